@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+// dnatune: fine-tune DNA language models into sequence classifiers on a CPU,
+// from an ncurses dashboard. Layering (see DESIGN.md): Data <- Training <- TUI <- dnatune.
+import PackageDescription
+
+let package = Package(
+    name: "dnatune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dnatune", targets: ["dnatune"]),
+        .library(name: "Data", targets: ["Data"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "TUI", targets: ["TUI"]),
+    ],
+    dependencies: [
+        // Pinned exactly: the command line and the YAML config/theme files are part of the
+        // user-facing contract, so dependency upgrades are deliberate commits.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a small C header each.
+        .systemLibrary(
+            name: "CNCursesW", path: "Sources/CNCursesW", pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]),
+
+        // Sequences in, clean labeled token batches out. No BLAS, no curses.
+        .target(name: "Data", dependencies: ["CZlib", "CLZMA"]),
+        // The model and everything that changes weights. The only module that calls BLAS.
+        .target(name: "Training", dependencies: ["Data", "COpenBLAS", .product(name: "Yams", package: "Yams")]),
+        // The dashboard. The only module that calls ncurses.
+        .target(name: "TUI", dependencies: ["Training", "Data", "CNCursesW", .product(name: "Yams", package: "Yams")]),
+        // The command line: parses, then calls the modules.
+        .executableTarget(
+            name: "dnatune",
+            dependencies: [
+                "Data", "Training", "TUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Data"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Training", "Data"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef DNATUNE_CZLIB_SHIM_H
+#define DNATUNE_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

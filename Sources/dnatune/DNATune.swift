@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import TUI
+import Training
+
+/// The `dnatune` command line. Thin: parses, then calls the modules.
+@main
+struct DNATune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dnatune",
+        abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
+        version: dnatuneVersion,
+        subcommands: [Doctor.self]
+    )
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import TUI
+import Training
+
+/// `dnatune doctor`: checks that this terminal shows what the dashboard draws, and what
+/// OpenBLAS achieves on this machine.
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the terminal (UTF-8, colours, wide characters) and OpenBLAS speed.")
+
+    @Flag(help: "Draw with ASCII only, as on a terminal without UTF-8.")
+    var ascii = false
+
+    @Flag(help: "Use no colours (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(help: "Print the report as text instead of opening the terminal screen.")
+    var plain = false
+
+    func run() throws {
+        let gflops = measureSgemm()
+        let env = ProcessInfo.processInfo.environment
+        let useColor = !noColor && env["NO_COLOR"].map(\.isEmpty) ?? true
+        if plain {
+            let report = DoctorReport(
+                version: dnatuneVersion, term: env["TERM"] ?? "", unicode: !ascii, colorCount: 0,
+                monochrome: true, blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops)
+            print(DoctorView.render(report, width: 100, height: 20).text)
+            return
+        }
+        let terminal = Terminal(useColor: useColor, forceASCII: ascii)
+        defer { terminal.close() }
+        let report = DoctorReport(
+            version: dnatuneVersion, term: env["TERM"] ?? "", unicode: terminal.unicode,
+            colorCount: terminal.colorCount, monochrome: terminal.palette.monochrome,
+            blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops)
+        while true {
+            let (w, h) = terminal.size
+            terminal.paint(DoctorView.render(report, width: w, height: h))
+            guard let key = terminal.readKey(timeoutMs: 1000) else { continue }
+            if key == .resize { continue }
+            break
+        }
+    }
+
+    /// Median GFLOP/s of a 512×512×512 sgemm over a few runs.
+    private func measureSgemm() -> Double {
+        let n = 512
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var times: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
+                                   a: pa.baseAddress!, lda: n, b: pb.baseAddress!, ldb: n,
+                                   beta: 0, c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        times.sort()
+        return 2 * Double(n * n * n) / times[times.count / 2] / 1e9
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import Training
+
+/// OpenBLAS really computes through `cblas_sgemm`: products of known matrices in every
+/// transpose combination, against a plain triple loop.
+@Suite struct BLASTests {
+    @Test func knownProduct() {
+        // [1 2 3; 4 5 6] × [7 8; 9 10; 11 12] = [58 64; 139 154]
+        let a: [Float] = [1, 2, 3, 4, 5, 6], b: [Float] = [7, 8, 9, 10, 11, 12]
+        var c = [Float](repeating: -1, count: 4)
+        BLAS.sgemm(transA: false, transB: false, m: 2, n: 2, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 2,
+                   beta: 0, c: &c, ldc: 2)
+        #expect(c == [58, 64, 139, 154])
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 2, 3, 5, 10, 67])
+    func matchesNaiveLoop(_ transposes: (Bool, Bool), _ size: Int) {
+        let (ta, tb) = transposes
+        let m = size, n = size + 1, k = size + 2
+        var rng = SplitMix(seed: UInt64(size))
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() }, b = (0..<(k * n)).map { _ in rng.nextFloat() }
+        var c = (0..<(m * n)).map { _ in rng.nextFloat() }
+        let c0 = c
+        // Stored shapes: A is m×k (or k×m when transposed), B is k×n (or n×k).
+        BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k,
+                   b: b, ldb: tb ? k : n, beta: 2, c: &c, ldc: n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k {
+                    let av = ta ? a[p * m + i] : a[i * k + p]
+                    let bv = tb ? b[j * k + p] : b[p * n + j]
+                    s += av * bv
+                }
+                let expected = 0.5 * s + 2 * c0[i * n + j]
+                #expect(abs(c[i * n + j] - expected) <= 1e-4 * max(1, abs(expected)))
+            }
+        }
+    }
+
+    @Test func threadCountIsSettable() {
+        let before = BLAS.threads
+        BLAS.threads = 1
+        #expect(BLAS.threads == 1)
+        BLAS.threads = before
+        #expect(BLAS.threads == before)
+        #expect(BLAS.configuration.contains("OpenBLAS"))
+    }
+}
+
+/// A tiny deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+}
