@@ -1,0 +1,44 @@
+/// A BERT model's shape and regularisation, exactly as Hugging Face's `config.json` names
+/// them (`BertConfig`), so configs round-trip with `transformers`.
+public struct BertConfig: Codable, Sendable, Equatable {
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var intermediateSize: Int
+    public var maxPositionEmbeddings: Int
+    public var typeVocabSize: Int
+    public var layerNormEps: Double
+    public var hiddenDropoutProb: Double
+    public var attentionProbsDropoutProb: Double
+    /// The number of classes of the sequence-classification head.
+    public var numLabels: Int
+    /// Standard deviation of the normal initialisation (HF's `initializer_range`).
+    public var initializerRange: Double
+    public var padTokenId: Int
+
+    public init(vocabSize: Int, hiddenSize: Int = 768, numHiddenLayers: Int = 12, numAttentionHeads: Int = 12,
+                intermediateSize: Int = 3072, maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2,
+                layerNormEps: Double = 1e-12, hiddenDropoutProb: Double = 0.1,
+                attentionProbsDropoutProb: Double = 0.1, numLabels: Int = 2, initializerRange: Double = 0.02,
+                padTokenId: Int = 0) {
+        self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.numHiddenLayers = numHiddenLayers
+        self.numAttentionHeads = numAttentionHeads; self.intermediateSize = intermediateSize
+        self.maxPositionEmbeddings = maxPositionEmbeddings; self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps; self.hiddenDropoutProb = hiddenDropoutProb
+        self.attentionProbsDropoutProb = attentionProbsDropoutProb; self.numLabels = numLabels
+        self.initializerRange = initializerRange; self.padTokenId = padTokenId
+    }
+
+    /// The size of one attention head.
+    public var headSize: Int { hiddenSize / numAttentionHeads }
+
+    enum CodingKeys: String, CodingKey {
+        case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", intermediateSize = "intermediate_size"
+        case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
+        case layerNormEps = "layer_norm_eps", hiddenDropoutProb = "hidden_dropout_prob"
+        case attentionProbsDropoutProb = "attention_probs_dropout_prob", numLabels = "num_labels"
+        case initializerRange = "initializer_range", padTokenId = "pad_token_id"
+    }
+}
