@@ -1,0 +1,105 @@
+import Foundation
+
+/// Why a run ended.
+public enum FinishReason: Sendable, Equatable {
+    case completed
+    case earlyStopped
+    case stoppedByUser
+    /// A non-finite loss or gradient at `step`, with the learning rate in force then.
+    case diverged(step: Int, learningRate: Double)
+    case failed(String)
+
+    /// A short machine-readable name (`completed`, `early_stopped`, ...).
+    public var code: String {
+        switch self {
+        case .completed: return "completed"
+        case .earlyStopped: return "early_stopped"
+        case .stoppedByUser: return "stopped"
+        case .diverged: return "diverged"
+        case .failed: return "failed"
+        }
+    }
+
+    /// Whether a run that ended this way succeeded (exit status 0 for `dnatune train`).
+    public var isSuccess: Bool { self == .completed || self == .earlyStopped }
+
+    /// A sentence for people, with advice where there is some.
+    public var message: String {
+        switch self {
+        case .completed: return "completed"
+        case .earlyStopped: return "early-stopped: the validation metric stopped improving"
+        case .stoppedByUser: return "stopped by the user"
+        case .diverged(let step, let lr):
+            return "diverged at step \(step) (learning rate \(formatLR(lr))): the loss or a gradient became "
+                + "non-finite; lower the learning rate (e.g. \(formatLR(lr / 10))) or the warmup"
+        case .failed(let error): return "failed: \(error)"
+        }
+    }
+}
+
+/// Formats a learning rate compactly (`1e-4`, `3.5e-05` → `3.5e-5`).
+public func formatLR(_ lr: Double) -> String {
+    if lr == 0 { return "0" }
+    var s = String(format: "%.3g", lr)
+    if let e = s.range(of: "e-0") { s.replaceSubrange(e, with: "e-") }
+    if let e = s.range(of: "e+0") { s.replaceSubrange(e, with: "e") }
+    return s
+}
+
+/// What the trainer publishes. Every event is one line of `metrics.jsonl`.
+public enum TrainingEvent: Sendable, Equatable {
+    /// The run started (or resumed) with this plan.
+    case started(totalSteps: Int, stepsPerEpoch: Int, trainSamples: Int, resumedFrom: Int?, wallTime: Double)
+    /// One optimizer step finished.
+    case step(StepRecord)
+    /// The validation split was evaluated; metrics are `eval_`-prefixed.
+    case evaluation(step: Int, epoch: Double, metrics: [String: Double], wallTime: Double)
+    /// The early-stopping state after an evaluation.
+    case earlyStopping(EarlyStoppingRecord)
+    /// A checkpoint was written (`best`, `last`).
+    case checkpoint(step: Int, kind: String, path: String, wallTime: Double)
+    /// The learning rate was set by the user, effective from `step`.
+    case learningRateChanged(step: Int, from: Double, to: Double, wallTime: Double)
+    case paused(step: Int, wallTime: Double)
+    case resumed(step: Int, wallTime: Double)
+    /// The test split, evaluated once with the best checkpoint; metrics are `test_`-prefixed.
+    case test(step: Int, metrics: [String: Double], wallTime: Double)
+    /// The run ended.
+    case finished(step: Int, reason: FinishReason, wallTime: Double)
+}
+
+/// One optimizer step.
+public struct StepRecord: Sendable, Equatable {
+    public var step: Int
+    public var epoch: Double
+    public var loss: Double
+    public var learningRate: Double
+    public var gradNorm: Double
+    public var samplesPerSecond: Double
+    public var wallTime: Double
+
+    public init(step: Int, epoch: Double, loss: Double, learningRate: Double, gradNorm: Double,
+                samplesPerSecond: Double, wallTime: Double) {
+        self.step = step; self.epoch = epoch; self.loss = loss; self.learningRate = learningRate
+        self.gradNorm = gradNorm; self.samplesPerSecond = samplesPerSecond; self.wallTime = wallTime
+    }
+}
+
+/// The early-stopping panel's data.
+public struct EarlyStoppingRecord: Sendable, Equatable {
+    public var step: Int
+    public var metric: String
+    public var greaterIsBetter: Bool
+    public var best: Double?
+    public var bestStep: Int?
+    public var evaluationsWithoutImprovement: Int
+    public var patience: Int
+    public var wallTime: Double
+
+    public init(step: Int, metric: String, greaterIsBetter: Bool, best: Double?, bestStep: Int?,
+                evaluationsWithoutImprovement: Int, patience: Int, wallTime: Double) {
+        self.step = step; self.metric = metric; self.greaterIsBetter = greaterIsBetter; self.best = best
+        self.bestStep = bestStep; self.evaluationsWithoutImprovement = evaluationsWithoutImprovement
+        self.patience = patience; self.wallTime = wallTime
+    }
+}
