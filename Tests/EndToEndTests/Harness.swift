@@ -1,9 +1,14 @@
 import Foundation
 import Testing
 
-/// Locates the `dnatune` binary built beside the test bundle.
+/// Locates the `dnatune` binary under test.
 enum Binary {
+    /// `$DNATUNE_BIN` when set (`./dev test` points it at the release build), else the
+    /// binary beside the test bundle.
     static var url: URL {
+        if let path = ProcessInfo.processInfo.environment["DNATUNE_BIN"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = testBinary.deletingLastPathComponent()
         // The XCTest bundle on Linux is a file in the build directory; on macOS a bundle directory.

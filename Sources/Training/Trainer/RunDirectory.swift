@@ -1,0 +1,99 @@
+import Foundation
+
+/// How a run stands: what `status.json` in its directory says.
+public struct RunStatus: Codable, Sendable, Equatable {
+    /// `running`, or the code of the finish reason (`completed`, `early_stopped`, `stopped`,
+    /// `diverged`, `failed`).
+    public var state: String
+    /// A sentence for people (the finish reason's message, or "running").
+    public var message: String
+    public var step: Int
+    /// The process that runs (or ran) the trainer.
+    public var pid: Int32
+    public var updated: Date
+
+    public init(state: String, message: String, step: Int, pid: Int32, updated: Date) {
+        self.state = state; self.message = message; self.step = step; self.pid = pid; self.updated = updated
+    }
+
+    /// Whether the run's process is still alive (a `running` status whose process died was
+    /// killed: resumable with `dnatune train --resume`).
+    public var processAlive: Bool { state == "running" && kill(pid, 0) == 0 }
+}
+
+/// One run's directory, `runs/<timestamp>-<name>/`, and the names of everything in it
+/// (DESIGN.md "Files on disk").
+public struct RunDirectory: Sendable, Hashable {
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// Creates a new, uniquely named run directory under `root`: `<yyyyMMdd-HHmmss>-<name>`,
+    /// with `-2`, `-3`, ... appended when two runs start in the same second.
+    public static func create(in root: URL, name: String, date: Date = Date()) throws -> RunDirectory {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        let base = "\(f.string(from: date))-\(safe.isEmpty ? "run" : safe)"
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var n = 1
+        while true {
+            let candidate = root.appendingPathComponent(n == 1 ? base : "\(base)-\(n)")
+            do {
+                // createDirectory without intermediates fails if it exists: claims the name atomically.
+                try FileManager.default.createDirectory(at: candidate, withIntermediateDirectories: false)
+                let run = RunDirectory(url: candidate)
+                try FileManager.default.createDirectory(at: run.checkpoints, withIntermediateDirectories: true)
+                return run
+            } catch CocoaError.fileWriteFileExists {
+                n += 1
+            } catch let error as NSError where error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteFileExists.rawValue {
+                n += 1
+            }
+        }
+    }
+
+    /// The run's name: the directory's last path component.
+    public var name: String { url.lastPathComponent }
+
+    public var config: URL { url.appendingPathComponent("config.yaml") }
+    public var manifest: URL { url.appendingPathComponent("manifest.json") }
+    public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var status: URL { url.appendingPathComponent("status.json") }
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var bestCheckpoint: URL { checkpoints.appendingPathComponent("best") }
+    public var lastCheckpoint: URL { checkpoints.appendingPathComponent("last") }
+    public var adapter: URL { url.appendingPathComponent("adapter") }
+    public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
+    public var predictions: URL { url.appendingPathComponent("predictions.csv") }
+
+    /// Reads `status.json`; nil when there is none yet.
+    public func readStatus() throws -> RunStatus? {
+        guard FileManager.default.fileExists(atPath: status.path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(RunStatus.self, from: Foundation.Data(contentsOf: status))
+        } catch {
+            throw RunError("\(status.path): not a valid run status (\(error))")
+        }
+    }
+
+    /// Reads every event of `metrics.jsonl` and folds them into a history.
+    public func readHistory() throws -> RunHistory {
+        var h = RunHistory()
+        for e in try MetricsTail(path: metrics.path).poll() { h.apply(e) }
+        return h
+    }
+
+    /// Every run directory under `root` (those holding a `metrics.jsonl` or `status.json`),
+    /// oldest first.
+    public static func list(in root: URL) -> [RunDirectory] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.sorted().map { RunDirectory(url: root.appendingPathComponent($0)) }.filter {
+            FileManager.default.fileExists(atPath: $0.metrics.path) || FileManager.default.fileExists(atPath: $0.status.path)
+        }
+    }
+}
