@@ -7,7 +7,8 @@ dnatune's Training tests. Run by hand from the repository root:
 It writes Tests/TrainingTests/Fixtures/bert_reference/{classification,lora,mlm,adamw}.safetensors.
 Tensor names inside each file:
     w/<state-dict key>       weights the Swift model loads (LoRA: w/base_model.model.<module>.lora_A.weight ...)
-    g/<key>                  gradient of the loss w.r.t. that weight (trainable ones only)
+    g/<key>                  gradient of the loss w.r.t. that weight (trainable ones only), float32 PyTorch
+    g64/<key>, logits64, loss64   the same computed in float64 (stored as float32): the exact values
     input_ids, attention_mask, labels (int32), class_weights, logits, loss
     adamw: losses [10] (loss before each of ten AdamW steps), lrs [10] (learning rate used by each step)
 """
@@ -62,6 +63,20 @@ def grads(model, rename=lambda n: n):
             for n, p in model.named_parameters() if p.requires_grad and p.grad is not None}
 
 
+def float64_pass(model, forward, rename=lambda n: n):
+    """The same forward and backward in float64: `g64/` gradients and `logits64`, the exact values
+    the float32 results of both PyTorch and dnatune are compared against."""
+    model.double()
+    model.zero_grad()
+    logits, loss = forward()
+    loss.backward()
+    out = {"g64/" + rename(n): p.grad.detach().float().contiguous()
+           for n, p in model.named_parameters() if p.requires_grad and p.grad is not None}
+    out["logits64"] = logits.detach().float().contiguous()
+    out["loss64"] = loss.detach().float().reshape(1)
+    return out
+
+
 def common(ids, mask, labels, logits, loss):
     return {"input_ids": ids.to(torch.int32), "attention_mask": mask.to(torch.int32), "labels": labels.to(torch.int32),
             "logits": logits.detach().contiguous(), "loss": loss.detach().reshape(1)}
@@ -75,10 +90,13 @@ def classification():
     ids, mask = batch()
     labels = torch.tensor([0, 2, 1])
     weights = torch.tensor([1.0, 2.0, 0.5])
-    logits = model(input_ids=ids, attention_mask=mask).logits
-    loss = torch.nn.functional.cross_entropy(logits, labels, weight=weights)
+    def forward():
+        logits = model(input_ids=ids, attention_mask=mask).logits
+        return logits, torch.nn.functional.cross_entropy(logits, labels, weight=weights.to(logits.dtype))
+    logits, loss = forward()
     loss.backward()
     out = tensors(model, "w/") | grads(model) | common(ids, mask, labels, logits, loss)
+    out |= float64_pass(model, forward)
     out["class_weights"] = weights
     save_file(out, os.path.join(OUT, "classification.safetensors"), metadata={"format": "pt"})
     return model
@@ -99,8 +117,10 @@ def lora():
     model.train()
     ids, mask = batch()
     labels = torch.tensor([1, 0, 2])
-    logits = model(input_ids=ids, attention_mask=mask).logits
-    loss = torch.nn.functional.cross_entropy(logits, labels)
+    def forward():
+        logits = model(input_ids=ids, attention_mask=mask).logits
+        return logits, torch.nn.functional.cross_entropy(logits, labels)
+    logits, loss = forward()
     loss.backward()
 
     def rename(n):
@@ -114,6 +134,7 @@ def lora():
             continue
         out["w/" + rename(n)] = p.detach().clone().contiguous()
     out |= grads(model, rename) | common(ids, mask, labels, logits, loss)
+    out |= float64_pass(model, forward, rename)
     trainable = sorted(rename(n) for n, p in model.named_parameters() if p.requires_grad)
     save_file(out, os.path.join(OUT, "lora.safetensors"), metadata={"format": "pt", "trainable": ",".join(trainable)})
 
@@ -128,10 +149,13 @@ def mlm():
     for b, t in [(0, 3), (0, 7), (1, 2), (1, 5), (2, 1), (2, 3)]:
         labels[b, t] = ids[b, t]
         ids[b, t] = 4  # [MASK]
-    logits = model(input_ids=ids, attention_mask=mask).logits
-    loss = torch.nn.functional.cross_entropy(logits.view(-1, CONFIG["vocab_size"]), labels.view(-1), ignore_index=-100)
+    def forward():
+        logits = model(input_ids=ids, attention_mask=mask).logits.view(-1, CONFIG["vocab_size"])
+        return logits, torch.nn.functional.cross_entropy(logits, labels.view(-1), ignore_index=-100)
+    logits, loss = forward()
     loss.backward()
-    out = tensors(model, "w/") | grads(model) | common(ids, mask, labels, logits.view(-1, CONFIG["vocab_size"]), loss)
+    out = tensors(model, "w/") | grads(model) | common(ids, mask, labels, logits, loss)
+    out |= float64_pass(model, forward)
     save_file(out, os.path.join(OUT, "mlm.safetensors"), metadata={"format": "pt"})
 
 
