@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import Data
+
+/// Atomic file writes and directory replacement: content lands whole, nothing temporary is left
+/// behind, failures leave the old content in place and name the path.
+@Suite struct AtomicFileTests {
+    static func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "atomicfile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func listing(_ dir: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    }
+
+    @Test(arguments: [0, 1, 2, 3, 5, 10, 100_000])
+    func writesExactBytes(_ size: Int) throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try AtomicFile.write(bytes, to: dir + "/f.bin")
+        #expect(try [UInt8](Foundation.Data(contentsOf: URL(fileURLWithPath: dir + "/f.bin"))) == bytes)
+        #expect(try Self.listing(dir) == ["f.bin"])
+    }
+
+    @Test func replacesExistingFileAndStreams() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(text: "old content that is longer", to: dir + "/c.json")
+        let floats: [Float] = [1, -2, 0.5]
+        try AtomicFile.write(to: dir + "/c.json") { w in
+            try w.write(Array("new".utf8))
+            try floats.withUnsafeBufferPointer { try w.write(contentsOf: $0) }
+            #expect(w.bytesWritten == 3 + 12)
+        }
+        let back = try [UInt8](Foundation.Data(contentsOf: URL(fileURLWithPath: dir + "/c.json")))
+        #expect(back.count == 15 && Array(back[0..<3]) == Array("new".utf8))
+        #expect(try Self.listing(dir) == ["c.json"])
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/c.json")[.posixPermissions] as? Int
+        #expect(mode == 0o644)
+    }
+
+    struct Boom: Error {}
+
+    @Test func failedWriteKeepsOldContentAndCleansUp() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(text: "keep", to: dir + "/k.txt")
+        #expect(throws: Boom.self) {
+            try AtomicFile.write(to: dir + "/k.txt") { w in try w.write(Array("partial".utf8)); throw Boom() }
+        }
+        #expect(try String(contentsOfFile: dir + "/k.txt", encoding: .utf8) == "keep")
+        #expect(try Self.listing(dir) == ["k.txt"])
+    }
+
+    @Test func missingDirectoryIsAnErrorNamingThePath() throws {
+        let path = "/nonexistent-\(UUID().uuidString)/x.bin"
+        do {
+            try AtomicFile.write([1, 2, 3], to: path)
+            Issue.record("expected an error")
+        } catch let error as DataError {
+            #expect(error.file == path && error.description.contains("temporary file"))
+        }
+    }
+
+    @Test func replaceDirectoryCreatesThenReplaces() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/checkpoint"
+        try AtomicFile.replaceDirectory(at: target) { tmp in
+            #expect(tmp.hasPrefix(target + ".tmp-"))
+            try AtomicFile.write(text: "one", to: tmp + "/a.txt")
+            try FileManager.default.createDirectory(atPath: tmp + "/sub", withIntermediateDirectories: false)
+            try AtomicFile.write(text: "deep", to: tmp + "/sub/b.txt")
+        }
+        #expect(try Self.listing(target) == ["a.txt", "sub"])
+        try AtomicFile.replaceDirectory(at: target + "/") { tmp in try AtomicFile.write(text: "two", to: tmp + "/c.txt") }
+        #expect(try Self.listing(target) == ["c.txt"])
+        #expect(try String(contentsOfFile: target + "/c.txt", encoding: .utf8) == "two")
+        #expect(try Self.listing(dir) == ["checkpoint"])
+    }
+
+    @Test func failedFillLeavesOldDirectory() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/best"
+        try AtomicFile.replaceDirectory(at: target) { tmp in try AtomicFile.write(text: "v1", to: tmp + "/w") }
+        #expect(throws: Boom.self) {
+            try AtomicFile.replaceDirectory(at: target) { tmp in try AtomicFile.write(text: "v2", to: tmp + "/w"); throw Boom() }
+        }
+        #expect(try String(contentsOfFile: target + "/w", encoding: .utf8) == "v1")
+        #expect(try Self.listing(dir) == ["best"])
+    }
+
+    @Test func refusesToReplaceAFileWithADirectory() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(text: "plain", to: dir + "/x")
+        #expect(throws: DataError.self) { try AtomicFile.replaceDirectory(at: dir + "/x") { _ in } }
+        #expect(try Self.listing(dir) == ["x"])
+    }
+}
