@@ -1,0 +1,129 @@
+/// Multi-head self-attention as Hugging Face's eager BERT attention, for one layer.
+///
+/// `qkv` is `[batch·length, 3·hidden]` (query | key | value, head `h` at columns `h·headSize`
+/// within each third). For every (batch row, head): scores `Q·Kᵀ/√headSize`; keys whose
+/// `keyValid` is 0 get probability exactly 0 (HF adds the most negative float, which underflows
+/// to the same 0); softmax; dropout (when `dropoutP > 0`) with a generator seeded by
+/// `(seed, streamBase + b·heads + h)`; context `= probs · V` written to `ctx` `[batch·length, hidden]`.
+/// `probs` keeps the softmax and `dropped` the probabilities after dropout (only written when
+/// dropout is on), both `[batch, heads, length, length]`. Work is split across `workers` threads.
+func attentionForward(
+    ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>,
+    qkv: UnsafePointer<Float>, keyValid: UnsafePointer<Float>,
+    batch: Int, length: Int, heads: Int, headSize: Int,
+    dropoutP: Float, seed: UInt64, streamBase: UInt64, workers: Int
+) {
+    let T = length, C = heads * headSize, C3 = 3 * C
+    let scale = 1 / Float(headSize).squareRoot()
+    parallelFor(count: batch * heads, workers: workers) { start, end, _ in
+        for item in start..<end {
+            let b = item / heads, h = item % heads
+            let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
+            let p = probs + item * T * T
+            BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: headSize, alpha: scale,
+                       a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
+            let valid = keyValid + b * T
+            for i in 0..<T { softmaxRow(p + i * T, valid: valid, count: T) }
+            var pv = UnsafePointer(p)
+            if dropoutP > 0 {
+                let d = dropped + item * T * T
+                var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(item))
+                gen.fillMask(d, count: T * T, p: dropoutP)
+                multiply(d, d, p, count: T * T)
+                pv = UnsafePointer(d)
+            }
+            BLAS.sgemm(transA: false, transB: false, m: T, n: headSize, k: T, alpha: 1,
+                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + b * T * C + h * headSize, ldc: C)
+        }
+    }
+}
+
+/// In-place softmax of one row of scores over the keys whose `valid` is 1 (others become 0).
+@inline(__always)
+func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>, count: Int) {
+    var mx = SIMD8<Float>(repeating: -.infinity), i = 0
+    let negInf = SIMD8<Float>(repeating: -.infinity)
+    while i < count {
+        let n = min(8, count - i)
+        let s = FastMath.load(row + i, n, fill: -.infinity)
+        mx = pointwiseMax(mx, s.replacing(with: negInf, where: FastMath.load(valid + i, n) .== 0))
+        i += 8
+    }
+    let m = mx.max()
+    var sum = SIMD8<Float>(); i = 0
+    while i < count {
+        let n = min(8, count - i)
+        let e = FastMath.exp(FastMath.load(row + i, n) - m) * FastMath.load(valid + i, n)
+        sum += e
+        FastMath.store(e, row + i, n)
+        i += 8
+    }
+    let inv = 1 / sum.sum()
+    i = 0
+    while i < count {
+        let n = min(8, count - i)
+        FastMath.store(FastMath.load(row + i, n) * inv, row + i, n)
+        i += 8
+    }
+}
+
+/// The backward pass of `attentionForward`: from `dctx` `[batch·length, hidden]` writes (overwrites)
+/// `dqkv` `[batch·length, 3·hidden]`. `scratch` holds `workers · length²` floats.
+func attentionBackward(
+    dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    dctx: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
+    probs: UnsafePointer<Float>, dropped: UnsafePointer<Float>,
+    batch: Int, length: Int, heads: Int, headSize: Int, dropoutP: Float, workers: Int
+) {
+    let T = length, C = heads * headSize, C3 = 3 * C
+    let scale = 1 / Float(headSize).squareRoot()
+    let keep = dropoutP > 0 ? 1 / (1 - dropoutP) : 1
+    parallelFor(count: batch * heads, workers: workers) { start, end, worker in
+        let dp = scratch + worker * T * T
+        for item in start..<end {
+            let b = item / heads, h = item % heads
+            let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
+            let dq = dqkv + b * T * C3 + h * headSize, dk = dq + C, dv = dq + 2 * C
+            let dc = dctx + b * T * C + h * headSize
+            let p = probs + item * T * T
+            let pd = dropoutP > 0 ? dropped + item * T * T : p
+            // dV = Pdᵀ · dctx ; dPd = dctx · Vᵀ
+            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: T, alpha: 1,
+                       a: pd, lda: T, b: dc, ldb: C, beta: 0, c: dv, ldc: C3)
+            BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: headSize, alpha: 1,
+                       a: dc, lda: C, b: v, ldb: C3, beta: 0, c: dp, ldc: T)
+            for i in 0..<T {
+                let prow = p + i * T, drow = dp + i * T, pdrow = pd + i * T
+                if dropoutP > 0 {
+                    // A kept probability is nonzero (a zero one has no gradient through softmax anyway).
+                    var j = 0
+                    let kv = SIMD8<Float>(repeating: keep), zero = SIMD8<Float>()
+                    while j < T {
+                        let n = min(8, T - j)
+                        let m = kv.replacing(with: zero, where: FastMath.load(pdrow + j, n) .== 0)
+                        FastMath.store(FastMath.load(drow + j, n) * m, drow + j, n)
+                        j += 8
+                    }
+                }
+                var dotv = SIMD8<Float>(), j = 0
+                while j < T {
+                    let n = min(8, T - j)
+                    dotv += FastMath.load(drow + j, n) * FastMath.load(prow + j, n)
+                    j += 8
+                }
+                let dot = dotv.sum()
+                j = 0
+                while j < T {
+                    let n = min(8, T - j)
+                    FastMath.store(FastMath.load(prow + j, n) * (FastMath.load(drow + j, n) - dot), drow + j, n)
+                    j += 8
+                }
+            }
+            // dQ = dS · K · scale ; dK = dSᵀ · Q · scale
+            BLAS.sgemm(transA: false, transB: false, m: T, n: headSize, k: T, alpha: scale,
+                       a: dp, lda: T, b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
+            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: T, alpha: scale,
+                       a: dp, lda: T, b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
+        }
+    }
+}

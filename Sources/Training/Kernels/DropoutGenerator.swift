@@ -1,0 +1,63 @@
+/// A fast seeded generator of dropout masks: eight xoshiro128+ streams side by side, so one
+/// step yields eight uniform floats with a handful of vector instructions.
+///
+/// Each (seed, stream) pair gives an independent, reproducible sequence, so parallel workers
+/// (one per batch row and attention head) draw the same masks whatever the thread count.
+struct DropoutGenerator {
+    private var s0, s1, s2, s3: SIMD8<UInt32>
+
+    /// A generator for `stream` of `seed` (streams are decorrelated through SplitMix64).
+    init(seed: UInt64, stream: UInt64) {
+        var state = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        func next() -> UInt32 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return UInt32(truncatingIfNeeded: (z ^ (z >> 31)) >> 16)
+        }
+        var a = SIMD8<UInt32>(), b = SIMD8<UInt32>(), c = SIMD8<UInt32>(), d = SIMD8<UInt32>()
+        for i in 0..<8 { a[i] = next(); b[i] = next(); c[i] = next(); d[i] = next() | 1 }
+        s0 = a; s1 = b; s2 = c; s3 = d
+    }
+
+    /// Eight uniform floats in [0, 1) (23 random bits each).
+    @inline(__always)
+    mutating func nextUniform() -> SIMD8<Float> {
+        let result = s0 &+ s3
+        let t = s1 &<< 9
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
+        s3 = (s3 &<< 11) | (s3 &>> 21)
+        let bits = (result &>> 9) | 0x3F80_0000
+        return unsafeBitCast(bits, to: SIMD8<Float>.self) - 1
+    }
+
+    /// Fills `mask[0..<count]` with `1/(1-p)` (kept, probability 1-p) or 0 (dropped).
+    mutating func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, p: Float) {
+        let keep = SIMD8<Float>(repeating: 1 / (1 - p)), zero = SIMD8<Float>(repeating: 0)
+        let threshold = SIMD8<Float>(repeating: p)
+        var i = 0
+        while i < count {
+            let u = nextUniform()
+            FastMath.store(keep.replacing(with: zero, where: u .< threshold), mask + i, min(8, count - i))
+            i += 8
+        }
+    }
+
+    /// A standard normal sample (Box–Muller on the first two lanes; for initialisation only).
+    mutating func nextNormal() -> Float {
+        let u = nextUniform()
+        let u1 = max(u[0], 1e-7), u2 = u[1]
+        return (-2 * _log(u1)).squareRoot() * _cos(2 * Float.pi * u2)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _log(_ x: Float) -> Float { logf(x) }
+@inline(__always) private func _cos(_ x: Float) -> Float { cosf(x) }
+#else
+import Darwin
+@inline(__always) private func _log(_ x: Float) -> Float { logf(x) }
+@inline(__always) private func _cos(_ x: Float) -> Float { cosf(x) }
+#endif

@@ -1,0 +1,48 @@
+/// `out[n, :] = inp[n, :] · weightᵀ + bias` for `n` in `0..<rows`, PyTorch `nn.Linear` layout:
+/// `weight` is `[outFeatures, inFeatures]`. Row strides `ldInp`/`ldOut` default to the widths,
+/// so a linear layer can read or write a column slice of a wider matrix.
+func linearForward(
+    out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int,
+    ldInp: Int? = nil, ldOut: Int? = nil
+) {
+    guard rows > 0, outFeatures > 0 else { return }
+    let ldo = ldOut ?? outFeatures
+    if let bias {
+        for r in 0..<rows { (out + r * ldo).update(from: bias, count: outFeatures) }
+    }
+    guard inFeatures > 0 else {
+        if bias == nil { for r in 0..<rows { (out + r * ldo).update(repeating: 0, count: outFeatures) } }
+        return
+    }
+    BLAS.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+               a: inp, lda: ldInp ?? inFeatures, b: weight, ldb: inFeatures,
+               beta: bias == nil ? 0 : 1, c: out, ldc: ldo)
+}
+
+/// The backward pass of `linearForward`. Each gradient is computed only when its pointer is
+/// given: `dinp` is overwritten (`accumulate == false`) or added to; `dweight` and `dbias` are
+/// always added to (gradient accumulation).
+func linearBackward(
+    dinp: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
+    dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
+    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    rows: Int, inFeatures: Int, outFeatures: Int, ldInp: Int? = nil, ldOut: Int? = nil
+) {
+    let ldo = ldOut ?? outFeatures, ldi = ldInp ?? inFeatures
+    if let dinp, rows > 0, inFeatures > 0 {
+        if outFeatures > 0 {
+            BLAS.sgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
+                       a: dout, lda: ldo, b: weight, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dinp, ldc: ldi)
+        } else if !accumulate {
+            for r in 0..<rows { (dinp + r * ldi).update(repeating: 0, count: inFeatures) }
+        }
+    }
+    if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {
+        BLAS.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
+                   a: dout, lda: ldo, b: inp, ldb: ldi, beta: 1, c: dweight, ldc: inFeatures)
+    }
+    if let dbias {
+        for r in 0..<rows { addInPlace(dbias, dout + r * ldo, count: outFeatures) }
+    }
+}

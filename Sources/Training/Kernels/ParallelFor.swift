@@ -1,0 +1,29 @@
+import Dispatch
+
+/// Splits `0..<count` into `workers` contiguous chunks and runs `body(start, end, worker)` for
+/// each on its own thread (inline when there is one worker), returning when all are done.
+/// OpenBLAS is switched to one thread for the duration, so `body` may call `BLAS.sgemm` on
+/// small matrices without the threads competing; the previous thread count is restored.
+func parallelFor(count: Int, workers: Int, _ body: (_ start: Int, _ end: Int, _ worker: Int) -> Void) {
+    let n = max(1, min(workers, count))
+    if n == 1 {
+        if count > 0 { body(0, count, 0) }
+        return
+    }
+    let previous = BLAS.threads
+    BLAS.threads = 1
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBody(body: body)
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            box.body(w * count / n, (w + 1) * count / n, w)
+        }
+    }
+    BLAS.threads = previous
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`. Safe because `parallelFor` waits for
+/// every worker before returning, and its callers give each worker a disjoint slice of the
+/// output (by contract of `parallelFor`), so no two threads write the same memory.
+private struct UncheckedBody: @unchecked Sendable {
+    let body: (Int, Int, Int) -> Void
+}

@@ -1,0 +1,57 @@
+/// Where each activation lives in a `BertModel`'s activation buffer for one batch shape.
+/// Plain integers only, so computing it allocates nothing.
+struct ActivationOffsets {
+    let n: Int, c: Int, inter: Int, heads: Int, t: Int, b: Int
+    var keyValid = 0, embSum = 0, embMean = 0, embRstd = 0, embMask = 0, enc = 0
+    var layerBase = 0, layerSize = 0
+    // Within a layer block.
+    var qkv = 0, probs = 0, dropped = 0, ctx = 0, res1 = 0, mean1 = 0, rstd1 = 0, mask1 = 0, ln1 = 0
+    var h1 = 0, g = 0, res2 = 0, mean2 = 0, rstd2 = 0, mask2 = 0
+    // Heads.
+    var pooled = 0, poolMask = 0, pooledDrop = 0, dpooled = 0
+    var mlmT = 0, mlmG = 0, mlmMean = 0, mlmRstd = 0, mlmOut = 0
+    var logits = 0, dlogits = 0, logitsCount = 0
+    // Scratch.
+    var dEnc = 0, bufA = 0, bufB = 0, bufBig = 0, attnScratch = 0
+    var total = 0
+
+    init(model: BertModel, batch: Int, length: Int) {
+        let cfg = model.config
+        b = batch; t = length; n = batch * length; c = cfg.hiddenSize; inter = cfg.intermediateSize
+        heads = cfg.numAttentionHeads
+        let layersCount = cfg.numHiddenLayers
+        var o = 0
+        func take(_ count: Int) -> Int { defer { o += count }; return o }
+        keyValid = take(n)
+        embSum = take(n * c); embMean = take(n); embRstd = take(n); embMask = take(n * c)
+        enc = take((layersCount + 1) * n * c)
+        // Layer-relative offsets.
+        var l = 0
+        func lt(_ count: Int) -> Int { defer { l += count }; return l }
+        qkv = lt(3 * n * c); probs = lt(b * heads * t * t); dropped = lt(b * heads * t * t)
+        ctx = lt(n * c); res1 = lt(n * c); mean1 = lt(n); rstd1 = lt(n); mask1 = lt(n * c); ln1 = lt(n * c)
+        h1 = lt(n * inter); g = lt(n * inter); res2 = lt(n * c); mean2 = lt(n); rstd2 = lt(n); mask2 = lt(n * c)
+        layerSize = l
+        layerBase = take(layersCount * layerSize)
+        switch model.head {
+        case .classification:
+            let k = cfg.numLabels
+            pooled = take(b * c); poolMask = take(b * c); pooledDrop = take(b * c); dpooled = take(b * c)
+            logitsCount = b * k
+            logits = take(b * k); dlogits = take(b * k)
+        case .maskedLM:
+            mlmT = take(n * c); mlmG = take(n * c); mlmMean = take(n); mlmRstd = take(n); mlmOut = take(n * c)
+            logitsCount = n * cfg.vocabSize
+            logits = take(logitsCount); dlogits = take(logitsCount)
+        }
+        dEnc = take(n * c); bufA = take(n * c); bufB = take(n * c)
+        bufBig = take(n * max(3 * c, inter))
+        attnScratch = take(model.workers * t * t)
+        total = o
+    }
+
+    /// The offset of encoder output `l` (0 = embeddings' output).
+    @inline(__always) func enc(_ l: Int) -> Int { enc + l * n * c }
+    /// The offset of the start of layer `l`'s block.
+    @inline(__always) func layer(_ l: Int) -> Int { layerBase + l * layerSize }
+}

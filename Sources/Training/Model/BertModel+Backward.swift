@@ -1,0 +1,102 @@
+import Foundation
+
+extension BertModel {
+    /// Backpropagates the last `loss(labels:classWeights:)` through the model, adding to
+    /// `gradients` (and the LoRA gradients) for the trainable tensors only. The pass stops below
+    /// the lowest trainable part, and frozen weights get no weight-gradient products.
+    public func backward() {
+        precondition(lossReady, "BertModel.backward() needs loss(labels:) after forward")
+        guard let acts, batch > 0, length > 0 else { return }
+        let a = ActivationOffsets(model: self, batch: batch, length: length)
+        let n = a.n, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
+        let needTop = lowestTrainable < L
+        let dEnc = acts + a.dEnc, bufA = acts + a.bufA, bufB = acts + a.bufB, big = acts + a.bufBig
+        let top = acts + a.enc(L)
+
+        switch head {
+        case .classification:
+            let pooled = acts + a.pooled, dp = acts + a.dpooled
+            let dropped = hiddenP > 0 ? UnsafePointer(acts + a.pooledDrop) : UnsafePointer(pooled)
+            linearBackward(dinp: dp, dweight: grad(clsW), dbias: grad(clsB), dout: acts + a.dlogits, inp: dropped,
+                           weight: param(clsW), rows: batch, inFeatures: c, outFeatures: config.numLabels)
+            let poolerTrains = grad(poolW) != nil || lora?.has(.pooler) == true
+            guard poolerTrains || needTop else { return }
+            if hiddenP > 0 { multiply(dp, dp, acts + a.poolMask, count: batch * c) }
+            for i in 0..<(batch * c) { dp[i] *= 1 - pooled[i] * pooled[i] }
+            if needTop { dEnc.update(repeating: 0, count: n * c) }
+            linearBackward(dinp: needTop ? dEnc : nil, accumulate: true, dweight: grad(poolW), dbias: grad(poolB),
+                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: T * c)
+            lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: T * c, dinp: needTop ? dEnc : nil,
+                           rows: batch, training: training)
+        case .maskedLM:
+            let out = acts + a.mlmOut
+            let dout = acts + a.dlogits
+            linearBackward(dinp: bufA, dweight: grad(wte), dbias: grad(mlmBias), dout: dout, inp: out,
+                           weight: param(wte), rows: n, inFeatures: c, outFeatures: config.vocabSize)
+            let transformTrains = grad(mlmW) != nil || grad(mlmLnW) != nil || lora?.has(.mlmTransform) == true
+            guard transformTrains || needTop else { return }
+            layerNormBackward(dinp: bufA, dweight: grad(mlmLnW), dbias: grad(mlmLnB), dout: bufA, inp: acts + a.mlmG,
+                              weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: n, width: c)
+            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c)
+            linearBackward(dinp: needTop ? dEnc : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: top,
+                           weight: param(mlmW), rows: n, inFeatures: c, outFeatures: c)
+            lora?.backward(site: .mlmTransform, dout: bufA, ldOut: c, inp: top, ldInp: c, dinp: needTop ? dEnc : nil,
+                           rows: n, training: training)
+        }
+        guard needTop else { return }
+
+        // dEnc holds ∂loss/∂(output of layer l) on entry to each iteration.
+        for l in stride(from: L - 1, through: max(lowestTrainable, 0), by: -1) {
+            let o = layers[l], base = acts + a.layer(l), x = acts + a.enc(l)
+            let ln1 = base + a.ln1, g = base + a.g, ctx = base + a.ctx
+            // Output LayerNorm, dropout, residual.
+            layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
+                              weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: n, width: c)
+            let dO: UnsafeMutablePointer<Float>
+            if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: n * c); dO = bufB } else { dO = bufA }
+            // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
+            linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
+                           rows: n, inFeatures: inter, outFeatures: c)
+            lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: n, training: training)
+            geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter)
+            linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
+                           weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter)
+            lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: n, training: training)
+            // Attention LayerNorm, dropout, residual.
+            layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
+                              weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: n, width: c)
+            let dAO: UnsafeMutablePointer<Float>
+            if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: n * c); dAO = bufB } else { dAO = dEnc }
+            linearBackward(dinp: bufA, dweight: grad(o.aoW), dbias: grad(o.aoB), dout: dAO, inp: ctx, weight: param(o.aoW),
+                           rows: n, inFeatures: c, outFeatures: c)
+            lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: n, training: training)
+            attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
+                              probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T,
+                              heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP, workers: workers)
+            // Query/key/value: input gradient adds to the residual's, already in dEnc.
+            let needInput = l > lowestTrainable
+            linearBackward(dinp: needInput ? dEnc : nil, accumulate: true, dweight: grad(o.qkvW), dbias: grad(o.qkvB),
+                           dout: big, inp: x, weight: param(o.qkvW), rows: n, inFeatures: c, outFeatures: 3 * c)
+            if let lora {
+                let di = needInput ? dEnc : nil
+                lora.backward(site: .query(l), dout: big, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
+                lora.backward(site: .key(l), dout: big + c, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
+                lora.backward(site: .value(l), dout: big + 2 * c, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
+            }
+        }
+        guard lowestTrainable < 0 else { return }
+
+        // Embeddings: dropout, LayerNorm, then scatter into the three tables.
+        if hiddenP > 0 { multiply(dEnc, dEnc, acts + a.embMask, count: n * c) }
+        layerNormBackward(dinp: bufA, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts + a.embSum,
+                          weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c)
+        let tokens = ids!
+        let dwte = grad(wte), dwpe = grad(wpe), dwtt = grad(wtt)
+        for i in 0..<n {
+            let d = bufA + i * c
+            if let dwte { addInPlace(dwte + Int(tokens[i]) * c, d, count: c) }
+            if let dwpe { addInPlace(dwpe + (i % T) * c, d, count: c) }
+            if let dwtt { addInPlace(dwtt, d, count: c) }
+        }
+    }
+}

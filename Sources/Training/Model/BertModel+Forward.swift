@@ -1,0 +1,157 @@
+import Foundation
+
+extension BertModel {
+    /// Runs the model on a batch and keeps what the backward pass needs.
+    ///
+    /// - Parameters:
+    ///   - inputIds: `[batch, length]` token ids, row-major.
+    ///   - attentionMask: `[batch, length]`, 1 for real tokens and 0 for padding (padding keys get
+    ///     no attention; a row with no real token attends uniformly, as HF does).
+    ///   - training: dropout on (fresh masks from the model's seeded generator) or off.
+    /// - Throws: `ModelError` naming the batch row and position of a token id outside the
+    ///   vocabulary, or when `length` exceeds `max_position_embeddings`.
+    public func forward(inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>,
+                        batch: Int, length: Int, training: Bool) throws(ModelError) {
+        guard batch >= 0, length >= 0 else { throw ModelError("negative batch (\(batch)) or length (\(length))") }
+        guard length <= config.maxPositionEmbeddings else {
+            throw ModelError("sequence length \(length) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+        for i in 0..<(batch * length) where inputIds[i] < 0 || Int(inputIds[i]) >= config.vocabSize {
+            throw ModelError("token id \(inputIds[i]) at batch row \(i / length), position \(i % length) is outside the vocabulary of \(config.vocabSize)")
+        }
+        reserve(batch: batch, length: length)
+        self.batch = batch; self.length = length; self.training = training
+        lossReady = false
+        hiddenP = training ? Float(config.hiddenDropoutProb) : 0
+        attnP = training ? Float(config.attentionProbsDropoutProb) : 0
+        if training {
+            forwardCount &+= 1
+            stepSeed = Self.mix(seed &+ forwardCount &* 0x9E37_79B9_7F4A_7C15)
+        }
+        guard batch > 0, length > 0, let acts else { return }
+        let a = ActivationOffsets(model: self, batch: batch, length: length)
+        let n = a.n, c = a.c, inter = a.inter, T = length
+        (ids! ).update(from: inputIds, count: n)
+
+        // Which keys each row may attend to.
+        let valid = acts + a.keyValid
+        for b in 0..<batch {
+            var any = false
+            for t in 0..<T { let v: Float = attentionMask[b * T + t] != 0 ? 1 : 0; valid[b * T + t] = v; any = any || v != 0 }
+            if !any { (valid + b * T).update(repeating: 1, count: T) }
+        }
+
+        // Embeddings: word + position + token type 0, LayerNorm, dropout.
+        let sum = acts + a.embSum
+        for i in 0..<n {
+            let row = sum + i * c
+            row.update(from: param(wte) + Int(inputIds[i]) * c, count: c)
+            addInPlace(row, param(wpe) + (i % T) * c, count: c)
+            addInPlace(row, param(wtt), count: c)
+        }
+        let enc0 = acts + a.enc(0)
+        layerNormForward(out: enc0, mean: acts + a.embMean, rstd: acts + a.embRstd, inp: sum,
+                         weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps)
+        if hiddenP > 0 {
+            var gen = DropoutGenerator(seed: stepSeed, stream: 1)
+            gen.fillMask(acts + a.embMask, count: n * c, p: hiddenP)
+            multiply(enc0, enc0, acts + a.embMask, count: n * c)
+        }
+
+        for l in 0..<config.numHiddenLayers {
+            let o = layers[l], base = acts + a.layer(l)
+            let x = acts + a.enc(l)
+            let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
+            linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c)
+            if let lora {
+                lora.forward(site: .query(l), inp: x, ldInp: c, out: qkv, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
+                lora.forward(site: .key(l), inp: x, ldInp: c, out: qkv + c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
+                lora.forward(site: .value(l), inp: x, ldInp: c, out: qkv + 2 * c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
+            }
+            attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
+                             batch: batch, length: T, heads: config.numAttentionHeads, headSize: config.headSize,
+                             dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
+                             workers: workers)
+            linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: n, inFeatures: c, outFeatures: c)
+            lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
+            let res1 = base + a.res1, ln1 = base + a.ln1
+            residualDropout(out: res1, residual: x, tmp, mask: hiddenMask(base + a.mask1, count: n * c, stream: 2 + 2 * UInt64(l)), count: n * c)
+            layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
+                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps)
+            let h1 = base + a.h1, g = base + a.g
+            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter)
+            lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
+            geluForward(out: g, inp: h1, count: n * inter)
+            linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c)
+            lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
+            let res2 = base + a.res2
+            residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: n * c, stream: 3 + 2 * UInt64(l)), count: n * c)
+            layerNormForward(out: acts + a.enc(l + 1), mean: base + a.mean2, rstd: base + a.rstd2, inp: res2,
+                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps)
+        }
+
+        let top = acts + a.enc(config.numHiddenLayers)
+        switch head {
+        case .classification:
+            // Pooler on the [CLS] rows (stride length·hidden), tanh, dropout, classifier.
+            let pooled = acts + a.pooled
+            linearForward(out: pooled, inp: top, weight: param(poolW), bias: param(poolB), rows: batch,
+                          inFeatures: c, outFeatures: c, ldInp: T * c)
+            lora?.forward(site: .pooler, inp: top, ldInp: T * c, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
+            for i in 0..<(batch * c) { pooled[i] = tanhf(pooled[i]) }
+            var dropped = UnsafePointer(pooled)
+            if let mask = hiddenMask(acts + a.poolMask, count: batch * c, stream: 0xF00) {
+                multiply(acts + a.pooledDrop, pooled, mask, count: batch * c)
+                dropped = UnsafePointer(acts + a.pooledDrop)
+            }
+            linearForward(out: acts + a.logits, inp: dropped, weight: param(clsW), bias: param(clsB), rows: batch,
+                          inFeatures: c, outFeatures: config.numLabels)
+        case .maskedLM:
+            let t = acts + a.mlmT, g = acts + a.mlmG, out = acts + a.mlmOut
+            linearForward(out: t, inp: top, weight: param(mlmW), bias: param(mlmB), rows: n, inFeatures: c, outFeatures: c)
+            lora?.forward(site: .mlmTransform, inp: top, ldInp: c, out: t, ldOut: c, rows: n, training: training, seed: stepSeed)
+            geluForward(out: g, inp: t, count: n * c)
+            layerNormForward(out: out, mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, inp: g,
+                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps)
+            linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,
+                          inFeatures: c, outFeatures: config.vocabSize)
+        }
+    }
+
+    /// LayerNorm's epsilon as a Float.
+    var eps: Float { Float(config.layerNormEps) }
+
+    /// Fills `mask` for hidden-state dropout and returns it, or nil when dropout is off.
+    func hiddenMask(_ mask: UnsafeMutablePointer<Float>, count: Int, stream: UInt64) -> UnsafeMutablePointer<Float>? {
+        guard hiddenP > 0 else { return nil }
+        var gen = DropoutGenerator(seed: stepSeed, stream: stream)
+        gen.fillMask(mask, count: count, p: hiddenP)
+        return mask
+    }
+
+    /// Grows the activation buffers to fit `batch × length` (never shrinks).
+    public func reserve(batch: Int, length: Int) {
+        let need = ActivationOffsets(model: self, batch: batch, length: length).total
+        if need > actsCapacity {
+            acts?.deallocate()
+            acts = .allocate(capacity: need)
+            acts!.initialize(repeating: 0, count: need)
+            actsCapacity = need
+        }
+        let n = batch * length
+        if n > idsCapacity || ids == nil {
+            ids?.deallocate()
+            ids = .allocate(capacity: max(1, n))
+            ids!.initialize(repeating: 0, count: max(1, n))
+            idsCapacity = max(1, n)
+        }
+        lora?.reserve(rows: n)
+    }
+
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// A BERT encoder with a classification or masked-LM head, exactly as Hugging Face's
+/// `BertForSequenceClassification` / `BertForMaskedLM`, trained on the CPU in llm.c's style.
+///
+/// All parameters live in one flat buffer (`parameters`) whose views carry HF's state-dict names
+/// and shapes; gradients (`gradients`) share its layout. Activations live in one buffer sized from
+/// batch × length, grown only when a larger batch arrives, so a training step allocates nothing.
+///
+/// A step: `forward(inputIds:attentionMask:batch:length:training:)`, `loss(labels:classWeights:)`,
+/// `backward()`; gradients accumulate until `zeroGradients()`. Token-type ids are all 0 and
+/// position ids `0..<length`, as HF's defaults. Not thread-safe: one thread drives a model.
+public final class BertModel {
+    /// The architecture.
+    public let config: BertConfig
+    /// Which head sits on the encoder.
+    public let head: ModelHead
+    /// Which weights train.
+    public let strategy: TrainingStrategy
+    /// All base parameters, named as HF's state dict (the MLM decoder is tied to
+    /// `bert.embeddings.word_embeddings.weight` and has no view of its own).
+    public let parameters: ParameterStore
+    /// Gradients of `parameters`, same layout; frozen tensors stay zero.
+    public let gradients: ParameterStore
+    /// The LoRA adapters (for the `.lora` strategy), with their own parameter and gradient buffers.
+    public let lora: LoRAAdapter?
+    /// Whether each view of `parameters` (same index) is trained under `strategy`.
+    public let trainable: [Bool]
+    /// Threads used for attention (and by OpenBLAS elsewhere, through `BLAS.threads`).
+    public let workers: Int
+    /// The seed of the dropout generator (each training forward pass draws fresh masks from it).
+    public let seed: UInt64
+
+    // Parameter offsets.
+    struct LayerOffsets {
+        var qkvW = 0, qkvB = 0, aoW = 0, aoB = 0, ln1W = 0, ln1B = 0
+        var iW = 0, iB = 0, oW = 0, oB = 0, ln2W = 0, ln2B = 0
+    }
+    var wte = 0, wpe = 0, wtt = 0, embLnW = 0, embLnB = 0
+    var layers: [LayerOffsets] = []
+    var poolW = 0, poolB = 0, clsW = 0, clsB = 0
+    var mlmW = 0, mlmB = 0, mlmLnW = 0, mlmLnB = 0, mlmBias = 0
+    var trainableOffsets: Set<Int> = []
+    /// The lowest part the backward pass must reach: -1 = embeddings, `l` = encoder layer `l`,
+    /// `numHiddenLayers` = only the head.
+    var lowestTrainable = 0
+
+    // Activations.
+    var acts: UnsafeMutablePointer<Float>?
+    var actsCapacity = 0
+    var ids: UnsafeMutablePointer<Int32>?
+    var idsCapacity = 0
+    var batch = 0, length = 0
+    var hiddenP: Float = 0, attnP: Float = 0
+    var training = false
+    var forwardCount: UInt64 = 0
+    var stepSeed: UInt64 = 0
+    var lossReady = false
+
+    /// A model with fresh weights initialised as HF's `_init_weights` (normal(0, initializer_range)
+    /// for linear and embedding weights, the padding row zero, zero biases, LayerNorm weight 1),
+    /// drawn from `seed`.
+    ///
+    /// - Throws: `ModelError` for an impossible configuration (hidden size not divisible by the
+    ///   head count, a non-positive size) or LoRA targets matching nothing.
+    public init(config: BertConfig, head: ModelHead = .classification, strategy: TrainingStrategy = .full,
+                seed: UInt64 = 0, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ModelError) {
+        guard config.hiddenSize > 0, config.numAttentionHeads > 0, config.hiddenSize % config.numAttentionHeads == 0 else {
+            throw ModelError("hidden_size \(config.hiddenSize) is not a positive multiple of num_attention_heads \(config.numAttentionHeads)")
+        }
+        guard config.vocabSize > 0, config.numHiddenLayers >= 0, config.intermediateSize > 0,
+              config.maxPositionEmbeddings > 0, config.typeVocabSize > 0, config.numLabels > 0 else {
+            throw ModelError("vocab_size, intermediate_size, max_position_embeddings, type_vocab_size and num_labels must be positive")
+        }
+        for p in [config.hiddenDropoutProb, config.attentionProbsDropoutProb] where !(p >= 0 && p < 1) {
+            throw ModelError("dropout probabilities must be in [0, 1), got \(p)")
+        }
+        if case .freezeFirstLayers(let n) = strategy, n < 0 {
+            throw ModelError("cannot freeze a negative number of layers (\(n))")
+        }
+        self.config = config; self.head = head; self.strategy = strategy
+        self.seed = seed; self.workers = max(1, workers)
+
+        let c = config.hiddenSize, inter = config.intermediateSize
+        var layout = ParameterLayout()
+        let e = "bert.embeddings."
+        wte = layout.append(e + "word_embeddings.weight", [config.vocabSize, c])
+        wpe = layout.append(e + "position_embeddings.weight", [config.maxPositionEmbeddings, c])
+        wtt = layout.append(e + "token_type_embeddings.weight", [config.typeVocabSize, c])
+        embLnW = layout.append(e + "LayerNorm.weight", [c])
+        embLnB = layout.append(e + "LayerNorm.bias", [c])
+        for l in 0..<config.numHiddenLayers {
+            let p = "bert.encoder.layer.\(l)."
+            var o = LayerOffsets()
+            // query, key and value weights (and biases) sit back to back: one [3C, C] product.
+            o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
+            layout.append(p + "attention.self.key.weight", [c, c])
+            layout.append(p + "attention.self.value.weight", [c, c])
+            o.qkvB = layout.append(p + "attention.self.query.bias", [c])
+            layout.append(p + "attention.self.key.bias", [c])
+            layout.append(p + "attention.self.value.bias", [c])
+            o.aoW = layout.append(p + "attention.output.dense.weight", [c, c])
+            o.aoB = layout.append(p + "attention.output.dense.bias", [c])
+            o.ln1W = layout.append(p + "attention.output.LayerNorm.weight", [c])
+            o.ln1B = layout.append(p + "attention.output.LayerNorm.bias", [c])
+            o.iW = layout.append(p + "intermediate.dense.weight", [inter, c])
+            o.iB = layout.append(p + "intermediate.dense.bias", [inter])
+            o.oW = layout.append(p + "output.dense.weight", [c, inter])
+            o.oB = layout.append(p + "output.dense.bias", [c])
+            o.ln2W = layout.append(p + "output.LayerNorm.weight", [c])
+            o.ln2B = layout.append(p + "output.LayerNorm.bias", [c])
+            layers.append(o)
+        }
+        switch head {
+        case .classification:
+            poolW = layout.append("bert.pooler.dense.weight", [c, c])
+            poolB = layout.append("bert.pooler.dense.bias", [c])
+            clsW = layout.append("classifier.weight", [config.numLabels, c])
+            clsB = layout.append("classifier.bias", [config.numLabels])
+        case .maskedLM:
+            mlmW = layout.append("cls.predictions.transform.dense.weight", [c, c])
+            mlmB = layout.append("cls.predictions.transform.dense.bias", [c])
+            mlmLnW = layout.append("cls.predictions.transform.LayerNorm.weight", [c])
+            mlmLnB = layout.append("cls.predictions.transform.LayerNorm.bias", [c])
+            mlmBias = layout.append("cls.predictions.bias", [config.vocabSize])
+        }
+        parameters = ParameterStore(layout: layout)
+        gradients = ParameterStore(layout: layout)
+
+        if case .lora(let loraConfig) = strategy {
+            lora = try LoRAAdapter(config: loraConfig, sites: LinearSite.all(config: config, head: head),
+                                   bertConfig: config, seed: seed ^ 0x4C6F_5241)
+        } else {
+            lora = nil
+        }
+        trainable = parameters.views.map { Self.isTrainable($0.name, strategy: strategy, head: head) }
+        for (view, t) in zip(parameters.views, trainable) where t { trainableOffsets.insert(view.offset) }
+        lowestTrainable = Self.lowestTrainablePart(views: parameters.views, trainable: trainable, lora: lora,
+                                                   layers: config.numHiddenLayers)
+        initialiseWeights()
+    }
+
+    deinit {
+        acts?.deallocate()
+        ids?.deallocate()
+    }
+
+    /// Whether the base parameter `name` trains under `strategy`.
+    static func isTrainable(_ name: String, strategy: TrainingStrategy, head: ModelHead) -> Bool {
+        switch strategy {
+        case .full: return true
+        case .lora: return name.hasPrefix("classifier.")
+        case .frozenBackbone: return name.hasPrefix("classifier.") || name.hasPrefix("bert.pooler.") || name.hasPrefix("cls.")
+        case .freezeFirstLayers(let n):
+            if name.hasPrefix("bert.embeddings.") { return n == 0 }
+            if let l = layerIndex(name) { return l >= n }
+            return true
+        }
+    }
+
+    /// The encoder layer index in a name `bert.encoder.layer.{i}.…`, or nil.
+    static func layerIndex(_ name: String) -> Int? {
+        let prefix = "bert.encoder.layer."
+        guard name.hasPrefix(prefix) else { return nil }
+        return Int(name.dropFirst(prefix.count).prefix { $0 != "." })
+    }
+
+    static func lowestTrainablePart(views: [ParameterView], trainable: [Bool], lora: LoRAAdapter?, layers: Int) -> Int {
+        var lowest = layers
+        for (view, t) in zip(views, trainable) where t {
+            if view.name.hasPrefix("bert.embeddings.") { return -1 }
+            if let l = layerIndex(view.name) { lowest = min(lowest, l) }
+        }
+        for m in lora?.modules ?? [] {
+            if let l = layerIndex(m.name) { lowest = min(lowest, l) }
+        }
+        return lowest
+    }
+
+    private func initialiseWeights() {
+        var gen = DropoutGenerator(seed: seed, stream: 0x1417)
+        let std = Float(config.initializerRange)
+        for view in parameters.views {
+            let p = parameters.pointer(view)
+            if view.name.hasSuffix("LayerNorm.weight") {
+                p.update(repeating: 1, count: view.count)
+            } else if view.shape.count == 2 {
+                for i in 0..<view.count { p[i] = gen.nextNormal() * std }
+            }
+        }
+        let pad = config.padTokenId
+        if pad >= 0 && pad < config.vocabSize {
+            (parameters.pointer + wte + pad * config.hiddenSize).update(repeating: 0, count: config.hiddenSize)
+        }
+    }
+
+    /// The gradient buffer of the tensor at `offset`, or nil when that tensor is frozen.
+    @inline(__always)
+    func grad(_ offset: Int) -> UnsafeMutablePointer<Float>? {
+        trainableOffsets.contains(offset) ? gradients.pointer + offset : nil
+    }
+
+    /// The base parameter at `offset`.
+    @inline(__always)
+    func param(_ offset: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + offset }
+
+    /// Sets every gradient (base and LoRA) to zero.
+    public func zeroGradients() {
+        gradients.zero()
+        lora?.gradients.zero()
+    }
+
+    /// The number of trained scalars under the strategy (base tensors marked trainable plus LoRA).
+    public var trainableParameterCount: Int {
+        zip(parameters.views, trainable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) } + (lora?.parameters.count ?? 0)
+    }
+
+    /// The logits of the last forward pass: `[batch, numLabels]` (classification) or
+    /// `[batch·length, vocabSize]` (masked LM), row-major.
+    public var logits: UnsafeBufferPointer<Float> {
+        guard let acts else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let a = ActivationOffsets(model: self, batch: batch, length: length)
+        return UnsafeBufferPointer(start: acts + a.logits, count: a.logitsCount)
+    }
+
+    /// The floats of activation memory the model holds now (for peak-memory reports).
+    public var activationFloats: Int { actsCapacity }
+}

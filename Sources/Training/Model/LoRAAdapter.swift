@@ -1,0 +1,158 @@
+/// LoRA adapters for a `BertModel`: for each targeted linear layer `y = x·Wᵀ + b`, adds
+/// `scaling · dropout(x)·Aᵀ·Bᵀ` with `A` `[r, in]` and `B` `[out, r]`.
+///
+/// Parameters and gradients live in their own small flat buffers whose views are named as in
+/// PEFT's `adapter_model.safetensors` (`base_model.model.<module>.lora_A.weight`, `.lora_B.weight`).
+/// `A` starts kaiming-uniform as PEFT (`U(-1/√in, 1/√in)`), `B` at zero, so a fresh adapter
+/// leaves the model's output unchanged.
+public final class LoRAAdapter {
+    /// One adapted linear layer.
+    public struct Module: Sendable, Equatable {
+        /// The PyTorch module name, e.g. `bert.encoder.layer.0.attention.self.query`.
+        public var name: String
+        public var inFeatures: Int
+        public var outFeatures: Int
+        /// The `lora_A.weight` view `[r, in]`.
+        public var a: ParameterView
+        /// The `lora_B.weight` view `[out, r]`.
+        public var b: ParameterView
+    }
+
+    public let config: LoRAConfig
+    /// The adapted layers in forward order.
+    public let modules: [Module]
+    /// The adapter weights.
+    public let parameters: ParameterStore
+    /// Gradients of `parameters`, same layout.
+    public let gradients: ParameterStore
+    let indexBySite: [LinearSite: Int]
+    let scaling: Float
+
+    // Activations: per module u = x·Aᵀ [rows, r], and with dropout the mask and dropped input [rows, in].
+    private var rows = 0
+    private var activations: UnsafeMutablePointer<Float>?
+    private var uOffset: [Int] = [], maskOffset: [Int] = [], xdOffset: [Int] = []
+    private var duOffset = 0, tmpOffset = 0
+
+    init(config: LoRAConfig, sites: [LinearSite], bertConfig: BertConfig, seed: UInt64) throws(ModelError) {
+        guard config.r > 0 else { throw ModelError("LoRA r must be positive, got \(config.r)") }
+        guard config.dropout >= 0, config.dropout < 1 else {
+            throw ModelError("lora_dropout must be in [0, 1), got \(config.dropout)")
+        }
+        self.config = config
+        scaling = config.scaling
+        var layout = ParameterLayout()
+        var modules: [Module] = [], index: [LinearSite: Int] = [:]
+        for site in sites where config.matches(site.moduleName) {
+            let (fin, fout) = site.features(bertConfig)
+            let prefix = "base_model.model.\(site.moduleName)"
+            let a = layout.append(prefix + ".lora_A.weight", [config.r, fin])
+            let b = layout.append(prefix + ".lora_B.weight", [fout, config.r])
+            index[site] = modules.count
+            modules.append(Module(name: site.moduleName, inFeatures: fin, outFeatures: fout,
+                                  a: ParameterView(name: prefix + ".lora_A.weight", shape: [config.r, fin], offset: a),
+                                  b: ParameterView(name: prefix + ".lora_B.weight", shape: [fout, config.r], offset: b)))
+        }
+        guard !modules.isEmpty else {
+            throw ModelError("LoRA target_modules \(config.targetModules) match no linear layer of the model")
+        }
+        self.modules = modules
+        indexBySite = index
+        parameters = ParameterStore(layout: layout)
+        gradients = ParameterStore(layout: layout)
+        var gen = DropoutGenerator(seed: seed, stream: 0x10A)
+        for m in modules {
+            let bound = 1 / Float(m.inFeatures).squareRoot()
+            let a = parameters.pointer(m.a)
+            var i = 0
+            while i < m.a.count {
+                let u = gen.nextUniform()
+                for l in 0..<min(8, m.a.count - i) { a[i + l] = (2 * u[l] - 1) * bound }
+                i += 8
+            }
+        }
+    }
+
+    deinit { activations?.deallocate() }
+
+    /// Makes room for `rows` input rows per module (reallocates only to grow).
+    func reserve(rows newRows: Int) {
+        guard newRows > rows else { return }
+        rows = newRows
+        let r = config.r
+        var total = 0
+        uOffset = []; maskOffset = []; xdOffset = []
+        var maxIn = 0
+        for m in modules {
+            uOffset.append(total); total += rows * r
+            maxIn = max(maxIn, m.inFeatures)
+            if config.dropout > 0 {
+                maskOffset.append(total); total += rows * m.inFeatures
+                xdOffset.append(total); total += rows * m.inFeatures
+            }
+        }
+        duOffset = total; total += rows * r
+        tmpOffset = total; total += rows * maxIn
+        activations?.deallocate()
+        activations = .allocate(capacity: total)
+        activations!.initialize(repeating: 0, count: total)
+    }
+
+    /// Whether `site` carries an adapter.
+    func has(_ site: LinearSite) -> Bool { indexBySite[site] != nil }
+
+    /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`).
+    func forward(site: LinearSite, inp: UnsafePointer<Float>, ldInp: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                 rows n: Int, training: Bool, seed: UInt64) {
+        guard let index = indexBySite[site], let act = activations, n > 0 else { return }
+        let m = modules[index], r = config.r
+        var x = inp, ldx = ldInp
+        if training && config.dropout > 0 {
+            let mask = act + maskOffset[index], xd = act + xdOffset[index]
+            var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(index))
+            gen.fillMask(mask, count: n * m.inFeatures, p: Float(config.dropout))
+            for row in 0..<n {
+                multiply(xd + row * m.inFeatures, inp + row * ldInp, mask + row * m.inFeatures, count: m.inFeatures)
+            }
+            x = UnsafePointer(xd); ldx = m.inFeatures
+        }
+        let u = act + uOffset[index]
+        linearForward(out: u, inp: x, weight: parameters.pointer(m.a), bias: nil, rows: n,
+                      inFeatures: m.inFeatures, outFeatures: r, ldInp: ldx)
+        BLAS.sgemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: scaling,
+                   a: u, lda: r, b: parameters.pointer(m.b), ldb: r, beta: 1, c: out, ldc: ldOut)
+    }
+
+    /// The adapter's backward pass for `site`: adds to the `A`/`B` gradients and, when `dinp` is
+    /// given, adds the input gradient to it (row stride `ldInp`, as the forward input).
+    func backward(site: LinearSite, dout: UnsafePointer<Float>, ldOut: Int, inp: UnsafePointer<Float>, ldInp: Int,
+                  dinp: UnsafeMutablePointer<Float>?, rows n: Int, training: Bool) {
+        guard let index = indexBySite[site], let act = activations, n > 0 else { return }
+        let m = modules[index], r = config.r
+        let dropout = training && config.dropout > 0
+        let x = dropout ? UnsafePointer(act + xdOffset[index]) : inp
+        let ldx = dropout ? m.inFeatures : ldInp
+        let u = act + uOffset[index], du = act + duOffset
+        let a = parameters.pointer(m.a), b = parameters.pointer(m.b)
+        BLAS.sgemm(transA: true, transB: false, m: m.outFeatures, n: r, k: n, alpha: scaling,
+                   a: dout, lda: ldOut, b: u, ldb: r, beta: 1, c: gradients.pointer(m.b), ldc: r)
+        BLAS.sgemm(transA: false, transB: false, m: n, n: r, k: m.outFeatures, alpha: scaling,
+                   a: dout, lda: ldOut, b: b, ldb: r, beta: 0, c: du, ldc: r)
+        BLAS.sgemm(transA: true, transB: false, m: r, n: m.inFeatures, k: n, alpha: 1,
+                   a: du, lda: r, b: x, ldb: ldx, beta: 1, c: gradients.pointer(m.a), ldc: m.inFeatures)
+        guard let dinp else { return }
+        if dropout {
+            let tmp = act + tmpOffset, mask = act + maskOffset[index]
+            BLAS.sgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
+                       a: du, lda: r, b: a, ldb: m.inFeatures, beta: 0, c: tmp, ldc: m.inFeatures)
+            for row in 0..<n {
+                let t = tmp + row * m.inFeatures
+                multiply(t, t, mask + row * m.inFeatures, count: m.inFeatures)
+                addInPlace(dinp + row * ldInp, t, count: m.inFeatures)
+            }
+        } else {
+            BLAS.sgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
+                       a: du, lda: r, b: a, ldb: m.inFeatures, beta: 1, c: dinp, ldc: ldInp)
+        }
+    }
+}

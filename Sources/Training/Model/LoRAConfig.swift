@@ -1,0 +1,37 @@
+/// A LoRA configuration with PEFT's `LoraConfig` meaning.
+public struct LoRAConfig: Sendable, Equatable, Codable {
+    /// The rank `r` of the update `B·A`.
+    public var r: Int
+    /// `lora_alpha`; the update is scaled by `alpha / r` (or `alpha / √r` with `useRSLoRA`).
+    public var alpha: Double
+    /// `lora_dropout`: dropout on the adapter's input, in training only.
+    public var dropout: Double
+    /// Module names matched as PEFT does: a linear layer is adapted when its full name equals a
+    /// target or ends with `"." + target` (so `"dense"` matches `attention.output.dense`,
+    /// `intermediate.dense`, `output.dense` and `bert.pooler.dense`).
+    public var targetModules: [String]
+    /// Rank-stabilised LoRA (`use_rslora`): scale by `alpha / √r`.
+    public var useRSLoRA: Bool
+
+    public init(r: Int = 8, alpha: Double = 16, dropout: Double = 0.05,
+                targetModules: [String] = ["query", "value"], useRSLoRA: Bool = false) {
+        self.r = r; self.alpha = alpha; self.dropout = dropout
+        self.targetModules = targetModules; self.useRSLoRA = useRSLoRA
+    }
+
+    /// The factor multiplying `B·A·x`.
+    public var scaling: Float {
+        Float(useRSLoRA ? alpha / Double(r).squareRoot() : alpha / Double(r))
+    }
+
+    /// Whether the linear layer named `module` (e.g. `bert.encoder.layer.0.attention.self.query`)
+    /// gets an adapter.
+    public func matches(_ module: String) -> Bool {
+        targetModules.contains { module == $0 || module.hasSuffix("." + $0) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case r, alpha = "lora_alpha", dropout = "lora_dropout", targetModules = "target_modules"
+        case useRSLoRA = "use_rslora"
+    }
+}

@@ -1,0 +1,93 @@
+/// One named tensor inside a flat `Float` buffer: its Hugging Face state-dict key, its shape
+/// (PyTorch order, so `nn.Linear` weights are `[out, in]`) and where it starts.
+public struct ParameterView: Sendable, Equatable {
+    /// The state-dict key, e.g. `bert.encoder.layer.0.attention.self.query.weight`.
+    public var name: String
+    /// The tensor's shape, outermost first.
+    public var shape: [Int]
+    /// The index of the tensor's first element in the flat buffer.
+    public var offset: Int
+    /// The number of elements (the product of `shape`).
+    public var count: Int { shape.reduce(1, *) }
+
+    public init(name: String, shape: [Int], offset: Int) {
+        self.name = name; self.shape = shape; self.offset = offset
+    }
+}
+
+/// A list of named views laid end to end, before any memory exists; `ParameterStore` allocates it.
+public struct ParameterLayout: Sendable, Equatable {
+    /// The views in buffer order.
+    public private(set) var views: [ParameterView] = []
+    /// The total number of floats.
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// Appends a view named `name` of the given shape and returns its offset.
+    @discardableResult
+    public mutating func append(_ name: String, _ shape: [Int]) -> Int {
+        let view = ParameterView(name: name, shape: shape, offset: count)
+        views.append(view)
+        count += view.count
+        return view.offset
+    }
+}
+
+/// One contiguous, zero-initialised `Float` allocation carved into named views (llm.c style).
+///
+/// The model's parameters, their gradients and the optimizer's moments are each one
+/// `ParameterStore` of the same layout, so an optimizer is a single loop over `pointer`.
+public final class ParameterStore {
+    /// The views in buffer order.
+    public let views: [ParameterView]
+    /// The number of floats in the buffer.
+    public let count: Int
+    /// The start of the buffer; valid for `count` floats while the store lives.
+    public let pointer: UnsafeMutablePointer<Float>
+    private let indexByName: [String: Int]
+
+    /// Allocates a zeroed buffer for `layout`.
+    public init(layout: ParameterLayout) {
+        views = layout.views
+        count = layout.count
+        pointer = .allocate(capacity: max(1, count))
+        pointer.initialize(repeating: 0, count: max(1, count))
+        var index: [String: Int] = [:]
+        for (i, view) in views.enumerated() { index[view.name] = i }
+        indexByName = index
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// The layout this store was made from.
+    public var layout: ParameterLayout {
+        var layout = ParameterLayout()
+        for view in views { layout.append(view.name, view.shape) }
+        return layout
+    }
+
+    /// The view named `name`, or nil.
+    public func view(named name: String) -> ParameterView? {
+        indexByName[name].map { views[$0] }
+    }
+
+    /// The elements of the tensor named `name`, or nil when there is none.
+    public subscript(name: String) -> UnsafeMutableBufferPointer<Float>? {
+        guard let view = view(named: name) else { return nil }
+        return UnsafeMutableBufferPointer(start: pointer + view.offset, count: view.count)
+    }
+
+    /// A pointer to the first element of `view`.
+    @inlinable
+    public func pointer(_ view: ParameterView) -> UnsafeMutablePointer<Float> { pointer + view.offset }
+
+    /// Sets every element to zero.
+    public func zero() { pointer.update(repeating: 0, count: count) }
+
+    /// Copies every element from `other`, which must have the same number of floats.
+    public func copy(from other: ParameterStore) {
+        precondition(other.count == count, "ParameterStore.copy: sizes differ")
+        pointer.update(from: other.pointer, count: count)
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import Testing
+@testable import Training
+
+/// Central finite differences of every op's backward pass, at awkward sizes (tails of the
+/// eight-wide vector loops, single rows, empty inputs). Each op is scored with the loss
+/// `Σ out·R` for a fixed random `R`, evaluated in Double.
+@Suite struct KernelGradientTests {
+    /// Checks `analytic` against central differences of `loss` with respect to `x`, element by element.
+    func checkFD(_ x: inout [Float], _ analytic: [Float], eps: Float = 1e-2, tol: Double = 2e-3,
+                 _ what: String, loss: ([Float]) -> Double) {
+        #expect(x.count == analytic.count)
+        let scale = max(analytic.map { Double(abs($0)) }.max() ?? 0, 5e-2)
+        for i in x.indices {
+            let saved = x[i]
+            x[i] = saved + eps; let lp = loss(x)
+            x[i] = saved - eps; let lm = loss(x)
+            x[i] = saved
+            let fd = (lp - lm) / Double(2 * eps)
+            #expect(abs(fd - Double(analytic[i])) <= tol * max(scale, abs(fd)), "\(what)[\(i)]: fd \(fd) analytic \(analytic[i])")
+        }
+    }
+
+    func random(_ n: Int, _ rng: inout SplitMix, scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.nextFloat() * scale } }
+
+    func dot(_ a: [Float], _ r: [Float]) -> Double { zip(a, r).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+
+    @Test(arguments: [(0, 3, 2), (1, 1, 1), (2, 3, 5), (3, 10, 9), (5, 17, 4)])
+    func linear(_ dims: (Int, Int, Int)) {
+        let (rows, fin, fout) = dims
+        var rng = SplitMix(seed: UInt64(rows * 100 + fin))
+        var x = random(rows * fin, &rng), w = random(fout * fin, &rng), b = random(fout, &rng)
+        let r = random(rows * fout, &rng)
+        func forward(_ x: [Float], _ w: [Float], _ b: [Float]) -> [Float] {
+            var out = [Float](repeating: .nan, count: rows * fout)
+            linearForward(out: &out, inp: x, weight: w, bias: b, rows: rows, inFeatures: fin, outFeatures: fout)
+            return out
+        }
+        // Forward against a plain loop.
+        let out = forward(x, w, b)
+        for i in 0..<rows {
+            for o in 0..<fout {
+                var s = b[o]
+                for k in 0..<fin { s += x[i * fin + k] * w[o * fin + k] }
+                #expect(abs(out[i * fout + o] - s) <= 1e-5 * max(1, abs(s)))
+            }
+        }
+        var dx = [Float](repeating: 7, count: rows * fin), dw = [Float](repeating: 0, count: fout * fin)
+        var db = [Float](repeating: 0, count: fout)
+        linearBackward(dinp: &dx, dweight: &dw, dbias: &db, dout: r, inp: x, weight: w, rows: rows, inFeatures: fin, outFeatures: fout)
+        checkFD(&x, dx, "dx") { dot(forward($0, w, b), r) }
+        checkFD(&w, dw, "dw") { dot(forward(x, $0, b), r) }
+        checkFD(&b, db, "db") { dot(forward(x, w, $0), r) }
+    }
+
+    @Test(arguments: [2, 3, 5, 8, 10, 17])
+    func layerNorm(_ width: Int) {
+        let rows = 3
+        var rng = SplitMix(seed: UInt64(width))
+        var x = random(rows * width, &rng, scale: 2), w = random(width, &rng), b = random(width, &rng)
+        let r = random(rows * width, &rng)
+        var mean = [Float](repeating: 0, count: rows), rstd = mean
+        func forward(_ x: [Float], _ w: [Float], _ b: [Float]) -> [Float] {
+            var out = [Float](repeating: 0, count: rows * width)
+            layerNormForward(out: &out, mean: &mean, rstd: &rstd, inp: x, weight: w, bias: b, rows: rows, width: width, eps: 1e-5)
+            return out
+        }
+        let out = forward(x, w, b)
+        // Forward against the definition, in Double.
+        for i in 0..<rows {
+            let row = x[(i * width)..<((i + 1) * width)].map(Double.init)
+            let m = row.reduce(0, +) / Double(width)
+            let v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(width)
+            for j in 0..<width {
+                let e = (row[j] - m) / (v + 1e-5).squareRoot() * Double(w[j]) + Double(b[j])
+                #expect(abs(Double(out[i * width + j]) - e) <= 1e-5 * max(1, abs(e)))
+            }
+        }
+        var dx = [Float](repeating: 0, count: rows * width), dw = [Float](repeating: 0, count: width), db = dw
+        layerNormBackward(dinp: &dx, dweight: &dw, dbias: &db, dout: r, inp: x, weight: w, mean: mean, rstd: rstd,
+                          rows: rows, width: width)
+        checkFD(&x, dx, eps: 1e-2, tol: 5e-3, "dx") { dot(forward($0, w, b), r) }
+        checkFD(&w, dw, "dw") { dot(forward(x, $0, b), r) }
+        checkFD(&b, db, "db") { dot(forward(x, w, $0), r) }
+    }
+
+    @Test(arguments: [0, 1, 3, 8, 10, 17])
+    func gelu(_ count: Int) {
+        var rng = SplitMix(seed: UInt64(count))
+        var x = random(count, &rng, scale: 4)
+        let r = random(count, &rng)
+        func forward(_ x: [Float]) -> [Float] {
+            var out = [Float](repeating: 0, count: count)
+            geluForward(out: &out, inp: x, count: count)
+            return out
+        }
+        for (v, y) in zip(x, forward(x)) {
+            let e = 0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot()))
+            #expect(abs(Double(y) - e) <= 2e-6 * max(1, abs(e)))
+        }
+        var dx = [Float](repeating: 0, count: count)
+        geluBackward(dinp: &dx, inp: x, dout: r, count: count)
+        checkFD(&x, dx, eps: 1e-3, "dx") { dot(forward($0), r) }
+    }
+
+    @Test func fastMathMatchesLibm() {
+        var worstExp: Float = 0, worstErf: Float = 0
+        var x: Float = -20
+        while x <= 20 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.003 })
+            let e = FastMath.exp(v), f = FastMath.erf(v)
+            for l in 0..<8 {
+                worstExp = max(worstExp, abs(e[l] - expf(v[l])) / expf(v[l]))
+                worstErf = max(worstErf, abs(f[l] - erff(v[l])))
+            }
+            x += 0.0237
+        }
+        #expect(worstExp < 5e-7)
+        #expect(worstErf < 2e-6)
+        #expect(FastMath.exp(SIMD8(repeating: -200)).max() < 1e-37)
+        #expect(FastMath.erf(SIMD8(repeating: 9)) == SIMD8(repeating: 1))
+    }
+
+    @Test(arguments: [(false, 1), (true, 1), (true, 2)])
+    func attention(_ setup: (Bool, Int)) {
+        let (dropout, workers) = setup
+        let batch = 2, length = 5, heads = 2, headSize = 3, c = heads * headSize
+        let p: Float = dropout ? 0.3 : 0
+        var rng = SplitMix(seed: 11)
+        var qkv = random(batch * length * 3 * c, &rng, scale: 1.5)
+        let r = random(batch * length * c, &rng)
+        // Row 0 sees every key, row 1 only the first three.
+        let valid: [Float] = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+        var probs = [Float](repeating: 0, count: batch * heads * length * length), dropped = probs
+        func forward(_ qkv: [Float]) -> [Float] {
+            var ctx = [Float](repeating: 0, count: batch * length * c)
+            attentionForward(ctx: &ctx, probs: &probs, dropped: &dropped, qkv: qkv, keyValid: valid, batch: batch,
+                             length: length, heads: heads, headSize: headSize, dropoutP: p, seed: 5, streamBase: 0,
+                             workers: workers)
+            return ctx
+        }
+        _ = forward(qkv)
+        // Padding keys get exactly zero probability, and every row sums to one.
+        for h in 0..<heads {
+            for i in 0..<length {
+                let row = (1 * heads + h) * length * length + i * length
+                #expect(probs[row + 3] == 0 && probs[row + 4] == 0)
+                #expect(abs(probs[row..<(row + length)].reduce(0, +) - 1) < 1e-6)
+            }
+        }
+        var dqkv = [Float](repeating: 0, count: qkv.count)
+        var scratch = [Float](repeating: 0, count: workers * length * length)
+        attentionBackward(dqkv: &dqkv, scratch: &scratch, dctx: r, qkv: qkv, probs: probs, dropped: dropped,
+                          batch: batch, length: length, heads: heads, headSize: headSize, dropoutP: p, workers: workers)
+        checkFD(&qkv, dqkv, eps: 1e-2, tol: 5e-3, "dqkv") { dot(forward($0), r) }
+    }
+
+    @Test func attentionIsTheSameOnAnyThreadCount() {
+        let batch = 3, length = 7, heads = 4, headSize = 2, c = heads * headSize
+        var rng = SplitMix(seed: 3)
+        let qkv = random(batch * length * 3 * c, &rng)
+        let valid = [Float](repeating: 1, count: batch * length)
+        var results: [[Float]] = []
+        for workers in [1, 2, 3] {
+            var ctx = [Float](repeating: 0, count: batch * length * c)
+            var probs = [Float](repeating: 0, count: batch * heads * length * length), dropped = probs
+            attentionForward(ctx: &ctx, probs: &probs, dropped: &dropped, qkv: qkv, keyValid: valid, batch: batch,
+                             length: length, heads: heads, headSize: headSize, dropoutP: 0.2, seed: 9, streamBase: 0,
+                             workers: workers)
+            results.append(ctx)
+        }
+        #expect(results[0] == results[1] && results[1] == results[2])
+    }
+
+    @Test(arguments: [false, true])
+    func crossEntropy(_ weighted: Bool) throws {
+        let rows = 4, classes = 3
+        var rng = SplitMix(seed: 4)
+        var logits = random(rows * classes, &rng, scale: 3)
+        let labels: [Int32] = [2, -100, 0, 2]
+        let weights: [Float] = [0.5, 1, 3]
+        func loss(_ z: [Float]) -> Double {
+            var d = [Float](repeating: 0, count: rows * classes)
+            return Double(try! weights.withUnsafeBufferPointer { w in
+                try crossEntropyForwardBackward(dlogits: &d, logits: z, labels: labels, weights: weighted ? w.baseAddress : nil,
+                                                rows: rows, classes: classes)
+            })
+        }
+        // PyTorch's weighted mean, by hand.
+        var num = 0.0, den = 0.0
+        for (i, y) in labels.enumerated() where y >= 0 {
+            let z = logits[(i * classes)..<((i + 1) * classes)].map(Double.init)
+            let lse = log(z.map(exp).reduce(0, +))
+            let w = weighted ? Double(weights[Int(y)]) : 1
+            num += w * (lse - z[Int(y)]); den += w
+        }
+        #expect(abs(loss(logits) - num / den) < 1e-6)
+        var d = [Float](repeating: 0, count: rows * classes)
+        _ = try weights.withUnsafeBufferPointer { w in
+            try crossEntropyForwardBackward(dlogits: &d, logits: logits, labels: labels, weights: weighted ? w.baseAddress : nil,
+                                            rows: rows, classes: classes)
+        }
+        #expect(d[3..<6].allSatisfy { $0 == 0 })
+        checkFD(&logits, d, eps: 1e-2, "dlogits", loss: loss)
+    }
+
+    @Test func crossEntropyEdgeCases() throws {
+        var d = [Float](repeating: 1, count: 2)
+        // Every row ignored: loss 0, zero gradient (PyTorch would say NaN).
+        #expect(try crossEntropyForwardBackward(dlogits: &d, logits: [1, 2], labels: [-100], weights: nil, rows: 1, classes: 2) == 0)
+        #expect(d == [0, 0])
+        // No rows at all.
+        #expect(try crossEntropyForwardBackward(dlogits: &d, logits: [], labels: [], weights: nil, rows: 0, classes: 2) == 0)
+        // One class: loss 0.
+        var d1: [Float] = [9]
+        #expect(try crossEntropyForwardBackward(dlogits: &d1, logits: [4], labels: [0], weights: nil, rows: 1, classes: 1) == 0)
+        #expect(d1 == [0])
+        #expect(throws: ModelError.self) {
+            try crossEntropyForwardBackward(dlogits: &d, logits: [1, 2], labels: [2], weights: nil, rows: 1, classes: 2)
+        }
+        // A NaN logit gives a NaN loss rather than a crash.
+        let nanLoss = try crossEntropyForwardBackward(dlogits: &d, logits: [.nan, 1], labels: [1], weights: nil, rows: 1, classes: 2)
+        #expect(nanLoss.isNaN)
+    }
+
+    @Test(arguments: [0.0, 0.1, 0.5, 0.9] as [Float])
+    func dropoutMasks(_ p: Float) {
+        for count in [0, 1, 3, 8, 10, 100_003] {
+            var gen = DropoutGenerator(seed: 42, stream: 7)
+            var mask = [Float](repeating: -1, count: count)
+            gen.fillMask(&mask, count: count, p: p)
+            #expect(mask.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
+            if count > 100_000 {
+                let dropped = Double(mask.filter { $0 == 0 }.count) / Double(count)
+                #expect(abs(dropped - Double(p)) < 0.01, "dropped fraction \(dropped) for p \(p)")
+            }
+        }
+        var a = DropoutGenerator(seed: 1, stream: 2), b = DropoutGenerator(seed: 1, stream: 2), c = DropoutGenerator(seed: 1, stream: 3)
+        let ua = a.nextUniform(), ub = b.nextUniform(), uc = c.nextUniform()
+        #expect(ua == ub)
+        #expect(ua != uc)
+        #expect(ua.min() >= 0 && ua.max() < 1)
+    }
+}
