@@ -35,6 +35,10 @@ public struct Theme: Equatable, Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
+            if case .duplicatedKeysInMapping(let duplicates, let context) = error {
+                throw ThemeError(file: file, line: context.mark.line, key: duplicates.first,
+                                 message: "given more than once in this mapping")
+            }
             throw ThemeError(file: file, line: line(of: error), message: "not valid YAML: " + problem(of: error))
         } catch {
             throw ThemeError(file: file, line: 0, message: "not valid YAML: \(error)")
@@ -132,7 +136,6 @@ public struct Theme: Equatable, Sendable {
     static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-        case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return 0
         }
     }
@@ -143,8 +146,6 @@ public struct Theme: Equatable, Sendable {
              .composer(let context, let problem, _, _):
             if let context { return "\(problem) (\(context.text))" }
             return problem
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return "duplicated keys: \(duplicates.joined(separator: ", "))"
         default:
             return "\(error)"
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Horizontal bars, one per category, labelled with count and percentage: eighth-block
 /// bars (`▏▎▍▌▋▊▉█`) in UTF-8, `#` bars in ASCII. Several groups (the stages raw → cleaned
 /// → train / val / test → balanced) share one scale so they can be compared, each headed by
@@ -31,6 +33,11 @@ public struct Histogram: Sendable {
     }
 
     public var groups: [Group]
+
+    /// A ratio with one decimal below 10 (`3.0`, `2.9`), whole above (`12`).
+    static func ratioText(_ r: Double) -> String {
+        r < 10 ? String(format: "%.1f", r) : String(Int(r.rounded()))
+    }
 
     public init(groups: [Group]) { self.groups = groups }
 
@@ -77,7 +84,7 @@ public struct Histogram: Sendable {
                 guard row < area.height else { return }
                 var heading = g.title
                 if let r = g.imbalanceRatio {
-                    heading += r.isInfinite ? "  (a class is empty)" : "  (imbalance \(NumberFormat.compact(r, maxWidth: 5)):1)"
+                    heading += r.isInfinite ? "  (a class is empty)" : "  (imbalance \(Self.ratioText(r)):1)"
                 }
                 heading += "  n=\(g.total)"
                 grid.put(heading, in: area, row: row, style: Style(fg: .title, bold: true))

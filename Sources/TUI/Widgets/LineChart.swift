@@ -97,8 +97,12 @@ public struct LineChart: Sendable {
         var xLabels: Rect?
         if plot.width >= 12 && plot.height >= 3 {
             let labelRows = plot.height >= 7 ? 3 : 2
-            let values = (0..<labelRows).map { i in yr.upperBound - (yr.upperBound - yr.lowerBound) * Double(i) / Double(labelRows - 1) }
-            let texts = values.map { NumberFormat.compact(logY ? pow(10, $0) : $0, maxWidth: 6) }
+            let values = (0..<labelRows).map { i -> Double in
+                // Interpolated without forming upper − lower, which overflows for huge ranges.
+                let t = Double(i) / Double(labelRows - 1)
+                return yr.upperBound * (1 - t) + yr.lowerBound * t
+            }
+            let texts = values.map { NumberFormat.compact(logY ? pow(10, $0) : $0, maxWidth: 6, significant: 3) }
             let labelWidth = min(texts.map(\.count).max() ?? 1, max(1, plot.width / 3))
             let (labels, rest) = plot.splitLeft(labelWidth + 1)
             let (body, bottom) = rest.splitTop(rest.height - 1)
@@ -189,13 +193,13 @@ public struct LineChart: Sendable {
         // X labels: first and last x, and the middle when there is room.
         if let xl = xLabels {
             let inner = Rect(x: plot.x, y: xl.y, width: plot.width, height: 1)
-            let left = NumberFormat.compact(xr.lowerBound, maxWidth: 7)
-            let right = NumberFormat.compact(xr.upperBound, maxWidth: 7)
+            let left = NumberFormat.compact(xr.lowerBound, maxWidth: 7, significant: 4)
+            let right = NumberFormat.compact(xr.upperBound, maxWidth: 7, significant: 4)
             grid.put(left, in: inner, row: 0, align: .left, style: Style(fg: .muted))
             if inner.width >= left.count + right.count + 1 {
                 grid.put(right, in: inner, row: 0, align: .right, style: Style(fg: .muted))
             }
-            let mid = NumberFormat.compact((xr.lowerBound + xr.upperBound) / 2, maxWidth: 7)
+            let mid = NumberFormat.compact((xr.lowerBound + xr.upperBound) / 2, maxWidth: 7, significant: 4)
             if inner.width >= left.count + right.count + mid.count + 6 {
                 grid.put(mid, in: inner, row: 0, align: .center, style: Style(fg: .muted))
             }

@@ -5,12 +5,13 @@ public enum NumberFormat {
     /// `v` in at most `maxWidth` columns (minimum 3), with as many significant digits as fit:
     /// `0.35`, `1.2k`-free plain notation for moderate values, `2e-05`, `1.5e+09` for large
     /// or tiny ones; `nan`, `inf`, `-inf` for non-finite values.
-    public static func compact(_ v: Double, maxWidth: Int = 6) -> String {
+    /// At most `significant` significant digits are shown.
+    public static func compact(_ v: Double, maxWidth: Int = 6, significant: Int = 6) -> String {
         let width = max(3, maxWidth)
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
         if v == 0 { return "0" }
-        for digits in stride(from: max(1, width - 1), through: 1, by: -1) {
+        for digits in stride(from: max(1, min(significant, width - 1)), through: 1, by: -1) {
             let s = trimmed(String(format: "%.\(digits)g", v))
             if s.count <= width { return s }
         }
