@@ -159,8 +159,8 @@ public struct Form: Sendable {
         let helpRows = area.height >= 4 && fields.contains { !$0.help.isEmpty } ? 1 : 0
         let rows = area.height - helpRows
         guard rows > 0 else { return }
-        let labelWidth = min(fields.map { DisplayWidth.of($0.label) }.max() ?? 0, max(4, area.width / 3))
-        let valueWidth = min(16, max(4, area.width - labelWidth - 2))
+        let labelWidth = min(fields.map { DisplayWidth.of($0.label) }.max() ?? 0, max(4, area.width / 3), area.width)
+        let valueWidth = min(16, max(0, area.width - labelWidth - 1))
         let focused = max(0, min(state.focused, fields.count - 1))
         let first = focused >= rows ? focused - rows + 1 : 0
         for line in 0..<rows {
@@ -172,6 +172,7 @@ public struct Form: Sendable {
             grid.put(truncate(f.label, to: labelWidth, unicode: unicode), x: area.x, y: y,
                      style: Style(fg: isFocused ? .accent : .text, bold: isFocused), maxWidth: labelWidth)
             let vx = area.x + labelWidth + 1
+            guard vx < area.maxX else { continue }
             let box = Rect(x: vx, y: y, width: min(valueWidth, area.maxX - vx), height: 1)
             if isFocused, let input = state.editing {
                 input.draw(into: &grid, in: box, focused: true, style: Style(fg: .text, underline: true))
