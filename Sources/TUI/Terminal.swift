@@ -22,10 +22,13 @@ public final class Terminal {
     public let unicode: Bool
     /// The number of colours the terminal reports (0 when colour is off).
     public let colorCount: Int
+    /// How colours are shown: indexed, or true colour (see `ColorMode`).
+    public let colorMode: ColorMode
     /// The active palette (monochrome when colour is off or unavailable).
-    public let palette: Palette
+    public private(set) var palette: Palette
 
     private var previous: CellGrid?
+    private var resolver: ColorResolver
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
     private var closed = false
@@ -55,8 +58,22 @@ public final class Terminal {
             colors = Int(dn_colors())
         }
         colorCount = colors
+        let mode = ColorMode.detect(colors: colors, canChangeColor: colors > 0 && can_change_color(),
+                                    colorterm: getenv("COLORTERM").map { String(cString: $0) })
+        colorMode = mode
+        resolver = ColorResolver(mode: mode)
         self.palette = colors > 0 ? palette : .mono
         Terminal.installRestoreHandlers()
+    }
+
+    /// Switches to another palette (a theme chosen while running) and repaints everything.
+    /// Without colour the palette stays monochrome.
+    public func setPalette(_ palette: Palette) {
+        self.palette = colorCount > 0 ? palette : .mono
+        pairs = [:]
+        nextPair = 1
+        resolver.reset()
+        invalidate()
     }
 
     deinit { close() }
@@ -153,9 +170,18 @@ public final class Terminal {
             return (attrs, 0)
         }
         if style.dim { attrs |= dn_attr_dim() }
-        let fg = palette.color(style.fg).index(colors: colorCount)
-        let bg = palette.color(style.bg).index(colors: colorCount)
+        let fg = colorNumber(palette.color(style.fg))
+        let bg = colorNumber(palette.color(style.bg))
         return (attrs, pair(fg: fg, bg: bg))
+    }
+
+    private func colorNumber(_ color: TermColor) -> Int {
+        let (index, define) = resolver.resolve(color)
+        if let d = define {
+            func scale(_ v: UInt8) -> Int32 { Int32(Int(v) * 1000 / 255) }
+            init_extended_color(Int32(d.slot), scale(d.r), scale(d.g), scale(d.b))
+        }
+        return index
     }
 
     private func pair(fg: Int, bg: Int) -> Int32 {

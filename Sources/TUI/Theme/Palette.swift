@@ -59,7 +59,7 @@ public enum TermColor: Hashable, Sendable {
 }
 
 /// Role → colour, plus whether colour is used at all.
-public struct Palette: Sendable {
+public struct Palette: Equatable, Sendable {
     public var colors: [Role: TermColor]
     /// Monochrome: no colours, roles become bold / dim / reverse (NO_COLOR, `--no-color`).
     public var monochrome: Bool

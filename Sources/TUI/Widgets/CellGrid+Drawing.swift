@@ -1,0 +1,62 @@
+extension CellGrid {
+    /// Copies `other` into this grid with its top-left corner at (x, y), clipped to this grid.
+    /// A double-width character cut in half by the edge becomes a space.
+    public mutating func blit(_ other: CellGrid, x: Int, y: Int) {
+        for oy in 0..<other.height {
+            let ty = y + oy
+            guard ty >= 0, ty < height else { continue }
+            for ox in 0..<other.width {
+                let tx = x + ox
+                guard tx >= 0, tx < width else { continue }
+                var cell = other[ox, oy]
+                if cell.scalar == Cell.continuation, tx == 0 || ox == 0 { cell.scalar = " " }
+                if cell.scalar != Cell.continuation, DisplayWidth.of(cell.scalar) == 2, tx + 1 >= width {
+                    cell.scalar = " "
+                }
+                self[tx, ty] = cell
+            }
+        }
+    }
+
+    /// Writes `text` clipped to `rect`'s width on row `row` of it (0-based), aligned within it.
+    @discardableResult
+    public mutating func put(_ text: String, in rect: Rect, row: Int, align: TextAlignment = .left,
+                             style: Style = .plain) -> Int {
+        guard row >= 0, row < rect.height, rect.width > 0 else { return 0 }
+        let w = DisplayWidth.of(text)
+        let x: Int
+        switch align {
+        case .left: x = rect.x
+        case .right: x = rect.x + max(0, rect.width - w)
+        case .center: x = rect.x + max(0, (rect.width - w) / 2)
+        }
+        return put(text, x: x, y: rect.y + row, style: style, maxWidth: rect.maxX - x)
+    }
+
+    /// Changes the style of every cell in `rect`, keeping the characters.
+    public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
+        let r = rect.intersection(bounds)
+        guard !r.isEmpty else { return }
+        for y in r.y..<r.maxY { for x in r.x..<r.maxX { change(&self[x, y].style) } }
+    }
+}
+
+/// Horizontal placement of text in a column.
+public enum TextAlignment: Sendable, Equatable {
+    case left, right, center
+}
+
+/// Shortens `text` to at most `width` columns, ending with `…` (or `~` in ASCII) when cut.
+public func truncate(_ text: String, to width: Int, unicode: Bool = true) -> String {
+    guard width > 0 else { return "" }
+    if DisplayWidth.of(text) <= width { return text }
+    var out = ""
+    var used = 0
+    for ch in text {
+        let w = DisplayWidth.of(String(ch))
+        if used + w > width - 1 { break }
+        out.append(ch)
+        used += w
+    }
+    return out + (unicode ? "…" : "~")
+}

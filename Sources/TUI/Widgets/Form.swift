@@ -1,0 +1,204 @@
+import Foundation
+
+/// One field of a `Form`: a label, a kind that says what values are allowed, the current
+/// value as text, and an optional help line.
+public struct FormField: Equatable, Sendable {
+    /// What a field holds and which values are allowed.
+    public enum Kind: Equatable, Sendable {
+        /// A real number in a range (learning rate, weight decay).
+        case number(ClosedRange<Double>)
+        /// A whole number in a range (batch size, epochs).
+        case integer(ClosedRange<Int>)
+        /// One of a list (strategy: full / lora / frozen).
+        case choice([String])
+        /// On or off; the value is `true` or `false`.
+        case toggle
+        /// Free text (a path, a name); `allowEmpty` false requires something.
+        case text(allowEmpty: Bool)
+    }
+
+    public var label: String
+    public var kind: Kind
+    public var value: String
+    public var help: String
+
+    public init(_ label: String, kind: Kind, value: String, help: String = "") {
+        self.label = label; self.kind = kind; self.value = value; self.help = help
+    }
+
+    /// The allowed values in words: `1e-07 … 1`, `1 … 512`, `full | lora | frozen`, `on / off`.
+    public func allowed(unicode: Bool) -> String {
+        let dots = unicode ? " … " : " .. "
+        switch kind {
+        case .number(let r): return NumberFormat.compact(r.lowerBound, maxWidth: 8) + dots + NumberFormat.compact(r.upperBound, maxWidth: 8)
+        case .integer(let r): return "\(r.lowerBound)" + dots + "\(r.upperBound)"
+        case .choice(let options): return options.joined(separator: " | ")
+        case .toggle: return "on / off"
+        case .text(let allowEmpty): return allowEmpty ? "" : "required"
+        }
+    }
+
+    /// Why `text` is not a valid value for this field, or nil when it is.
+    public func validate(_ text: String) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        switch kind {
+        case .number(let r):
+            guard let v = Double(t), v.isFinite else { return "not a number" }
+            guard r.contains(v) else { return "must be within \(allowed(unicode: false).replacingOccurrences(of: " .. ", with: " to "))" }
+        case .integer(let r):
+            guard let v = Int(t) else { return "not a whole number" }
+            guard r.contains(v) else { return "must be within \(r.lowerBound) to \(r.upperBound)" }
+        case .choice(let options):
+            guard options.contains(t) else { return "must be one of \(options.joined(separator: ", "))" }
+        case .toggle:
+            guard t == "true" || t == "false" else { return "must be true or false" }
+        case .text(let allowEmpty):
+            if !allowEmpty && t.isEmpty { return "must not be empty" }
+        }
+        return nil
+    }
+
+    /// Whether the value is typed in (numbers, text) rather than picked (choice, toggle).
+    public var isTyped: Bool {
+        switch kind {
+        case .number, .integer, .text: return true
+        case .choice, .toggle: return false
+        }
+    }
+}
+
+/// Where the user is in a `Form`: the focused field and, while one is being edited, its
+/// text input and the live validation message.
+public struct FormState: Equatable, Sendable {
+    public var focused: Int
+    /// The text being typed into the focused field; nil when not editing.
+    public var editing: TextInput?
+    /// The validation message for the text being typed (nil when valid or not editing).
+    public var message: String?
+
+    public init(focused: Int = 0) { self.focused = focused }
+}
+
+/// A form of labelled fields with inline validation: the hyperparameter editor.
+///
+/// Up/Down move between fields; Enter starts editing a typed field (a text cursor appears),
+/// and Enter again commits when the value is valid, while the message says why not; Esc
+/// cancels. Left/Right or Space cycle a choice; Space or Enter flips a toggle.
+public struct Form: Sendable {
+    /// What a key did to the form.
+    public enum Outcome: Equatable, Sendable {
+        /// The key is not the form's.
+        case ignored
+        /// Focus or editing state changed; no value changed.
+        case moved
+        /// The value of the field at this index changed (committed).
+        case changed(Int)
+    }
+
+    public var fields: [FormField]
+
+    public init(fields: [FormField]) { self.fields = fields }
+
+    /// Applies a key to the form and its state.
+    public mutating func handle(_ key: Key, state: inout FormState) -> Outcome {
+        guard !fields.isEmpty else { return .ignored }
+        state.focused = max(0, min(state.focused, fields.count - 1))
+        let i = state.focused
+        if var input = state.editing {
+            switch key {
+            case .escape:
+                state.editing = nil; state.message = nil
+                return .moved
+            case .enter:
+                if let m = fields[i].validate(input.value) { state.message = m; return .moved }
+                fields[i].value = input.value.trimmingCharacters(in: .whitespaces)
+                state.editing = nil; state.message = nil
+                return .changed(i)
+            default:
+                guard input.handle(key) else { return .ignored }
+                state.editing = input
+                state.message = fields[i].validate(input.value)
+                return .moved
+            }
+        }
+        switch key {
+        case .up, .backTab:
+            state.focused = max(0, i - 1)
+            return .moved
+        case .down, .tab:
+            state.focused = min(fields.count - 1, i + 1)
+            return .moved
+        case .enter, .char(" "), .left, .right:
+            switch fields[i].kind {
+            case .toggle:
+                guard key == .enter || key == .char(" ") else { return .ignored }
+                fields[i].value = fields[i].value == "true" ? "false" : "true"
+                return .changed(i)
+            case .choice(let options):
+                guard !options.isEmpty else { return .ignored }
+                let cur = options.firstIndex(of: fields[i].value) ?? -1
+                let step = key == .left ? -1 : 1
+                fields[i].value = options[((cur + step) % options.count + options.count) % options.count]
+                return .changed(i)
+            default:
+                guard key == .enter else { return .ignored }
+                state.editing = TextInput(fields[i].value)
+                state.message = nil
+                return .moved
+            }
+        default:
+            return .ignored
+        }
+    }
+
+    /// Draws one row per field into `rect` (label, value, allowed range or the validation
+    /// message), scrolled so the focused field shows, and the focused field's help below.
+    public func draw(into grid: inout CellGrid, in rect: Rect, state: FormState, unicode: Bool) {
+        let area = rect.intersection(grid.bounds)
+        guard !area.isEmpty, !fields.isEmpty else { return }
+        let helpRows = area.height >= 4 && fields.contains { !$0.help.isEmpty } ? 1 : 0
+        let rows = area.height - helpRows
+        guard rows > 0 else { return }
+        let labelWidth = min(fields.map { DisplayWidth.of($0.label) }.max() ?? 0, max(4, area.width / 3), area.width)
+        let valueWidth = min(16, max(0, area.width - labelWidth - 1))
+        let focused = max(0, min(state.focused, fields.count - 1))
+        let first = focused >= rows ? focused - rows + 1 : 0
+        for line in 0..<rows {
+            let i = first + line
+            guard i < fields.count else { break }
+            let f = fields[i]
+            let y = area.y + line
+            let isFocused = i == focused
+            grid.put(truncate(f.label, to: labelWidth, unicode: unicode), x: area.x, y: y,
+                     style: Style(fg: isFocused ? .accent : .text, bold: isFocused), maxWidth: labelWidth)
+            let vx = area.x + labelWidth + 1
+            guard vx < area.maxX else { continue }
+            let box = Rect(x: vx, y: y, width: min(valueWidth, area.maxX - vx), height: 1)
+            if isFocused, let input = state.editing {
+                input.draw(into: &grid, in: box, focused: true, style: Style(fg: .text, underline: true))
+            } else {
+                let shown: String
+                switch f.kind {
+                case .toggle: shown = f.value == "true" ? "[x] on" : "[ ] off"
+                case .choice: shown = unicode ? "‹ \(f.value) ›" : "< \(f.value) >"
+                default: shown = f.value
+                }
+                let st = isFocused ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: .text, underline: f.isTyped)
+                grid.fill(x: box.x, y: y, width: box.width, height: 1, with: Cell(" ", st))
+                grid.put(truncate(shown, to: box.width, unicode: unicode), x: box.x, y: y, style: st, maxWidth: box.width)
+            }
+            let nx = box.maxX + 2
+            guard nx < area.maxX else { continue }
+            let invalid = isFocused ? state.message : (state.editing == nil ? f.validate(f.value) : nil)
+            if let m = invalid {
+                grid.put((unicode ? "✗ " : "! ") + m, x: nx, y: y, style: Style(fg: .bad, bold: true), maxWidth: area.maxX - nx)
+            } else {
+                grid.put(f.allowed(unicode: unicode), x: nx, y: y, style: Style(fg: .muted), maxWidth: area.maxX - nx)
+            }
+        }
+        if helpRows > 0 {
+            grid.put(truncate(fields[focused].help, to: area.width, unicode: unicode), x: area.x, y: area.maxY - 1,
+                     style: Style(fg: .muted), maxWidth: area.width)
+        }
+    }
+}

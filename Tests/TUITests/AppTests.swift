@@ -1,0 +1,344 @@
+import Synchronization
+import Testing
+@testable import TUI
+
+/// The state of the example screens used to drive the app loop in tests.
+struct DemoState {
+    var count = 0
+    var values: [Double] = []
+    var typing = false
+    var typed = ""
+    var working = false
+}
+
+/// A small screen with its own key table: counts, edits text (capturing keys), switches
+/// screens and quits from inside. Only for tests; the binary has no demo screen.
+final class CounterScreen: Screen {
+    let title: String
+    init(title: String = "Counter") { self.title = title }
+
+    var keys: KeyTable<ScreenCommand<DemoState>> {
+        KeyTable(title, [
+            KeyBinding(.char("+"), "add one", action: { $0.count += 1; return .handled }),
+            KeyBinding([.char("-"), .char("_")], name: "-", "take one", action: { $0.count -= 1; return .handled }),
+            KeyBinding(.char("e"), "type a note", action: { $0.typing = true; return .handled }),
+            KeyBinding(.char("g"), "go to the second screen", hint: false, action: { _ in .switchTo(1) }),
+            KeyBinding(.char("x"), "quit from the screen", hint: false, action: { _ in .quit }),
+        ])
+    }
+
+    func render(_ state: DemoState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        let inner = Panel(title: title).draw(into: &g, in: g.bounds, unicode: unicode)
+        g.put("count = \(state.count)", in: inner, row: 0)
+        if state.typing || !state.typed.isEmpty { g.put("note: \(state.typed)", in: inner, row: 1) }
+        let (_, chartArea) = inner.splitTop(2)
+        LineChart(series: [.init(name: "values", values: state.values, role: .series1)]).draw(into: &g, in: chartArea, unicode: unicode)
+        return g
+    }
+
+    func handle(_ key: Key, state: inout DemoState) -> ScreenResult {
+        if state.typing {
+            switch key {
+            case .enter: state.typing = false
+            case .char(let c): state.typed.append(c)
+            default: return .ignored
+            }
+            return .handled
+        }
+        return keys.action(for: key)?(&state) ?? .ignored
+    }
+
+    func capturesKeys(_ state: DemoState) -> Bool { state.typing }
+}
+
+/// A terminal that replays keys at given times on a simulated clock and records frames.
+final class ScriptedTerminal: TerminalDevice {
+    var size: (width: Int, height: Int)
+    let unicode: Bool
+    var now = 0.0
+    var keys: [(at: Double, key: Key)] = []
+    var frames: [CellGrid] = []
+    var invalidations = 0
+    var palettes: [Palette] = []
+    var waits: [Int] = []
+
+    init(width: Int = 80, height: Int = 24, unicode: Bool = true) {
+        size = (width, height); self.unicode = unicode
+    }
+
+    func type(_ ks: Key..., at time: Double? = nil) {
+        for k in ks { keys.append((time ?? now, k)) }
+    }
+
+    func readKey(timeoutMs: Int) -> Key? {
+        waits.append(timeoutMs)
+        if let first = keys.first, first.at <= now + Double(timeoutMs) / 1000 {
+            now = max(now, first.at)
+            keys.removeFirst()
+            return first.key
+        }
+        now += Double(timeoutMs) / 1000
+        return nil
+    }
+
+    func paint(_ grid: CellGrid) { frames.append(grid) }
+    func invalidate() { invalidations += 1 }
+    func setPalette(_ palette: Palette) { palettes.append(palette) }
+}
+
+/// An event source whose generation a test (or another thread) bumps.
+final class Counter: EventSource {
+    let value = Atomic<UInt64>(0)
+    var generation: UInt64 { value.load(ordering: .acquiring) }
+    func bump() { value.add(1, ordering: .releasing) }
+}
+
+@Suite struct AppTests {
+    func makeApp(_ t: ScriptedTerminal, screens: Int = 2) -> App<DemoState> {
+        let app = App(state: DemoState(), screens: (0..<screens).map { CounterScreen(title: ["Counter", "Other", "Third"][$0]) })
+        app.clock = { [unowned t] in t.now }
+        app.status = { s in [.init("count \(s.count)"), .init(s.working ? "training" : "idle", role: s.working ? .good : .muted)] }
+        app.isWorkRunning = { $0.working }
+        return app
+    }
+
+    /// Runs loop steps until the app exits or the step budget is spent.
+    func drive(_ app: App<DemoState>, _ t: ScriptedTerminal, steps: Int = 200) -> AppExit? {
+        for _ in 0..<steps { if let e = app.step(on: t) { return e } }
+        return nil
+    }
+
+    @Test func frameHasTabsScreenStatusAndKeyHints() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        app.state.values = [3, 2, 1.5, 1.2, 1.1, 1.05]
+        let g = app.frame(width: 80, height: 24, unicode: true)
+        let lines = g.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count == 24)
+        #expect(lines[0] == " 1 Counter │ 2 Other")
+        #expect(lines[1].hasPrefix("╭─ Counter ─"))
+        #expect(lines[2] == "│count = 0" + String(repeating: " ", count: 69) + "│")
+        #expect(lines[21].hasPrefix("╰"))
+        #expect(lines[22] == " count 0 │ idle")
+        #expect(lines[23] == " + add one  - take one  e type a note  q quit  ? help  Tab next screen")
+        #expect(g.text.contains("⠑"))
+        let ascii = app.frame(width: 80, height: 24, unicode: false)
+        #expect(ascii.text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(ascii.text.split(separator: "\n").first == " 1 Counter | 2 Other")
+    }
+
+    @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1), (0, 0), (20, 3)])
+    func tooSmallShowsANoticeAndStillQuits(_ w: Int, _ h: Int) {
+        let t = ScriptedTerminal(width: w, height: h)
+        let app = makeApp(t)
+        let g = app.frame(width: w, height: h, unicode: true)
+        if w >= 18 && h >= 3 {
+            #expect(g.text.contains("Terminal too small"))
+            #expect(g.text.contains("needs 80x24") || w < 24)
+        }
+        #expect(g.width == w && g.height == h)
+        t.type(.char("q"))
+        #expect(drive(app, t) == .quit)
+    }
+
+    @Test func tooSmallNoticeIsCentred() {
+        let g = render(40, 5) { TooSmallNotice(width: 40, height: 5, minimum: (80, 24)).draw(into: &$0) }
+        expectSnapshot(g, """
+            |
+            |           Terminal too small
+            |           40x5, needs 80x24
+            |        Enlarge it, or q to quit
+            |
+            """)
+    }
+
+    @Test func helpIsGeneratedFromTheKeyTablesThatHandleTheKeys() {
+        let t = ScriptedTerminal(width: 100, height: 30)
+        let app = makeApp(t)
+        #expect(HelpOverlay(sections: app.helpSections).lines() == [
+            "Counter",
+            "  +          add one",
+            "  -          take one",
+            "  e          type a note",
+            "  g          go to the second screen",
+            "  x          quit from the screen",
+            "",
+            "Everywhere",
+            "  q          quit",
+            "  ?          help",
+            "  Tab        next screen",
+            "  Shift-Tab  previous screen",
+            "  1-2        go to screen",
+            "  Ctrl-L     redraw the screen",
+        ])
+        _ = app.handle(.char("?"))
+        #expect(app.showingHelp)
+        let g = app.frame(width: 100, height: 30, unicode: true)
+        for line in HelpOverlay(sections: app.helpSections).lines() where !line.isEmpty {
+            #expect(g.text.contains(line.trimmingCharacters(in: .whitespaces).split(separator: " ").last.map(String.init) ?? ""))
+        }
+        #expect(g.text.contains("╭─ Keys ─"))
+        // While the help is shown, keys do not reach the screen; Esc closes it.
+        _ = app.handle(.char("+"))
+        #expect(app.state.count == 0)
+        _ = app.handle(.escape)
+        #expect(!app.showingHelp)
+        // Every binding in the screen's table does what the help says when its keys are pressed.
+        _ = app.handle(.char("+")); _ = app.handle(.char("+")); _ = app.handle(.char("_"))
+        #expect(app.state.count == 1)
+        _ = app.handle(.char("g"))
+        #expect(app.current == 1)
+        #expect(app.handle(.char("x")) == .quit)
+    }
+
+    @Test func keyNames() {
+        #expect(Key.displayName(.char("\u{0C}")) == "Ctrl-L")
+        #expect(Key.displayName(.char(" ")) == "Space")
+        #expect(Key.displayName(.function(5)) == "F5")
+        #expect(Key.displayName(.pageDown) == "PgDn")
+        let table = KeyTable("T", [KeyBinding(.char("a"), "first", action: 1), KeyBinding([.char("a"), .char("b")], "second", hint: false, action: 2)])
+        #expect(table.action(for: .char("a")) == 1)
+        #expect(table.action(for: .char("b")) == 2)
+        #expect(table.action(for: .char("c")) == nil)
+        #expect(table.hints == [KeyHelp(keys: "a", description: "first")])
+        #expect(table.help.entries.map(\.keys) == ["a", "a"])
+    }
+
+    @Test func quitWithoutWorkRunningQuitsAtOnce() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        t.type(.char("+"), .char("q"))
+        #expect(drive(app, t) == .quit)
+        #expect(app.state.count == 1)
+    }
+
+    @Test(arguments: [(Key.char("k"), AppExit.keepWorkRunning), (.char("s"), .stopWork)])
+    func quitWhileWorkingAsksInAModal(_ answer: Key, _ exit: AppExit) {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        app.state.working = true
+        t.type(.char("q"))
+        #expect(drive(app, t, steps: 5) == nil)
+        #expect(app.confirmingQuit)
+        let g = app.frame(width: 80, height: 24, unicode: true)
+        #expect(g.text.contains("Quit dnatune?"))
+        #expect(g.text.contains("Training is still running."))
+        #expect(g.text.contains("k  keep training without the dashboard"))
+        #expect(g.text.contains("s  stop training and quit"))
+        // Other keys are swallowed; Esc goes back.
+        t.type(.char("+"), .escape)
+        #expect(drive(app, t, steps: 5) == nil)
+        #expect(!app.confirmingQuit && app.state.count == 0)
+        t.type(.char("q"), answer)
+        #expect(drive(app, t) == exit)
+    }
+
+    @Test func screensSwitchByTabShiftTabAndNumber() {
+        let t = ScriptedTerminal()
+        let app = App(state: DemoState(), screens: [CounterScreen(title: "A"), CounterScreen(title: "B"), CounterScreen(title: "C")])
+        _ = app.handle(.tab); #expect(app.current == 1)
+        _ = app.handle(.tab); _ = app.handle(.tab); #expect(app.current == 0)
+        _ = app.handle(.backTab); #expect(app.current == 2)
+        _ = app.handle(.char("2")); #expect(app.current == 1)
+        _ = app.handle(.char("9")); #expect(app.current == 1)
+        #expect(t.frames.isEmpty)
+    }
+
+    @Test func aScreenThatCapturesKeysGetsQAndQuestionMark() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        t.type(.char("e"), .char("q"), .char("?"), .enter, .char("q"))
+        #expect(drive(app, t) == .quit)
+        #expect(app.state.typed == "q?")
+        #expect(!app.showingHelp)
+    }
+
+    @Test func idleLoopPaintsOnceAndWaitsWithTheKeyTimeout() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        app.eventSource = Counter()
+        #expect(drive(app, t, steps: 100) == nil)
+        #expect(t.frames.count == 1)
+        #expect(t.waits.dropFirst().allSatisfy { $0 == 50 })
+        #expect(abs(t.now - 5.0) < 0.2)
+    }
+
+    @Test func eventsAreDrainedOnlyWhenTheGenerationMovesAndFramesAreCapped() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        let source = Counter()
+        app.eventSource = source
+        var drains = 0
+        app.drainEvents = { s in drains += 1; s.values.append(Double(drains)) }
+        _ = drive(app, t, steps: 3)
+        #expect(drains == 1)  // the first look counts as new
+        // Events arrive on every wake-up for 2 simulated seconds: at most ~10 frames a second.
+        let framesBefore = t.frames.count
+        let start = t.now
+        while t.now - start < 2 {
+            source.bump()
+            _ = app.step(on: t)
+        }
+        let painted = t.frames.count - framesBefore
+        #expect(painted >= 15 && painted <= 21, "painted \(painted) frames in 2 s")
+        // And the last change is always shown once things calm down.
+        _ = drive(app, t, steps: 5)
+        let last = t.frames.last!
+        #expect(last == app.frame(width: 80, height: 24, unicode: true))
+        let drainsBefore = drains
+        _ = drive(app, t, steps: 20)
+        #expect(drains == drainsBefore)
+    }
+
+    @Test func aKeyIsShownWithinAFrameInterval() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        _ = drive(app, t, steps: 3)
+        let pressed = t.now + 0.01
+        t.type(.char("+"), at: pressed)
+        var shownAt: Double?
+        for _ in 0..<10 {
+            _ = app.step(on: t)
+            if let f = t.frames.last, f.text.contains("count = 1") { shownAt = t.now; break }
+        }
+        #expect(shownAt != nil)
+        #expect((shownAt ?? 99) - pressed <= 0.1)
+    }
+
+    @Test func burstOfKeysIsHandledBeforeOnePaint() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        _ = drive(app, t, steps: 1)
+        let before = t.frames.count
+        for _ in 0..<20 { t.type(.char("+")) }
+        _ = drive(app, t, steps: 3)
+        #expect(app.state.count == 20)
+        #expect(t.frames.count - before == 1)
+    }
+
+    @Test func resizeInvalidatesAndRepaintsAtTheNewSize() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        _ = drive(app, t, steps: 2)
+        t.size = (120, 40)
+        t.type(.resize)
+        _ = drive(app, t, steps: 5)
+        #expect(t.invalidations == 1)
+        #expect(t.frames.last?.width == 120 && t.frames.last?.height == 40)
+        t.type(.char("\u{0C}"))
+        _ = drive(app, t, steps: 5)
+        #expect(t.invalidations == 2)
+    }
+
+    @Test func themeKeyCyclesPalettes() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        app.themes = [.default, .monochrome]
+        t.type(.char("t"), .char("q"))
+        #expect(app.run(on: t) == .quit)
+        #expect(t.palettes == [Palette.dark, Palette.mono])
+        #expect(app.themeIndex == 1)
+        #expect(app.globalKeys.help.entries.contains { $0.keys == "t" })
+    }
+}
