@@ -19,6 +19,8 @@ public final class SequenceReader {
     public private(set) var phredOffset: Int?
     /// Records dropped because they held an ambiguity code and the policy is `.drop`.
     public private(set) var droppedAmbiguous = 0
+    /// The same, per label (unlabeled records under `ClassBalance.unlabeledName`).
+    public private(set) var droppedAmbiguousByLabel: [String: Int] = [:]
     /// Records read so far that had an ambiguity code replaced by N.
     public private(set) var ambiguousReplaced = 0
     /// The compression of the file.
@@ -87,7 +89,12 @@ public final class SequenceReader {
             }
             recordsSeen += 1
             if ambiguous {
-                if options.ambiguity == .drop { droppedAmbiguous += 1; recordsSeen -= 1; continue }
+                if options.ambiguity == .drop {
+                    droppedAmbiguous += 1
+                    droppedAmbiguousByLabel[record.label ?? ClassBalance.unlabeledName, default: 0] += 1
+                    recordsSeen -= 1
+                    continue
+                }
                 ambiguousReplaced += 1
             }
             return record
