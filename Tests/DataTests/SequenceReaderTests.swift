@@ -165,3 +165,29 @@ import Testing
         #expect(throws: DataError.self) { _ = try SequenceReader(path: "/nonexistent/x.fa") }
     }
 }
+
+@Suite struct CompressedInputTests {
+    @Test func xzFixture() throws {
+        let reader = try SequenceReader(path: FixtureFiles.path("small.fa.xz"))
+        #expect(reader.compression == .xz)
+        var records: [SequenceRecord] = []
+        while let r = try reader.next() { records.append(r) }
+        #expect(records.map(\.sequenceString) == ["ACGTACGTACGGGG", "TTTT"])
+        #expect(records.first?.label == "x")
+    }
+
+    @Test func truncatedXzIsAnError() throws {
+        let bytes = Array(FileManager.default.contents(atPath: FixtureFiles.path("small.fa.xz"))!)
+        let cut = TempFiles.write(Array(bytes.prefix(bytes.count - 12)), name: "cut.fa.xz")
+        #expect(throws: DataError.self) { _ = try SequenceReader.readAll(path: cut) }
+    }
+
+    @Test(.enabled(if: SharedData.available, "needs ../shared/data"))
+    func sharedXzGenome() throws {
+        let dir = SharedData.path("genomes")
+        guard let name = try FileManager.default.contentsOfDirectory(atPath: dir).first(where: { $0.hasSuffix(".xz") }) else { return }
+        let records = try SequenceReader.readAll(path: dir + "/" + name)
+        #expect(records.count >= 1)
+        #expect(records[0].sequence.count > 1_000_000)
+    }
+}
