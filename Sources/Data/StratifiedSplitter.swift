@@ -1,5 +1,5 @@
 /// The three parts of a split dataset, with the source index of every member.
-public struct DatasetSplit: Sendable, Equatable {
+public struct StratifiedSplit: Sendable, Equatable {
     public var train: LabeledSequences
     public var validation: LabeledSequences
     public var test: LabeledSequences
@@ -25,7 +25,7 @@ public struct DatasetSplit: Sendable, Equatable {
 public enum StratifiedSplitter {
     /// Splits `data` by `ratios` with `seed`.
     public static func split(_ data: LabeledSequences, ratios: SplitRatios = .standard,
-                             seed: UInt64) -> DatasetSplit {
+                             seed: UInt64) -> StratifiedSplit {
         var rng = SeededRandom(seed: seed, stream: 0x5350_4C49_54)  // "SPLIT"
         var parts: [[Int]] = [[], [], []]
         for var members in data.indicesByClass where !members.isEmpty {
@@ -38,7 +38,7 @@ public enum StratifiedSplitter {
             }
         }
         for p in 0..<3 { parts[p].sort() }
-        return DatasetSplit(train: data.subset(parts[0]), validation: data.subset(parts[1]),
+        return StratifiedSplit(train: data.subset(parts[0]), validation: data.subset(parts[1]),
                             test: data.subset(parts[2]), trainIndices: parts[0],
                             validationIndices: parts[1], testIndices: parts[2])
     }
