@@ -100,6 +100,31 @@ public enum AtomicFile {
         if let old { try? FileManager.default.removeItem(atPath: old) }
     }
 
+    /// A fresh temporary path beside `path`, for writers that stream into a file of their own
+    /// and finish with `commit(temporary:to:)`.
+    public static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    }
+
+    /// Flushes `temporary` to disk, renames it over `path` and flushes the directory; on failure
+    /// the temporary file is removed and a `DataError` names `path`.
+    public static func commit(temporary: String, to path: String) throws {
+        let fd = open(temporary, O_RDONLY)
+        guard fd >= 0 else { throw systemError(path, "cannot reopen \(temporary)") }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced else { unlink(temporary); throw systemError(path, "cannot flush to disk") }
+        guard rename(temporary, path) == 0 else {
+            let error = systemError(path, "cannot rename \(temporary) over it")
+            unlink(temporary)
+            throw error
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
     /// Flushes a directory's entries (new names, renames) to disk.
     public static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY)
