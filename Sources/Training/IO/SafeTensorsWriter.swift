@@ -44,7 +44,7 @@ public enum SafeTensorsWriter {
     }
 
     /// Binds every tensor's values to a buffer pointer, then calls `body` with all the views.
-    private static func withViews(_ tensors: [NamedTensor], index: Int, views: [TensorView],
+    static func withViews(_ tensors: [NamedTensor], index: Int, views: [TensorView],
                                   _ body: ([TensorView]) throws -> Void) throws {
         guard index < tensors.count else { return try body(views) }
         let t = tensors[index]

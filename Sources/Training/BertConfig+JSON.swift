@@ -1,0 +1,190 @@
+import Data
+import Foundation
+
+/// Hugging Face `config.json` reading and writing for `BertConfig`.
+///
+/// Decoding accepts the files `transformers` writes (`BertConfig.save_pretrained`) and DNABERT's:
+/// keys that are missing take HF's defaults, the class count comes from `id2label` (HF stores no
+/// `num_labels`), and anything the engine cannot run — another `model_type`, DNABERT-2's ALiBi
+/// attention, an activation other than erf-GELU, relative position embeddings, a separate
+/// `classifier_dropout` — is a clear error rather than a silently different model.
+/// Encoding writes what `transformers` needs to load the model: `architectures`,
+/// `model_type: "bert"`, `id2label` / `label2id`, `hidden_act: "gelu"`,
+/// `position_embedding_type: "absolute"`, `torch_dtype: "float32"`.
+extension BertConfig {
+    /// The `model_type` values dnatune loads (DNABERT k-mer models are plain `bert`).
+    public static let supportedModelTypes = ["bert", "dnabert"]
+
+    /// HF's default vocabulary size, used when `vocab_size` is missing.
+    public static let huggingFaceDefaultVocabSize = 30522
+
+    struct JSONKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: JSONKey.self)
+        func key(_ name: String) -> JSONKey { JSONKey(name) }
+        func fail(_ name: String, _ message: String) -> DecodingError {
+            .dataCorruptedError(forKey: key(name), in: c, debugDescription: message)
+        }
+        if let type = try c.decodeIfPresent(String.self, forKey: key("model_type")), !Self.supportedModelTypes.contains(type) {
+            throw fail("model_type", "model_type \"\(type)\" is not supported; dnatune runs BERT encoders (model_type: \(Self.supportedModelTypes.joined(separator: ", ")); DNABERT k-mer models use \"bert\")")
+        }
+        if c.contains(key("alibi_starting_size")) {
+            throw fail("alibi_starting_size", "this is a DNABERT-2 style model (ALiBi attention), which dnatune does not run; supported: BERT with absolute position embeddings (DNABERT k-mer models)")
+        }
+        if let act = try c.decodeIfPresent(String.self, forKey: key("hidden_act")), act != "gelu" {
+            throw fail("hidden_act", "hidden_act \"\(act)\" is not supported; dnatune implements \"gelu\" (erf GELU) only")
+        }
+        if let position = try c.decodeIfPresent(String.self, forKey: key("position_embedding_type")), position != "absolute" {
+            throw fail("position_embedding_type", "position_embedding_type \"\(position)\" is not supported; dnatune implements \"absolute\" only")
+        }
+        func int(_ name: String, _ fallback: Int) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key(name)) ?? fallback }
+        func double(_ name: String, _ fallback: Double) throws -> Double {
+            try c.decodeIfPresent(Double.self, forKey: key(name)) ?? fallback
+        }
+        let hiddenDropout = try double("hidden_dropout_prob", 0.1)
+        if let classifierDropout = try c.decodeIfPresent(Double.self, forKey: key("classifier_dropout")),
+           classifierDropout != hiddenDropout {
+            throw fail("classifier_dropout", "classifier_dropout \(classifierDropout) differs from hidden_dropout_prob \(hiddenDropout); dnatune uses hidden_dropout_prob for the classifier (set classifier_dropout to null)")
+        }
+        let labels = try Self.decodeLabelNames(c)
+        let numLabels = try labels?.count ?? int("num_labels", 2)
+        self.init(
+            vocabSize: try int("vocab_size", Self.huggingFaceDefaultVocabSize), hiddenSize: try int("hidden_size", 768),
+            numHiddenLayers: try int("num_hidden_layers", 12), numAttentionHeads: try int("num_attention_heads", 12),
+            intermediateSize: try int("intermediate_size", 3072),
+            maxPositionEmbeddings: try int("max_position_embeddings", 512), typeVocabSize: try int("type_vocab_size", 2),
+            layerNormEps: try double("layer_norm_eps", 1e-12), hiddenDropoutProb: hiddenDropout,
+            attentionProbsDropoutProb: try double("attention_probs_dropout_prob", 0.1), numLabels: numLabels,
+            initializerRange: try double("initializer_range", 0.02),
+            padTokenId: try c.decodeIfPresent(Int.self, forKey: key("pad_token_id")) ?? 0)
+        let positive = [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_attention_heads", numAttentionHeads),
+                        ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositionEmbeddings),
+                        ("type_vocab_size", typeVocabSize), ("num_labels", numLabels)]
+        for (name, value) in positive where value < 1 { throw fail(name, "\(name) \(value) must be at least 1") }
+        if numHiddenLayers < 0 { throw fail("num_hidden_layers", "num_hidden_layers \(numHiddenLayers) must be ≥ 0") }
+        if hiddenSize % numAttentionHeads != 0 {
+            throw fail("num_attention_heads", "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
+        }
+    }
+
+    /// The class names of `id2label` in id order, or nil when the file has none.
+    static func decodeLabelNames(_ c: KeyedDecodingContainer<JSONKey>) throws -> [String]? {
+        guard let map = try c.decodeIfPresent([String: String].self, forKey: JSONKey("id2label")) else { return nil }
+        var names = [String?](repeating: nil, count: map.count)
+        for (id, name) in map {
+            guard let i = Int(id), names.indices.contains(i), names[i] == nil else {
+                throw DecodingError.dataCorruptedError(forKey: JSONKey("id2label"), in: c,
+                    debugDescription: "id2label must map the ids 0..<\(map.count) to names; found id \"\(id)\"")
+            }
+            names[i] = name
+        }
+        return names.map { $0! }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try encode(to: encoder, labelNames: nil, architecture: "BertForSequenceClassification")
+    }
+
+    func encode(to encoder: any Encoder, labelNames: [String]?, architecture: String) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        func put<T: Encodable>(_ name: String, _ value: T) throws { try c.encode(value, forKey: JSONKey(name)) }
+        let names = labelNames ?? (0..<numLabels).map { "LABEL_\($0)" }
+        try put("architectures", [architecture])
+        try put("model_type", "bert")
+        try put("vocab_size", vocabSize); try put("hidden_size", hiddenSize)
+        try put("num_hidden_layers", numHiddenLayers); try put("num_attention_heads", numAttentionHeads)
+        try put("intermediate_size", intermediateSize); try put("max_position_embeddings", maxPositionEmbeddings)
+        try put("type_vocab_size", typeVocabSize); try put("layer_norm_eps", layerNormEps)
+        try put("hidden_dropout_prob", hiddenDropoutProb); try put("attention_probs_dropout_prob", attentionProbsDropoutProb)
+        try put("initializer_range", initializerRange); try put("pad_token_id", padTokenId)
+        try put("hidden_act", "gelu"); try put("position_embedding_type", "absolute")
+        try put("torch_dtype", "float32"); try put("tie_word_embeddings", true)
+        try c.encodeNil(forKey: JSONKey("classifier_dropout"))
+        try put("id2label", Dictionary(uniqueKeysWithValues: names.enumerated().map { ("\($0.offset)", $0.element) }))
+        try put("label2id", Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Reads a Hugging Face `config.json`, returning the configuration and the class names
+    /// (from `id2label`, or `LABEL_i` when absent).
+    ///
+    /// - Throws: `CheckpointError` naming the file and the offending key.
+    public static func read(from path: String) throws -> (config: BertConfig, labelNames: [String]) {
+        let data: Foundation.Data
+        do { data = try Foundation.Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw CheckpointError(file: path, "cannot read: \(error.localizedDescription)")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes `config.json` content; `path` only names the source in errors.
+    public static func decode(_ data: Foundation.Data, path: String) throws -> (config: BertConfig, labelNames: [String]) {
+        do {
+            let config = try JSONDecoder().decode(BertConfig.self, from: data)
+            let names = try JSONDecoder().decode(LabelNames.self, from: data).names
+            return (config, names ?? (0..<config.numLabels).map { "LABEL_\($0)" })
+        } catch let error as DecodingError {
+            throw CheckpointError(file: path, error.codingKey.map { "key \"\($0)\": " + error.explanation } ?? error.explanation)
+        }
+    }
+
+    /// The `config.json` bytes for this configuration (sorted keys, indented, as HF writes).
+    public func huggingFaceJSON(labelNames: [String]? = nil, architecture: String = "BertForSequenceClassification") throws -> [UInt8] {
+        if let labelNames, labelNames.count != numLabels {
+            throw CheckpointError(file: "config.json", "id2label: \(labelNames.count) label names for \(numLabels) labels")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(Labeled(config: self, labelNames: labelNames, architecture: architecture))
+        return Array(data) + [UInt8(ascii: "\n")]
+    }
+
+    /// Writes `config.json` atomically to `path`.
+    public func write(to path: String, labelNames: [String]? = nil, architecture: String = "BertForSequenceClassification") throws {
+        try AtomicFile.write(huggingFaceJSON(labelNames: labelNames, architecture: architecture), to: path)
+    }
+
+    private struct Labeled: Encodable {
+        var config: BertConfig, labelNames: [String]?, architecture: String
+        func encode(to encoder: any Encoder) throws {
+            try config.encode(to: encoder, labelNames: labelNames, architecture: architecture)
+        }
+    }
+
+    private struct LabelNames: Decodable {
+        var names: [String]?
+        init(from decoder: any Decoder) throws {
+            names = try BertConfig.decodeLabelNames(decoder.container(keyedBy: JSONKey.self))
+        }
+    }
+}
+
+extension DecodingError {
+    /// The key the error is about (the last one in its coding path), if any.
+    var codingKey: String? {
+        switch self {
+        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c): c.codingPath.last?.stringValue
+        case .keyNotFound(let key, _): key.stringValue
+        @unknown default: nil
+        }
+    }
+
+    /// A one-line reason without Foundation's boilerplate.
+    var explanation: String {
+        switch self {
+        case .dataCorrupted(let c):
+            if let underlying = c.underlyingError { return "not valid JSON: \(underlying.localizedDescription)" }
+            return c.debugDescription
+        case .typeMismatch(let type, _): return "has the wrong type (expected \(type))"
+        case .valueNotFound(let type, _): return "is null (expected \(type))"
+        case .keyNotFound(let key, _): return "key \"\(key.stringValue)\" is missing"
+        @unknown default: return "\(self)"
+        }
+    }
+}

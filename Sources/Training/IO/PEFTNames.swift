@@ -1,0 +1,47 @@
+/// Tensor names as PEFT saves them in `adapter_model.safetensors`
+/// (`get_peft_model_state_dict`): the model's own parameter path behind `base_model.model.`, LoRA
+/// factors as `<module>.lora_A.weight` [r, in] and `<module>.lora_B.weight` [out, r], and the
+/// fully trained modules (`modules_to_save`, e.g. the classifier) under their plain names.
+public enum PEFTNames {
+    /// The prefix of every saved name.
+    public static let prefix = "base_model.model."
+
+    /// `base_model.model.<module>.lora_A.weight`.
+    public static func loraA(module: String) -> String { prefix + module + ".lora_A.weight" }
+
+    /// `base_model.model.<module>.lora_B.weight`.
+    public static func loraB(module: String) -> String { prefix + module + ".lora_B.weight" }
+
+    /// The saved name of a model parameter (`classifier.weight` → `base_model.model.classifier.weight`).
+    public static func saved(parameter: String) -> String { prefix + parameter }
+
+    /// Normalises a name as PEFT does before saving: adds the prefix when missing and drops the
+    /// adapter name that live PEFT modules carry (`lora_A.default.weight` → `lora_A.weight`,
+    /// `classifier.modules_to_save.default.weight` → `classifier.weight`).
+    public static func normalised(_ name: String, adapterName: String = "default") -> String {
+        var n = name
+        n = n.replacingOccurrences(of: ".modules_to_save.\(adapterName).", with: ".")
+        for factor in ["lora_A", "lora_B"] {
+            n = n.replacingOccurrences(of: ".\(factor).\(adapterName).", with: ".\(factor).")
+        }
+        return n.hasPrefix(prefix) ? n : prefix + n
+    }
+
+    /// What a saved name refers to.
+    public enum Role: Sendable, Equatable {
+        case loraA(module: String)
+        case loraB(module: String)
+        /// A parameter of a fully saved module, by its model name (`classifier.weight`).
+        case parameter(String)
+    }
+
+    /// The role of saved name `name`, or nil when it lacks the `base_model.model.` prefix.
+    public static func role(of name: String) -> Role? {
+        guard name.hasPrefix(prefix) else { return nil }
+        let inner = String(name.dropFirst(prefix.count))
+        for (suffix, make) in [(".lora_A.weight", Role.loraA), (".lora_B.weight", Role.loraB)] where inner.hasSuffix(suffix) {
+            return make(String(inner.dropLast(suffix.count)))
+        }
+        return .parameter(inner)
+    }
+}
