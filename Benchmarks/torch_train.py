@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""PyTorch eager reference for `dnatune bench train`: trains BertForSequenceClassification
+(full, or LoRA through peft) on random tokens and prints one JSON line with the median
+training and inference samples/s and the process's peak resident memory.
+
+    PY=$(scripts/python-env); $PY Benchmarks/torch_train.py --hidden 128 --layers 4 --heads 4 --inter 512
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+import warnings
+
+warnings.filterwarnings("ignore")
+
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+from transformers.utils import logging
+
+logging.set_verbosity_error()
+
+p = argparse.ArgumentParser()
+p.add_argument("--hidden", type=int, default=128)
+p.add_argument("--layers", type=int, default=4)
+p.add_argument("--heads", type=int, default=4)
+p.add_argument("--inter", type=int, default=512)
+p.add_argument("--vocab", type=int, default=4101)
+p.add_argument("--batch", type=int, default=32)
+p.add_argument("--length", type=int, default=128)
+p.add_argument("--steps", type=int, default=10)
+p.add_argument("--warmup", type=int, default=2)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--lora", action="store_true", help="LoRA r=8 alpha=16 dropout 0.1 on query, value")
+a = p.parse_args()
+
+torch.set_num_threads(a.threads)
+torch.manual_seed(0)
+cfg = BertConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+                 intermediate_size=a.inter, max_position_embeddings=max(512, a.length), hidden_dropout_prob=0.1,
+                 attention_probs_dropout_prob=0.1, num_labels=2)
+model = BertForSequenceClassification(cfg)
+if a.lora:
+    from peft import LoraConfig, TaskType, get_peft_model
+    model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, lora_dropout=0.1,
+                                             target_modules=["query", "value"]))
+params = [p for p in model.parameters() if p.requires_grad]
+opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
+ids = torch.randint(5, a.vocab, (a.batch, a.length))
+ids[:, 0] = 2
+mask = torch.ones(a.batch, a.length, dtype=torch.long)
+mask[a.batch // 2:, a.length * 3 // 4:] = 0
+labels = torch.randint(0, 2, (a.batch,))
+
+train = []
+model.train()
+for i in range(a.warmup + a.steps):
+    t0 = time.perf_counter()
+    opt.zero_grad(set_to_none=True)
+    out = model(input_ids=ids, attention_mask=mask, labels=labels)
+    out.loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    if i >= a.warmup:
+        train.append(time.perf_counter() - t0)
+infer = []
+model.eval()
+with torch.no_grad():
+    for i in range(a.warmup + a.steps):
+        t0 = time.perf_counter()
+        model(input_ids=ids, attention_mask=mask)
+        if i >= a.warmup:
+            infer.append(time.perf_counter() - t0)
+print(json.dumps({"train_sps": a.batch / statistics.median(train), "infer_sps": a.batch / statistics.median(infer),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Measures training and inference throughput of `BertModel` on random tokens: the engine half of
+/// `dnatune bench train`. A training step is what the trainer does: zero gradients, forward with
+/// dropout, loss, backward, clip to norm 1, AdamW.
+public enum TrainingBenchmark {
+    /// One measured configuration.
+    public struct Result: Sendable {
+        /// Median training samples per second.
+        public var trainSamplesPerSecond: Double
+        /// Median inference (forward without dropout) samples per second.
+        public var inferSamplesPerSecond: Double
+        /// Matrix-product GFLOP/s achieved by the median training step.
+        public var trainGFLOPs: Double
+        /// Matrix-product GFLOP/s achieved by the median inference pass.
+        public var inferGFLOPs: Double
+        /// Bytes held by the model: parameters, gradients, AdamW moments, activations, LoRA.
+        public var modelBytes: Int
+    }
+
+    /// Trains `steps` steps (after `warmup` untimed ones) and runs as many inference passes on a
+    /// `batch × length` batch of random tokens, half the rows padded in their last quarter.
+    ///
+    /// - Throws: `ModelError`/`OptimizerError` for an impossible configuration.
+    public static func run(config: BertConfig, strategy: TrainingStrategy, batch: Int, length: Int,
+                           steps: Int, warmup: Int = 2, threads: Int, seed: UInt64 = 1) throws -> Result {
+        let previousThreads = BLAS.threads
+        BLAS.threads = threads
+        defer { BLAS.threads = previousThreads }
+        let model = try BertModel(config: config, head: .classification, strategy: strategy, seed: seed, workers: threads)
+        var rng = SystemRandomNumberGenerator()
+        var ids = (0..<(batch * length)).map { _ in Int32.random(in: 5..<Int32(config.vocabSize), using: &rng) }
+        var mask = [Int32](repeating: 1, count: batch * length)
+        for b in 0..<batch {
+            ids[b * length] = 2
+            if b >= batch / 2 { for t in (length * 3 / 4)..<length { mask[b * length + t] = 0; ids[b * length + t] = 0 } }
+        }
+        let labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
+
+        let layout = try model.optimizerLayout()
+        var adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
+        let m = ParameterStore(layout: model.parameters.layout), v = ParameterStore(layout: model.parameters.layout)
+        let loraLayout = try model.lora?.optimizerLayout()
+        var loraAdam = try loraLayout.map { try AdamW(layout: $0, hyperparameters: AdamWHyperparameters(weightDecay: 0.01)) }
+        let loraM = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
+        let loraV = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
+
+        var trainTimes: [Double] = [], inferTimes: [Double] = []
+        trainTimes.reserveCapacity(steps); inferTimes.reserveCapacity(steps)
+        for i in 0..<(warmup + steps) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            model.zeroGradients()
+            try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: true)
+            _ = try model.loss(labels: labels)
+            model.backward()
+            if layout.trainableCount > 0 {
+                GradientClipping.clip(model.gradients.pointer, layout: layout, maxNorm: 1)
+                adam.step(parameters: model.parameters.pointer, gradients: model.gradients.pointer,
+                          firstMoment: m.pointer, secondMoment: v.pointer, learningRate: 1e-4)
+            }
+            if let lora = model.lora, let loraLayout, let loraM, let loraV {
+                GradientClipping.clip(lora.gradients.pointer, layout: loraLayout, maxNorm: 1)
+                loraAdam?.step(parameters: lora.parameters.pointer, gradients: lora.gradients.pointer,
+                               firstMoment: loraM.pointer, secondMoment: loraV.pointer, learningRate: 1e-4)
+            }
+            if i >= warmup { trainTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        for i in 0..<(warmup + steps) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: false)
+            if i >= warmup { inferTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        let train = median(trainTimes), infer = median(inferTimes)
+        let forward = forwardFLOPs(config: config, batch: batch, length: length)
+        let trainFLOPs = forward * (model.lora == nil && model.strategy == .full ? 3 : 2)
+        let loraBytes = (model.lora?.parameters.count ?? 0) * 4 * 4
+        let bytes = model.parameters.count * 4 * 4 + model.activationFloats * 4 + loraBytes
+        return Result(trainSamplesPerSecond: Double(batch) / train, inferSamplesPerSecond: Double(batch) / infer,
+                      trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9, modelBytes: bytes)
+    }
+
+    /// Matrix-product floating-point operations of one forward pass (2 per multiply-add):
+    /// per layer the query/key/value, attention-output, intermediate and output projections, the
+    /// two attention products, plus the pooler and classifier.
+    public static func forwardFLOPs(config: BertConfig, batch: Int, length: Int) -> Double {
+        let n = Double(batch * length), c = Double(config.hiddenSize), i = Double(config.intermediateSize)
+        let t = Double(length), b = Double(batch)
+        let perLayer = 2 * n * c * (4 * c + 2 * i) + 2 * 2 * b * t * t * c
+        return Double(config.numHiddenLayers) * perLayer + 2 * b * c * (c + Double(config.numLabels))
+    }
+
+    /// The median of a non-empty list (the mean of the middle two for an even count).
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let s = values.sorted(), k = s.count / 2
+        return s.count % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `dnatune bench`: speed measurements, each against a reference run in the same session.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure dnatune's speed against PyTorch on this machine.",
+        subcommands: [BenchTrain.self])
+}
+
+/// `dnatune bench train`: training and inference samples/s, GFLOP/s and memory of the BERT engine
+/// for two model sizes, full and LoRA, interleaved with PyTorch eager on the same shapes.
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training/inference throughput vs PyTorch eager (hidden 128 and 256, full and LoRA r 8).")
+
+    @Option(help: "Threads for OpenBLAS, dnatune's workers and torch.set_num_threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Timed steps per measurement (after 2 untimed).")
+    var steps: Int = 10
+
+    @Option(help: "Rounds; each round measures every case in dnatune and then in PyTorch. Medians are reported.")
+    var rounds: Int = 3
+
+    @Option(help: "Batch size.") var batch: Int = 32
+    @Option(help: "Sequence length.") var length: Int = 128
+
+    @Option(help: "Python with torch, transformers and peft (default: the output of scripts/python-env).")
+    var python: String?
+
+    @Option(help: "The PyTorch reference script.")
+    var torchScript: String = "Benchmarks/torch_train.py"
+
+    @Flag(help: "Measure dnatune only.")
+    var noTorch = false
+
+    @Option(help: "Only the cases whose name contains this text (e.g. 128, lora).")
+    var only: String?
+
+    struct Case {
+        var name: String, hidden: Int, heads: Int, inter: Int, lora: Bool
+        var config: BertConfig {
+            BertConfig(vocabSize: 4101, hiddenSize: hidden, numHiddenLayers: 4, numAttentionHeads: heads,
+                       intermediateSize: inter, maxPositionEmbeddings: 512, hiddenDropoutProb: 0.1,
+                       attentionProbsDropoutProb: 0.1, numLabels: 2)
+        }
+        var strategy: TrainingStrategy {
+            lora ? .lora(LoRAConfig(r: 8, alpha: 16, dropout: 0.1, targetModules: ["query", "value"])) : .full
+        }
+    }
+
+    func run() throws {
+        var cases = [
+            Case(name: "h128 full", hidden: 128, heads: 4, inter: 512, lora: false),
+            Case(name: "h128 lora", hidden: 128, heads: 4, inter: 512, lora: true),
+            Case(name: "h256 full", hidden: 256, heads: 8, inter: 1024, lora: false),
+            Case(name: "h256 lora", hidden: 256, heads: 8, inter: 1024, lora: true),
+        ]
+        if let only { cases = cases.filter { $0.name.contains(only) } }
+        let py = noTorch ? nil : try python ?? Self.defaultPython()
+        say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, 4 layers, vocab 4101, dropout 0.1")
+        say(BLAS.configuration)
+        var swiftResults: [String: [TrainingBenchmark.Result]] = [:]
+        var torchResults: [String: [[String: Double]]] = [:]
+        for round in 1...max(1, rounds) {
+            for c in cases {
+                let r = try TrainingBenchmark.run(config: c.config, strategy: c.strategy, batch: batch, length: length,
+                                                  steps: steps, threads: threads)
+                swiftResults[c.name, default: []].append(r)
+                var line = String(format: "round %d %@  dnatune train %.1f/s infer %.1f/s", round, c.name,
+                                  r.trainSamplesPerSecond, r.inferSamplesPerSecond)
+                if let py {
+                    let t = try runTorch(python: py, c)
+                    torchResults[c.name, default: []].append(t)
+                    line += String(format: "   torch train %.1f/s infer %.1f/s", t["train_sps"] ?? .nan, t["infer_sps"] ?? .nan)
+                }
+                say(line)
+            }
+        }
+        say("")
+        say("case        dnatune train/s  infer/s  GFLOP/s(train)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer")
+        for c in cases {
+            let s = swiftResults[c.name] ?? []
+            let train = TrainingBenchmark.median(s.map(\.trainSamplesPerSecond))
+            let infer = TrainingBenchmark.median(s.map(\.inferSamplesPerSecond))
+            let gflops = TrainingBenchmark.median(s.map(\.trainGFLOPs))
+            let mb = Double(s.first?.modelBytes ?? 0) / 1_048_576
+            var line = String(format: "%-11@ %15.1f %8.1f %15.1f %9.0f", c.name, train, infer, gflops, mb)
+            if let t = torchResults[c.name] {
+                let tt = TrainingBenchmark.median(t.compactMap { $0["train_sps"] })
+                let ti = TrainingBenchmark.median(t.compactMap { $0["infer_sps"] })
+                let rss = TrainingBenchmark.median(t.compactMap { $0["peak_rss_mb"] })
+                line += String(format: " | %13.1f %8.1f %7.0f | %10.2fx %6.2fx", tt, ti, rss, train / tt, infer / ti)
+            }
+            say(line)
+        }
+        for (full, lora) in [("h128 full", "h128 lora"), ("h256 full", "h256 lora")] {
+            if let f = swiftResults[full], let l = swiftResults[lora] {
+                let ratio = TrainingBenchmark.median(l.map(\.trainSamplesPerSecond)) / TrainingBenchmark.median(f.map(\.trainSamplesPerSecond))
+                say(String(format: "%@ vs %@: LoRA steps %.2fx faster", lora, full, ratio))
+            }
+        }
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        say(String(format: "dnatune peak RSS %.0f MB (whole process, all cases)", Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// Writes a line to standard output at once (progress shows while the benchmark runs).
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Foundation.Data((line + "\n").utf8))
+    }
+
+    func runTorch(python: String, _ c: Case) throws -> [String: Double] {
+        var args = [torchScript, "--hidden", "\(c.hidden)", "--layers", "4", "--heads", "\(c.heads)", "--inter", "\(c.inter)",
+                    "--batch", "\(batch)", "--length", "\(length)", "--steps", "\(steps)", "--threads", "\(threads)"]
+        if c.lora { args.append("--lora") }
+        let output = try Self.capture(python, args)
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let object = try JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Double] else {
+            throw ValidationError("the PyTorch reference printed no result:\n\(output)")
+        }
+        return object
+    }
+
+    static func defaultPython() throws -> String {
+        let path = try capture("/bin/bash", ["scripts/python-env"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !path.isEmpty else { throw ValidationError("scripts/python-env gave no interpreter; pass --python or --no-torch") }
+        return path
+    }
+
+    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
