@@ -10,6 +10,8 @@ struct MetricsReferenceCase: Sendable, CustomTestStringConvertible {
     let expected: [String: Double]
     let absent: [String]
     let confusion: [[Int]]
+    /// sklearn's precision_recall_fscore_support per class (empty when there are no samples).
+    let perClass: [(Double, Double, Double, Int)]
     let curves: [ReferenceCurves]?
     var testDescription: String { name }
 }
@@ -36,6 +38,13 @@ struct ReferenceCurves: Sendable {
             #expect(abs(got - want) <= 1e-12, "\(name): \(got) vs sklearn \(want)")
         }
         for name in c.absent { #expect(m.value(name) == nil, "\(name) should be undefined") }
+        if !c.perClass.isEmpty {
+            #expect(m.perClass.count == c.perClass.count)
+            for (got, want) in zip(m.perClass, c.perClass) {
+                #expect(abs(got.precision - want.0) <= 1e-12 && abs(got.recall - want.1) <= 1e-12)
+                #expect(abs(got.f1 - want.2) <= 1e-12 && got.support == want.3)
+            }
+        }
         // Nothing beyond what sklearn defines, and every defined value is finite.
         #expect(Set(m.values.map(\.name)) == Set(c.expected.keys))
         #expect(m.values.allSatisfy { $0.value.isFinite })

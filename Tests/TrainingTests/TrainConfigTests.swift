@@ -135,6 +135,9 @@ import Testing
         #expect(loaded.warnings[0].message.contains("did you mean 'learning_rate'?"))
         #expect(loaded.warnings[0].description == "c.yaml:2:3: warning: finetune.learning_rat: unknown key, ignored (did you mean 'learning_rate'?)")
         #expect(loaded.config.finetune.learningRate == 5e-5)
+        let moved = try TrainConfig.parse(yaml: "finetune:\n  max_length: 512\n  early_stopping_patience: 3\n")
+        #expect(moved.warnings.map(\.message) == ["unknown key, ignored (dnatune reads this as data.tokenizer.max_length)",
+                                                  "unknown key, ignored (dnatune reads this as finetune.callbacks.early_stopping.patience)"])
     }
 
     @Test(arguments: [
@@ -252,14 +255,22 @@ import Testing
         #expect(TrainConfig().yaml().contains("  adam_epsilon: 1.0e-08\n"))
     }
 
+    /// The reference Python (scripts/python-env's environment: $DNATUNE_PYENV, the repository's
+    /// .venv, or this project's shared /work/refenv), when one exists.
+    static let python: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["DNATUNE_PYENV"], packageRoot.appendingPathComponent(".venv").path,
+                          "/work/refenv"].compactMap { $0 }.map { $0 + "/bin/python" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
     /// PyYAML (what DNALLM reads configs with) gets the same values back from the written YAML.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/work/refenv/bin/python"), "needs /work/refenv"))
+    @Test(.enabled(if: python != nil, "needs the reference Python environment (scripts/python-env)"))
     func pyYAMLReadsTheWrittenConfig() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-config-\(getpid()).yaml").path
         try Self.customised().yaml().write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/work/refenv/bin/python")
+        p.executableURL = URL(fileURLWithPath: try #require(Self.python))
         p.arguments = ["-c", "import yaml,sys; c=yaml.safe_load(open(sys.argv[1])); f=c['finetune']; "
                        + "print(repr(f['learning_rate']), repr(f['lr_scheduler_kwargs']['lr_end']), repr(f['num_train_epochs']), "
                        + "repr(c['data']['sources'][1]), repr(f['callbacks']['early_stopping']['threshold']))", path]

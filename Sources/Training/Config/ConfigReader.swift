@@ -212,15 +212,25 @@ struct ConfigSection {
         if let n = raw(key), let message = note(n) { reader.report(.ignoredKey, childPath(key), keyNode, message) }
     }
 
+    /// Where dnatune keeps settings that DNALLM configs put elsewhere, for unknown-key hints.
+    static let movedKeys = [
+        "finetune.max_length": "data.tokenizer.max_length", "task.max_length": "data.tokenizer.max_length",
+        "finetune.text_column": "data.text_column", "finetune.label_column": "data.label_column",
+        "finetune.early_stopping_patience": "finetune.callbacks.early_stopping.patience",
+        "finetune.early_stopping_threshold": "finetune.callbacks.early_stopping.threshold",
+        "finetune.dropout": "model.dropout", "finetune.num_labels": "task.num_labels",
+    ]
+
     /// Reports every key of this mapping that was not read as unknown (an error when it came from
-    /// `--set`), suggesting a near spelling among `known`.
+    /// `--set`), suggesting a near spelling among `known` or where dnatune keeps that setting.
     func finish(known: [String]) {
         guard let mapping else { return }
         for (k, v) in mapping {
             let key = k.scalar?.string ?? "?"
             let path = childPath(key)
             if reader.consumed.keys.contains(path) { continue }
-            let hint = Self.suggestion(for: key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Self.movedKeys[path].map { " (dnatune reads this as \($0))" }
+                ?? Self.suggestion(for: key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
             if reader.overridden.keys.contains(where: { $0 == path || $0.hasPrefix(path + ".") }) {
                 reader.error(path, k, "unknown key\(hint)")
             } else {
