@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Training
 
@@ -122,6 +123,14 @@ struct ReferenceCurves: Sendable {
         #expect(m.value("accuracy") == 1)
         #expect(m.value("auroc") == (n >= 2 ? 1 : nil))   // one sample: one class only
         #expect(m.value("mcc") == (n >= 2 ? 1 : 0))
+    }
+
+    /// Whole results go to JSON (test_metrics.json) and back, the ROC's +∞ threshold included.
+    @Test(arguments: metricsReferenceCases.filter { $0.curves != nil })
+    func roundTripsThroughJSON(_ c: MetricsReferenceCase) throws {
+        let m = try ClassificationMetrics(probabilities: c.probabilities, labels: c.labels, numClasses: c.numClasses)
+        let data = try JSONEncoder().encode(m)
+        #expect(try JSONDecoder().decode(ClassificationMetrics.self, from: data) == m)
     }
 
     func close(_ a: [Double], _ b: [Double]) -> Bool {
