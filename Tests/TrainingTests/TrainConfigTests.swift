@@ -73,7 +73,8 @@ import Testing
         ("finetune:\n  metric_for_best_model: eval_bleu\n", "finetune.metric_for_best_model", 2, "choose one of: eval_loss, eval_accuracy"),
         ("finetune:\n  metric_for_best_model: f1_weighted\n", "finetune.metric_for_best_model", 2, "not a metric of a binary task"),
         ("finetune:\n  eval_steps: 100\n  save_steps: 150\n", "finetune.save_steps", 3, "not a multiple of eval_steps 100"),
-        ("finetune:\n  eval_strategy: epoch\n", "finetune.save_strategy", nil, "load_best_model_at_end needs both the same"),
+        ("finetune:\n  eval_strategy: epoch\n", "finetune.save_strategy", 2, "load_best_model_at_end needs both the same"),
+        ("finetune:\n  seed: 1\n  seed: 2\n", "", nil, "a key is written twice in one section: 'seed'; keep one"),
         ("finetune:\n  callbacks:\n    early_stopping:\n      patience: 0\n", "finetune.callbacks.early_stopping.patience", 4, "must be ≥ 1"),
         ("finetune:\n  callbacks:\n    early_stopping:\n      threshold: -0.1\n", "finetune.callbacks.early_stopping.threshold", 4, "must be ≥ 0"),
         ("finetune:\n  greater_is_better: maybe\n", "finetune.greater_is_better", 2, "expected true or false"),
@@ -208,7 +209,7 @@ import Testing
 
     static func customised() -> TrainConfig {
         var c = TrainConfig()
-        c.task.taskType = .multiclass; c.task.numLabels = 3; c.task.labelNames = ["donor", "acceptor", "neither: other"]
+        c.task.taskType = .multiclass; c.task.numLabels = 3; c.task.labelNames = ["donor", "acceptor", "neither: other é"]
         c.finetune.lrSchedulerType = .polynomial; c.finetune.lrSchedulerKwargs.power = 2; c.finetune.lrSchedulerKwargs.lrEnd = 1e-7
         c.finetune.learningRate = 3.7e-5; c.finetune.numTrainEpochs = 2.5; c.finetune.saveTotalLimit = nil
         c.finetune.metricForBestModel = "eval_f1_weighted"; c.finetune.greaterIsBetter = true
@@ -246,7 +247,7 @@ import Testing
 
     @Test func writtenYAMLIsDNALLMShaped() {
         let text = Self.customised().yaml()
-        for line in ["task:", "  task_type: \"multiclass\"", "finetune:", "  learning_rate: 3.7e-05",
+        for line in ["task:", "  task_type: \"multiclass\"", "  label_names: [\"donor\", \"acceptor\", \"neither: other é\"]", "finetune:", "  learning_rate: 3.7e-05",
                      "  lr_scheduler_kwargs:\n    power: 2\n    lr_end: 1.0e-07", "  callbacks:", "    early_stopping:",
                      "      patience: 4", "  save_total_limit: null", "lora:", "  use_rslora: true",
                      "  sources: [\"a.fastq.gz\", \"yes\", \"no\", \"1e-5\", \"path with spaces/b.csv\"]"] {

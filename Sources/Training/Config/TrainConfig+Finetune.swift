@@ -194,7 +194,7 @@ extension TrainConfig {
                 // HF requires save and eval strategies to match (and save_steps a multiple of eval_steps).
                 let same = (f.saveStrategy == .steps && f.evalStrategy == .steps) || (f.saveStrategy == .epoch && f.evalStrategy == .epoch)
                 if !same {
-                    s.reader.error("finetune.save_strategy", s.raw("save_strategy"),
+                    s.reader.error("finetune.save_strategy", s.raw("save_strategy") ?? s.raw("eval_strategy"),
                                    "\(f.saveStrategy.rawValue) with eval_strategy \(f.evalStrategy.rawValue): load_best_model_at_end needs both the same (or save_strategy best)")
                 } else if f.saveStrategy == .steps && f.saveSteps % f.evalSteps != 0 {
                     s.reader.error("finetune.save_steps", s.raw("save_steps"),

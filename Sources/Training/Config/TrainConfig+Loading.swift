@@ -68,6 +68,11 @@ extension TrainConfig {
              let .composer(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             return ConfigIssue(.error, path: "", file: file, line: mark.line, column: mark.column, "invalid YAML: \(what)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams marks the mapping that holds them; name the keys.
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigIssue(.error, path: "", file: file, line: context.mark.line, column: context.mark.column,
+                               "a key is written twice in one section: \(keys); keep one")
         default:
             return ConfigIssue(.error, path: "", file: file, "invalid YAML: \(error)")
         }

@@ -82,7 +82,7 @@ extension TrainConfig {
                    ("dropout", m.dropout.map(number) ?? null)])),
         ])
         // Serialising a tree of plain scalars, lists and mappings cannot fail.
-        return (try? Yams.serialize(node: root, indent: 2, width: -1)) ?? ""
+        return (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
     }
 }
 
