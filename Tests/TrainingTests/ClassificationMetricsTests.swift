@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Training
 
@@ -10,6 +11,8 @@ struct MetricsReferenceCase: Sendable, CustomTestStringConvertible {
     let expected: [String: Double]
     let absent: [String]
     let confusion: [[Int]]
+    /// sklearn's precision_recall_fscore_support per class (empty when there are no samples).
+    let perClass: [(Double, Double, Double, Int)]
     let curves: [ReferenceCurves]?
     var testDescription: String { name }
 }
@@ -36,6 +39,13 @@ struct ReferenceCurves: Sendable {
             #expect(abs(got - want) <= 1e-12, "\(name): \(got) vs sklearn \(want)")
         }
         for name in c.absent { #expect(m.value(name) == nil, "\(name) should be undefined") }
+        if !c.perClass.isEmpty {
+            #expect(m.perClass.count == c.perClass.count)
+            for (got, want) in zip(m.perClass, c.perClass) {
+                #expect(abs(got.precision - want.0) <= 1e-12 && abs(got.recall - want.1) <= 1e-12)
+                #expect(abs(got.f1 - want.2) <= 1e-12 && got.support == want.3)
+            }
+        }
         // Nothing beyond what sklearn defines, and every defined value is finite.
         #expect(Set(m.values.map(\.name)) == Set(c.expected.keys))
         #expect(m.values.allSatisfy { $0.value.isFinite })
@@ -113,6 +123,14 @@ struct ReferenceCurves: Sendable {
         #expect(m.value("accuracy") == 1)
         #expect(m.value("auroc") == (n >= 2 ? 1 : nil))   // one sample: one class only
         #expect(m.value("mcc") == (n >= 2 ? 1 : 0))
+    }
+
+    /// Whole results go to JSON (test_metrics.json) and back, the ROC's +∞ threshold included.
+    @Test(arguments: metricsReferenceCases.filter { $0.curves != nil })
+    func roundTripsThroughJSON(_ c: MetricsReferenceCase) throws {
+        let m = try ClassificationMetrics(probabilities: c.probabilities, labels: c.labels, numClasses: c.numClasses)
+        let data = try JSONEncoder().encode(m)
+        #expect(try JSONDecoder().decode(ClassificationMetrics.self, from: data) == m)
     }
 
     func close(_ a: [Double], _ b: [Double]) -> Bool {

@@ -10,6 +10,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.4, "auprc": 0.3506944444444444, "auroc": 0.29166666666666663, "f1": 0.4, "fnr": 0.5, "fpr": 0.6666666666666666, "mcc": -0.16666666666666666, "precision": 0.3333333333333333, "recall": 0.5, "tnr": 0.3333333333333333, "tpr": 0.5],
         absent: [],
         confusion: [[2, 4], [2, 2]],
+        perClass: [(0.5, 0.3333333333333333, 0.4, 6), (0.3333333333333333, 0.5, 0.4, 4)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 0.16666666666666666, 0.5, 0.5, 0.6666666666666666, 0.6666666666666666, 0.8333333333333334, 0.8333333333333334, 1.0], tpr: [0.0, 0.0, 0.0, 0.25, 0.25, 0.5, 0.5, 1.0, 1.0], thresholds: [.infinity, 0.9700000286102295, 0.7200000286102295, 0.6100000143051147, 0.5400000214576721, 0.5199999809265137, 0.46000000834465027, 0.10999999940395355, 0.03999999910593033]), precision: [0.4, 0.4444444444444444, 0.375, 0.2857142857142857, 0.3333333333333333, 0.2, 0.25, 0.0, 0.0, 0.0, 1.0], recall: [1.0, 1.0, 0.75, 0.5, 0.5, 0.25, 0.25, 0.0, 0.0, 0.0, 0.0], thresholds: [0.03999999910593033, 0.10999999940395355, 0.14000000059604645, 0.46000000834465027, 0.5199999809265137, 0.5400000214576721, 0.6100000143051147, 0.7200000286102295, 0.75, 0.9700000286102295])]),
     MetricsReferenceCase(
         name: "tiedScores", numClasses: 2, labels: [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0],
@@ -17,6 +18,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.5833333333333334, "auprc": 0.6180555555555556, "auroc": 0.6805555555555556, "f1": 0.4444444444444444, "fnr": 0.6666666666666666, "fpr": 0.16666666666666666, "mcc": 0.19245008972987526, "precision": 0.6666666666666666, "recall": 0.3333333333333333, "tnr": 0.8333333333333334, "tpr": 0.3333333333333333],
         absent: [],
         confusion: [[5, 1], [4, 2]],
+        perClass: [(0.5555555555555556, 0.8333333333333334, 0.6666666666666666, 6), (0.6666666666666666, 0.3333333333333333, 0.4444444444444444, 6)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 0.16666666666666666, 0.5, 1.0], tpr: [0.0, 0.3333333333333333, 0.8333333333333334, 1.0], thresholds: [.infinity, 0.800000011920929, 0.5, 0.20000000298023224]), precision: [0.5, 0.625, 0.6666666666666666, 1.0], recall: [1.0, 0.8333333333333334, 0.3333333333333333, 0.0], thresholds: [0.20000000298023224, 0.5, 0.800000011920929])]),
     MetricsReferenceCase(
         name: "constantPositive", numClasses: 2, labels: [0, 1, 0, 0, 1, 1, 0],
@@ -24,6 +26,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.42857142857142855, "auprc": 0.42857142857142855, "auroc": 0.5, "f1": 0.6, "fnr": 0.0, "fpr": 1.0, "mcc": 0.0, "precision": 0.42857142857142855, "recall": 1.0, "tnr": 0.0, "tpr": 1.0],
         absent: [],
         confusion: [[0, 4], [0, 3]],
+        perClass: [(0.0, 0.0, 0.0, 4), (0.42857142857142855, 1.0, 0.6, 3)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 1.0], tpr: [0.0, 1.0], thresholds: [.infinity, 0.699999988079071]), precision: [0.42857142857142855, 1.0], recall: [1.0, 0.0], thresholds: [0.699999988079071])]),
     MetricsReferenceCase(
         name: "constantNegative", numClasses: 2, labels: [0, 1, 0, 0, 1, 1, 0],
@@ -31,6 +34,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.5714285714285714, "auprc": 0.42857142857142855, "auroc": 0.5, "f1": 0.0, "fnr": 1.0, "fpr": 0.0, "mcc": 0.0, "precision": 0.0, "recall": 0.0, "tnr": 1.0, "tpr": 0.0],
         absent: [],
         confusion: [[4, 0], [3, 0]],
+        perClass: [(0.5714285714285714, 1.0, 0.7272727272727273, 4), (0.0, 0.0, 0.0, 3)],
         curves: nil),
     MetricsReferenceCase(
         name: "positiveNeverOccurs", numClasses: 2, labels: [0, 0, 0, 0, 0, 0],
@@ -38,6 +42,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.6666666666666666, "auprc": 0.0, "f1": 0.0, "fnr": 0.0, "fpr": 0.3333333333333333, "mcc": 0.0, "precision": 0.0, "recall": 0.0, "tnr": 0.6666666666666666, "tpr": 0.0],
         absent: ["auroc"],
         confusion: [[4, 2], [0, 0]],
+        perClass: [(1.0, 0.6666666666666666, 0.8, 6), (0.0, 0.0, 0.0, 0)],
         curves: [ReferenceCurves(roc: nil, precision: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], recall: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0], thresholds: [0.09000000357627869, 0.36000001430511475, 0.46000000834465027, 0.49000000953674316, 0.7300000190734863, 0.75])]),
     MetricsReferenceCase(
         name: "onlyPositives", numClasses: 2, labels: [1, 1, 1, 1, 1],
@@ -45,6 +50,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.2, "auprc": 1.0, "f1": 0.3333333333333333, "fnr": 0.8, "fpr": 0.0, "mcc": 0.0, "precision": 1.0, "recall": 0.2, "tnr": 0.0, "tpr": 0.2],
         absent: ["auroc"],
         confusion: [[0, 0], [4, 1]],
+        perClass: [(0.0, 0.0, 0.0, 0), (1.0, 0.2, 0.3333333333333333, 5)],
         curves: nil),
     MetricsReferenceCase(
         name: "n1positive", numClasses: 2, labels: [1],
@@ -52,6 +58,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 1.0, "auprc": 1.0, "f1": 1.0, "fnr": 0.0, "fpr": 0.0, "mcc": 0.0, "precision": 1.0, "recall": 1.0, "tnr": 0.0, "tpr": 1.0],
         absent: ["auroc"],
         confusion: [[0, 0], [0, 1]],
+        perClass: [(0.0, 0.0, 0.0, 0), (1.0, 1.0, 1.0, 1)],
         curves: nil),
     MetricsReferenceCase(
         name: "n1negative", numClasses: 2, labels: [0],
@@ -59,6 +66,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.0, "auprc": 0.0, "f1": 0.0, "fnr": 0.0, "fpr": 1.0, "mcc": 0.0, "precision": 0.0, "recall": 0.0, "tnr": 0.0, "tpr": 0.0],
         absent: ["auroc"],
         confusion: [[0, 1], [0, 0]],
+        perClass: [(0.0, 0.0, 0.0, 1), (0.0, 0.0, 0.0, 0)],
         curves: nil),
     MetricsReferenceCase(
         name: "n2inverted", numClasses: 2, labels: [0, 1],
@@ -66,6 +74,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.0, "auprc": 0.5, "auroc": 0.0, "f1": 0.0, "fnr": 1.0, "fpr": 1.0, "mcc": -1.0, "precision": 0.0, "recall": 0.0, "tnr": 0.0, "tpr": 0.0],
         absent: [],
         confusion: [[0, 1], [1, 0]],
+        perClass: [(0.0, 0.0, 0.0, 1), (0.0, 0.0, 0.0, 1)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 1.0, 1.0], tpr: [0.0, 0.0, 1.0], thresholds: [.infinity, 0.699999988079071, 0.30000001192092896]), precision: [0.5, 0.0, 1.0], recall: [1.0, 0.0, 0.0], thresholds: [0.30000001192092896, 0.699999988079071])]),
     MetricsReferenceCase(
         name: "n2sameClass", numClasses: 2, labels: [1, 1],
@@ -73,6 +82,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.5, "auprc": 1.0, "f1": 0.6666666666666666, "fnr": 0.5, "fpr": 0.0, "mcc": 0.0, "precision": 1.0, "recall": 0.5, "tnr": 0.0, "tpr": 0.5],
         absent: ["auroc"],
         confusion: [[0, 0], [1, 1]],
+        perClass: [(0.0, 0.0, 0.0, 0), (1.0, 0.5, 0.6666666666666666, 2)],
         curves: nil),
     MetricsReferenceCase(
         name: "n3", numClasses: 2, labels: [0, 1, 1],
@@ -80,6 +90,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.6666666666666666, "auprc": 0.8333333333333333, "auroc": 0.75, "f1": 0.6666666666666666, "fnr": 0.5, "fpr": 0.0, "mcc": 0.5, "precision": 1.0, "recall": 0.5, "tnr": 1.0, "tpr": 0.5],
         absent: [],
         confusion: [[1, 0], [1, 1]],
+        perClass: [(0.5, 1.0, 0.6666666666666666, 1), (1.0, 0.5, 0.6666666666666666, 2)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 0.0, 1.0], tpr: [0.0, 0.5, 1.0], thresholds: [.infinity, 0.699999988079071, 0.4000000059604645]), precision: [0.6666666666666666, 1.0, 1.0], recall: [1.0, 0.5, 0.0], thresholds: [0.4000000059604645, 0.699999988079071])]),
     MetricsReferenceCase(
         name: "perfect", numClasses: 2, labels: [0, 0, 0, 0, 1, 1, 1, 1],
@@ -87,6 +98,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 1.0, "auprc": 1.0, "auroc": 1.0, "f1": 1.0, "fnr": 0.0, "fpr": 0.0, "mcc": 1.0, "precision": 1.0, "recall": 1.0, "tnr": 1.0, "tpr": 1.0],
         absent: [],
         confusion: [[4, 0], [0, 4]],
+        perClass: [(1.0, 1.0, 1.0, 4), (1.0, 1.0, 1.0, 4)],
         curves: nil),
     MetricsReferenceCase(
         name: "tiedArgmax", numClasses: 2, labels: [0, 1, 0, 1],
@@ -94,6 +106,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.5, "auprc": 0.5, "auroc": 0.5, "f1": 0.0, "fnr": 1.0, "fpr": 0.0, "mcc": 0.0, "precision": 0.0, "recall": 0.0, "tnr": 1.0, "tpr": 0.0],
         absent: [],
         confusion: [[2, 0], [2, 0]],
+        perClass: [(0.5, 1.0, 0.6666666666666666, 2), (0.0, 0.0, 0.0, 2)],
         curves: nil),
     MetricsReferenceCase(
         name: "large300", numClasses: 2, labels: [1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1],
@@ -101,6 +114,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.74, "auprc": 0.8011915564913883, "auroc": 0.8284869503356899, "f1": 0.7089552238805971, "fnr": 0.35374149659863946, "fpr": 0.16993464052287582, "mcc": 0.4853863081016818, "precision": 0.7851239669421488, "recall": 0.6462585034013606, "tnr": 0.8300653594771242, "tpr": 0.6462585034013606],
         absent: [],
         confusion: [[127, 26], [52, 95]],
+        perClass: [(0.7094972067039106, 0.8300653594771242, 0.7650602409638554, 153), (0.7851239669421488, 0.6462585034013606, 0.7089552238805971, 147)],
         curves: nil),
     MetricsReferenceCase(
         name: "empty", numClasses: 2, labels: [],
@@ -108,6 +122,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: [:],
         absent: ["accuracy", "auprc", "auroc", "f1", "mcc", "precision", "recall"],
         confusion: [[0, 0], [0, 0]],
+        perClass: [],
         curves: nil),
     MetricsReferenceCase(
         name: "mcRandom15", numClasses: 3, labels: [0, 2, 0, 2, 2, 0, 1, 1, 1, 0, 1, 2, 1, 0, 2],
@@ -115,6 +130,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.2, "auprc": 0.3638023088023088, "auroc": 0.4733333333333334, "f1": 0.16317016317016317, "f1_macro": 0.16317016317016317, "f1_micro": 0.2, "f1_weighted": 0.16317016317016317, "fnr": 0.7999999999999999, "fpr": 0.4000000000000001, "mcc": -0.21997067253202993, "precision": 0.13888888888888887, "precision_macro": 0.13888888888888887, "precision_micro": 0.2, "precision_weighted": 0.13888888888888887, "recall": 0.20000000000000004, "recall_macro": 0.20000000000000004, "recall_micro": 0.2, "recall_weighted": 0.2, "tnr": 0.6, "tpr": 0.20000000000000004],
         absent: [],
         confusion: [[1, 3, 1], [3, 2, 0], [2, 3, 0]],
+        perClass: [(0.16666666666666666, 0.2, 0.18181818181818182, 5), (0.25, 0.4, 0.3076923076923077, 5), (0.0, 0.0, 0.0, 5)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 0.1, 0.4, 0.4, 0.5, 0.5, 0.7, 0.7, 1.0, 1.0], tpr: [0.0, 0.0, 0.0, 0.2, 0.2, 0.6, 0.6, 0.8, 0.8, 1.0], thresholds: [.infinity, 0.8799999952316284, 0.550000011920929, 0.4699999988079071, 0.46000000834465027, 0.36000001430511475, 0.28999999165534973, 0.2800000011920929, 0.019999999552965164, 0.009999999776482582]), precision: [0.3333333333333333, 0.2857142857142857, 0.3076923076923077, 0.3333333333333333, 0.36363636363636365, 0.3, 0.3333333333333333, 0.375, 0.2857142857142857, 0.16666666666666666, 0.2, 0.0, 0.0, 0.0, 0.0, 1.0], recall: [1.0, 0.8, 0.8, 0.8, 0.8, 0.6, 0.6, 0.6, 0.4, 0.2, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0], thresholds: [0.009999999776482582, 0.019999999552965164, 0.03999999910593033, 0.09000000357627869, 0.2800000011920929, 0.28999999165534973, 0.3100000023841858, 0.36000001430511475, 0.41999998688697815, 0.46000000834465027, 0.4699999988079071, 0.550000011920929, 0.6299999952316284, 0.6899999976158142, 0.8799999952316284]), ReferenceCurves(roc: (fpr: [0.0, 0.1, 0.2, 0.3, 0.3, 0.7, 0.7, 0.8, 0.9, 1.0], tpr: [0.0, 0.0, 0.2, 0.2, 0.4, 0.4, 0.8, 0.8, 1.0, 1.0], thresholds: [.infinity, 0.6800000071525574, 0.6000000238418579, 0.5899999737739563, 0.5799999833106995, 0.3799999952316284, 0.23000000417232513, 0.20000000298023224, 0.10999999940395355, 0.05999999865889549]), precision: [0.3333333333333333, 0.35714285714285715, 0.3333333333333333, 0.36363636363636365, 0.3, 0.2222222222222222, 0.25, 0.2857142857142857, 0.3333333333333333, 0.4, 0.25, 0.3333333333333333, 0.0, 1.0], recall: [1.0, 1.0, 0.8, 0.8, 0.6, 0.4, 0.4, 0.4, 0.4, 0.4, 0.2, 0.2, 0.0, 0.0], thresholds: [0.05999999865889549, 0.10999999940395355, 0.20000000298023224, 0.23000000417232513, 0.28999999165534973, 0.3799999952316284, 0.4099999964237213, 0.5, 0.5199999809265137, 0.5799999833106995, 0.5899999737739563, 0.6000000238418579, 0.6800000071525574]), ReferenceCurves(roc: (fpr: [0.0, 0.1, 0.1, 0.3, 0.3, 0.4, 0.4, 0.6, 0.6, 0.7, 0.7, 1.0], tpr: [0.0, 0.0, 0.2, 0.2, 0.4, 0.4, 0.6, 0.6, 0.8, 0.8, 1.0, 1.0], thresholds: [.infinity, 0.6100000143051147, 0.46000000834465027, 0.3799999952316284, 0.3400000035762787, 0.33000001311302185, 0.2800000011920929, 0.25, 0.10999999940395355, 0.07999999821186066, 0.05999999865889549, 0.009999999776482582]), precision: [0.3333333333333333, 0.35714285714285715, 0.38461538461538464, 0.4166666666666667, 0.36363636363636365, 0.4, 0.3333333333333333, 0.375, 0.42857142857142855, 0.3333333333333333, 0.4, 0.25, 0.5, 0.0, 1.0], recall: [1.0, 1.0, 1.0, 1.0, 0.8, 0.8, 0.6, 0.6, 0.6, 0.4, 0.4, 0.2, 0.2, 0.0, 0.0], thresholds: [0.009999999776482582, 0.03999999910593033, 0.05000000074505806, 0.05999999865889549, 0.07999999821186066, 0.10999999940395355, 0.25, 0.25999999046325684, 0.2800000011920929, 0.33000001311302185, 0.3400000035762787, 0.3799999952316284, 0.46000000834465027, 0.6100000143051147])]),
     MetricsReferenceCase(
         name: "mcClassAbsentButPredicted", numClasses: 3, labels: [0, 1, 1, 0, 1, 0],
@@ -122,6 +138,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.0, "f1": 0.0, "f1_macro": 0.0, "f1_micro": 0.0, "f1_weighted": 0.0, "fnr": 0.6666666666666666, "fpr": 0.3888888888888889, "mcc": -0.22360679774997896, "precision": 0.0, "precision_macro": 0.0, "precision_micro": 0.0, "precision_weighted": 0.0, "recall": 0.0, "recall_macro": 0.0, "recall_micro": 0.0, "recall_weighted": 0.0, "tnr": 0.611111111111111, "tpr": 0.0],
         absent: ["auprc", "auroc"],
         confusion: [[0, 0, 3], [1, 0, 2], [0, 0, 0]],
+        perClass: [(0.0, 0.0, 0.0, 3), (0.0, 0.0, 0.0, 3), (0.0, 0.0, 0.0, 0)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcClassNeverOccurs", numClasses: 4, labels: [0, 2, 2, 1, 2, 1, 1, 2, 0, 1, 2, 1],
@@ -129,6 +146,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.25, "f1": 0.2611111111111111, "f1_macro": 0.2611111111111111, "f1_micro": 0.25, "f1_weighted": 0.24305555555555555, "fnr": 0.7000000000000001, "fpr": 0.3857142857142857, "mcc": -0.13046561461068845, "precision": 0.2611111111111111, "precision_macro": 0.2611111111111111, "precision_micro": 0.25, "precision_weighted": 0.2638888888888889, "recall": 0.3, "recall_macro": 0.3, "recall_micro": 0.25, "recall_weighted": 0.25, "tnr": 0.6142857142857143, "tpr": 0.3],
         absent: ["auprc", "auroc"],
         confusion: [[1, 1, 0, 0], [2, 1, 2, 0], [1, 3, 1, 0], [0, 0, 0, 0]],
+        perClass: [(0.25, 0.5, 0.3333333333333333, 2), (0.2, 0.2, 0.2, 5), (0.3333333333333333, 0.2, 0.25, 5), (0.0, 0.0, 0.0, 0)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcConstant", numClasses: 3, labels: [0, 1, 2, 2, 1, 0, 2],
@@ -136,6 +154,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.2857142857142857, "auprc": 0.3333333333333333, "auroc": 0.5, "f1": 0.14814814814814814, "f1_macro": 0.14814814814814814, "f1_micro": 0.2857142857142857, "f1_weighted": 0.12698412698412698, "fnr": 0.6666666666666666, "fpr": 0.3333333333333333, "mcc": 0.0, "precision": 0.09523809523809523, "precision_macro": 0.09523809523809523, "precision_micro": 0.2857142857142857, "precision_weighted": 0.08163265306122448, "recall": 0.3333333333333333, "recall_macro": 0.3333333333333333, "recall_micro": 0.2857142857142857, "recall_weighted": 0.2857142857142857, "tnr": 0.6666666666666666, "tpr": 0.3333333333333333],
         absent: [],
         confusion: [[0, 2, 0], [0, 2, 0], [0, 3, 0]],
+        perClass: [(0.0, 0.0, 0.0, 2), (0.2857142857142857, 1.0, 0.4444444444444444, 2), (0.0, 0.0, 0.0, 3)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 1.0], tpr: [0.0, 1.0], thresholds: [.infinity, 0.20000000298023224]), precision: [0.2857142857142857, 1.0], recall: [1.0, 0.0], thresholds: [0.20000000298023224]), ReferenceCurves(roc: (fpr: [0.0, 1.0], tpr: [0.0, 1.0], thresholds: [.infinity, 0.5]), precision: [0.2857142857142857, 1.0], recall: [1.0, 0.0], thresholds: [0.5]), ReferenceCurves(roc: (fpr: [0.0, 1.0], tpr: [0.0, 1.0], thresholds: [.infinity, 0.30000001192092896]), precision: [0.42857142857142855, 1.0], recall: [1.0, 0.0], thresholds: [0.30000001192092896])]),
     MetricsReferenceCase(
         name: "mcTies", numClasses: 3, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2],
@@ -143,6 +162,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.5555555555555556, "auprc": 0.6703703703703704, "auroc": 0.7870370370370371, "f1": 0.546031746031746, "f1_macro": 0.546031746031746, "f1_micro": 0.5555555555555556, "f1_weighted": 0.5460317460317461, "fnr": 0.4444444444444444, "fpr": 0.2222222222222222, "mcc": 0.3396831102433787, "precision": 0.5555555555555555, "precision_macro": 0.5555555555555555, "precision_micro": 0.5555555555555556, "precision_weighted": 0.5555555555555556, "recall": 0.5555555555555555, "recall_macro": 0.5555555555555555, "recall_micro": 0.5555555555555556, "recall_weighted": 0.5555555555555556, "tnr": 0.7777777777777778, "tpr": 0.5555555555555555],
         absent: [],
         confusion: [[2, 0, 1], [2, 1, 0], [0, 1, 2]],
+        perClass: [(0.5, 0.6666666666666666, 0.5714285714285714, 3), (0.5, 0.3333333333333333, 0.4, 3), (0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 3)],
         curves: [ReferenceCurves(roc: (fpr: [0.0, 0.0, 0.3333333333333333, 0.5, 1.0], tpr: [0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 1.0], thresholds: [.infinity, 0.6000000238418579, 0.4000000059604645, 0.30000001192092896, 0.20000000298023224]), precision: [0.3333333333333333, 0.5, 0.5, 1.0, 1.0], recall: [1.0, 1.0, 0.6666666666666666, 0.3333333333333333, 0.0], thresholds: [0.20000000298023224, 0.30000001192092896, 0.4000000059604645, 0.6000000238418579]), ReferenceCurves(roc: (fpr: [0.0, 0.0, 0.3333333333333333, 0.6666666666666666, 1.0], tpr: [0.0, 0.3333333333333333, 0.6666666666666666, 0.6666666666666666, 1.0], thresholds: [.infinity, 0.6000000238418579, 0.4000000059604645, 0.30000001192092896, 0.20000000298023224]), precision: [0.3333333333333333, 0.3333333333333333, 0.5, 1.0, 1.0], recall: [1.0, 0.6666666666666666, 0.6666666666666666, 0.3333333333333333, 0.0], thresholds: [0.20000000298023224, 0.30000001192092896, 0.4000000059604645, 0.6000000238418579]), ReferenceCurves(roc: (fpr: [0.0, 0.0, 0.3333333333333333, 1.0], tpr: [0.0, 0.3333333333333333, 1.0, 1.0], thresholds: [.infinity, 0.6000000238418579, 0.4000000059604645, 0.20000000298023224]), precision: [0.3333333333333333, 0.6, 1.0, 1.0], recall: [1.0, 1.0, 0.3333333333333333, 0.0], thresholds: [0.20000000298023224, 0.4000000059604645, 0.6000000238418579])]),
     MetricsReferenceCase(
         name: "mcN1", numClasses: 3, labels: [2],
@@ -150,6 +170,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 1.0, "f1": 1.0, "f1_macro": 1.0, "f1_micro": 1.0, "f1_weighted": 1.0, "fnr": 0.0, "fpr": 0.0, "mcc": 0.0, "precision": 1.0, "precision_macro": 1.0, "precision_micro": 1.0, "precision_weighted": 1.0, "recall": 1.0, "recall_macro": 1.0, "recall_micro": 1.0, "recall_weighted": 1.0, "tnr": 0.0, "tpr": 1.0],
         absent: ["auprc", "auroc"],
         confusion: [[0, 0, 0], [0, 0, 0], [0, 0, 1]],
+        perClass: [(0.0, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 0), (1.0, 1.0, 1.0, 1)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcN2", numClasses: 3, labels: [0, 2],
@@ -157,6 +178,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.0, "f1": 0.0, "f1_macro": 0.0, "f1_micro": 0.0, "f1_weighted": 0.0, "fnr": 1.0, "fpr": 1.0, "mcc": -1.0, "precision": 0.0, "precision_macro": 0.0, "precision_micro": 0.0, "precision_weighted": 0.0, "recall": 0.0, "recall_macro": 0.0, "recall_micro": 0.0, "recall_weighted": 0.0, "tnr": 0.0, "tpr": 0.0],
         absent: ["auprc", "auroc"],
         confusion: [[0, 0, 1], [0, 0, 0], [1, 0, 0]],
+        perClass: [(0.0, 0.0, 0.0, 1), (0.0, 0.0, 0.0, 0), (0.0, 0.0, 0.0, 1)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcPerfect", numClasses: 3, labels: [0, 1, 2, 0, 1, 2],
@@ -164,6 +186,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 1.0, "auprc": 1.0, "auroc": 1.0, "f1": 1.0, "f1_macro": 1.0, "f1_micro": 1.0, "f1_weighted": 1.0, "fnr": 0.0, "fpr": 0.0, "mcc": 1.0, "precision": 1.0, "precision_macro": 1.0, "precision_micro": 1.0, "precision_weighted": 1.0, "recall": 1.0, "recall_macro": 1.0, "recall_micro": 1.0, "recall_weighted": 1.0, "tnr": 1.0, "tpr": 1.0],
         absent: [],
         confusion: [[2, 0, 0], [0, 2, 0], [0, 0, 2]],
+        perClass: [(1.0, 1.0, 1.0, 2), (1.0, 1.0, 1.0, 2), (1.0, 1.0, 1.0, 2)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcLarge200", numClasses: 4, labels: [3, 1, 3, 0, 0, 1, 3, 1, 1, 2, 1, 2, 2, 0, 3, 0, 2, 1, 3, 3, 0, 1, 3, 2, 3, 3, 0, 1, 0, 3, 1, 2, 0, 1, 0, 3, 3, 0, 2, 2, 2, 3, 3, 1, 1, 1, 3, 0, 2, 3, 1, 3, 3, 3, 2, 3, 0, 2, 2, 2, 0, 3, 1, 2, 1, 2, 1, 0, 0, 0, 0, 1, 2, 0, 3, 2, 0, 3, 0, 2, 3, 2, 0, 3, 2, 0, 1, 3, 2, 1, 3, 0, 2, 2, 3, 1, 2, 1, 2, 1, 1, 2, 0, 2, 0, 1, 1, 0, 1, 3, 0, 3, 2, 1, 2, 1, 2, 1, 3, 0, 1, 1, 3, 0, 1, 3, 3, 3, 1, 2, 2, 1, 1, 3, 3, 2, 3, 0, 2, 2, 2, 2, 2, 3, 0, 1, 0, 2, 1, 0, 3, 2, 1, 2, 0, 2, 3, 1, 0, 2, 1, 0, 2, 1, 1, 0, 0, 2, 0, 3, 0, 2, 3, 2, 0, 0, 1, 0, 0, 2, 1, 2, 0, 3, 3, 2, 1, 0, 3, 1, 2, 2, 2, 3, 3, 0, 1, 3, 0, 3],
@@ -171,6 +194,7 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: ["accuracy": 0.935, "auprc": 0.9730544891358464, "auroc": 0.9910551170425111, "f1": 0.9336971894524068, "f1_macro": 0.9336971894524068, "f1_micro": 0.935, "f1_weighted": 0.9345168177409414, "fnr": 0.06708333333333333, "fpr": 0.02176339822158135, "mcc": 0.9137331206049581, "precision": 0.9359853642142035, "precision_macro": 0.9359853642142035, "precision_micro": 0.935, "precision_weighted": 0.9355954134989733, "recall": 0.9329166666666666, "recall_macro": 0.9329166666666666, "recall_micro": 0.935, "recall_weighted": 0.935, "tnr": 0.9782366017784186, "tpr": 0.9329166666666666],
         absent: [],
         confusion: [[42, 1, 3, 2], [3, 44, 1, 0], [0, 0, 54, 0], [0, 2, 1, 47]],
+        perClass: [(0.9333333333333333, 0.875, 0.9032258064516129, 48), (0.9361702127659575, 0.9166666666666666, 0.9263157894736842, 48), (0.9152542372881356, 1.0, 0.9557522123893806, 54), (0.9591836734693877, 0.94, 0.9494949494949495, 50)],
         curves: nil),
     MetricsReferenceCase(
         name: "mcEmpty", numClasses: 3, labels: [],
@@ -178,5 +202,6 @@ let metricsReferenceCases: [MetricsReferenceCase] = [
         expected: [:],
         absent: ["accuracy", "auprc", "auroc", "f1", "f1_macro", "f1_micro", "f1_weighted", "mcc", "precision", "precision_macro", "precision_micro", "precision_weighted", "recall", "recall_macro", "recall_micro", "recall_weighted"],
         confusion: [[0, 0, 0], [0, 0, 0], [0, 0, 0]],
+        perClass: [],
         curves: nil),
 ]

@@ -17,7 +17,8 @@ import numpy as np
 import sklearn
 from sklearn.metrics import (accuracy_score, average_precision_score, confusion_matrix, f1_score,
                              matthews_corrcoef, multilabel_confusion_matrix, precision_recall_curve,
-                             precision_score, recall_score, roc_auc_score, roc_curve)
+                             precision_recall_fscore_support, precision_score, recall_score, roc_auc_score,
+                             roc_curve)
 
 warnings.simplefilter("ignore")
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TrainingTests", "MetricsReferenceCases.swift")
@@ -160,6 +161,10 @@ def case_text(name, k, y, probs, metrics, with_curves):
     cm = confusion_matrix(y, pred, labels=list(range(k))) if len(y) else np.zeros((k, k), int)
     present = ", ".join(f'"{key}": {fl(v)}' for key, v in sorted(metrics.items()) if v is not None)
     absent = ", ".join(f'"{key}"' for key, v in sorted(metrics.items()) if v is None)
+    per_class = "[]"
+    if len(y):
+        p, r, f, sup = precision_recall_fscore_support(y, pred, labels=list(range(k)), average=None, zero_division=0)
+        per_class = "[" + ", ".join(f"({fl(a)}, {fl(b)}, {fl(c)}, {int(d)})" for a, b, c, d in zip(p, r, f, sup)) + "]"
     curves = "nil"
     if with_curves:
         classes = [1] if k == 2 else list(range(k))
@@ -167,7 +172,7 @@ def case_text(name, k, y, probs, metrics, with_curves):
     return (f'    MetricsReferenceCase(\n        name: "{name}", numClasses: {k}, labels: {list(map(int, y))},\n'
             f'        probabilities: {floats32(probs)},\n'
             f'        expected: [{present or ":"}],\n        absent: [{absent}],\n'
-            f'        confusion: {cm.tolist()},\n        curves: {curves}),\n')
+            f'        confusion: {cm.tolist()},\n        perClass: {per_class},\n        curves: {curves}),\n')
 
 
 def main():

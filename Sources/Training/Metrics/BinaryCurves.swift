@@ -16,6 +16,27 @@ public struct ROCCurve: Sendable, Equatable, Codable {
         for i in 1..<max(1, fpr.count) { sum += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2 }
         return sum
     }
+
+    enum CodingKeys: String, CodingKey { case fpr, tpr, thresholds }
+
+    /// JSON has no infinity: the first threshold (+∞) is written as null and read back as +∞.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(fpr, forKey: .fpr)
+        try c.encode(tpr, forKey: .tpr)
+        try c.encode(thresholds.map { $0.isFinite ? $0 : nil }, forKey: .thresholds)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fpr = try c.decode([Double].self, forKey: .fpr)
+        tpr = try c.decode([Double].self, forKey: .tpr)
+        thresholds = try c.decode([Double?].self, forKey: .thresholds).map { $0 ?? .infinity }
+    }
+
+    public init(fpr: [Double], tpr: [Double], thresholds: [Double]) {
+        self.fpr = fpr; self.tpr = tpr; self.thresholds = thresholds
+    }
 }
 
 /// A precision-recall curve as scikit-learn's `precision_recall_curve(y_true, y_score)`:

@@ -58,6 +58,26 @@ public struct ClassificationMetrics: Sendable, Equatable, Codable {
         (loss.map { [NamedMetric(prefix + "loss", $0)] } ?? []) + values.map { NamedMetric(prefix + $0.name, $0.value) }
     }
 
+    /// Precision, recall, F1 and support of one class against the rest.
+    public struct ClassScores: Sendable, Equatable, Codable {
+        public var classIndex: Int
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        /// Samples whose true class this is.
+        public var support: Int
+    }
+
+    /// Scores of every class, as sklearn's `precision_recall_fscore_support(average=None,
+    /// labels=range(k), zero_division=0)`: the Evaluate screen's per-class table.
+    public var perClass: [ClassScores] {
+        (0..<numClasses).map { c in
+            let (tp, fp, fn, _) = confusion.oneVsRest(c)
+            return ClassScores(classIndex: c, precision: Self.ratio(tp, tp + fp), recall: Self.ratio(tp, tp + fn),
+                               f1: Self.ratio(2 * tp, 2 * tp + fp + fn), support: tp + fn)
+        }
+    }
+
     /// Computes every metric from row-major probabilities [n × numClasses] and true labels.
     /// Non-finite probabilities are mapped as DNALLM's `np.nan_to_num` (NaN → 0, +∞ → 1, −∞ → 0).
     /// - Throws: `MetricsError` when the sizes disagree, `numClasses < 2`, or a label is outside

@@ -1,0 +1,50 @@
+extension TrainConfig {
+    /// DNALLM's `lora` section, with PEFT's `LoraConfig` names. Used when `model.strategy` is lora.
+    public struct Lora: Sendable, Equatable {
+        /// The rank of the update.
+        public var r = 8
+        /// The scale numerator: updates are scaled by `lora_alpha / r` (or `/ √r` with rsLoRA).
+        public var loraAlpha = 16.0
+        public var loraDropout = 0.1
+        /// Module names the adapters wrap, matched as PEFT does (a name matches every module path
+        /// ending in it): query, key, value, dense, attention.output.dense, intermediate.dense, …
+        public var targetModules = ["query", "value"]
+        /// Rank-stabilised LoRA: scale by `lora_alpha / √r` (PEFT's `use_rslora`).
+        public var useRslora = false
+
+        public init() {}
+
+        /// BERT's linear modules inside one encoder layer, plus the pooler.
+        static let bertLinearModules = ["attention.self.query", "attention.self.key", "attention.self.value",
+                                        "attention.output.dense", "intermediate.dense", "output.dense", "pooler.dense"]
+
+        /// Whether a PEFT-style target name matches some BERT linear module (a suffix on a `.` boundary).
+        static func matchesBERT(_ name: String) -> Bool {
+            bertLinearModules.contains { $0 == name || $0.hasSuffix("." + name) }
+        }
+
+        static func read(_ s: ConfigSection, checkTargets: Bool) -> Lora {
+            var l = Lora()
+            l.r = s.int("r", l.r, Allowed.between(1, 4096))
+            l.loraAlpha = s.double("lora_alpha", l.loraAlpha, Allowed.positive)
+            l.loraDropout = s.double("lora_dropout", l.loraDropout, Allowed.probability)
+            if let targets = s.strings("target_modules") {
+                let node = s.raw("target_modules")
+                if targets.isEmpty {
+                    s.reader.error("lora.target_modules", node, "must name at least one module (e.g. [query, value])")
+                } else if checkTargets, let bad = targets.first(where: { !matchesBERT($0) }) {
+                    s.reader.error("lora.target_modules", node,
+                                   "'\(bad)' is not a linear module of BERT; choose among: query, key, value, dense, attention.output.dense, intermediate.dense, output.dense")
+                }
+                l.targetModules = targets
+            }
+            l.useRslora = s.bool("use_rslora", l.useRslora)
+            s.ignored("bias") { ($0.scalar?.string ?? "none") == "none" ? nil : "dnatune trains no LoRA biases; bias ignored" }
+            s.ignored("task_type") { ($0.scalar?.string ?? "SEQ_CLS") == "SEQ_CLS" ? nil : "dnatune trains sequence classifiers (SEQ_CLS); task_type ignored" }
+            s.ignored("lora_bias") { ["true", "yes", "on"].contains($0.scalar?.string.lowercased() ?? "") ? "not supported; lora_bias ignored" : nil }
+            s.ignored("inference_mode") { _ in nil }
+            s.finish(known: ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias", "task_type"])
+            return l
+        }
+    }
+}

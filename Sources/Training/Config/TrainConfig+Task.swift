@@ -1,0 +1,53 @@
+extension TrainConfig {
+    /// The kinds of task dnatune trains (DNALLM's `task_type` values for classification).
+    public enum TaskType: String, Sendable, CaseIterable, Codable {
+        case binary, multiclass
+    }
+
+    /// DNALLM's `task` section.
+    public struct Task: Sendable, Equatable {
+        /// `task_type`: binary (2 classes, positive class 1) or multiclass (3 or more).
+        public var taskType: TaskType = .binary
+        /// `num_labels`: 2 for binary, ≥ 3 for multiclass.
+        public var numLabels = 2
+        /// `label_names`, one per class in label-id order. Defaults as DNALLM's: `negative`,
+        /// `positive` for binary; `class_0`, `class_1`, … for multiclass.
+        public var labelNames = ["negative", "positive"]
+
+        public init() {}
+
+        static func read(_ s: ConfigSection) -> Task {
+            var t = Task()
+            t.taskType = s.choice("task_type", t.taskType)
+            let explicitCount = s.optionalInt("num_labels", Allowed.between(2, 10_000))
+            t.numLabels = explicitCount ?? (t.taskType == .binary ? 2 : 0)
+            let line = s.raw("num_labels")
+            if t.taskType == .binary && t.numLabels != 2 {
+                s.reader.error("task.num_labels", line, "\(t.numLabels) with task_type binary: must be 2 (use multiclass for more)")
+            }
+            if t.taskType == .multiclass && t.numLabels < 3 {
+                s.reader.error("task.num_labels", line ?? s.node,
+                               explicitCount == nil ? "required for task_type multiclass (3 or more)"
+                                   : "\(t.numLabels) with task_type multiclass: must be ≥ 3 (use binary for 2)")
+            }
+            if let names = s.strings("label_names") {
+                if names.count != t.numLabels {
+                    s.reader.error("task.label_names", s.raw("label_names"),
+                                   "\(names.count) names for num_labels \(t.numLabels): give one name per class")
+                } else if Set(names).count != names.count {
+                    s.reader.error("task.label_names", s.raw("label_names"), "names must be distinct")
+                }
+                t.labelNames = names
+            } else {
+                t.labelNames = t.taskType == .binary ? ["negative", "positive"]
+                    : (0..<max(0, t.numLabels)).map { "class_\($0)" }
+            }
+            s.ignored("threshold") { n in
+                n.scalar.flatMap { Double($0.string) } == 0.5 ? nil
+                    : "dnatune predicts the class of highest probability (as DNALLM's metrics do); threshold ignored"
+            }
+            s.finish(known: ["task_type", "num_labels", "label_names", "threshold"])
+            return t
+        }
+    }
+}

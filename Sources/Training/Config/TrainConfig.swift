@@ -1,0 +1,30 @@
+/// A dnatune training config: DNALLM's `task`, `finetune` and `lora` sections with DNALLM's key
+/// names, plus dnatune's own `data` and `model` sections. Every field has a default, so an empty
+/// file is a valid config (the built-in demo, a small BERT from scratch).
+///
+/// Load with `TrainConfig.load(file:overrides:)` or `TrainConfig.parse(yaml:…)`, which validate
+/// every value and list unknown keys; write the resolved config with `yaml()`.
+public struct TrainConfig: Sendable, Equatable {
+    public var task = Task()
+    public var finetune = Finetune()
+    public var lora = Lora()
+    public var data = DataOptions()
+    public var model = Model()
+
+    public init() {}
+
+    /// The early-stopping tracker this config asks for (patience nil: only tracks the best).
+    public func makeEarlyStopping() -> EarlyStopping {
+        EarlyStopping(metric: finetune.metricForBestModel, greaterIsBetter: finetune.greaterIsBetter,
+                      patience: finetune.earlyStopping.patience, threshold: finetune.earlyStopping.threshold)
+    }
+}
+
+/// A config with what loading it found.
+public struct LoadedConfig: Sendable {
+    public var config: TrainConfig
+    /// Unknown and ignored keys, in file order.
+    public var warnings: [ConfigIssue]
+    /// The YAML line of every key path read from the file (for pointing at a value in a form).
+    public var lines: [String: Int]
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Testing
+@testable import Training
+
+/// Loading, validating, overriding and writing training configs.
+@Suite struct TrainConfigTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static func fixture(_ name: String) -> String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("configs/\(name)").path
+    }
+
+    /// The issues a YAML text produces, or [] when it loads.
+    func errors(_ yaml: String, overrides: [String] = []) -> [ConfigIssue] {
+        do { _ = try TrainConfig.parse(yaml: yaml, file: "c.yaml", overrides: overrides); return [] } catch let e as ConfigError {
+            return e.issues
+        } catch { return [ConfigIssue(.error, path: "?", "\(error)")] }
+    }
+
+    @Test(arguments: ["", "# only a comment\n", "---\n", "task:\n", "finetune: {}\n"])
+    func emptyConfigGivesDefaults(_ yaml: String) throws {
+        let loaded = try TrainConfig.parse(yaml: yaml)
+        #expect(loaded.config == TrainConfig())
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.config.finetune.metricForBestModel == "eval_loss" && !loaded.config.finetune.greaterIsBetter)
+        #expect(loaded.config.data.isDemo && loaded.config.model.isScratch)
+    }
+
+    /// A DNALLM fine-tuning config loads as-is; its DNALLM-only keys are listed, not dropped.
+    @Test func dnallmConfigLoads() throws {
+        let loaded = try TrainConfig.load(file: Self.fixture("dnallm_lora_finetune.yaml"))
+        let c = loaded.config
+        #expect(c.task.taskType == .binary && c.task.numLabels == 2 && c.task.labelNames == ["non_promoter", "promoter"])
+        let f = c.finetune
+        #expect(f.outputDir == "./outputs" && f.numTrainEpochs == 2 && f.maxSteps == -1)
+        #expect(f.perDeviceTrainBatchSize == 16 && f.perDeviceEvalBatchSize == 32 && f.gradientAccumulationSteps == 1)
+        #expect(f.learningRate == 2e-5 && f.weightDecay == 0.01 && f.adamEpsilon == 1e-8 && f.maxGradNorm == 1)
+        #expect(f.adamBeta1 == 0.9 && f.adamBeta2 == 0.999 && f.warmupRatio == 0.1 && f.lrSchedulerType == .linear)
+        #expect(f.loggingStrategy == .steps && f.loggingSteps == 50 && f.evalStrategy == .steps && f.evalSteps == 100)
+        #expect(f.saveStrategy == .steps && f.saveSteps == 500 && f.saveTotalLimit == 20 && f.seed == 42)
+        #expect(f.metricForBestModel == "eval_loss" && !f.greaterIsBetter && f.loadBestModelAtEnd)
+        #expect(f.earlyStopping == .init(patience: 3, threshold: 0.001))
+        #expect(c.lora.r == 8 && c.lora.loraAlpha == 32 && c.lora.loraDropout == 0.1 && c.lora.targetModules == ["query", "value"])
+        #expect(c.data == TrainConfig.DataOptions() && c.model == TrainConfig.Model())
+        #expect(loaded.warnings.map(\.path) == ["finetune.report_to", "inference"])
+        #expect(loaded.warnings.map(\.line) == [40, 54])
+        #expect(loaded.warnings.allSatisfy { $0.kind == .ignoredKey })
+        #expect(loaded.lines["finetune.learning_rate"] == 26 && loaded.lines["lora.r"] == 47)
+        let es = c.makeEarlyStopping()
+        #expect(es.metric == "eval_loss" && !es.greaterIsBetter && es.patience == 3 && es.threshold == 0.001)
+    }
+
+    @Test(arguments: ["demo.yaml", "gue_prom_core_tata.yaml"])
+    func exampleConfigsLoadCleanly(_ name: String) throws {
+        let loaded = try TrainConfig.load(file: Self.packageRoot.appendingPathComponent("examples/\(name)").path)
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
+        #expect(loaded.config.finetune.metricForBestModel == "eval_mcc" && loaded.config.finetune.greaterIsBetter)
+        #expect(loaded.config.finetune.earlyStopping.patience != nil)
+    }
+
+    /// Each invalid value names its key path, its line, and what is allowed.
+    @Test(arguments: [
+        ("finetune:\n  learning_rate: -1\n", "finetune.learning_rate", 2, "-1 is out of range: must be > 0"),
+        ("finetune:\n  learning_rate: fast\n", "finetune.learning_rate", 2, "expected a number, got 'fast'"),
+        ("finetune:\n  num_train_epochs: 0\n", "finetune.num_train_epochs", 2, "must be > 0"),
+        ("finetune:\n  max_steps: 0\n", "finetune.max_steps", 2, "must be -1 (train by epochs) or ≥ 1"),
+        ("finetune:\n  per_device_train_batch_size: 2.5\n", "finetune.per_device_train_batch_size", 2, "expected a whole number"),
+        ("finetune:\n  adam_beta2: 1\n", "finetune.adam_beta2", 2, "must be ≥ 0 and < 1"),
+        ("finetune:\n  eval_strategy: no\n", "finetune.eval_strategy", 2, "'no' is not one of: steps | epoch"),
+        ("finetune:\n  lr_scheduler_type: reduce_lr_on_plateau\n", "finetune.lr_scheduler_type", 2, "not one of: linear | cosine | cosine_with_restarts"),
+        ("finetune:\n  lr_scheduler_kwargs:\n    num_cycles: 2\n", "finetune.lr_scheduler_kwargs.num_cycles", 3, "not a parameter of lr_scheduler_type linear (it takes none)"),
+        ("finetune:\n  lr_scheduler_type: polynomial\n  learning_rate: 1e-4\n  lr_scheduler_kwargs: {lr_end: 0.01}\n", "finetune.lr_scheduler_kwargs.lr_end", 4, "must be below learning_rate"),
+        ("finetune:\n  metric_for_best_model: eval_bleu\n", "finetune.metric_for_best_model", 2, "choose one of: eval_loss, eval_accuracy"),
+        ("finetune:\n  metric_for_best_model: f1_weighted\n", "finetune.metric_for_best_model", 2, "not a metric of a binary task"),
+        ("finetune:\n  eval_steps: 100\n  save_steps: 150\n", "finetune.save_steps", 3, "not a multiple of eval_steps 100"),
+        ("finetune:\n  eval_strategy: epoch\n", "finetune.save_strategy", 2, "load_best_model_at_end needs both the same"),
+        ("finetune:\n  seed: 1\n  seed: 2\n", "", nil, "a key is written twice in one section: 'seed'; keep one"),
+        ("finetune:\n  callbacks:\n    early_stopping:\n      patience: 0\n", "finetune.callbacks.early_stopping.patience", 4, "must be ≥ 1"),
+        ("finetune:\n  callbacks:\n    early_stopping:\n      threshold: -0.1\n", "finetune.callbacks.early_stopping.threshold", 4, "must be ≥ 0"),
+        ("finetune:\n  greater_is_better: maybe\n", "finetune.greater_is_better", 2, "expected true or false"),
+        ("finetune:\n  seed: [1, 2]\n", "finetune.seed", 2, "expected a single value, got a list"),
+        ("finetune: 5\n", "finetune", 1, "expected a mapping of keys"),
+        ("task:\n  task_type: regression\n", "task.task_type", 2, "'regression' is not one of: binary | multiclass"),
+        ("task:\n  task_type: binary\n  num_labels: 3\n", "task.num_labels", 3, "must be 2 (use multiclass for more)"),
+        ("task:\n  task_type: multiclass\n", "task.num_labels", 2, "required for task_type multiclass"),
+        ("task:\n  task_type: multiclass\n  num_labels: 3\n  label_names: [a, b]\n", "task.label_names", 4, "2 names for num_labels 3"),
+        ("task:\n  label_names: [a, a]\n", "task.label_names", 2, "must be distinct"),
+        ("lora:\n  lora_dropout: 1.5\n", "lora.lora_dropout", 2, "must be ≥ 0 and < 1"),
+        ("lora:\n  r: 0\n", "lora.r", 2, "must be 1…4096"),
+        ("model:\n  strategy: lora\nlora:\n  target_modules: [x_proj, in_proj]\n", "lora.target_modules", 4, "'x_proj' is not a linear module of BERT"),
+        ("model:\n  strategy: adapters\n", "model.strategy", 2, "not one of: full | lora | frozen"),
+        ("model:\n  hidden_size: 100\n  num_attention_heads: 3\n", "model.num_attention_heads", 3, "does not divide hidden_size 100"),
+        ("model:\n  strategy: lora\n  freeze_layers: 2\n", "model.freeze_layers", 3, "applies to strategy full only"),
+        ("model:\n  freeze_layers: 5\n", "model.freeze_layers", 2, "must be 0…4"),
+        ("model:\n  dropout: 1\n", "model.dropout", 2, "must be ≥ 0 and < 1"),
+        ("data:\n  sources: []\n", "data.sources", 2, "give `demo`, a directory, or a list of files"),
+        ("data:\n  sources: [demo, x.csv]\n", "data.sources", 2, "cannot be combined"),
+        ("data:\n  split:\n    train: 0.8\n    validation: 0.3\n", "data.split", 3, "must add up to 1"),
+        ("data:\n  split:\n    validation: 0\n", "data.split.validation", 3, "must be > 0 and < 1"),
+        ("data:\n  balancing: weights\n  class_weights: [1, 2, 3]\n", "data.class_weights", 3, "3 weights for num_labels 2"),
+        ("data:\n  class_weights: [1, 2]\n", "data.class_weights", 2, "set balancing: weights"),
+        ("data:\n  balancing: weights\n  class_weights: [1, -2]\n", "data.class_weights", 3, "-2 is out of range: must be > 0"),
+        ("data:\n  balancing: smote\n", "data.balancing", 2, "not one of: none | downsample | upsample | weights"),
+        ("data:\n  tokenizer:\n    k: 8\n", "data.tokenizer.k", 3, "must be 3…6"),
+        ("data:\n  tokenizer:\n    vocab: v.txt\n", "data.tokenizer.vocab", 3, "set kind: vocab"),
+        ("data:\n  cleaning:\n    adapters:\n      sequences: [AGATCXX]\n", "data.cleaning.adapters.sequences", 4, "not a DNA sequence"),
+        ("data:\n  cleaning:\n    adapters:\n      enabled: sometimes\n", "data.cleaning.adapters.enabled", 4, "not one of: auto | true | false"),
+        ("data:\n  cleaning:\n    min_length: 50\n    max_length: 20\n", "data.cleaning.max_length", 4, "is below min_length 50"),
+        ("data:\n  cleaning:\n    max_n_fraction: 2\n", "data.cleaning.max_n_fraction", 3, "must be between 0 and 1"),
+        ("data:\n  ambiguity: keep\n", "data.ambiguity", 2, "not one of: n | drop"),
+    ] as [(String, String, Int?, String)])
+    func invalidValueIsReported(_ yaml: String, _ path: String, _ line: Int?, _ message: String) throws {
+        let issues = errors(yaml)
+        let issue = try #require(issues.first, "no error for \(yaml)")
+        #expect(issues.count == 1, "\(issues)")
+        #expect(issue.path == path && issue.kind == .error)
+        if let line { #expect(issue.line == line, "\(issue)") }
+        #expect(issue.message.contains(message), "\(issue.message)")
+        #expect(issue.description.hasPrefix("c.yaml:\(line.map(String.init) ?? "")"))
+    }
+
+    @Test func everyErrorIsReportedInLineOrder() {
+        let issues = errors("model:\n  strategy: x\nfinetune:\n  seed: -1\n  learning_rate: 0\n")
+        #expect(issues.map(\.path) == ["model.strategy", "finetune.seed", "finetune.learning_rate"])
+        #expect(issues.map(\.line) == [2, 4, 5])
+        let text = ConfigError(issues).description
+        #expect(text.split(separator: "\n").count == 3)
+        #expect(text.hasPrefix("c.yaml:2:13: model.strategy: 'x' is not one of: full | lora | frozen"))
+    }
+
+    @Test func unknownKeysAreWarningsWithTheirLine() throws {
+        let loaded = try TrainConfig.parse(yaml: "finetune:\n  learning_rat: 1e-4\n  dataloader_num_workers: 4\nextra: 2\nlora:\n  alpha: 3\n", file: "c.yaml")
+        #expect(loaded.warnings.map(\.path) == ["finetune.learning_rat", "finetune.dataloader_num_workers", "extra", "lora.alpha"])
+        #expect(loaded.warnings.map(\.line) == [2, 3, 4, 6])
+        #expect(loaded.warnings.allSatisfy { $0.kind == .unknownKey })
+        #expect(loaded.warnings[0].message.contains("did you mean 'learning_rate'?"))
+        #expect(loaded.warnings[0].description == "c.yaml:2:3: warning: finetune.learning_rat: unknown key, ignored (did you mean 'learning_rate'?)")
+        #expect(loaded.config.finetune.learningRate == 5e-5)
+        let moved = try TrainConfig.parse(yaml: "finetune:\n  max_length: 512\n  early_stopping_patience: 3\n")
+        #expect(moved.warnings.map(\.message) == ["unknown key, ignored (dnatune reads this as data.tokenizer.max_length)",
+                                                  "unknown key, ignored (dnatune reads this as finetune.callbacks.early_stopping.patience)"])
+    }
+
+    @Test(arguments: [
+        ("task:\n  threshold: 0.7\n", ["task.threshold"]), ("task:\n  threshold: 0.5\n", []),
+        ("finetune:\n  bf16: true\n", ["finetune.bf16"]), ("finetune:\n  bf16: False\n  fp16: false\n", []),
+        ("finetune:\n  save_safetensors: false\n", ["finetune.save_safetensors"]),
+        ("finetune:\n  report_to: none\n  resume_from_checkpoint:\n", []),
+        ("finetune:\n  resume_from_checkpoint: out/checkpoint-500\n", ["finetune.resume_from_checkpoint"]),
+        ("lora:\n  bias: all\n  task_type: SEQ_CLS\n", ["lora.bias"]),
+        ("model:\n  base: models/dnabert\n  hidden_size: 64\n", ["model.hidden_size"]),
+        ("data:\n  tokenizer:\n    kind: single_nucleotide\n    k: 3\n", ["data.tokenizer.k"]),
+        ("benchmark:\n  name: x\n", ["benchmark"]),
+    ])
+    func recognisedButUnusedKeysAreNoted(_ yaml: String, _ paths: [String]) throws {
+        let loaded = try TrainConfig.parse(yaml: yaml)
+        #expect(loaded.warnings.map(\.path) == paths)
+        #expect(loaded.warnings.allSatisfy { $0.kind == .ignoredKey })
+    }
+
+    @Test func yamlSyntaxErrorNamesTheLine() {
+        let issues = errors("task:\n  task_type: binary\n   num_labels: 2\n  - x\n")
+        #expect(issues.count == 1 && issues[0].line != nil && issues[0].message.hasPrefix("invalid YAML"))
+        #expect(errors("- a\n- b\n").first?.message.contains("must be a mapping") == true)
+    }
+
+    @Test func directionAndMetricSpelling() throws {
+        let c = try TrainConfig.parse(yaml: "finetune:\n  metric_for_best_model: AUROC\n").config
+        #expect(c.finetune.metricForBestModel == "eval_auroc" && c.finetune.greaterIsBetter)
+        let d = try TrainConfig.parse(yaml: "finetune:\n  metric_for_best_model: mcc\n  greater_is_better: false\n").config
+        #expect(d.finetune.metricForBestModel == "eval_mcc" && !d.finetune.greaterIsBetter)
+        let m = try TrainConfig.parse(yaml: "task: {task_type: multiclass, num_labels: 3}\nfinetune: {metric_for_best_model: f1_macro}\n").config
+        #expect(m.finetune.metricForBestModel == "eval_f1_macro" && m.task.labelNames == ["class_0", "class_1", "class_2"])
+        #expect(try TrainConfig.parse(yaml: "finetune:\n  evaluation_strategy: epoch\n  save_strategy: epoch\n").config.finetune.evalStrategy == .epoch)
+    }
+
+    @Test func overridesApplyBeforeValidation() throws {
+        let loaded = try TrainConfig.load(file: Self.fixture("dnallm_lora_finetune.yaml"), overrides: [
+            "finetune.learning_rate=1e-4", "finetune.callbacks.early_stopping.patience=5",
+            "lora.target_modules=[query, key, value]", "model.strategy=lora", "data.tokenizer.k=4",
+            "task.label_names=[a, b]", "finetune.save_total_limit=null", "finetune.greater_is_better = true",
+        ])
+        let c = loaded.config
+        #expect(c.finetune.learningRate == 1e-4 && c.finetune.earlyStopping.patience == 5)
+        #expect(c.lora.targetModules == ["query", "key", "value"] && c.model.strategy == .lora)
+        #expect(c.data.tokenizer.k == 4 && c.task.labelNames == ["a", "b"] && c.finetune.saveTotalLimit == nil)
+        #expect(c.finetune.greaterIsBetter)
+        #expect(loaded.lines["finetune.learning_rate"] == 26)   // the key stays where the file has it
+        let fresh = try TrainConfig.parse(yaml: "", overrides: ["finetune.callbacks.early_stopping.threshold=0.01"])
+        #expect(fresh.config.finetune.earlyStopping.threshold == 0.01)
+    }
+
+    @Test(arguments: [
+        ("finetune.learning_rate=-3", "finetune.learning_rate", "(from --set finetune.learning_rate=-3)"),
+        ("finetune.learnin_rate=1e-4", "finetune.learnin_rate", "unknown key (did you mean 'learning_rate'?)"),
+        ("nonsense.key=1", "nonsense", "unknown key"),
+        ("finetune.callbacks.early_stopping.patiance=3", "finetune.callbacks.early_stopping.patiance", "unknown key"),
+        ("finetune.learning_rate", "", "expected dotted.path=value"),
+        ("finetune..seed=1", "finetune..seed", "empty part"),
+        ("finetune.seed.x=1", "finetune.seed.x", "finetune.seed is a single value, not a section"),
+        ("finetune.seed={a: 1}", "finetune.seed", "not a mapping"),
+    ])
+    func badOverridesAreErrors(_ set: String, _ path: String, _ message: String) throws {
+        let issues = errors("finetune:\n  seed: 1\n", overrides: [set])
+        let issue = try #require(issues.first, "no error for --set \(set)")
+        #expect(issue.path == path, "\(issue)")
+        #expect(issue.description.contains(message), "\(issue)")
+    }
+
+    static func customised() -> TrainConfig {
+        var c = TrainConfig()
+        c.task.taskType = .multiclass; c.task.numLabels = 3; c.task.labelNames = ["donor", "acceptor", "neither: other é"]
+        c.finetune.lrSchedulerType = .polynomial; c.finetune.lrSchedulerKwargs.power = 2; c.finetune.lrSchedulerKwargs.lrEnd = 1e-7
+        c.finetune.learningRate = 3.7e-5; c.finetune.numTrainEpochs = 2.5; c.finetune.saveTotalLimit = nil
+        c.finetune.metricForBestModel = "eval_f1_weighted"; c.finetune.greaterIsBetter = true
+        c.finetune.earlyStopping = .init(patience: 4, threshold: 1e-4); c.finetune.evalStrategy = .epoch
+        c.finetune.saveStrategy = .epoch; c.finetune.loggingStrategy = .epoch; c.finetune.warmupSteps = 30
+        c.lora.targetModules = ["query", "key", "value", "attention.output.dense"]; c.lora.useRslora = true; c.lora.loraAlpha = 8.5
+        c.data.sources = ["a.fastq.gz", "yes", "no", "1e-5", "path with spaces/b.csv"]
+        c.data.balancing = .weights; c.data.classWeights = [1, 2.5, 0.25]; c.data.ambiguity = .drop
+        c.data.cleaning.adapters.enabled = .on; c.data.cleaning.quality.enabled = .off; c.data.cleaning.quality.minMean = nil
+        c.data.cleaning.maxNFraction = nil; c.data.cleaning.minLength = 30; c.data.cleaning.maxLength = 300
+        c.data.split = .init(); c.data.split.train = 0.7; c.data.split.validation = 0.15; c.data.split.test = 0.15
+        c.data.reverseComplementAugmentation = true
+        c.data.tokenizer.kind = .vocab; c.data.tokenizer.vocab = "models/x/vocab.txt"; c.data.tokenizer.maxLength = 256
+        c.model.base = "models/dnabert-6"; c.model.strategy = .lora; c.model.dropout = 0.2
+        return c
+    }
+
+    @Test(arguments: ["default", "dnallm", "customised", "cosine_with_restarts"])
+    func writtenYAMLReadsBackEqual(_ which: String) throws {
+        var config: TrainConfig
+        switch which {
+        case "dnallm": config = try TrainConfig.load(file: Self.fixture("dnallm_lora_finetune.yaml")).config
+        case "customised": config = Self.customised()
+        case "cosine_with_restarts":
+            config = TrainConfig(); config.finetune.lrSchedulerType = .cosineWithRestarts
+            config.finetune.lrSchedulerKwargs.numCycles = 3
+        default: config = TrainConfig()
+        }
+        let text = config.yaml()
+        let back = try TrainConfig.parse(yaml: text)
+        #expect(back.config == config, "\(text)")
+        #expect(back.warnings.isEmpty, "\(back.warnings)")
+        #expect(back.config.yaml() == text)
+    }
+
+    @Test func writtenYAMLIsDNALLMShaped() {
+        let text = Self.customised().yaml()
+        for line in ["task:", "  task_type: \"multiclass\"", "  label_names: [\"donor\", \"acceptor\", \"neither: other é\"]", "finetune:", "  learning_rate: 3.7e-05",
+                     "  lr_scheduler_kwargs:\n    power: 2\n    lr_end: 1.0e-07", "  callbacks:", "    early_stopping:",
+                     "      patience: 4", "  save_total_limit: null", "lora:", "  use_rslora: true",
+                     "  sources: [\"a.fastq.gz\", \"yes\", \"no\", \"1e-5\", \"path with spaces/b.csv\"]"] {
+            #expect(text.contains(line + "\n"), "missing \(line) in\n\(text)")
+        }
+        #expect(TrainConfig().yaml().contains("  adam_epsilon: 1.0e-08\n"))
+    }
+
+    /// The reference Python (scripts/python-env's environment: $DNATUNE_PYENV, the repository's
+    /// .venv, or this project's shared /work/refenv), when one exists.
+    static let python: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["DNATUNE_PYENV"], packageRoot.appendingPathComponent(".venv").path,
+                          "/work/refenv"].compactMap { $0 }.map { $0 + "/bin/python" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// PyYAML (what DNALLM reads configs with) gets the same values back from the written YAML.
+    @Test(.enabled(if: python != nil, "needs the reference Python environment (scripts/python-env)"))
+    func pyYAMLReadsTheWrittenConfig() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-config-\(getpid()).yaml").path
+        try Self.customised().yaml().write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(Self.python))
+        p.arguments = ["-c", "import yaml,sys; c=yaml.safe_load(open(sys.argv[1])); f=c['finetune']; "
+                       + "print(repr(f['learning_rate']), repr(f['lr_scheduler_kwargs']['lr_end']), repr(f['num_train_epochs']), "
+                       + "repr(c['data']['sources'][1]), repr(f['callbacks']['early_stopping']['threshold']))", path]
+        let pipe = Pipe(); p.standardOutput = pipe
+        try p.run(); p.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(out == "3.7e-05 1e-07 2.5 'yes' 0.0001\n")
+    }
+}
