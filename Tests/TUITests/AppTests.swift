@@ -331,6 +331,26 @@ final class Counter: EventSource {
         #expect(t.invalidations == 2)
     }
 
+    @Test func aTerminalWhoseInputEndedDoesNotMakeTheLoopSpin() {
+        final class ClosedInput: TerminalDevice {
+            var now = 0.0
+            var size: (width: Int, height: Int) { (80, 24) }
+            var unicode: Bool { true }
+            func readKey(timeoutMs: Int) -> Key? { nil }  // returns at once, like EOF
+            func paint(_ grid: CellGrid) {}
+            func invalidate() {}
+            func setPalette(_ palette: Palette) {}
+        }
+        let t = ClosedInput()
+        let app = App(state: DemoState(), screens: [CounterScreen()])
+        app.clock = { t.now }
+        var slept: [Double] = []
+        app.sleep = { slept.append($0); t.now += $0 }
+        for _ in 0..<10 { _ = app.step(on: t) }
+        #expect(slept.count == 10)
+        #expect(slept.allSatisfy { abs($0 - 0.05) < 1e-9 })
+    }
+
     @Test func themeKeyCyclesPalettes() {
         let t = ScriptedTerminal()
         let app = makeApp(t)
