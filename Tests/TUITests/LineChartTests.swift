@@ -72,7 +72,7 @@ import Testing
         ("constant", [.init(name: "c", values: Array(repeating: 4, count: 30), role: .series1)]),
         ("constant zero", [.init(name: "z", values: [0, 0, 0], role: .series1)]),
         ("huge", [.init(name: "h", values: [1e308, -1e308, 1e300, .greatestFiniteMagnitude], role: .series1)]),
-        ("tiny", [.init(name: "t", values: [1e-300, 2e-300, 5e-324], role: .series1)]),
+        ("tiny", [.init(name: "t", values: [1e-300, 2e-300, .leastNonzeroMagnitude], role: .series1)]),
         ("long", [.init(name: "l", values: (0..<20_000).map { Double($0 % 97) }, role: .series1)]),
     ]
 

@@ -108,6 +108,8 @@ public final class App<State> {
         return s
     }
 
+    private var helpLineCount: Int { HelpOverlay(sections: helpSections).lines().count }
+
     /// Marks the frame as needing a repaint (after changing `state` from outside a key).
     public func setNeedsDisplay() { dirty = true }
 
@@ -185,9 +187,9 @@ public final class App<State> {
             switch key {
             case .escape, .char("?"), .char("q"), .enter: showingHelp = false; helpScroll = 0
             case .up: helpScroll = max(0, helpScroll - 1)
-            case .down: helpScroll += 1
+            case .down: helpScroll = min(helpScroll + 1, helpLineCount)
             case .pageUp: helpScroll = max(0, helpScroll - 10)
-            case .pageDown: helpScroll += 10
+            case .pageDown: helpScroll = min(helpScroll + 10, helpLineCount)
             default: return nil
             }
             dirty = true
