@@ -179,6 +179,14 @@ import Testing
         #expect(c.series[0].points.count == 50_000)
     }
 
+    @Test func wallTimeAxisLabelsAreDurations() {
+        let c = LineChart(series: [.init(name: "t", points: [.init(x: 0, y: 1), .init(x: 3725, y: 2)], role: .series1)],
+                          legend: false, xAxis: .wallTime)
+        let g = render(40, 5) { c.draw(into: &$0, in: $0.bounds, unicode: true) }
+        let last = g.text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("0:00") && last.contains("31:03") && last.hasSuffix("1:02:05"))
+    }
+
     @Test func markersOutsideTheRangeAreNotDrawn() {
         let c = LineChart(series: [Self.loss], markers: [.init(x: 99, label: "far"), .init(x: .nan, label: "nan")])
         let g = render(40, 10) { c.draw(into: &$0, in: $0.bounds, glyphs: .braille) }
