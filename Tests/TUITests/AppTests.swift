@@ -128,6 +128,29 @@ final class Counter: EventSource {
         #expect(ascii.text.split(separator: "\n").first == " 1 Counter | 2 Other")
     }
 
+    @Test(arguments: [(80, 24, true), (80, 24, false), (160, 48, true), (160, 48, false)])
+    func framesAtTheUsualSizesKeepTheirLayout(_ w: Int, _ h: Int, _ unicode: Bool) {
+        let t = ScriptedTerminal(width: w, height: h, unicode: unicode)
+        let app = makeApp(t)
+        app.state.values = (0..<500).map { 1 / Double($0 + 1) }
+        for help in [false, true] {
+            if help { _ = app.handle(.char("?")) }
+            let g = app.frame(width: w, height: h, unicode: unicode)
+            let lines = g.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.count == h)
+            #expect(lines.allSatisfy { DisplayWidth.of($0) <= w })
+            #expect(lines[0].hasPrefix(" 1 Counter "))
+            #expect(lines[h - 2].hasPrefix(" count 0 "))
+            #expect(lines[h - 1].hasPrefix(" + add one"))
+            #expect(g.text.contains("Keys") == help)
+            if !unicode { #expect(g.text.unicodeScalars.allSatisfy { $0.isASCII }) }
+        }
+        // Scrolling the help never runs past its end.
+        for _ in 0..<100 { _ = app.handle(.pageDown) }
+        _ = app.handle(.up)
+        #expect(app.frame(width: w, height: h, unicode: unicode).text.contains("Keys"))
+    }
+
     @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1), (0, 0), (20, 3)])
     func tooSmallShowsANoticeAndStillQuits(_ w: Int, _ h: Int) {
         let t = ScriptedTerminal(width: w, height: h)
@@ -329,6 +352,26 @@ final class Counter: EventSource {
         t.type(.char("\u{0C}"))
         _ = drive(app, t, steps: 5)
         #expect(t.invalidations == 2)
+    }
+
+    @Test func aTerminalWhoseInputEndedDoesNotMakeTheLoopSpin() {
+        final class ClosedInput: TerminalDevice {
+            var now = 0.0
+            var size: (width: Int, height: Int) { (80, 24) }
+            var unicode: Bool { true }
+            func readKey(timeoutMs: Int) -> Key? { nil }  // returns at once, like EOF
+            func paint(_ grid: CellGrid) {}
+            func invalidate() {}
+            func setPalette(_ palette: Palette) {}
+        }
+        let t = ClosedInput()
+        let app = App(state: DemoState(), screens: [CounterScreen()])
+        app.clock = { t.now }
+        var slept: [Double] = []
+        app.sleep = { slept.append($0); t.now += $0 }
+        for _ in 0..<10 { _ = app.step(on: t) }
+        #expect(slept.count == 10)
+        #expect(slept.allSatisfy { abs($0 - 0.05) < 1e-9 })
     }
 
     @Test func themeKeyCyclesPalettes() {

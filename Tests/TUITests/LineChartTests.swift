@@ -72,7 +72,7 @@ import Testing
         ("constant", [.init(name: "c", values: Array(repeating: 4, count: 30), role: .series1)]),
         ("constant zero", [.init(name: "z", values: [0, 0, 0], role: .series1)]),
         ("huge", [.init(name: "h", values: [1e308, -1e308, 1e300, .greatestFiniteMagnitude], role: .series1)]),
-        ("tiny", [.init(name: "t", values: [1e-300, 2e-300, 5e-324], role: .series1)]),
+        ("tiny", [.init(name: "t", values: [1e-300, 2e-300, .leastNonzeroMagnitude], role: .series1)]),
         ("long", [.init(name: "l", values: (0..<20_000).map { Double($0 % 97) }, role: .series1)]),
     ]
 
@@ -177,6 +177,14 @@ import Testing
         #expect(Self.dotCells(g).contains { $0.1 == 0 })
         #expect(Self.dotCells(g).contains { $0.1 == 8 })
         #expect(c.series[0].points.count == 50_000)
+    }
+
+    @Test func wallTimeAxisLabelsAreDurations() {
+        let c = LineChart(series: [.init(name: "t", points: [.init(x: 0, y: 1), .init(x: 3725, y: 2)], role: .series1)],
+                          legend: false, xAxis: .wallTime)
+        let g = render(40, 5) { c.draw(into: &$0, in: $0.bounds, unicode: true) }
+        let last = g.text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("0:00") && last.contains("31:03") && last.hasSuffix("1:02:05"))
     }
 
     @Test func markersOutsideTheRangeAreNotDrawn() {

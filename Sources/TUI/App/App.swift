@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How the dashboard was left.
 public enum AppExit: Equatable, Sendable {
@@ -49,6 +54,10 @@ public final class App<State> {
     public var keyTimeoutMs: Int = 50
     /// Seconds on a monotonic clock.
     public var clock: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    /// Sleeps for the given seconds (used only when the terminal returns from a key wait early).
+    public var sleep: (Double) -> Void = { seconds in
+        if seconds > 0 { usleep(useconds_t(min(seconds, 1) * 1_000_000)) }
+    }
 
     /// Whether the help overlay is shown.
     public private(set) var showingHelp = false
@@ -99,6 +108,8 @@ public final class App<State> {
         return s
     }
 
+    private var helpLineCount: Int { HelpOverlay(sections: helpSections).lines().count }
+
     /// Marks the frame as needing a repaint (after changing `state` from outside a key).
     public func setNeedsDisplay() { dirty = true }
 
@@ -130,7 +141,14 @@ public final class App<State> {
             let wait = Int(((lastPaint + frameInterval - clock()) * 1000).rounded(.up))
             timeout = max(1, min(keyTimeoutMs, wait))
         }
-        guard var key = terminal.readKey(timeoutMs: timeout) else { return nil }
+        let waitStart = clock()
+        guard var key = terminal.readKey(timeoutMs: timeout) else {
+            // A terminal whose input has ended (a closed pipe, a hung-up line) answers at once
+            // instead of waiting; sleep out the wait so the loop never spins.
+            let left = Double(timeout) / 1000 - (clock() - waitStart)
+            if left > Double(timeout) / 2000 { sleep(left) }
+            return nil
+        }
         // Take every key already typed before painting again (held arrows, pasted text).
         for _ in 0..<64 {
             if key == .resize { terminal.invalidate() }
@@ -169,9 +187,9 @@ public final class App<State> {
             switch key {
             case .escape, .char("?"), .char("q"), .enter: showingHelp = false; helpScroll = 0
             case .up: helpScroll = max(0, helpScroll - 1)
-            case .down: helpScroll += 1
+            case .down: helpScroll = min(helpScroll + 1, helpLineCount)
             case .pageUp: helpScroll = max(0, helpScroll - 10)
-            case .pageDown: helpScroll += 10
+            case .pageDown: helpScroll = min(helpScroll + 10, helpLineCount)
             default: return nil
             }
             dirty = true

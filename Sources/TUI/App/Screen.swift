@@ -35,9 +35,11 @@ public protocol Screen<State>: AnyObject {
 }
 
 extension Screen {
+    /// Runs the action bound to `key` in `keys`; `.ignored` when nothing is bound.
     public func handle(_ key: Key, state: inout State) -> ScreenResult {
         keys.action(for: key)?(&state) ?? .ignored
     }
 
+    /// Screens do not capture keys unless they say so.
     public func capturesKeys(_ state: State) -> Bool { false }
 }

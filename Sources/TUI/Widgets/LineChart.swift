@@ -56,11 +56,30 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     /// Draw a legend line above the plot when there is room.
     public var legend: Bool
+    /// How x values are labelled: steps (numbers) or wall time in seconds (`m:ss`).
+    public var xAxis: XAxis
+
+    /// What the x values are.
+    public enum XAxis: Sendable, Equatable {
+        /// Steps, epochs or any number.
+        case step
+        /// Seconds since the start, labelled `m:ss` / `h:mm:ss`.
+        case wallTime
+    }
 
     public init(series: [Series], markers: [Marker] = [], best: Point? = nil, logY: Bool = false,
-                xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, legend: Bool = true) {
+                xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, legend: Bool = true,
+                xAxis: XAxis = .step) {
         self.series = series; self.markers = markers; self.best = best; self.logY = logY
-        self.xRange = xRange; self.yRange = yRange; self.legend = legend
+        self.xRange = xRange; self.yRange = yRange; self.legend = legend; self.xAxis = xAxis
+    }
+
+    /// The label for an x value.
+    func xLabel(_ x: Double) -> String {
+        switch xAxis {
+        case .step: return NumberFormat.compact(x, maxWidth: 7, significant: 4)
+        case .wallTime: return NumberFormat.duration(x)
+        }
     }
 
     /// Draws the chart into `rect` of `grid`.
@@ -193,13 +212,13 @@ public struct LineChart: Sendable {
         // X labels: first and last x, and the middle when there is room.
         if let xl = xLabels {
             let inner = Rect(x: plot.x, y: xl.y, width: plot.width, height: 1)
-            let left = NumberFormat.compact(xr.lowerBound, maxWidth: 7, significant: 4)
-            let right = NumberFormat.compact(xr.upperBound, maxWidth: 7, significant: 4)
+            let left = xLabel(xr.lowerBound)
+            let right = xLabel(xr.upperBound)
             grid.put(left, in: inner, row: 0, align: .left, style: Style(fg: .muted))
             if inner.width >= left.count + right.count + 1 {
                 grid.put(right, in: inner, row: 0, align: .right, style: Style(fg: .muted))
             }
-            let mid = NumberFormat.compact((xr.lowerBound + xr.upperBound) / 2, maxWidth: 7, significant: 4)
+            let mid = xLabel((xr.lowerBound + xr.upperBound) / 2)
             if inner.width >= left.count + right.count + mid.count + 6 {
                 grid.put(mid, in: inner, row: 0, align: .center, style: Style(fg: .muted))
             }
