@@ -127,8 +127,7 @@ public struct KmerSpanMasking: Sendable, Equatable {
         // 1–2: centres, grown to spans. A chosen position is marked by its label.
         for c in first...last where isMaskable(ids[c]) {
             guard random.nextDouble() < centreProbability else { continue }
-            let lo = max(first, c + spanStartOffset), hi = min(last, c + spanStartOffset + spanLength - 1)
-            for j in lo...hi where isMaskable(ids[j]) { labels[j] = ids[j] }
+            for j in span(centre: c, first: first, last: last) where isMaskable(ids[j]) { labels[j] = ids[j] }
         }
         // 3: 80 % [MASK], 10 % random, 10 % unchanged.
         var chosen = 0
@@ -151,6 +150,12 @@ public struct KmerSpanMasking: Sendable, Equatable {
             labels.withUnsafeMutableBufferPointer { l in _ = mask(i, labels: l, random: &random) }
         }
         return (ids, labels)
+    }
+
+    /// The positions a centre `c` masks: `spanLength` tokens from `c + spanStartOffset`,
+    /// clipped to `first...last` (the first and last maskable tokens of the row).
+    public func span(centre c: Int, first: Int, last: Int) -> ClosedRange<Int> {
+        max(first, c + spanStartOffset)...min(last, c + spanStartOffset + spanLength - 1)
     }
 
     /// True for tokens that may be centres: all but `[CLS]`, `[SEP]` and `[PAD]`.
