@@ -8,13 +8,13 @@ public struct PEFTAdapter: Sendable, Equatable {
     public static let configFile = "adapter_config.json"
     public static let weightsFile = "adapter_model.safetensors"
 
-    public var config: LoRAConfig
+    public var config: PEFTAdapterConfig
     /// The LoRA factors, sorted by module.
     public var pairs: [LoRAPair]
     /// Parameters of `modules_to_save` under their model names (e.g. `classifier.weight`), sorted.
     public var savedParameters: [NamedTensor]
 
-    public init(config: LoRAConfig, pairs: [LoRAPair], savedParameters: [NamedTensor] = []) {
+    public init(config: PEFTAdapterConfig, pairs: [LoRAPair], savedParameters: [NamedTensor] = []) {
         self.config = config
         self.pairs = pairs.sorted { $0.module < $1.module }
         self.savedParameters = savedParameters.sorted { $0.name < $1.name }
@@ -24,7 +24,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     ///
     /// - Throws: `CheckpointError` naming `file` and the tensor that does not fit (see
     ///   `validate(_:config:file:)`).
-    public init(config: LoRAConfig, tensors: [NamedTensor], file: String = weightsFile) throws {
+    public init(config: PEFTAdapterConfig, tensors: [NamedTensor], file: String = weightsFile) throws {
         let layout = try Self.validate(tensors.map { ($0.name, $0.shape) }, config: config, file: file)
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.init(config: config,
@@ -51,8 +51,8 @@ public struct PEFTAdapter: Sendable, Equatable {
         do { data = try Foundation.Data(contentsOf: URL(fileURLWithPath: configPath)) } catch {
             throw CheckpointError(file: configPath, "cannot read: \(error.localizedDescription)")
         }
-        let config: LoRAConfig
-        do { config = try JSONDecoder().decode(LoRAConfig.self, from: data) } catch let error as DecodingError {
+        let config: PEFTAdapterConfig
+        do { config = try JSONDecoder().decode(PEFTAdapterConfig.self, from: data) } catch let error as DecodingError {
             throw CheckpointError(file: configPath, error.codingKey.map { "key \"\($0)\": " + error.explanation } ?? error.explanation)
         }
         let weightsPath = directory + "/" + weightsFile
@@ -70,7 +70,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     /// the `base_model.model.` prefix): they are normalised with `PEFTNames.normalised`.
     ///
     /// - Throws: `CheckpointError` when the tensors do not form a valid adapter for `config`.
-    public static func write(to directory: String, config: LoRAConfig, tensors: [TensorView]) throws {
+    public static func write(to directory: String, config: PEFTAdapterConfig, tensors: [TensorView]) throws {
         let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, values: $0.values) }
         _ = try validate(named.map { ($0.name, $0.shape) }, config: config, file: directory + "/" + weightsFile)
         let encoder = JSONEncoder()
@@ -83,7 +83,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     }
 
     /// Owned-tensor variant of `write(to:config:tensors:)` over views.
-    public static func write(to directory: String, config: LoRAConfig, tensors: [NamedTensor]) throws {
+    public static func write(to directory: String, config: PEFTAdapterConfig, tensors: [NamedTensor]) throws {
         try SafeTensorsWriter.withViews(tensors, index: 0, views: []) { try write(to: directory, config: config, tensors: $0) }
     }
 
@@ -95,7 +95,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     /// - Returns: the LoRA modules and the saved parameters' model names, sorted.
     /// - Throws: `CheckpointError` naming `file` and the first tensor that does not fit.
     @discardableResult
-    public static func validate(_ tensors: [(name: String, shape: [Int])], config: LoRAConfig, file: String) throws
+    public static func validate(_ tensors: [(name: String, shape: [Int])], config: PEFTAdapterConfig, file: String) throws
         -> (modules: [String], parameters: [String]) {
         var a: [String: [Int]] = [:], b: [String: [Int]] = [:], parameters: [String] = [], seen = Set<String>()
         let targets = config.effectiveTargets

@@ -5,7 +5,7 @@ import Foundation
 /// Decoding takes PEFT's defaults for missing keys and ignores keys dnatune has no use for; it
 /// rejects what dnatune cannot reproduce (another `peft_type`, DoRA, per-module rank or alpha
 /// patterns, trained biases, `fan_in_fan_out`, layer selection) with a message naming the key.
-public struct LoRAConfig: Sendable, Equatable, Codable {
+public struct PEFTAdapterConfig: Sendable, Equatable, Codable {
     public var r: Int
     public var loraAlpha: Double
     public var loraDropout: Double
