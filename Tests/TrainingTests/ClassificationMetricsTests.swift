@@ -125,6 +125,50 @@ struct ReferenceCurves: Sendable {
         #expect(m.value("mcc") == (n >= 2 ? 1 : 0))
     }
 
+    /// Identities that hold for any input, swept over sizes and class counts with random data
+    /// (ties included: scores are rounded to tenths).
+    @Test(arguments: [0, 1, 2, 3, 5, 10, 50], [2, 3, 5])
+    func invariantsHold(_ n: Int, _ k: Int) throws {
+        var rng = SplitMix(seed: UInt64(n * 31 + k))
+        for _ in 0..<20 {
+            let labels = (0..<n).map { _ in Int(rng.next() % UInt64(k)) }
+            var probs = [Float]()
+            for _ in 0..<n {
+                let raw = (0..<k).map { _ in (abs(rng.nextFloat()) * 10).rounded() / 10 + 0.01 }
+                let sum = raw.reduce(0, +)
+                probs += raw.map { $0 / sum }
+            }
+            let m = try ClassificationMetrics(probabilities: probs, labels: labels, numClasses: k)
+            #expect(m.confusion.total == n)
+            #expect(m.values.allSatisfy { $0.value.isFinite })
+            guard n > 0 else { #expect(m.values.isEmpty); continue }
+            let accuracy = try #require(m.value("accuracy"))
+            #expect(accuracy == Double((0..<k).reduce(0) { $0 + m.confusion[$1, $1] }) / Double(n))
+            #expect(abs(try #require(m.value("mcc"))) <= 1 + 1e-12)
+            for name in ["auroc", "auprc", "precision", "recall", "f1"] {
+                if let v = m.value(name) { #expect((0...1).contains(v), "\(name) = \(v)") }
+            }
+            let present = Set(labels)
+            #expect((m.value("auroc") != nil) == (k == 2 ? present.count == 2 : present.count == k))
+            #expect(m.perClass.map(\.support) == (0..<k).map { c in labels.filter { $0 == c }.count })
+            if k > 2 {
+                // Micro averages and weighted recall equal accuracy (sklearn's identities).
+                for name in ["precision_micro", "recall_micro", "f1_micro", "recall_weighted"] {
+                    #expect(abs(try #require(m.value(name)) - accuracy) < 1e-12, "\(name)")
+                }
+            }
+            // Swapping the two classes of a binary task (labels and columns) keeps MCC and AUROC.
+            if k == 2 {
+                let swapped = try ClassificationMetrics(
+                    probabilities: stride(from: 0, to: probs.count, by: 2).flatMap { [probs[$0 + 1], probs[$0]] },
+                    labels: labels.map { 1 - $0 }, numClasses: 2)
+                let tiesOnArgmax = stride(from: 0, to: probs.count, by: 2).contains { probs[$0] == probs[$0 + 1] }
+                if !tiesOnArgmax { #expect(abs(swapped.value("mcc")! - m.value("mcc")!) < 1e-12) }
+                if let a = m.value("auroc") { #expect(abs(swapped.value("auroc")! - a) < 1e-12) }
+            }
+        }
+    }
+
     /// Whole results go to JSON (test_metrics.json) and back, the ROC's +∞ threshold included.
     @Test(arguments: metricsReferenceCases.filter { $0.curves != nil })
     func roundTripsThroughJSON(_ c: MetricsReferenceCase) throws {

@@ -174,6 +174,18 @@ import Testing
         #expect(try TrainConfig.parse(yaml: "finetune:\n  evaluation_strategy: epoch\n  save_strategy: epoch\n").config.finetune.evalStrategy == .epoch)
     }
 
+    @Test(arguments: [("", 100, 10), ("finetune: {warmup_ratio: 0.06}", 1000, 60), ("finetune: {warmup_ratio: 0.06}", 7, 1),
+                      ("finetune: {warmup_steps: 25}", 1000, 25), ("finetune: {warmup_steps: 0.05}", 1000, 50),
+                      ("finetune: {warmup_ratio: 0}", 1000, 0), ("finetune: {warmup_steps: 0, warmup_ratio: 0.5}", 3, 2)])
+    func warmupStepsAsHF(_ yaml: String, _ total: Int, _ expected: Int) throws {
+        #expect(try TrainConfig.parse(yaml: yaml).config.finetune.warmupSteps(totalSteps: total) == expected)
+    }
+
+    @Test func warmupRatioTwiceIsAnError() {
+        #expect(errors("finetune: {warmup_steps: 0.1, warmup_ratio: 0.1}").map(\.path) == ["finetune.warmup_steps"])
+        #expect(errors("finetune: {warmup_steps: -3}").first?.message.contains("must be a step count ≥ 0") == true)
+    }
+
     @Test func overridesApplyBeforeValidation() throws {
         let loaded = try TrainConfig.load(file: Self.fixture("dnallm_lora_finetune.yaml"), overrides: [
             "finetune.learning_rate=1e-4", "finetune.callbacks.early_stopping.patience=5",

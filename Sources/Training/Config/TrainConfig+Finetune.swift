@@ -87,6 +87,12 @@ extension TrainConfig {
 
         public init() {}
 
+        /// Warmup steps for a run of `totalSteps` optimizer steps: `warmup_steps` when > 0, else
+        /// ⌈total × warmup_ratio⌉ (HF's `get_warmup_steps`).
+        public func warmupSteps(totalSteps: Int) -> Int {
+            warmupSteps > 0 ? warmupSteps : Int((Double(totalSteps) * warmupRatio).rounded(.up))
+        }
+
         static func read(_ s: ConfigSection, task: Task) -> Finetune {
             var f = Finetune()
             f.outputDir = s.string("output_dir", f.outputDir)
@@ -104,7 +110,16 @@ extension TrainConfig {
             f.lrSchedulerType = s.choice("lr_scheduler_type", f.lrSchedulerType)
             f.lrSchedulerKwargs = readSchedulerOptions(s.section("lr_scheduler_kwargs"), type: f.lrSchedulerType)
             f.warmupRatio = s.double("warmup_ratio", f.warmupRatio, Allowed.unit)
-            f.warmupSteps = s.int("warmup_steps", f.warmupSteps, Allowed.atLeast(0))
+            if let (text, n) = s.scalarString("warmup_steps"), let v = Double(text), v > 0, v < 1 {
+                // transformers 5 writes a warmup ratio as a fraction in warmup_steps.
+                if s.has("warmup_ratio") {
+                    s.reader.error("finetune.warmup_steps", n, "\(text) is a ratio (< 1) while warmup_ratio is also given; keep one")
+                } else {
+                    f.warmupRatio = v
+                }
+            } else {
+                f.warmupSteps = s.int("warmup_steps", f.warmupSteps) { $0 >= 0 ? nil : "must be a step count ≥ 0 (or a ratio < 1)" }
+            }
             f.loggingStrategy = s.choice("logging_strategy", f.loggingStrategy)
             f.loggingSteps = s.int("logging_steps", f.loggingSteps, Allowed.atLeast(1))
             if s.has("evaluation_strategy") && !s.has("eval_strategy") {
