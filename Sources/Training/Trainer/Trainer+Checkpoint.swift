@@ -1,0 +1,94 @@
+import Data
+import Foundation
+
+/// Checkpoint folders (`checkpoints/best`, `checkpoints/last`), each replaced atomically:
+///
+/// - `model.safetensors` + `config.json` (+ `vocab.txt`): the weights in Hugging Face's layout,
+///   loadable by `BertForSequenceClassification.from_pretrained`;
+/// - `adapter_config.json` + `adapter_model.safetensors` for LoRA runs (PEFT's layout);
+/// - `optimizer.safetensors`: AdamW's moments (`base.exp_avg`, `base.exp_avg_sq`, `lora.…`);
+/// - `trainer_state.json`: step, data position, schedule, dropout position, early stopping.
+extension Trainer {
+    static let modelFile = "model.safetensors"
+    static let optimizerFile = "optimizer.safetensors"
+    static let stateFile = "trainer_state.json"
+
+    /// Writes checkpoint `kind` (`best` or `last`) and publishes the event.
+    func saveCheckpoint(kind: String) throws {
+        let url = kind == "best" ? inputs.run.bestCheckpoint : inputs.run.lastCheckpoint
+        state.forwardCount = model.forwardCount
+        state.adamSteps = baseOptimizer.adam.stepCount
+        state.elapsed = wallTime
+        startInstant = clock.now
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let stateJSON = Array(try encoder.encode(state))
+        try FileManager.default.createDirectory(at: inputs.run.checkpoints, withIntermediateDirectories: true)
+        try AtomicFile.replaceDirectory(at: url.path) { dir in
+            try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
+            try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
+            if let vocabulary = inputs.vocabulary {
+                try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
+            }
+            var moments = baseOptimizer.momentViews(prefix: "base")
+            if let lora = loraOptimizer {
+                moments += lora.momentViews(prefix: "lora")
+                try writeAdapter(to: URL(fileURLWithPath: dir))
+            }
+            try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
+            try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
+        }
+        if kind == "best" { haveBest = true }
+        publish(.checkpoint(step: state.step, kind: kind, path: "checkpoints/\(kind)", wallTime: wallTime))
+        log.sync()
+    }
+
+    /// Restores weights, moments and state from `checkpoints/last` for an exact resume.
+    func restore() throws {
+        let dir = inputs.run.lastCheckpoint.path
+        guard FileManager.default.fileExists(atPath: dir + "/" + Self.stateFile) else {
+            throw RunError("\(inputs.run.url.path): no checkpoint to resume from (checkpoints/last is missing); "
+                           + "the run was killed before its first save")
+        }
+        let data = try Foundation.Data(contentsOf: URL(fileURLWithPath: dir + "/" + Self.stateFile))
+        do {
+            state = try JSONDecoder().decode(TrainerState.self, from: data)
+        } catch {
+            throw RunError("\(dir)/\(Self.stateFile): not a valid trainer state (\(error))")
+        }
+        try loadWeights(from: inputs.run.lastCheckpoint)
+        let optimizer = try SafeTensorsFile(path: dir + "/" + Self.optimizerFile)
+        try baseOptimizer.loadMoments(from: optimizer, prefix: "base")
+        try baseOptimizer.adam.resume(atStep: state.adamSteps)
+        if let lora = loraOptimizer {
+            try lora.loadMoments(from: optimizer, prefix: "lora")
+            try lora.adam.resume(atStep: state.adamSteps)
+        }
+        model.forwardCount = state.forwardCount
+        haveBest = FileManager.default.fileExists(atPath: inputs.run.bestCheckpoint.path + "/" + Self.modelFile)
+    }
+
+    /// Loads the model's weights (and LoRA factors) from a checkpoint folder.
+    func loadWeights(from url: URL) throws {
+        try model.parameters.load(from: try SafeTensorsFile(path: url.path + "/" + Self.modelFile))
+        if let lora = model.lora {
+            let adapter = try SafeTensorsFile(path: url.path + "/" + PEFTAdapter.weightsFile)
+            for view in lora.parameters.views {
+                try adapter.read(PEFTNames.normalised(view.name), shape: view.shape,
+                                 into: UnsafeMutableBufferPointer(start: lora.parameters.pointer(view), count: view.count))
+            }
+        }
+    }
+
+    /// Writes the LoRA factors and the trained classifier as a PEFT adapter folder.
+    func writeAdapter(to url: URL) throws {
+        guard let lora = model.lora else { return }
+        let c = lora.config
+        let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
+                                       targetModules: .modules(c.targetModules), useRslora: c.useRSLoRA,
+                                       modulesToSave: ["classifier"], taskType: "SEQ_CLS",
+                                       baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
+        let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") }
+        try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+    }
+}

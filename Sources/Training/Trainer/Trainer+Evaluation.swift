@@ -1,0 +1,98 @@
+import Data
+import Foundation
+
+/// The model's outputs over a whole split.
+public struct EvaluationResult: Sendable {
+    public var metrics: ClassificationMetrics
+    /// Mean cross-entropy (weighted by the class weights when the run has them, as in training).
+    public var loss: Double
+    /// Row-major [count × classes] class probabilities, in the split's order.
+    public var probabilities: [Float]
+    public var labels: [Int]
+}
+
+extension Trainer {
+    /// Runs the model without dropout over `dataset` in evaluation batches.
+    func evaluate(_ dataset: EncodedDataset) throws -> EvaluationResult {
+        try Self.evaluate(model: model, dataset: dataset, batchSize: inputs.config.finetune.perDeviceEvalBatchSize,
+                          padID: inputs.padID, classWeights: classWeights)
+    }
+
+    /// Evaluates `model` on `dataset` (no dropout, fixed order).
+    public static func evaluate(model: BertModel, dataset: EncodedDataset, batchSize: Int, padID: Int32,
+                                classWeights: [Float]? = nil) throws -> EvaluationResult {
+        let k = model.config.numLabels
+        let loader = try BatchLoader(dataset: dataset, batchSize: max(1, batchSize), padID: padID, shuffle: false,
+                                     seed: 0, padding: .dynamic(multiple: 8))
+        var probabilities = [Float](repeating: 0, count: dataset.count * k)
+        var labels = [Int](repeating: 0, count: dataset.count)
+        var lossSum = 0.0, weightSum = 0.0
+        for batch in loader.batches(epoch: 0) {
+            try batch.tokenIDs.withUnsafeBufferPointer { ids in
+                try batch.attentionMask.withUnsafeBufferPointer { mask in
+                    try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
+                                      batch: batch.batchSize, length: batch.length, training: false)
+                }
+            }
+            let logits = model.logits
+            for r in 0..<batch.batchSize {
+                let row = batch.indices[r], y = Int(batch.labels[r])
+                var m = -Double.infinity
+                for c in 0..<k { m = max(m, Double(logits[r * k + c])) }
+                var s = 0.0
+                for c in 0..<k { s += Foundation.exp(Double(logits[r * k + c]) - m) }
+                for c in 0..<k { probabilities[row * k + c] = Float(Foundation.exp(Double(logits[r * k + c]) - m) / s) }
+                labels[row] = y
+                let w = classWeights.map { Double($0[y]) } ?? 1
+                lossSum += w * (m + Foundation.log(s) - Double(logits[r * k + y]))
+                weightSum += w
+            }
+        }
+        let metrics = try ClassificationMetrics(probabilities: probabilities, labels: labels, numClasses: k)
+        return EvaluationResult(metrics: metrics, loss: weightSum > 0 ? lossSum / weightSum : .nan,
+                                probabilities: probabilities, labels: labels)
+    }
+
+    /// Evaluates the test split — the only place that reads it — and writes
+    /// `test_metrics.json` and `predictions.csv`.
+    func evaluateTestOnce(_ test: EncodedDataset) throws {
+        let result = try evaluate(test)
+        var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
+        metrics["test_loss"] = result.loss
+        publish(.test(step: state.step, metrics: metrics, wallTime: wallTime))
+        try Self.writeTestMetrics(result, metrics: metrics, labelNames: inputs.labelNames, to: inputs.run.testMetrics)
+        try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)
+    }
+
+    /// `test_metrics.json`: the metrics, the confusion matrix (rows = true class) and label names.
+    public static func writeTestMetrics(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
+                                        to url: URL) throws {
+        let object: [String: Any] = [
+            "metrics": metrics.filter { $0.value.isFinite },
+            "confusion_matrix": result.metrics.confusion.rows,
+            "label_names": labelNames,
+            "count": result.labels.count,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(Array(data) + [10], to: url.path)
+    }
+
+    /// `predictions.csv`: `id,true_label,predicted_label,prob_<label>...`, one row per sequence
+    /// in the split's order (id = its 0-based row).
+    public static func writePredictions(_ result: EvaluationResult, labelNames: [String], to url: URL) throws {
+        let k = labelNames.count
+        var text = "id,true_label,predicted_label," + labelNames.map { "prob_\(csvField($0))" }.joined(separator: ",") + "\n"
+        for i in 0..<result.labels.count {
+            var best = 0
+            for c in 1..<max(1, k) where result.probabilities[i * k + c] > result.probabilities[i * k + best] { best = c }
+            text += "\(i),\(csvField(labelNames[result.labels[i]])),\(csvField(labelNames[best]))"
+            for c in 0..<k { text += "," + String(format: "%.6f", result.probabilities[i * k + c]) }
+            text += "\n"
+        }
+        try AtomicFile.write(text: text, to: url.path)
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

@@ -1,0 +1,326 @@
+import Data
+import Foundation
+
+/// Fine-tunes a `BertModel` on tokenized splits: forward, loss, backward, clipping, AdamW,
+/// schedule, evaluation, early stopping and checkpoints, publishing every step and decision
+/// to an `EventChannel` and to the run's `metrics.jsonl`.
+///
+/// Runs on its own `Thread` (it blocks in BLAS, so not on the Swift-concurrency pool) via
+/// `start()`, or on the caller's thread via `run()`. Between optimizer steps it drains its
+/// `CommandMailbox` (pause, resume, stop, set learning rate, save now). The test split is
+/// evaluated exactly once, after training, with the best checkpoint.
+///
+/// `@unchecked Sendable`: the model, optimizer and state are touched only by the one thread
+/// that runs `run()`; other threads only use `channel` and `mailbox`, which are `Sendable`.
+public final class Trainer: @unchecked Sendable {
+    /// What the trainer reads.
+    public struct Inputs {
+        public var config: TrainConfig
+        public var model: BertModel
+        public var train: EncodedDataset
+        public var validation: EncodedDataset
+        /// Evaluated once at the end; nil when there is no test split.
+        public var test: EncodedDataset?
+        /// Loss weights per class (nil: unweighted).
+        public var classWeights: [Double]?
+        public var labelNames: [String]
+        /// Written into checkpoints so they load on their own.
+        public var vocabulary: Vocabulary?
+        public var padID: Int32
+        public var run: RunDirectory
+
+        public init(config: TrainConfig, model: BertModel, train: EncodedDataset, validation: EncodedDataset,
+                    test: EncodedDataset?, classWeights: [Double]?, labelNames: [String], vocabulary: Vocabulary?,
+                    padID: Int32, run: RunDirectory) {
+            self.config = config; self.model = model; self.train = train; self.validation = validation
+            self.test = test; self.classWeights = classWeights; self.labelNames = labelNames
+            self.vocabulary = vocabulary; self.padID = padID; self.run = run
+        }
+    }
+
+    /// The events of this run, for any number of readers.
+    public let channel = EventChannel()
+    /// Commands to the trainer, taken between steps.
+    public let mailbox = CommandMailbox()
+    /// The plan: steps per epoch, total steps, evaluation and save points.
+    public let plan: TrainingPlan
+
+    let inputs: Inputs
+    let model: BertModel
+    let log: MetricsLog
+    let trainLoader: BatchLoader
+    var state: TrainerState
+    var baseOptimizer: OptimizedBuffer
+    var loraOptimizer: OptimizedBuffer?
+    let classWeights: [Float]?
+    let clock = ContinuousClock()
+    var startInstant: ContinuousClock.Instant
+    var paused = false
+    /// Whether a best checkpoint exists (written by this run or found when resuming).
+    var haveBest = false
+
+    /// Prepares a run. With `resume`, weights, optimizer moments and state come from the
+    /// run's `checkpoints/last`, so the run continues exactly where it was saved.
+    public init(_ inputs: Inputs, resume: Bool = false) throws {
+        self.inputs = inputs
+        model = inputs.model
+        let f = inputs.config.finetune
+        guard inputs.train.count > 0 else { throw RunError("the training split is empty") }
+        guard inputs.validation.count > 0 else { throw RunError("the validation split is empty: early stopping and the best checkpoint need one") }
+        plan = TrainingPlan(config: inputs.config, trainSamples: inputs.train.count)
+        trainLoader = try BatchLoader(dataset: inputs.train, batchSize: f.perDeviceTrainBatchSize, padID: inputs.padID,
+                                      shuffle: true, seed: UInt64(f.seed), padding: .dynamic(multiple: 8))
+        let schedule = try LRSchedule(
+            type: try LRSchedulerType(name: f.lrSchedulerType.rawValue), learningRate: f.learningRate,
+            totalSteps: plan.totalSteps, warmup: .steps(plan.warmupSteps),
+            numCycles: f.lrSchedulerKwargs.numCycles, lrEnd: f.lrSchedulerKwargs.lrEnd ?? 1e-7,
+            power: f.lrSchedulerKwargs.power ?? 1, timescale: f.lrSchedulerKwargs.timescale)
+        state = TrainerState(schedule: schedule, earlyStopping: inputs.config.makeEarlyStopping())
+        let hyper = AdamWHyperparameters(beta1: f.adamBeta1, beta2: f.adamBeta2, epsilon: f.adamEpsilon,
+                                         weightDecay: f.weightDecay)
+        baseOptimizer = try OptimizedBuffer(parameters: model.parameters, gradients: model.gradients,
+                                            layout: try model.optimizerLayout(), hyperparameters: hyper)
+        if let lora = model.lora {
+            loraOptimizer = try OptimizedBuffer(parameters: lora.parameters, gradients: lora.gradients,
+                                                layout: try lora.optimizerLayout(), hyperparameters: hyper)
+        }
+        if let w = inputs.classWeights {
+            guard w.count == model.config.numLabels else {
+                throw RunError("\(w.count) class weights for \(model.config.numLabels) classes")
+            }
+            classWeights = w.map(Float.init)
+        } else {
+            classWeights = nil
+        }
+        log = try MetricsLog(path: inputs.run.metrics.path)
+        startInstant = clock.now
+        if resume { try restore() }
+    }
+
+    /// Starts `run()` on a new thread and returns it.
+    @discardableResult
+    public func start(onFinish: (@Sendable (FinishReason) -> Void)? = nil) -> Thread {
+        let thread = Thread { [self] in
+            let reason = self.run()
+            onFinish?(reason)
+        }
+        thread.name = "dnatune-trainer"
+        thread.stackSize = 16 << 20
+        thread.start()
+        return thread
+    }
+
+    /// Trains until completion, early stopping, a stop command or divergence; evaluates the
+    /// test split once with the best checkpoint; returns why the run ended. Never throws:
+    /// a failure ends the run as `.failed` with the error, keeping what was saved.
+    @discardableResult
+    public func run() -> FinishReason {
+        let reason: FinishReason
+        do {
+            reason = try trainLoop()
+        } catch {
+            reason = .failed(String(describing: error))
+        }
+        do {
+            try finish(reason)
+        } catch {
+            publish(.finished(step: state.step, reason: .failed("while finishing: \(error)"), wallTime: wallTime))
+        }
+        channel.close()
+        return reason
+    }
+
+    // MARK: - The loop
+
+    var wallTime: Double {
+        let d = clock.now - startInstant
+        return state.elapsed + Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    func publish(_ event: TrainingEvent) {
+        channel.publish(event)
+        // The log is best effort per event: a full disk must not kill a healthy run; the
+        // status and checkpoints report write errors where they matter.
+        try? log.append(event)
+    }
+
+    private func trainLoop() throws -> FinishReason {
+        publish(.started(totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, trainSamples: inputs.train.count,
+                         resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
+        try writeStatus(state: "running", message: "running")
+        var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
+        var windowSamples = 0
+        var lastStepInstant = clock.now
+        while state.step < plan.totalSteps {
+            if let reason = try handleCommands() { return reason }
+            // One optimizer step: an accumulation window of micro-batches.
+            let window = GradientAccumulation.windowSizeClamped(plan.accumulation, index: state.microBatch,
+                                                                of: plan.microBatchesPerEpoch)
+            model.zeroGradients()
+            var lossSum = 0.0
+            windowSamples = 0
+            for _ in 0..<window {
+                guard let batch = batches.next() else { break }
+                try batch.tokenIDs.withUnsafeBufferPointer { ids in
+                    try batch.attentionMask.withUnsafeBufferPointer { mask in
+                        try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
+                                          batch: batch.batchSize, length: batch.length, training: true)
+                    }
+                }
+                let loss: Float = try batch.labels.withUnsafeBufferPointer { labels in
+                    if let classWeights {
+                        return try classWeights.withUnsafeBufferPointer { try model.loss(labels: labels.baseAddress!, classWeights: $0.baseAddress!) }
+                    }
+                    return try model.loss(labels: labels.baseAddress!)
+                }
+                model.backward()
+                lossSum += Double(loss)
+                windowSamples += batch.batchSize
+                state.microBatch += 1
+            }
+            if state.microBatch >= plan.microBatchesPerEpoch {
+                state.epoch += 1
+                state.microBatch = 0
+                batches = trainLoader.batches(epoch: state.epoch, startingAt: 0)
+            }
+            baseOptimizer.averageGradients(over: window)
+            loraOptimizer?.averageGradients(over: window)
+            let gradNorm = clipGradients(maxNorm: inputs.config.finetune.maxGradNorm)
+            let loss = lossSum / Double(max(1, window))
+            let lr = state.schedule.learningRate(at: state.step)
+            if !loss.isFinite || !gradNorm.isFinite {
+                return .diverged(step: state.step + 1, learningRate: lr)
+            }
+            baseOptimizer.step(learningRate: lr)
+            loraOptimizer?.step(learningRate: lr)
+            state.step += 1
+            state.forwardCount = model.forwardCount
+            let now = clock.now
+            let seconds = max(1e-9, Double((now - lastStepInstant).components.attoseconds) / 1e18 + Double((now - lastStepInstant).components.seconds))
+            lastStepInstant = now
+            publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: loss, learningRate: lr,
+                                     gradNorm: gradNorm, samplesPerSecond: Double(windowSamples) / seconds,
+                                     wallTime: wallTime)))
+            if plan.evaluates(after: state.step) {
+                if try evaluateAndTrack() { return .earlyStopped }
+            }
+            if plan.saves(after: state.step) { try saveCheckpoint(kind: "last") }
+            // Evaluation and saving are not training time for the throughput figure.
+            lastStepInstant = clock.now
+        }
+        return .completed
+    }
+
+    /// Fractional epochs done, as HF reports `epoch`.
+    var epochProgress: Double {
+        Double(state.epoch) + Double(state.microBatch) / Double(plan.microBatchesPerEpoch)
+    }
+
+    /// Drains the mailbox; blocks while paused. Returns a reason when the run must end.
+    private func handleCommands() throws -> FinishReason? {
+        while true {
+            for command in mailbox.drain() {
+                switch command {
+                case .pause where !paused:
+                    paused = true
+                    publish(.paused(step: state.step, wallTime: wallTime))
+                    try writeStatus(state: "running", message: "paused")
+                case .resume where paused:
+                    paused = false
+                    publish(.resumed(step: state.step, wallTime: wallTime))
+                    try writeStatus(state: "running", message: "running")
+                case .pause, .resume:
+                    break
+                case .stop:
+                    return .stoppedByUser
+                case .saveNow:
+                    try saveCheckpoint(kind: "last")
+                case .setLearningRate(let rate):
+                    let old = state.schedule.learningRate(at: state.step)
+                    try state.schedule.setLearningRate(rate, at: state.step)
+                    state.learningRateChanges.append(.init(step: state.step, learningRate: rate))
+                    publish(.learningRateChanged(step: state.step, from: old, to: rate, wallTime: wallTime))
+                }
+            }
+            if !paused { return nil }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Clips the gradients of every trained buffer together by their global norm, as
+    /// `torch.nn.utils.clip_grad_norm_` over all parameters; returns the norm before clipping.
+    private func clipGradients(maxNorm: Double) -> Double {
+        let baseNorm = baseOptimizer.gradientNorm()
+        let loraNorm = loraOptimizer?.gradientNorm() ?? 0
+        let norm = (baseNorm * baseNorm + loraNorm * loraNorm).squareRoot()
+        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return norm }
+        let coefficient = maxNorm / (norm + 1e-6)
+        if coefficient < 1 {
+            baseOptimizer.scaleGradients(by: Float(coefficient))
+            loraOptimizer?.scaleGradients(by: Float(coefficient))
+        }
+        return norm
+    }
+
+    /// Evaluates the validation split, updates early stopping, saves the best checkpoint.
+    /// Returns whether to stop early.
+    private func evaluateAndTrack() throws -> Bool {
+        let result = try evaluate(inputs.validation)
+        var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("eval_", loss: result.loss).map { ($0.name, $0.value) })
+        metrics["eval_loss"] = result.loss
+        publish(.evaluation(step: state.step, epoch: epochProgress, metrics: metrics, wallTime: wallTime))
+        let outcome = state.earlyStopping.record(metrics.map { NamedMetric($0.key, $0.value) }.sorted { $0.name < $1.name },
+                                                 step: state.step)
+        let es = state.earlyStopping
+        publish(.earlyStopping(EarlyStoppingRecord(
+            step: state.step, metric: es.metric, greaterIsBetter: es.greaterIsBetter, best: es.bestValue,
+            bestStep: es.bestStep, evaluationsWithoutImprovement: es.evaluationsWithoutImprovement,
+            patience: es.patience ?? 0, wallTime: wallTime)))
+        if outcome.isNewBest { try saveCheckpoint(kind: "best") }
+        return outcome.shouldStop
+    }
+
+    /// Writes the end of the run: the last checkpoint, the test metrics (once, with the best
+    /// checkpoint), the LoRA adapter, the status and the `finished` event.
+    private func finish(_ reason: FinishReason) throws {
+        var final = reason
+        switch reason {
+        case .completed, .earlyStopped, .stoppedByUser:
+            try saveCheckpoint(kind: "last")
+            if haveBest, inputs.config.finetune.loadBestModelAtEnd {
+                try loadWeights(from: inputs.run.bestCheckpoint)
+            }
+            if model.lora != nil { try writeAdapter(to: inputs.run.adapter) }
+            if let test = inputs.test, test.count > 0 {
+                do {
+                    try evaluateTestOnce(test)
+                } catch {
+                    final = .failed("test evaluation: \(error)")
+                }
+            }
+        case .diverged, .failed:
+            // Keep the best checkpoint as it is; no test metrics from a broken model.
+            break
+        }
+        log.sync()
+        publish(.finished(step: state.step, reason: final, wallTime: wallTime))
+        log.sync()
+        try writeStatus(state: final.code, message: final.message)
+    }
+
+    func writeStatus(state code: String, message: String) throws {
+        let status = RunStatus(state: code, message: message, step: state.step, pid: getpid(), updated: Date())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try AtomicFile.write(Array(try encoder.encode(status)), to: inputs.run.status.path)
+    }
+}
+
+extension GradientAccumulation {
+    /// The size of the accumulation window starting at micro-batch `index` of an epoch of
+    /// `count` micro-batches, with `steps` micro-batches per window.
+    static func windowSizeClamped(_ steps: Int, index: Int, of count: Int) -> Int {
+        max(1, min(steps, count - index))
+    }
+}
