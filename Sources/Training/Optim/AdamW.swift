@@ -17,7 +17,7 @@ public struct AdamW: Sendable {
     public var hyperparameters: AdamWHyperparameters
     public let layout: OptimizerLayout
     /// The number of optimizer steps taken so far (PyTorch's `state["step"]`).
-    public private(set) var stepCount: Int
+    public internal(set) var stepCount: Int
 
     /// An optimizer that has taken no step yet.
     ///
