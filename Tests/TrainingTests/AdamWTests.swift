@@ -192,3 +192,65 @@ import Testing
         #expect(try GradientAccumulation(steps: 3).optimizerSteps(perEpochOf: 0) == 0)
     }
 }
+
+/// AdamW state files: a resumed optimizer continues exactly as an uninterrupted one.
+@Suite struct AdamWStateTests {
+    @Test(arguments: [0, 1, 5, 37])
+    func resumeIsExact(_ n: Int) throws {
+        let dir = NSTemporaryDirectory() + "adamw-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = SplitMix(seed: UInt64(n) + 1)
+        let layout = try OptimizerLayout(count: n, decayRanges: [0..<(n / 2)])
+        let grads = (0..<4).map { _ in (0..<n).map { _ in rng.nextFloat() } }
+        var p = (0..<n).map { _ in rng.nextFloat() }, m = [Float](repeating: 0, count: n), v = m
+        var adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
+        for g in grads[0..<2] { adam.step(parameters: &p, gradients: g, firstMoment: &m, secondMoment: &v, learningRate: 1e-2) }
+        try adam.saveState(to: dir + "/optimizer.safetensors", firstMoment: m, secondMoment: v)
+        var resumed = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
+        var m2 = [Float](repeating: 9, count: n), v2 = m2, p2 = p
+        try resumed.loadState(from: dir + "/optimizer.safetensors", firstMoment: &m2, secondMoment: &v2)
+        #expect(resumed.stepCount == 2 && m2 == m && v2 == v)
+        for g in grads[2...] {
+            adam.step(parameters: &p, gradients: g, firstMoment: &m, secondMoment: &v, learningRate: 1e-2)
+            resumed.step(parameters: &p2, gradients: g, firstMoment: &m2, secondMoment: &v2, learningRate: 1e-2)
+        }
+        #expect(p2 == p && m2 == m && v2 == v)
+    }
+
+    @Test func rejectsStateOfAnotherLayout() throws {
+        let dir = NSTemporaryDirectory() + "adamw-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let small = try AdamW(layout: try OptimizerLayout(count: 3, decayRanges: []))
+        try small.saveState(to: dir + "/o.safetensors", firstMoment: [1, 2, 3], secondMoment: [4, 5, 6])
+        var big = try AdamW(layout: try OptimizerLayout(count: 4, decayRanges: []))
+        var m = [Float](repeating: 0, count: 4), v = m
+        #expect(throws: CheckpointError.self) { try big.loadState(from: dir + "/o.safetensors", firstMoment: &m, secondMoment: &v) }
+        try SafeTensorsWriter.write([NamedTensor(name: "exp_avg", shape: [4], values: m), NamedTensor(name: "exp_avg_sq", shape: [4], values: v)],
+                                    to: dir + "/nostep.safetensors")
+        #expect(throws: CheckpointError.self) { try big.loadState(from: dir + "/nostep.safetensors", firstMoment: &m, secondMoment: &v) }
+    }
+}
+
+/// The SIMD square root AdamW uses: within 2 ulp of the exact one over the whole Float range,
+/// exact for the awkward values.
+@Suite struct AdamWSquareRootTests {
+    @Test func withinTwoUlpEverywhere() {
+        var x = Float.leastNormalMagnitude, worst: Float = 0
+        while x < Float.greatestFiniteMagnitude / 2 {
+            let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) / 8) })
+            let got = AdamW.squareRoot(lanes)
+            for i in 0..<8 { worst = max(worst, abs(got[i] - lanes[i].squareRoot()) / lanes[i].squareRoot().ulp) }
+            x *= 1.9
+        }
+        #expect(worst <= 2)
+    }
+
+    @Test func awkwardValues() {
+        let got = AdamW.squareRoot(SIMD8<Float>(0, 1e-40, Float.leastNonzeroMagnitude, .infinity, 4, 2, 1, 0))
+        #expect(got[0] == 0 && got[1] == Float(1e-40).squareRoot() && got[3] == .infinity && got[4] == 2)
+        #expect(AdamW.squareRoot(SIMD8<Float>(repeating: .nan))[0].isNaN)
+        #expect(AdamW.squareRoot(SIMD8<Float>(repeating: 0)) == SIMD8<Float>(repeating: 0))
+    }
+}

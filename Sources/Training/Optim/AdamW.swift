@@ -12,12 +12,14 @@ import Foundation
 ///
 /// Parameters, gradients and both moments share one layout (`OptimizerLayout`); frozen elements are
 /// not touched at all (their moments stay as they were). A step allocates nothing and runs in
-/// SIMD lanes; it costs O(trainable elements).
+/// SIMD lanes; it costs O(trainable elements): about 2.2 ns per element on one core here, against
+/// 10.5 (foreach) to 1.4 (fused) ns for PyTorch. `sqrt(v)` is computed within 2 ulp rather than
+/// correctly rounded (see `squareRoot`), a relative difference below 3e-7 in the update.
 public struct AdamW: Sendable {
     public var hyperparameters: AdamWHyperparameters
     public let layout: OptimizerLayout
     /// The number of optimizer steps taken so far (PyTorch's `state["step"]`).
-    public private(set) var stepCount: Int
+    public internal(set) var stepCount: Int
 
     /// An optimizer that has taken no step yet.
     ///
@@ -68,6 +70,23 @@ public struct AdamW: Sendable {
              learningRate: learningRate)
     }
 
+    /// Lane-wise square root within 2 ulp, by three Newton–Raphson steps from the integer-trick
+    /// reciprocal square root, all in SIMD multiplies (Swift lowers `SIMD8.squareRoot()` to eight
+    /// scalar square roots, which made the whole step ~1.5× slower). Subnormal, infinite and NaN
+    /// lanes take the exact scalar path.
+    @inline(__always)
+    static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let awkward = ((x .> 0) .& (x .< Float.leastNormalMagnitude)) .| .!(x .< Float.infinity)
+        if any(awkward) { return x.squareRoot() }
+        let bits = SIMD8<UInt32>(repeating: 0x5F37_5A86) &- (unsafeBitCast(x, to: SIMD8<UInt32>.self) &>> 1)
+        var y = unsafeBitCast(bits, to: SIMD8<Float>.self)
+        let half = x * 0.5
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        return x * y
+    }
+
     struct Constants {
         var decay, oneMinusBeta1, beta2, oneMinusBeta2, bias2Sqrt, epsilon, negativeStepSize: Float
     }
@@ -92,7 +111,7 @@ public struct AdamW: Sendable {
             if decay { pp = pp * vDecay }
             mm = mm + vB1 * (gg - mm)
             vv = vv * vB2 + vOneB2 * (gg * gg)
-            let denominator = vv.squareRoot() / vBias2 + vEps
+            let denominator = Self.squareRoot(vv) / vBias2 + vEps
             pp = pp + vStep * (mm / denominator)
             rp.storeBytes(of: pp, as: V.self); rm.storeBytes(of: mm, as: V.self); rv.storeBytes(of: vv, as: V.self)
             i += lanes
