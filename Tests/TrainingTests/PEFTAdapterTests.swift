@@ -188,6 +188,12 @@ import Testing
         #expect(config.r == 8 && config.loraAlpha == 8 && config.loraDropout == 0 && !config.useRslora)
         #expect(config.effectiveTargets == .modules(["query", "value"]) && config.scale == 1)
         #expect(LoRAConfig(r: 16, loraAlpha: 8, useRslora: true).scale == 2)
+        #expect(config.effectiveModulesToSave == [])
+        var seqCls = config
+        seqCls.taskType = "SEQ_CLS"
+        #expect(seqCls.effectiveModulesToSave == ["classifier", "score"])
+        #expect(try PEFTAdapter.validate([(name: "base_model.model.classifier.weight", shape: [3, 8])], config: seqCls, file: "f").parameters
+                == ["classifier.weight"])
     }
 
     @Test(arguments: [

@@ -90,7 +90,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     /// Checks that tensors (saved names and shapes) form an adapter for `config`: every name has
     /// the `base_model.model.` prefix; each `lora_A` [r, in] has its `lora_B` [out, r] with `r` equal
     /// to `config.r`; each LoRA module is one `target_modules` selects; every other tensor belongs
-    /// to a module in `modules_to_save`.
+    /// to a module in `modules_to_save` (which, as in PEFT, includes the classifier for `SEQ_CLS`).
     ///
     /// - Returns: the LoRA modules and the saved parameters' model names, sorted.
     /// - Throws: `CheckpointError` naming `file` and the first tensor that does not fit.
@@ -122,8 +122,8 @@ public struct PEFTAdapter: Sendable, Equatable {
                 }
             case .parameter(let parameter)?:
                 let module = parameter.split(separator: ".").dropLast().joined(separator: ".")
-                guard (config.modulesToSave ?? []).contains(where: { module == $0 || module.hasSuffix("." + $0) }) else {
-                    throw CheckpointError(file: file, tensor: name, "is neither a LoRA factor nor part of modules_to_save \(config.modulesToSave ?? [])")
+                guard config.effectiveModulesToSave.contains(where: { module == $0 || module.hasSuffix("." + $0) }) else {
+                    throw CheckpointError(file: file, tensor: name, "is neither a LoRA factor nor part of modules_to_save \(config.effectiveModulesToSave)")
                 }
                 parameters.append(parameter)
             }

@@ -33,6 +33,14 @@ public struct PEFTAdapterConfig: Sendable, Equatable, Codable {
     /// The targets in effect (PEFT's BERT default when none are set).
     public var effectiveTargets: LoRATargets { targetModules ?? .modules(["query", "value"]) }
 
+    /// The fully saved modules in effect: `modules_to_save`, plus `classifier` and `score` for a
+    /// `SEQ_CLS` task, as PEFT adds them when it wraps a sequence classifier.
+    public var effectiveModulesToSave: [String] {
+        var modules = modulesToSave ?? []
+        if taskType == "SEQ_CLS" { for m in ["classifier", "score"] where !modules.contains(m) { modules.append(m) } }
+        return modules
+    }
+
     enum CodingKeys: String, CodingKey {
         case r, loraAlpha = "lora_alpha", loraDropout = "lora_dropout", targetModules = "target_modules"
         case useRslora = "use_rslora", modulesToSave = "modules_to_save", taskType = "task_type"
