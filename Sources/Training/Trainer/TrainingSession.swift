@@ -1,0 +1,152 @@
+import Data
+import Foundation
+
+/// Everything between a config and a running `Trainer`: the prepared data, the model (from
+/// scratch or a pre-trained directory), the run directory with its resolved config and data
+/// manifest. The command line and the dashboard both start runs through it.
+public final class TrainingSession {
+    public let config: TrainConfig
+    public let data: PreparedData
+    public let model: BertModel
+    public let run: RunDirectory
+    public let trainer: Trainer
+    /// Names of base-model tensors the model did not find in the pre-trained checkpoint and
+    /// initialised itself (e.g. the classification head); empty for scratch models.
+    public let initialisedTensors: [String]
+
+    /// Prepares data and model and creates a new run under `config.finetune.output_dir`.
+    /// - Parameters:
+    ///   - name: the run's name (the directory is `<timestamp>-<name>`).
+    ///   - records: in-memory records for source names such as the built-in demo.
+    public init(config: TrainConfig, name: String, records: (String) throws -> [SequenceRecord]? = { _ in nil }) throws {
+        self.config = config
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, records: records)
+        (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
+        run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
+        try AtomicFile.write(text: config.yaml(), to: run.config.path)
+        try Self.writeManifest(data: data, config: config, model: model, to: run.manifest)
+        trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run))
+    }
+
+    /// Reopens an interrupted run (killed, stopped, or its SSH session dropped) to continue
+    /// it exactly from `checkpoints/last`, with the config it was started with.
+    public init(resuming run: RunDirectory, records: (String) throws -> [SequenceRecord]? = { _ in nil }) throws {
+        guard FileManager.default.fileExists(atPath: run.config.path) else {
+            throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
+        }
+        if let status = try run.readStatus(), status.processAlive, status.pid != getpid() {
+            throw RunError("\(run.name) is still running (process \(status.pid)); watch it with `dnatune watch \(run.url.path)`")
+        }
+        let loaded = try TrainConfig.load(file: run.config.path)
+        config = loaded.config
+        self.run = run
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, records: records)
+        (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
+        trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run), resume: true)
+    }
+
+    static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) -> Trainer.Inputs {
+        let weights = config.data.balancing == .weights ? data.classWeights : nil
+        return Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
+                              test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
+                              labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
+                              padID: data.tokenizer.padID, run: run)
+    }
+
+    /// The model a config asks for: a scratch BERT of the configured size, or a pre-trained
+    /// directory's weights with a fresh classification head.
+    static func makeModel(config: TrainConfig, data: PreparedData) throws -> (BertModel, [String]) {
+        let m = config.model
+        var bert: BertConfig
+        var checkpoint: SafeTensorsFile?
+        if m.isScratch {
+            bert = BertConfig(vocabSize: data.tokenizer.vocabulary.count, hiddenSize: m.hiddenSize,
+                              numHiddenLayers: m.numHiddenLayers, numAttentionHeads: m.numAttentionHeads,
+                              intermediateSize: m.intermediateSize,
+                              maxPositionEmbeddings: max(512, config.data.tokenizer.maxLength))
+        } else {
+            let opened = try HFCheckpoint.open(directory: m.base)
+            bert = opened.config
+            checkpoint = opened.weights
+            guard bert.vocabSize == data.tokenizer.vocabulary.count else {
+                throw RunError("\(m.base): the model's vocabulary has \(bert.vocabSize) tokens but the tokenizer has "
+                               + "\(data.tokenizer.vocabulary.count); set data.tokenizer to the model's (kind: vocab, vocab: \(m.base)/vocab.txt)")
+            }
+        }
+        bert.numLabels = data.labelNames.count
+        if let p = m.dropout { bert.hiddenDropoutProb = p; bert.attentionProbsDropoutProb = p }
+        let strategy: TrainingStrategy
+        switch m.strategy {
+        case .full: strategy = m.freezeLayers > 0 ? .freezeFirstLayers(m.freezeLayers) : .full
+        case .frozen: strategy = .frozenBackbone
+        case .lora:
+            let l = config.lora
+            strategy = .lora(LoRAConfig(r: l.r, alpha: l.loraAlpha, dropout: l.loraDropout, targetModules: l.targetModules,
+                                        useRSLoRA: l.useRslora))
+        }
+        let model = try BertModel(config: bert, head: .classification, strategy: strategy, seed: UInt64(config.finetune.seed))
+        var initialised: [String] = []
+        if let checkpoint {
+            initialised = try model.loadPretrained(from: checkpoint)
+        }
+        return (model, initialised)
+    }
+
+    /// `manifest.json`: exactly which data produced the run — sources, cleaning reports, the
+    /// class balance at every stage, leakage, class weights, tokenizer and seeds.
+    static func writeManifest(data: PreparedData, config: TrainConfig, model: BertModel, to url: URL) throws {
+        let encoder = JSONEncoder()
+        func json<T: Encodable>(_ v: T) throws -> Any {
+            try JSONSerialization.jsonObject(with: try encoder.encode(v), options: [.fragmentsAllowed])
+        }
+        var sources: [[String: Any]] = []
+        for s in data.sources {
+            var entry: [String: Any] = ["path": s]
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: s) {
+                entry["bytes"] = (attrs[.size] as? NSNumber)?.intValue ?? 0
+                entry["modified"] = (attrs[.modificationDate] as? Date).map { ISO8601DateFormatter().string(from: $0) } ?? ""
+            }
+            sources.append(entry)
+        }
+        let object: [String: Any] = [
+            "sources": sources,
+            "label_names": data.labelNames,
+            "stages": try data.stages.map { ["name": $0.name, "balance": try json($0.balance)] },
+            "cleaning": try data.cleaning.map(json),
+            "leakage": try json(data.leakage),
+            "class_weights": data.classWeights,
+            "split_seed": config.data.split.seed,
+            "seed": config.finetune.seed,
+            "tokenizer": ["kind": config.data.tokenizer.kind.rawValue, "k": data.tokenizer.k,
+                          "vocab_size": data.tokenizer.vocabulary.count, "max_length": config.data.tokenizer.maxLength],
+            "counts": ["train": data.encodedTrain.count, "validation": data.encodedValidation.count, "test": data.encodedTest.count],
+            "model": ["base": config.model.base, "strategy": config.model.strategy.rawValue,
+                      "trainable_parameters": model.trainableParameterCount],
+        ]
+        let bytes = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(Array(bytes) + [10], to: url.path)
+    }
+}
+
+extension BertModel {
+    /// Loads the encoder (and any head whose tensors are present) from a Hugging Face BERT
+    /// checkpoint: `BertForMaskedLM`, `BertForSequenceClassification` or a bare `BertModel`
+    /// (names without the `bert.` prefix). Tensors the checkpoint lacks (a new classification
+    /// head) keep their initialisation, as `from_pretrained` does; a tensor of the wrong shape
+    /// is an error naming it. Returns the names that were initialised rather than loaded.
+    public func loadPretrained(from file: SafeTensorsFile) throws -> [String] {
+        var missing: [String] = []
+        // The checkpoint's names under the model's spelling (bare BertModel names, gamma/beta).
+        var byCanonical: [String: String] = [:]
+        for name in file.names { byCanonical[HFCheckpoint.canonicalName(name)] = name }
+        for view in parameters.views {
+            guard let name = byCanonical[view.name] else { missing.append(view.name); continue }
+            try file.read(name, shape: view.shape, into: UnsafeMutableBufferPointer(start: parameters.pointer(view), count: view.count))
+        }
+        if missing.contains("bert.embeddings.word_embeddings.weight") {
+            throw CheckpointError(file: file.path, tensor: "bert.embeddings.word_embeddings.weight",
+                                  "is missing: not a BERT checkpoint (supported: BertModel, BertForMaskedLM, BertForSequenceClassification)")
+        }
+        return missing
+    }
+}
