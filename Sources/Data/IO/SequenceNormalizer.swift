@@ -35,7 +35,9 @@ public enum SequenceNormalizer {
         var ambiguous = false
         var bad = -1
         let n = raw.count
-        output.reserveCapacity(output.count + n)
+        // Grow geometrically: reserving exactly `count + n` on every line of a multi-line
+        // FASTA record reallocates each time, which is quadratic in the record's length.
+        if output.capacity < output.count + n { output.reserveCapacity(max(output.count + n, 2 * output.capacity)) }
         table.withUnsafeBufferPointer { t in
             for i in 0..<n {
                 let v = t[Int(raw[i])]

@@ -11,6 +11,7 @@ public struct GenomeWindow: Sendable, Hashable, Codable {
     /// True when the window is read as the reverse complement (the other strand).
     public var reverse: Bool
 
+    /// A window of `length` bases of contig `contig` from `start`, on the strand given by `reverse`.
     public init(contig: Int, start: Int, length: Int, reverse: Bool) {
         self.contig = contig; self.start = start; self.length = length; self.reverse = reverse
     }

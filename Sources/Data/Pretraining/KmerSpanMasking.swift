@@ -34,6 +34,7 @@ public struct KmerSpanMasking: Sendable, Equatable {
     /// Of the chosen positions not replaced by `[MASK]`, the share replaced by a random id
     /// (0.5, i.e. 10 % of all chosen positions).
     public let randomTokenShare: Double
+    /// Token ids: `[MASK]` replaces chosen tokens; `[CLS]`, `[SEP]` and `[PAD]` are never chosen.
     public let maskID: Int32, clsID: Int32, sepID: Int32, padID: Int32
     /// Random replacements are drawn from `0..<vocabularySize`.
     public let vocabularySize: Int

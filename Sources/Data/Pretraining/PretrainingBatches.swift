@@ -28,10 +28,15 @@ public final class PretrainingBatches {
         public var batches: Int
     }
 
+    /// Training (endless, resumable) or validation (fixed passes).
     public let role: Role
+    /// The genomes windows come from.
     public let corpus: GenomeCorpus
+    /// Turns a window's bases into ids.
     public let tokenizer: Tokenizer
+    /// The masking in use (its centre probability solved for this window's token count).
     public let masking: KmerSpanMasking
+    /// The options in use.
     public let options: PretrainingDataOptions
     /// The training / validation split in use.
     public let regions: HeldOutRegions

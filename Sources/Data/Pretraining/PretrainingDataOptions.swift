@@ -23,6 +23,7 @@ public struct PretrainingDataOptions: Sendable, Codable, Equatable {
     /// Seeds the training windows and their masks.
     public var seed: UInt64
 
+    /// Options with BERT's and DNABERT's defaults; see each property.
     public init(windowLength: Int = 512, batchSize: Int = 16, maxNFraction: Double = 0.1,
                 reverseComplementProbability: Double = 0.5, validationFraction: Double = 0.02,
                 maxValidationWindows: Int = 512, maskedFraction: Double = 0.15,

@@ -15,8 +15,9 @@ public struct WindowSampler: Sendable {
         public var drawn: Int
         /// Windows rejected for their N content so far.
         public var rejectedForN: Int
-        /// Checked on `restore`: the corpus size and window length the state belongs to.
+        /// The corpus size the state belongs to (checked on `restore`).
         public var corpusBases: Int
+        /// The window length the state belongs to (checked on `restore`).
         public var windowLength: Int
     }
 
@@ -24,8 +25,11 @@ public struct WindowSampler: Sendable {
     public let corpus: GenomeCorpus
     /// The training / validation split.
     public let regions: HeldOutRegions
+    /// Bases per window.
     public let windowLength: Int
+    /// Windows with a larger fraction of N are redrawn.
     public let maxNFraction: Double
+    /// The chance of reading a window as its reverse complement.
     public let reverseComplementProbability: Double
     /// All training window starts, over all contigs.
     public let trainingStarts: Int
