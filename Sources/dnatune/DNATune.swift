@@ -10,6 +10,6 @@ struct DNATune: ParsableCommand {
         commandName: "dnatune",
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
-        subcommands: [Doctor.self]
+        subcommands: [Doctor.self, DataCommand.self]
     )
 }

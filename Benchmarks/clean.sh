@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Cleaning benchmark (not a test): dnatune data clean against cutadapt and seqkit on the same
+# 1,000,000 x 150 bp reads, in the same run. Prints reads/s, peak memory and the ratios.
+#   Benchmarks/clean.sh [READS]        (needs: cutadapt, seqkit, /usr/bin/time)
+# Targets (issue 3): trimming at least as fast as `cutadapt -j 2`; dedup at least as fast as
+# `seqkit rmdup -s`; dedup peak memory at most 2x the raw sequence bytes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reads=${1:-1000000}
+work=${BENCH_DIR:-$(mktemp -d /tmp/dnatune-bench-XXXXXX)}
+mkdir -p "$work"
+PY=${PY:-$(scripts/python-env)}
+CUTADAPT=${CUTADAPT:-$(command -v cutadapt || echo "$(dirname "$PY")/cutadapt")}
+SEQKIT=${SEQKIT:-seqkit}
+for tool in "$CUTADAPT" "$SEQKIT" /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install cutadapt seqkit time)" >&2; exit 1; }
+done
+
+swift build -c release --product dnatune >&2
+bin=$(swift build -c release --show-bin-path)/dnatune
+
+input=$work/reads.fastq
+if [ ! -s "$input" ]; then
+  echo "generating $reads reads into $input" >&2
+  "$PY" Benchmarks/generate_reads.py "$input" "$reads"
+fi
+raw_bytes=$(awk 'NR%4==2{s+=length($0)} END{print s}' "$input")
+
+# run NAME COMMAND...: wall seconds and peak RSS (KiB) from /usr/bin/time -v.
+run() {
+  local name=$1; shift
+  /usr/bin/time -v "$@" >"$work/$name.stdout" 2>"$work/$name.time" || { cat "$work/$name.time" >&2; exit 1; }
+  local wall rss cpu
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/$name.time")
+  cpu=$(awk -F': ' '/User time|System time/{s+=$2} END{print s}' "$work/$name.time")
+  printf '%-16s %8.2f s wall %12.0f reads/s %8.2f s CPU %9.1f MiB peak\n' "$name" "$wall" \
+    "$(echo "$reads / $wall" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+  eval "wall_${name//-/_}=$wall; rss_${name//-/_}=$rss; cpu_${name//-/_}=$cpu"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer on a busy machine)"
+echo "input: $reads reads, $raw_bytes sequence bytes ($(echo "$raw_bytes / 1048576" | bc) MiB)"
+run dnatune-full "$bin" data clean "$input" --out "$work/dnatune-full.fastq" --adapter AGATCGGAAGAGC \
+  --quality-cutoff 20 --min-length 30 --no-mean-quality --no-max-n
+run dnatune-trim "$bin" data clean "$input" --out "$work/dnatune-trim.fastq" --adapter AGATCGGAAGAGC \
+  --quality-cutoff 20 --min-length 30 --no-mean-quality --no-max-n --no-dedup
+run cutadapt-j2 "$CUTADAPT" -j 2 -a AGATCGGAAGAGC -q 20 -m 30 -o "$work/cutadapt.fastq" "$input"
+run dnatune-dedup "$bin" data clean "$input" --out "$work/dnatune-dedup.fastq" --no-adapters --no-quality-trim \
+  --no-mean-quality --no-max-n --no-length-filter --reverse-complement
+run seqkit-rmdup "$SEQKIT" rmdup -s -o "$work/seqkit.fastq" "$input"
+
+same=$(cmp -s "$work/dnatune-trim.fastq" "$work/cutadapt.fastq" && echo "identical" || echo "DIFFERENT")
+dup_d=$(grep -o 'duplicates: removed [0-9]*' "$work/dnatune-dedup.stdout" | grep -o '[0-9]*$' || true)
+dup_s=$(grep -o '[0-9]* duplicated records removed' "$work/seqkit-rmdup.time" | grep -o '^[0-9]*' || true)
+echo
+echo "trimmed output vs cutadapt: $same"
+echo "duplicates removed: dnatune $dup_d, seqkit $dup_s"
+printf 'trim speed   dnatune / cutadapt -j 2 : %.2fx (target >= 1)\n' "$(echo "$wall_cutadapt_j2 / $wall_dnatune_trim" | bc -l)"
+printf 'dedup speed  dnatune / seqkit rmdup -s: %.2fx (target >= 1)\n' "$(echo "$wall_seqkit_rmdup / $wall_dnatune_dedup" | bc -l)"
+printf 'CPU time     cutadapt / dnatune trim: %.2fx; seqkit / dnatune dedup: %.2fx\n' \
+  "$(echo "$cpu_cutadapt_j2 / $cpu_dnatune_trim" | bc -l)" "$(echo "$cpu_seqkit_rmdup / $cpu_dnatune_dedup" | bc -l)"
+printf 'dedup memory dnatune peak RSS / raw sequence bytes: %.2f (target <= 2); seqkit: %.2f\n' \
+  "$(echo "$rss_dnatune_dedup * 1024 / $raw_bytes" | bc -l)" "$(echo "$rss_seqkit_rmdup * 1024 / $raw_bytes" | bc -l)"
+echo "(files in $work)"

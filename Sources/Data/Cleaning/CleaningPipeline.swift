@@ -1,0 +1,319 @@
+import Foundation
+
+/// Cleans sequence records step by step, streaming, and reports what every step did per
+/// class. Steps, in cutadapt's order: 3' quality trimming, adapter trimming (or discarding),
+/// then the filters (too short, too long, too many N, low mean quality), then label
+/// conflicts and exact duplicates (keeping the first occurrence).
+///
+/// Identical sequences with different labels are conflicts: every copy is removed. Finding
+/// them needs a first pass over labeled input (the source is opened twice); unlabeled input
+/// is cleaned in one pass. Duplicate detection keeps one 64-bit hash per distinct sequence
+/// (`SequenceHash`, `HashSet64`), never the sequences.
+///
+/// Not thread-safe: one pipeline per thread.
+public final class CleaningPipeline {
+    public let options: CleaningOptions
+    private let trimmer: AdapterTrimmer?
+
+    /// Step names, in order.
+    public static let stepNames = ["ambiguous", "quality-trim", "adapter-trim", "adapter-discard", "too-short", "too-long",
+                                   "max-n", "mean-quality", "conflicts", "duplicates"]
+    private enum StepIndex: Int {
+        case ambiguous, qualityTrim, adapterTrim, adapterDiscard, tooShort, tooLong, maxN, meanQuality, conflicts, duplicates
+    }
+
+    /// - Throws: `DataError` for invalid options (negative lengths, rates outside 0...1,
+    ///   adapters with characters other than IUPAC codes).
+    public init(options: CleaningOptions) throws {
+        self.options = options
+        if let m = options.minLength, m < 0 { throw DataError("minimum length must be at least 0, not \(m)") }
+        if let m = options.maxLength, m < 0 { throw DataError("maximum length must be at least 0, not \(m)") }
+        if let f = options.maxNFraction, !(0...1).contains(f) { throw DataError("maximum N fraction must be within 0...1, not \(f)") }
+        if !(0...1).contains(options.adapterMaxErrorRate) {
+            throw DataError("adapter error rate must be within 0...1, not \(options.adapterMaxErrorRate)")
+        }
+        if options.adapterMinOverlap < 1 { throw DataError("adapter minimum overlap must be at least 1") }
+        for a in options.adapters {
+            if a.isEmpty || !a.uppercased().allSatisfy({ "ACGTURYSWKMBDHVN".contains($0) }) {
+                throw DataError("adapter '\(a)' is not a nucleotide sequence")
+            }
+            if a.uppercased().allSatisfy({ $0 == "N" }) { throw DataError("adapter '\(a)' has only N wildcards") }
+        }
+        trimmer = options.adapters.isEmpty ? nil
+            : AdapterTrimmer(adapters: options.adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
+    }
+
+    /// Counters of one run.
+    private struct Tally: Sendable {
+        var removed = [[String: Int]](repeating: [:], count: 10)
+        var changed = [[String: Int]](repeating: [:], count: 10)
+        var bases = [Int](repeating: 0, count: 10)
+        var counting = true
+        mutating func remove(_ step: StepIndex, _ label: String) { if counting { removed[step.rawValue][label, default: 0] += 1 } }
+        mutating func change(_ step: StepIndex, _ label: String, bases n: Int) {
+            if counting { changed[step.rawValue][label, default: 0] += 1; bases[step.rawValue] += n }
+        }
+        mutating func merge(_ other: Tally) {
+            guard counting else { return }
+            for i in 0..<removed.count {
+                removed[i].merge(other.removed[i], uniquingKeysWith: +)
+                changed[i].merge(other.changed[i], uniquingKeysWith: +)
+                bases[i] += other.bases[i]
+            }
+        }
+    }
+
+    /// Trims and filters one record in place; returns false when a step removes it.
+    private static func trimAndFilter(_ r: inout SequenceRecord, _ tally: inout Tally, options: CleaningOptions,
+                                      trimmer: AdapterTrimmer?) -> Bool {
+        let label = r.label ?? ClassBalance.unlabeledName
+        if options.qualityCutoff != nil || options.qualityCutoffFront != nil, let q = r.quality {
+            let range = QualityTrimmer.trimRange(q, cutoffFront: options.qualityCutoffFront ?? 0, cutoffBack: options.qualityCutoff ?? 0)
+            let n = r.sequence.count
+            if range.count != n {
+                r.sequence.removeSubrange(range.upperBound...)
+                r.sequence.removeSubrange(..<range.lowerBound)
+                r.quality!.removeSubrange(range.upperBound...)
+                r.quality!.removeSubrange(..<range.lowerBound)
+                tally.change(.qualityTrim, label, bases: n - range.count)
+            }
+        }
+        if let trimmer, let match = r.sequence.withUnsafeBufferPointer({ trimmer.bestMatch(in: $0) }) {
+            if options.adapterMode == .discard { tally.remove(.adapterDiscard, label); return false }
+            let cut = match.cutPosition
+            let n = r.sequence.count
+            r.sequence.removeSubrange(cut...)
+            r.quality?.removeSubrange(cut...)
+            tally.change(.adapterTrim, label, bases: n - cut)
+        }
+        let n = r.sequence.count
+        if let m = options.minLength, n < m { tally.remove(.tooShort, label); return false }
+        if let m = options.maxLength, n > m { tally.remove(.tooLong, label); return false }
+        if let f = options.maxNFraction, n > 0 {
+            var ns = 0
+            for b in r.sequence where b == UInt8(ascii: "N") { ns += 1 }
+            if Double(ns) / Double(n) > f { tally.remove(.maxN, label); return false }
+        }
+        if let mq = options.minMeanQuality, let q = r.quality, n > 0 {
+            var sum = 0
+            for v in q { sum += Int(v) }
+            if Double(sum) / Double(n) < mq { tally.remove(.meanQuality, label); return false }
+        }
+        return true
+    }
+
+    /// Whether a step before deduplication does enough work per record to be worth a
+    /// second thread.
+    private var hasTrimmingWork: Bool { trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
+
+    /// Reads every record of `source`, counts it with `onInput`, trims and filters it, and
+    /// hands the survivors to `onSurvivor` in input order. With `threads` ≥ 2 and trimming
+    /// to do, trimming runs on a second thread while this one reads and consumes.
+    private func stream(_ source: any SequenceRecordSource, first: SequenceRecord?, tally: inout Tally, threads: Int,
+                        onInput: (SequenceRecord) -> Void, onSurvivor: (SequenceRecord) throws -> Void) throws {
+        let options = self.options
+        if threads < 2 || !hasTrimmingWork {
+            var next = first
+            while var r = next {
+                onInput(r)
+                if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) { try onSurvivor(r) }
+                next = try source.next()
+            }
+            return
+        }
+        enum Result: Sendable { case batch([SequenceRecord]), done(Tally) }
+        let toWorker = BlockingQueue<[SequenceRecord]?>(capacity: 4)
+        let fromWorker = BlockingQueue<Result>()
+        let counting = tally.counting
+        let adapters = options.adapters
+        let worker = Thread {
+            let trimmer = adapters.isEmpty ? nil
+                : AdapterTrimmer(adapters: adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
+            var local = Tally()
+            local.counting = counting
+            while let batch = toWorker.pop() {
+                var kept: [SequenceRecord] = []
+                kept.reserveCapacity(batch.count)
+                for var r in batch where CleaningPipeline.trimAndFilter(&r, &local, options: options, trimmer: trimmer) {
+                    kept.append(r)
+                }
+                fromWorker.push(.batch(kept))
+            }
+            fromWorker.push(.done(local))
+        }
+        worker.stackSize = 1 << 20
+        worker.start()
+        var finished = false
+        var workerTally: Tally?
+        func consume(_ result: Result) throws {
+            switch result {
+            case .batch(let kept): for r in kept { try onSurvivor(r) }
+            case .done(let t): workerTally = t
+            }
+        }
+        defer {
+            // On an error, stop the worker and wait for it before unwinding.
+            if !finished {
+                toWorker.push(nil)
+                while workerTally == nil { if case .done(let t) = fromWorker.pop() { workerTally = t } }
+            }
+        }
+        let batchSize = 2048
+        var batch: [SequenceRecord] = []
+        batch.reserveCapacity(batchSize)
+        var next = first
+        while let r = next {
+            onInput(r)
+            batch.append(r)
+            if batch.count == batchSize {
+                toWorker.push(batch)
+                batch = []
+                batch.reserveCapacity(batchSize)
+                while let result = fromWorker.tryPop() { try consume(result) }
+            }
+            next = try source.next()
+        }
+        if !batch.isEmpty { toWorker.push(batch) }
+        toWorker.push(nil)
+        finished = true
+        while workerTally == nil { try consume(fromWorker.pop()) }
+        tally.merge(workerTally!)
+    }
+
+    /// Cleans the records of a source, calling `write` for each kept record in input order.
+    ///
+    /// - Parameters:
+    ///   - open: opens the source; called twice for labeled input when conflicts are removed.
+    ///   - sourceName, format, phredOffset: recorded in the report.
+    ///   - threads: 2 runs trimming on a second thread (same output, same report).
+    /// - Throws: the source's `DataError`s and `write`'s errors.
+    public func run(open: () throws -> any SequenceRecordSource, sourceName: String, format: SequenceFormat,
+                    phredOffset: Int? = nil, threads: Int = 1, write: (SequenceRecord) throws -> Void) throws -> CleaningReport {
+        var tally = Tally()
+        var source = try open()
+        var first = try source.next()
+        var warnings: [DataWarning] = []
+        let labeled = first?.label != nil
+        let canonical = options.reverseComplementDuplicates
+        var conflictHashes = HashSet64(capacity: 64)
+        if options.deduplicate && options.removeConflicts && labeled {
+            tally.counting = false
+            var firstLabel = HashSet64()
+            var labelIds: [String: UInt32] = [:]
+            try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r in
+                let key = r.label ?? ClassBalance.unlabeledName
+                let id: UInt32
+                if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
+                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
+                let (inserted, stored) = firstLabel.insert(h, value: id)
+                if !inserted && stored != id { conflictHashes.insert(h) }
+            }
+            tally.counting = true
+            source = try open()
+            first = try source.next()
+        }
+
+        var seen = HashSet64()
+        var inputCounts: [String: Int] = [:], outputCounts: [String: Int] = [:]
+        var conflictExamples: [String] = []
+        var sawQualities = false
+        // Unlabeled records are counted in plain integers: no dictionary work per record.
+        var unlabeledIn = 0, unlabeledOut = 0
+        var dedupTally = Tally()
+        try stream(source, first: first, tally: &tally, threads: threads, onInput: { r in
+            if let label = r.label { inputCounts[label, default: 0] += 1 } else { unlabeledIn += 1 }
+            if r.quality != nil { sawQualities = true }
+        }) { r in
+            if options.deduplicate {
+                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
+                if conflictHashes.count > 0 && conflictHashes.contains(h) {
+                    dedupTally.remove(.conflicts, r.label ?? ClassBalance.unlabeledName)
+                    if conflictExamples.count < 10 { conflictExamples.append(r.position.description) }
+                    return
+                } else if !seen.insert(h).inserted {
+                    dedupTally.remove(.duplicates, r.label ?? ClassBalance.unlabeledName)
+                    return
+                }
+            }
+            if let label = r.label { outputCounts[label, default: 0] += 1 } else { unlabeledOut += 1 }
+            try write(r)
+        }
+        tally.merge(dedupTally)
+        if unlabeledIn > 0 { inputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledIn }
+        if unlabeledOut > 0 { outputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledOut }
+        let ambiguousDropped = source.droppedAmbiguousByLabel
+        for (k, v) in ambiguousDropped { inputCounts[k, default: 0] += v }
+        if !sawQualities && (options.qualityCutoff != nil || options.minMeanQuality != nil) && !inputCounts.isEmpty {
+            warnings.append(DataWarning(file: sourceName, "quality steps skipped: the input has no quality scores"))
+        }
+        if let m = options.minLength, let x = options.maxLength, m > x {
+            warnings.append(DataWarning(file: sourceName, "minimum length \(m) exceeds maximum length \(x): every record is removed"))
+        }
+
+        let enabled: [Bool] = [
+            !ambiguousDropped.isEmpty,
+            options.qualityCutoff != nil || options.qualityCutoffFront != nil,
+            trimmer != nil && options.adapterMode == .trim,
+            trimmer != nil && options.adapterMode == .discard,
+            options.minLength != nil, options.maxLength != nil, options.maxNFraction != nil, options.minMeanQuality != nil,
+            options.deduplicate && options.removeConflicts, options.deduplicate,
+        ]
+        var steps: [CleaningReport.Step] = []
+        for (i, name) in CleaningPipeline.stepNames.enumerated() {
+            var step = CleaningReport.Step(name: name, enabled: enabled[i])
+            step.removed = i == StepIndex.ambiguous.rawValue ? ambiguousDropped : tally.removed[i]
+            step.changed = tally.changed[i]
+            step.basesTrimmed = tally.bases[i]
+            steps.append(step)
+        }
+        let inputBalance = ClassBalance(counts: inputCounts)
+        let labelMap = LabelMap(labels: inputCounts.keys)
+        if conflictHashes.count > 0 {
+            warnings.append(DataWarning(file: sourceName,
+                "\(conflictHashes.count) sequence\(conflictHashes.count == 1 ? "" : "s") occur with different labels; every copy was removed"))
+        }
+        return CleaningReport(source: sourceName, format: format, phredOffset: phredOffset, options: options,
+                              input: inputBalance, output: ClassBalance(counts: outputCounts, labelMap: labelMap),
+                              steps: steps, conflictExamples: conflictExamples, warnings: warnings)
+    }
+
+    /// Cleans records held in memory.
+    public func clean(_ records: [SequenceRecord], sourceName: String = "records",
+                      format: SequenceFormat = .text) throws -> (records: [SequenceRecord], report: CleaningReport) {
+        var kept: [SequenceRecord] = []
+        let report = try run(open: { ArrayRecordSource(records) }, sourceName: sourceName, format: format) { kept.append($0) }
+        return (kept, report)
+    }
+
+    /// Cleans a file into another file of the same format (or `outputFormat`), writing the
+    /// output atomically.
+    /// - Returns: the report (not yet written anywhere).
+    public static func cleanFile(input: String, output: String, readerOptions: ReaderOptions = ReaderOptions(),
+                                 options: CleaningOptions? = nil, outputFormat: SequenceFormat? = nil,
+                                 threads: Int = 2) throws -> CleaningReport {
+        let probe = try SequenceReader(path: input, options: readerOptions)
+        let format = probe.format
+        var resolved = readerOptions
+        resolved.format = format
+        let pipeline = try CleaningPipeline(options: options ?? .defaults(for: format))
+        var opened: SequenceReader? = probe
+        var lastReader: SequenceReader?
+        var writer: SequenceWriter?
+        let report = try pipeline.run(open: {
+            let reader = try opened ?? SequenceReader(path: input, options: resolved)
+            opened = nil
+            lastReader = reader
+            return reader
+        }, sourceName: input, format: format, phredOffset: nil, threads: threads) { record in
+            if writer == nil {
+                writer = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
+            }
+            try writer!.write(record)
+        }
+        if writer == nil { writer = try SequenceWriter(path: output, format: outputFormat ?? format) }
+        try writer!.commit()
+        var final = report
+        final.phredOffset = lastReader?.phredOffset
+        return final
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Splits a `ByteInput` into lines without copying them: the current line is a view into
+/// an internal buffer, valid until the next call to `next()`.
+///
+/// Handles `\n` and `\r\n` endings (the `\r` is dropped) and a last line without an ending.
+/// A line longer than `maxLineBytes` is a `DataError` (never an unbounded allocation), and a
+/// NUL byte is reported as binary data.
+public final class LineReader {
+    /// The default cap on one line: 64 MiB.
+    public static let defaultMaxLineBytes = 64 << 20
+
+    /// The underlying input.
+    public let input: ByteInput
+    /// The longest line accepted, in bytes.
+    public let maxLineBytes: Int
+    /// The 1-based number of the current line (0 before the first).
+    public private(set) var lineNumber = 0
+
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var start = 0, end = 0
+    private var eof = false
+    private var lineStart = 0, lineLength = 0
+
+    /// Wraps an input. `chunk` is the initial buffer size.
+    public init(input: ByteInput, maxLineBytes: Int = LineReader.defaultMaxLineBytes, chunk: Int = 1 << 20) {
+        self.input = input
+        self.maxLineBytes = max(1, maxLineBytes)
+        capacity = max(16, min(chunk, self.maxLineBytes + 2))
+        buffer = .allocate(capacity: capacity)
+    }
+
+    /// Opens a file and wraps it.
+    public convenience init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws {
+        self.init(input: try ByteInput(path: path), maxLineBytes: maxLineBytes)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The current line, without its line ending.
+    public var line: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: buffer + lineStart, count: lineLength) }
+
+    /// The current line copied into an array.
+    public var lineBytes: [UInt8] { Array(line) }
+
+    /// Advances to the next line; returns false at the end of the input.
+    /// - Throws: `DataError` for an over-long line, binary data or a read error.
+    public func next() throws -> Bool {
+        var scanFrom = start
+        while true {
+            if let nl = memchr(buffer + scanFrom, 0x0A, end - scanFrom) {
+                let idx = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                try finish(lineEnd: idx)
+                start = idx + 1
+                return true
+            }
+            scanFrom = end
+            if eof {
+                if start == end { return false }
+                try finish(lineEnd: end)
+                start = end
+                return true
+            }
+            if end - start > maxLineBytes {
+                throw DataError(file: input.path, line: lineNumber + 1,
+                                "line is longer than \(maxLineBytes) bytes (the limit for one line)")
+            }
+            // Make room: move the partial line to the front, grow when it fills the buffer.
+            if start > 0 {
+                memmove(buffer, buffer + start, end - start)
+                end -= start; scanFrom -= start; start = 0
+            }
+            if end == capacity {
+                let newCapacity = min(capacity * 2, maxLineBytes + 2)
+                if newCapacity <= capacity {
+                    throw DataError(file: input.path, line: lineNumber + 1,
+                                    "line is longer than \(maxLineBytes) bytes (the limit for one line)")
+                }
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+                grown.update(from: buffer, count: end)
+                buffer.deallocate()
+                buffer = grown; capacity = newCapacity
+            }
+            let n = try input.read(into: buffer + end, capacity: capacity - end)
+            if n == 0 { eof = true } else { end += n }
+        }
+    }
+
+    private func finish(lineEnd: Int) throws {
+        lineNumber += 1
+        var stop = lineEnd
+        if stop > start && buffer[stop - 1] == 0x0D { stop -= 1 }
+        lineStart = start
+        lineLength = stop - start
+        if lineLength > maxLineBytes {
+            throw DataError(file: input.path, line: lineNumber, "line is longer than \(maxLineBytes) bytes (the limit for one line)")
+        }
+        if let nul = memchr(buffer + start, 0, lineLength) {
+            let column = buffer.distance(to: nul.assumingMemoryBound(to: UInt8.self)) - start + 1
+            throw DataError(file: input.path, line: lineNumber, column: column,
+                            "binary data (a NUL byte): not a text sequence file")
+        }
+    }
+}

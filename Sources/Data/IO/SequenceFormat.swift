@@ -1,0 +1,54 @@
+/// A sequence file format that dnatune reads and writes.
+public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
+    case fasta, fastq, csv, tsv, text
+
+    /// The usual file extension (without compression suffix).
+    public var fileExtension: String {
+        switch self {
+        case .fasta: "fasta"
+        case .fastq: "fastq"
+        case .csv: "csv"
+        case .tsv: "tsv"
+        case .text: "txt"
+        }
+    }
+
+    /// The format implied by a file name's extension, ignoring a `.gz` / `.xz` suffix;
+    /// nil when the extension says nothing.
+    public static func fromExtension(of path: String) -> SequenceFormat? {
+        var name = Substring(path.split(separator: "/").last ?? Substring(path)).lowercased()
+        for suffix in [".gz", ".xz", ".gzip"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+        guard let dot = name.lastIndex(of: ".") else { return nil }
+        switch name[name.index(after: dot)...] {
+        case "fa", "fasta", "fna", "ffn", "fas", "fsa", "seq.fa": return .fasta
+        case "fq", "fastq": return .fastq
+        case "csv": return .csv
+        case "tsv", "tab": return .tsv
+        case "txt", "text", "seq", "seqs": return .text
+        default: return nil
+        }
+    }
+
+    /// The format guessed from the first non-empty line of a file: `>` is FASTA, `@` FASTQ,
+    /// a tab-separated header TSV, a comma-separated one CSV, anything else plain text.
+    public static func sniff(firstLine: some Collection<UInt8>) -> SequenceFormat {
+        guard let first = firstLine.first else { return .text }
+        if first == UInt8(ascii: ">") { return .fasta }
+        if first == UInt8(ascii: "@") { return .fastq }
+        if firstLine.contains(UInt8(ascii: "\t")) { return .tsv }
+        if firstLine.contains(UInt8(ascii: ",")) { return .csv }
+        return .text
+    }
+
+    /// Detects the format of a file: from its extension, or else from its content.
+    /// - Throws: `DataError` when the file cannot be read.
+    public static func detect(path: String) throws -> SequenceFormat {
+        if let format = fromExtension(of: path) { return format }
+        let lines = try LineReader(path: path, maxLineBytes: 1 << 20)
+        while try lines.next() {
+            if lines.line.isEmpty { continue }
+            return sniff(firstLine: lines.line)
+        }
+        return .text
+    }
+}

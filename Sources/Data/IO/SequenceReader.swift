@@ -1,0 +1,313 @@
+/// Reads `SequenceRecord`s one at a time from a FASTA, FASTQ, CSV, TSV or plain-text file,
+/// plain or gzip/xz-compressed. Memory is one record (plus one read buffer), never the file.
+///
+/// ```swift
+/// let reader = try SequenceReader(path: "reads.fastq.gz")
+/// while let record = try reader.next() { ... }
+/// ```
+/// Every problem in the input is a `DataError` naming the file, line and (where it applies)
+/// column.
+public final class SequenceReader {
+    /// The file being read.
+    public let path: String
+    /// The format in use (given or detected).
+    public let format: SequenceFormat
+    /// The options in use.
+    public let options: ReaderOptions
+    /// The FASTQ quality offset in use (33 or 64), known after the first record; nil for
+    /// other formats.
+    public private(set) var phredOffset: Int?
+    /// Records dropped because they held an ambiguity code and the policy is `.drop`.
+    public private(set) var droppedAmbiguous = 0
+    /// The same, per label (unlabeled records under `ClassBalance.unlabeledName`).
+    public private(set) var droppedAmbiguousByLabel: [String: Int] = [:]
+    /// Records read so far that had an ambiguity code replaced by N.
+    public private(set) var ambiguousReplaced = 0
+    /// The compression of the file.
+    public var compression: ByteInput.Compression { lines.input.compression }
+    /// The table's sequence and label column names (CSV/TSV only, after the header).
+    public private(set) var columns: (sequence: String, label: String?)?
+
+    private let lines: LineReader
+    private var started = false
+    private var finished = false
+    private var pendingHeader: (bytes: [UInt8], line: Int)?
+    private var sequenceIndex = 0, labelIndex: Int?
+    private var fieldCount = 0
+    private var buffered: [RawFastq] = []
+    private var bufferedNext = 0
+    private var recordsSeen = 0
+
+    private struct RawFastq {
+        var id: String; var label: String?; var sequence: [UInt8]; var quality: [UInt8]
+        var line: Int; var qualityLine: Int; var ambiguous: Bool
+    }
+
+    /// Opens `path`. The format comes from `options.format`, else the extension, else the
+    /// content.
+    /// - Throws: `DataError` when the file cannot be opened.
+    public init(path: String, options: ReaderOptions = ReaderOptions()) throws {
+        self.path = path
+        self.options = options
+        format = try options.format ?? SequenceFormat.detect(path: path)
+        lines = try LineReader(path: path, maxLineBytes: options.maxLineBytes)
+        if let offset = options.phredOffset {
+            guard offset == 33 || offset == 64 else {
+                throw DataError(file: path, "the FASTQ quality offset must be 33 or 64, not \(offset)")
+            }
+            phredOffset = offset
+        }
+    }
+
+    /// Reads every record of a file into an array (for small files and tests).
+    public static func readAll(path: String, options: ReaderOptions = ReaderOptions()) throws -> [SequenceRecord] {
+        let reader = try SequenceReader(path: path, options: options)
+        var out: [SequenceRecord] = []
+        while let record = try reader.next() { out.append(record) }
+        return out
+    }
+
+    /// The next record, or nil at the end of the file.
+    /// - Throws: `DataError` for malformed input; an empty file is an error too.
+    public func next() throws -> SequenceRecord? {
+        if finished { return nil }
+        while true {
+            let record: SequenceRecord?
+            let ambiguous: Bool
+            switch format {
+            case .fasta: (record, ambiguous) = try nextFasta()
+            case .fastq: (record, ambiguous) = try nextFastq()
+            case .csv, .tsv: (record, ambiguous) = try nextTable()
+            case .text: (record, ambiguous) = try nextText()
+            }
+            guard let record else {
+                finished = true
+                if recordsSeen == 0 && droppedAmbiguous == 0 {
+                    throw DataError(file: path, line: max(1, lines.lineNumber), "empty file: no \(format.rawValue.uppercased()) records")
+                }
+                return nil
+            }
+            recordsSeen += 1
+            if ambiguous {
+                if options.ambiguity == .drop {
+                    droppedAmbiguous += 1
+                    droppedAmbiguousByLabel[record.label ?? ClassBalance.unlabeledName, default: 0] += 1
+                    recordsSeen -= 1
+                    continue
+                }
+                ambiguousReplaced += 1
+            }
+            return record
+        }
+    }
+
+    // MARK: - Plain text
+
+    private func nextText() throws -> (SequenceRecord?, Bool) {
+        while try lines.next() {
+            let line = lines.line
+            if isBlank(line) { continue }
+            var seq: [UInt8] = []
+            let amb = try SequenceNormalizer.append(trimSpaces(line), to: &seq, file: path, line: lines.lineNumber,
+                                                    columnOffset: leadingSpaces(line))
+            let n = lines.lineNumber
+            return (SequenceRecord(id: "line \(n)", sequence: seq, position: SourcePosition(file: path, line: n)), amb)
+        }
+        return (nil, false)
+    }
+
+    // MARK: - FASTA
+
+    private func nextFasta() throws -> (SequenceRecord?, Bool) {
+        if pendingHeader == nil {
+            while try lines.next() {
+                let line = lines.line
+                if isBlank(line) { continue }
+                guard line[0] == UInt8(ascii: ">") else {
+                    throw DataError(file: path, line: lines.lineNumber, column: 1,
+                                    "expected a FASTA header starting with '>'")
+                }
+                pendingHeader = (Array(line.dropFirst()), lines.lineNumber)
+                break
+            }
+        }
+        guard let header = pendingHeader else { return (nil, false) }
+        pendingHeader = nil
+        var seq: [UInt8] = []
+        var amb = false
+        while try lines.next() {
+            let line = lines.line
+            if line.isEmpty { continue }
+            if line[0] == UInt8(ascii: ">") {
+                pendingHeader = (Array(line.dropFirst()), lines.lineNumber)
+                break
+            }
+            if seq.count + line.count > options.maxLineBytes {
+                throw DataError(file: path, line: header.line, "FASTA record is longer than \(options.maxLineBytes) bases")
+            }
+            if try SequenceNormalizer.append(trimSpaces(line), to: &seq, file: path, line: lines.lineNumber,
+                                             columnOffset: leadingSpaces(line)) { amb = true }
+        }
+        let (id, label) = splitLabel(header.bytes)
+        return (SequenceRecord(id: id, sequence: seq, label: label, position: SourcePosition(file: path, line: header.line)), amb)
+    }
+
+    // MARK: - FASTQ
+
+    private func nextFastq() throws -> (SequenceRecord?, Bool) {
+        if phredOffset == nil {
+            // Buffer the first records raw, then choose the offset from their quality range.
+            while buffered.count < max(1, options.phredDetectionRecords), let raw = try nextRawFastq() { buffered.append(raw) }
+            var lo: UInt8 = 255, hi: UInt8 = 0
+            for r in buffered { for q in r.quality { lo = min(lo, q); hi = max(hi, q) } }
+            phredOffset = (lo >= 59 && hi > 74) ? 64 : 33
+        }
+        let raw: RawFastq
+        if bufferedNext < buffered.count {
+            raw = buffered[bufferedNext]
+            bufferedNext += 1
+            if bufferedNext == buffered.count { buffered = []; bufferedNext = 0 }
+        } else {
+            guard let r = try nextRawFastq() else { return (nil, false) }
+            raw = r
+        }
+        let offset = UInt8(phredOffset ?? 33)
+        var quality = raw.quality
+        for i in quality.indices { quality[i] = quality[i] > offset ? quality[i] - offset : 0 }
+        return (SequenceRecord(id: raw.id, sequence: raw.sequence, quality: quality, label: raw.label,
+                               position: SourcePosition(file: path, line: raw.line)), raw.ambiguous)
+    }
+
+    private func nextRawFastq() throws -> RawFastq? {
+        var headerLine = 0
+        var header: [UInt8] = []
+        while try lines.next() {
+            let line = lines.line
+            if isBlank(line) { continue }
+            guard line[0] == UInt8(ascii: "@") else {
+                throw DataError(file: path, line: lines.lineNumber, column: 1, "expected a FASTQ header starting with '@'")
+            }
+            header = Array(line.dropFirst())
+            headerLine = lines.lineNumber
+            break
+        }
+        if headerLine == 0 { return nil }
+        guard try lines.next() else {
+            throw DataError(file: path, line: headerLine, "truncated FASTQ record: the sequence line is missing")
+        }
+        var seq: [UInt8] = []
+        let amb = try SequenceNormalizer.append(lines.line, to: &seq, file: path, line: lines.lineNumber)
+        guard try lines.next() else {
+            throw DataError(file: path, line: headerLine, "truncated FASTQ record: the '+' line is missing")
+        }
+        guard lines.line.first == UInt8(ascii: "+") else {
+            throw DataError(file: path, line: lines.lineNumber, column: 1, "expected the FASTQ '+' separator line")
+        }
+        guard try lines.next() else {
+            throw DataError(file: path, line: headerLine, "truncated FASTQ record: the quality line is missing")
+        }
+        let qline = lines.line
+        if qline.count != seq.count {
+            throw DataError(file: path, line: lines.lineNumber,
+                            "quality length \(qline.count) differs from sequence length \(seq.count)")
+        }
+        for i in 0..<qline.count where qline[i] < 33 || qline[i] > 126 {
+            throw DataError(file: path, line: lines.lineNumber, column: i + 1, "invalid quality character (\(String(format: qline[i])))")
+        }
+        let (id, label) = splitLabel(header)
+        return RawFastq(id: id, label: label, sequence: seq, quality: Array(qline), line: headerLine,
+                        qualityLine: lines.lineNumber, ambiguous: amb)
+    }
+
+    // MARK: - CSV / TSV
+
+    private func nextTable() throws -> (SequenceRecord?, Bool) {
+        let delimiter = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        if !started {
+            started = true
+            var headerFound = false
+            while try lines.next() {
+                if isBlank(lines.line) { continue }
+                headerFound = true
+                var fields = DelimitedRow.split(lines.line, delimiter: delimiter).map { String(decoding: DelimitedRow.trimmed($0).bytes, as: UTF8.self) }
+                if let first = fields.first, first.hasPrefix("\u{FEFF}") { fields[0] = String(first.dropFirst()) }
+                fieldCount = fields.count
+                let wantedSequence = options.sequenceColumn ?? "sequence"
+                guard let s = fields.firstIndex(of: wantedSequence) else {
+                    throw DataError(file: path, line: lines.lineNumber,
+                                    "missing column '\(wantedSequence)' (the header has: \(fields.joined(separator: ", ")))")
+                }
+                sequenceIndex = s
+                if let wanted = options.labelColumn {
+                    guard let l = fields.firstIndex(of: wanted) else {
+                        throw DataError(file: path, line: lines.lineNumber,
+                                        "missing column '\(wanted)' (the header has: \(fields.joined(separator: ", ")))")
+                    }
+                    labelIndex = l
+                } else {
+                    labelIndex = fields.firstIndex(of: "label") ?? fields.firstIndex(of: "labels")
+                }
+                columns = (fields[s], labelIndex.map { fields[$0] })
+                break
+            }
+            if !headerFound { return (nil, false) }
+        }
+        while try lines.next() {
+            let line = lines.line
+            if isBlank(line) { continue }
+            let fields = DelimitedRow.split(line, delimiter: delimiter)
+            let needed = max(sequenceIndex, labelIndex ?? 0) + 1
+            if fields.count < needed {
+                throw DataError(file: path, line: lines.lineNumber,
+                                "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), the header has \(fieldCount)")
+            }
+            let sf = DelimitedRow.trimmed(fields[sequenceIndex])
+            var seq: [UInt8] = []
+            let amb = try sf.bytes.withUnsafeBufferPointer {
+                try SequenceNormalizer.append($0, to: &seq, file: path, line: lines.lineNumber, columnOffset: sf.offset)
+            }
+            var label: String?
+            if let li = labelIndex {
+                let lf = DelimitedRow.trimmed(fields[li])
+                if lf.bytes.isEmpty {
+                    throw DataError(file: path, line: lines.lineNumber, column: lf.offset + 1, "empty label")
+                }
+                label = String(decoding: lf.bytes, as: UTF8.self)
+            }
+            let n = lines.lineNumber
+            return (SequenceRecord(id: "row \(n)", sequence: seq, label: label, position: SourcePosition(file: path, line: n)), amb)
+        }
+        return (nil, false)
+    }
+
+    // MARK: - Helpers
+
+    private func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in line where c != 0x20 && c != 0x09 { return false }
+        return true
+    }
+
+    private func leadingSpaces(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0
+        while i < line.count && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+        return i
+    }
+
+    private func trimSpaces(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lo = 0, hi = line.count
+        while lo < hi && (line[lo] == 0x20 || line[lo] == 0x09) { lo += 1 }
+        while hi > lo && (line[hi - 1] == 0x20 || line[hi - 1] == 0x09) { hi -= 1 }
+        return UnsafeBufferPointer(rebasing: line[lo..<hi])
+    }
+
+    /// `id|label` → (id, label) when the part after the last `|` is a non-empty word.
+    private func splitLabel(_ header: [UInt8]) -> (String, String?) {
+        if let bar = header.lastIndex(of: UInt8(ascii: "|")) {
+            let label = header[(bar + 1)...]
+            if !label.isEmpty && !label.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+                return (String(decoding: header[..<bar], as: UTF8.self), String(decoding: label, as: UTF8.self))
+            }
+        }
+        return (String(decoding: header, as: UTF8.self), nil)
+    }
+}

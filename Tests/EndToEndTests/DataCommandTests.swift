@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `dnatune data stats|clean` driven through the real binary.
+@Suite struct DataCommandTests {
+    let dir: URL = {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-e2e-data-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func write(_ text: String, _ name: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Foundation.Data(text.utf8))
+        return path
+    }
+
+    @Test func statsShowsBalanceAndJSON() throws {
+        let csv = write("sequence,label\nACGTACGT,pos\nACGTTTTT,neg\nACGTAAAA,neg\nACGTCCCC,neg\n", "s.csv")
+        let text = try runProcess(Binary.url, ["data", "stats", "--ascii", csv])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("format: csv"))
+        #expect(text.stdout.contains("records: 4"))
+        #expect(text.stdout.contains("neg  ####"))
+        #expect(text.stdout.contains("imbalance 3.00:1"))
+        let json = try runProcess(Binary.url, ["data", "stats", "--json", csv])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Foundation.Data(json.stdout.utf8)) as? [String: Any]
+        let files = object?["files"] as? [[String: Any]]
+        #expect(files?.first?["records"] as? Int == 4)
+    }
+
+    @Test func cleanWritesFastqAndReport() throws {
+        let reads = (0..<6).map { i in
+            let seq = i < 3 ? "ACGTACGTACGTACGTACGTACGTAGATCGGAAGAGCAC" : "TTGACCATGACCATGACCATGACCAGGTAC"
+            return "@r\(i)\n\(seq)\n+\n\(String(repeating: "I", count: seq.count))\n"
+        }.joined()
+        let input = write(reads, "in.fastq")
+        let out = dir.appendingPathComponent("out.fastq").path
+        let r = try runProcess(Binary.url, ["data", "clean", input, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let cleaned = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(cleaned == "@r0\nACGTACGTACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIIIIIIIIIII\n@r3\nTTGACCATGACCATGACCATGACCAGGTAC\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n")
+        let report = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: URL(fileURLWithPath: out + ".report.json"))) as? [String: Any]
+        let steps = report?["steps"] as? [[String: Any]]
+        let dup = steps?.first { $0["name"] as? String == "duplicates" }
+        #expect((dup?["removed"] as? [String: Int])?["unlabeled"] == 4)
+        #expect(r.stdout.contains("adapter-trim: trimmed 3"))
+        // Leftover temporary files would mean the write was not atomic.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("sequence,label\nACGT,1\nAC#T,0\n", "bad.csv", ":3:3: invalid character"),
+        ("@r1\nACGT\n+\nII\n", "bad.fastq", ":4: quality length 2 differs"),
+        ("", "empty.fa", ": empty file"),
+        ("seq,label\nACGT,1\n", "cols.csv", ":1: missing column 'sequence'"),
+    ])
+    func badInputIsAOneLineError(_ text: String, _ name: String, _ message: String) throws {
+        let path = write(text, name)
+        for args in [["data", "stats", path], ["data", "clean", path, "--out", path + ".out"]] {
+            let r = try runProcess(Binary.url, args)
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix("dnatune: \(path)"), "\(r.stderr)")
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path + ".out"))
+        }
+    }
+
+    @Test func labelOnlyInTestWarns() throws {
+        let d = dir.appendingPathComponent("split").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        _ = write("sequence,label\nACGT,0\nACGA,1\n", "split/train.csv")
+        _ = write("sequence,label\nACGT,0\n", "split/val.csv")
+        _ = write("sequence,label\nACGT,0\nACGG,7\n", "split/test.csv")
+        let r = try runProcess(Binary.url, ["data", "stats", d])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("test.csv:3: warning: label '7' appears only in the test file"))
+    }
+}
