@@ -30,13 +30,16 @@ raw_bytes=$(awk 'NR%4==2{s+=length($0)} END{print s}' "$input")
 run() {
   local name=$1; shift
   /usr/bin/time -v "$@" >"$work/$name.stdout" 2>"$work/$name.time" || { cat "$work/$name.time" >&2; exit 1; }
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/$name.time")
-  printf '%-34s %8.2f s %12.0f reads/s %9.1f MiB\n' "$name" "$wall" "$(echo "$reads / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-  eval "wall_${name//-/_}=$wall; rss_${name//-/_}=$rss"
+  cpu=$(awk -F': ' '/User time|System time/{s+=$2} END{print s}' "$work/$name.time")
+  printf '%-16s %8.2f s wall %12.0f reads/s %8.2f s CPU %9.1f MiB peak\n' "$name" "$wall" \
+    "$(echo "$reads / $wall" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+  eval "wall_${name//-/_}=$wall; rss_${name//-/_}=$rss; cpu_${name//-/_}=$cpu"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer on a busy machine)"
 echo "input: $reads reads, $raw_bytes sequence bytes ($(echo "$raw_bytes / 1048576" | bc) MiB)"
 run dnatune-full "$bin" data clean "$input" --out "$work/dnatune-full.fastq" --adapter AGATCGGAAGAGC \
   --quality-cutoff 20 --min-length 30 --no-mean-quality --no-max-n
@@ -55,6 +58,8 @@ echo "trimmed output vs cutadapt: $same"
 echo "duplicates removed: dnatune $dup_d, seqkit $dup_s"
 printf 'trim speed   dnatune / cutadapt -j 2 : %.2fx (target >= 1)\n' "$(echo "$wall_cutadapt_j2 / $wall_dnatune_trim" | bc -l)"
 printf 'dedup speed  dnatune / seqkit rmdup -s: %.2fx (target >= 1)\n' "$(echo "$wall_seqkit_rmdup / $wall_dnatune_dedup" | bc -l)"
+printf 'CPU time     cutadapt / dnatune trim: %.2fx; seqkit / dnatune dedup: %.2fx\n' \
+  "$(echo "$cpu_cutadapt_j2 / $cpu_dnatune_trim" | bc -l)" "$(echo "$cpu_seqkit_rmdup / $cpu_dnatune_dedup" | bc -l)"
 printf 'dedup memory dnatune peak RSS / raw sequence bytes: %.2f (target <= 2); seqkit: %.2f\n' \
   "$(echo "$rss_dnatune_dedup * 1024 / $raw_bytes" | bc -l)" "$(echo "$rss_seqkit_rmdup * 1024 / $raw_bytes" | bc -l)"
 echo "(files in $work)"

@@ -212,6 +212,9 @@ struct DataClean: ParsableCommand {
     @Flag(help: "Print the report as JSON on stdout instead of a summary.")
     var json = false
 
+    @Option(help: "Threads: 2 trims on a second thread while the first reads, deduplicates and writes.")
+    var threads: Int = 2
+
     func cleaningOptions(format: SequenceFormat) -> CleaningOptions {
         var o = CleaningOptions.defaults(for: format)
         if !adapters.isEmpty { o.adapters = adapters }
@@ -240,7 +243,9 @@ struct DataClean: ParsableCommand {
             let readerOptions = try reader.readerOptions()
             let format = try readerOptions.format ?? SequenceReader(path: path, options: readerOptions).format
             let options = cleaningOptions(format: format)
-            let result = try CleaningPipeline.cleanFile(input: path, output: out, readerOptions: readerOptions, options: options)
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            let result = try CleaningPipeline.cleanFile(input: path, output: out, readerOptions: readerOptions, options: options,
+                                                        threads: threads)
             let reportPath = report ?? out + ".report.json"
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -62,3 +62,31 @@ import Testing
         #expect(kept == report.input.total - seqkitRemoved)
     }
 }
+
+@Suite struct CleaningThreadsTests {
+    /// Trimming on a second thread changes nothing: same bytes, same report, labeled or not.
+    @Test(arguments: [1, 2, 3])
+    func twoThreadsEqualOne(_ copies: Int) throws {
+        let reads = try FixtureFiles.text("cutadapt/reads.fastq")
+        // Labeled copies (conflicts need two passes) and duplicates across copies.
+        var text = ""
+        for c in 0..<copies {
+            let lines = reads.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            text += lines.enumerated().map { $0.offset % 4 == 0 ? "\($0.element)|\(c % 2)" : String($0.element) }
+                .joined(separator: "\n") + "\n"
+        }
+        let input = TempFiles.write(text, name: "threads.fastq")
+        var outputs: [String] = [], reports: [CleaningReport] = []
+        for threads in [1, 2] {
+            let out = TempFiles.directory.appendingPathComponent("threads-\(copies)-\(threads).fastq").path
+            var report = try CleaningPipeline.cleanFile(input: input, output: out, options: .defaults(for: .fastq), threads: threads)
+            report.source = ""
+            reports.append(report)
+            outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(reports[0] == reports[1])
+        #expect(reports[0].input.total == 400 * copies)
+        if copies > 1 { #expect(reports[0].step("conflicts")!.removedTotal > 0) }
+    }
+}

@@ -62,6 +62,10 @@ public final class AdapterAligner {
     private var scratch: [UInt8] = []
     private let compareASCII: Bool
     private let queryTable: [UInt8]
+    /// Myers' bit-vector match masks per read byte, when the prefilter applies.
+    private let peq: [UInt64]?
+    /// Whether `locate` may skip the DP when the bit-parallel filter proves no match exists.
+    var usePrefilter = true
 
     private static let matchScore: Int32 = 1, mismatchScore: Int32 = -1, indelScore: Int32 = -2
 
@@ -121,6 +125,56 @@ public final class AdapterAligner {
         queryTable = wildcardQuery ? AdapterAligner.iupacTable : wildcardReference ? AdapterAligner.acgtTable : AdapterAligner.upperTable
         column = .allocate(capacity: m + 1)
         column.initialize(repeating: Entry(cost: 0, score: 0, origin: 0), count: m + 1)
+        // The prefilter needs unit costs, a 3' adapter's flags and a pattern of one word.
+        if flags == .back && self.indelCost == 1 && m >= 1 && m <= 64 {
+            var table = [UInt64](repeating: 0, count: 256)
+            for b in 0..<256 {
+                let q = queryTable[b]
+                var bits: UInt64 = 0
+                for i in 0..<m where compareASCII ? ref[i] == q : (ref[i] & q) != 0 { bits |= 1 << UInt64(i) }
+                table[b] = bits
+            }
+            peq = table
+        } else {
+            peq = nil
+        }
+    }
+
+    /// False only when no acceptable alignment can exist, decided bit-parallel (Myers 1999)
+    /// from the true edit distances: a match of the whole adapter needs some read position
+    /// where the full adapter is within `k` errors, and a partial adapter at the read's end
+    /// needs a prefix of length ≥ `minOverlap` within its error budget at the last column.
+    /// Cutadapt's DP accepts only cells whose cost meets those same bounds, and Ukkonen's
+    /// cut-off computes every such cell exactly, so skipping the DP here never changes a result.
+    private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
+        let m = self.m
+        let rate = maxErrorRate
+        let fullLimit = Double(m) * rate
+        let high: UInt64 = 1 << UInt64(m - 1)
+        var pv: UInt64 = m == 64 ? ~0 : (1 << UInt64(m)) - 1
+        var mv: UInt64 = 0
+        var score = m
+        for b in query {
+            let eq = peq[Int(b)]
+            let xv = eq | mv
+            let xh = (((eq & pv) &+ pv) ^ pv) | eq
+            var ph = mv | ~(xh | pv)
+            var mh = pv & xh
+            if ph & high != 0 { score += 1 } else if mh & high != 0 { score -= 1 }
+            ph <<= 1
+            mh <<= 1
+            pv = mh | ~(xv | ph)
+            mv = ph & xv
+            if Double(score) <= fullLimit { return true }
+        }
+        // Distances of every adapter prefix at the read's end.
+        var cost = 0
+        for i in 1...m {
+            let bit: UInt64 = 1 << UInt64(i - 1)
+            if pv & bit != 0 { cost += 1 } else if mv & bit != 0 { cost -= 1 }
+            if i >= minOverlap && Double(cost) <= Double(i) * rate { return true }
+        }
+        return false
     }
 
     deinit { column.deallocate() }
@@ -133,6 +187,10 @@ public final class AdapterAligner {
     /// Locates the adapter in `query` (the read); nil when no acceptable alignment exists.
     public func locate(_ query: UnsafeBufferPointer<UInt8>) -> AdapterAlignment? {
         let n = query.count
+        if usePrefilter, let peq {
+            let possible = peq.withUnsafeBufferPointer { mayMatch(query, peq: $0) }
+            if !possible { return nil }
+        }
         if scratch.count < n { scratch = [UInt8](repeating: 0, count: max(n, 2 * scratch.count)) }
         return scratch.withUnsafeMutableBufferPointer { s2 -> AdapterAlignment? in
             queryTable.withUnsafeBufferPointer { table in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cleans sequence records step by step, streaming, and reports what every step did per
 /// class. Steps, in cutadapt's order: 3' quality trimming, adapter trimming (or discarding),
 /// then the filters (too short, too long, too many N, low mean quality), then label
@@ -42,7 +44,7 @@ public final class CleaningPipeline {
     }
 
     /// Counters of one run.
-    private struct Tally {
+    private struct Tally: Sendable {
         var removed = [[String: Int]](repeating: [:], count: 10)
         var changed = [[String: Int]](repeating: [:], count: 10)
         var bases = [Int](repeating: 0, count: 10)
@@ -51,10 +53,19 @@ public final class CleaningPipeline {
         mutating func change(_ step: StepIndex, _ label: String, bases n: Int) {
             if counting { changed[step.rawValue][label, default: 0] += 1; bases[step.rawValue] += n }
         }
+        mutating func merge(_ other: Tally) {
+            guard counting else { return }
+            for i in 0..<removed.count {
+                removed[i].merge(other.removed[i], uniquingKeysWith: +)
+                changed[i].merge(other.changed[i], uniquingKeysWith: +)
+                bases[i] += other.bases[i]
+            }
+        }
     }
 
     /// Trims and filters one record in place; returns false when a step removes it.
-    private func trimAndFilter(_ r: inout SequenceRecord, _ tally: inout Tally) -> Bool {
+    private static func trimAndFilter(_ r: inout SequenceRecord, _ tally: inout Tally, options: CleaningOptions,
+                                      trimmer: AdapterTrimmer?) -> Bool {
         let label = r.label ?? ClassBalance.unlabeledName
         if options.qualityCutoff != nil || options.qualityCutoffFront != nil, let q = r.quality {
             let range = QualityTrimmer.trimRange(q, cutoffFront: options.qualityCutoffFront ?? 0, cutoffBack: options.qualityCutoff ?? 0)
@@ -91,14 +102,93 @@ public final class CleaningPipeline {
         return true
     }
 
+    /// Whether a step before deduplication does enough work per record to be worth a
+    /// second thread.
+    private var hasTrimmingWork: Bool { trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
+
+    /// Reads every record of `source`, counts it with `onInput`, trims and filters it, and
+    /// hands the survivors to `onSurvivor` in input order. With `threads` ≥ 2 and trimming
+    /// to do, trimming runs on a second thread while this one reads and consumes.
+    private func stream(_ source: any SequenceRecordSource, first: SequenceRecord?, tally: inout Tally, threads: Int,
+                        onInput: (SequenceRecord) -> Void, onSurvivor: (SequenceRecord) throws -> Void) throws {
+        let options = self.options
+        if threads < 2 || !hasTrimmingWork {
+            var next = first
+            while var r = next {
+                onInput(r)
+                if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) { try onSurvivor(r) }
+                next = try source.next()
+            }
+            return
+        }
+        enum Result: Sendable { case batch([SequenceRecord]), done(Tally) }
+        let toWorker = BlockingQueue<[SequenceRecord]?>(capacity: 4)
+        let fromWorker = BlockingQueue<Result>()
+        let counting = tally.counting
+        let adapters = options.adapters
+        let worker = Thread {
+            let trimmer = adapters.isEmpty ? nil
+                : AdapterTrimmer(adapters: adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
+            var local = Tally()
+            local.counting = counting
+            while let batch = toWorker.pop() {
+                var kept: [SequenceRecord] = []
+                kept.reserveCapacity(batch.count)
+                for var r in batch where CleaningPipeline.trimAndFilter(&r, &local, options: options, trimmer: trimmer) {
+                    kept.append(r)
+                }
+                fromWorker.push(.batch(kept))
+            }
+            fromWorker.push(.done(local))
+        }
+        worker.stackSize = 1 << 20
+        worker.start()
+        var finished = false
+        var workerTally: Tally?
+        func consume(_ result: Result) throws {
+            switch result {
+            case .batch(let kept): for r in kept { try onSurvivor(r) }
+            case .done(let t): workerTally = t
+            }
+        }
+        defer {
+            // On an error, stop the worker and wait for it before unwinding.
+            if !finished {
+                toWorker.push(nil)
+                while workerTally == nil { if case .done(let t) = fromWorker.pop() { workerTally = t } }
+            }
+        }
+        let batchSize = 2048
+        var batch: [SequenceRecord] = []
+        batch.reserveCapacity(batchSize)
+        var next = first
+        while let r = next {
+            onInput(r)
+            batch.append(r)
+            if batch.count == batchSize {
+                toWorker.push(batch)
+                batch = []
+                batch.reserveCapacity(batchSize)
+                while let result = fromWorker.tryPop() { try consume(result) }
+            }
+            next = try source.next()
+        }
+        if !batch.isEmpty { toWorker.push(batch) }
+        toWorker.push(nil)
+        finished = true
+        while workerTally == nil { try consume(fromWorker.pop()) }
+        tally.merge(workerTally!)
+    }
+
     /// Cleans the records of a source, calling `write` for each kept record in input order.
     ///
     /// - Parameters:
     ///   - open: opens the source; called twice for labeled input when conflicts are removed.
     ///   - sourceName, format, phredOffset: recorded in the report.
+    ///   - threads: 2 runs trimming on a second thread (same output, same report).
     /// - Throws: the source's `DataError`s and `write`'s errors.
     public func run(open: () throws -> any SequenceRecordSource, sourceName: String, format: SequenceFormat,
-                    phredOffset: Int? = nil, write: (SequenceRecord) throws -> Void) throws -> CleaningReport {
+                    phredOffset: Int? = nil, threads: Int = 1, write: (SequenceRecord) throws -> Void) throws -> CleaningReport {
         var tally = Tally()
         var source = try open()
         var first = try source.next()
@@ -110,17 +200,13 @@ public final class CleaningPipeline {
             tally.counting = false
             var firstLabel = HashSet64()
             var labelIds: [String: UInt32] = [:]
-            var next = first
-            while var r = next {
-                if trimAndFilter(&r, &tally) {
-                    let key = r.label ?? ClassBalance.unlabeledName
-                    let id: UInt32
-                    if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
-                    let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
-                    let (inserted, stored) = firstLabel.insert(h, value: id)
-                    if !inserted && stored != id { conflictHashes.insert(h) }
-                }
-                next = try source.next()
+            try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r in
+                let key = r.label ?? ClassBalance.unlabeledName
+                let id: UInt32
+                if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
+                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
+                let (inserted, stored) = firstLabel.insert(h, value: id)
+                if !inserted && stored != id { conflictHashes.insert(h) }
             }
             tally.counting = true
             source = try open()
@@ -131,31 +217,30 @@ public final class CleaningPipeline {
         var inputCounts: [String: Int] = [:], outputCounts: [String: Int] = [:]
         var conflictExamples: [String] = []
         var sawQualities = false
-        var next = first
-        while var r = next {
-            let label = r.label ?? ClassBalance.unlabeledName
-            inputCounts[label, default: 0] += 1
+        // Unlabeled records are counted in plain integers: no dictionary work per record.
+        var unlabeledIn = 0, unlabeledOut = 0
+        var dedupTally = Tally()
+        try stream(source, first: first, tally: &tally, threads: threads, onInput: { r in
+            if let label = r.label { inputCounts[label, default: 0] += 1 } else { unlabeledIn += 1 }
             if r.quality != nil { sawQualities = true }
-            if trimAndFilter(&r, &tally) {
-                var keep = true
-                if options.deduplicate {
-                    let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
-                    if conflictHashes.count > 0 && conflictHashes.contains(h) {
-                        tally.remove(.conflicts, label)
-                        if conflictExamples.count < 10 { conflictExamples.append(r.position.description) }
-                        keep = false
-                    } else if !seen.insert(h).inserted {
-                        tally.remove(.duplicates, label)
-                        keep = false
-                    }
-                }
-                if keep {
-                    outputCounts[label, default: 0] += 1
-                    try write(r)
+        }) { r in
+            if options.deduplicate {
+                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
+                if conflictHashes.count > 0 && conflictHashes.contains(h) {
+                    dedupTally.remove(.conflicts, r.label ?? ClassBalance.unlabeledName)
+                    if conflictExamples.count < 10 { conflictExamples.append(r.position.description) }
+                    return
+                } else if !seen.insert(h).inserted {
+                    dedupTally.remove(.duplicates, r.label ?? ClassBalance.unlabeledName)
+                    return
                 }
             }
-            next = try source.next()
+            if let label = r.label { outputCounts[label, default: 0] += 1 } else { unlabeledOut += 1 }
+            try write(r)
         }
+        tally.merge(dedupTally)
+        if unlabeledIn > 0 { inputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledIn }
+        if unlabeledOut > 0 { outputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledOut }
         let ambiguousDropped = source.droppedAmbiguousByLabel
         for (k, v) in ambiguousDropped { inputCounts[k, default: 0] += v }
         if !sawQualities && (options.qualityCutoff != nil || options.minMeanQuality != nil) && !inputCounts.isEmpty {
@@ -204,7 +289,8 @@ public final class CleaningPipeline {
     /// output atomically.
     /// - Returns: the report (not yet written anywhere).
     public static func cleanFile(input: String, output: String, readerOptions: ReaderOptions = ReaderOptions(),
-                                 options: CleaningOptions? = nil, outputFormat: SequenceFormat? = nil) throws -> CleaningReport {
+                                 options: CleaningOptions? = nil, outputFormat: SequenceFormat? = nil,
+                                 threads: Int = 2) throws -> CleaningReport {
         let probe = try SequenceReader(path: input, options: readerOptions)
         let format = probe.format
         var resolved = readerOptions
@@ -218,7 +304,7 @@ public final class CleaningPipeline {
             opened = nil
             lastReader = reader
             return reader
-        }, sourceName: input, format: format, phredOffset: nil) { record in
+        }, sourceName: input, format: format, phredOffset: nil, threads: threads) { record in
             if writer == nil {
                 writer = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
             }

@@ -58,7 +58,11 @@ public final class SequenceWriter {
             buffer.append(contentsOf: [0x0A, UInt8(ascii: "+"), 0x0A])
             let offset = UInt8(phredOffset)
             if let q = record.quality, q.count == record.sequence.count {
-                for v in q { buffer.append(min(v, 126 - offset) + offset) }
+                let start = buffer.count
+                buffer.append(contentsOf: q)
+                buffer.withUnsafeMutableBufferPointer { b in
+                    for i in start..<b.count { b[i] = min(b[i], 126 - offset) + offset }
+                }
             } else {
                 // No qualities known: write the highest common Illumina score (40).
                 buffer.append(contentsOf: repeatElement(40 + offset, count: record.sequence.count))
@@ -83,8 +87,8 @@ public final class SequenceWriter {
     }
 
     private func appendName(_ record: SequenceRecord) {
-        buffer.append(contentsOf: Array(record.id.utf8))
-        if let label = record.label { buffer.append(UInt8(ascii: "|")); buffer.append(contentsOf: Array(label.utf8)) }
+        buffer.append(contentsOf: record.id.utf8)
+        if let label = record.label { buffer.append(UInt8(ascii: "|")); buffer.append(contentsOf: label.utf8) }
     }
 
     private func appendField(_ text: String, separator: UInt8) {
