@@ -105,9 +105,9 @@ public enum DemoDataset {
                              count: Int = defaultCount) throws -> URL {
         let url = directory.appendingPathComponent("demo.fastq")
         let recs = try records(classes: classes, seed: seed, count: count, file: url.path)
-        try AtomicFile.write(Foundation.Data(fastq(recs).utf8), to: url)
-        try AtomicFile.write(Foundation.Data(readme(classes: classes, seed: seed, count: count).utf8),
-                             to: directory.appendingPathComponent("README.txt"))
+        try AtomicFile.write(text: fastq(recs), to: url.path)
+        try AtomicFile.write(text: readme(classes: classes, seed: seed, count: count),
+                             to: directory.appendingPathComponent("README.txt").path)
         return url
     }
 

@@ -27,10 +27,18 @@ public struct PreparedData: Sendable {
     /// The sources as given, with their SHA-256-free identity (size and modification time).
     public var sources: [String]
 
-    /// Prepares the data a config names. `records` supplies in-memory records for a source
-    /// name (the built-in demo); other sources are read from disk.
-    public static func prepare(_ options: TrainConfig.DataOptions, seed: Int,
-                               records: (String) throws -> [SequenceRecord]? = { _ in nil }) throws -> PreparedData {
+    /// The names of the built-in datasets a `data.sources` entry may use: `demo` (promoter vs
+    /// not, about 1:6) and `demo3` (background / enhancer / promoter), generated in memory.
+    public static let builtInSources = ["demo": 2, "demo3": 3]
+
+    /// The records of a built-in source, or nil when `source` names a file or folder.
+    public static func builtInRecords(_ source: String) throws -> [SequenceRecord]? {
+        guard let classes = builtInSources[source] else { return nil }
+        return try DemoDataset.records(classes: classes, file: "\(source).fastq")
+    }
+
+    /// Prepares the data a config names: built-in sources are generated, others read from disk.
+    public static func prepare(_ options: TrainConfig.DataOptions, seed: Int) throws -> PreparedData {
         // 1. Read and clean each file (cleaning includes exact-duplicate removal).
         var files: [(split: DatasetSplit?, records: [SequenceRecord], format: SequenceFormat, raw: [SequenceRecord])] = []
         var reports: [CleaningReport] = []
@@ -38,7 +46,7 @@ public struct PreparedData: Sendable {
                                           ambiguity: options.ambiguity == .drop ? .drop : .toN)
         var sourceFiles: [(path: String, split: DatasetSplit?, given: [SequenceRecord]?)] = []
         for source in options.sources {
-            if let given = try records(source) {
+            if let given = try builtInRecords(source) {
                 sourceFiles.append((source, nil, given))
             } else {
                 for file in try DatasetLayout.resolve([source]).files { sourceFiles.append((file.path, file.split, nil)) }

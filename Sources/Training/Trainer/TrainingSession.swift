@@ -17,10 +17,9 @@ public final class TrainingSession {
     /// Prepares data and model and creates a new run under `config.finetune.output_dir`.
     /// - Parameters:
     ///   - name: the run's name (the directory is `<timestamp>-<name>`).
-    ///   - records: in-memory records for source names such as the built-in demo.
-    public init(config: TrainConfig, name: String, records: (String) throws -> [SequenceRecord]? = { _ in nil }) throws {
+    public init(config: TrainConfig, name: String) throws {
         self.config = config
-        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, records: records)
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
         run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
         try AtomicFile.write(text: config.yaml(), to: run.config.path)
@@ -30,7 +29,7 @@ public final class TrainingSession {
 
     /// Reopens an interrupted run (killed, stopped, or its SSH session dropped) to continue
     /// it exactly from `checkpoints/last`, with the config it was started with.
-    public init(resuming run: RunDirectory, records: (String) throws -> [SequenceRecord]? = { _ in nil }) throws {
+    public init(resuming run: RunDirectory) throws {
         guard FileManager.default.fileExists(atPath: run.config.path) else {
             throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
         }
@@ -40,7 +39,7 @@ public final class TrainingSession {
         let loaded = try TrainConfig.load(file: run.config.path)
         config = loaded.config
         self.run = run
-        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, records: records)
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
         trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run), resume: true)
     }

@@ -1,0 +1,91 @@
+import Training
+
+/// Turns training events into what `dnatune train` prints: on a terminal, one progress line
+/// redrawn in place (epoch, step, loss, last evaluation, samples/s, ETA); otherwise one plain
+/// line per logging step, so logs and pipes stay readable. Evaluations, learning-rate
+/// changes, checkpoints and the end are always printed on lines of their own.
+public struct ProgressReporter {
+    public let interactive: Bool
+    public let loggingSteps: Int
+    public let width: Int
+    private var history = RunHistory()
+    private var eta: ETAEstimator
+    private var lastEval = ""
+
+    public init(interactive: Bool, loggingSteps: Int, totalSteps: Int = 0, width: Int = 100) {
+        self.interactive = interactive; self.loggingSteps = max(1, loggingSteps); self.width = max(40, width)
+        eta = ETAEstimator(totalSteps: totalSteps)
+    }
+
+    /// The output for one event: text to print (ending in a newline), or — on a terminal —
+    /// a `\r`-prefixed line that replaces the progress line. Empty when nothing shows.
+    public mutating func output(for event: TrainingEvent) -> String {
+        history.apply(event)
+        let clear = interactive ? "\r\u{1B}[K" : ""
+        switch event {
+        case let .started(total, perEpoch, samples, resumedFrom, _):
+            eta = ETAEstimator(totalSteps: total)
+            let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
+            return clear + "\(what) (\(perEpoch) per epoch, \(samples) training samples)\n"
+        case let .step(s):
+            eta.record(step: s.step, samples: 0, at: s.wallTime)
+            if interactive { return "\r" + progressLine(s) }
+            guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return "" }
+            return plainLine(s) + "\n"
+        case let .evaluation(step, epoch, metrics, _):
+            lastEval = Self.summary(metrics)
+            return clear + "eval  step \(step)  epoch \(fmt(epoch, 2))  \(Self.summary(metrics, all: true))\n"
+        case let .earlyStopping(e):
+            let best = e.best.map { fmt($0, 4) } ?? "-"
+            let left = e.patience > 0 ? "patience \(e.patience - e.evaluationsWithoutImprovement)/\(e.patience) left" : "no early stopping"
+            return clear + "      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)\n"
+        case let .checkpoint(step, kind, path, _):
+            return clear + "saved \(kind) checkpoint at step \(step) (\(path))\n"
+        case let .learningRateChanged(step, from, to, _):
+            return clear + "learning rate \(formatLR(from)) -> \(formatLR(to)) from step \(step)\n"
+        case let .paused(step, _):
+            return clear + "paused at step \(step)\n"
+        case let .resumed(step, _):
+            return clear + "resumed at step \(step)\n"
+        case let .test(_, metrics, _):
+            return clear + "test  \(Self.summary(metrics, all: true))\n"
+        case let .finished(step, reason, wall):
+            return clear + "finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)\n"
+        }
+    }
+
+    private func progressLine(_ s: StepRecord) -> String {
+        let total = max(1, history.totalSteps)
+        let fraction = min(1, Double(s.step) / Double(total))
+        let text = " \(s.step)/\(total) ep \(fmt(s.epoch, 2)) loss \(fmt(s.loss, 4)) lr \(formatLR(s.learningRate))"
+            + (lastEval.isEmpty ? "" : " | \(lastEval)")
+            + " | \(fmt(s.samplesPerSecond, 1)) samples/s ETA \(NumberFormat.duration(eta.secondsLeft))"
+        let barWidth = max(10, min(30, width - DisplayWidth.of(text) - 8))
+        let filled = Int((fraction * Double(barWidth)).rounded(.down))
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
+        let line = "\(bar) \(Int(fraction * 100))%" + text
+        return String(line.prefix(width - 1)) + "\u{1B}[K"
+    }
+
+    private func plainLine(_ s: StepRecord) -> String {
+        "step \(s.step)/\(history.totalSteps) epoch \(fmt(s.epoch, 2)) loss \(fmt(s.loss, 4)) lr \(formatLR(s.learningRate)) "
+            + "grad_norm \(fmt(s.gradNorm, 3)) \(fmt(s.samplesPerSecond, 1)) samples/s ETA \(NumberFormat.duration(eta.secondsLeft))"
+    }
+
+    /// The headline metrics of an evaluation (`eval_loss 0.41 eval_mcc 0.52 ...`).
+    static func summary(_ metrics: [String: Double], all: Bool = false) -> String {
+        let order = ["loss", "accuracy", "f1", "mcc", "auroc", "auprc"]
+        let keys = metrics.keys.sorted { a, b in
+            let ia = order.firstIndex { a.hasSuffix("_" + $0) } ?? order.count
+            let ib = order.firstIndex { b.hasSuffix("_" + $0) } ?? order.count
+            return ia != ib ? ia < ib : a < b
+        }
+        let shown = all ? keys.filter { k in order.contains { k.hasSuffix("_" + $0) } } : Array(keys.filter { $0.hasSuffix("_loss") || $0.hasSuffix("_mcc") })
+        return shown.map { "\($0) \(fmt(metrics[$0]!, 4))" }.joined(separator: " ")
+    }
+}
+
+private func fmt(_ v: Double, _ digits: Int) -> String {
+    guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+    return String(format: "%.\(digits)f", v)
+}

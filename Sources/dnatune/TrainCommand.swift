@@ -1,0 +1,121 @@
+import ArgumentParser
+import Data
+import Foundation
+import Synchronization
+import TUI
+import Training
+
+/// `dnatune train CONFIG`: trains headless, printing progress; resumable with `--resume RUN`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fine-tune a model from a YAML config, without the dashboard.",
+        discussion: """
+            Progress goes to standard output: a progress bar on a terminal, one line per logging step \
+            otherwise. Ctrl-C stops the run (saving a checkpoint first); SIGHUP (a dropped SSH session) \
+            is ignored so the run carries on. Exit status 0 when the run completed or early-stopped.
+            """)
+
+    @Argument(help: "The YAML config (DNALLM's task/finetune/lora sections plus dnatune's data and model).")
+    var config: String?
+
+    @Option(help: "The run's name (the run directory is <output_dir>/<timestamp>-<name>).")
+    var name: String?
+
+    @Option(name: .customLong("set"), help: "Override a config value, e.g. --set finetune.learning_rate=1e-4 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Continue an interrupted run directory exactly from its last checkpoint.")
+    var resume: String?
+
+    func validate() throws {
+        if config == nil && resume == nil { throw ValidationError("give a CONFIG file, or --resume RUN") }
+        if config != nil && resume != nil { throw ValidationError("give either a CONFIG file or --resume RUN, not both") }
+    }
+
+    func run() throws {
+        let session: TrainingSession
+        do {
+            if let resume {
+                session = try TrainingSession(resuming: RunDirectory(url: URL(fileURLWithPath: resume)))
+            } else {
+                let loaded = try TrainConfig.load(file: config!, overrides: overrides)
+                for warning in loaded.warnings { printError("warning: \(warning)") }
+                let runName = name ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
+                session = try TrainingSession(config: loaded.config, name: runName)
+            }
+        } catch {
+            printError("dnatune: \(error)")
+            throw ExitCode(2)
+        }
+        describe(session)
+        let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps)
+        if !reason.isSuccess { throw ExitCode(1) }
+    }
+
+    private func describe(_ s: TrainingSession) {
+        let d = s.data
+        print("run \(s.run.url.path)")
+        print("data: \(d.labelNames.count) classes (\(d.labelNames.joined(separator: ", "))); train \(d.encodedTrain.count), "
+              + "validation \(d.encodedValidation.count), test \(d.encodedTest.count)")
+        for stage in d.stages {
+            let counts = stage.balance.entries.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
+            let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
+            print("  \(stage.name): \(counts)\(ratio)")
+        }
+        for overlap in d.leakage.overlaps where overlap.sharedSequences > 0 {
+            print("  warning: \(overlap.sharedSequences) identical sequences shared between \(overlap.first) and \(overlap.second)")
+        }
+        let c = s.model.config
+        print("model: \(s.config.model.base) hidden \(c.hiddenSize), \(c.numHiddenLayers) layers, \(c.numAttentionHeads) heads; "
+              + "strategy \(s.config.model.strategy.rawValue), \(s.model.trainableParameterCount) trainable parameters")
+        if !s.initialisedTensors.isEmpty {
+            print("  newly initialised: \(s.initialisedTensors.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Drives a trainer from the command line: prints its events, turns Ctrl-C into a clean
+/// stop, and survives a hang-up.
+enum HeadlessRun {
+    static func run(_ trainer: Trainer, loggingSteps: Int) -> FinishReason {
+        signal(SIGHUP, SIG_IGN)
+        let mailbox = trainer.mailbox
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signal(SIGINT, SIG_IGN)
+        interrupt.setEventHandler { mailbox.send(.stop) }
+        interrupt.resume()
+        let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        signal(SIGTERM, SIG_IGN)
+        term.setEventHandler { mailbox.send(.stop) }
+        term.resume()
+
+        let interactive = isatty(STDOUT_FILENO) != 0
+        var reporter = ProgressReporter(interactive: interactive, loggingSteps: loggingSteps, width: terminalWidth())
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<FinishReason?>(nil)
+        trainer.start { r in outcome.withLock { $0 = r }; done.signal() }
+        var cursor = 0
+        while true {
+            let finished = done.wait(timeout: .now() + .milliseconds(100)) == .success
+            let (events, next) = trainer.channel.events(since: cursor)
+            cursor = next
+            for event in events {
+                let text = reporter.output(for: event)
+                if !text.isEmpty { FileHandle.standardOutput.write(Foundation.Data(text.utf8)) }
+            }
+            if finished { break }
+        }
+        if interactive { print("") }
+        return outcome.withLock { $0 } ?? .failed("the trainer ended without a reason")
+    }
+
+    static func terminalWidth() -> Int {
+        var w = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }
+        return 100
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Foundation.Data((text + "\n").utf8))
+}
