@@ -141,7 +141,7 @@ import Testing
 
     // MARK: Rejections
 
-    static let config = LoRAConfig(r: 2, loraAlpha: 4, targetModules: .modules(["query", "value"]))
+    static let config = PEFTAdapterConfig(r: 2, loraAlpha: 4, targetModules: .modules(["query", "value"]))
     static let q = "bert.encoder.layer.0.attention.self.query"
 
     @Test(arguments: [
@@ -184,10 +184,10 @@ import Testing
     }
 
     @Test func configDefaultsFollowPEFT() throws {
-        let config = try JSONDecoder().decode(LoRAConfig.self, from: Foundation.Data("{}".utf8))
+        let config = try JSONDecoder().decode(PEFTAdapterConfig.self, from: Foundation.Data("{}".utf8))
         #expect(config.r == 8 && config.loraAlpha == 8 && config.loraDropout == 0 && !config.useRslora)
         #expect(config.effectiveTargets == .modules(["query", "value"]) && config.scale == 1)
-        #expect(LoRAConfig(r: 16, loraAlpha: 8, useRslora: true).scale == 2)
+        #expect(PEFTAdapterConfig(r: 16, loraAlpha: 8, useRslora: true).scale == 2)
         #expect(config.effectiveModulesToSave == [])
         var seqCls = config
         seqCls.taskType = "SEQ_CLS"

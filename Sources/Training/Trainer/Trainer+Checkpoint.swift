@@ -38,7 +38,7 @@ extension Trainer {
             try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
-        if kind == "best" { haveBest = true }
+        if kind == "best" { haveBest = true } else { lastSavedStep = state.step }
         publish(.checkpoint(step: state.step, kind: kind, path: "checkpoints/\(kind)", wallTime: wallTime))
         log.sync()
     }
@@ -65,6 +65,7 @@ extension Trainer {
             try lora.adam.resume(atStep: state.adamSteps)
         }
         model.forwardCount = state.forwardCount
+        lastSavedStep = state.step
         haveBest = FileManager.default.fileExists(atPath: inputs.run.bestCheckpoint.path + "/" + Self.modelFile)
     }
 

@@ -58,6 +58,8 @@ public final class Trainer: @unchecked Sendable {
     var paused = false
     /// Whether a best checkpoint exists (written by this run or found when resuming).
     var haveBest = false
+    /// The step `checkpoints/last` holds, so the end of a run does not write it twice.
+    var lastSavedStep: Int?
 
     /// Prepares a run. With `resume`, weights, optimizer moments and state come from the
     /// run's `checkpoints/last`, so the run continues exactly where it was saved.
@@ -286,7 +288,7 @@ public final class Trainer: @unchecked Sendable {
         var final = reason
         switch reason {
         case .completed, .earlyStopped, .stoppedByUser:
-            try saveCheckpoint(kind: "last")
+            if lastSavedStep != state.step { try saveCheckpoint(kind: "last") }
             if haveBest, inputs.config.finetune.loadBestModelAtEnd {
                 try loadWeights(from: inputs.run.bestCheckpoint)
             }

@@ -5,11 +5,7 @@ import Foundation
 /// "-Infinity", since JSON has no such numbers.
 extension TrainingEvent {
     /// The event as one line of JSON (no trailing newline), keys sorted.
-    public var jsonLine: String {
-        let object = jsonObject
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Foundation.Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var jsonLine: String { JSONLine.encode(jsonObject) }
 
     var jsonObject: [String: Any] {
         switch self {
@@ -56,12 +52,11 @@ extension TrainingEvent {
     public init?(jsonLine line: String) throws {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return nil }
-        guard let o = try JSONSerialization.jsonObject(with: Foundation.Data(trimmed.utf8)) as? [String: Any],
-              let kind = o["event"] as? String
+        guard let o = try JSONLine.parse(trimmed) as? [String: Any], let kind = o["event"] as? String
         else { throw EventDecodingError("not a JSON object with an \"event\" field") }
         func int(_ k: String) throws -> Int {
-            guard let v = o[k] as? NSNumber else { throw EventDecodingError("\(kind): missing integer \"\(k)\"") }
-            return v.intValue
+            guard let v = o[k] as? Int else { throw EventDecodingError("\(kind): missing integer \"\(k)\"") }
+            return v
         }
         func dbl(_ k: String) throws -> Double {
             guard let v = o[k].flatMap(parseNum) else { throw EventDecodingError("\(kind): missing number \"\(k)\"") }
@@ -75,7 +70,7 @@ extension TrainingEvent {
         switch kind {
         case "started":
             self = .started(totalSteps: try int("total_steps"), stepsPerEpoch: try int("steps_per_epoch"),
-                            trainSamples: try int("train_samples"), resumedFrom: (o["resumed_from"] as? NSNumber)?.intValue,
+                            trainSamples: try int("train_samples"), resumedFrom: o["resumed_from"] as? Int,
                             wallTime: t)
         case "step":
             self = .step(StepRecord(step: try int("step"), epoch: try dbl("epoch"), loss: try dbl("loss"),
@@ -86,7 +81,7 @@ extension TrainingEvent {
         case "early_stopping":
             self = .earlyStopping(EarlyStoppingRecord(
                 step: try int("step"), metric: o["metric"] as? String ?? "", greaterIsBetter: o["greater_is_better"] as? Bool ?? false,
-                best: o["best"].flatMap(parseNum), bestStep: (o["best_step"] as? NSNumber)?.intValue,
+                best: o["best"].flatMap(parseNum), bestStep: o["best_step"] as? Int,
                 evaluationsWithoutImprovement: try int("evaluations_without_improvement"), patience: try int("patience"),
                 wallTime: t))
         case "checkpoint":
@@ -112,6 +107,185 @@ extension TrainingEvent {
     }
 }
 
+/// A compact JSON writer with sorted keys whose numbers round-trip exactly: doubles are written
+/// in Swift's shortest round-trip form (Foundation's writer drops the last digits on Linux,
+/// which would make a resumed run's curve differ from the uninterrupted one in the log).
+enum JSONLine {
+    static func encode(_ value: Any) -> String {
+        var out = ""
+        write(value, into: &out)
+        return out
+    }
+
+    static func write(_ value: Any, into out: inout String) {
+        switch value {
+        case let v as String: writeString(v, into: &out)
+        case let v as Bool: out += v ? "true" : "false"
+        case let v as Int: out += String(v)
+        case let v as Double:
+            if v.isFinite {
+                out += v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+            } else {
+                writeString(v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), into: &out)
+            }
+        case let v as [String: Any]:
+            out += "{"
+            for (i, key) in v.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                writeString(key, into: &out)
+                out += ":"
+                write(v[key]!, into: &out)
+            }
+            out += "}"
+        case let v as [Any]:
+            out += "["
+            for (i, e) in v.enumerated() {
+                if i > 0 { out += "," }
+                write(e, into: &out)
+            }
+            out += "]"
+        default:
+            out += "null"
+        }
+    }
+
+    /// Parses one JSON value. Numbers without a fraction or exponent become `Int`, others
+    /// `Double` through Swift's exact parser; objects `[String: Any]`, arrays `[Any]`.
+    static func parse(_ text: String) throws -> Any {
+        var p = Parser(bytes: Array(text.utf8))
+        let v = try p.value()
+        p.skipSpace()
+        guard p.i == p.bytes.count else { throw EventDecodingError("trailing characters at offset \(p.i)") }
+        return v
+    }
+
+    struct Parser {
+        let bytes: [UInt8]
+        var i = 0
+
+        mutating func skipSpace() {
+            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        }
+
+        mutating func value() throws -> Any {
+            skipSpace()
+            guard i < bytes.count else { throw EventDecodingError("unexpected end of line") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
+                i += 1
+                var o: [String: Any] = [:]
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return o }
+                while true {
+                    skipSpace()
+                    let key = try string()
+                    skipSpace()
+                    try expect(":")
+                    o[key] = try value()
+                    skipSpace()
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    try expect("}")
+                    return o
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                var a: [Any] = []
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return a }
+                while true {
+                    a.append(try value())
+                    skipSpace()
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    try expect("]")
+                    return a
+                }
+            case UInt8(ascii: "\""): return try string()
+            case UInt8(ascii: "t"): try literal("true"); return true
+            case UInt8(ascii: "f"): try literal("false"); return false
+            case UInt8(ascii: "n"): try literal("null"); return NSNull()
+            default: return try number()
+            }
+        }
+
+        mutating func expect(_ c: Character) throws {
+            guard i < bytes.count, bytes[i] == c.asciiValue! else { throw EventDecodingError("expected '\(c)' at offset \(i)") }
+            i += 1
+        }
+
+        mutating func literal(_ word: String) throws {
+            let w = Array(word.utf8)
+            guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else {
+                throw EventDecodingError("invalid literal at offset \(i)")
+            }
+            i += w.count
+        }
+
+        mutating func number() throws -> Any {
+            let start = i
+            var integral = true
+            while i < bytes.count, let c = Optional(bytes[i]),
+                  (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+                    || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { integral = false }
+                i += 1
+            }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            if integral, let v = Int(text) { return v }
+            guard let v = Double(text) else { throw EventDecodingError("invalid number '\(text)' at offset \(start)") }
+            return v
+        }
+
+        mutating func string() throws -> String {
+            try expect("\"")
+            var out = [UInt8]()
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+                if c != UInt8(ascii: "\\") { out.append(c); continue }
+                guard i < bytes.count else { break }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+                        throw EventDecodingError("invalid \\u escape at offset \(i)")
+                    }
+                    i += 4
+                    out.append(contentsOf: Array(String(Unicode.Scalar(code).map(Character.init) ?? "\u{FFFD}").utf8))
+                default: out.append(e)
+                }
+            }
+            throw EventDecodingError("unterminated string")
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
 /// A line of `metrics.jsonl` that is not a valid event.
 public struct EventDecodingError: Error, CustomStringConvertible {
     public var description: String
@@ -125,7 +299,8 @@ private func num(_ v: Double) -> Any {
 }
 
 private func parseNum(_ any: Any) -> Double? {
-    if let n = any as? NSNumber { return n.doubleValue }
+    if let n = any as? Double { return n }
+    if let n = any as? Int { return Double(n) }
     switch any as? String {
     case "NaN": return .nan
     case "Infinity": return .infinity

@@ -1,0 +1,206 @@
+import Data
+import Foundation
+import Synchronization
+import Testing
+@testable import Training
+
+/// The trainer on a tiny model and a small synthetic task where class 1 carries a motif.
+@Suite(.serialized) struct TrainerTests {
+    static func dataset(count: Int, seed: UInt64) throws -> LabeledSequences {
+        var rng = SeededRandom(seed: seed)
+        var out = LabeledSequences(labelNames: ["neg", "pos"])
+        let bases = Array("ACGT".utf8)
+        for i in 0..<count {
+            var s = (0..<24).map { _ in bases[rng.nextInt(below: 4)] }
+            let label = i % 3 == 0 ? 1 : 0
+            if label == 1 { s.replaceSubrange(8..<14, with: Array("TATAAA".utf8)) }
+            out.append(s, label: label)
+        }
+        return out
+    }
+
+    struct Setup {
+        var inputs: Trainer.Inputs
+        var dir: URL
+    }
+
+    static func setup(_ tweak: (inout TrainConfig) -> Void = { _ in }) throws -> Setup {
+        var config = TrainConfig()
+        config.finetune.numTrainEpochs = 3
+        config.finetune.perDeviceTrainBatchSize = 8
+        config.finetune.perDeviceEvalBatchSize = 16
+        config.finetune.learningRate = 3e-3
+        config.finetune.warmupRatio = 0.1
+        config.finetune.lrSchedulerType = .cosine
+        config.finetune.evalStrategy = .steps
+        config.finetune.evalSteps = 4
+        config.finetune.saveStrategy = .steps
+        config.finetune.saveSteps = 4
+        config.finetune.loggingSteps = 1
+        config.finetune.metricForBestModel = "eval_loss"
+        config.finetune.earlyStopping = .init(patience: nil)
+        config.finetune.seed = 7
+        tweak(&config)
+        let tokenizer = try Tokenizer(mode: .overlapping(k: 3))
+        let enc = { (d: LabeledSequences) in try EncodedDataset(d, tokenizer: tokenizer, maxLength: 32) }
+        let bert = BertConfig(vocabSize: tokenizer.vocabulary.count, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2,
+                              intermediateSize: 32, maxPositionEmbeddings: 32, numLabels: 2)
+        let model = try BertModel(config: bert, head: .classification, strategy: .full, seed: 7, workers: 1)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-trainer-\(UUID().uuidString)")
+        let run = try RunDirectory.create(in: dir, name: "t")
+        let inputs = Trainer.Inputs(config: config, model: model, train: try enc(dataset(count: 64, seed: 1)),
+                                    validation: try enc(dataset(count: 24, seed: 2)), test: try enc(dataset(count: 24, seed: 3)),
+                                    classWeights: nil, labelNames: ["neg", "pos"], vocabulary: tokenizer.vocabulary,
+                                    padID: tokenizer.padID, run: run)
+        return Setup(inputs: inputs, dir: dir)
+    }
+
+    static func losses(_ events: [TrainingEvent]) -> [Double] {
+        events.compactMap { if case let .step(s) = $0 { return s.loss } else { return nil } }
+    }
+
+    @Test func runsToCompletionAndWritesTheRun() throws {
+        let s = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        #expect(trainer.plan.stepsPerEpoch == 8 && trainer.plan.totalSteps == 24)
+        let reason = trainer.run()
+        #expect(reason == .completed)
+        let (events, _) = trainer.channel.events(since: 0)
+        #expect(trainer.channel.isClosed)
+        guard case .started(24, 8, 64, nil, _) = events.first else { Issue.record("first event \(events[0])"); return }
+        #expect(Self.losses(events).count == 24)
+        let evals = events.filter { if case .evaluation = $0 { return true } else { return false } }
+        #expect(evals.count == 6)
+        // Test metrics come once, after training, then the end.
+        let tests = events.enumerated().filter { if case .test = $0.element { return true } else { return false } }
+        #expect(tests.count == 1)
+        #expect(tests.first!.offset > events.lastIndex { if case .step = $0 { return true } else { return false } }!)
+        guard case .finished(24, .completed, _) = events.last else { Issue.record("last event \(events.last!)"); return }
+        // The log on disk holds exactly the published events.
+        let logged = try MetricsTail(path: s.inputs.run.metrics.path).poll()
+        #expect(logged.map(\.jsonLine) == events.map(\.jsonLine))
+        // Checkpoints load in any HF-layout reader: names and shapes as the model's.
+        let weights = try SafeTensorsFile(path: s.inputs.run.bestCheckpoint.path + "/model.safetensors")
+        #expect(weights.names.contains("bert.encoder.layer.0.attention.self.query.weight"))
+        #expect(FileManager.default.fileExists(atPath: s.inputs.run.lastCheckpoint.path + "/trainer_state.json"))
+        #expect(FileManager.default.fileExists(atPath: s.inputs.run.bestCheckpoint.path + "/vocab.txt"))
+        let status = try #require(try s.inputs.run.readStatus())
+        #expect(status.state == "completed" && status.step == 24)
+        let predictions = try String(contentsOf: s.inputs.run.predictions, encoding: .utf8).split(separator: "\n")
+        #expect(predictions.first == "id,true_label,predicted_label,prob_neg,prob_pos")
+        #expect(predictions.count == 25)
+        let testMetrics = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: s.inputs.run.testMetrics)) as? [String: Any]
+        #expect((testMetrics?["metrics"] as? [String: Double])?["test_accuracy"] != nil)
+        // The task is learnable: the loss falls.
+        let l = Self.losses(events)
+        #expect(l.suffix(4).reduce(0, +) < l.prefix(4).reduce(0, +))
+    }
+
+    @Test func theSameSeedGivesTheSameNumbers() throws {
+        var runs: [[Double]] = []
+        for _ in 0..<2 {
+            let s = try Self.setup { $0.finetune.numTrainEpochs = 1 }
+            defer { try? FileManager.default.removeItem(at: s.dir) }
+            let trainer = try Trainer(s.inputs)
+            trainer.run()
+            runs.append(Self.losses(trainer.channel.events(since: 0).events))
+        }
+        #expect(runs[0] == runs[1])
+        #expect(runs[0].count == 8)
+    }
+
+    /// Stop a run mid-way (at a step that depends on timing), resume it from its last
+    /// checkpoint, and end with the very same losses, metrics and weights as a run that was
+    /// never interrupted.
+    @Test func resumingContinuesExactly() throws {
+        let tweak: (inout TrainConfig) -> Void = { $0.finetune.saveSteps = 1 }
+        let a = try Self.setup(tweak)
+        defer { try? FileManager.default.removeItem(at: a.dir) }
+        let full = try Trainer(a.inputs)
+        full.run()
+        let fullEvents = full.channel.events(since: 0).events
+
+        let b = try Self.setup(tweak)
+        defer { try? FileManager.default.removeItem(at: b.dir) }
+        let first = try Trainer(b.inputs)
+        let mailbox = first.mailbox
+        let thread = first.start()
+        while first.channel.events(since: 0).events.filter({ if case .step = $0 { return true } else { return false } }).count < 5 {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        mailbox.send(.stop)
+        while !first.channel.isClosed { Thread.sleep(forTimeInterval: 0.005) }
+        _ = thread
+        let stoppedAt = first.state.step
+        #expect(stoppedAt >= 5 && stoppedAt < 24)
+
+        // A fresh model object, as a new process would build it, resumed from disk.
+        var inputs = b.inputs
+        inputs.model = try BertModel(config: b.inputs.model.config, head: .classification, strategy: .full, seed: 7, workers: 1)
+        let second = try Trainer(inputs, resume: true)
+        #expect(second.state.step == stoppedAt)
+        #expect(second.run() == .completed)
+        let resumed = second.channel.events(since: 0).events
+        guard case .started(_, _, _, stoppedAt?, _) = resumed.first else { Issue.record("\(resumed[0])"); return }
+        var history = RunHistory()
+        for e in try MetricsTail(path: b.inputs.run.metrics.path).poll() { history.apply(e) }
+        #expect(history.trainLoss.map(\.value) == Self.losses(fullEvents))
+        var fullHistory = RunHistory()
+        for e in fullEvents { fullHistory.apply(e) }
+        #expect(history.evalMetrics["eval_loss"]?.map(\.value) == fullHistory.evalMetrics["eval_loss"]?.map(\.value))
+        #expect(history.testMetrics == fullHistory.testMetrics)
+        let p1 = UnsafeBufferPointer(start: full.model.parameters.pointer, count: full.model.parameters.count)
+        let p2 = UnsafeBufferPointer(start: second.model.parameters.pointer, count: second.model.parameters.count)
+        #expect(Array(p1) == Array(p2))
+    }
+
+    @Test func aHugeLearningRateDivergesWithAdviceAndKeepsTheBestCheckpoint() throws {
+        let s = try Self.setup {
+            $0.finetune.learningRate = 1e9
+            $0.finetune.warmupRatio = 0
+            $0.finetune.lrSchedulerType = .constant
+            $0.finetune.maxGradNorm = 0
+            $0.finetune.evalSteps = 1
+        }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        let reason = trainer.run()
+        guard case let .diverged(step, lr) = reason else { Issue.record("ended as \(reason)"); return }
+        #expect(lr == 1e9 && step >= 1)
+        #expect(reason.message.contains("diverged at step \(step)"))
+        #expect(try s.inputs.run.readStatus()?.state == "diverged")
+        #expect(!FileManager.default.fileExists(atPath: s.inputs.run.testMetrics.path))
+    }
+
+    @Test func pauseSetLearningRateResumeAndStop() throws {
+        let s = try Self.setup { $0.finetune.numTrainEpochs = 50; $0.finetune.lrSchedulerType = .constant; $0.finetune.warmupRatio = 0 }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        trainer.mailbox.send(.pause)
+        trainer.start()
+        func wait(_ what: String, _ p: (TrainingEvent) -> Bool) {
+            let deadline = Date().addingTimeInterval(30)
+            while !trainer.channel.events(since: 0).events.contains(where: p) {
+                if Date() > deadline { Issue.record("no \(what) event"); return }
+                Thread.sleep(forTimeInterval: 0.002)
+            }
+        }
+        wait("paused") { if case .paused = $0 { return true } else { return false } }
+        let pausedCount = trainer.channel.generation
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(trainer.channel.generation == pausedCount, "no steps while paused")
+        trainer.mailbox.send(.setLearningRate(1e-4))
+        trainer.mailbox.send(.resume)
+        wait("lr change") { if case .learningRateChanged(_, _, 1e-4, _) = $0 { return true } else { return false } }
+        wait("step at new lr") { if case let .step(r) = $0 { return r.learningRate == 1e-4 } else { return false } }
+        trainer.mailbox.send(.stop)
+        while !trainer.channel.isClosed { Thread.sleep(forTimeInterval: 0.005) }
+        let events = trainer.channel.events(since: 0).events
+        guard case .finished(_, .stoppedByUser, _) = events.last else { Issue.record("\(events.last!)"); return }
+        // Every step after the change ran at the new rate.
+        let rates = events.compactMap { if case let .step(r) = $0 { return r.learningRate } else { return nil } }
+        #expect(rates.allSatisfy { $0 == 1e-4 })
+    }
+}
+
