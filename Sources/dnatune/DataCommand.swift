@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and clean sequence datasets (FASTA, FASTQ, CSV, TSV, text; .gz/.xz).",
-        subcommands: [DataStats.self, DataClean.self]
+        subcommands: [DataStats.self, DataClean.self, DataSplit.self, DataDemo.self]
     )
 }
 
