@@ -90,6 +90,20 @@ import Testing
         #expect(abs(m.classWeights["po,s"]! - 48.0 / 16) < 1e-12)
     }
 
+    @Test(.enabled(if: GUEData.available, "needs ../shared/data/gue (see its README)"))
+    func splitJobOnPreSplitGUEKeepsSplitsAndFindsLeakage() throws {
+        let out = TempFiles.makeDirectory("gue-split")
+        let m = try SplitJob.run(path: SharedData.path("gue/prom_core_all"), outputDirectory: out,
+                                 options: PreparationOptions(seed: 1, balance: .downsample), clean: false)
+        #expect(m.preSplit && m.labels == ["0", "1"])
+        #expect(m.leakage.overlap("train", "test")?.sharedSequences == 42)
+        #expect(m.stages.first { $0.name == "raw" }?.balance.total == 47356 + 5920 + 5920)
+        let test = try #require(m.stages.first { $0.name == "test" }?.balance)
+        #expect(m.counts["test"] == ["0": test.count(of: "0"), "1": test.count(of: "1")])
+        #expect(m.counts["train"]?["0"] == m.counts["train"]?["1"])  // downsampled
+        #expect(m.stages.last?.name == "train (downsampled)")
+    }
+
     @Test func splitJobRejectsUnlabeledInput() throws {
         let input = TempFiles.write(">a\nACGT\n>b\nACGA\n", name: "unlabeled.fa")
         #expect(throws: DataError.self) { try SplitJob.run(path: input, outputDirectory: TempFiles.makeDirectory("x"), options: .init()) }
