@@ -16,7 +16,7 @@ import Foundation
 /// - Classes are imbalanced, about 1 promoter : 6 background (1 : 1 : 5 with enhancers).
 /// - Reads are 100–150 bp with Phred+33 qualities; ~3 % are exact duplicates (a few with a
 ///   conflicting label), ~6 % run into the Illumina adapter (`AGATCGGAAGAGC…`, truncated
-///   at the read's end), ~5 % have a low-quality tail, ~2 % are poor throughout, ~1 % are
+///   at the read's end), ~5 % have a low-quality tail, ~2 % are poor over most of their length, ~1 % are
 ///   N-rich, and some inserts are too short to keep after trimming.
 ///
 /// Labels are written after the last `|` of the header (`@demo_00042|promoter`), DNALLM's
@@ -103,10 +103,15 @@ public enum DemoDataset {
     @discardableResult
     public static func write(to directory: URL, classes: Int = 2, seed: UInt64 = defaultSeed,
                              count: Int = defaultCount) throws -> URL {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DataError(file: directory.path, "cannot create the directory: \(error.localizedDescription)")
+        }
         let url = directory.appendingPathComponent("demo.fastq")
         let recs = try records(classes: classes, seed: seed, count: count, file: url.path)
-        try AtomicFile.write(text: fastq(recs), to: url.path)
-        try AtomicFile.write(text: readme(classes: classes, seed: seed, count: count),
+        try AtomicFile.write(Array(fastq(recs).utf8), to: url.path)
+        try AtomicFile.write(Array(readme(classes: classes, seed: seed, count: count).utf8),
                              to: directory.appendingPathComponent("README.txt").path)
         return url
     }
@@ -223,10 +228,11 @@ public enum DemoDataset {
                     if rng.nextDouble() < 0.25 { s[i] = Self.bases[rng.nextInt(below: 4)] }
                     if rng.nextDouble() < 0.05 { s[i] = UInt8(ascii: "N"); q[i] = 2 }
                 }
-            } else if r < 0.07 {  // poor throughout
-                for i in 0..<s.count {
-                    q[i] = UInt8(max(2, min(20, (11 + 4 * normal()).rounded())))
-                    if rng.nextDouble() < 0.15 { s[i] = Self.bases[rng.nextInt(below: 4)] }
+            } else if r < 0.07 {  // poor over most of the read (a good 3' end hides it from trimming)
+                let goodFrom = Int(Double(s.count) * 0.78)
+                for i in 0..<goodFrom {
+                    q[i] = UInt8(max(2, min(20, (12 + 4 * normal()).rounded())))
+                    if rng.nextDouble() < 0.12 { s[i] = Self.bases[rng.nextInt(below: 4)] }
                 }
             } else if r < 0.08 {  // N-rich
                 let fraction = 0.15 + 0.25 * rng.nextDouble()

@@ -66,8 +66,8 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Writes the vocabulary as `vocab.txt`: one token per line, atomically.
     public func write(to url: URL) throws {
-        let text = tokens.joined(separator: "\n") + "\n"
-        try AtomicFile.write(text: text, to: url.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(Array((tokens.joined(separator: "\n") + "\n").utf8), to: url.path)
     }
 
     /// The number of tokens.

@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Inspect and clean sequence datasets (FASTA, FASTQ, CSV, TSV, text; .gz/.xz).",
-        subcommands: [DataStats.self, DataClean.self]
+        abstract: "Inspect and prepare sequence datasets (FASTA, FASTQ, CSV, TSV, text; .gz/.xz).",
+        subcommands: [DataStats.self, DataClean.self, DataSplit.self, DataDemo.self]
     )
 }
 

@@ -57,12 +57,13 @@ struct Train: ParsableCommand {
         print("run \(s.run.url.path)")
         print("data: \(d.labelNames.count) classes (\(d.labelNames.joined(separator: ", "))); train \(d.encodedTrain.count), "
               + "validation \(d.encodedValidation.count), test \(d.encodedTest.count)")
-        for stage in d.stages {
+        for stage in d.dataset.report.stages {
             let counts = stage.balance.entries.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
             let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
             print("  \(stage.name): \(counts)\(ratio)")
         }
-        for overlap in d.leakage.overlaps where overlap.sharedSequences > 0 {
+        for warning in d.warnings { print("  warning: \(warning)") }
+        for overlap in d.dataset.leakage.overlaps where overlap.sharedSequences > 0 {
             print("  warning: \(overlap.sharedSequences) identical sequences shared between \(overlap.first) and \(overlap.second)")
         }
         let c = s.model.config

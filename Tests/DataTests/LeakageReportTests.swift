@@ -8,36 +8,14 @@ private func seqs(_ strings: [String], labels: [Int]? = nil) -> LabeledSequences
                           labelNames: ["a", "b"])
 }
 
-/// The GUE folders under ../shared/data, when present (see its README).
+/// The GUE tasks under ../shared/data (see its README), read with the dataset readers.
 enum GUEData {
-    static var root: URL? {
-        if let env = ProcessInfo.processInfo.environment["DNATUNE_SHARED_DATA"] {
-            let url = URL(fileURLWithPath: env)
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("README.md").path) { return url }
-        }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("shared/data")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) {
-                return candidate
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-    static var available: Bool { root.map { FileManager.default.fileExists(atPath: $0.appendingPathComponent("gue/prom_core_all/test.csv").path) } ?? false }
+    static var available: Bool { SharedData.available && FileManager.default.fileExists(atPath: SharedData.path("gue/prom_core_all/test.csv")) }
 
-    /// Reads a GUE `sequence,label` CSV with integer labels 0/1 (simple on purpose: the
-    /// test must not depend on the reader it helps check).
+    /// One split of a GUE task as labeled sequences (labels "0"/"1" → ids 0/1).
     static func read(_ task: String, _ split: String) throws -> LabeledSequences {
-        let url = root!.appendingPathComponent("gue/\(task)/\(split).csv")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        var data = LabeledSequences(labelNames: ["0", "1"])
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: ",")
-            data.append(Array(fields[0].utf8), label: Int(fields[1].trimmingCharacters(in: .whitespaces))!)
-        }
-        return data
+        let records = try SequenceReader.readAll(path: SharedData.path("gue/\(task)/\(split).csv"))
+        return try LabeledSequences(records: records, labelMap: LabelMap(labels: ["0", "1"]))
     }
 }
 

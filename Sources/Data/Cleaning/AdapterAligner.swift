@@ -149,24 +149,26 @@ public final class AdapterAligner {
     private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
         let m = self.m
         let rate = maxErrorRate
-        let fullLimit = Double(m) * rate
-        let high: UInt64 = 1 << UInt64(m - 1)
+        // cost ≤ m·rate ⇔ cost ≤ ⌊m·rate⌋ for integer costs (the DP's own k).
+        let k = Int(rate * Double(m))
+        let shift = UInt64(m - 1)
         var pv: UInt64 = m == 64 ? ~0 : (1 << UInt64(m)) - 1
         var mv: UInt64 = 0
-        var score = m
+        var score = m, best = m
         for b in query {
             let eq = peq[Int(b)]
             let xv = eq | mv
             let xh = (((eq & pv) &+ pv) ^ pv) | eq
             var ph = mv | ~(xh | pv)
             var mh = pv & xh
-            if ph & high != 0 { score += 1 } else if mh & high != 0 { score -= 1 }
+            score += Int(truncatingIfNeeded: (ph >> shift) & 1) - Int(truncatingIfNeeded: (mh >> shift) & 1)
+            best = min(best, score)
             ph <<= 1
             mh <<= 1
             pv = mh | ~(xv | ph)
             mv = ph & xv
-            if Double(score) <= fullLimit { return true }
         }
+        if best <= k { return true }
         // Distances of every adapter prefix at the read's end.
         var cost = 0
         for i in 1...m {

@@ -35,15 +35,25 @@ public enum SequenceNormalizer {
         var ambiguous = false
         var bad = -1
         let n = raw.count
-        // Grow geometrically: reserving exactly `count + n` on every line of a multi-line
-        // FASTA record reallocates each time, which is quadratic in the record's length.
-        if output.capacity < output.count + n { output.reserveCapacity(max(output.count + n, 2 * output.capacity)) }
+        let start = output.count
+        // Copy, then translate in place: no per-byte append.
+        output.append(contentsOf: raw)
         table.withUnsafeBufferPointer { t in
-            for i in 0..<n {
-                let v = t[Int(raw[i])]
-                if v > 1 { output.append(v); continue }
-                if v == 1 { ambiguous = true; output.append(UInt8(ascii: "N")); continue }
-                bad = i; break
+            output.withUnsafeMutableBufferPointer { out in
+                var i = 0
+                while i < n {
+                    let v = t[Int(out[start + i])]
+                    if v > 1 {
+                        out[start + i] = v
+                    } else if v == 1 {
+                        ambiguous = true
+                        out[start + i] = UInt8(ascii: "N")
+                    } else {
+                        bad = i
+                        break
+                    }
+                    i += 1
+                }
             }
         }
         if bad >= 0 {

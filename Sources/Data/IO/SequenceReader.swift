@@ -173,7 +173,9 @@ public final class SequenceReader {
         }
         let offset = UInt8(phredOffset ?? 33)
         var quality = raw.quality
-        for i in quality.indices { quality[i] = quality[i] > offset ? quality[i] - offset : 0 }
+        quality.withUnsafeMutableBufferPointer { q in
+            for i in 0..<q.count { q[i] = q[i] > offset ? q[i] - offset : 0 }
+        }
         return (SequenceRecord(id: raw.id, sequence: raw.sequence, quality: quality, label: raw.label,
                                position: SourcePosition(file: path, line: raw.line)), raw.ambiguous)
     }
@@ -211,8 +213,11 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber,
                             "quality length \(qline.count) differs from sequence length \(seq.count)")
         }
-        for i in 0..<qline.count where qline[i] < 33 || qline[i] > 126 {
-            throw DataError(file: path, line: lines.lineNumber, column: i + 1, "invalid quality character (\(String(format: qline[i])))")
+        var badQuality = -1
+        for i in 0..<qline.count where qline[i] < 33 || qline[i] > 126 { badQuality = i; break }
+        if badQuality >= 0 {
+            throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
+                            "invalid quality character (\(String(format: qline[badQuality])))")
         }
         let (id, label) = splitLabel(header)
         return RawFastq(id: id, label: label, sequence: seq, quality: Array(qline), line: headerLine,

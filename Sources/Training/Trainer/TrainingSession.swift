@@ -45,7 +45,7 @@ public final class TrainingSession {
     }
 
     static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) -> Trainer.Inputs {
-        let weights = config.data.balancing == .weights ? data.classWeights : nil
+        let weights = config.data.balancing == .weights ? data.dataset.classWeights : nil
         return Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                               test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
                               labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
@@ -110,10 +110,11 @@ public final class TrainingSession {
         let object: [String: Any] = [
             "sources": sources,
             "label_names": data.labelNames,
-            "stages": try data.stages.map { ["name": $0.name, "balance": try json($0.balance)] },
+            "stages": try json(data.dataset.report.stages),
             "cleaning": try data.cleaning.map(json),
-            "leakage": try json(data.leakage),
-            "class_weights": data.classWeights,
+            "leakage": try json(data.dataset.leakage),
+            "class_weights": data.dataset.classWeights,
+            "warnings": data.warnings.map(\.description),
             "split_seed": config.data.split.seed,
             "seed": config.finetune.seed,
             "tokenizer": ["kind": config.data.tokenizer.kind.rawValue, "k": data.tokenizer.k,

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Labeled records read from files, folders or a built-in dataset and cleaned file by file,
+/// before any split: what `dnatune data split`, `dnatune train` and the dashboard all start
+/// from. Duplicates are removed here, so always before the split.
+public struct CleanedSources: Sendable {
+    /// The cleaned records of each input file, with the file's role in a pre-split dataset.
+    public var parts: [(split: DatasetSplit?, records: [SequenceRecord])]
+    /// Stable class ids over every file (names sorted; integers in numeric order).
+    public var labelMap: LabelMap
+    /// Class balance of the raw and the cleaned records.
+    public var stages: [DatasetReport.Stage]
+    /// What cleaning did to each file.
+    public var cleaning: [CleaningReport]
+    public var warnings: [DataWarning]
+
+    /// Whether the files carry train / validation / test roles.
+    public var isPreSplit: Bool { parts.contains { $0.split != nil } }
+
+    /// The built-in datasets a source may name: `demo` (promoter or not, about 1:6) and
+    /// `demo3` (background / enhancer / promoter), generated in memory as FASTQ reads.
+    public static let builtIn = ["demo": 2, "demo3": 3]
+
+    /// Reads and cleans `sources` (files, pre-split folders, or built-in names). `cleaning`
+    /// gives each file's options from its format (adapter and quality steps suit FASTQ only).
+    /// - Throws: `DataError` naming the file and line of unreadable, unlabeled or empty input.
+    public static func load(_ sources: [String], readerOptions: ReaderOptions = ReaderOptions(),
+                            cleaning: (SequenceFormat) -> CleaningOptions) throws -> CleanedSources {
+        var census = LabelCensus()
+        var result = CleanedSources(parts: [], labelMap: LabelMap(labels: []), stages: [], cleaning: [], warnings: [])
+        func add(_ records: [SequenceRecord], name: String, split: DatasetSplit?, format: SequenceFormat, phredOffset: Int?) throws {
+            census.beginFile(name, split: split)
+            for r in records {
+                guard r.label != nil else {
+                    throw DataError(file: r.position.file, line: r.position.line,
+                                    "record '\(r.id)' has no label: fine-tuning needs labeled sequences")
+                }
+                census.add(r)
+            }
+            guard !records.isEmpty else { throw DataError(file: name, "no records") }
+            var (kept, report) = try CleaningPipeline(options: cleaning(format)).clean(records, sourceName: name, format: format)
+            report.phredOffset = phredOffset
+            result.cleaning.append(report)
+            result.warnings += report.warnings
+            result.parts.append((split, kept))
+        }
+        for source in sources {
+            if let classes = builtIn[source] {
+                try add(try DemoDataset.records(classes: classes, file: "\(source).fastq"), name: source, split: nil,
+                        format: .fastq, phredOffset: 33)
+                continue
+            }
+            for file in try DatasetLayout.resolve([source]).files {
+                let reader = try SequenceReader(path: file.path, options: readerOptions)
+                var records: [SequenceRecord] = []
+                while let r = try reader.next() { records.append(r) }
+                try add(records, name: file.path, split: file.split, format: reader.format, phredOffset: reader.phredOffset)
+            }
+        }
+        guard !result.parts.isEmpty else { throw DataError("no data sources given") }
+        result.warnings += census.splitLabelWarnings
+        result.labelMap = census.labelMap
+        var cleanedCounts: [String: Int] = [:]
+        for part in result.parts { for r in part.records { cleanedCounts[r.label!, default: 0] += 1 } }
+        result.stages = [DatasetReport.Stage(name: "raw", balance: census.balance),
+                         DatasetReport.Stage(name: "cleaned", balance: ClassBalance(counts: cleanedCounts, labelMap: census.labelMap))]
+        return result
+    }
+
+    /// Splits (stratified, unless the files came split), balances and augments the training
+    /// split. A pre-split dataset without a validation file gets one carved out of its
+    /// training file (stratified, 10 %).
+    public func prepare(options: PreparationOptions) throws -> PreparedDataset {
+        guard labelMap.count >= 2 else {
+            throw DataError("the data has \(labelMap.count) class(es) (\(labelMap.names.joined(separator: ", "))); a classifier needs at least 2")
+        }
+        if isPreSplit {
+            func part(_ s: DatasetSplit?) throws -> LabeledSequences {
+                try LabeledSequences(records: parts.filter { $0.split == s }.flatMap(\.records), labelMap: labelMap)
+            }
+            var train = try part(.train), validation = try part(.validation)
+            if validation.isEmpty {
+                let s = StratifiedSplitter.split(train, ratios: try SplitRatios(train: 0.9, validation: 0.1, test: 0), seed: options.seed)
+                train = s.train; validation = s.validation
+            }
+            return try DataPreparation.prepare(train: train, validation: validation, test: try part(.test),
+                                               options: options, earlierStages: stages)
+        }
+        let all = try LabeledSequences(records: parts.flatMap(\.records), labelMap: labelMap)
+        guard !all.isEmpty else { throw DataError("no records left after cleaning") }
+        return try DataPreparation.prepare(all, options: options, earlierStages: stages)
+    }
+}
