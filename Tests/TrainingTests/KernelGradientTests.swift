@@ -242,3 +242,19 @@ import Testing
         #expect(ua.min() >= 0 && ua.max() < 1)
     }
 }
+
+/// Elementwise kernels split across threads give bit-identical results to one thread.
+@Suite struct ParallelKernelTests {
+    @Test(arguments: [65_536, 100_003])
+    func geluOnTwoThreadsMatchesOne(_ count: Int) {
+        var rng = SplitMix(seed: 1)
+        let x = (0..<count).map { _ in rng.nextFloat() * 5 }
+        var one = [Float](repeating: 0, count: count), two = one
+        geluForward(out: &one, inp: x, count: count, workers: 1)
+        geluForward(out: &two, inp: x, count: count, workers: 2)
+        #expect(one == two)
+        geluBackward(dinp: &one, inp: x, dout: x, count: count, workers: 1)
+        geluBackward(dinp: &two, inp: x, dout: x, count: count, workers: 2)
+        #expect(one == two)
+    }
+}

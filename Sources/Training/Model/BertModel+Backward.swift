@@ -37,7 +37,7 @@ extension BertModel {
             guard transformTrains || needTop else { return }
             layerNormBackward(dinp: bufA, dweight: grad(mlmLnW), dbias: grad(mlmLnB), dout: bufA, inp: acts + a.mlmG,
                               weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: n, width: c)
-            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c)
+            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c, workers: workers)
             linearBackward(dinp: needTop ? dEnc : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: top,
                            weight: param(mlmW), rows: n, inFeatures: c, outFeatures: c)
             lora?.backward(site: .mlmTransform, dout: bufA, ldOut: c, inp: top, ldInp: c, dinp: needTop ? dEnc : nil,
@@ -58,7 +58,7 @@ extension BertModel {
             linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
                            rows: n, inFeatures: inter, outFeatures: c)
             lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: n, training: training)
-            geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter)
+            geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter, workers: workers)
             linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
                            weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter)
             lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: n, training: training)

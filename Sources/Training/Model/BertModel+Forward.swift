@@ -81,7 +81,7 @@ extension BertModel {
             let h1 = base + a.h1, g = base + a.g
             linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter)
             lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: h1, count: n * inter)
+            geluForward(out: g, inp: h1, count: n * inter, workers: workers)
             linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c)
             lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
             let res2 = base + a.res2
@@ -110,7 +110,7 @@ extension BertModel {
             let t = acts + a.mlmT, g = acts + a.mlmG, out = acts + a.mlmOut
             linearForward(out: t, inp: top, weight: param(mlmW), bias: param(mlmB), rows: n, inFeatures: c, outFeatures: c)
             lora?.forward(site: .mlmTransform, inp: top, ldInp: c, out: t, ldOut: c, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: t, count: n * c)
+            geluForward(out: g, inp: t, count: n * c, workers: workers)
             layerNormForward(out: out, mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, inp: g,
                              weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps)
             linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,

@@ -10,7 +10,10 @@ import Foundation
 /// A step: `forward(inputIds:attentionMask:batch:length:training:)`, `loss(labels:classWeights:)`,
 /// `backward()`; gradients accumulate until `zeroGradients()`. Token-type ids are all 0 and
 /// position ids `0..<length`, as HF's defaults. Not thread-safe: one thread drives a model.
-public final class BertModel {
+///
+/// `@unchecked Sendable` so it can be built on one thread and handed to the trainer thread: it has
+/// no internal synchronisation, and it is safe because exactly one thread uses it at a time.
+public final class BertModel: @unchecked Sendable {
     /// The architecture.
     public let config: BertConfig
     /// Which head sits on the encoder.
