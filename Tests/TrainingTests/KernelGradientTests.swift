@@ -257,4 +257,19 @@ import Testing
         geluBackward(dinp: &two, inp: x, dout: x, count: count, workers: 2)
         #expect(one == two)
     }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 17, 100])
+    func splitProductMatchesOneCall(_ transposes: (Bool, Bool), _ m: Int) {
+        let (ta, tb) = transposes
+        let n = 70, k = 90
+        var rng = SplitMix(seed: UInt64(m))
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() }, b = (0..<(k * n)).map { _ in rng.nextFloat() }
+        let c0 = (0..<(m * n)).map { _ in rng.nextFloat() }
+        var one = c0, split = c0
+        BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                   beta: 1, c: &one, ldc: n)
+        parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                      beta: 1, c: &split, ldc: n, workers: 3)
+        for (x, y) in zip(one, split) { #expect(abs(x - y) <= 1e-5 * max(1, abs(x))) }
+    }
 }

@@ -8,9 +8,10 @@ enum FastMath {
     @inline(__always)
     static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
         let x0 = clamp(input, -87.3, 88.3)
-        // n = round(x / ln 2)
-        var fx = x0 * 1.442_695_04 + 0.5
-        fx.round(.down)
+        // n = round(x / ln 2): adding and subtracting 1.5·2^23 rounds to the nearest integer
+        // without a call to floorf per lane.
+        let magic: Float = 12_582_912
+        let fx = (x0 * 1.442_695_04 + magic) - magic
         // r = x - n ln 2, with ln 2 split in two for accuracy.
         let x = x0 - fx * 0.693_359_375 + fx * 2.121_944_4e-4
         let z = x * x

@@ -11,15 +11,15 @@ func parallelFor(count: Int, workers: Int, singleThreadedBLAS: Bool = true,
         if count > 0 { body(0, count, 0) }
         return
     }
-    let previous = singleThreadedBLAS ? BLAS.threads : 0
-    if singleThreadedBLAS { BLAS.threads = 1 }
+    let previous = singleThreadedBLAS ? BLAS.threads : 1
+    if previous != 1 { BLAS.threads = 1 }
     withoutActuallyEscaping(body) { body in
         let box = UncheckedBody(body: body)
         DispatchQueue.concurrentPerform(iterations: n) { w in
             box.body(w * count / n, (w + 1) * count / n, w)
         }
     }
-    if singleThreadedBLAS { BLAS.threads = previous }
+    if previous != 1 { BLAS.threads = previous }
 }
 
 /// Runs `body(start, end)` over `0..<count` split into `workers` chunks whose boundaries are
