@@ -56,10 +56,9 @@ extension BertModel {
         }
         let enc0 = acts + a.enc(0)
         layerNormForward(out: enc0, mean: acts + a.embMean, rstd: acts + a.embRstd, inp: sum,
-                         weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps)
+                         weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps, workers: workers)
         if hiddenP > 0 {
-            var gen = DropoutGenerator(seed: stepSeed, stream: 1)
-            gen.fillMask(acts + a.embMask, count: n * c, p: hiddenP)
+            DropoutGenerator.fillMask(acts + a.embMask, count: n * c, p: hiddenP, seed: stepSeed, stream: 1, workers: workers)
             multiply(enc0, enc0, acts + a.embMask, count: n * c)
         }
 
@@ -82,7 +81,7 @@ extension BertModel {
             let res1 = base + a.res1, ln1 = base + a.ln1
             residualDropout(out: res1, residual: x, tmp, mask: hiddenMask(base + a.mask1, count: n * c, stream: 2 + 2 * UInt64(l)), count: n * c)
             layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
-                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps)
+                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps, workers: workers)
             let h1 = base + a.h1, g = base + a.g
             linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
             lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
@@ -92,7 +91,7 @@ extension BertModel {
             let res2 = base + a.res2
             residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: n * c, stream: 3 + 2 * UInt64(l)), count: n * c)
             layerNormForward(out: acts + a.enc(l + 1), mean: base + a.mean2, rstd: base + a.rstd2, inp: res2,
-                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps)
+                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps, workers: workers)
         }
 
         let top = acts + a.enc(config.numHiddenLayers)
@@ -117,7 +116,7 @@ extension BertModel {
             lora?.forward(site: .mlmTransform, inp: top, ldInp: c, out: t, ldOut: c, rows: n, training: training, seed: stepSeed)
             geluForward(out: g, inp: t, count: n * c, workers: workers)
             layerNormForward(out: out, mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, inp: g,
-                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps)
+                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps, workers: workers)
             linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,
                           inFeatures: c, outFeatures: config.vocabSize, workers: workers)
         }
@@ -129,8 +128,7 @@ extension BertModel {
     /// Fills `mask` for hidden-state dropout and returns it, or nil when dropout is off.
     func hiddenMask(_ mask: UnsafeMutablePointer<Float>, count: Int, stream: UInt64) -> UnsafeMutablePointer<Float>? {
         guard hiddenP > 0 else { return nil }
-        var gen = DropoutGenerator(seed: stepSeed, stream: stream)
-        gen.fillMask(mask, count: count, p: hiddenP)
+        DropoutGenerator.fillMask(mask, count: count, p: hiddenP, seed: stepSeed, stream: stream, workers: workers)
         return mask
     }
 
