@@ -207,9 +207,12 @@ public final class BertModel: @unchecked Sendable {
     @inline(__always)
     func param(_ offset: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + offset }
 
-    /// Sets every gradient (base and LoRA) to zero.
+    /// Sets every gradient (base and LoRA) to zero. Frozen tensors' gradients are never written,
+    /// so only the trainable ones are cleared.
     public func zeroGradients() {
-        gradients.zero()
+        for (view, t) in zip(gradients.views, trainable) where t {
+            gradients.pointer(view).update(repeating: 0, count: view.count)
+        }
         lora?.gradients.zero()
     }
 
