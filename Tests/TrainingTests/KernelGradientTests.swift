@@ -101,6 +101,12 @@ import Testing
         var dx = [Float](repeating: 0, count: count)
         geluBackward(dinp: &dx, inp: x, dout: r, count: count)
         checkFD(&x, dx, eps: 1e-3, "dx") { dot(forward($0), r) }
+        // The saved-derivative path gives the same gradient.
+        var out = [Float](repeating: 0, count: count), derivative = out, dx2 = out
+        geluForward(out: &out, inp: x, count: count, derivative: &derivative)
+        #expect(out == forward(x))
+        geluBackward(dinp: &dx2, derivative: derivative, dout: r, count: count)
+        for (a, b) in zip(dx, dx2) { #expect(abs(a - b) <= 1e-6 * max(1, abs(a))) }
     }
 
     @Test func fastMathMatchesLibm() {

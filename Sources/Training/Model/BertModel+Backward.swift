@@ -63,7 +63,11 @@ extension BertModel {
             linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
                            rows: n, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: n, training: training)
-            geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter, workers: workers)
+            if training {  // forward saved GELU'(h1) in place of h1
+                geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: n * inter, workers: workers)
+            } else {
+                geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter, workers: workers)
+            }
             linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
                            weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
             lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: n, training: training)

@@ -85,7 +85,8 @@ extension BertModel {
             let h1 = base + a.h1, g = base + a.g
             linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
             lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: h1, count: n * inter, workers: workers)
+            // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
+            geluForward(out: g, inp: h1, count: n * inter, workers: workers, derivative: training ? h1 : nil)
             linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
             let res2 = base + a.res2
