@@ -229,6 +229,13 @@ public final class BertModel: @unchecked Sendable {
         return UnsafeBufferPointer(start: acts + a.logits, count: a.logitsCount)
     }
 
+    /// The number of training forward passes so far; each draws its dropout masks from
+    /// `(seed, dropoutStep)`. Save it in a checkpoint and set it on resume to replay the same masks.
+    public var dropoutStep: UInt64 {
+        get { forwardCount }
+        set { forwardCount = newValue }
+    }
+
     /// The floats of activation memory the model holds now (for peak-memory reports).
     public var activationFloats: Int { actsCapacity }
 }
