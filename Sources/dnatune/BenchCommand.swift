@@ -81,7 +81,7 @@ struct BenchTrain: ParsableCommand {
             }
         }
         say("")
-        say("case        dnatune train/s  infer/s  GFLOP/s(train)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer")
+        say("case        dnatune train/s  infer/s  GFLOP/s(train)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer | paired train  infer")
         for c in cases {
             let s = swiftResults[c.name] ?? []
             let train = TrainingBenchmark.median(s.map(\.trainSamplesPerSecond))
@@ -94,6 +94,10 @@ struct BenchTrain: ParsableCommand {
                 let ti = TrainingBenchmark.median(t.compactMap { $0["infer_sps"] })
                 let rss = TrainingBenchmark.median(t.compactMap { $0["peak_rss_mb"] })
                 line += String(format: " | %13.1f %8.1f %7.0f | %10.2fx %6.2fx", tt, ti, rss, train / tt, infer / ti)
+                // The median of each round's own ratio: robust when the machine's load shifts between rounds.
+                let pairedTrain = TrainingBenchmark.median(zip(s, t).map { $0.trainSamplesPerSecond / ($1["train_sps"] ?? .nan) })
+                let pairedInfer = TrainingBenchmark.median(zip(s, t).map { $0.inferSamplesPerSecond / ($1["infer_sps"] ?? .nan) })
+                line += String(format: " | %11.2fx %6.2fx", pairedTrain, pairedInfer)
             }
             say(line)
         }

@@ -75,6 +75,10 @@ import Testing
         let twin = try BertModel(config: TinyModel.config, seed: 5)
         TinyModel.randomise(twin, seed: 1)
         #expect(try logits(twin, ids: TinyModel.ids, mask: TinyModel.mask, batch: 2, length: 5, training: true) == train1)
+        // Resuming at a dropout step replays that step's masks.
+        #expect(model.dropoutStep == 2)
+        twin.dropoutStep = 1
+        #expect(try logits(twin, ids: TinyModel.ids, mask: TinyModel.mask, batch: 2, length: 5, training: true) == train2)
     }
 
     @Test func freshLoRALeavesTheModelUnchanged() throws {

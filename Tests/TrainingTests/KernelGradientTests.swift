@@ -101,6 +101,12 @@ import Testing
         var dx = [Float](repeating: 0, count: count)
         geluBackward(dinp: &dx, inp: x, dout: r, count: count)
         checkFD(&x, dx, eps: 1e-3, "dx") { dot(forward($0), r) }
+        // The saved-derivative path gives the same gradient.
+        var out = [Float](repeating: 0, count: count), derivative = out, dx2 = out
+        geluForward(out: &out, inp: x, count: count, derivative: &derivative)
+        #expect(out == forward(x))
+        geluBackward(dinp: &dx2, derivative: derivative, dout: r, count: count)
+        for (a, b) in zip(dx, dx2) { #expect(abs(a - b) <= 1e-6 * max(1, abs(a))) }
     }
 
     @Test func fastMathMatchesLibm() {
@@ -240,5 +246,36 @@ import Testing
         #expect(ua == ub)
         #expect(ua != uc)
         #expect(ua.min() >= 0 && ua.max() < 1)
+    }
+}
+
+/// Elementwise kernels split across threads give bit-identical results to one thread.
+@Suite struct ParallelKernelTests {
+    @Test(arguments: [65_536, 100_003])
+    func geluOnTwoThreadsMatchesOne(_ count: Int) {
+        var rng = SplitMix(seed: 1)
+        let x = (0..<count).map { _ in rng.nextFloat() * 5 }
+        var one = [Float](repeating: 0, count: count), two = one
+        geluForward(out: &one, inp: x, count: count, workers: 1)
+        geluForward(out: &two, inp: x, count: count, workers: 2)
+        #expect(one == two)
+        geluBackward(dinp: &one, inp: x, dout: x, count: count, workers: 1)
+        geluBackward(dinp: &two, inp: x, dout: x, count: count, workers: 2)
+        #expect(one == two)
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 17, 100])
+    func splitProductMatchesOneCall(_ transposes: (Bool, Bool), _ m: Int) {
+        let (ta, tb) = transposes
+        let n = 70, k = 90
+        var rng = SplitMix(seed: UInt64(m))
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() }, b = (0..<(k * n)).map { _ in rng.nextFloat() }
+        let c0 = (0..<(m * n)).map { _ in rng.nextFloat() }
+        var one = c0, split = c0
+        BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                   beta: 1, c: &one, ldc: n)
+        parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                      beta: 1, c: &split, ldc: n, workers: 3)
+        for (x, y) in zip(one, split) { #expect(abs(x - y) <= 1e-5 * max(1, abs(x))) }
     }
 }

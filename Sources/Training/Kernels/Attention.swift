@@ -46,7 +46,8 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>,
     while i < count {
         let n = min(8, count - i)
         let s = FastMath.load(row + i, n, fill: -.infinity)
-        mx = pointwiseMax(mx, s.replacing(with: negInf, where: FastMath.load(valid + i, n) .== 0))
+        let masked = s.replacing(with: negInf, where: FastMath.load(valid + i, n) .== 0)
+        mx = mx.replacing(with: masked, where: masked .> mx)
         i += 8
     }
     let m = mx.max()

@@ -44,6 +44,21 @@ struct DropoutGenerator {
         }
     }
 
+    /// Fills `mask[0..<count]` like `fillMask`, in blocks of 65,536 elements that each draw from
+    /// their own stream (`stream·65,536 + block`) of `seed`, spread over `workers` threads. The
+    /// mask depends only on `(seed, stream)`, never on the thread count.
+    static func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, p: Float, seed: UInt64, stream: UInt64,
+                         workers: Int) {
+        let block = 65_536
+        let blocks = (count + block - 1) / block
+        parallelFor(count: blocks, workers: workers, singleThreadedBLAS: false) { start, end, _ in
+            for index in start..<end {
+                var gen = DropoutGenerator(seed: seed, stream: stream &* 65_536 &+ UInt64(index))
+                gen.fillMask(mask + index * block, count: min(block, count - index * block), p: p)
+            }
+        }
+    }
+
     /// A standard normal sample (Box–Muller on the first two lanes; for initialisation only).
     mutating func nextNormal() -> Float {
         let u = nextUniform()

@@ -7,10 +7,11 @@ enum FastMath {
     /// Inputs below -87.3 give about 1e-38 rather than 0.
     @inline(__always)
     static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x0 = input.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-        // n = round(x / ln 2)
-        var fx = x0 * 1.442_695_04 + 0.5
-        fx.round(.down)
+        let x0 = clamp(input, -87.3, 88.3)
+        // n = round(x / ln 2): adding and subtracting 1.5·2^23 rounds to the nearest integer
+        // without a call to floorf per lane.
+        let magic: Float = 12_582_912
+        let fx = (x0 * 1.442_695_04 + magic) - magic
         // r = x - n ln 2, with ln 2 split in two for accuracy.
         let x = x0 - fx * 0.693_359_375 + fx * 2.121_944_4e-4
         let z = x * x
@@ -31,7 +32,7 @@ enum FastMath {
     /// error below 1e-6; beyond ±4 erf is ±1 in single precision).
     @inline(__always)
     static func erf(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x = input.clamped(lowerBound: SIMD8(repeating: -4), upperBound: SIMD8(repeating: 4))
+        let x = clamp(input, -4, 4)
         let x2 = x * x
         var p: SIMD8<Float> = SIMD8(repeating: -2.726_142_258_013_06e-10)
         p = p * x2 + 2.770_681_424_959_02e-08
@@ -47,6 +48,14 @@ enum FastMath {
         q = q * x2 - 7.373_329_167_204_68e-03
         q = q * x2 - 1.426_473_905_141_89e-02
         return p / q
+    }
+
+    /// `x` limited to `[lo, hi]` lane by lane (written with masks: the standard library's generic
+    /// `clamped`/`pointwiseMin` are not specialised and cost a call per vector).
+    @inline(__always)
+    static func clamp(_ x: SIMD8<Float>, _ lo: Float, _ hi: Float) -> SIMD8<Float> {
+        let l = SIMD8<Float>(repeating: lo), h = SIMD8<Float>(repeating: hi)
+        return x.replacing(with: l, where: x .< l).replacing(with: h, where: x .> h)
     }
 
     /// Loads up to eight floats from `p` (missing lanes get `fill`).

@@ -1,13 +1,14 @@
 /// Layer normalisation over the last dimension: for each of `rows` rows of width `width`,
 /// `out = (inp - mean) · rstd · weight + bias` with `rstd = 1/sqrt(var + eps)` (biased variance,
-/// as PyTorch). Saves `mean` and `rstd` per row for the backward pass.
+/// as PyTorch). Saves `mean` and `rstd` per row for the backward pass. Rows are split across `workers`.
 func layerNormForward(
     out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
     inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    rows: Int, width: Int, eps: Float
+    rows: Int, width: Int, eps: Float, workers: Int = 1
 ) {
     guard width > 0 else { return }
-    for r in 0..<rows {
+    parallelFor(count: rows, workers: rows * width >= 65_536 ? workers : 1, singleThreadedBLAS: false) { start, end, _ in
+    for r in start..<end {
         let x = inp + r * width, y = out + r * width
         var acc = SIMD8<Float>(), i = 0
         while i < width { acc += FastMath.load(x + i, min(8, width - i)); i += 8 }
@@ -29,6 +30,7 @@ func layerNormForward(
             i += 8
         }
         mean[r] = m; rstd[r] = s
+    }
     }
 }
 

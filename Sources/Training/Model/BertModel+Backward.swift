@@ -7,6 +7,11 @@ extension BertModel {
     public func backward() {
         precondition(lossReady, "BertModel.backward() needs loss(labels:) after forward")
         guard let acts, batch > 0, length > 0 else { return }
+        // OpenBLAS runs single-threaded inside the model: products are split across `workers` by
+        // the model itself, so OpenBLAS's spinning idle threads never compete with them.
+        let savedThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = savedThreads }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
         let n = a.n, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
         let needTop = lowestTrainable < L
@@ -18,28 +23,28 @@ extension BertModel {
             let pooled = acts + a.pooled, dp = acts + a.dpooled
             let dropped = hiddenP > 0 ? UnsafePointer(acts + a.pooledDrop) : UnsafePointer(pooled)
             linearBackward(dinp: dp, dweight: grad(clsW), dbias: grad(clsB), dout: acts + a.dlogits, inp: dropped,
-                           weight: param(clsW), rows: batch, inFeatures: c, outFeatures: config.numLabels)
+                           weight: param(clsW), rows: batch, inFeatures: c, outFeatures: config.numLabels, workers: workers)
             let poolerTrains = grad(poolW) != nil || lora?.has(.pooler) == true
             guard poolerTrains || needTop else { return }
             if hiddenP > 0 { multiply(dp, dp, acts + a.poolMask, count: batch * c) }
             for i in 0..<(batch * c) { dp[i] *= 1 - pooled[i] * pooled[i] }
             if needTop { dEnc.update(repeating: 0, count: n * c) }
             linearBackward(dinp: needTop ? dEnc : nil, accumulate: true, dweight: grad(poolW), dbias: grad(poolB),
-                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: T * c)
+                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: T * c, workers: workers)
             lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: T * c, dinp: needTop ? dEnc : nil,
                            rows: batch, training: training)
         case .maskedLM:
             let out = acts + a.mlmOut
             let dout = acts + a.dlogits
             linearBackward(dinp: bufA, dweight: grad(wte), dbias: grad(mlmBias), dout: dout, inp: out,
-                           weight: param(wte), rows: n, inFeatures: c, outFeatures: config.vocabSize)
+                           weight: param(wte), rows: n, inFeatures: c, outFeatures: config.vocabSize, workers: workers)
             let transformTrains = grad(mlmW) != nil || grad(mlmLnW) != nil || lora?.has(.mlmTransform) == true
             guard transformTrains || needTop else { return }
             layerNormBackward(dinp: bufA, dweight: grad(mlmLnW), dbias: grad(mlmLnB), dout: bufA, inp: acts + a.mlmG,
                               weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: n, width: c)
-            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c)
+            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c, workers: workers)
             linearBackward(dinp: needTop ? dEnc : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: top,
-                           weight: param(mlmW), rows: n, inFeatures: c, outFeatures: c)
+                           weight: param(mlmW), rows: n, inFeatures: c, outFeatures: c, workers: workers)
             lora?.backward(site: .mlmTransform, dout: bufA, ldOut: c, inp: top, ldInp: c, dinp: needTop ? dEnc : nil,
                            rows: n, training: training)
         }
@@ -56,11 +61,15 @@ extension BertModel {
             if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: n * c); dO = bufB } else { dO = bufA }
             // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
             linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
-                           rows: n, inFeatures: inter, outFeatures: c)
+                           rows: n, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: n, training: training)
-            geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter)
+            if training {  // forward saved GELU'(h1) in place of h1
+                geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: n * inter, workers: workers)
+            } else {
+                geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter, workers: workers)
+            }
             linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
-                           weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter)
+                           weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
             lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: n, training: training)
             // Attention LayerNorm, dropout, residual.
             layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
@@ -68,7 +77,7 @@ extension BertModel {
             let dAO: UnsafeMutablePointer<Float>
             if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: n * c); dAO = bufB } else { dAO = dEnc }
             linearBackward(dinp: bufA, dweight: grad(o.aoW), dbias: grad(o.aoB), dout: dAO, inp: ctx, weight: param(o.aoW),
-                           rows: n, inFeatures: c, outFeatures: c)
+                           rows: n, inFeatures: c, outFeatures: c, workers: workers)
             lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: n, training: training)
             attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
                               probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T,
@@ -76,7 +85,7 @@ extension BertModel {
             // Query/key/value: input gradient adds to the residual's, already in dEnc.
             let needInput = l > lowestTrainable
             linearBackward(dinp: needInput ? dEnc : nil, accumulate: true, dweight: grad(o.qkvW), dbias: grad(o.qkvB),
-                           dout: big, inp: x, weight: param(o.qkvW), rows: n, inFeatures: c, outFeatures: 3 * c)
+                           dout: big, inp: x, weight: param(o.qkvW), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
                 let di = needInput ? dEnc : nil
                 lora.backward(site: .query(l), dout: big, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)

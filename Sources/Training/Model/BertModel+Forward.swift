@@ -20,6 +20,11 @@ extension BertModel {
             throw ModelError("token id \(inputIds[i]) at batch row \(i / length), position \(i % length) is outside the vocabulary of \(config.vocabSize)")
         }
         reserve(batch: batch, length: length)
+        // OpenBLAS runs single-threaded inside the model: products are split across `workers` by
+        // the model itself, so OpenBLAS's spinning idle threads never compete with them.
+        let savedThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = savedThreads }
         self.batch = batch; self.length = length; self.training = training
         lossReady = false
         hiddenP = training ? Float(config.hiddenDropoutProb) : 0
@@ -51,10 +56,9 @@ extension BertModel {
         }
         let enc0 = acts + a.enc(0)
         layerNormForward(out: enc0, mean: acts + a.embMean, rstd: acts + a.embRstd, inp: sum,
-                         weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps)
+                         weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps, workers: workers)
         if hiddenP > 0 {
-            var gen = DropoutGenerator(seed: stepSeed, stream: 1)
-            gen.fillMask(acts + a.embMask, count: n * c, p: hiddenP)
+            DropoutGenerator.fillMask(acts + a.embMask, count: n * c, p: hiddenP, seed: stepSeed, stream: 1, workers: workers)
             multiply(enc0, enc0, acts + a.embMask, count: n * c)
         }
 
@@ -62,7 +66,7 @@ extension BertModel {
             let o = layers[l], base = acts + a.layer(l)
             let x = acts + a.enc(l)
             let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
-            linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c)
+            linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
                 lora.forward(site: .query(l), inp: x, ldInp: c, out: qkv, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
                 lora.forward(site: .key(l), inp: x, ldInp: c, out: qkv + c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
@@ -72,22 +76,23 @@ extension BertModel {
                              batch: batch, length: T, heads: config.numAttentionHeads, headSize: config.headSize,
                              dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
                              workers: workers)
-            linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: n, inFeatures: c, outFeatures: c)
+            linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: n, inFeatures: c, outFeatures: c, workers: workers)
             lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
             let res1 = base + a.res1, ln1 = base + a.ln1
             residualDropout(out: res1, residual: x, tmp, mask: hiddenMask(base + a.mask1, count: n * c, stream: 2 + 2 * UInt64(l)), count: n * c)
             layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
-                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps)
+                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps, workers: workers)
             let h1 = base + a.h1, g = base + a.g
-            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter)
+            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
             lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: h1, count: n * inter)
-            linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c)
+            // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
+            geluForward(out: g, inp: h1, count: n * inter, workers: workers, derivative: training ? h1 : nil)
+            linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
             let res2 = base + a.res2
             residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: n * c, stream: 3 + 2 * UInt64(l)), count: n * c)
             layerNormForward(out: acts + a.enc(l + 1), mean: base + a.mean2, rstd: base + a.rstd2, inp: res2,
-                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps)
+                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps, workers: workers)
         }
 
         let top = acts + a.enc(config.numHiddenLayers)
@@ -96,7 +101,7 @@ extension BertModel {
             // Pooler on the [CLS] rows (stride length·hidden), tanh, dropout, classifier.
             let pooled = acts + a.pooled
             linearForward(out: pooled, inp: top, weight: param(poolW), bias: param(poolB), rows: batch,
-                          inFeatures: c, outFeatures: c, ldInp: T * c)
+                          inFeatures: c, outFeatures: c, ldInp: T * c, workers: workers)
             lora?.forward(site: .pooler, inp: top, ldInp: T * c, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
             for i in 0..<(batch * c) { pooled[i] = tanhf(pooled[i]) }
             var dropped = UnsafePointer(pooled)
@@ -105,16 +110,16 @@ extension BertModel {
                 dropped = UnsafePointer(acts + a.pooledDrop)
             }
             linearForward(out: acts + a.logits, inp: dropped, weight: param(clsW), bias: param(clsB), rows: batch,
-                          inFeatures: c, outFeatures: config.numLabels)
+                          inFeatures: c, outFeatures: config.numLabels, workers: workers)
         case .maskedLM:
             let t = acts + a.mlmT, g = acts + a.mlmG, out = acts + a.mlmOut
-            linearForward(out: t, inp: top, weight: param(mlmW), bias: param(mlmB), rows: n, inFeatures: c, outFeatures: c)
+            linearForward(out: t, inp: top, weight: param(mlmW), bias: param(mlmB), rows: n, inFeatures: c, outFeatures: c, workers: workers)
             lora?.forward(site: .mlmTransform, inp: top, ldInp: c, out: t, ldOut: c, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: t, count: n * c)
+            geluForward(out: g, inp: t, count: n * c, workers: workers)
             layerNormForward(out: out, mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, inp: g,
-                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps)
+                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps, workers: workers)
             linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,
-                          inFeatures: c, outFeatures: config.vocabSize)
+                          inFeatures: c, outFeatures: config.vocabSize, workers: workers)
         }
     }
 
@@ -124,8 +129,7 @@ extension BertModel {
     /// Fills `mask` for hidden-state dropout and returns it, or nil when dropout is off.
     func hiddenMask(_ mask: UnsafeMutablePointer<Float>, count: Int, stream: UInt64) -> UnsafeMutablePointer<Float>? {
         guard hiddenP > 0 else { return nil }
-        var gen = DropoutGenerator(seed: stepSeed, stream: stream)
-        gen.fillMask(mask, count: count, p: hiddenP)
+        DropoutGenerator.fillMask(mask, count: count, p: hiddenP, seed: stepSeed, stream: stream, workers: workers)
         return mask
     }
 

@@ -13,7 +13,7 @@ extension BertModel {
     /// A batch with no labelled row has loss 0 and zero gradient (PyTorch would give NaN).
     /// - Throws: `ModelError` for a label outside `0..<classes` other than -100.
     public func loss(labels: UnsafePointer<Int32>, classWeights: UnsafePointer<Float>? = nil) throws(ModelError) -> Float {
-        guard let acts else { return 0 }
+        guard let acts else { lossReady = true; return 0 }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
         let rows = head == .classification ? batch : batch * length
         let k = head == .classification ? config.numLabels : config.vocabSize

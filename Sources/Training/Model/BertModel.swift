@@ -10,7 +10,10 @@ import Foundation
 /// A step: `forward(inputIds:attentionMask:batch:length:training:)`, `loss(labels:classWeights:)`,
 /// `backward()`; gradients accumulate until `zeroGradients()`. Token-type ids are all 0 and
 /// position ids `0..<length`, as HF's defaults. Not thread-safe: one thread drives a model.
-public final class BertModel {
+///
+/// `@unchecked Sendable` so it can be built on one thread and handed to the trainer thread: it has
+/// no internal synchronisation, and it is safe because exactly one thread uses it at a time.
+public final class BertModel: @unchecked Sendable {
     /// The architecture.
     public let config: BertConfig
     /// Which head sits on the encoder.
@@ -204,9 +207,12 @@ public final class BertModel {
     @inline(__always)
     func param(_ offset: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + offset }
 
-    /// Sets every gradient (base and LoRA) to zero.
+    /// Sets every gradient (base and LoRA) to zero. Frozen tensors' gradients are never written,
+    /// so only the trainable ones are cleared.
     public func zeroGradients() {
-        gradients.zero()
+        for (view, t) in zip(gradients.views, trainable) where t {
+            gradients.pointer(view).update(repeating: 0, count: view.count)
+        }
         lora?.gradients.zero()
     }
 
@@ -221,6 +227,13 @@ public final class BertModel {
         guard let acts else { return UnsafeBufferPointer(start: nil, count: 0) }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
         return UnsafeBufferPointer(start: acts + a.logits, count: a.logitsCount)
+    }
+
+    /// The number of training forward passes so far; each draws its dropout masks from
+    /// `(seed, dropoutStep)`. Save it in a checkpoint and set it on resume to replay the same masks.
+    public var dropoutStep: UInt64 {
+        get { forwardCount }
+        set { forwardCount = newValue }
     }
 
     /// The floats of activation memory the model holds now (for peak-memory reports).

@@ -5,7 +5,10 @@
 /// PEFT's `adapter_model.safetensors` (`base_model.model.<module>.lora_A.weight`, `.lora_B.weight`).
 /// `A` starts kaiming-uniform as PEFT (`U(-1/√in, 1/√in)`), `B` at zero, so a fresh adapter
 /// leaves the model's output unchanged.
-public final class LoRAAdapter {
+///
+/// `@unchecked Sendable` so it can be built on one thread and handed to the trainer thread: it has
+/// no internal synchronisation, and it is safe because exactly one thread uses it at a time.
+public final class LoRAAdapter: @unchecked Sendable {
     /// One adapted linear layer.
     public struct Module: Sendable, Equatable {
         /// The PyTorch module name, e.g. `bert.encoder.layer.0.attention.self.query`.

@@ -38,7 +38,10 @@ public struct ParameterLayout: Sendable, Equatable {
 ///
 /// The model's parameters, their gradients and the optimizer's moments are each one
 /// `ParameterStore` of the same layout, so an optimizer is a single loop over `pointer`.
-public final class ParameterStore {
+///
+/// `@unchecked Sendable` so it can be built on one thread and handed to the trainer thread: it has
+/// no internal synchronisation, and it is safe because exactly one thread uses it at a time.
+public final class ParameterStore: @unchecked Sendable {
     /// The views in buffer order.
     public let views: [ParameterView]
     /// The number of floats in the buffer.

@@ -1,0 +1,26 @@
+/// `C = alpha · op(A) · op(B) + beta · C` (row-major, as `BLAS.sgemm`) with the rows of `C` split
+/// across `workers` threads, each calling single-threaded OpenBLAS on its block.
+///
+/// On few cores this beats OpenBLAS's own threading: its idle workers spin in `sched_yield`
+/// between calls and steal the CPU the elementwise kernels and attention need.
+func parallelSgemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int
+) {
+    guard m > 0, n > 0 else { return }
+    // Blocks of whole 16-row panels; tiny products stay on one thread.
+    let useWorkers = Double(m) * Double(n) * Double(k) >= 262_144 ? min(workers, (m + 15) / 16) : 1
+    if useWorkers <= 1 {
+        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let panels = (m + 15) / 16
+    parallelFor(count: panels, workers: useWorkers) { start, end, _ in
+        let m0 = start * 16, m1 = min(end * 16, m)
+        guard m1 > m0 else { return }
+        BLAS.sgemm(transA: transA, transB: transB, m: m1 - m0, n: n, k: k, alpha: alpha,
+                   a: transA ? a + m0 : a + m0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + m0 * ldc, ldc: ldc)
+    }
+}

@@ -1,0 +1,29 @@
+import Testing
+@testable import Training
+
+/// The benchmark harness behind `dnatune bench train` measures something sensible.
+@Suite struct TrainingBenchmarkTests {
+    @Test(arguments: [TrainingStrategy.full, .lora(LoRAConfig(r: 2, targetModules: ["query", "value"]))])
+    func tinyRunReportsPositiveRates(_ strategy: TrainingStrategy) throws {
+        let r = try TrainingBenchmark.run(config: TinyModel.config, strategy: strategy, batch: 3, length: 6,
+                                          steps: 2, warmup: 1, threads: 2)
+        #expect(r.trainSamplesPerSecond > 0 && r.trainSamplesPerSecond.isFinite)
+        #expect(r.inferSamplesPerSecond > 0 && r.inferGFLOPs > 0 && r.trainGFLOPs > 0)
+        #expect(r.modelBytes > 0)
+    }
+
+    @Test func forwardFLOPsCountsTheProducts() {
+        // One layer, hidden 2, intermediate 4, batch 1, length 3, 2 labels:
+        // projections 2·3·2·(4·2 + 2·4) = 192, attention 2·2·1·3·3·2 = 72, head 2·1·2·(2 + 2) = 16.
+        let c = BertConfig(vocabSize: 5, hiddenSize: 2, numHiddenLayers: 1, numAttentionHeads: 1, intermediateSize: 4)
+        #expect(TrainingBenchmark.forwardFLOPs(config: c, batch: 1, length: 3) == 192 + 72 + 16)
+        #expect(TrainingBenchmark.forwardFLOPs(config: c, batch: 0, length: 3) == 0)
+    }
+
+    @Test func median() {
+        #expect(TrainingBenchmark.median([3, 1, 2]) == 2)
+        #expect(TrainingBenchmark.median([4, 1, 2, 3]) == 2.5)
+        #expect(TrainingBenchmark.median([7]) == 7)
+        #expect(TrainingBenchmark.median([]).isNaN)
+    }
+}
