@@ -71,14 +71,7 @@ extension Trainer {
 
     /// Loads the model's weights (and LoRA factors) from a checkpoint folder.
     func loadWeights(from url: URL) throws {
-        try model.parameters.load(from: try SafeTensorsFile(path: url.path + "/" + Self.modelFile))
-        if let lora = model.lora {
-            let adapter = try SafeTensorsFile(path: url.path + "/" + PEFTAdapter.weightsFile)
-            for view in lora.parameters.views {
-                try adapter.read(PEFTNames.normalised(view.name), shape: view.shape,
-                                 into: UnsafeMutableBufferPointer(start: lora.parameters.pointer(view), count: view.count))
-            }
-        }
+        try model.loadCheckpoint(from: url)
     }
 
     /// Writes the LoRA factors and the trained classifier as a PEFT adapter folder.
