@@ -25,16 +25,15 @@ extension Trainer {
         let stateJSON = Array(try encoder.encode(state))
         try FileManager.default.createDirectory(at: inputs.run.checkpoints, withIntermediateDirectories: true)
         try AtomicFile.replaceDirectory(at: url.path) { dir in
+            // The adapter first: PEFTAdapter.write replaces the whole folder it writes to.
+            if loraOptimizer != nil { try writeAdapter(to: URL(fileURLWithPath: dir)) }
             try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
             try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
             if let vocabulary = inputs.vocabulary {
                 try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
             }
             var moments = baseOptimizer.momentViews(prefix: "base")
-            if let lora = loraOptimizer {
-                moments += lora.momentViews(prefix: "lora")
-                try writeAdapter(to: URL(fileURLWithPath: dir))
-            }
+            if let lora = loraOptimizer { moments += lora.momentViews(prefix: "lora") }
             try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
