@@ -10,7 +10,8 @@ struct Predict: ParsableCommand {
         discussion: """
             Works on unlabelled files (FASTA, FASTQ, CSV/TSV with a sequence column, plain text; gzip/xz too). \
             Every record gets a row, in file order: id, one probability column per class (prob_<class>), and \
-            the predicted label (the most probable class). Sequences are normalised as for training and \
+            the predicted label (the most probable class). Ids are the FASTA/FASTQ record names, `row N` for \
+            table rows and `line N` for plain text (N: the line in the file). Sequences are normalised as for training and \
             truncated to the run's maximum length; nothing is filtered out. Writes the CSV to --out (atomically), \
             or to standard output without it.
             """)
