@@ -48,6 +48,8 @@ struct Train: ParsableCommand {
             throw ExitCode(2)
         }
         describe(session)
+        // The events are written unbuffered; the description must come out first.
+        fflush(nil)
         let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps)
         if !reason.isSuccess { throw ExitCode(1) }
     }

@@ -9,6 +9,8 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
         case unknownKey
         /// A DNALLM / Hugging Face key that dnatune recognises but does not use.
         case ignoredKey
+        /// A valid value far outside the usual range (e.g. a learning rate above 1).
+        case unusualValue
     }
 
     public var kind: Kind

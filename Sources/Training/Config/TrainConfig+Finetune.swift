@@ -101,7 +101,12 @@ extension TrainConfig {
             f.perDeviceTrainBatchSize = s.int("per_device_train_batch_size", f.perDeviceTrainBatchSize, Allowed.between(1, 65_536))
             f.perDeviceEvalBatchSize = s.int("per_device_eval_batch_size", f.perDeviceEvalBatchSize, Allowed.between(1, 65_536))
             f.gradientAccumulationSteps = s.int("gradient_accumulation_steps", f.gradientAccumulationSteps, Allowed.between(1, 65_536))
-            f.learningRate = s.double("learning_rate", f.learningRate) { $0 > 0 && $0 <= 1 ? nil : "must be > 0 and ≤ 1 (typically 1e-5 … 1e-3)" }
+            f.learningRate = s.double("learning_rate", f.learningRate) { $0 > 0 && $0.isFinite ? nil : "must be > 0 (typically 1e-5 … 1e-3)" }
+            // Above 1 is allowed (a deliberate divergence test, an LR range probe) but flagged.
+            if f.learningRate > 1 {
+                s.reader.report(.unusualValue, "finetune.learning_rate", s.raw("learning_rate"),
+                                "\(f.learningRate) is unusually high (typically 1e-5 … 1e-3): training will likely diverge")
+            }
             f.weightDecay = s.double("weight_decay", f.weightDecay) { (0...1).contains($0) ? nil : "must be between 0 and 1" }
             f.adamBeta1 = s.double("adam_beta1", f.adamBeta1, Allowed.probability)
             f.adamBeta2 = s.double("adam_beta2", f.adamBeta2, Allowed.probability)

@@ -23,9 +23,7 @@ public struct PreparedData: Sendable {
 
     /// Prepares the data a config names (files, pre-split folders, or `demo` / `demo3`).
     public static func prepare(_ options: TrainConfig.DataOptions, seed: Int) throws -> PreparedData {
-        let readerOptions = ReaderOptions(sequenceColumn: options.textColumn, labelColumn: options.labelColumn,
-                                          ambiguity: options.ambiguity == .drop ? .drop : .toN)
-        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions) {
+        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions(options)) {
             cleaningOptions(options.cleaning, format: $0)
         }
         let strategy: BalanceStrategy
@@ -47,6 +45,13 @@ public struct PreparedData: Sendable {
             encodedValidation: try EncodedDataset(dataset.validation, tokenizer: tokenizer, maxLength: maxLength),
             encodedTest: try EncodedDataset(dataset.test, tokenizer: tokenizer, maxLength: maxLength),
             sources: options.sources)
+    }
+
+    /// How the config's data section reads files: its sequence and label columns and its
+    /// ambiguity policy.
+    public static func readerOptions(_ options: TrainConfig.DataOptions) -> ReaderOptions {
+        ReaderOptions(sequenceColumn: options.textColumn, labelColumn: options.labelColumn,
+                      ambiguity: options.ambiguity == .drop ? .drop : .toN)
     }
 
     /// The reader-level cleaning options for one file, from the config's cleaning section

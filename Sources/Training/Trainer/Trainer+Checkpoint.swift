@@ -25,16 +25,15 @@ extension Trainer {
         let stateJSON = Array(try encoder.encode(state))
         try FileManager.default.createDirectory(at: inputs.run.checkpoints, withIntermediateDirectories: true)
         try AtomicFile.replaceDirectory(at: url.path) { dir in
+            // The adapter first: PEFTAdapter.write replaces the whole folder it writes to.
+            if loraOptimizer != nil { try writeAdapter(to: URL(fileURLWithPath: dir)) }
             try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
             try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
             if let vocabulary = inputs.vocabulary {
                 try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
             }
             var moments = baseOptimizer.momentViews(prefix: "base")
-            if let lora = loraOptimizer {
-                moments += lora.momentViews(prefix: "lora")
-                try writeAdapter(to: URL(fileURLWithPath: dir))
-            }
+            if let lora = loraOptimizer { moments += lora.momentViews(prefix: "lora") }
             try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
@@ -71,14 +70,7 @@ extension Trainer {
 
     /// Loads the model's weights (and LoRA factors) from a checkpoint folder.
     func loadWeights(from url: URL) throws {
-        try model.parameters.load(from: try SafeTensorsFile(path: url.path + "/" + Self.modelFile))
-        if let lora = model.lora {
-            let adapter = try SafeTensorsFile(path: url.path + "/" + PEFTAdapter.weightsFile)
-            for view in lora.parameters.views {
-                try adapter.read(PEFTNames.normalised(view.name), shape: view.shape,
-                                 into: UnsafeMutableBufferPointer(start: lora.parameters.pointer(view), count: view.count))
-            }
-        }
+        try model.loadCheckpoint(from: url)
     }
 
     /// Writes the LoRA factors and the trained classifier as a PEFT adapter folder.

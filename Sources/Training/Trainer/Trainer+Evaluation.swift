@@ -22,29 +22,17 @@ extension Trainer {
     public static func evaluate(model: BertModel, dataset: EncodedDataset, batchSize: Int, padID: Int32,
                                 classWeights: [Float]? = nil) throws -> EvaluationResult {
         let k = model.config.numLabels
-        let loader = try BatchLoader(dataset: dataset, batchSize: max(1, batchSize), padID: padID, shuffle: false,
-                                     seed: 0, padding: .dynamic(multiple: 8))
         var probabilities = [Float](repeating: 0, count: dataset.count * k)
         var labels = [Int](repeating: 0, count: dataset.count)
         var lossSum = 0.0, weightSum = 0.0
-        for batch in loader.batches(epoch: 0) {
-            try batch.tokenIDs.withUnsafeBufferPointer { ids in
-                try batch.attentionMask.withUnsafeBufferPointer { mask in
-                    try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
-                                      batch: batch.batchSize, length: batch.length, training: false)
-                }
-            }
-            let logits = model.logits
+        try model.forEachLogits(over: dataset, batchSize: batchSize, padID: padID) { batch, logits in
             for r in 0..<batch.batchSize {
                 let row = batch.indices[r], y = Int(batch.labels[r])
-                var m = -Double.infinity
-                for c in 0..<k { m = max(m, Double(logits[r * k + c])) }
-                var s = 0.0
-                for c in 0..<k { s += Foundation.exp(Double(logits[r * k + c]) - m) }
-                for c in 0..<k { probabilities[row * k + c] = Float(Foundation.exp(Double(logits[r * k + c]) - m) / s) }
+                let logSumExp = BertModel.softmax(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]),
+                                                  into: &probabilities, at: row * k)
                 labels[row] = y
                 let w = classWeights.map { Double($0[y]) } ?? 1
-                lossSum += w * (m + Foundation.log(s) - Double(logits[r * k + y]))
+                lossSum += w * (logSumExp - Double(logits[r * k + y]))
                 weightSum += w
             }
         }
@@ -67,14 +55,23 @@ extension Trainer {
     /// `test_metrics.json`: the metrics, the confusion matrix (rows = true class) and label names.
     public static func writeTestMetrics(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
                                         to url: URL) throws {
-        let object: [String: Any] = [
+        try AtomicFile.write(try metricsJSON(result, metrics: metrics, labelNames: labelNames), to: url.path)
+    }
+
+    /// The JSON of `test_metrics.json` (and of `dnatune eval --json`): finite metrics, the
+    /// confusion matrix (rows = true class), label names and the sample count, plus `extra`
+    /// top-level fields; pretty-printed with sorted keys and a final newline.
+    public static func metricsJSON(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
+                                   extra: [String: String] = [:]) throws -> [UInt8] {
+        var object: [String: Any] = [
             "metrics": metrics.filter { $0.value.isFinite },
             "confusion_matrix": result.metrics.confusion.rows,
             "label_names": labelNames,
             "count": result.labels.count,
         ]
+        for (k, v) in extra { object[k] = v }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(Array(data) + [10], to: url.path)
+        return Array(data) + [10]
     }
 
     /// `predictions.csv`: `id,true_label,predicted_label,prob_<label>...`, one row per sequence

@@ -74,16 +74,8 @@ public final class TrainingSession {
         }
         bert.numLabels = data.labelNames.count
         if let p = m.dropout { bert.hiddenDropoutProb = p; bert.attentionProbsDropoutProb = p }
-        let strategy: TrainingStrategy
-        switch m.strategy {
-        case .full: strategy = m.freezeLayers > 0 ? .freezeFirstLayers(m.freezeLayers) : .full
-        case .frozen: strategy = .frozenBackbone
-        case .lora:
-            let l = config.lora
-            strategy = .lora(LoRAConfig(r: l.r, alpha: l.loraAlpha, dropout: l.loraDropout, targetModules: l.targetModules,
-                                        useRSLoRA: l.useRslora))
-        }
-        let model = try BertModel(config: bert, head: .classification, strategy: strategy, seed: UInt64(config.finetune.seed))
+        let model = try BertModel(config: bert, head: .classification, strategy: config.trainingStrategy,
+                                  seed: UInt64(config.finetune.seed))
         var initialised: [String] = []
         if let checkpoint {
             initialised = try model.loadPretrained(from: checkpoint)

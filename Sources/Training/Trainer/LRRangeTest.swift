@@ -1,0 +1,214 @@
+import Data
+import Foundation
+
+/// The learning-rate range test (Smith 2015, as fastai's `lr_find`): train a throw-away copy
+/// of the model for up to `steps` optimizer steps while the learning rate rises exponentially
+/// from `minLR` to `maxLR`, record the loss, and suggest a learning rate from the curve.
+///
+/// - The rate of step `i` (0-based) of `n` is `minLR · (maxLR / minLR)^(i / (n − 1))`.
+/// - The loss is smoothed exponentially with bias correction, as fastai and TensorBoard do:
+///   `avg ← β·avg + (1 − β)·loss`, `smoothed = avg / (1 − β^(i+1))`, β = 0.98.
+/// - The test stops early once the smoothed loss exceeds `divergenceFactor` (4) × the best
+///   smoothed loss so far, or the loss or a gradient is not finite.
+/// - The suggestion is the rate of **steepest descent** of the smoothed loss against
+///   log(rate) (the most negative forward difference), looked for after the first 10 % of the
+///   planned steps and before the last 5 recorded points (fastai's trimming, where the
+///   curve is noisy or already diverging). When no point descends (too few points, or the
+///   loss never falls) it falls back to **the rate of the minimum smoothed loss ÷ 10**.
+///   Both are reported.
+///
+/// Each step trains on one batch of `per_device_train_batch_size` (no gradient
+/// accumulation), with the config's AdamW settings, gradient clipping and class weights.
+/// Nothing is written to disk.
+public enum LRRangeTest {
+    /// What the test sweeps.
+    public struct Options: Sendable, Equatable {
+        public var steps: Int
+        public var minLR: Double
+        public var maxLR: Double
+        /// The smoothing weight β.
+        public var beta: Double
+        /// Stop once the smoothed loss exceeds this many times the best.
+        public var divergenceFactor: Double
+
+        public init(steps: Int = 200, minLR: Double = 1e-7, maxLR: Double = 1, beta: Double = 0.98,
+                    divergenceFactor: Double = 4) {
+            self.steps = steps; self.minLR = minLR; self.maxLR = maxLR; self.beta = beta
+            self.divergenceFactor = divergenceFactor
+        }
+
+        /// Checks the ranges; the error names the option.
+        public func validate() throws {
+            guard steps >= 2 else { throw RunError("--steps must be at least 2, got \(steps)") }
+            guard minLR > 0, minLR.isFinite else { throw RunError("--min must be a positive learning rate, got \(minLR)") }
+            guard maxLR > minLR, maxLR.isFinite else { throw RunError("--max must be above --min (\(minLR)), got \(maxLR)") }
+            guard beta >= 0, beta < 1 else { throw RunError("the smoothing weight must be in [0, 1), got \(beta)") }
+            guard divergenceFactor > 1 else { throw RunError("the divergence factor must exceed 1, got \(divergenceFactor)") }
+        }
+    }
+
+    /// One step of the test.
+    public struct Point: Sendable, Equatable {
+        public var step: Int
+        public var learningRate: Double
+        public var loss: Double
+        public var smoothedLoss: Double
+    }
+
+    /// Why the sweep ended.
+    public enum Stop: Sendable, Equatable {
+        /// Every planned step ran.
+        case completed
+        /// The smoothed loss exceeded the divergence factor × its best.
+        case lossExploded
+        /// The loss or a gradient became NaN or infinite.
+        case nonFinite
+    }
+
+    /// The curve and what it suggests.
+    public struct Result: Sendable, Equatable {
+        public var points: [Point]
+        public var stop: Stop
+        /// The rate of steepest descent of the smoothed loss, when the curve descends.
+        public var steepest: Double?
+        /// The rate of the lowest smoothed loss, divided by 10.
+        public var minimumOverTen: Double?
+        /// `steepest`, else `minimumOverTen`.
+        public var suggestion: Double? { steepest ?? minimumOverTen }
+    }
+
+    /// The learning rate of step `i` of `steps`.
+    public static func learningRate(step i: Int, of steps: Int, min: Double, max: Double) -> Double {
+        guard steps > 1 else { return min }
+        return min * Foundation.pow(max / min, Double(i) / Double(steps - 1))
+    }
+
+    /// Bias-corrected exponential smoothing of `values` with weight `beta`.
+    public static func smooth(_ values: [Double], beta: Double) -> [Double] {
+        var smoother = Smoother(beta: beta)
+        return values.map { smoother.add($0) }
+    }
+
+    /// Bias-corrected exponential moving average, one value at a time.
+    public struct Smoother: Sendable {
+        public let beta: Double
+        private var average = 0.0
+        private var count = 0
+
+        public init(beta: Double) { self.beta = beta }
+
+        /// Adds `value`; returns the smoothed value so far.
+        public mutating func add(_ value: Double) -> Double {
+            average = beta * average + (1 - beta) * value
+            count += 1
+            let correction = 1 - Foundation.pow(beta, Double(count))
+            return correction > 0 ? average / correction : value
+        }
+    }
+
+    /// The suggestions for a recorded curve (see the type's documentation); `plannedSteps`
+    /// sets how many leading points are skipped (10 % of it).
+    public static func suggest(_ points: [Point], plannedSteps: Int) -> (steepest: Double?, minimumOverTen: Double?) {
+        let finite = points.filter { $0.smoothedLoss.isFinite && $0.learningRate > 0 }
+        guard let minimum = finite.min(by: { $0.smoothedLoss < $1.smoothedLoss }) else { return (nil, nil) }
+        let skipStart = plannedSteps / 10
+        let end = finite.count > skipStart + 5 + 2 ? finite.count - 5 : finite.count
+        let window = Array(finite[min(skipStart, finite.count)..<end])
+        var steepest: Double?
+        var slope = 0.0
+        if window.count >= 2 {
+            for j in 0..<(window.count - 1) {
+                let d = (window[j + 1].smoothedLoss - window[j].smoothedLoss)
+                    / (Foundation.log(window[j + 1].learningRate) - Foundation.log(window[j].learningRate))
+                if d.isFinite && d < slope { slope = d; steepest = window[j].learningRate }
+            }
+        }
+        return (steepest, minimum.learningRate / 10)
+    }
+
+    /// Runs the test for `config` on a fresh model built from it (the run's base model, or a
+    /// scratch one), on the prepared data's training split. `progress` sees each point.
+    public static func run(config: TrainConfig, data: PreparedData, options: Options = Options(),
+                           progress: (Point) -> Void = { _ in }) throws -> Result {
+        let (model, _) = try TrainingSession.makeModel(config: config, data: data)
+        let weights = config.data.balancing == .weights ? data.dataset.classWeights.map(Float.init) : nil
+        return try run(model: model, train: data.encodedTrain, padID: data.tokenizer.padID, config: config,
+                       classWeights: weights, options: options, progress: progress)
+    }
+
+    /// Runs the test on `model` (whose weights it changes: pass a copy you can throw away).
+    public static func run(model: BertModel, train: EncodedDataset, padID: Int32, config: TrainConfig,
+                           classWeights: [Float]?, options: Options = Options(),
+                           progress: (Point) -> Void = { _ in }) throws -> Result {
+        try options.validate()
+        guard train.count > 0 else { throw RunError("the training split is empty") }
+        if let classWeights, classWeights.count != model.config.numLabels {
+            throw RunError("\(classWeights.count) class weights for \(model.config.numLabels) classes")
+        }
+        let f = config.finetune
+        let hyper = AdamWHyperparameters(beta1: f.adamBeta1, beta2: f.adamBeta2, epsilon: f.adamEpsilon, weightDecay: f.weightDecay)
+        let base = try OptimizedBuffer(parameters: model.parameters, gradients: model.gradients,
+                                       layout: try model.optimizerLayout(), hyperparameters: hyper)
+        let lora = try model.lora.map {
+            try OptimizedBuffer(parameters: $0.parameters, gradients: $0.gradients, layout: try $0.optimizerLayout(),
+                                hyperparameters: hyper)
+        }
+        let loader = try BatchLoader(dataset: train, batchSize: f.perDeviceTrainBatchSize, padID: padID, shuffle: true,
+                                     seed: UInt64(f.seed), padding: .dynamic(multiple: 8))
+        var epoch = 0
+        var batches = loader.batches(epoch: epoch)
+        var points: [Point] = []
+        var smoother = Smoother(beta: options.beta)
+        var best = Double.infinity
+        for i in 0..<options.steps {
+            var next = batches.next()
+            if next == nil {
+                epoch += 1
+                batches = loader.batches(epoch: epoch)
+                next = batches.next()
+            }
+            guard let batch = next else { break }
+            let lr = learningRate(step: i, of: options.steps, min: options.minLR, max: options.maxLR)
+            model.zeroGradients()
+            try batch.tokenIDs.withUnsafeBufferPointer { ids in
+                try batch.attentionMask.withUnsafeBufferPointer { mask in
+                    try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
+                                      batch: batch.batchSize, length: batch.length, training: true)
+                }
+            }
+            let loss = Double(try batch.labels.withUnsafeBufferPointer { labels in
+                if let classWeights {
+                    return try classWeights.withUnsafeBufferPointer { try model.loss(labels: labels.baseAddress!, classWeights: $0.baseAddress!) }
+                }
+                return try model.loss(labels: labels.baseAddress!)
+            })
+            model.backward()
+            let baseNorm = base.gradientNorm(), loraNorm = lora?.gradientNorm() ?? 0
+            let norm = (baseNorm * baseNorm + loraNorm * loraNorm).squareRoot()
+            guard loss.isFinite, norm.isFinite else {
+                let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
+                return Result(points: points, stop: .nonFinite, steepest: steepest, minimumOverTen: minimum)
+            }
+            let smoothed = smoother.add(loss)
+            let point = Point(step: i, learningRate: lr, loss: loss, smoothedLoss: smoothed)
+            points.append(point)
+            progress(point)
+            if i > 0 && smoothed > options.divergenceFactor * best {
+                let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
+                return Result(points: points, stop: .lossExploded, steepest: steepest, minimumOverTen: minimum)
+            }
+            best = min(best, smoothed)
+            if f.maxGradNorm > 0, f.maxGradNorm.isFinite {
+                let coefficient = f.maxGradNorm / (norm + 1e-6)
+                if coefficient < 1 {
+                    base.scaleGradients(by: Float(coefficient))
+                    lora?.scaleGradients(by: Float(coefficient))
+                }
+            }
+            base.step(learningRate: lr)
+            lora?.step(learningRate: lr)
+        }
+        let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
+        return Result(points: points, stop: .completed, steepest: steepest, minimumOverTen: minimum)
+    }
+}

@@ -1,0 +1,139 @@
+import Data
+import Foundation
+
+/// A run directory opened for inference: its resolved config, tokenizer, class names and a
+/// model holding one of its checkpoints. What `dnatune eval` and `dnatune predict` build on.
+///
+/// Opening a run never writes to it.
+public final class TrainedRun {
+    /// Which checkpoint folder the weights come from.
+    public enum Checkpoint: String, Sendable, CaseIterable {
+        /// `checkpoints/best`: the best validation metric (what the test metrics used).
+        case best
+        /// `checkpoints/last`: the latest save.
+        case last
+    }
+
+    public let run: RunDirectory
+    /// The config the run was started with (its `config.yaml`).
+    public let config: TrainConfig
+    public let checkpoint: Checkpoint
+    /// The class names, indexed by class id (from the checkpoint's `config.json`).
+    public let labelNames: [String]
+    public let tokenizer: Tokenizer
+    public let model: BertModel
+    /// Loss weights per class when the run trained with `balancing: weights` (from its
+    /// manifest), so losses match the ones the run reported; nil otherwise.
+    public let classWeights: [Float]?
+
+    /// Opens `run` with the weights of `checkpoint` (and, for LoRA runs, its adapter).
+    /// - Throws: `RunError` when the folder is not a run or the checkpoint is missing (a run
+    ///   killed before its first evaluation has no `best`); `ConfigError` / `CheckpointError`
+    ///   for damaged files.
+    public init(run: RunDirectory, checkpoint: Checkpoint = .best, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        guard FileManager.default.fileExists(atPath: run.config.path) else {
+            throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
+        }
+        let folder = checkpoint == .best ? run.bestCheckpoint : run.lastCheckpoint
+        guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile) else {
+            throw RunError("\(run.url.path) has no \(checkpoint.rawValue) checkpoint (checkpoints/\(checkpoint.rawValue) is missing)"
+                           + (checkpoint == .best ? "; the run ended before its first evaluation — try --checkpoint last" : ""))
+        }
+        self.run = run
+        self.checkpoint = checkpoint
+        config = try TrainConfig.load(file: run.config.path).config
+        let opened = try HFCheckpoint.open(directory: folder.path)
+        labelNames = opened.labelNames
+        guard labelNames.count == opened.config.numLabels, labelNames.count >= 2 else {
+            throw RunError("\(folder.path)/config.json: \(labelNames.count) label names for \(opened.config.numLabels) classes")
+        }
+        tokenizer = try PreparedData.makeTokenizer(config.data.tokenizer)
+        guard tokenizer.vocabulary.count == opened.config.vocabSize else {
+            throw RunError("\(folder.path): the model's vocabulary has \(opened.config.vocabSize) tokens but the run's tokenizer has \(tokenizer.vocabulary.count)")
+        }
+        model = try BertModel(config: opened.config, head: .classification, strategy: config.trainingStrategy,
+                              seed: UInt64(config.finetune.seed), workers: workers)
+        try model.loadCheckpoint(from: folder)
+        classWeights = config.data.balancing == .weights ? try Self.manifestClassWeights(run, classes: labelNames.count) : nil
+    }
+
+    static func manifestClassWeights(_ run: RunDirectory, classes: Int) throws -> [Float]? {
+        guard let data = try? Foundation.Data(contentsOf: run.manifest),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let weights = object["class_weights"] as? [Double] else { return nil }
+        guard weights.count == classes else {
+            throw RunError("\(run.manifest.path): \(weights.count) class weights for \(classes) classes")
+        }
+        return weights.map(Float.init)
+    }
+
+    /// The run's test split, rebuilt from its config exactly as training built it (same
+    /// sources, cleaning, split seed and tokenizer).
+    /// - Throws: `RunError` when the run has no test split.
+    public func testSplit() throws -> EncodedDataset {
+        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        guard data.labelNames == labelNames else {
+            throw RunError("the run's data now has classes \(data.labelNames.joined(separator: ", ")), its model \(labelNames.joined(separator: ", ")): the sources changed since training")
+        }
+        guard data.encodedTest.count > 0 else {
+            throw RunError("\(run.name) has no test split (data.split.test is 0 and there is no test file); give a labelled file with --data")
+        }
+        return data.encodedTest
+    }
+
+    /// A labelled file (FASTA/FASTQ/CSV/TSV, or a pre-split folder) read and cleaned as the
+    /// run's training data was, its labels mapped to the run's classes by name.
+    /// - Throws: `DataError` naming the file and line of a record without a label or with a
+    ///   label the run does not know, and for unreadable input.
+    public func labelledData(path: String) throws -> EncodedDataset {
+        let sources = try CleanedSources.load([path], readerOptions: PreparedData.readerOptions(config.data)) {
+            PreparedData.cleaningOptions(config.data.cleaning, format: $0)
+        }
+        var sequences: [[UInt8]] = [], labels: [Int] = []
+        for part in sources.parts {
+            for r in part.records {
+                let name = r.label ?? ""
+                guard let id = labelNames.firstIndex(of: name) else {
+                    throw DataError(file: r.position.file, line: r.position.line,
+                                    "label '\(name)' of record '\(r.id)' is not a class of run \(run.name) "
+                                    + "(its classes: \(labelNames.joined(separator: ", ")))")
+                }
+                sequences.append(r.sequence)
+                labels.append(id)
+            }
+        }
+        guard !sequences.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
+        return try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
+                                  tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength)
+    }
+
+    /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
+    /// class weights in the loss.
+    public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationResult {
+        try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                             padID: tokenizer.padID, classWeights: classWeights)
+    }
+
+    /// Class probabilities for every record of a file, labelled or not (FASTA, FASTQ, CSV,
+    /// TSV, plain text, or compressed). Every record gets a row, in file order: sequences
+    /// are normalised as the reader normalises training data (upper case; ambiguity codes
+    /// become N even when the run dropped them, so no record is lost) and truncated to the run's maximum length, but nothing is
+    /// filtered out, so ids match the input one to one. A table's label column is not needed.
+    public func predict(path: String) throws -> Predictions {
+        var options = PreparedData.readerOptions(config.data)
+        options.labelColumn = nil
+        options.ambiguity = .toN
+        let reader = try SequenceReader(path: path, options: options)
+        var ids: [String] = [], sequences: [[UInt8]] = []
+        while let r = try reader.next() {
+            ids.append(r.id)
+            sequences.append(r.sequence)
+        }
+        let dataset = try EncodedDataset(
+            LabeledSequences(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count), labelNames: labelNames),
+            tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength)
+        let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                                                    padID: tokenizer.padID)
+        return Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities)
+    }
+}

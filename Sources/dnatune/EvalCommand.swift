@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `dnatune eval RUN [--data FILE] [--checkpoint best|last] [--json]`
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a run's checkpoint on its test split or on a labelled file.",
+        discussion: """
+            Loads the run's config and checkpoint (and LoRA adapter). Without --data, the test split is rebuilt \
+            from the run's config exactly as training built it, and the metrics are named test_*; with --data, \
+            the file is read and cleaned as the training data was, its labels mapped to the run's classes by \
+            name (an unknown label is an error naming the file and line), and the metrics are named eval_*. \
+            Prints every metric and the confusion matrix; --json prints test_metrics.json's format instead. \
+            Never writes to the run.
+            """)
+
+    @Argument(help: ArgumentHelp("The run directory (runs/<timestamp>-<name>).", valueName: "run"))
+    var runPath: String
+
+    @Option(help: "A labelled sequence file (FASTA/FASTQ with labels, CSV/TSV) to evaluate instead of the test split.")
+    var data: String?
+
+    @Option(help: "Which checkpoint to load: best or last.")
+    var checkpoint: String = "best"
+
+    @Flag(help: "Print JSON (metrics, confusion_matrix, label_names, count) instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard TrainedRun.Checkpoint(rawValue: checkpoint) != nil else {
+            throw ValidationError("--checkpoint must be best or last, not '\(checkpoint)'")
+        }
+    }
+
+    func run() throws {
+        let which = TrainedRun.Checkpoint(rawValue: checkpoint) ?? .best
+        do {
+            let trained = try TrainedRun(run: RunDirectory(url: URL(fileURLWithPath: runPath)), checkpoint: which)
+            let dataset = try data.map { try trained.labelledData(path: $0) } ?? trained.testSplit()
+            let result = try trained.evaluate(dataset)
+            let prefix = data == nil ? "test_" : "eval_"
+            var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed(prefix, loss: result.loss).map { ($0.name, $0.value) })
+            metrics[prefix + "loss"] = result.loss
+            let source = data ?? "test split"
+            if json {
+                let bytes = try Trainer.metricsJSON(result, metrics: metrics, labelNames: trained.labelNames,
+                                                    extra: ["run": trained.run.url.path, "checkpoint": which.rawValue, "data": source])
+                FileHandle.standardOutput.write(Foundation.Data(bytes))
+                return
+            }
+            print("run \(trained.run.url.path), checkpoint \(which.rawValue)")
+            print("data: \(source), \(result.labels.count) sequences")
+            print(MetricsText.table(metrics, prefix: prefix))
+            print("")
+            print(MetricsText.confusion(result.metrics.confusion, labelNames: trained.labelNames))
+        } catch {
+            printError("dnatune: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+/// `dnatune train` through the real binary: the run directory, config errors, divergence,
+/// `--set`, plain progress lines, and `kill -9` followed by `--resume`.
+@Suite struct TrainCommandTests {
+    @Test(arguments: ["full", "lora"])
+    func aRunWritesEveryFileOfTheLayout(strategy: String) throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config(strategy: strategy))
+        let r = try runProcess(Binary.url, ["train", config, "--name", "layout"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let runs = p.runDirectories()
+        try #require(runs.count == 1)
+        let run = runs[0]
+        #expect(run.lastPathComponent.hasSuffix("-layout"))
+        var files = ["config.yaml", "manifest.json", "metrics.jsonl", "status.json", "test_metrics.json", "predictions.csv"]
+        for kind in ["best", "last"] {
+            files += ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json", "vocab.txt"]
+                .map { "checkpoints/\(kind)/\($0)" }
+        }
+        if strategy == "lora" { files += ["adapter/adapter_config.json", "adapter/adapter_model.safetensors"] }
+        for f in files {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(f).path), "missing \(f)")
+        }
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("adapter").path) == (strategy == "lora"))
+        let status = try jsonObject(run.appendingPathComponent("status.json"))
+        #expect(status["state"] as? String == "completed")
+        #expect(status["step"] as? Int == 30)
+        let test = try jsonObject(run.appendingPathComponent("test_metrics.json"))
+        #expect((test["metrics"] as? [String: Double])?["test_mcc"] != nil)
+        #expect(test["label_names"] as? [String] == ["neg", "pos"])
+        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(resolved.contains("learning_rate"))
+        // Not a terminal: one plain line per logging step (5, 10, ..., 30), no carriage returns.
+        let stepLines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("step ") }
+        #expect(stepLines.map { $0.split(separator: " ")[1] } == ["5/30", "10/30", "15/30", "20/30", "25/30", "30/30"])
+        #expect(!r.stdout.contains("\r"))
+        #expect(r.stdout.hasPrefix("run \(run.path)"))
+        #expect(r.stdout.contains("finished at step 30"))
+    }
+
+    @Test func aConfigErrorNamesTheKeyAndLineAndCreatesNoRun() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config(learningRate: "-0.5"))
+        let r = try runProcess(Binary.url, ["train", config])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("tiny.yaml:6"), "\(r.stderr)")
+        #expect(r.stderr.contains("finetune.learning_rate"))
+        #expect(p.runDirectories().isEmpty)
+        // An unknown --set key is an error too.
+        let bad = try runProcess(Binary.url, ["train", try p.writeConfig(p.config()), "--set", "finetune.no_such_key=1"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("finetune.no_such_key"))
+    }
+
+    @Test func aDivergingRunExitsNonZeroWithAdvice() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config(
+            learningRate: "1e9", extraFinetune: "  lr_scheduler_type: constant\n  warmup_ratio: 0\n  max_grad_norm: 0"))
+        let r = try runProcess(Binary.url, ["train", config])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("finetune.learning_rate: 1000000000.0 is unusually high"), "\(r.stderr)")
+        let match = r.stdout.range(of: #"diverged at step [0-9]+ \(learning rate 1e9\)"#, options: .regularExpression)
+        #expect(match != nil, "\(r.stdout)")
+        #expect(r.stdout.contains("lower the learning rate"))
+        let run = try #require(p.runDirectories().first)
+        #expect((try jsonObject(run.appendingPathComponent("status.json")))["state"] as? String == "diverged")
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("test_metrics.json").path))
+    }
+
+    @Test func setOverridesReachTheRunAndItsConfig() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config())
+        let r = try runProcess(Binary.url, ["train", config, "--set", "finetune.max_steps=7", "--set", "finetune.logging_steps=1",
+                                            "--set", "finetune.eval_steps=7", "--set", "finetune.save_steps=7"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("step ") }.count == 7)
+        let run = try #require(p.runDirectories().first)
+        #expect((try jsonObject(run.appendingPathComponent("status.json")))["step"] as? Int == 7)
+        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(resolved.contains("max_steps: 7"))
+    }
+
+    /// Where a run is killed: before its first checkpoint, or some random time after its
+    /// n-th save of `checkpoints/last`.
+    enum KillPoint: CustomTestStringConvertible, Sendable {
+        case beforeFirstCheckpoint
+        case afterCheckpoint(Int)
+        var testDescription: String {
+            switch self {
+            case .beforeFirstCheckpoint: return "before the first checkpoint"
+            case .afterCheckpoint(let n): return "after save \(n) of checkpoints/last"
+            }
+        }
+    }
+
+    static func checkpointEvents(_ run: URL) -> Int {
+        let text = (try? String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.contains("\"event\":\"checkpoint\",\"kind\":\"last\"") }.count
+    }
+
+    /// `kill -9` at a random moment, then `--resume`: the same final weights (byte for byte)
+    /// and the same test metrics as a run that was never interrupted.
+    @Test(arguments: [KillPoint.beforeFirstCheckpoint, .afterCheckpoint(1), .afterCheckpoint(3), .afterCheckpoint(5)])
+    func killDashNineThenResumeEndsLikeAnUninterruptedRun(at point: KillPoint) throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        // checkpoints/last every 5 steps: 6 saves in 30 steps (the first before its first save).
+        let config = try p.writeConfig(p.config(maxSteps: 30, saveSteps: point.isEarly ? 25 : 5))
+        let reference = try runProcess(Binary.url, ["train", config, "--name", "reference"])
+        try #require(reference.status == 0, "\(reference.stderr)")
+        let referenceRun = try #require(p.runDirectories().first)
+
+        let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed"])
+        let deadline = Date().addingTimeInterval(60)
+        var killedRun: URL?
+        while Date() < deadline && process.isRunning {
+            killedRun = p.runDirectories().first { $0.lastPathComponent.hasSuffix("-killed") }
+            if let run = killedRun {
+                switch point {
+                case .beforeFirstCheckpoint:
+                    if FileManager.default.fileExists(atPath: run.appendingPathComponent("status.json").path) { break }
+                    usleep(500); continue
+                case .afterCheckpoint(let n):
+                    if Self.checkpointEvents(run) >= n { usleep(UInt32.random(in: 0...30_000)); break }
+                    usleep(500); continue
+                }
+                break
+            }
+            usleep(500)
+        }
+        let killedInTime = process.kill(SIGKILL)
+        let status = process.wait()
+        let run = try #require(killedRun, "the killed run never created its directory")
+        #expect(killedInTime && status == 128 + SIGKILL, "the run ended before the kill (status \(status))")
+        let state = try jsonObject(run.appendingPathComponent("status.json"))
+        #expect(state["state"] as? String == "running")
+
+        let resumed = try runProcess(Binary.url, ["train", "--resume", run.path])
+        if case .beforeFirstCheckpoint = point {
+            #expect(resumed.status != 0)
+            #expect(resumed.stderr.contains("no checkpoint to resume from"), "\(resumed.stderr)")
+            return
+        }
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stdout.contains("resuming at step"))
+        let weights = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/last/model.safetensors")) }
+        #expect(try weights(run) == weights(referenceRun), "final weights differ")
+        let best = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/best/model.safetensors")) }
+        #expect(try best(run) == best(referenceRun), "best weights differ")
+        let metrics = { (r: URL) in try jsonObject(r.appendingPathComponent("test_metrics.json"))["metrics"] as? [String: Double] }
+        let a = try metrics(run), b = try metrics(referenceRun)
+        #expect(a != nil && a == b)
+        #expect((try jsonObject(run.appendingPathComponent("status.json")))["state"] as? String == "completed")
+    }
+}
+
+extension TrainCommandTests.KillPoint {
+    var isEarly: Bool { if case .beforeFirstCheckpoint = self { return true } else { return false } }
+}

@@ -1,0 +1,136 @@
+import Data
+import Foundation
+import Testing
+@testable import Training
+
+/// Opening finished runs for evaluation and prediction.
+@Suite(.serialized) struct TrainedRunTests {
+    /// Trains a tiny run to the end and returns it.
+    static func trainedRun(strategy: String) throws -> (dir: URL, run: RunDirectory) {
+        let (dir, config) = try TinyRun.make(strategy: strategy)
+        let session = try TrainingSession(config: config, name: "tiny")
+        #expect(session.trainer.run().isSuccess)
+        return (dir, session.run)
+    }
+
+    @Test(arguments: ["full", "lora"])
+    func evaluatingTheTestSplitReproducesTheRunsTestMetrics(strategy: String) throws {
+        let (dir, run) = try Self.trainedRun(strategy: strategy)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        if strategy == "lora" {
+            #expect(FileManager.default.fileExists(atPath: run.adapter.path + "/adapter_model.safetensors"))
+        }
+        let trained = try TrainedRun(run: run)
+        #expect(trained.labelNames == ["neg", "pos"])
+        #expect((trained.model.lora != nil) == (strategy == "lora"))
+        let test = try trained.testSplit()
+        #expect(test.count == 30)
+        let result = try trained.evaluate(test)
+        let written = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: run.testMetrics)) as! [String: Any]
+        let metrics = written["metrics"] as! [String: Double]
+        // BLAS may round the last bit differently between two processes' thread splits.
+        #expect(abs(metrics["test_loss"]! - result.loss) < 1e-12)
+        #expect(metrics["test_accuracy"] == result.metrics.value("accuracy"))
+        #expect(metrics["test_mcc"] == result.metrics.value("mcc"))
+        #expect(written["confusion_matrix"] as? [[Int]] == result.metrics.confusion.rows)
+        // The predictions file of the run holds the same probabilities.
+        let rows = try String(contentsOf: run.predictions, encoding: .utf8).split(separator: "\n").dropFirst()
+        for (i, row) in rows.enumerated() {
+            let fields = row.split(separator: ",")
+            #expect(fields[3] == Substring(String(format: "%.6f", result.probabilities[i * 2])))
+        }
+    }
+
+    @Test func theLastCheckpointDiffersFromTheBestWhenTheyWereSavedAtDifferentSteps() throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let best = try TrainedRun(run: run, checkpoint: .best)
+        let last = try TrainedRun(run: run, checkpoint: .last)
+        let bestState = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: run.bestCheckpoint.appendingPathComponent("trainer_state.json"))) as! [String: Any]
+        let bestWeights = Array(UnsafeBufferPointer(start: best.model.parameters.pointer, count: best.model.parameters.count))
+        let lastWeights = Array(UnsafeBufferPointer(start: last.model.parameters.pointer, count: last.model.parameters.count))
+        #expect((bestState["step"] as? Int == 12) == (bestWeights == lastWeights))
+    }
+
+    @Test func aLabelledFileIsCleanedAndMappedByName() throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trained = try TrainedRun(run: run)
+        // Names in another order than the run's ids, and a duplicate that cleaning removes.
+        let file = dir.appendingPathComponent("more.csv")
+        try "sequence,label\nACGTACGTTATAAAACGTACGTAC,pos\nCCCCGGGGAAAATTTTCCCCGGGG,neg\nCCCCGGGGAAAATTTTCCCCGGGG,neg\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let data = try trained.labelledData(path: file.path)
+        #expect(data.count == 2)
+        #expect(data.labels == [1, 0])
+        #expect(data.labelNames == ["neg", "pos"])
+        let result = try trained.evaluate(data)
+        #expect(result.metrics.count == 2)
+    }
+
+    @Test(arguments: [("maybe", 3), ("", 2)])
+    func anUnknownOrMissingLabelNamesFileAndLine(label: String, line: Int) throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trained = try TrainedRun(run: run)
+        let file = dir.appendingPathComponent("bad.csv")
+        let rows = line == 3 ? "ACGTACGTACGTAAAA,pos\nACGTACGTACGTCCCC,\(label)\n" : "ACGTACGTACGTCCCC,\(label)\nACGTACGTACGTAAAA,pos\n"
+        try ("sequence,label\n" + rows).write(to: file, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try trained.labelledData(path: file.path)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("bad.csv:\(line)") && (label.isEmpty ? text.contains("empty label") : text.contains("'maybe'"))
+        }
+    }
+
+    @Test(arguments: ["fasta", "fastq", "csv", "txt"])
+    func predictWorksOnUnlabelledFiles(format: String) throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trained = try TrainedRun(run: run)
+        let seqs = ["ACGTACGTTATAAAACGTACGTAC", "CCCCGGGGAAAATTTTCCCCGGGG", "ACGRYACGT"]
+        let text: String
+        switch format {
+        case "fasta": text = seqs.enumerated().map { ">s\($0.offset)\n\($0.element)\n" }.joined()
+        case "fastq": text = seqs.enumerated().map { "@s\($0.offset)\n\($0.element)\n+\n\(String(repeating: "I", count: $0.element.count))\n" }.joined()
+        case "csv": text = "id,sequence\n" + seqs.enumerated().map { "s\($0.offset),\($0.element)\n" }.joined()
+        default: text = seqs.joined(separator: "\n") + "\n"
+        }
+        let file = dir.appendingPathComponent("unlabelled.\(format)")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let p = try trained.predict(path: file.path)
+        #expect(p.count == 3)
+        for i in 0..<3 {
+            let row = p.probabilities[(i * 2)..<(i * 2 + 2)]
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+        }
+        let lines = p.csv.split(separator: "\n")
+        #expect(lines.first == "id,prob_neg,prob_pos,predicted_label")
+        #expect(lines.count == 4)
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",neg") || $0.hasSuffix(",pos") })
+        // The same sequence gets the same probabilities as through the evaluation path.
+        let tokenized = try EncodedDataset(try LabeledSequences(sequences: [Array(seqs[0].utf8)], labels: [1], labelNames: ["neg", "pos"]),
+                                           tokenizer: trained.tokenizer, maxLength: 32)
+        #expect(Array(try trained.evaluate(tokenized).probabilities) == Array(p.probabilities[0..<2]))
+    }
+
+    @Test func aRunWithoutCheckpointsIsAClearError() throws {
+        let (dir, config) = try TinyRun.make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = try TrainingSession(config: config, name: "fresh")
+        #expect {
+            _ = try TrainedRun(run: session.run)
+        } throws: { String(describing: $0).contains("no best checkpoint") }
+        #expect {
+            _ = try TrainedRun(run: RunDirectory(url: dir))
+        } throws: { String(describing: $0).contains("not a run directory") }
+    }
+
+    @Test func predictionsCSVQuotesAndTiesPickTheFirstClass() {
+        let p = Predictions(ids: ["a,b", "c"], labelNames: ["x", "y\"z"], probabilities: [0.5, 0.5, 0.25, 0.75])
+        #expect(p.predictedClass(0) == 0 && p.predictedClass(1) == 1)
+        #expect(p.csv == "id,prob_x,\"prob_y\"\"z\",predicted_label\n\"a,b\",0.500000,0.500000,x\nc,0.250000,0.750000,\"y\"\"z\"\n")
+        #expect(Predictions(ids: [], labelNames: ["x", "y"], probabilities: []).csv == "id,prob_x,prob_y,predicted_label\n")
+    }
+}
