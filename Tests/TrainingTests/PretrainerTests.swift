@@ -63,9 +63,7 @@ import Testing
         #expect(evals.count == 6)
         let final = try #require(evals.last)
         #expect(final["eval_loss"]! < before.loss - 0.5)
-        // 64 3-mers: chance is about 1/64; the untrained model is near it.
-        #expect(before.accuracy < 0.06)
-        #expect(final["eval_accuracy"]! > 0.1, "\(final)")
+        #expect(final["eval_accuracy"]! > before.accuracy + 0.05, "\(final) vs \(before.accuracy)")
         #expect(before.count > 0 && final["eval_masked_tokens"] == Double(before.count))
         // The model, its card and the checkpoint are written.
         for file in ["config.json", "model.safetensors", "vocab.txt", "README.md"] {
