@@ -80,7 +80,7 @@ struct Train: ParsableCommand {
 /// Drives a trainer from the command line: prints its events, turns Ctrl-C into a clean
 /// stop, and survives a hang-up.
 enum HeadlessRun {
-    static func run(_ trainer: Trainer, loggingSteps: Int) -> FinishReason {
+    static func run(_ trainer: some TrainingRunner, loggingSteps: Int) -> FinishReason {
         signal(SIGHUP, SIG_IGN)
         let mailbox = trainer.mailbox
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())

@@ -35,6 +35,19 @@ final class OptimizedBuffer {
         }
     }
 
+    /// Clips the gradients of `buffers` together by their global norm, as
+    /// `torch.nn.utils.clip_grad_norm_` over all parameters (coefficient `maxNorm / (norm + 1e-6)`
+    /// when below 1); returns the norm before clipping. A non-finite norm or limit clips nothing.
+    static func clipTogether(_ buffers: [OptimizedBuffer], maxNorm: Double) -> Double {
+        let norm = buffers.reduce(0.0) { sum, b in let n = b.gradientNorm(); return sum + n * n }.squareRoot()
+        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return norm }
+        let coefficient = maxNorm / (norm + 1e-6)
+        if coefficient < 1 {
+            for b in buffers { b.scaleGradients(by: Float(coefficient)) }
+        }
+        return norm
+    }
+
     func step(learningRate: Double) {
         guard parameters.count > 0 else { return }
         adam.step(parameters: parameters.pointer, gradients: gradients.pointer, firstMoment: firstMoment,

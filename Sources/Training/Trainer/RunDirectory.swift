@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// How a run stands: what `status.json` in its directory says.
@@ -68,6 +69,14 @@ public struct RunDirectory: Sendable, Hashable {
     public var adapter: URL { url.appendingPathComponent("adapter") }
     public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }
+
+    /// Writes `status.json` atomically.
+    public func writeStatus(_ value: RunStatus) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try AtomicFile.write(Array(try encoder.encode(value)), to: status.path)
+    }
 
     /// Reads `status.json`; nil when there is none yet.
     public func readStatus() throws -> RunStatus? {

@@ -12,7 +12,7 @@ import Foundation
 ///
 /// `@unchecked Sendable`: the model, optimizer and state are touched only by the one thread
 /// that runs `run()`; other threads only use `channel` and `mailbox`, which are `Sendable`.
-public final class Trainer: @unchecked Sendable {
+public final class Trainer: @unchecked Sendable, CommandDriven {
     /// What the trainer reads.
     public struct Inputs {
         public var config: TrainConfig
@@ -218,50 +218,19 @@ public final class Trainer: @unchecked Sendable {
         Double(state.epoch) + Double(state.microBatch) / Double(plan.microBatchesPerEpoch)
     }
 
-    /// Drains the mailbox; blocks while paused. Returns a reason when the run must end.
-    private func handleCommands() throws -> FinishReason? {
-        while true {
-            for command in mailbox.drain() {
-                switch command {
-                case .pause where !paused:
-                    paused = true
-                    publish(.paused(step: state.step, wallTime: wallTime))
-                    try writeStatus(state: "running", message: "paused")
-                case .resume where paused:
-                    paused = false
-                    publish(.resumed(step: state.step, wallTime: wallTime))
-                    try writeStatus(state: "running", message: "running")
-                case .pause, .resume:
-                    break
-                case .stop:
-                    return .stoppedByUser
-                case .saveNow:
-                    try saveCheckpoint(kind: "last")
-                case .setLearningRate(let rate):
-                    let old = state.schedule.learningRate(at: state.step)
-                    try state.schedule.setLearningRate(rate, at: state.step)
-                    state.learningRateChanges.append(.init(step: state.step, learningRate: rate))
-                    publish(.learningRateChanged(step: state.step, from: old, to: rate, wallTime: wallTime))
-                }
-            }
-            if !paused { return nil }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+    var currentStep: Int { state.step }
+
+    func changeLearningRate(to rate: Double) throws -> Double {
+        let old = state.schedule.learningRate(at: state.step)
+        try state.schedule.setLearningRate(rate, at: state.step)
+        state.learningRateChanges.append(.init(step: state.step, learningRate: rate))
+        return old
     }
 
     /// Clips the gradients of every trained buffer together by their global norm, as
     /// `torch.nn.utils.clip_grad_norm_` over all parameters; returns the norm before clipping.
     private func clipGradients(maxNorm: Double) -> Double {
-        let baseNorm = baseOptimizer.gradientNorm()
-        let loraNorm = loraOptimizer?.gradientNorm() ?? 0
-        let norm = (baseNorm * baseNorm + loraNorm * loraNorm).squareRoot()
-        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return norm }
-        let coefficient = maxNorm / (norm + 1e-6)
-        if coefficient < 1 {
-            baseOptimizer.scaleGradients(by: Float(coefficient))
-            loraOptimizer?.scaleGradients(by: Float(coefficient))
-        }
-        return norm
+        OptimizedBuffer.clipTogether([baseOptimizer] + (loraOptimizer.map { [$0] } ?? []), maxNorm: maxNorm)
     }
 
     /// Evaluates the validation split, updates early stopping, saves the best checkpoint.
@@ -311,11 +280,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     func writeStatus(state code: String, message: String) throws {
-        let status = RunStatus(state: code, message: message, step: state.step, pid: getpid(), updated: Date())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try AtomicFile.write(Array(try encoder.encode(status)), to: inputs.run.status.path)
+        try inputs.run.writeStatus(RunStatus(state: code, message: message, step: state.step, pid: getpid(), updated: Date()))
     }
 }
 

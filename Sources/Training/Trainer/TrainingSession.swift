@@ -17,10 +17,12 @@ public final class TrainingSession {
     /// Prepares data and model and creates a new run under `config.finetune.output_dir`.
     /// - Parameters:
     ///   - name: the run's name (the directory is `<timestamp>-<name>`).
-    public init(config: TrainConfig, name: String) throws {
+    ///   - catalog: where a `model.base` given by name is looked up.
+    public init(config: TrainConfig, name: String, catalog: ModelCatalog = .standard()) throws {
+        let config = try Self.resolvingBase(config, catalog: catalog)
         self.config = config
         data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
-        (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
+        (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
         try AtomicFile.write(text: config.yaml(), to: run.config.path)
         try Self.writeManifest(data: data, config: config, model: model, to: run.manifest)
@@ -29,7 +31,7 @@ public final class TrainingSession {
 
     /// Reopens an interrupted run (killed, stopped, or its SSH session dropped) to continue
     /// it exactly from `checkpoints/last`, with the config it was started with.
-    public init(resuming run: RunDirectory) throws {
+    public init(resuming run: RunDirectory, catalog: ModelCatalog = .standard()) throws {
         guard FileManager.default.fileExists(atPath: run.config.path) else {
             throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
         }
@@ -37,10 +39,10 @@ public final class TrainingSession {
             throw RunError("\(run.name) is still running (process \(status.pid)); watch it with `dnatune watch \(run.url.path)`")
         }
         let loaded = try TrainConfig.load(file: run.config.path)
-        config = loaded.config
+        config = try Self.resolvingBase(loaded.config, catalog: catalog)
         self.run = run
         data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
-        (model, initialisedTensors) = try Self.makeModel(config: config, data: data)
+        (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run), resume: true)
     }
 
@@ -52,9 +54,20 @@ public final class TrainingSession {
                               padID: data.tokenizer.padID, run: run)
     }
 
+    /// `config` with what its base model implies filled in: `data.tokenizer.vocab` of kind
+    /// `vocab` defaults to the base model's `vocab.txt` (the base may be a catalog name).
+    /// - Throws: `RunError` for a base that is neither a folder nor a catalog name.
+    public static func resolvingBase(_ config: TrainConfig, catalog: ModelCatalog) throws -> TrainConfig {
+        var config = config
+        if !config.model.isScratch, config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil {
+            config.data.tokenizer.vocab = try catalog.resolve(config.model.base) + "/vocab.txt"
+        }
+        return config
+    }
+
     /// The model a config asks for: a scratch BERT of the configured size, or a pre-trained
-    /// directory's weights with a fresh classification head.
-    static func makeModel(config: TrainConfig, data: PreparedData) throws -> (BertModel, [String]) {
+    /// directory's weights (a path or a `catalog` name) with a fresh classification head.
+    static func makeModel(config: TrainConfig, data: PreparedData, catalog: ModelCatalog = .standard()) throws -> (BertModel, [String]) {
         let m = config.model
         var bert: BertConfig
         var checkpoint: SafeTensorsFile?
@@ -64,7 +77,7 @@ public final class TrainingSession {
                               intermediateSize: m.intermediateSize,
                               maxPositionEmbeddings: max(512, config.data.tokenizer.maxLength))
         } else {
-            let opened = try HFCheckpoint.open(directory: m.base)
+            let opened = try HFCheckpoint.open(directory: try catalog.resolve(m.base))
             bert = opened.config
             checkpoint = opened.weights
             guard bert.vocabSize == data.tokenizer.vocabulary.count else {
