@@ -10,6 +10,7 @@ struct DNATune: ParsableCommand {
         commandName: "dnatune",
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
-        subcommands: [Train.self, DataCommand.self, Bench.self, Doctor.self]
+        subcommands: [DashboardCommand.self, Train.self, WatchCommand.self, DataCommand.self, Bench.self, Doctor.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }
