@@ -10,6 +10,8 @@ struct DNATune: ParsableCommand {
         commandName: "dnatune",
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
-        subcommands: [Train.self, Eval.self, Predict.self, LRFind.self, Pretrain.self, DataCommand.self, Bench.self, Doctor.self]
+        subcommands: [DashboardCommand.self, Train.self, WatchCommand.self, Eval.self, Predict.self, LRFind.self,
+                      Pretrain.self, DataCommand.self, Bench.self, Doctor.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }

@@ -112,6 +112,36 @@ enum HeadlessRun {
         return outcome.withLock { $0 } ?? .failed("the trainer ended without a reason")
     }
 
+    /// Follows a run the dashboard started after the dashboard closed: prints its new events
+    /// as `dnatune train` would, turns Ctrl-C into a clean stop, ignores SIGHUP.
+    static func follow(_ job: TrainingJob) -> FinishReason {
+        signal(SIGHUP, SIG_IGN)
+        let mailbox = job.trainer.mailbox
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signal(SIGINT, SIG_IGN)
+        interrupt.setEventHandler { mailbox.send(.stop) }
+        interrupt.resume()
+        let interactive = isatty(STDOUT_FILENO) != 0
+        var reporter = ProgressReporter(interactive: interactive, loggingSteps: job.session.config.finetune.loggingSteps,
+                                        width: terminalWidth())
+        // Replay what the dashboard already showed, silently, so the reporter knows the plan.
+        let (seen, _) = job.trainer.channel.events(since: 0)
+        for event in seen.prefix(job.cursor) { _ = reporter.output(for: event) }
+        var cursor = job.cursor
+        while true {
+            let finished = job.wait(seconds: 0.1)
+            let (events, next) = job.trainer.channel.events(since: cursor)
+            cursor = next
+            for event in events {
+                let text = reporter.output(for: event)
+                if !text.isEmpty { FileHandle.standardOutput.write(Foundation.Data(text.utf8)) }
+            }
+            if finished { break }
+        }
+        if interactive { print("") }
+        return job.wait()
+    }
+
     static func terminalWidth() -> Int {
         var w = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }

@@ -1,0 +1,126 @@
+import Foundation
+import Training
+
+/// One editable config value on the dashboard: a form field bound to a dotted key path of the
+/// YAML config (`finetune.learning_rate`), read from a `TrainConfig` and written back as a
+/// `--set` override, so every change goes through the config parser's validation.
+public struct ConfigField: Sendable {
+    public var label: String
+    /// The dotted key path (`--set` syntax).
+    public var path: String
+    public var kind: FormField.Kind
+    public var help: String
+    /// The current value as the form shows it.
+    public var read: @Sendable (TrainConfig) -> String
+    /// The `path=value` overrides that set the field to `value` (usually one).
+    public var assignments: @Sendable (String) -> [String]
+
+    public init(_ label: String, _ path: String, _ kind: FormField.Kind, help: String = "",
+                read: @escaping @Sendable (TrainConfig) -> String,
+                assignments: (@Sendable (String) -> [String])? = nil) {
+        self.label = label; self.path = path; self.kind = kind; self.help = help; self.read = read
+        self.assignments = assignments ?? { [path + "=" + $0] }
+    }
+
+    /// The form field showing this value of `config`.
+    public func formField(_ config: TrainConfig) -> FormField {
+        FormField(label, kind: kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
+    }
+}
+
+/// A number as a form shows it: the shortest text that reads back to the same value.
+func fieldNumber(_ v: Double) -> String {
+    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+    for digits in 1...17 {
+        let s = NumberFormat.trimmed(String(format: "%.\(digits)g", v))
+        if Double(s) == v { return s }
+    }
+    return String(v)
+}
+
+extension ConfigField {
+    /// The hyperparameters on the Model screen: base model and strategy, the scratch model's
+    /// size, the optimizer and schedule, batch and length of training, evaluation and early
+    /// stopping, LoRA, tokenizer and seed.
+    public static let model: [ConfigField] = [
+        ConfigField("base model", "model.base", .text(allowEmpty: false), help: "scratch, or a Hugging Face BERT directory",
+                    read: { $0.model.base }),
+        ConfigField("strategy", "model.strategy", .choice(TrainConfig.Strategy.allCases.map(\.rawValue)),
+                    help: "full fine-tuning, LoRA adapters, or only the head on a frozen backbone",
+                    read: { $0.model.strategy.rawValue }),
+        ConfigField("hidden size", "model.hidden_size", .integer(8...4096), help: "scratch models only",
+                    read: { String($0.model.hiddenSize) }),
+        ConfigField("layers", "model.num_hidden_layers", .integer(1...48), help: "scratch models only",
+                    read: { String($0.model.numHiddenLayers) }),
+        ConfigField("attention heads", "model.num_attention_heads", .integer(1...64), help: "must divide the hidden size",
+                    read: { String($0.model.numAttentionHeads) }),
+        ConfigField("intermediate size", "model.intermediate_size", .integer(8...16384), help: "feed-forward width",
+                    read: { String($0.model.intermediateSize) }),
+        ConfigField("learning rate", "finetune.learning_rate", .number(1e-7...1), help: "peak learning rate of AdamW",
+                    read: { fieldNumber($0.finetune.learningRate) }),
+        ConfigField("scheduler", "finetune.lr_scheduler_type",
+                    .choice(TrainConfig.SchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
+                    read: { $0.finetune.lrSchedulerType.rawValue }),
+        ConfigField("warmup ratio", "finetune.warmup_ratio", .number(0...1), help: "fraction of the steps spent warming up",
+                    read: { fieldNumber($0.finetune.warmupRatio) }),
+        ConfigField("batch size", "finetune.per_device_train_batch_size", .integer(1...4096),
+                    read: { String($0.finetune.perDeviceTrainBatchSize) }),
+        ConfigField("epochs", "finetune.num_train_epochs", .number(0.01...100_000),
+                    read: { fieldNumber($0.finetune.numTrainEpochs) }),
+        ConfigField("max steps", "finetune.max_steps", .integer(-1...10_000_000), help: "-1 trains by epochs",
+                    read: { String($0.finetune.maxSteps) }),
+        ConfigField("weight decay", "finetune.weight_decay", .number(0...1), read: { fieldNumber($0.finetune.weightDecay) }),
+        ConfigField("max grad norm", "finetune.max_grad_norm", .number(0...1e6), help: "0 disables clipping",
+                    read: { fieldNumber($0.finetune.maxGradNorm) }),
+        ConfigField("eval steps", "finetune.eval_steps", .integer(1...10_000_000), help: "evaluate every this many steps",
+                    read: { String($0.finetune.evalSteps) }),
+        ConfigField("save steps", "finetune.save_steps", .integer(1...10_000_000),
+                    help: "a multiple of eval steps (best model at end)", read: { String($0.finetune.saveSteps) }),
+        ConfigField("logging steps", "finetune.logging_steps", .integer(1...10_000_000),
+                    read: { String($0.finetune.loggingSteps) }),
+        ConfigField("best metric", "finetune.metric_for_best_model",
+                    .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
+                    help: "picks the best checkpoint and drives early stopping",
+                    read: { $0.finetune.metricForBestModel },
+                    assignments: { ["finetune.metric_for_best_model=\($0)", "finetune.greater_is_better=\(!$0.hasSuffix("loss"))"] }),
+        ConfigField("patience", "finetune.callbacks.early_stopping.patience", .integer(0...100_000),
+                    help: "evaluations without improvement before stopping; 0 = off",
+                    read: { String($0.finetune.earlyStopping.patience ?? 0) },
+                    assignments: { ["finetune.callbacks.early_stopping.patience=\($0 == "0" ? "null" : $0)"] }),
+        ConfigField("LoRA r", "lora.r", .integer(1...1024), help: "LoRA rank", read: { String($0.lora.r) }),
+        ConfigField("LoRA alpha", "lora.lora_alpha", .number(0.001...100_000), read: { fieldNumber($0.lora.loraAlpha) }),
+        ConfigField("LoRA dropout", "lora.lora_dropout", .number(0...0.99), read: { fieldNumber($0.lora.loraDropout) }),
+        ConfigField("k-mer k", "data.tokenizer.k", .integer(3...6), read: { String($0.data.tokenizer.k) }),
+        ConfigField("max length", "data.tokenizer.max_length", .integer(3...8192), help: "tokens per sequence",
+                    read: { String($0.data.tokenizer.maxLength) }),
+        ConfigField("seed", "finetune.seed", .integer(0...Int(UInt32.max)), read: { String($0.finetune.seed) }),
+    ]
+
+    /// The data options on the Data screen: balancing, split ratios and the cleaning steps.
+    public static let data: [ConfigField] = [
+        ConfigField("balancing", "data.balancing", .choice(TrainConfig.Balancing.allCases.map(\.rawValue)),
+                    help: "training split only", read: { $0.data.balancing.rawValue }),
+        ConfigField("train", "data.split.train", .number(0.01...0.99), help: "ratios add up to 1",
+                    read: { fieldNumber($0.data.split.train) }),
+        ConfigField("validation", "data.split.validation", .number(0.01...0.99), help: "ratios add up to 1",
+                    read: { fieldNumber($0.data.split.validation) }),
+        ConfigField("test", "data.split.test", .number(0...0.99), help: "ratios add up to 1",
+                    read: { fieldNumber($0.data.split.test) }),
+        ConfigField("deduplicate", "data.cleaning.deduplicate", .toggle, help: "before the split",
+                    read: { String($0.data.cleaning.deduplicate) }),
+        ConfigField("adapters", "data.cleaning.adapters.enabled", .choice(["auto", "true", "false"]),
+                    help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.adapters.enabled) }),
+        ConfigField("quality", "data.cleaning.quality.enabled", .choice(["auto", "true", "false"]),
+                    help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.quality.enabled) }),
+        ConfigField("max N", "data.cleaning.max_n_fraction", .number(0...1), help: "largest fraction of N kept",
+                    read: { $0.data.cleaning.maxNFraction.map(fieldNumber) ?? "1" }),
+    ]
+
+    static func toggleText(_ t: TrainConfig.Toggle) -> String {
+        switch t {
+        case .auto: return "auto"
+        case .on: return "true"
+        case .off: return "false"
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Synchronization
+import Training
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The dashboard: the five screens in an `App`, their status line, and the loop that runs
+/// them on the terminal while the trainer works on its own thread — surviving a hang-up.
+public enum Dashboard {
+    /// How the dashboard was left.
+    public enum Outcome {
+        /// Nothing was training, or the user quit a finished run.
+        case quit
+        /// The user chose to keep the run going without the dashboard.
+        case keepTraining(TrainingJob)
+        /// The user chose to stop the run and quit (the stop was sent).
+        case stopTraining(TrainingJob)
+        /// The terminal hung up (SIGHUP); the run, if any, carries on.
+        case hungUp(TrainingJob?)
+    }
+
+    /// Data, Model, Train, Runs, Evaluate — in tab order (screen keys switch by index).
+    public static func screens() -> [any Screen<DashboardState>] {
+        [DataScreen(), ModelScreen(), TrainScreen(), RunsScreen(), EvaluateScreen()]
+    }
+
+    /// The index of the Train screen.
+    public static let trainScreen = 2
+
+    /// The status line: run state, progress, samples/s, ETA, best metric, and the last message.
+    public static func status(_ s: DashboardState) -> [StatusLine.Segment] {
+        let h = s.history
+        var out: [StatusLine.Segment] = []
+        let role: Role = h.finished.map { $0.reason.isSuccess ? .good : .bad } ?? (h.paused ? .warn : .text)
+        out.append(StatusLine.Segment(s.runState, role: role))
+        let total = max(h.totalSteps, s.eta.totalSteps)
+        if total > 0 || h.lastStep != nil {
+            let step = h.lastStep?.step ?? 0
+            out.append(StatusLine.Segment("step \(step)/\(total) " + NumberFormat.percent(total > 0 ? Double(step) / Double(total) : 0)))
+            if let sps = h.lastStep?.samplesPerSecond, h.finished == nil {
+                out.append(StatusLine.Segment("\(NumberFormat.compact(sps, maxWidth: 6)) samples/s"))
+                out.append(StatusLine.Segment("ETA \(NumberFormat.duration(s.eta.secondsLeft))"))
+            }
+        }
+        if let e = h.earlyStopping, let b = e.best {
+            out.append(StatusLine.Segment("best \(e.metric) \(NumberFormat.compact(b, maxWidth: 7, significant: 4))", role: .good))
+        }
+        if let t = h.testMetrics, let mcc = t["test_mcc"] {
+            out.append(StatusLine.Segment("test mcc \(NumberFormat.compact(mcc, maxWidth: 7, significant: 4))", role: .good))
+        }
+        if let m = s.message { out.append(StatusLine.Segment(m, role: .warn)) }
+        return out
+    }
+
+    /// The app over `state`, wired to its events.
+    public static func makeApp(state: DashboardState, initialScreen: Int = 0, themes: [Theme] = []) -> App<DashboardState> {
+        let app = App(state: state, screens: screens(), initialScreen: initialScreen, themes: themes)
+        app.eventSource = state.events
+        app.drainEvents = { $0.drain() }
+        app.isWorkRunning = { $0.isTraining }
+        app.status = status
+        return app
+    }
+
+    /// Set from a signal handler's queue, read by the UI loop.
+    private final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
+    /// Runs the dashboard on the terminal until the user quits or the terminal hangs up.
+    ///
+    /// SIGHUP (a dropped SSH session) is caught: the loop stops drawing and returns
+    /// `.hungUp` with the run, which keeps training and writing its run directory.
+    /// - Parameters:
+    ///   - themes: the theme to start with first, then the others `t` cycles through.
+    public static func run(state: DashboardState, initialScreen: Int = 0, themes: [Theme], useColor: Bool,
+                           forceASCII: Bool) -> (Outcome, DashboardState) {
+        let hungUp = Flag()
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hup.setEventHandler { hungUp.set() }
+        hup.resume()
+        let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
+        let app = makeApp(state: state, initialScreen: initialScreen, themes: themes)
+        var exit: AppExit?
+        if !themes.isEmpty { terminal.setPalette(themes[0].palette) }
+        while exit == nil && !hungUp.isSet {
+            exit = app.step(on: terminal)
+        }
+        if hungUp.isSet {
+            // The terminal is gone: nothing more is drawn; curses' state is released without output.
+            return (.hungUp(app.state.job), app.state)
+        }
+        terminal.close()
+        switch exit {
+        case .keepWorkRunning?:
+            if let job = app.state.job, job.isRunning { return (.keepTraining(job), app.state) }
+        case .stopWork?:
+            if let job = app.state.job, job.isRunning {
+                job.trainer.mailbox.send(.stop)
+                return (.stopTraining(job), app.state)
+            }
+        default: break
+        }
+        return (.quit, app.state)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+import Training
+
+/// The dashboard's `EventSource`: the channel of the run it trains, or the `metrics.jsonl` of
+/// a run it watches (its size is the generation), switched as runs start. Reading the
+/// generation is cheap — a lock and a counter, or one `stat` — and never touches the trainer.
+public final class DashboardEvents: EventSource {
+    /// Where events come from.
+    public enum Source: Sendable {
+        case none
+        case channel(EventChannel)
+        case file(String)
+    }
+
+    private struct Inner: Sendable {
+        var source: Source = .none
+        /// Bumped on every switch, so a new source is always drained once.
+        var switches: UInt64 = 0
+    }
+
+    private let inner = Mutex(Inner())
+
+    public init() {}
+
+    /// Follows another source.
+    public func follow(_ source: Source) {
+        inner.withLock { $0.source = source; $0.switches += 1 }
+    }
+
+    public var generation: UInt64 {
+        let (source, switches) = inner.withLock { ($0.source, $0.switches) }
+        let moved: UInt64
+        switch source {
+        case .none: moved = 0
+        case .channel(let c): moved = UInt64(c.generation) + (c.isClosed ? 1 : 0)
+        case .file(let path):
+            var st = stat()
+            moved = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
+        }
+        return switches &* 1_000_003 &+ moved
+    }
+}

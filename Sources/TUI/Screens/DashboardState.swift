@@ -1,0 +1,263 @@
+import Foundation
+import Data
+import Training
+
+/// Everything the five dashboard screens show and edit: the config being prepared, the
+/// dataset and its reports, the run being trained or watched with its curves, the runs on
+/// disk and the test results of one. Screens render it as a pure function; key handlers and
+/// `drain()` change it on the UI thread.
+public struct DashboardState {
+    /// Where a text input on the Model screen sends its path.
+    public enum FileAction: Equatable, Sendable { case load, save }
+
+    /// What the Runs screen shows.
+    public enum RunsView: Equatable, Sendable { case table, overlay, diff }
+
+    // MARK: Config and data
+
+    public var config: TrainConfig
+    /// The YAML file the config came from or was last saved to.
+    public var configPath: String?
+    public var workingDirectory: String
+    /// A short message for the user (errors, "saved ..."), shown on the status line.
+    public var message: String?
+
+    public var datasets: [DatasetChoice]
+    public var datasetCursor = 0
+    /// True while the Data screen's options form has the keys (instead of the picker).
+    public var editingDataOptions = false
+    public var dataOptions: ConfigForm
+    /// A dataset path being typed (Tab completes).
+    public var pathInput: TextInput?
+    /// The prepared dataset of `config.data` (nil until loaded).
+    public var data: PreparedData?
+    public var dataError: String?
+
+    // MARK: Model
+
+    public var modelForm: ConfigForm
+    /// A config path being typed, and what to do with it.
+    public var fileInput: (input: TextInput, action: FileAction)?
+
+    // MARK: Training
+
+    /// The run the dashboard started (running or finished).
+    public var job: TrainingJob?
+    /// A run directory followed through its `metrics.jsonl` (`dnatune watch`).
+    public var watched: RunDirectory?
+    private var tail: MetricsTail?
+    public var history = RunHistory()
+    /// The event log, oldest first (last 500 lines).
+    public var log: [String] = []
+    public var eta = ETAEstimator(totalSteps: 0)
+    /// The new learning rate being typed on the Train screen.
+    public var lrInput: TextInput?
+    private var reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
+    public let events: DashboardEvents
+
+    // MARK: Runs and evaluation
+
+    public var runs: [RunSummary] = []
+    public var runsTable = TableState()
+    /// Runs marked for the overlay and the diff, by name, in marking order.
+    public var marked: [String] = []
+    public var runsView = RunsView.table
+    /// The learning rate for a clone of the selected run, being typed.
+    public var cloneInput: TextInput?
+    public var evaluation: RunEvaluation?
+    /// The class whose ROC and PR curves are shown.
+    public var evaluationClass = 1
+
+    /// A dashboard over `config`, in `workingDirectory`.
+    public init(config: TrainConfig, configPath: String? = nil,
+                workingDirectory: String = FileManager.default.currentDirectoryPath, events: DashboardEvents = DashboardEvents()) {
+        self.config = config
+        self.configPath = configPath
+        self.workingDirectory = workingDirectory
+        self.events = events
+        datasets = DatasetChoice.available(in: workingDirectory, skip: [config.finetune.outputDir])
+        dataOptions = ConfigForm(fields: ConfigField.data, config: config)
+        modelForm = ConfigForm(fields: ConfigField.model, config: config)
+        datasetCursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
+    }
+
+    /// The root of the run directories.
+    public var outputRoot: URL {
+        let dir = config.finetune.outputDir
+        return dir.hasPrefix("/") ? URL(fileURLWithPath: dir) : URL(fileURLWithPath: workingDirectory).appendingPathComponent(dir)
+    }
+
+    // MARK: Data
+
+    /// Prepares `config.data` (read, clean, split, balance, tokenize) for the Data screen.
+    public mutating func loadData() {
+        do {
+            data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+            dataError = nil
+        } catch {
+            data = nil
+            dataError = String(describing: error)
+        }
+    }
+
+    /// Selects a dataset (a source and, for the demos, their task) and loads it.
+    public mutating func select(_ choice: DatasetChoice) {
+        do {
+            config = try TrainConfig.parse(yaml: config.yaml(), overrides: choice.overrides()).config
+            modelForm.reload(from: config)
+            dataOptions.reload(from: config)
+            if !datasets.contains(choice) { datasets.append(choice); datasetCursor = datasets.count - 1 }
+            loadData()
+        } catch {
+            dataError = String(describing: error)
+        }
+    }
+
+    // MARK: Training
+
+    /// Whether a run started here is training (or paused).
+    public var isTraining: Bool { job?.isRunning ?? false }
+
+    /// Starts a run of `config` (this dashboard's by default) on the trainer thread and
+    /// follows it. Returns false, with `message` saying why, when it cannot start.
+    @discardableResult
+    public mutating func startTraining(_ runConfig: TrainConfig? = nil, name: String? = nil) -> Bool {
+        if isTraining { message = "a run is already training; stop it first (s)"; return false }
+        let cfg = runConfig ?? config
+        var c = cfg
+        if !c.finetune.outputDir.hasPrefix("/") { c.finetune.outputDir = outputRoot.path }
+        do {
+            let session = try TrainingSession(config: c, name: name ?? "lr\(formatLR(cfg.finetune.learningRate))")
+            let job = TrainingJob(session: session)
+            self.job = job
+            watched = nil
+            tail = nil
+            resetRun(totalSteps: session.trainer.plan.totalSteps)
+            data = session.data
+            events.follow(.channel(session.trainer.channel))
+            job.start()
+            message = "training \(session.run.name)"
+            return true
+        } catch {
+            message = "cannot start: \(error)"
+            return false
+        }
+    }
+
+    /// Follows a run directory's `metrics.jsonl` (a running or finished run).
+    public mutating func watch(_ run: RunDirectory) {
+        job = nil
+        watched = run
+        tail = MetricsTail(path: run.metrics.path)
+        resetRun(totalSteps: 0)
+        if let c = try? TrainConfig.load(file: run.config.path).config {
+            config = c
+            modelForm.reload(from: c)
+            dataOptions.reload(from: c)
+        }
+        events.follow(.file(run.metrics.path))
+        drain()
+    }
+
+    private mutating func resetRun(totalSteps: Int) {
+        history = RunHistory()
+        log = []
+        eta = ETAEstimator(totalSteps: totalSteps)
+        reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
+        evaluation = nil
+    }
+
+    /// The run being shown (trained here or watched).
+    public var currentRun: RunDirectory? { job?.run ?? watched }
+
+    /// Moves the new events of the trained or watched run into the history, the event log
+    /// and the ETA; when the run ends, reloads the runs table and its test results.
+    public mutating func drain() {
+        var new: [TrainingEvent] = []
+        if let job {
+            let (events, cursor) = job.trainer.channel.events(since: job.cursor)
+            job.cursor = cursor
+            new = events
+        } else if let tail {
+            do { new = try tail.poll() } catch { message = "\(error)" }
+        }
+        for e in new { absorb(e) }
+    }
+
+    mutating func absorb(_ event: TrainingEvent) {
+        history.apply(event)
+        switch event {
+        case let .started(total, _, _, _, _): eta = ETAEstimator(totalSteps: total)
+        case let .step(s):
+            eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)
+        case .test, .finished:
+            refreshRuns()
+            if let run = currentRun { loadEvaluation(run) }
+        default: break
+        }
+        let text = reporter.output(for: event)
+        for line in text.split(separator: "\n") {
+            var l = String(line)
+            if l.hasPrefix("\r") { l.removeFirst() }
+            l = l.replacingOccurrences(of: "\u{1B}[K", with: "").trimmingCharacters(in: .whitespaces)
+            if !l.isEmpty { log.append(l) }
+        }
+        if log.count > 500 { log.removeFirst(log.count - 500) }
+    }
+
+    /// Sends a command to the run trained here.
+    public mutating func send(_ command: TrainingCommand) {
+        guard let job, job.isRunning else {
+            message = watched != nil ? "watching: this run is driven by another process" : "no run is training"
+            return
+        }
+        job.trainer.mailbox.send(command)
+    }
+
+    /// The learning rate in force (the last step's, else the config's).
+    public var currentLearningRate: Double { history.lastStep?.learningRate ?? config.finetune.learningRate }
+
+    /// How the current run stands, in a word or two.
+    public var runState: String {
+        if let f = history.finished { return f.reason.code.replacingOccurrences(of: "_", with: "-") }
+        if history.paused { return "paused" }
+        if isTraining { return "training" }
+        if let w = watched {
+            if let s = try? w.readStatus(), s.processAlive { return "watching" }
+            return history.eventCount > 0 ? "watching (ended)" : "watching"
+        }
+        return "idle"
+    }
+
+    // MARK: Runs
+
+    /// Reads the runs under the output directory again.
+    public mutating func refreshRuns() {
+        runs = RunSummary.list(in: outputRoot)
+        runsTable.selected = max(0, min(runsTable.selected, runs.count - 1))
+        marked.removeAll { name in !runs.contains { $0.name == name } }
+    }
+
+    /// The runs in the order the table shows them.
+    public var orderedRuns: [RunSummary] {
+        let table = Table(columns: RunsScreen.columns, rows: runs.map(\.cells))
+        return table.order(by: runsTable.sortColumn, ascending: runsTable.ascending).map { runs[$0] }
+    }
+
+    /// The run under the table's selection.
+    public var selectedRun: RunSummary? {
+        let ordered = orderedRuns
+        return ordered.indices.contains(runsTable.selected) ? ordered[runsTable.selected] : nil
+    }
+
+    /// Loads a run's test results for the Evaluate screen.
+    public mutating func loadEvaluation(_ run: RunDirectory) {
+        do {
+            evaluation = try RunEvaluation.load(run)
+            if let e = evaluation { evaluationClass = min(evaluationClass, max(0, e.labelNames.count - 1)) }
+        } catch {
+            evaluation = nil
+            message = "\(error)"
+        }
+    }
+}

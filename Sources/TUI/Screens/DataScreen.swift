@@ -1,0 +1,173 @@
+import Foundation
+import Data
+import Training
+
+/// Screen 1, Data: pick a dataset (the built-in demos, files and folders under the working
+/// directory, or a typed path with Tab completion), see its summary, the class balance at
+/// every stage (raw → cleaned → train / validation / test → balanced) with counts,
+/// percentages and imbalance ratios, what each cleaning step removed, and edit the balancing
+/// strategy, split ratios and cleaning steps.
+public final class DataScreen: Screen {
+    public typealias State = DashboardState
+    public let title = "Data"
+
+    public init() {}
+
+    public var keys: KeyTable<ScreenCommand<DashboardState>> {
+        KeyTable("Data", [
+            KeyBinding([.up, .down], name: "Up/Down", "choose a dataset", hint: false, action: { _ in .ignored }),
+            KeyBinding(.enter, "load dataset", action: { s in
+                guard s.datasets.indices.contains(s.datasetCursor) else { return .ignored }
+                s.select(s.datasets[s.datasetCursor])
+                return .handled
+            }),
+            KeyBinding(.char("/"), "type a path", action: { s in s.pathInput = TextInput(""); return .handled }),
+            KeyBinding(.char("e"), "edit options", action: { s in s.editingDataOptions = true; return .handled }),
+            KeyBinding(.char("r"), "reload", hint: false, action: { s in
+                s.datasets = DatasetChoice.available(in: s.workingDirectory, skip: [s.config.finetune.outputDir])
+                s.loadData()
+                return .handled
+            }),
+            KeyBinding(.escape, name: "Esc", "leave the options / path", hint: false, action: { _ in .ignored }),
+        ])
+    }
+
+    public func capturesKeys(_ state: DashboardState) -> Bool {
+        state.pathInput != nil || state.editingDataOptions
+    }
+
+    public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        if var input = s.pathInput {
+            switch key {
+            case .escape: s.pathInput = nil
+            case .enter:
+                s.pathInput = nil
+                let path = input.value.trimmingCharacters(in: .whitespaces)
+                if !path.isEmpty { s.select(DatasetChoice(source: path, label: path)) }
+            default:
+                let base = s.workingDirectory
+                guard input.handle(key, complete: { PathCompletion.complete($0, base: base) }) else { return .handled }
+                s.pathInput = input
+            }
+            return .handled
+        }
+        if s.editingDataOptions {
+            if key == .escape && !s.dataOptions.isEditing { s.editingDataOptions = false; return .handled }
+            let r = s.dataOptions.handle(key, config: &s.config)
+            if r.changed { s.modelForm.reload(from: s.config); s.loadData() }
+            return r.used ? .handled : .ignored
+        }
+        switch key {
+        case .up: s.datasetCursor = max(0, s.datasetCursor - 1); return .handled
+        case .down: s.datasetCursor = min(s.datasets.count - 1, s.datasetCursor + 1); return .handled
+        case .home: s.datasetCursor = 0; return .handled
+        case .end: s.datasetCursor = max(0, s.datasets.count - 1); return .handled
+        default: return keys.action(for: key)?(&s) ?? .ignored
+        }
+    }
+
+    public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        let (left, right) = g.bounds.splitLeft(min(38, max(24, width * 2 / 5)))
+        let pickerRows = min(s.datasets.count + (s.pathInput != nil ? 1 : 0), max(3, height / 2 - 2))
+        let (pickerRect, optionsRect) = left.splitTop(pickerRows + 2)
+        drawPicker(s, into: &g, in: pickerRect, unicode: unicode)
+        let optionsInner = Panel(title: "Options", focused: s.editingDataOptions).draw(into: &g, in: optionsRect, unicode: unicode)
+        s.dataOptions.draw(into: &g, in: optionsInner, focused: s.editingDataOptions, unicode: unicode)
+
+        let cleaningLines = self.cleaningLines(s)
+        let cleaningHeight = min(cleaningLines.count + 2, max(4, height / 3))
+        let (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
+        let inner = Panel(title: "Class balance").draw(into: &g, in: balanceRect, unicode: unicode)
+        var row = 0
+        for line in summaryLines(s) where row < inner.height {
+            g.put(truncate(line.text, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + row, style: line.style,
+                  maxWidth: inner.width)
+            row += 1
+        }
+        if let data = s.data {
+            let hist = Histogram(groups: data.dataset.report.stages.map { stage in
+                Histogram.Group(title: stage.name, bars: stage.balance.entries.enumerated().map { i, e in
+                    Histogram.Bar(label: e.label, count: e.count, role: Self.classRole(i))
+                })
+            })
+            hist.draw(into: &g, in: Rect(x: inner.x, y: inner.y + row, width: inner.width, height: inner.height - row), unicode: unicode)
+        }
+        let cInner = Panel(title: "Cleaning").draw(into: &g, in: cleaningRect, unicode: unicode)
+        for (i, line) in cleaningLines.enumerated() where i < cInner.height {
+            g.put(truncate(line, to: cInner.width, unicode: unicode), x: cInner.x, y: cInner.y + i,
+                  style: line.hasPrefix(" ") ? .plain : Style(fg: .title, bold: true), maxWidth: cInner.width)
+        }
+        return g
+    }
+
+    /// The colour of class `i` in histograms and per-class tables.
+    static func classRole(_ i: Int) -> Role {
+        [Role.series1, .series2, .series3, .series4, .series5, .series6][i % 6]
+    }
+
+    private func drawPicker(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let inner = Panel(title: "Dataset", focused: !s.editingDataOptions).draw(into: &g, in: rect, unicode: unicode)
+        var rows = inner.height
+        if let input = s.pathInput, rows > 0 {
+            let prompt = "path: "
+            g.put(prompt, x: inner.x, y: inner.maxY - 1, style: Style(fg: .accent, bold: true))
+            input.draw(into: &g, in: Rect(x: inner.x + prompt.count, y: inner.maxY - 1, width: inner.width - prompt.count, height: 1),
+                       focused: true, style: Style(underline: true))
+            rows -= 1
+        }
+        guard rows > 0 else { return }
+        let first = s.datasetCursor >= rows ? s.datasetCursor - rows + 1 : 0
+        for line in 0..<rows {
+            let i = first + line
+            guard s.datasets.indices.contains(i) else { break }
+            let d = s.datasets[i]
+            let active = s.config.data.sources == [d.source]
+            let selected = i == s.datasetCursor
+            let style = selected && !s.editingDataOptions ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: active ? .accent : .text)
+            if selected { g.fill(x: inner.x, y: inner.y + line, width: inner.width, height: 1, with: Cell(" ", style)) }
+            let mark = active ? (unicode ? "● " : "* ") : "  "
+            g.put(truncate(mark + d.label, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + line, style: style,
+                  maxWidth: inner.width)
+        }
+    }
+
+    private func summaryLines(_ s: DashboardState) -> [(text: String, style: Style)] {
+        if let e = s.dataError { return [("cannot load " + s.config.data.sources.joined(separator: ", ") + ": " + e, Style(fg: .bad, bold: true))] }
+        guard let d = s.data else {
+            return [("Enter loads " + s.config.data.sources.joined(separator: ", ") + "; / types a path", Style(fg: .muted))]
+        }
+        var out: [(String, Style)] = []
+        let formats = Set(d.cleaning.map(\.format.rawValue)).sorted().joined(separator: "/")
+        out.append(("\(d.sources.joined(separator: ", ")) (\(formats)) · \(d.labelNames.count) classes · "
+                    + "train \(d.encodedTrain.count) · val \(d.encodedValidation.count) · test \(d.encodedTest.count)", .plain))
+        var second = "balancing \(s.config.data.balancing.rawValue)"
+        if s.config.data.balancing == .weights {
+            second += " (" + d.dataset.classWeights.map { String(format: "%.2f", $0) }.joined(separator: " / ") + ")"
+        }
+        second += " · split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
+        out.append((second, Style(fg: .muted)))
+        for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
+            out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))
+        }
+        return out
+    }
+
+    private func cleaningLines(_ s: DashboardState) -> [String] {
+        guard let d = s.data else { return [] }
+        var out: [String] = []
+        for report in d.cleaning {
+            out.append("\(report.source): \(report.input.total) -> \(report.output.total)")
+            for step in report.steps {
+                var parts: [String] = []
+                if step.removedTotal > 0 { parts.append("removed \(step.removedTotal)") }
+                if step.changedTotal > 0 { parts.append("changed \(step.changedTotal)") }
+                if step.basesTrimmed > 0 { parts.append("\(step.basesTrimmed) bases trimmed") }
+                if step.enabled && parts.isEmpty { parts.append("nothing found") }
+                out.append("  " + step.name.padding(toLength: 13, withPad: " ", startingAt: 0) + (step.enabled ? "on  " : "off ")
+                           + parts.joined(separator: ", "))
+            }
+        }
+        return out
+    }
+}

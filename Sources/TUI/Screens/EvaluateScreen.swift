@@ -1,0 +1,117 @@
+import Foundation
+import Training
+
+/// Screen 5, Evaluate: a run's once-only test results — the metrics, the confusion matrix,
+/// ROC and precision-recall curves of one class, per-class precision, recall, F1 and
+/// support — and where its predictions were exported.
+public final class EvaluateScreen: Screen {
+    public typealias State = DashboardState
+    public let title = "Evaluate"
+
+    public init() {}
+
+    public var keys: KeyTable<ScreenCommand<DashboardState>> {
+        KeyTable("Evaluate", [
+            KeyBinding([.left, .right], name: "Left/Right", "class of the curves", action: { _ in .ignored }),
+            KeyBinding(.char("R"), "reload", hint: false, action: { s in
+                if let run = s.evaluation?.run ?? s.currentRun { s.loadEvaluation(run) }
+                return .handled
+            }),
+        ])
+    }
+
+    public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        let classes = s.evaluation?.labelNames.count ?? 0
+        switch key {
+        case .left: s.evaluationClass = max(0, s.evaluationClass - 1); return .handled
+        case .right: s.evaluationClass = max(0, min(classes - 1, s.evaluationClass + 1)); return .handled
+        default: return keys.action(for: key)?(&s) ?? .ignored
+        }
+    }
+
+    /// Metrics in the order people read them.
+    static let order = ["accuracy", "precision", "recall", "f1", "mcc", "auroc", "auprc", "loss"]
+
+    public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        guard let e = s.evaluation else {
+            let inner = Panel(title: "Evaluate").draw(into: &g, in: g.bounds, unicode: unicode)
+            let text = s.isTraining ? "The test split is evaluated once, when the run ends."
+                : "No test results: train a run (Train, r) or pick one on Runs (Enter)."
+            g.put(text, in: inner, row: inner.height / 2, align: .center, style: Style(fg: .muted))
+            return g
+        }
+        var (main, footer) = g.bounds.splitTop(height - 1)
+        g.put(truncate("\(e.run.name) · \(e.predictionCount) test sequences · predictions: \(e.run.predictions.path)",
+                       to: width, unicode: unicode), x: 0, y: footer.y, style: Style(fg: .muted), maxWidth: width)
+        footer.height = 0
+        let (left, right) = main.splitLeft(max(30, width * 2 / 5))
+        let k = e.labelNames.count
+        let metricRows = (Self.order.count + 1) / 2
+        let (metricsRect, r1) = left.splitTop(metricRows + 2)
+        let (confRect, perClassRect) = r1.splitTop(min(k + 3, r1.height / 2 + 1))
+
+        let mi = Panel(title: "Test metrics").draw(into: &g, in: metricsRect, unicode: unicode)
+        let names = Self.order.filter { e.metrics["test_" + $0] != nil }
+        let colWidth = max(1, mi.width / 2)
+        for (i, name) in names.enumerated() {
+            let v = e.metrics["test_" + name]!
+            let x = mi.x + (i % 2) * colWidth, y = mi.y + i / 2
+            let used = g.put(name, x: x, y: y, style: Style(fg: .muted), maxWidth: colWidth)
+            g.put(String(format: "%.4f", v), x: x + max(used + 1, 10), y: y, style: Style(fg: .text, bold: true),
+                  maxWidth: colWidth - max(used + 1, 10))
+        }
+
+        let ci = Panel(title: "Confusion (rows true)").draw(into: &g, in: confRect, unicode: unicode)
+        if let c = e.classification?.confusion {
+            let labelWidth = min(12, e.labelNames.map(\.count).max() ?? 0)
+            let cell = max(6, (ci.width - labelWidth - 1) / max(1, k))
+            for p in 0..<k {
+                g.put(truncate(e.labelNames[p], to: cell - 1, unicode: unicode), x: ci.x + labelWidth + 1 + p * cell, y: ci.y,
+                      style: Style(fg: .title, bold: true), maxWidth: cell - 1)
+            }
+            for t in 0..<k where t + 1 < ci.height {
+                g.put(truncate(e.labelNames[t], to: labelWidth, unicode: unicode), x: ci.x, y: ci.y + 1 + t,
+                      style: Style(fg: .title, bold: true), maxWidth: labelWidth)
+                for p in 0..<k {
+                    let text = String(c[t, p])
+                    let x = ci.x + labelWidth + 1 + p * cell
+                    g.put(String(repeating: " ", count: max(0, cell - 1 - text.count)) + text, x: x, y: ci.y + 1 + t,
+                          style: Style(fg: t == p ? .good : (c[t, p] > 0 ? .bad : .muted), bold: t == p), maxWidth: cell - 1)
+                }
+            }
+        }
+
+        let pi = Panel(title: "Per class").draw(into: &g, in: perClassRect, unicode: unicode)
+        if let m = e.classification {
+            let rows = m.perClass.map { c in
+                [e.labelNames.indices.contains(c.classIndex) ? e.labelNames[c.classIndex] : "\(c.classIndex)",
+                 String(format: "%.3f", c.precision), String(format: "%.3f", c.recall), String(format: "%.3f", c.f1), String(c.support)]
+            }
+            Table(columns: [Table.Column("Class"), Table.Column("Prec", width: 5, align: .right), Table.Column("Recall", width: 6, align: .right),
+                            Table.Column("F1", width: 5, align: .right), Table.Column("N", width: 5, align: .right)],
+                  rows: rows).draw(into: &g, in: pi, state: TableState(selected: -1), unicode: unicode)
+        }
+
+        let (rocRect, prRect) = right.splitTop(right.height / 2)
+        let cls = max(0, min(s.evaluationClass, k - 1))
+        let name = e.labelNames.indices.contains(cls) ? e.labelNames[cls] : "\(cls)"
+        let curves = e.classification?.curves.first { $0.classIndex == cls }
+        let roc = curves?.roc
+        let ri = Panel(title: "ROC \(name)" + (roc.map { " AUC " + String(format: "%.3f", $0.area) } ?? ""))
+            .draw(into: &g, in: rocRect, unicode: unicode)
+        if let roc {
+            LineChart(series: [LineChart.Series(name: "chance", points: [.init(x: 0, y: 0), .init(x: 1, y: 1)], role: .muted, faint: true),
+                               LineChart.Series(name: "ROC", points: zip(roc.fpr, roc.tpr).map { LineChart.Point(x: $0, y: $1) }, role: .series1)],
+                      xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: ri, unicode: unicode)
+        }
+        let pr = curves?.precisionRecall
+        let pri = Panel(title: "Precision-recall \(name)" + (pr.map { " AP " + String(format: "%.3f", $0.averagePrecision) } ?? ""))
+            .draw(into: &g, in: prRect, unicode: unicode)
+        if let pr {
+            LineChart(series: [LineChart.Series(name: "PR", points: zip(pr.recall, pr.precision).map { LineChart.Point(x: $0, y: $1) }, role: .series2)],
+                      xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: pri, unicode: unicode)
+        }
+        return g
+    }
+}

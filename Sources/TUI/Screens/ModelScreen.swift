@@ -1,0 +1,114 @@
+import Foundation
+import Training
+
+/// Screen 2, Model: the base model and strategy and every hyperparameter in a form with
+/// inline validation (the field's range as it is typed, then the config parser's verdict),
+/// loading and saving the config YAML.
+public final class ModelScreen: Screen {
+    public typealias State = DashboardState
+    public let title = "Model"
+
+    public init() {}
+
+    public var keys: KeyTable<ScreenCommand<DashboardState>> {
+        KeyTable("Model", [
+            KeyBinding([.up, .down], name: "Up/Down", "choose a field", hint: false, action: { _ in .ignored }),
+            KeyBinding(.enter, "edit", action: { _ in .ignored }),
+            KeyBinding([.left, .right], name: "Left/Right", "change a choice", hint: false, action: { _ in .ignored }),
+            KeyBinding(.char("o"), "open config", action: { s in
+                s.fileInput = (TextInput(s.configPath ?? ""), .load); return .handled
+            }),
+            KeyBinding(.char("w"), "save config", action: { s in
+                s.fileInput = (TextInput(s.configPath ?? "dnatune.yaml"), .save); return .handled
+            }),
+            KeyBinding(.char("r"), "start training", action: { s in s.startTraining() ? .switchTo(2) : .handled }),
+        ])
+    }
+
+    public func capturesKeys(_ state: DashboardState) -> Bool { state.fileInput != nil || state.modelForm.isEditing }
+
+    public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        if let (input0, action) = s.fileInput {
+            var input = input0
+            switch key {
+            case .escape: s.fileInput = nil
+            case .enter:
+                s.fileInput = nil
+                let path = input.value.trimmingCharacters(in: .whitespaces)
+                guard !path.isEmpty else { return .handled }
+                let full = path.hasPrefix("/") ? path : (s.workingDirectory as NSString).appendingPathComponent(path)
+                switch action {
+                case .load:
+                    do {
+                        let loaded = try TrainConfig.load(file: full)
+                        s.config = loaded.config
+                        s.configPath = path
+                        s.modelForm.reload(from: s.config)
+                        s.dataOptions.reload(from: s.config)
+                        s.message = "loaded \(path)" + (loaded.warnings.isEmpty ? "" : " (\(loaded.warnings.count) warnings: \(loaded.warnings[0]))")
+                        s.data = nil
+                    } catch {
+                        s.message = "\(error)"
+                    }
+                case .save:
+                    do {
+                        try s.config.yaml().write(toFile: full, atomically: true, encoding: .utf8)
+                        s.configPath = path
+                        s.message = "saved \(path)"
+                    } catch {
+                        s.message = "cannot save \(path): \(error.localizedDescription)"
+                    }
+                }
+            default:
+                let base = s.workingDirectory
+                if input.handle(key, complete: { PathCompletion.complete($0, base: base) }) { s.fileInput = (input, action) }
+            }
+            return .handled
+        }
+        let r = s.modelForm.handle(key, config: &s.config)
+        if r.changed { s.dataOptions.reload(from: s.config); s.message = nil }
+        if r.used { return .handled }
+        return keys.action(for: key)?(&s) ?? .ignored
+    }
+
+    public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        let (left, right) = g.bounds.splitLeft(width >= 100 ? width * 3 / 5 : width - 26)
+        var formRect = left
+        if s.fileInput != nil { formRect.height -= 3 }
+        let inner = Panel(title: "Hyperparameters", focused: true).draw(into: &g, in: formRect, unicode: unicode)
+        s.modelForm.draw(into: &g, in: inner, focused: true, unicode: unicode)
+        if let (input, action) = s.fileInput {
+            let box = Panel(title: action == .load ? "Open config" : "Save config as", focused: true)
+                .draw(into: &g, in: Rect(x: left.x, y: formRect.maxY, width: left.width, height: 3), unicode: unicode)
+            input.draw(into: &g, in: box, focused: true, style: Style(underline: true))
+        }
+        let info = Panel(title: "Run").draw(into: &g, in: right, unicode: unicode)
+        var lines: [(String, Style)] = []
+        let c = s.config
+        lines.append(("config", Style(fg: .title, bold: true)))
+        lines.append(("  " + (s.configPath ?? "(built in)"), .plain))
+        lines.append(("data", Style(fg: .title, bold: true)))
+        lines.append(("  " + c.data.sources.joined(separator: ", "), .plain))
+        lines.append(("  \(c.task.numLabels) classes, \(c.data.balancing.rawValue)", .plain))
+        lines.append(("model", Style(fg: .title, bold: true)))
+        if c.model.isScratch {
+            lines.append(("  scratch BERT h\(c.model.hiddenSize)", .plain))
+            lines.append(("  \(c.model.numHiddenLayers) layers, \(c.model.numAttentionHeads) heads", .plain))
+        } else {
+            lines.append(("  " + c.model.base, .plain))
+        }
+        lines.append(("  strategy \(c.model.strategy.rawValue)", .plain))
+        lines.append(("schedule", Style(fg: .title, bold: true)))
+        lines.append(("  lr \(formatLR(c.finetune.learningRate)) \(c.finetune.lrSchedulerType.rawValue)", .plain))
+        lines.append(("  batch \(c.finetune.perDeviceTrainBatchSize), " + (c.finetune.maxSteps > 0 ? "\(c.finetune.maxSteps) steps" : "\(fieldNumber(c.finetune.numTrainEpochs)) epochs"), .plain))
+        lines.append(("  best \(c.finetune.metricForBestModel) (\(c.finetune.greaterIsBetter ? "max" : "min"))", .plain))
+        lines.append(("  patience " + (c.finetune.earlyStopping.patience.map(String.init) ?? "off"), .plain))
+        lines.append(("output", Style(fg: .title, bold: true)))
+        lines.append(("  " + c.finetune.outputDir, .plain))
+        for (i, l) in lines.enumerated() where i < info.height {
+            g.put(truncate(l.0, to: info.width, unicode: unicode), x: info.x, y: info.y + i, style: l.1, maxWidth: info.width)
+        }
+        return g
+    }
+}

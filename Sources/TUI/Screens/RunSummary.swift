@@ -1,0 +1,114 @@
+import Foundation
+import Training
+
+/// One row of the Runs screen: a run directory with its config, status and curves.
+public struct RunSummary: Sendable {
+    public var run: RunDirectory
+    public var config: TrainConfig?
+    public var status: RunStatus?
+    public var history: RunHistory
+
+    /// Reads a run's config, status and metrics; a run whose files cannot be read still
+    /// gets a row (with what could be read).
+    public static func load(_ run: RunDirectory) -> RunSummary {
+        let config = try? TrainConfig.load(file: run.config.path).config
+        let status = try? run.readStatus()
+        let history = (try? run.readHistory()) ?? RunHistory()
+        return RunSummary(run: run, config: config, status: status ?? nil, history: history)
+    }
+
+    /// Every run under `root`, oldest first.
+    public static func list(in root: URL) -> [RunSummary] {
+        RunDirectory.list(in: root).map(load)
+    }
+
+    public var name: String { run.name }
+
+    /// The validation metric that picks the best checkpoint (`eval_mcc`).
+    public var metric: String { history.earlyStopping?.metric ?? config?.finetune.metricForBestModel ?? "eval_loss" }
+
+    /// The best value of the validation metric and its step.
+    public var bestValidation: (value: Double, step: Int)? {
+        if let e = history.earlyStopping, let b = e.best, let s = e.bestStep { return (b, s) }
+        guard let points = history.evalMetrics[metric], !points.isEmpty else { return nil }
+        let greater = config?.finetune.greaterIsBetter ?? !metric.hasSuffix("loss")
+        let best = points.max { greater ? $0.value < $1.value : $0.value > $1.value }!
+        return (best.value, best.step)
+    }
+
+    /// The test value of the same metric (`test_mcc`), once the run has one.
+    public var testValue: Double? {
+        let name = "test_" + (metric.hasPrefix("eval_") ? String(metric.dropFirst(5)) : metric)
+        return history.testMetrics?[name]
+    }
+
+    /// How the run ended (`completed`, `early_stopped`, `running`, `killed` ...).
+    public var ended: String {
+        if let f = history.finished { return f.reason.code }
+        guard let s = status else { return history.eventCount > 0 ? "killed" : "new" }
+        if s.state == "running" && !s.processAlive { return "killed" }
+        return s.state
+    }
+
+    /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, how it ended.
+    public var cells: [String] {
+        let c = config
+        return [
+            name,
+            c?.model.strategy.rawValue ?? "?",
+            c.map { formatLR($0.finetune.learningRate) } ?? "?",
+            c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
+            c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",
+            bestValidation.map { NumberFormat.compact($0.value, maxWidth: 7, significant: 4) } ?? "-",
+            testValue.map { NumberFormat.compact($0, maxWidth: 7, significant: 4) } ?? "-",
+            ended,
+        ]
+    }
+
+    /// The line-by-line differences of two runs' configs as `key: a -> b`, with the full
+    /// dotted key of every differing value.
+    public static func configDiff(_ a: TrainConfig, _ b: TrainConfig) -> [String] {
+        let fa = flatten(a.yaml()), fb = flatten(b.yaml())
+        var keys: [String] = []
+        for (k, _) in fa + fb where !keys.contains(k) { keys.append(k) }
+        let da = Dictionary(fa, uniquingKeysWith: { x, _ in x }), db = Dictionary(fb, uniquingKeysWith: { x, _ in x })
+        return keys.compactMap { k in
+            let x = da[k] ?? "(none)", y = db[k] ?? "(none)"
+            return x == y ? nil : "\(k): \(x) -> \(y)"
+        }
+    }
+
+    /// `key.path` → value text of a block YAML document with two-space indentation (as
+    /// `TrainConfig.yaml()` writes it); flow lists stay one value.
+    static func flatten(_ yaml: String) -> [(String, String)] {
+        var stack: [(indent: Int, key: String)] = []
+        var out: [(String, String)] = []
+        for raw in yaml.split(separator: "\n") {
+            let line = String(raw)
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+            let indent = line.prefix { $0 == " " }.count
+            while let last = stack.last, last.indent >= indent { stack.removeLast() }
+            if trimmed.hasPrefix("- ") {
+                // A block list item: appended to its key's value.
+                if let i = out.lastIndex(where: { $0.0 == stack.map(\.key).joined(separator: ".") }) {
+                    out[i].1 += (out[i].1.isEmpty ? "" : ", ") + trimmed.dropFirst(2)
+                } else {
+                    out.append((stack.map(\.key).joined(separator: "."), String(trimmed.dropFirst(2))))
+                }
+                continue
+            }
+            guard let colon = trimmed.firstIndex(of: ":") else { continue }
+            let key = String(trimmed[..<colon])
+            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let path = (stack.map(\.key) + [key]).joined(separator: ".")
+            if value.isEmpty {
+                stack.append((indent, key))
+                out.append((path, ""))
+            } else {
+                out.append((path, value))
+            }
+        }
+        return out.filter { !$0.1.isEmpty }
+    }
+}

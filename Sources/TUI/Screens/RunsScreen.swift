@@ -1,0 +1,171 @@
+import Foundation
+import Training
+
+/// Screen 4, Runs: every run under the output directory in a sortable table (name, strategy,
+/// learning rate, batch, epochs, best validation value, test value, how it ended); the
+/// curves of the marked runs overlaid; the difference of two runs' configs; and a clone of a
+/// run with a new learning rate, started at once — "tweak the learning rate, run again,
+/// compare".
+public final class RunsScreen: Screen {
+    public typealias State = DashboardState
+    public let title = "Runs"
+
+    public init() {}
+
+    /// The table's columns.
+    public static let columns: [Table.Column] = [
+        Table.Column("Run"), Table.Column("Strategy", width: 8), Table.Column("LR", width: 7, align: .right),
+        Table.Column("Batch", width: 5, align: .right), Table.Column("Epochs", width: 6, align: .right),
+        Table.Column("Best val", width: 8, align: .right), Table.Column("Test", width: 7, align: .right),
+        Table.Column("Ended", width: 13),
+    ]
+
+    public var keys: KeyTable<ScreenCommand<DashboardState>> {
+        KeyTable("Runs", [
+            KeyBinding([.up, .down, .pageUp, .pageDown, .home, .end], name: "Up/Down", "select a run", hint: false,
+                       action: { _ in .ignored }),
+            KeyBinding(.char("s"), "sort", action: { _ in .ignored }),
+            KeyBinding(.char("S"), "reverse the sort", hint: false, action: { _ in .ignored }),
+            KeyBinding(.char(" "), "mark", action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                if let i = s.marked.firstIndex(of: r.name) { s.marked.remove(at: i) } else { s.marked.append(r.name) }
+                return .handled
+            }),
+            KeyBinding(.char("o"), "overlay", action: { s in s.runsView = s.runsView == .overlay ? .table : .overlay; return .handled }),
+            KeyBinding(.char("d"), "diff", action: { s in s.runsView = s.runsView == .diff ? .table : .diff; return .handled }),
+            KeyBinding(.char("c"), "clone with LR", action: { s in
+                guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
+                s.cloneInput = TextInput(formatLR(c.finetune.learningRate))
+                return .handled
+            }),
+            KeyBinding(.enter, "evaluate", action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                s.loadEvaluation(r.run)
+                if s.evaluation == nil { s.message = "\(r.name) has no test results yet" ; return .handled }
+                return .switchTo(4)
+            }),
+            KeyBinding(.char("v"), "view on Train", hint: false, action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                if s.isTraining { s.message = "a run is training; its curves stay on Train"; return .handled }
+                s.watch(r.run)
+                return .switchTo(2)
+            }),
+            KeyBinding(.char("R"), "refresh", hint: false, action: { s in s.refreshRuns(); return .handled }),
+            KeyBinding(.escape, name: "Esc", "back to the table", hint: false, action: { s in s.runsView = .table; return .handled }),
+        ])
+    }
+
+    public func capturesKeys(_ state: DashboardState) -> Bool { state.cloneInput != nil }
+
+    public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        if var input = s.cloneInput {
+            switch key {
+            case .escape: s.cloneInput = nil
+            case .enter:
+                let text = input.value.trimmingCharacters(in: .whitespaces)
+                guard let r = s.selectedRun, let base = r.config else { s.cloneInput = nil; return .handled }
+                do {
+                    let c = try TrainConfig.parse(yaml: base.yaml(), overrides: ["finetune.learning_rate=\(text)"]).config
+                    s.cloneInput = nil
+                    if s.startTraining(c, name: "lr\(formatLR(c.finetune.learningRate))") {
+                        s.refreshRuns()
+                        return .switchTo(2)
+                    }
+                } catch {
+                    s.message = "\(error)"
+                }
+            default:
+                if input.handle(key) { s.cloneInput = input }
+            }
+            return .handled
+        }
+        switch key {
+        case .up, .down, .pageUp, .pageDown, .home, .end, .char("s"), .char("S"):
+            _ = s.runsTable.handle(key, rowCount: s.runs.count, visibleRows: 10, columnCount: Self.columns.count)
+            return .handled
+        default:
+            return keys.action(for: key)?(&s) ?? .ignored
+        }
+    }
+
+    public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        var area = g.bounds
+        if let input = s.cloneInput {
+            let (body, bottom) = area.splitTop(area.height - 1)
+            area = body
+            let prompt = "clone \(s.selectedRun?.name ?? "") with learning rate: "
+            let pw = g.put(truncate(prompt, to: width - 18, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
+            input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: 16, height: 1), focused: true, style: Style(underline: true))
+        }
+        switch s.runsView {
+        case .table: drawTable(s, into: &g, in: area, unicode: unicode)
+        case .overlay: drawOverlay(s, into: &g, in: area, unicode: unicode)
+        case .diff: drawDiff(s, into: &g, in: area, unicode: unicode)
+        }
+        return g
+    }
+
+    private func drawTable(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(s.runs.count))", focused: true)
+            .draw(into: &g, in: rect, unicode: unicode)
+        guard !s.runs.isEmpty else {
+            g.put("No runs yet: start one on Train (r)", in: inner, row: 0, style: Style(fg: .muted))
+            return
+        }
+        let mark = unicode ? "● " : "* "
+        let rows = s.runs.map { r -> [String] in
+            var c = r.cells
+            c[0] = (s.marked.contains(r.name) ? mark : "  ") + c[0]
+            return c
+        }
+        Table(columns: Self.columns, rows: rows).draw(into: &g, in: inner, state: s.runsTable, unicode: unicode)
+    }
+
+    /// The marked runs, or the selected one when none is marked.
+    private func overlaid(_ s: DashboardState) -> [RunSummary] {
+        let marked = s.marked.compactMap { name in s.runs.first { $0.name == name } }
+        if !marked.isEmpty { return marked }
+        return s.selectedRun.map { [$0] } ?? []
+    }
+
+    private func drawOverlay(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let runs = overlaid(s)
+        let (top, bottom) = rect.splitTop(rect.height / 2)
+        let roles: [Role] = [.series1, .series2, .series3, .series4, .series5, .series6]
+        let loss = runs.enumerated().map { i, r in
+            LineChart.Series(name: r.name, points: zip(r.history.trainLoss, Smoothing.exponential(r.history.trainLoss.map(\.value)))
+                .map { LineChart.Point(x: Double($0.0.step), y: $0.1) }, role: roles[i % roles.count])
+        }
+        let lossInner = Panel(title: "Training loss (smoothed) of \(runs.count) run(s)").draw(into: &g, in: top, unicode: unicode)
+        LineChart(series: loss).draw(into: &g, in: lossInner, unicode: unicode)
+        let metric = runs.first?.metric ?? s.config.finetune.metricForBestModel
+        let evals = runs.enumerated().map { i, r in
+            LineChart.Series(name: r.name, points: (r.history.evalMetrics[metric] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) },
+                             role: roles[i % roles.count])
+        }
+        let metricInner = Panel(title: metric).draw(into: &g, in: bottom, unicode: unicode)
+        LineChart(series: evals).draw(into: &g, in: metricInner, unicode: unicode)
+    }
+
+    private func drawDiff(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        var pair = s.marked.compactMap { name in s.runs.first { $0.name == name } }
+        if pair.count < 2, let sel = s.selectedRun, !pair.contains(where: { $0.name == sel.name }) { pair.append(sel) }
+        guard pair.count >= 2 else {
+            let inner = Panel(title: "Config diff").draw(into: &g, in: rect, unicode: unicode)
+            g.put("Mark a run with Space, select another, then d", in: inner, row: 0, style: Style(fg: .muted))
+            return
+        }
+        let a = pair[0], b = pair[1]
+        let inner = Panel(title: "\(a.name) -> \(b.name)").draw(into: &g, in: rect, unicode: unicode)
+        guard let ca = a.config, let cb = b.config else {
+            g.put("a config cannot be read", in: inner, row: 0, style: Style(fg: .bad))
+            return
+        }
+        let lines = RunSummary.configDiff(ca, cb)
+        if lines.isEmpty { g.put("the configs are the same", in: inner, row: 0, style: Style(fg: .muted)) }
+        for (i, l) in lines.enumerated() where i < inner.height {
+            g.put(truncate(l, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + i, maxWidth: inner.width)
+        }
+    }
+}

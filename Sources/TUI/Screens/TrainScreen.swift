@@ -1,0 +1,179 @@
+import Foundation
+import Training
+
+/// Screen 3, Train: live curves of the run being trained or watched — training loss (raw,
+/// faint, and smoothed) with the validation loss, the chosen validation metric with its best
+/// point, the learning rate with the user's changes marked — the early-stopping panel
+/// (metric and direction, best value and step, patience left as a gauge), progress with
+/// samples/s and ETA, and the event log. Keys pause, resume, stop, save and set the learning
+/// rate mid-run.
+public final class TrainScreen: Screen {
+    public typealias State = DashboardState
+    public let title = "Train"
+
+    public init() {}
+
+    public var keys: KeyTable<ScreenCommand<DashboardState>> {
+        KeyTable("Train", [
+            KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
+            KeyBinding(.char("p"), "pause/resume", action: { s in
+                s.send(s.history.paused ? .resume : .pause); return .handled
+            }),
+            KeyBinding(.char("s"), "stop", action: { s in s.send(.stop); return .handled }),
+            KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
+            KeyBinding(.char("l"), "set LR", action: { s in
+                guard s.isTraining else { s.send(.saveNow); return .handled }
+                s.lrInput = TextInput(formatLR(s.currentLearningRate)); return .handled
+            }),
+        ])
+    }
+
+    public func capturesKeys(_ state: DashboardState) -> Bool { state.lrInput != nil }
+
+    public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        guard var input = s.lrInput else { return keys.action(for: key)?(&s) ?? .ignored }
+        switch key {
+        case .escape: s.lrInput = nil
+        case .enter:
+            let text = input.value.trimmingCharacters(in: .whitespaces)
+            if let lr = Double(text), lr.isFinite, lr > 0, lr <= 1 {
+                s.lrInput = nil
+                s.send(.setLearningRate(lr))
+                s.message = "learning rate \(formatLR(lr)) from the next step"
+            } else {
+                s.message = "'\(text)': the learning rate must be a number > 0 and ≤ 1"
+            }
+        default:
+            if input.handle(key) { s.lrInput = input }
+        }
+        return .handled
+    }
+
+    public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
+        var g = CellGrid(width: width, height: height)
+        let h = s.history
+        var (top, rest) = g.bounds.splitTop(1)
+        _ = top
+        // Progress: state, bar, samples/s, ETA.
+        let total = max(h.totalSteps, s.eta.totalSteps)
+        let step = h.lastStep?.step ?? 0
+        let stateText = s.runState + " "
+        let used = g.put(stateText, x: 0, y: top.y, style: Style(fg: stateRole(s), bold: true))
+        let sps = h.lastStep?.samplesPerSecond
+        let eta = h.finished != nil ? 0 : s.eta.secondsLeft
+        var gauge = Gauge.progress(done: step, total: total, samplesPerSecond: sps, eta: eta)
+        gauge.text = "\(step)/\(total) " + gauge.text
+        gauge.draw(into: &g, in: Rect(x: used, y: top.y, width: width - used, height: 1), unicode: unicode)
+
+        if s.lrInput != nil || (s.message != nil && s.isTraining) {
+            let (body, bottom) = rest.splitTop(rest.height - 1)
+            rest = body
+            if let input = s.lrInput {
+                let prompt = "new learning rate (now \(formatLR(s.currentLearningRate))): "
+                let pw = g.put(prompt, x: bottom.x, y: bottom.y, style: Style(fg: .accent, bold: true))
+                input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: min(16, width - pw), height: 1), focused: true,
+                           style: Style(underline: true))
+                g.put("  Enter apply  Esc cancel", x: pw + 16, y: bottom.y, style: Style(fg: .muted), maxWidth: width - pw - 16)
+            }
+            top = bottom
+        }
+        let (charts, side) = rest.splitLeft(width * 62 / 100)
+        let lossH = charts.height * 2 / 5, metricH = (charts.height - lossH) * 3 / 5
+        let (lossRect, r1) = charts.splitTop(lossH)
+        let (metricRect, lrRect) = r1.splitTop(metricH)
+        let lrMarkers = h.learningRateChanges.map {
+            LineChart.Marker(x: Double($0.step), label: "LR " + formatLR($0.value))
+        }
+        let xRange: ClosedRange<Double>? = total > 0 ? 0...Double(total) : nil
+
+        // Loss: raw (faint), smoothed, validation.
+        let raw = h.trainLoss.map { LineChart.Point(x: Double($0.step), y: $0.value) }
+        let smooth = zip(h.trainLoss, Smoothing.exponential(h.trainLoss.map(\.value))).map {
+            LineChart.Point(x: Double($0.0.step), y: $0.1)
+        }
+        let evalLoss = (h.evalMetrics["eval_loss"] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
+        let lossInner = Panel(title: "Loss" + (h.trainLoss.last.map { " " + NumberFormat.compact($0.value, maxWidth: 6, significant: 4) } ?? ""))
+            .draw(into: &g, in: lossRect, unicode: unicode)
+        if raw.isEmpty {
+            g.put(s.job == nil && s.watched == nil ? "r starts training on \(s.config.data.sources.joined(separator: ", "))" : "waiting for the first step",
+                  in: lossInner, row: lossInner.height / 2, align: .center, style: Style(fg: .muted))
+        } else {
+            LineChart(series: [LineChart.Series(name: "train (raw)", points: raw, role: .series1, faint: true),
+                               LineChart.Series(name: "train", points: smooth, role: .series1),
+                               LineChart.Series(name: "validation", points: evalLoss, role: .series2)],
+                      markers: lrMarkers, xRange: xRange).draw(into: &g, in: lossInner, unicode: unicode)
+        }
+
+        // The validation metric, best point marked.
+        let metric = h.earlyStopping?.metric ?? s.config.finetune.metricForBestModel
+        let points = (h.evalMetrics[metric] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
+        let best = h.earlyStopping.flatMap { e in e.best.flatMap { b in e.bestStep.map { LineChart.Point(x: Double($0), y: b) } } }
+        let metricInner = Panel(title: metric + (points.last.map { " " + NumberFormat.compact($0.y, maxWidth: 6, significant: 4) } ?? ""))
+            .draw(into: &g, in: metricRect, unicode: unicode)
+        if points.isEmpty {
+            g.put("no evaluation yet", in: metricInner, row: metricInner.height / 2, align: .center, style: Style(fg: .muted))
+        } else {
+            LineChart(series: [LineChart.Series(name: metric, points: points, role: .series3)], markers: lrMarkers, best: best,
+                      xRange: xRange, legend: false).draw(into: &g, in: metricInner, unicode: unicode)
+        }
+
+        // Learning rate with the user's changes.
+        let lr = h.learningRate.map { LineChart.Point(x: Double($0.step), y: $0.value) }
+        let lrInner = Panel(title: "Learning rate " + formatLR(s.currentLearningRate)).draw(into: &g, in: lrRect, unicode: unicode)
+        if !lr.isEmpty {
+            LineChart(series: [LineChart.Series(name: "lr", points: lr, role: .series4)], markers: lrMarkers, xRange: xRange,
+                      legend: false).draw(into: &g, in: lrInner, unicode: unicode)
+        }
+
+        // Early stopping.
+        let esHeight = min(side.height, 7)
+        let (esRect, logRect) = side.splitTop(esHeight)
+        let es = Panel(title: "Early stopping").draw(into: &g, in: esRect, unicode: unicode)
+        let greater = h.earlyStopping?.greaterIsBetter ?? s.config.finetune.greaterIsBetter
+        let patience = h.earlyStopping?.patience ?? s.config.finetune.earlyStopping.patience ?? 0
+        g.put(truncate("\(metric), \(greater ? "higher" : "lower") is better", to: es.width, unicode: unicode), in: es, row: 0)
+        if let e = h.earlyStopping, let b = e.best {
+            g.put(truncate("best \(NumberFormat.compact(b, maxWidth: 8, significant: 4)) at step \(e.bestStep.map(String.init) ?? "-")",
+                           to: es.width, unicode: unicode), in: es, row: 1, style: Style(fg: .good, bold: true))
+        } else {
+            g.put("best -", in: es, row: 1, style: Style(fg: .muted))
+        }
+        if patience > 0 {
+            let without = h.earlyStopping?.evaluationsWithoutImprovement ?? 0
+            let left = max(0, patience - without)
+            let role: Role = left <= 1 ? .bad : (left * 2 <= patience ? .warn : .good)
+            Gauge(fraction: Double(left) / Double(patience), text: "patience \(left)/\(patience) left", role: role)
+                .draw(into: &g, in: Rect(x: es.x, y: es.y + 2, width: es.width, height: 1), unicode: unicode)
+        } else {
+            g.put("no early stopping (patience off)", in: es, row: 2, style: Style(fg: .muted))
+        }
+        if let run = s.currentRun {
+            g.put(truncate(run.name, to: es.width, unicode: unicode), in: es, row: 3, style: Style(fg: .muted))
+        }
+        if let f = h.finished {
+            g.put(truncate(f.reason.message, to: es.width, unicode: unicode), in: es, row: 4,
+                  style: Style(fg: f.reason.isSuccess ? .good : .bad, bold: true))
+        }
+
+        // Event log: the newest lines that fit.
+        let log = Panel(title: "Events").draw(into: &g, in: logRect, unicode: unicode)
+        let shown = s.log.suffix(max(0, log.height))
+        for (i, line) in shown.enumerated() {
+            g.put(truncate(line, to: log.width, unicode: unicode), x: log.x, y: log.y + i, style: lineStyle(line), maxWidth: log.width)
+        }
+        return g
+    }
+
+    private func stateRole(_ s: DashboardState) -> Role {
+        if let f = s.history.finished { return f.reason.isSuccess ? .good : .bad }
+        if s.history.paused { return .warn }
+        return s.isTraining ? .accent : .muted
+    }
+
+    private func lineStyle(_ line: String) -> Style {
+        if line.hasPrefix("learning rate") { return Style(fg: .warn) }
+        if line.hasPrefix("finished") || line.hasPrefix("test") { return Style(fg: .good, bold: true) }
+        if line.hasPrefix("eval") { return Style(fg: .series3) }
+        return .plain
+    }
+}
