@@ -16,7 +16,7 @@ extension Trainer {
     /// Writes checkpoint `kind` (`best` or `last`) and publishes the event.
     func saveCheckpoint(kind: String) throws {
         let url = kind == "best" ? inputs.run.bestCheckpoint : inputs.run.lastCheckpoint
-        state.forwardCount = model.forwardCount
+        state.forwardCount = model.dropoutStep
         state.adamSteps = baseOptimizer.adam.stepCount
         state.elapsed = wallTime
         startInstant = clock.now
@@ -63,7 +63,7 @@ extension Trainer {
             try lora.loadMoments(from: optimizer, prefix: "lora")
             try lora.adam.resume(atStep: state.adamSteps)
         }
-        model.forwardCount = state.forwardCount
+        model.dropoutStep = state.forwardCount
         lastSavedStep = state.step
         haveBest = FileManager.default.fileExists(atPath: inputs.run.bestCheckpoint.path + "/" + Self.modelFile)
     }

@@ -196,7 +196,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             baseOptimizer.step(learningRate: lr)
             loraOptimizer?.step(learningRate: lr)
             state.step += 1
-            state.forwardCount = model.forwardCount
+            state.forwardCount = model.dropoutStep
             let now = clock.now
             let seconds = max(1e-9, Double((now - lastStepInstant).components.attoseconds) / 1e18 + Double((now - lastStepInstant).components.seconds))
             lastStepInstant = now
