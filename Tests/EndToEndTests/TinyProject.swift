@@ -35,13 +35,14 @@ struct TinyProject {
 
     /// The config text. `learning_rate` is on line 6 (the config-error test relies on it).
     func config(learningRate: String = "3e-3", maxSteps: Int = 30, saveSteps: Int = 10, strategy: String = "full",
-                extraFinetune: String = "") -> String {
+                extraFinetune: String = "", batchSize: Int = 8,
+                model: String = "hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32") -> String {
         """
         task: {task_type: binary, num_labels: 2}
         finetune:
           output_dir: \(runs.path)
           max_steps: \(maxSteps)
-          per_device_train_batch_size: 8
+          per_device_train_batch_size: \(batchSize)
           learning_rate: \(learningRate)
           per_device_eval_batch_size: 32
           logging_steps: 5
@@ -57,7 +58,7 @@ struct TinyProject {
           sources: \(data.path)
           split: {train: 0.7, validation: 0.15, test: 0.15, seed: 4}
           tokenizer: {kind: kmer, k: 3, max_length: 40}
-        model: {base: scratch, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, strategy: \(strategy)}
+        model: {base: scratch, \(model), strategy: \(strategy)}
 
         """
     }

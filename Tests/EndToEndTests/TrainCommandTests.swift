@@ -106,42 +106,49 @@ import Testing
 
     /// `kill -9` at a random moment, then `--resume`: the same final weights (byte for byte)
     /// and the same test metrics as a run that was never interrupted.
-    @Test(arguments: [KillPoint.beforeFirstCheckpoint, .afterCheckpoint(1), .afterCheckpoint(3), .afterCheckpoint(5)])
+    @Test(arguments: [KillPoint.beforeFirstCheckpoint, .afterCheckpoint(1), .afterCheckpoint(3), .afterCheckpoint(6)])
     func killDashNineThenResumeEndsLikeAnUninterruptedRun(at point: KillPoint) throws {
         let p = try TinyProject()
         defer { p.remove() }
-        // checkpoints/last every 5 steps: 6 saves in 30 steps (the first before its first save).
-        let config = try p.writeConfig(p.config(maxSteps: 30, saveSteps: point.isEarly ? 25 : 5))
+        // A slightly bigger model than elsewhere, so that a release build leaves time to kill it:
+        // checkpoints/last every 5 of 40 steps (8 saves), or first at step 35 for the early kill.
+        let config = try p.writeConfig(p.config(
+            maxSteps: 40, saveSteps: point.isEarly ? 35 : 5, batchSize: 16,
+            model: "hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64"))
         let reference = try runProcess(Binary.url, ["train", config, "--name", "reference"])
         try #require(reference.status == 0, "\(reference.stderr)")
         let referenceRun = try #require(p.runDirectories().first)
 
-        let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed"])
-        let deadline = Date().addingTimeInterval(60)
-        var killedRun: URL?
-        while Date() < deadline && process.isRunning {
-            killedRun = p.runDirectories().first { $0.lastPathComponent.hasSuffix("-killed") }
-            if let run = killedRun {
-                switch point {
-                case .beforeFirstCheckpoint:
-                    if FileManager.default.fileExists(atPath: run.appendingPathComponent("status.json").path) { break }
-                    usleep(500); continue
-                case .afterCheckpoint(let n):
-                    if Self.checkpointEvents(run) >= n { usleep(UInt32.random(in: 0...30_000)); break }
-                    usleep(500); continue
+        // A kill that comes after the run finished says nothing: try again, without the random delay.
+        var run: URL?
+        for attempt in 0..<3 {
+            let name = "killed\(attempt)"
+            let process = try BackgroundProcess(Binary.url, ["train", config, "--name", name])
+            let deadline = Date().addingTimeInterval(60)
+            var found: URL?
+            waiting: while Date() < deadline && process.isRunning {
+                found = p.runDirectories().first { $0.lastPathComponent.hasSuffix("-" + name) }
+                if let dir = found {
+                    switch point {
+                    case .beforeFirstCheckpoint:
+                        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("status.json").path) { break waiting }
+                    case .afterCheckpoint(let n):
+                        if Self.checkpointEvents(dir) >= n {
+                            if attempt == 0 { usleep(UInt32.random(in: 0...10_000)) }
+                            break waiting
+                        }
+                    }
                 }
-                break
+                usleep(300)
             }
-            usleep(500)
+            let killedInTime = process.kill(SIGKILL)
+            let status = process.wait()
+            if killedInTime && status == 128 + SIGKILL { run = found; break }
         }
-        let killedInTime = process.kill(SIGKILL)
-        let status = process.wait()
-        let run = try #require(killedRun, "the killed run never created its directory")
-        #expect(killedInTime && status == 128 + SIGKILL, "the run ended before the kill (status \(status))")
-        let state = try jsonObject(run.appendingPathComponent("status.json"))
-        #expect(state["state"] as? String == "running")
+        let killed = try #require(run, "the run finished before every kill")
+        #expect((try jsonObject(killed.appendingPathComponent("status.json")))["state"] as? String == "running")
 
-        let resumed = try runProcess(Binary.url, ["train", "--resume", run.path])
+        let resumed = try runProcess(Binary.url, ["train", "--resume", killed.path])
         if case .beforeFirstCheckpoint = point {
             #expect(resumed.status != 0)
             #expect(resumed.stderr.contains("no checkpoint to resume from"), "\(resumed.stderr)")
@@ -149,14 +156,13 @@ import Testing
         }
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming at step"))
-        let weights = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/last/model.safetensors")) }
-        #expect(try weights(run) == weights(referenceRun), "final weights differ")
-        let best = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/best/model.safetensors")) }
-        #expect(try best(run) == best(referenceRun), "best weights differ")
+        let file = { (r: URL, kind: String) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/\(kind)/model.safetensors")) }
+        #expect(try file(killed, "last") == file(referenceRun, "last"), "final weights differ")
+        #expect(try file(killed, "best") == file(referenceRun, "best"), "best weights differ")
         let metrics = { (r: URL) in try jsonObject(r.appendingPathComponent("test_metrics.json"))["metrics"] as? [String: Double] }
-        let a = try metrics(run), b = try metrics(referenceRun)
+        let a = try metrics(killed), b = try metrics(referenceRun)
         #expect(a != nil && a == b)
-        #expect((try jsonObject(run.appendingPathComponent("status.json")))["state"] as? String == "completed")
+        #expect((try jsonObject(killed.appendingPathComponent("status.json")))["state"] as? String == "completed")
     }
 }
 
