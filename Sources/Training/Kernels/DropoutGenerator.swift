@@ -51,7 +51,7 @@ struct DropoutGenerator {
                          workers: Int) {
         let block = 65_536
         let blocks = (count + block - 1) / block
-        parallelFor(count: blocks, workers: workers, singleThreadedBLAS: false) { start, end, _ in
+        parallelFor(count: blocks, workers: workers) { start, end, _ in
             for index in start..<end {
                 var gen = DropoutGenerator(seed: seed, stream: stream &* 65_536 &+ UInt64(index))
                 gen.fillMask(mask + index * block, count: min(block, count - index * block), p: p)

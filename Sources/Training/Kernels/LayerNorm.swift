@@ -7,7 +7,7 @@ func layerNormForward(
     rows: Int, width: Int, eps: Float, workers: Int = 1
 ) {
     guard width > 0 else { return }
-    parallelFor(count: rows, workers: rows * width >= 65_536 ? workers : 1, singleThreadedBLAS: false) { start, end, _ in
+    parallelFor(count: rows, workers: rows * width >= 65_536 ? workers : 1) { start, end, _ in
     for r in start..<end {
         let x = inp + r * width, y = out + r * width
         var acc = SIMD8<Float>(), i = 0

@@ -2,24 +2,20 @@ import Dispatch
 
 /// Splits `0..<count` into `workers` contiguous chunks and runs `body(start, end, worker)` for
 /// each on its own thread (inline when there is one worker), returning when all are done.
-/// OpenBLAS is switched to one thread for the duration, so `body` may call `BLAS.sgemm` on
-/// small matrices without the threads competing; the previous thread count is restored.
-func parallelFor(count: Int, workers: Int, singleThreadedBLAS: Bool = true,
-                 _ body: (_ start: Int, _ end: Int, _ worker: Int) -> Void) {
+/// `body` may call `BLAS.sgemm`: OpenBLAS runs single-threaded in a process that holds a model
+/// (see `BertModel.init`), so the workers' products never compete with BLAS threads.
+func parallelFor(count: Int, workers: Int, _ body: (_ start: Int, _ end: Int, _ worker: Int) -> Void) {
     let n = max(1, min(workers, count))
     if n == 1 {
         if count > 0 { body(0, count, 0) }
         return
     }
-    let previous = singleThreadedBLAS ? BLAS.threads : 1
-    if previous != 1 { BLAS.threads = 1 }
     withoutActuallyEscaping(body) { body in
         let box = UncheckedBody(body: body)
         DispatchQueue.concurrentPerform(iterations: n) { w in
             box.body(w * count / n, (w + 1) * count / n, w)
         }
     }
-    if previous != 1 { BLAS.threads = previous }
 }
 
 /// Runs `body(start, end)` over `0..<count` split into `workers` chunks whose boundaries are
@@ -28,7 +24,7 @@ func parallelFor(count: Int, workers: Int, singleThreadedBLAS: Bool = true,
 func parallelElementwise(count: Int, workers: Int, _ body: (_ start: Int, _ end: Int) -> Void) {
     let chunks = count >= 65_536 ? workers : 1
     let vectors = (count + 7) / 8
-    parallelFor(count: vectors, workers: chunks, singleThreadedBLAS: false) { start, end, _ in
+    parallelFor(count: vectors, workers: chunks) { start, end, _ in
         body(start * 8, min(end * 8, count))
     }
 }

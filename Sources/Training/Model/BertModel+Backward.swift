@@ -7,11 +7,6 @@ extension BertModel {
     public func backward() {
         precondition(lossReady, "BertModel.backward() needs loss(labels:) after forward")
         guard let acts, batch > 0, length > 0 else { return }
-        // OpenBLAS runs single-threaded inside the model: products are split across `workers` by
-        // the model itself, so OpenBLAS's spinning idle threads never compete with them.
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
         let n = a.n, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
         let needTop = lowestTrainable < L

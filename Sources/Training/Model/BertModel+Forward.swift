@@ -20,11 +20,6 @@ extension BertModel {
             throw ModelError("token id \(inputIds[i]) at batch row \(i / length), position \(i % length) is outside the vocabulary of \(config.vocabSize)")
         }
         reserve(batch: batch, length: length)
-        // OpenBLAS runs single-threaded inside the model: products are split across `workers` by
-        // the model itself, so OpenBLAS's spinning idle threads never compete with them.
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         self.batch = batch; self.length = length; self.training = training
         lossReady = false
         hiddenP = training ? Float(config.hiddenDropoutProb) : 0

@@ -83,6 +83,11 @@ public final class BertModel: @unchecked Sendable {
         }
         self.config = config; self.head = head; self.strategy = strategy
         self.seed = seed; self.workers = max(1, workers)
+        // The model splits every product across its own `workers` and calls OpenBLAS
+        // single-threaded: OpenBLAS's spinning idle threads would compete with the workers. The
+        // setting is process-wide and set once here rather than toggled around each pass, which
+        // would race when two models run on two threads.
+        BLAS.threads = 1
 
         let c = config.hiddenSize, inter = config.intermediateSize
         var layout = ParameterLayout()
