@@ -5,6 +5,9 @@ import Training
 import Glibc
 #endif
 
+/// Set by the SIGHUP handler (an atomic store is async-signal-safe), read by the UI loop.
+private let hangUpSignalled = Atomic<Bool>(false)
+
 /// The dashboard: the five screens in an `App`, their status line, and the loop that runs
 /// them on the terminal while the trainer works on its own thread — surviving a hang-up.
 public enum Dashboard {
@@ -63,13 +66,6 @@ public enum Dashboard {
         return app
     }
 
-    /// Set from a signal handler's queue, read by the UI loop.
-    private final class Flag: Sendable {
-        private let value = Mutex(false)
-        func set() { value.withLock { $0 = true } }
-        var isSet: Bool { value.withLock { $0 } }
-    }
-
     /// Runs the dashboard on the terminal until the user quits or the terminal hangs up.
     ///
     /// SIGHUP (a dropped SSH session) is caught: the loop stops drawing and returns
@@ -78,19 +74,16 @@ public enum Dashboard {
     ///   - themes: the theme to start with first, then the others `t` cycles through.
     public static func run(state: DashboardState, initialScreen: Int = 0, themes: [Theme], useColor: Bool,
                            forceASCII: Bool) -> (Outcome, DashboardState) {
-        let hungUp = Flag()
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler { hungUp.set() }
-        hup.resume()
+        hangUpSignalled.store(false, ordering: .relaxed)
+        signal(SIGHUP) { _ in hangUpSignalled.store(true, ordering: .relaxed) }
         let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
         let app = makeApp(state: state, initialScreen: initialScreen, themes: themes)
         var exit: AppExit?
         if !themes.isEmpty { terminal.setPalette(themes[0].palette) }
-        while exit == nil && !hungUp.isSet {
+        while exit == nil && !hangUpSignalled.load(ordering: .relaxed) {
             exit = app.step(on: terminal)
         }
-        if hungUp.isSet {
+        if hangUpSignalled.load(ordering: .relaxed) {
             // The terminal is gone: nothing more is drawn; curses' state is released without output.
             return (.hungUp(app.state.job), app.state)
         }

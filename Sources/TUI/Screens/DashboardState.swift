@@ -50,6 +50,8 @@ public struct DashboardState {
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
     public var eta = ETAEstimator(totalSteps: 0)
+    /// Whether the user asked the run to pause (p toggles it before the trainer answers).
+    public var pauseRequested = false
     /// The new learning rate being typed on the Train screen.
     public var lrInput: TextInput?
     private var reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
@@ -165,6 +167,7 @@ public struct DashboardState {
         eta = ETAEstimator(totalSteps: totalSteps)
         reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
         evaluation = nil
+        pauseRequested = false
     }
 
     /// The run being shown (trained here or watched).
@@ -190,6 +193,8 @@ public struct DashboardState {
         case let .started(total, _, _, _, _): eta = ETAEstimator(totalSteps: total)
         case let .step(s):
             eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)
+        case .paused: pauseRequested = true
+        case .resumed: pauseRequested = false
         case .test, .finished:
             refreshRuns()
             if let run = currentRun { loadEvaluation(run) }
@@ -203,6 +208,13 @@ public struct DashboardState {
             if !l.isEmpty { log.append(l) }
         }
         if log.count > 500 { log.removeFirst(log.count - 500) }
+    }
+
+    /// Pauses the run, or resumes it when a pause was asked for.
+    public mutating func togglePause() {
+        guard isTraining else { send(.pause); return }
+        pauseRequested.toggle()
+        send(pauseRequested ? .pause : .resume)
     }
 
     /// Sends a command to the run trained here.

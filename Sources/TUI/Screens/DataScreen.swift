@@ -80,7 +80,7 @@ public final class DataScreen: Screen {
         let (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
         let inner = Panel(title: "Class balance").draw(into: &g, in: balanceRect, unicode: unicode)
         var row = 0
-        for line in summaryLines(s) where row < inner.height {
+        for line in summaryLines(s, unicode: unicode) where row < inner.height {
             g.put(truncate(line.text, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + row, style: line.style,
                   maxWidth: inner.width)
             row += 1
@@ -132,20 +132,21 @@ public final class DataScreen: Screen {
         }
     }
 
-    private func summaryLines(_ s: DashboardState) -> [(text: String, style: Style)] {
+    private func summaryLines(_ s: DashboardState, unicode: Bool) -> [(text: String, style: Style)] {
+        let dot = unicode ? " · " : " | "
         if let e = s.dataError { return [("cannot load " + s.config.data.sources.joined(separator: ", ") + ": " + e, Style(fg: .bad, bold: true))] }
         guard let d = s.data else {
             return [("Enter loads " + s.config.data.sources.joined(separator: ", ") + "; / types a path", Style(fg: .muted))]
         }
         var out: [(String, Style)] = []
         let formats = Set(d.cleaning.map(\.format.rawValue)).sorted().joined(separator: "/")
-        out.append(("\(d.sources.joined(separator: ", ")) (\(formats)) · \(d.labelNames.count) classes · "
-                    + "train \(d.encodedTrain.count) · val \(d.encodedValidation.count) · test \(d.encodedTest.count)", .plain))
+        out.append(("\(d.sources.joined(separator: ", ")) (\(formats))\(dot)\(d.labelNames.count) classes\(dot)"
+                    + "train \(d.encodedTrain.count)\(dot)val \(d.encodedValidation.count)\(dot)test \(d.encodedTest.count)", .plain))
         var second = "balancing \(s.config.data.balancing.rawValue)"
         if s.config.data.balancing == .weights {
             second += " (" + d.dataset.classWeights.map { String(format: "%.2f", $0) }.joined(separator: " / ") + ")"
         }
-        second += " · split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
+        second += dot + "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
         out.append((second, Style(fg: .muted)))
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
             out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))

@@ -17,7 +17,7 @@ public final class TrainScreen: Screen {
         KeyTable("Train", [
             KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
-                s.send(s.history.paused ? .resume : .pause); return .handled
+                s.togglePause(); return .handled
             }),
             KeyBinding(.char("s"), "stop", action: { s in s.send(.stop); return .handled }),
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
@@ -84,9 +84,9 @@ public final class TrainScreen: Screen {
         let lrMarkers = h.learningRateChanges.map {
             LineChart.Marker(x: Double($0.step), label: "LR " + formatLR($0.value))
         }
-        let xRange: ClosedRange<Double>? = total > 0 ? 0...Double(total) : nil
 
         // Loss: raw (faint), smoothed, validation.
+        let xRange: ClosedRange<Double>? = h.lastStep.map { 0...Double(max(1, $0.step)) }
         let raw = h.trainLoss.map { LineChart.Point(x: Double($0.step), y: $0.value) }
         let smooth = zip(h.trainLoss, Smoothing.exponential(h.trainLoss.map(\.value))).map {
             LineChart.Point(x: Double($0.0.step), y: $0.1)

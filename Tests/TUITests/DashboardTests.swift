@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import Training
+@testable import TUI
+
+@Suite struct DashboardTests {
+    /// The dashboard's built-in config is `examples/demo.yaml`, value for value.
+    @Test func demoConfigIsTheExampleFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/demo.yaml")
+        let fromFile = try TrainConfig.load(file: file.path).config
+        #expect(DemoConfig.load() == fromFile)
+        #expect(DemoConfig.load().data.sources == ["demo"])
+    }
+
+    /// A value the parser rejects stays pending with its message; values that agree are
+    /// applied together; derived settings follow (greater_is_better, patience off).
+    @Test func configFormAppliesValuesThroughTheParser() throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: ConfigField.model + ConfigField.data, config: config)
+        #expect(form.set("finetune.learning_rate", to: "0.002", config: &config))
+        #expect(config.finetune.learningRate == 0.002)
+        #expect(!form.set("finetune.learning_rate", to: "2", config: &config))
+        #expect(form.issues.first?.message.contains("must be within") == true)
+        #expect(config.finetune.learningRate == 0.002)
+
+        #expect(!form.set("data.split.train", to: "0.7", config: &config))
+        #expect(form.issues.contains { $0.message.contains("add up to 1") })
+        #expect(config.data.split.train == 0.8)
+        #expect(form.pending.count == 1)
+        #expect(form.set("data.split.validation", to: "0.2", config: &config))
+        #expect(config.data.split.train == 0.7 && config.data.split.validation == 0.2)
+        #expect(form.issues.isEmpty && form.pending.isEmpty)
+
+        #expect(form.set("finetune.metric_for_best_model", to: "eval_loss", config: &config))
+        #expect(config.finetune.greaterIsBetter == false)
+        #expect(form.set("finetune.metric_for_best_model", to: "eval_f1", config: &config))
+        #expect(config.finetune.greaterIsBetter == true)
+        #expect(form.set("finetune.callbacks.early_stopping.patience", to: "0", config: &config))
+        #expect(config.finetune.earlyStopping.patience == nil)
+        #expect(form.set("finetune.callbacks.early_stopping.patience", to: "3", config: &config))
+        #expect(config.finetune.earlyStopping.patience == 3)
+        // The parser's cross-field rule: save steps must be a multiple of eval steps.
+        #expect(!form.set("finetune.save_steps", to: "75", config: &config))
+        #expect(form.issues.contains { $0.path == "finetune.save_steps" })
+    }
+
+    /// Every field shows the value the config holds, and re-applying it changes nothing.
+    @Test(arguments: ConfigField.model + ConfigField.data)
+    func everyFieldRoundTrips(_ field: ConfigField) throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: [field], config: config)
+        let before = config
+        #expect(form.form.fields[0].validate(field.read(config)) == nil, "\(field.path) = \(field.read(config))")
+        #expect(form.set(field.path, to: field.read(config), config: &config), "\(form.issues)")
+        #expect(config == before)
+    }
+
+    @Test(arguments: [0, 1, 2, 5])
+    func datasetPickerListsDemosThenSequenceFilesAndFolders(extraFiles: Int) throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var expected = ["demo", "demo3"]
+        for i in 0..<extraFiles {
+            let name = "reads\(i).fastq"
+            try "@r\n\nACGT\n+\nIIII\n".write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            expected.append(name)
+        }
+        try "x".write(to: dir.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+        try "x".write(to: dir.appendingPathComponent(".hidden.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("split"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        expected.append("split")
+        let choices = DatasetChoice.available(in: dir.path, skip: ["runs"])
+        #expect(choices.map(\.source) == expected)
+        #expect(choices.last?.label == "split/")
+    }
+
+    /// Choosing demo3 turns the task into 3 classes and loads 3 class bars per stage;
+    /// a path that does not exist gives an error instead of data.
+    @Test func selectingADatasetLoadsItsClassBalance() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.select(DatasetChoice(source: "demo3", label: "demo3"))
+        #expect(s.config.task.numLabels == 3)
+        #expect(s.data?.labelNames.count == 3)
+        #expect(s.data?.dataset.report.stages.allSatisfy { $0.balance.entries.count == 3 } == true)
+        s.select(DatasetChoice(source: dir.appendingPathComponent("missing.fasta").path, label: "missing"))
+        #expect(s.data == nil)
+        #expect(s.dataError != nil)
+        let frame = Dashboard.makeApp(state: s).frame(width: 80, height: 24, unicode: true).text
+        #expect(frame.contains("cannot load"))
+    }
+
+    @Test func configDiffNamesEveryChangedKey() throws {
+        let a = DemoConfig.load()
+        var b = a
+        b.finetune.learningRate = 5e-4
+        b.finetune.perDeviceTrainBatchSize = 8
+        b.data.split.seed = 7
+        let diff = RunSummary.configDiff(a, b)
+        #expect(diff.count == 3)
+        #expect(diff.contains("finetune.learning_rate: 0.001 -> 0.0005"))
+        #expect(diff.contains("finetune.per_device_train_batch_size: 32 -> 8"))
+        #expect(diff.contains("data.split.seed: 42 -> 7"))
+        #expect(RunSummary.configDiff(a, a).isEmpty)
+    }
+
+    @Test func predictionsParseIntoLabelsAndProbabilities() throws {
+        let csv = "id,true_label,predicted_label,prob_a,prob_b\n0,a,a,0.9,0.1\n1,b,a,0.6,0.4\n2,b,b,0.2,0.8\n"
+        let p = try RunEvaluation.parsePredictions(csv, file: "p.csv", labelNames: [])
+        #expect(p.labelNames == ["a", "b"])
+        #expect(p.labels == [0, 1, 1])
+        #expect(p.probabilities == [0.9, 0.1, 0.6, 0.4, 0.2, 0.8])
+        #expect(try RunEvaluation.parsePredictions("", file: "p.csv", labelNames: ["x"]).labels.isEmpty)
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,true_label,predicted_label,prob_a,prob_b\n0,c,a,1,0\n", file: "p.csv", labelNames: []) }
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,x\n", file: "p.csv", labelNames: []) }
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,true_label,predicted_label,prob_a,prob_b\n0,a,a,zero,1\n", file: "p.csv", labelNames: []) }
+    }
+
+    static let sizes = [(80, 24), (160, 48)]
+
+    /// Every screen over the demo data, before any run, as text at 80×24 and 160×48 in UTF-8
+    /// and ASCII: compared with the recorded snapshots, ASCII frames hold only ASCII.
+    @Test func everyScreenOverTheDemoMatchesItsSnapshot() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s)
+        for screen in 0..<5 {
+            _ = app.handle(.char(Character(String(screen + 1))))
+            #expect(app.current == screen)
+            for (w, h) in Self.sizes {
+                for unicode in [true, false] {
+                    let text = app.frame(width: w, height: h, unicode: unicode).text
+                    let name = "\(app.screens[screen].title.lowercased())-\(w)x\(h)-\(unicode ? "utf8" : "ascii")"
+                    DashboardFixtures.expectFileSnapshot(text, name)
+                    if !unicode { #expect(DashboardFixtures.isASCII(text), "\(name)") }
+                    #expect(text.contains("? help"), "\(name): key hints")
+                    #expect(text.contains("idle"), "\(name): status line")
+                }
+            }
+        }
+    }
+}
