@@ -145,4 +145,88 @@ import Training
             }
         }
     }
+
+    /// Every screen renders at any size — nothing, tiny, odd — without trapping, inside its grid.
+    @Test(arguments: [(0, 0), (0, 5), (5, 0), (1, 1), (2, 2), (3, 3), (5, 5), (10, 10), (10, 3), (79, 23)])
+    func everyScreenRendersAtAnySize(width: Int, height: Int) throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        s.pathInput = TextInput("sub/dir")
+        s.lrInput = TextInput("1e-4")
+        s.cloneInput = TextInput("1e-4")
+        s.fileInput = (TextInput("x.yaml"), .save)
+        for screen in Dashboard.screens() {
+            for unicode in [true, false] {
+                let g = screen.render(s, width: width, height: height, unicode: unicode)
+                #expect(g.width == max(0, width) && g.height == max(0, height))
+            }
+        }
+        // The whole frame says the terminal is too small below 80x24.
+        if width > 0 && height > 2 && width < 80 {
+            let text = Dashboard.makeApp(state: s).frame(width: max(width, 30), height: max(height, 5), unicode: true).text
+            #expect(text.contains("Terminal too small") || width < 30)
+        }
+    }
+
+    @Test(arguments: [("20261129-162334-lr0.001", "162334-lr0.001"), ("20261129-162334-lr0.001-2", "162334-lr0.001-2"),
+                      ("my-run", "my-run"), ("2026112-1-x", "2026112-1-x"), ("x", "x")])
+    func runTableShowsTheNameWithoutTheDate(name: String, short: String) {
+        let r = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil,
+                           history: RunHistory())
+        #expect(r.shortName == short)
+        #expect(r.ended == "new")
+        #expect(r.cells.count == RunsScreen.columns.count)
+        #expect(r.bestValidation == nil && r.testValue == nil)
+    }
+
+    @Test func flattenReadsNestedSectionsAndBlockLists() {
+        let yaml = "a:\n  b: 1\n  c:\n    d: x\n  l:\n  - p\n  - q\ne: [1, 2]\n# note\n"
+        let flat = RunSummary.flatten(yaml)
+        #expect(flat.map(\.0) == ["a.b", "a.c.d", "a.l", "e"])
+        #expect(flat.map(\.1) == ["1", "x", "p, q", "[1, 2]"])
+        #expect(RunSummary.flatten("").isEmpty)
+    }
+
+    /// The status line shows the state, progress, rate, ETA, best metric and a message.
+    @Test func statusLineSummarisesTheRun() {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        #expect(Dashboard.status(s).map(\.text) == ["idle"])
+        s.history.apply(.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0))
+        s.history.apply(.step(StepRecord(step: 2, epoch: 0.4, loss: 0.5, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 812.4,
+                                         wallTime: 1)))
+        s.history.apply(.earlyStopping(EarlyStoppingRecord(step: 2, metric: "eval_mcc", greaterIsBetter: true, best: 0.25, bestStep: 2,
+                                                           evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+        s.message = "hello"
+        let texts = Dashboard.status(s).map(\.text)
+        #expect(texts.contains("step 2/10 20%"))
+        #expect(texts.contains("812 samples/s"))
+        #expect(texts.contains("best eval_mcc 0.25"))
+        #expect(texts.last == "hello")
+        s.history.apply(.finished(step: 2, reason: .earlyStopped, wallTime: 2))
+        #expect(Dashboard.status(s).first?.text == "early-stopped")
+        #expect(!Dashboard.status(s).map(\.text).contains("812 samples/s"))
+    }
+
+    /// The event source moves when the followed channel gets events, when the followed
+    /// file grows, and whenever the source is switched.
+    @Test func eventSourceMovesWithTheChannelAndTheFile() throws {
+        let events = DashboardEvents()
+        let g0 = events.generation
+        #expect(events.generation == g0)
+        let channel = EventChannel()
+        events.follow(.channel(channel))
+        let g1 = events.generation
+        #expect(g1 != g0)
+        channel.publish(.paused(step: 0, wallTime: 0))
+        #expect(events.generation != g1)
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("metrics.jsonl")
+        events.follow(.file(file.path))
+        let g2 = events.generation
+        try "{}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(events.generation != g2)
+    }
 }

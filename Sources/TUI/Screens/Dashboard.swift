@@ -42,7 +42,7 @@ public enum Dashboard {
             let step = h.lastStep?.step ?? 0
             out.append(StatusLine.Segment("step \(step)/\(total) " + NumberFormat.percent(total > 0 ? Double(step) / Double(total) : 0)))
             if let sps = h.lastStep?.samplesPerSecond, h.finished == nil {
-                out.append(StatusLine.Segment("\(NumberFormat.compact(sps, maxWidth: 6)) samples/s"))
+                out.append(StatusLine.Segment("\(NumberFormat.compact(sps, maxWidth: 6, significant: 3)) samples/s"))
                 out.append(StatusLine.Segment("ETA \(NumberFormat.duration(s.eta.secondsLeft))"))
             }
         }

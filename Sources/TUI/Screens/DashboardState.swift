@@ -196,6 +196,7 @@ public struct DashboardState {
         case .paused: pauseRequested = true
         case .resumed: pauseRequested = false
         case .test, .finished:
+            if case .finished = event { message = nil }
             refreshRuns()
             if let run = currentRun { loadEvaluation(run) }
         default: break
@@ -205,6 +206,7 @@ public struct DashboardState {
             var l = String(line)
             if l.hasPrefix("\r") { l.removeFirst() }
             l = l.replacingOccurrences(of: "\u{1B}[K", with: "").trimmingCharacters(in: .whitespaces)
+            while l.contains("  ") { l = l.replacingOccurrences(of: "  ", with: " ") }
             if !l.isEmpty { log.append(l) }
         }
         if log.count > 500 { log.removeFirst(log.count - 500) }

@@ -145,7 +145,7 @@ public final class TrainScreen: Screen {
             Gauge(fraction: Double(left) / Double(patience), text: "patience \(left)/\(patience) left", role: role)
                 .draw(into: &g, in: Rect(x: es.x, y: es.y + 2, width: es.width, height: 1), unicode: unicode)
         } else {
-            g.put("no early stopping (patience off)", in: es, row: 2, style: Style(fg: .muted))
+            g.put("patience off", in: es, row: 2, style: Style(fg: .muted))
         }
         if let run = s.currentRun {
             g.put(truncate(run.name, to: es.width, unicode: unicode), in: es, row: 3, style: Style(fg: .muted))
