@@ -148,7 +148,7 @@ import Testing
     }
 
     @Test func aHangUpLeavesARunThatFinishes() throws {
-        let dir = try Self.workspace(Self.smallConfig(maxSteps: 600, evalSteps: 100, patience: nil))
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 2000, evalSteps: 200, patience: nil))
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
             let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "TERM": "tmux-256color"])
@@ -175,4 +175,38 @@ import Testing
         }
         #expect(!alive)
     }
+
+    @Test func watchFollowsARunningRunToItsEnd() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 2000, evalSteps: 200, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"])
+        try tmux.type("cd \(dir.path)", enter: true)
+        try tmux.type("\(Binary.url.path) train small.yaml > train.log 2>&1 &", enter: true)
+        let runs = dir.appendingPathComponent("runs")
+        let deadline = Date().addingTimeInterval(30)
+        var run: String?
+        while run == nil && Date() < deadline {
+            run = ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).first {
+                FileManager.default.fileExists(atPath: runs.appendingPathComponent("\($0)/metrics.jsonl").path)
+            }
+            if run == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let name = try #require(run)
+        try tmux.type("clear; \(Binary.url.path) watch runs/\(name)", enter: true)
+        let live = try tmux.waitFor(timeout: 30) { $0.contains("watching") && (Self.step($0) ?? 0) > 0 }
+        #expect(live.contains("Loss") && live.contains(name.suffix(20)))
+        let ended = try tmux.waitFor(timeout: 120) { $0.contains("completed") && $0.contains("step 2000/2000") }
+        #expect(Self.hasBraille(ended))
+        // The finished run's test results are on Evaluate.
+        try tmux.type("5")
+        try tmux.waitFor("Test metrics")
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+        #expect(Self.runStates(dir) == ["completed"])
+        // Watching something that is not a run directory is an error, not a crash.
+        let r = try runProcess(Binary.url, ["watch", dir.path])
+        #expect(r.status == 2 && r.stderr.contains("is not a run directory"))
+    }
 }
+
