@@ -229,4 +229,78 @@ import Training
         try "{}\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(events.generation != g2)
     }
+
+    /// `w` saves the config as YAML, `o` opens one (typed paths, Tab completes); a broken
+    /// file gives the parser's message and keeps the config.
+    @Test func modelScreenSavesAndOpensConfigFiles() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: dir.path))
+        func type(_ text: String) { for c in text { _ = app.handle(.char(c)) } }
+        _ = app.handle(.char("2"))
+        _ = app.handle(.char("w"))
+        _ = app.handle(.char("\u{15}"))
+        type("saved.yaml")
+        _ = app.handle(.enter)
+        #expect(app.state.message == "saved saved.yaml")
+        let saved = try TrainConfig.load(file: dir.appendingPathComponent("saved.yaml").path).config
+        #expect(saved == app.state.config)
+
+        try "finetune:\n  learning_rate: 0.25\n".write(to: dir.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
+        _ = app.handle(.char("o"))
+        #expect(app.screens[app.current].capturesKeys(app.state))
+        _ = app.handle(.char("\u{15}"))
+        type("ot")
+        _ = app.handle(.tab)  // completes to other.yaml
+        _ = app.handle(.enter)
+        #expect(app.state.config.finetune.learningRate == 0.25)
+        #expect(app.state.configPath == "other.yaml")
+        #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("0.25"))
+
+        try "finetune:\n  learning_rate: -1\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        _ = app.handle(.char("o"))
+        _ = app.handle(.char("\u{15}"))
+        type("bad.yaml")
+        _ = app.handle(.enter)
+        #expect(app.state.message?.contains("bad.yaml:2") == true)
+        #expect(app.state.config.finetune.learningRate == 0.25)
+    }
+
+    /// `/` types a dataset path with Tab completion; Enter loads it.
+    @Test func dataScreenLoadsATypedPath() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var csv = "sequence,label\n"
+        var seed: UInt64 = 7
+        for i in 0..<60 {
+            var seq = ""
+            for _ in 0..<40 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                seq.append(Array("ACGT")[Int(seed >> 62)])
+            }
+            csv += seq + ",\(i % 3 == 0 ? "b" : "a")\n"
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try csv.write(to: dir.appendingPathComponent("data/seqs.csv"), atomically: true, encoding: .utf8)
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: dir.path))
+        _ = app.handle(.char("/"))
+        for c in "da" { _ = app.handle(.char(c)) }
+        _ = app.handle(.tab)
+        _ = app.handle(.tab)
+        #expect(app.state.pathInput?.value == "data/seqs.csv")
+        #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("path: data/seqs.csv"))
+        _ = app.handle(.enter)
+        #expect(app.state.pathInput == nil)
+        #expect(app.state.config.data.sources == [dir.appendingPathComponent("data/seqs.csv").path])
+        #expect(app.state.dataError == nil, "\(app.state.dataError ?? "")")
+        #expect(app.state.data?.dataset.report.stages.first?.balance.total == 60)
+        #expect(app.state.datasets.last?.source.hasSuffix("data/seqs.csv") == true)
+        // The options form: balancing changes reload the data with the new strategy.
+        _ = app.handle(.char("e"))
+        _ = app.handle(.right)
+        #expect(app.state.config.data.balancing == .none)
+        _ = app.handle(.escape)
+        #expect(!app.state.editingDataOptions)
+    }
 }
+

@@ -104,11 +104,22 @@ public struct DashboardState {
 
     /// Selects a dataset (a source and, for the demos, their task) and loads it.
     public mutating func select(_ choice: DatasetChoice) {
+        var resolved = choice
+        // Config sources are relative to the process's directory; the picker's to ours.
+        if CleanedSources.builtIn[choice.source] == nil, !choice.source.hasPrefix("/"), !choice.source.hasPrefix("~"),
+           workingDirectory != FileManager.default.currentDirectoryPath {
+            resolved.source = (workingDirectory as NSString).appendingPathComponent(choice.source)
+        }
         do {
-            config = try TrainConfig.parse(yaml: config.yaml(), overrides: choice.overrides()).config
+            config = try TrainConfig.parse(yaml: config.yaml(), overrides: resolved.overrides()).config
             modelForm.reload(from: config)
             dataOptions.reload(from: config)
-            if !datasets.contains(choice) { datasets.append(choice); datasetCursor = datasets.count - 1 }
+            if let i = datasets.firstIndex(where: { config.data.sources == [$0.source] || $0 == choice }) {
+                datasetCursor = i
+            } else {
+                datasets.append(resolved)
+                datasetCursor = datasets.count - 1
+            }
             loadData()
         } catch {
             dataError = String(describing: error)
