@@ -208,5 +208,25 @@ import Testing
         let r = try runProcess(Binary.url, ["watch", dir.path])
         #expect(r.status == 2 && r.stderr.contains("is not a run directory"))
     }
+
+    /// `--ascii` draws without UTF-8 glyphs; `?` shows the help from the key tables; an
+    /// unknown theme is reported on the status line and the default is used.
+    @Test func asciiHelpAndThemeOptions() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 20, evalSteps: 10, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "vt100"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml --ascii --theme no-such-theme", enter: true)
+        let screen = try tmux.waitFor { $0.contains("imbalance") && $0.contains("###") }
+        #expect(!screen.contains("█") && !screen.contains("│"))
+        #expect(screen.contains("no such theme"))
+        try tmux.type("?")
+        let help = try tmux.waitFor("Everywhere")
+        #expect(help.contains("load dataset") && help.contains("quit"))
+        try tmux.keys("Escape")
+        try tmux.waitFor { !$0.contains("Everywhere") }
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+    }
 }
 
