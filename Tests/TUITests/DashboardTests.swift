@@ -207,6 +207,8 @@ import Training
         s.history.apply(.finished(step: 2, reason: .earlyStopped, wallTime: 2))
         #expect(Dashboard.status(s).first?.text == "early-stopped")
         #expect(!Dashboard.status(s).map(\.text).contains("812 samples/s"))
+        #expect(Dashboard.rate(5464.8) == "5465" && Dashboard.rate(81.24) == "81.2" && Dashboard.rate(0.5) == "0.5")
+        #expect(Dashboard.rate(.nan) == "nan")
     }
 
     /// The event source moves when the followed channel gets events, when the followed

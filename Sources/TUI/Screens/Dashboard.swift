@@ -42,7 +42,7 @@ public enum Dashboard {
             let step = h.lastStep?.step ?? 0
             out.append(StatusLine.Segment("step \(step)/\(total) " + NumberFormat.percent(total > 0 ? Double(step) / Double(total) : 0)))
             if let sps = h.lastStep?.samplesPerSecond, h.finished == nil {
-                out.append(StatusLine.Segment("\(NumberFormat.compact(sps, maxWidth: 6, significant: 3)) samples/s"))
+                out.append(StatusLine.Segment("\(rate(sps)) samples/s"))
                 out.append(StatusLine.Segment("ETA \(NumberFormat.duration(s.eta.secondsLeft))"))
             }
         }
@@ -54,6 +54,11 @@ public enum Dashboard {
         }
         if let m = s.message { out.append(StatusLine.Segment(m, role: .warn)) }
         return out
+    }
+
+    /// A rate for the status line: whole numbers from 100 up (`5465`), else 3 digits (`81.2`).
+    static func rate(_ r: Double) -> String {
+        r.isFinite && r >= 100 && r < 1e9 ? String(Int(r.rounded())) : NumberFormat.compact(r, maxWidth: 6, significant: 3)
     }
 
     /// The app over `state`, wired to its events.

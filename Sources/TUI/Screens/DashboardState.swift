@@ -212,7 +212,10 @@ public struct DashboardState {
             if let run = currentRun { loadEvaluation(run) }
         default: break
         }
-        let text = reporter.output(for: event)
+        var text = reporter.output(for: event)
+        // The early-stopping panel shows its state; periodic `last` checkpoints are routine.
+        if case .earlyStopping = event { text = "" }
+        if case let .checkpoint(_, kind, _, _) = event, kind == "last" { text = "" }
         for line in text.split(separator: "\n") {
             var l = String(line)
             if l.hasPrefix("\r") { l.removeFirst() }
