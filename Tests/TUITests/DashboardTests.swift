@@ -304,5 +304,18 @@ import Training
         _ = app.handle(.escape)
         #expect(!app.state.editingDataOptions)
     }
+
+    @Test(arguments: [([Int](), 0), ([5], 1), ([5, 5], 1), ([1, 2], 2), ([1, 2, 3], 3), ([10, 20, 30, 40, 50], 6),
+                      (Array(1...10), 5), (Array(1...100), 6)])
+    func lengthDistributionBinsEveryLength(lengths: [Int], bins: Int) {
+        let d = LengthDistribution(lengths: lengths)
+        if lengths.isEmpty { #expect(d == nil); return }
+        let dist = try! #require(d)
+        #expect(dist.bins.count == bins)
+        #expect(dist.bins.map(\.count).reduce(0, +) == lengths.count)
+        #expect(dist.bins.first?.low == lengths.min() && dist.bins.last?.high == lengths.max())
+        for (a, b) in zip(dist.bins, dist.bins.dropFirst()) { #expect(b.low == a.high + 1) }
+        #expect(dist.median == lengths.sorted()[lengths.count / 2])
+    }
 }
 

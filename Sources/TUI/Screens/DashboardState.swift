@@ -30,7 +30,9 @@ public struct DashboardState {
     /// A dataset path being typed (Tab completes).
     public var pathInput: TextInput?
     /// The prepared dataset of `config.data` (nil until loaded).
-    public var data: PreparedData?
+    public var data: PreparedData? { didSet { lengths = data.flatMap { LengthDistribution($0.dataset) } } }
+    /// The sequence lengths of `data`.
+    public private(set) var lengths: LengthDistribution?
     public var dataError: String?
 
     // MARK: Model
