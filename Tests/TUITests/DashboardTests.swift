@@ -317,5 +317,25 @@ import Training
         for (a, b) in zip(dist.bins, dist.bins.dropFirst()) { #expect(b.low == a.high + 1) }
         #expect(dist.median == lengths.sorted()[lengths.count / 2])
     }
+
+    /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
+    /// and repaints everything after `invalidate`.
+    @Test func offscreenTerminalCountsChangedCells() {
+        let t = OffscreenTerminal(width: 10, height: 2)
+        var g = CellGrid(width: 10, height: 2)
+        t.paint(g)
+        #expect(t.cellsChanged == 20 && t.framesPainted == 1)
+        t.paint(g)
+        #expect(t.cellsChanged == 20)
+        g.put("abc", x: 0, y: 1)
+        t.paint(g)
+        #expect(t.cellsChanged == 23)
+        t.invalidate()
+        t.paint(g)
+        #expect(t.cellsChanged == 43 && t.framesPainted == 4)
+        t.pendingKeys = [.char("q")]
+        #expect(t.readKey(timeoutMs: 1000) == .char("q"))
+        #expect(t.readKey(timeoutMs: 1) == nil)
+    }
 }
 
