@@ -140,6 +140,35 @@ import Training
     }
 }
 
+extension DashboardTrainingTests {
+    /// While the trainer runs, a key press is on the (offscreen) screen within 100 ms.
+    @Test func keysShowWithin100msWhileTraining() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var state = DashboardState(config: try DashboardFixtures.tinyConfig(outputDir: "runs", steps: 400), workingDirectory: dir.path)
+        let started = state.startTraining()
+        #expect(started, "\(state.message ?? "")")
+        let app = Dashboard.makeApp(state: state, initialScreen: Dashboard.trainScreen)
+        let terminal = OffscreenTerminal(width: 100, height: 30)
+        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let deadline = clock() + 120
+        while app.state.history.lastStep == nil && clock() < deadline { _ = app.step(on: terminal) }
+        #expect(app.state.isTraining)
+        var latencies: [Double] = []
+        for (key, shows) in [("4", "Runs in runs"), ("5", "evaluated once"), ("1", "Class balance"), ("3", "Early stopping"),
+                             ("2", "Hyperparameters"), ("3", "Early stopping")] {
+            terminal.pendingKeys = [.char(Character(key))]
+            let start = clock()
+            while !(terminal.lastFrame?.text.contains(shows) ?? false) && clock() < deadline { _ = app.step(on: terminal) }
+            latencies.append(clock() - start)
+        }
+        #expect(app.state.isTraining, "the run should still be going while keys are measured")
+        #expect(latencies.max() ?? 1 < 0.1, "key-to-screen latencies: \(latencies)")
+        app.state.send(.stop)
+        app.state.job?.wait()
+    }
+}
+
 extension App {
     /// Whether the current screen takes every key (a text field is being edited).
     var capturesKeysNow: Bool { screens[current].capturesKeys(state) }
