@@ -6,7 +6,7 @@ import Training
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure dnatune's speed against PyTorch on this machine.",
-        subcommands: [BenchTrain.self])
+        subcommands: [BenchTrain.self, BenchDashboard.self])
 }
 
 /// `dnatune bench train`: training and inference samples/s, GFLOP/s and memory of the BERT engine

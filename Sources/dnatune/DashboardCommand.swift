@@ -45,7 +45,7 @@ struct DisplayOptions: ParsableArguments {
 struct DashboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Open the dashboard (the default): data, hyperparameters, live training, runs and evaluation.",
+        abstract: "The dashboard: data, hyperparameters, live training, runs and evaluation.",
         discussion: """
             Without --config the dashboard opens on the built-in demo (examples/demo.yaml). Training runs on \
             its own thread; quitting while it runs asks whether to keep it running without the dashboard or \

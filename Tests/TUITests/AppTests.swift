@@ -384,4 +384,25 @@ final class Counter: EventSource {
         #expect(app.themeIndex == 1)
         #expect(app.globalKeys.help.entries.contains { $0.keys == "t" })
     }
+
+    /// A key is painted at the next turn of the loop, even right after an event frame: only
+    /// outside events are held to the frame cap.
+    @Test func aKeyIsPaintedAtOnceNotHeldToTheFrameCap() {
+        let t = ScriptedTerminal()
+        let app = makeApp(t)
+        let source = Counter()
+        app.eventSource = source
+        _ = drive(app, t, steps: 2)
+        source.bump()
+        _ = app.step(on: t)  // paints the event frame (the cap allows it) and waits
+        let painted = t.frames.count
+        let at = t.now
+        t.type(.char("+"))
+        _ = app.step(on: t)  // takes the key
+        _ = app.step(on: t)  // paints it
+        #expect(t.frames.count >= painted + 1)
+        #expect(t.frames.last?.text.contains("count = 1") == true)
+        #expect(t.now - at < 0.1)
+    }
 }
+

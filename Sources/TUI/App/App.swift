@@ -25,8 +25,8 @@ public enum AppCommand: Equatable, Sendable {
 ///
 /// The loop waits for a key with a short time-out (`keyTimeoutMs`, 50 ms), checks the event
 /// source's generation on every wake-up and drains it only when it moved, handles
-/// `KEY_RESIZE`, and paints a new frame only when something changed — and then at most every
-/// `frameInterval` seconds (10 frames a second). Idle, it sleeps in the key wait and paints
+/// `KEY_RESIZE`, and paints a new frame only when something changed — for outside events at
+/// most every `frameInterval` seconds (10 frames a second), for keys at once. Idle, it sleeps in the key wait and paints
 /// nothing. Under `minimumSize` it shows a 'terminal too small' notice instead of the screen.
 /// `q` quits, asking first (in a modal) whether to keep work running or stop it when
 /// `isWorkRunning` says so.
@@ -71,6 +71,9 @@ public final class App<State> {
     private var helpScroll = 0
     private var quitModal: Modal<AppExit?>?
     private var dirty = true
+    /// Set when a key changed the frame: it is painted at once, not held to the frame cap,
+    /// so a key shows without waiting (the cap is for outside events).
+    private var keyDirty = false
     private var lastPaint = -Double.infinity
     private var lastGeneration: UInt64?
     private var invalidateNext = false
@@ -126,12 +129,13 @@ public final class App<State> {
     public func step(on terminal: TerminalDevice) -> AppExit? {
         pollEvents()
         let now = clock()
-        if dirty && now - lastPaint >= frameInterval {
+        if dirty && (keyDirty || now - lastPaint >= frameInterval) {
             if invalidateNext { terminal.invalidate(); invalidateNext = false }
             let size = terminal.size
             terminal.paint(frame(width: size.width, height: size.height, unicode: terminal.unicode))
             framesPainted += 1
             dirty = false
+            keyDirty = false
             lastPaint = now
         }
         // Sleep in the key wait: until the next frame is allowed when one is pending,
@@ -157,6 +161,7 @@ public final class App<State> {
             guard let next = terminal.readKey(timeoutMs: 0) else { break }
             key = next
         }
+        if dirty { keyDirty = true }
         return nil
     }
 

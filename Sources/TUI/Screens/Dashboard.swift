@@ -5,6 +5,9 @@ import Training
 import Glibc
 #endif
 
+/// Set by the SIGHUP handler (an atomic store is async-signal-safe), read by the UI loop.
+private let hangUpSignalled = Atomic<Bool>(false)
+
 /// The dashboard: the five screens in an `App`, their status line, and the loop that runs
 /// them on the terminal while the trainer works on its own thread — surviving a hang-up.
 public enum Dashboard {
@@ -39,7 +42,7 @@ public enum Dashboard {
             let step = h.lastStep?.step ?? 0
             out.append(StatusLine.Segment("step \(step)/\(total) " + NumberFormat.percent(total > 0 ? Double(step) / Double(total) : 0)))
             if let sps = h.lastStep?.samplesPerSecond, h.finished == nil {
-                out.append(StatusLine.Segment("\(NumberFormat.compact(sps, maxWidth: 6)) samples/s"))
+                out.append(StatusLine.Segment("\(rate(sps)) samples/s"))
                 out.append(StatusLine.Segment("ETA \(NumberFormat.duration(s.eta.secondsLeft))"))
             }
         }
@@ -53,6 +56,11 @@ public enum Dashboard {
         return out
     }
 
+    /// A rate for the status line: whole numbers from 100 up (`5465`), else 3 digits (`81.2`).
+    static func rate(_ r: Double) -> String {
+        r.isFinite && r >= 100 && r < 1e9 ? String(Int(r.rounded())) : NumberFormat.compact(r, maxWidth: 6, significant: 3)
+    }
+
     /// The app over `state`, wired to its events.
     public static func makeApp(state: DashboardState, initialScreen: Int = 0, themes: [Theme] = []) -> App<DashboardState> {
         let app = App(state: state, screens: screens(), initialScreen: initialScreen, themes: themes)
@@ -63,13 +71,6 @@ public enum Dashboard {
         return app
     }
 
-    /// Set from a signal handler's queue, read by the UI loop.
-    private final class Flag: Sendable {
-        private let value = Mutex(false)
-        func set() { value.withLock { $0 = true } }
-        var isSet: Bool { value.withLock { $0 } }
-    }
-
     /// Runs the dashboard on the terminal until the user quits or the terminal hangs up.
     ///
     /// SIGHUP (a dropped SSH session) is caught: the loop stops drawing and returns
@@ -78,19 +79,16 @@ public enum Dashboard {
     ///   - themes: the theme to start with first, then the others `t` cycles through.
     public static func run(state: DashboardState, initialScreen: Int = 0, themes: [Theme], useColor: Bool,
                            forceASCII: Bool) -> (Outcome, DashboardState) {
-        let hungUp = Flag()
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler { hungUp.set() }
-        hup.resume()
+        hangUpSignalled.store(false, ordering: .relaxed)
+        signal(SIGHUP) { _ in hangUpSignalled.store(true, ordering: .relaxed) }
         let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
         let app = makeApp(state: state, initialScreen: initialScreen, themes: themes)
         var exit: AppExit?
         if !themes.isEmpty { terminal.setPalette(themes[0].palette) }
-        while exit == nil && !hungUp.isSet {
+        while exit == nil && !hangUpSignalled.load(ordering: .relaxed) {
             exit = app.step(on: terminal)
         }
-        if hungUp.isSet {
+        if hangUpSignalled.load(ordering: .relaxed) {
             // The terminal is gone: nothing more is drawn; curses' state is released without output.
             return (.hungUp(app.state.job), app.state)
         }

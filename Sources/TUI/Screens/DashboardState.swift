@@ -30,7 +30,9 @@ public struct DashboardState {
     /// A dataset path being typed (Tab completes).
     public var pathInput: TextInput?
     /// The prepared dataset of `config.data` (nil until loaded).
-    public var data: PreparedData?
+    public var data: PreparedData? { didSet { lengths = data.flatMap { LengthDistribution($0.dataset) } } }
+    /// The sequence lengths of `data`.
+    public private(set) var lengths: LengthDistribution?
     public var dataError: String?
 
     // MARK: Model
@@ -50,6 +52,8 @@ public struct DashboardState {
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
     public var eta = ETAEstimator(totalSteps: 0)
+    /// Whether the user asked the run to pause (p toggles it before the trainer answers).
+    public var pauseRequested = false
     /// The new learning rate being typed on the Train screen.
     public var lrInput: TextInput?
     private var reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
@@ -102,11 +106,22 @@ public struct DashboardState {
 
     /// Selects a dataset (a source and, for the demos, their task) and loads it.
     public mutating func select(_ choice: DatasetChoice) {
+        var resolved = choice
+        // Config sources are relative to the process's directory; the picker's to ours.
+        if CleanedSources.builtIn[choice.source] == nil, !choice.source.hasPrefix("/"), !choice.source.hasPrefix("~"),
+           workingDirectory != FileManager.default.currentDirectoryPath {
+            resolved.source = (workingDirectory as NSString).appendingPathComponent(choice.source)
+        }
         do {
-            config = try TrainConfig.parse(yaml: config.yaml(), overrides: choice.overrides()).config
+            config = try TrainConfig.parse(yaml: config.yaml(), overrides: resolved.overrides()).config
             modelForm.reload(from: config)
             dataOptions.reload(from: config)
-            if !datasets.contains(choice) { datasets.append(choice); datasetCursor = datasets.count - 1 }
+            if let i = datasets.firstIndex(where: { config.data.sources == [$0.source] || $0 == choice }) {
+                datasetCursor = i
+            } else {
+                datasets.append(resolved)
+                datasetCursor = datasets.count - 1
+            }
             loadData()
         } catch {
             dataError = String(describing: error)
@@ -165,6 +180,7 @@ public struct DashboardState {
         eta = ETAEstimator(totalSteps: totalSteps)
         reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
         evaluation = nil
+        pauseRequested = false
     }
 
     /// The run being shown (trained here or watched).
@@ -190,19 +206,33 @@ public struct DashboardState {
         case let .started(total, _, _, _, _): eta = ETAEstimator(totalSteps: total)
         case let .step(s):
             eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)
+        case .paused: pauseRequested = true
+        case .resumed: pauseRequested = false
         case .test, .finished:
+            if case .finished = event { message = nil }
             refreshRuns()
             if let run = currentRun { loadEvaluation(run) }
         default: break
         }
-        let text = reporter.output(for: event)
+        var text = reporter.output(for: event)
+        // The early-stopping panel shows its state; periodic `last` checkpoints are routine.
+        if case .earlyStopping = event { text = "" }
+        if case let .checkpoint(_, kind, _, _) = event, kind == "last" { text = "" }
         for line in text.split(separator: "\n") {
             var l = String(line)
             if l.hasPrefix("\r") { l.removeFirst() }
             l = l.replacingOccurrences(of: "\u{1B}[K", with: "").trimmingCharacters(in: .whitespaces)
+            while l.contains("  ") { l = l.replacingOccurrences(of: "  ", with: " ") }
             if !l.isEmpty { log.append(l) }
         }
         if log.count > 500 { log.removeFirst(log.count - 500) }
+    }
+
+    /// Pauses the run, or resumes it when a pause was asked for.
+    public mutating func togglePause() {
+        guard isTraining else { send(.pause); return }
+        pauseRequested.toggle()
+        send(pauseRequested ? .pause : .resume)
     }
 
     /// Sends a command to the run trained here.

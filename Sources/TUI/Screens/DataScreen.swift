@@ -77,10 +77,17 @@ public final class DataScreen: Screen {
 
         let cleaningLines = self.cleaningLines(s)
         let cleaningHeight = min(cleaningLines.count + 2, max(4, height / 3))
-        let (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
+        var (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
+        if height >= 40, let lengths = s.lengths {
+            // Room for the length histogram beside the cleaning report.
+            let (c, l) = cleaningRect.splitLeft(cleaningRect.width / 2)
+            cleaningRect = c
+            let li = Panel(title: "Lengths").draw(into: &g, in: l, unicode: unicode)
+            Histogram(bars: lengths.bars).draw(into: &g, in: li, unicode: unicode)
+        }
         let inner = Panel(title: "Class balance").draw(into: &g, in: balanceRect, unicode: unicode)
         var row = 0
-        for line in summaryLines(s) where row < inner.height {
+        for line in summaryLines(s, unicode: unicode) where row < inner.height {
             g.put(truncate(line.text, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + row, style: line.style,
                   maxWidth: inner.width)
             row += 1
@@ -132,20 +139,22 @@ public final class DataScreen: Screen {
         }
     }
 
-    private func summaryLines(_ s: DashboardState) -> [(text: String, style: Style)] {
+    private func summaryLines(_ s: DashboardState, unicode: Bool) -> [(text: String, style: Style)] {
+        let dot = unicode ? " · " : " | "
         if let e = s.dataError { return [("cannot load " + s.config.data.sources.joined(separator: ", ") + ": " + e, Style(fg: .bad, bold: true))] }
         guard let d = s.data else {
             return [("Enter loads " + s.config.data.sources.joined(separator: ", ") + "; / types a path", Style(fg: .muted))]
         }
         var out: [(String, Style)] = []
         let formats = Set(d.cleaning.map(\.format.rawValue)).sorted().joined(separator: "/")
-        out.append(("\(d.sources.joined(separator: ", ")) (\(formats)) · \(d.labelNames.count) classes · "
-                    + "train \(d.encodedTrain.count) · val \(d.encodedValidation.count) · test \(d.encodedTest.count)", .plain))
+        out.append(("\(d.sources.joined(separator: ", ")) (\(formats))\(dot)\(d.labelNames.count) classes\(dot)"
+                    + "train \(d.encodedTrain.count)\(dot)val \(d.encodedValidation.count)\(dot)test \(d.encodedTest.count)", .plain))
         var second = "balancing \(s.config.data.balancing.rawValue)"
         if s.config.data.balancing == .weights {
             second += " (" + d.dataset.classWeights.map { String(format: "%.2f", $0) }.joined(separator: " / ") + ")"
         }
-        second += " · split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
+        if let l = s.lengths { second += dot + l.summary }
+        second += dot + "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
         out.append((second, Style(fg: .muted)))
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
             out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))
@@ -158,13 +167,14 @@ public final class DataScreen: Screen {
         var out: [String] = []
         for report in d.cleaning {
             out.append("\(report.source): \(report.input.total) -> \(report.output.total)")
+            let nameWidth = (report.steps.map(\.name.count).max() ?? 0) + 1
             for step in report.steps {
                 var parts: [String] = []
                 if step.removedTotal > 0 { parts.append("removed \(step.removedTotal)") }
                 if step.changedTotal > 0 { parts.append("changed \(step.changedTotal)") }
                 if step.basesTrimmed > 0 { parts.append("\(step.basesTrimmed) bases trimmed") }
                 if step.enabled && parts.isEmpty { parts.append("nothing found") }
-                out.append("  " + step.name.padding(toLength: 13, withPad: " ", startingAt: 0) + (step.enabled ? "on  " : "off ")
+                out.append("  " + step.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + (step.enabled ? "on  " : "off ")
                            + parts.joined(separator: ", "))
             }
         }

@@ -42,10 +42,12 @@ public final class EvaluateScreen: Screen {
             return g
         }
         var (main, footer) = g.bounds.splitTop(height - 1)
-        g.put(truncate("\(e.run.name) · \(e.predictionCount) test sequences · predictions: \(e.run.predictions.path)",
-                       to: width, unicode: unicode), x: 0, y: footer.y, style: Style(fg: .muted), maxWidth: width)
+        var path = e.run.predictions.path
+        if path.hasPrefix(s.workingDirectory + "/") { path.removeFirst(s.workingDirectory.count + 1) }
+        let dot = unicode ? " · " : " | "
+        g.put(truncate("predictions: \(path)\(dot)\(e.predictionCount) test sequences\(dot)\(e.run.name)", to: width, unicode: unicode), x: 0, y: footer.y, style: Style(fg: .muted), maxWidth: width)
         footer.height = 0
-        let (left, right) = main.splitLeft(max(30, width * 2 / 5))
+        let (left, right) = main.splitLeft(max(36, width * 2 / 5))
         let k = e.labelNames.count
         let metricRows = (Self.order.count + 1) / 2
         let (metricsRect, r1) = left.splitTop(metricRows + 2)
@@ -57,9 +59,8 @@ public final class EvaluateScreen: Screen {
         for (i, name) in names.enumerated() {
             let v = e.metrics["test_" + name]!
             let x = mi.x + (i % 2) * colWidth, y = mi.y + i / 2
-            let used = g.put(name, x: x, y: y, style: Style(fg: .muted), maxWidth: colWidth)
-            g.put(String(format: "%.4f", v), x: x + max(used + 1, 10), y: y, style: Style(fg: .text, bold: true),
-                  maxWidth: colWidth - max(used + 1, 10))
+            g.put(name, x: x, y: y, style: Style(fg: .muted), maxWidth: colWidth)
+            g.put(String(format: "%.4f", v), x: x + 10, y: y, style: Style(fg: .text, bold: true), maxWidth: colWidth - 11)
         }
 
         let ci = Panel(title: "Confusion (rows true)").draw(into: &g, in: confRect, unicode: unicode)

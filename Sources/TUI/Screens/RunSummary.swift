@@ -24,6 +24,14 @@ public struct RunSummary: Sendable {
 
     public var name: String { run.name }
 
+    /// The name without the date: `162334-lr0.001` for `20261129-162334-lr0.001` (the table's
+    /// first column; the full name sorts the same way within a day).
+    public var shortName: String {
+        let parts = name.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 8, parts[0].allSatisfy(\.isNumber) else { return name }
+        return String(parts[1])
+    }
+
     /// The validation metric that picks the best checkpoint (`eval_mcc`).
     public var metric: String { history.earlyStopping?.metric ?? config?.finetune.metricForBestModel ?? "eval_loss" }
 
@@ -54,7 +62,7 @@ public struct RunSummary: Sendable {
     public var cells: [String] {
         let c = config
         return [
-            name,
+            shortName,
             c?.model.strategy.rawValue ?? "?",
             c.map { formatLR($0.finetune.learningRate) } ?? "?",
             c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
@@ -88,8 +96,10 @@ public struct RunSummary: Sendable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             let indent = line.prefix { $0 == " " }.count
-            while let last = stack.last, last.indent >= indent { stack.removeLast() }
-            if trimmed.hasPrefix("- ") {
+            let isItem = trimmed.hasPrefix("- ")
+            // A list item may sit at its key's indentation (`key:` then `- item` below it).
+            while let last = stack.last, isItem ? last.indent > indent : last.indent >= indent { stack.removeLast() }
+            if isItem {
                 // A block list item: appended to its key's value.
                 if let i = out.lastIndex(where: { $0.0 == stack.map(\.key).joined(separator: ".") }) {
                     out[i].1 += (out[i].1.isEmpty ? "" : ", ") + trimmed.dropFirst(2)

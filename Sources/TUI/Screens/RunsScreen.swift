@@ -33,7 +33,7 @@ public final class RunsScreen: Screen {
             }),
             KeyBinding(.char("o"), "overlay", action: { s in s.runsView = s.runsView == .overlay ? .table : .overlay; return .handled }),
             KeyBinding(.char("d"), "diff", action: { s in s.runsView = s.runsView == .diff ? .table : .diff; return .handled }),
-            KeyBinding(.char("c"), "clone with LR", action: { s in
+            KeyBinding(.char("c"), "clone", action: { s in
                 guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
                 s.cloneInput = TextInput(formatLR(c.finetune.learningRate))
                 return .handled

@@ -17,7 +17,7 @@ public final class TrainScreen: Screen {
         KeyTable("Train", [
             KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
-                s.send(s.history.paused ? .resume : .pause); return .handled
+                s.togglePause(); return .handled
             }),
             KeyBinding(.char("s"), "stop", action: { s in s.send(.stop); return .handled }),
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
@@ -84,9 +84,9 @@ public final class TrainScreen: Screen {
         let lrMarkers = h.learningRateChanges.map {
             LineChart.Marker(x: Double($0.step), label: "LR " + formatLR($0.value))
         }
-        let xRange: ClosedRange<Double>? = total > 0 ? 0...Double(total) : nil
 
         // Loss: raw (faint), smoothed, validation.
+        let xRange: ClosedRange<Double>? = h.lastStep.map { 0...Double(max(1, $0.step)) }
         let raw = h.trainLoss.map { LineChart.Point(x: Double($0.step), y: $0.value) }
         let smooth = zip(h.trainLoss, Smoothing.exponential(h.trainLoss.map(\.value))).map {
             LineChart.Point(x: Double($0.0.step), y: $0.1)
@@ -145,7 +145,7 @@ public final class TrainScreen: Screen {
             Gauge(fraction: Double(left) / Double(patience), text: "patience \(left)/\(patience) left", role: role)
                 .draw(into: &g, in: Rect(x: es.x, y: es.y + 2, width: es.width, height: 1), unicode: unicode)
         } else {
-            g.put("no early stopping (patience off)", in: es, row: 2, style: Style(fg: .muted))
+            g.put("patience off", in: es, row: 2, style: Style(fg: .muted))
         }
         if let run = s.currentRun {
             g.put(truncate(run.name, to: es.width, unicode: unicode), in: es, row: 3, style: Style(fg: .muted))

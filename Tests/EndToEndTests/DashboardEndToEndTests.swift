@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+
+/// The dashboard in a real terminal (tmux): the demo's class histogram, a learning rate set
+/// in the form, a live run with growing curves and a changing early-stopping panel, a
+/// mid-run learning-rate change, the test metrics, a clean quit; the same at 80×24 without
+/// colour, quitting while training keeps the run; and a hang-up leaves a run that finishes.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    /// A config that trains in seconds: the demo data, a tiny BERT, evaluation every
+    /// `evalSteps` steps, early stopping on the validation loss.
+    static func smallConfig(maxSteps: Int, evalSteps: Int, patience: Int?, threshold: Double = 0.01) -> String {
+        """
+        task: {task_type: binary, num_labels: 2, label_names: [non_promoter, promoter]}
+        finetune:
+          output_dir: runs
+          max_steps: \(maxSteps)
+          per_device_train_batch_size: 16
+          per_device_eval_batch_size: 128
+          learning_rate: 1e-3
+          warmup_ratio: 0.0
+          lr_scheduler_type: constant
+          logging_steps: 1
+          eval_strategy: steps
+          eval_steps: \(evalSteps)
+          save_strategy: best
+          metric_for_best_model: eval_loss
+          callbacks: {early_stopping: {patience: \(patience.map(String.init) ?? "null"), threshold: \(threshold)}}
+        data:
+          sources: demo
+          balancing: weights
+          tokenizer: {kind: kmer, k: 3, max_length: 48}
+        model: {base: scratch, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64}
+        """
+    }
+
+    /// A temporary directory holding `small.yaml`.
+    static func workspace(_ config: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try config.write(to: dir.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// The run directories' `status.json` states.
+    static func runStates(_ dir: URL) -> [String] {
+        let runs = dir.appendingPathComponent("runs")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+        return names.sorted().compactMap { name in
+            guard let data = FileManager.default.contents(atPath: runs.appendingPathComponent("\(name)/status.json").path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return object["state"] as? String
+        }
+    }
+
+    /// The step of the status line's `step N/T`.
+    static func step(_ screen: String) -> Int? {
+        guard let r = screen.range(of: #"step (\d+)/"#, options: .regularExpression) else { return nil }
+        return Int(screen[r].dropFirst(5).dropLast())
+    }
+
+    static func hasBraille(_ s: String) -> Bool { s.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } }
+
+    @Test func trainsFromTheDashboardAndQuitsCleanly() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 3000, evalSteps: 10, patience: 5, threshold: 0.001))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 110, height: 34, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        // Data: the demo's class histogram, with counts, percentages and the imbalance ratio.
+        let data = try tmux.waitFor("Class balance")
+        #expect(data.contains("demo (built-in, 2 classes)"))
+        let histogram = try tmux.waitFor { $0.contains("imbalance") && $0.contains("non_promoter") && $0.contains("(85%)") }
+        #expect(histogram.contains("█"))
+
+        // Model: set the learning rate in the form (the 7th field).
+        try tmux.type("2")
+        try tmux.waitFor("Hyperparameters")
+        for _ in 0..<6 { try tmux.keys("Down") }
+        try tmux.keys("Enter")
+        try tmux.keys("C-u")
+        try tmux.type("0.002")
+        try tmux.keys("Enter")
+        try tmux.waitFor("lr 0.002 constant")
+
+        // Train: start; the curves grow and the early-stopping panel fills in.
+        try tmux.type("3")
+        try tmux.type("r")
+        let first = try tmux.waitFor(timeout: 30) { Self.hasBraille($0) && (Self.step($0) ?? 0) > 0 }
+        let later = try tmux.waitFor(timeout: 30) { (Self.step($0) ?? 0) > (Self.step(first) ?? 0) + 5 }
+        #expect(Self.hasBraille(later))
+        #expect(first.contains("best -") || first.contains("best 0"))
+        let best = try tmux.waitFor(timeout: 30) { $0.range(of: #"best \d\.\d+ at step \d+"#, options: .regularExpression) != nil }
+        #expect(best.contains("eval_loss, lower is better"))
+        #expect(best.contains("patience"))
+
+        // Pause, set a tiny learning rate mid-run, resume: the change is marked, the loss
+        // stops improving and early stopping ends the run.
+        try tmux.type("p")
+        try tmux.waitFor("paused")
+        try tmux.type("l")
+        try tmux.waitFor("new learning rate")
+        try tmux.keys("C-u")
+        try tmux.type("1e-06")
+        try tmux.keys("Enter")
+        try tmux.type("p")
+        let marked = try tmux.waitFor(timeout: 30) { $0.contains("LR 1e-6") }
+        #expect(marked.contains("Learning rate"))
+        let ended = try tmux.waitFor(timeout: 120) { $0.contains("early-stopped") || $0.contains("completed") }
+        #expect(ended.contains("early-stopped"), "the run should early-stop:\n\(ended)")
+        #expect(ended.contains("patience 0/5 left"))
+
+        // Evaluate: the test metrics of the run.
+        try tmux.type("5")
+        let evaluate = try tmux.waitFor("Test metrics")
+        #expect(evaluate.contains("accuracy") && evaluate.contains("Confusion") && evaluate.contains("ROC"))
+        #expect(evaluate.contains("predictions: runs/"))
+
+        // Runs: the run with its learning rate and how it ended.
+        try tmux.type("4")
+        let runs = try tmux.waitFor("Runs in runs (1)")
+        #expect(runs.contains("0.002") && runs.contains("early_stopped"))
+
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+        #expect(Self.runStates(dir) == ["early_stopped"])
+    }
+
+    @Test func withoutColourAt80x24QuittingCanKeepTheRunGoing() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 300, evalSteps: 50, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 80, height: 24, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "screen",
+                                                                        "NO_COLOR": "1"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor { $0.contains("imbalance") && $0.contains("non_promot") }
+        try tmux.type("3")
+        try tmux.waitFor("r start")
+        // Start and ask to quit at once, while it trains.
+        try tmux.type("rq")
+        let dialog = try tmux.waitFor("Quit dnatune?")
+        #expect(dialog.contains("keep training without the dashboard"))
+        try tmux.type("k")
+        let headless = try tmux.waitFor("training continues without the dashboard")
+        #expect(headless.contains("dnatune watch"))
+        let done = try tmux.waitForPrompt(timeout: 120)
+        #expect(done.contains("finished at step 300"))
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+        #expect(Self.runStates(dir) == ["completed"])
+    }
+
+    @Test func aHangUpLeavesARunThatFinishes() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 2000, evalSteps: 200, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "TERM": "tmux-256color"])
+            try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+            try tmux.waitFor("Class balance")
+            try tmux.type("3r")
+            try tmux.waitFor(timeout: 30) { (Self.step($0) ?? 0) > 0 }
+            #expect(Self.runStates(dir) == ["running"])
+            // Closing the terminal hangs up the shell and the dashboard (SIGHUP).
+        }
+        let deadline = Date().addingTimeInterval(180)
+        while Date() < deadline && Self.runStates(dir) == ["running"] { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(Self.runStates(dir) == ["completed"])
+        let metrics = try String(contentsOf: try FileManager.default.contentsOfDirectory(at: dir.appendingPathComponent("runs"),
+                                                                                        includingPropertiesForKeys: nil)[0]
+            .appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        #expect(metrics.contains("\"test\""))
+        // The process exits once the run has finished.
+        let gone = Date().addingTimeInterval(30)
+        var alive = true
+        while Date() < gone && alive {
+            alive = (try? runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "\(Binary.url.path) --config small.yaml"]))?.status == 0
+            if alive { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(!alive)
+    }
+
+    @Test func watchFollowsARunningRunToItsEnd() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 2000, evalSteps: 200, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"])
+        try tmux.type("cd \(dir.path)", enter: true)
+        try tmux.type("\(Binary.url.path) train small.yaml > train.log 2>&1 &", enter: true)
+        let runs = dir.appendingPathComponent("runs")
+        let deadline = Date().addingTimeInterval(30)
+        var run: String?
+        while run == nil && Date() < deadline {
+            run = ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).first {
+                FileManager.default.fileExists(atPath: runs.appendingPathComponent("\($0)/metrics.jsonl").path)
+            }
+            if run == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let name = try #require(run)
+        try tmux.type("clear; \(Binary.url.path) watch runs/\(name)", enter: true)
+        let live = try tmux.waitFor(timeout: 30) { $0.contains("watching") && (Self.step($0) ?? 0) > 0 }
+        #expect(live.contains("Loss") && live.contains(name.suffix(20)))
+        let ended = try tmux.waitFor(timeout: 120) { $0.contains("completed") && $0.contains("step 2000/2000") }
+        #expect(Self.hasBraille(ended))
+        // The finished run's test results are on Evaluate.
+        try tmux.type("5")
+        try tmux.waitFor("Test metrics")
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+        #expect(Self.runStates(dir) == ["completed"])
+        // Watching something that is not a run directory is an error, not a crash.
+        let r = try runProcess(Binary.url, ["watch", dir.path])
+        #expect(r.status == 2 && r.stderr.contains("is not a run directory"))
+    }
+
+    /// `--ascii` draws without UTF-8 glyphs; `?` shows the help from the key tables; an
+    /// unknown theme is reported on the status line and the default is used.
+    @Test func asciiHelpAndThemeOptions() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 20, evalSteps: 10, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "vt100"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml --ascii --theme no-such-theme", enter: true)
+        let screen = try tmux.waitFor { $0.contains("imbalance") && $0.contains("###") }
+        #expect(!screen.contains("█") && !screen.contains("│"))
+        #expect(screen.contains("no such theme"))
+        try tmux.type("?")
+        let help = try tmux.waitFor("Everywhere")
+        #expect(help.contains("load dataset") && help.contains("quit"))
+        try tmux.keys("Escape")
+        try tmux.waitFor { !$0.contains("Everywhere") }
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+    }
+}
+

@@ -1,0 +1,341 @@
+import Foundation
+import Testing
+import Training
+@testable import TUI
+
+@Suite struct DashboardTests {
+    /// The dashboard's built-in config is `examples/demo.yaml`, value for value.
+    @Test func demoConfigIsTheExampleFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/demo.yaml")
+        let fromFile = try TrainConfig.load(file: file.path).config
+        #expect(DemoConfig.load() == fromFile)
+        #expect(DemoConfig.load().data.sources == ["demo"])
+    }
+
+    /// A value the parser rejects stays pending with its message; values that agree are
+    /// applied together; derived settings follow (greater_is_better, patience off).
+    @Test func configFormAppliesValuesThroughTheParser() throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: ConfigField.model + ConfigField.data, config: config)
+        #expect(form.set("finetune.learning_rate", to: "0.002", config: &config))
+        #expect(config.finetune.learningRate == 0.002)
+        #expect(!form.set("finetune.learning_rate", to: "2", config: &config))
+        #expect(form.issues.first?.message.contains("must be within") == true)
+        #expect(config.finetune.learningRate == 0.002)
+
+        #expect(!form.set("data.split.train", to: "0.7", config: &config))
+        #expect(form.issues.contains { $0.message.contains("add up to 1") })
+        #expect(config.data.split.train == 0.8)
+        #expect(form.pending.count == 1)
+        #expect(form.set("data.split.validation", to: "0.2", config: &config))
+        #expect(config.data.split.train == 0.7 && config.data.split.validation == 0.2)
+        #expect(form.issues.isEmpty && form.pending.isEmpty)
+
+        #expect(form.set("finetune.metric_for_best_model", to: "eval_loss", config: &config))
+        #expect(config.finetune.greaterIsBetter == false)
+        #expect(form.set("finetune.metric_for_best_model", to: "eval_f1", config: &config))
+        #expect(config.finetune.greaterIsBetter == true)
+        #expect(form.set("finetune.callbacks.early_stopping.patience", to: "0", config: &config))
+        #expect(config.finetune.earlyStopping.patience == nil)
+        #expect(form.set("finetune.callbacks.early_stopping.patience", to: "3", config: &config))
+        #expect(config.finetune.earlyStopping.patience == 3)
+        // The parser's cross-field rule: save steps must be a multiple of eval steps.
+        #expect(!form.set("finetune.save_steps", to: "75", config: &config))
+        #expect(form.issues.contains { $0.path == "finetune.save_steps" })
+    }
+
+    /// Every field shows the value the config holds, and re-applying it changes nothing.
+    @Test(arguments: ConfigField.model + ConfigField.data)
+    func everyFieldRoundTrips(_ field: ConfigField) throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: [field], config: config)
+        let before = config
+        #expect(form.form.fields[0].validate(field.read(config)) == nil, "\(field.path) = \(field.read(config))")
+        #expect(form.set(field.path, to: field.read(config), config: &config), "\(form.issues)")
+        #expect(config == before)
+    }
+
+    @Test(arguments: [0, 1, 2, 5])
+    func datasetPickerListsDemosThenSequenceFilesAndFolders(extraFiles: Int) throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var expected = ["demo", "demo3"]
+        for i in 0..<extraFiles {
+            let name = "reads\(i).fastq"
+            try "@r\n\nACGT\n+\nIIII\n".write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            expected.append(name)
+        }
+        try "x".write(to: dir.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+        try "x".write(to: dir.appendingPathComponent(".hidden.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("split"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        expected.append("split")
+        let choices = DatasetChoice.available(in: dir.path, skip: ["runs"])
+        #expect(choices.map(\.source) == expected)
+        #expect(choices.last?.label == "split/")
+    }
+
+    /// Choosing demo3 turns the task into 3 classes and loads 3 class bars per stage;
+    /// a path that does not exist gives an error instead of data.
+    @Test func selectingADatasetLoadsItsClassBalance() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.select(DatasetChoice(source: "demo3", label: "demo3"))
+        #expect(s.config.task.numLabels == 3)
+        #expect(s.data?.labelNames.count == 3)
+        #expect(s.data?.dataset.report.stages.allSatisfy { $0.balance.entries.count == 3 } == true)
+        s.select(DatasetChoice(source: dir.appendingPathComponent("missing.fasta").path, label: "missing"))
+        #expect(s.data == nil)
+        #expect(s.dataError != nil)
+        let frame = Dashboard.makeApp(state: s).frame(width: 80, height: 24, unicode: true).text
+        #expect(frame.contains("cannot load"))
+    }
+
+    @Test func configDiffNamesEveryChangedKey() throws {
+        let a = DemoConfig.load()
+        var b = a
+        b.finetune.learningRate = 5e-4
+        b.finetune.perDeviceTrainBatchSize = 8
+        b.data.split.seed = 7
+        let diff = RunSummary.configDiff(a, b)
+        #expect(diff.count == 3)
+        #expect(diff.contains("finetune.learning_rate: 0.001 -> 0.0005"))
+        #expect(diff.contains("finetune.per_device_train_batch_size: 32 -> 8"))
+        #expect(diff.contains("data.split.seed: 42 -> 7"))
+        #expect(RunSummary.configDiff(a, a).isEmpty)
+    }
+
+    @Test func predictionsParseIntoLabelsAndProbabilities() throws {
+        let csv = "id,true_label,predicted_label,prob_a,prob_b\n0,a,a,0.9,0.1\n1,b,a,0.6,0.4\n2,b,b,0.2,0.8\n"
+        let p = try RunEvaluation.parsePredictions(csv, file: "p.csv", labelNames: [])
+        #expect(p.labelNames == ["a", "b"])
+        #expect(p.labels == [0, 1, 1])
+        #expect(p.probabilities == [0.9, 0.1, 0.6, 0.4, 0.2, 0.8])
+        #expect(try RunEvaluation.parsePredictions("", file: "p.csv", labelNames: ["x"]).labels.isEmpty)
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,true_label,predicted_label,prob_a,prob_b\n0,c,a,1,0\n", file: "p.csv", labelNames: []) }
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,x\n", file: "p.csv", labelNames: []) }
+        #expect(throws: RunError.self) { try RunEvaluation.parsePredictions("id,true_label,predicted_label,prob_a,prob_b\n0,a,a,zero,1\n", file: "p.csv", labelNames: []) }
+    }
+
+    static let sizes = [(80, 24), (160, 48)]
+
+    /// Every screen over the demo data, before any run, as text at 80×24 and 160×48 in UTF-8
+    /// and ASCII: compared with the recorded snapshots, ASCII frames hold only ASCII.
+    @Test func everyScreenOverTheDemoMatchesItsSnapshot() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s)
+        for screen in 0..<5 {
+            _ = app.handle(.char(Character(String(screen + 1))))
+            #expect(app.current == screen)
+            for (w, h) in Self.sizes {
+                for unicode in [true, false] {
+                    let text = app.frame(width: w, height: h, unicode: unicode).text
+                    let name = "\(app.screens[screen].title.lowercased())-\(w)x\(h)-\(unicode ? "utf8" : "ascii")"
+                    DashboardFixtures.expectFileSnapshot(text, name)
+                    if !unicode { #expect(DashboardFixtures.isASCII(text), "\(name)") }
+                    #expect(text.contains("? help"), "\(name): key hints")
+                    #expect(text.contains("idle"), "\(name): status line")
+                }
+            }
+        }
+    }
+
+    /// Every screen renders at any size — nothing, tiny, odd — without trapping, inside its grid.
+    @Test(arguments: [(0, 0), (0, 5), (5, 0), (1, 1), (2, 2), (3, 3), (5, 5), (10, 10), (10, 3), (79, 23)])
+    func everyScreenRendersAtAnySize(width: Int, height: Int) throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        s.pathInput = TextInput("sub/dir")
+        s.lrInput = TextInput("1e-4")
+        s.cloneInput = TextInput("1e-4")
+        s.fileInput = (TextInput("x.yaml"), .save)
+        for screen in Dashboard.screens() {
+            for unicode in [true, false] {
+                let g = screen.render(s, width: width, height: height, unicode: unicode)
+                #expect(g.width == max(0, width) && g.height == max(0, height))
+            }
+        }
+        // The whole frame says the terminal is too small below 80x24.
+        if width > 0 && height > 2 && width < 80 {
+            let text = Dashboard.makeApp(state: s).frame(width: max(width, 30), height: max(height, 5), unicode: true).text
+            #expect(text.contains("Terminal too small") || width < 30)
+        }
+    }
+
+    @Test(arguments: [("20261129-162334-lr0.001", "162334-lr0.001"), ("20261129-162334-lr0.001-2", "162334-lr0.001-2"),
+                      ("my-run", "my-run"), ("2026112-1-x", "2026112-1-x"), ("x", "x")])
+    func runTableShowsTheNameWithoutTheDate(name: String, short: String) {
+        let r = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil,
+                           history: RunHistory())
+        #expect(r.shortName == short)
+        #expect(r.ended == "new")
+        #expect(r.cells.count == RunsScreen.columns.count)
+        #expect(r.bestValidation == nil && r.testValue == nil)
+    }
+
+    @Test func flattenReadsNestedSectionsAndBlockLists() {
+        let yaml = "a:\n  b: 1\n  c:\n    d: x\n  l:\n  - p\n  - q\ne: [1, 2]\n# note\n"
+        let flat = RunSummary.flatten(yaml)
+        #expect(flat.map(\.0) == ["a.b", "a.c.d", "a.l", "e"])
+        #expect(flat.map(\.1) == ["1", "x", "p, q", "[1, 2]"])
+        #expect(RunSummary.flatten("").isEmpty)
+    }
+
+    /// The status line shows the state, progress, rate, ETA, best metric and a message.
+    @Test func statusLineSummarisesTheRun() {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        #expect(Dashboard.status(s).map(\.text) == ["idle"])
+        s.history.apply(.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0))
+        s.history.apply(.step(StepRecord(step: 2, epoch: 0.4, loss: 0.5, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 812.4,
+                                         wallTime: 1)))
+        s.history.apply(.earlyStopping(EarlyStoppingRecord(step: 2, metric: "eval_mcc", greaterIsBetter: true, best: 0.25, bestStep: 2,
+                                                           evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+        s.message = "hello"
+        let texts = Dashboard.status(s).map(\.text)
+        #expect(texts.contains("step 2/10 20%"))
+        #expect(texts.contains("812 samples/s"))
+        #expect(texts.contains("best eval_mcc 0.25"))
+        #expect(texts.last == "hello")
+        s.history.apply(.finished(step: 2, reason: .earlyStopped, wallTime: 2))
+        #expect(Dashboard.status(s).first?.text == "early-stopped")
+        #expect(!Dashboard.status(s).map(\.text).contains("812 samples/s"))
+        #expect(Dashboard.rate(5464.8) == "5465" && Dashboard.rate(81.24) == "81.2" && Dashboard.rate(0.5) == "0.5")
+        #expect(Dashboard.rate(.nan) == "nan")
+    }
+
+    /// The event source moves when the followed channel gets events, when the followed
+    /// file grows, and whenever the source is switched.
+    @Test func eventSourceMovesWithTheChannelAndTheFile() throws {
+        let events = DashboardEvents()
+        let g0 = events.generation
+        #expect(events.generation == g0)
+        let channel = EventChannel()
+        events.follow(.channel(channel))
+        let g1 = events.generation
+        #expect(g1 != g0)
+        channel.publish(.paused(step: 0, wallTime: 0))
+        #expect(events.generation != g1)
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("metrics.jsonl")
+        events.follow(.file(file.path))
+        let g2 = events.generation
+        try "{}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(events.generation != g2)
+    }
+
+    /// `w` saves the config as YAML, `o` opens one (typed paths, Tab completes); a broken
+    /// file gives the parser's message and keeps the config.
+    @Test func modelScreenSavesAndOpensConfigFiles() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: dir.path))
+        func type(_ text: String) { for c in text { _ = app.handle(.char(c)) } }
+        _ = app.handle(.char("2"))
+        _ = app.handle(.char("w"))
+        _ = app.handle(.char("\u{15}"))
+        type("saved.yaml")
+        _ = app.handle(.enter)
+        #expect(app.state.message == "saved saved.yaml")
+        let saved = try TrainConfig.load(file: dir.appendingPathComponent("saved.yaml").path).config
+        #expect(saved == app.state.config)
+
+        try "finetune:\n  learning_rate: 0.25\n".write(to: dir.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
+        _ = app.handle(.char("o"))
+        #expect(app.screens[app.current].capturesKeys(app.state))
+        _ = app.handle(.char("\u{15}"))
+        type("ot")
+        _ = app.handle(.tab)  // completes to other.yaml
+        _ = app.handle(.enter)
+        #expect(app.state.config.finetune.learningRate == 0.25)
+        #expect(app.state.configPath == "other.yaml")
+        #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("0.25"))
+
+        try "finetune:\n  learning_rate: -1\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        _ = app.handle(.char("o"))
+        _ = app.handle(.char("\u{15}"))
+        type("bad.yaml")
+        _ = app.handle(.enter)
+        #expect(app.state.message?.contains("bad.yaml:2") == true)
+        #expect(app.state.config.finetune.learningRate == 0.25)
+    }
+
+    /// `/` types a dataset path with Tab completion; Enter loads it.
+    @Test func dataScreenLoadsATypedPath() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var csv = "sequence,label\n"
+        var seed: UInt64 = 7
+        for i in 0..<60 {
+            var seq = ""
+            for _ in 0..<40 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                seq.append(Array("ACGT")[Int(seed >> 62)])
+            }
+            csv += seq + ",\(i % 3 == 0 ? "b" : "a")\n"
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try csv.write(to: dir.appendingPathComponent("data/seqs.csv"), atomically: true, encoding: .utf8)
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: dir.path))
+        _ = app.handle(.char("/"))
+        for c in "da" { _ = app.handle(.char(c)) }
+        _ = app.handle(.tab)
+        _ = app.handle(.tab)
+        #expect(app.state.pathInput?.value == "data/seqs.csv")
+        #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("path: data/seqs.csv"))
+        _ = app.handle(.enter)
+        #expect(app.state.pathInput == nil)
+        #expect(app.state.config.data.sources == [dir.appendingPathComponent("data/seqs.csv").path])
+        #expect(app.state.dataError == nil, "\(app.state.dataError ?? "")")
+        #expect(app.state.data?.dataset.report.stages.first?.balance.total == 60)
+        #expect(app.state.datasets.last?.source.hasSuffix("data/seqs.csv") == true)
+        // The options form: balancing changes reload the data with the new strategy.
+        _ = app.handle(.char("e"))
+        _ = app.handle(.right)
+        #expect(app.state.config.data.balancing == .none)
+        _ = app.handle(.escape)
+        #expect(!app.state.editingDataOptions)
+    }
+
+    @Test(arguments: [([Int](), 0), ([5], 1), ([5, 5], 1), ([1, 2], 2), ([1, 2, 3], 3), ([10, 20, 30, 40, 50], 6),
+                      (Array(1...10), 5), (Array(1...100), 6)])
+    func lengthDistributionBinsEveryLength(lengths: [Int], bins: Int) {
+        let d = LengthDistribution(lengths: lengths)
+        if lengths.isEmpty { #expect(d == nil); return }
+        let dist = try! #require(d)
+        #expect(dist.bins.count == bins)
+        #expect(dist.bins.map(\.count).reduce(0, +) == lengths.count)
+        #expect(dist.bins.first?.low == lengths.min() && dist.bins.last?.high == lengths.max())
+        for (a, b) in zip(dist.bins, dist.bins.dropFirst()) { #expect(b.low == a.high + 1) }
+        #expect(dist.median == lengths.sorted()[lengths.count / 2])
+    }
+
+    /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
+    /// and repaints everything after `invalidate`.
+    @Test func offscreenTerminalCountsChangedCells() {
+        let t = OffscreenTerminal(width: 10, height: 2)
+        var g = CellGrid(width: 10, height: 2)
+        t.paint(g)
+        #expect(t.cellsChanged == 20 && t.framesPainted == 1)
+        t.paint(g)
+        #expect(t.cellsChanged == 20)
+        g.put("abc", x: 0, y: 1)
+        t.paint(g)
+        #expect(t.cellsChanged == 23)
+        t.invalidate()
+        t.paint(g)
+        #expect(t.cellsChanged == 43 && t.framesPainted == 4)
+        t.pendingKeys = [.char("q")]
+        #expect(t.readKey(timeoutMs: 1000) == .char("q"))
+        #expect(t.readKey(timeoutMs: 1) == nil)
+    }
+}
+

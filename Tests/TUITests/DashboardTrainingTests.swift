@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import Training
+@testable import TUI
+
+/// The dashboard over a real short training run: keys edit the learning rate and start the
+/// run, the trainer thread's events reach every screen, a mid-run learning-rate change is
+/// marked, quitting while training asks, and the finished run shows on Runs and Evaluate.
+@Suite(.serialized) struct DashboardTrainingTests {
+    static func type(_ text: String, into app: App<DashboardState>) {
+        for c in text { _ = app.handle(.char(c)) }
+    }
+
+    /// Drains events until the run ends (or the time-out passes).
+    static func waitForFinish(_ app: App<DashboardState>, timeout: Double = 300) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while app.state.history.finished == nil && Date() < deadline {
+            app.pollEvents()
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        app.pollEvents()
+    }
+
+    @Test func aShortRunDrivesEveryScreen() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let steps = 8
+        let config = try DashboardFixtures.tinyConfig(outputDir: "runs", steps: steps)
+        var state = DashboardState(config: config, workingDirectory: dir.path)
+        state.loadData()
+        let app = Dashboard.makeApp(state: state)
+
+        // Model screen: learning rate is the 7th field; Enter, clear, type, Enter.
+        _ = app.handle(.char("2"))
+        for _ in 0..<6 { _ = app.handle(.down) }
+        _ = app.handle(.enter)
+        _ = app.handle(.char("\u{15}"))
+        Self.type("0.003", into: app)
+        #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("0.003"))
+        _ = app.handle(.enter)
+        #expect(app.state.config.finetune.learningRate == 0.003)
+
+        // Train screen: start, pause at once, change the learning rate, resume.
+        _ = app.handle(.char("3"))
+        _ = app.handle(.char("r"))
+        #expect(app.state.isTraining, "\(app.state.message ?? "")")
+        _ = app.handle(.char("p"))
+        _ = app.handle(.char("l"))
+        #expect(app.capturesKeysNow)
+        _ = app.handle(.char("\u{15}"))
+        Self.type("0.0005", into: app)
+        _ = app.handle(.enter)
+        #expect(app.state.lrInput == nil)
+        // Quitting while training asks; Esc goes back.
+        #expect(app.handle(.char("q")) == nil)
+        #expect(app.confirmingQuit)
+        let dialog = app.frame(width: 80, height: 24, unicode: true).text
+        #expect(dialog.contains("keep training without the dashboard") && dialog.contains("stop training and quit"))
+        _ = app.handle(.escape)
+        #expect(!app.confirmingQuit)
+        _ = app.handle(.char("p"))
+
+        Self.waitForFinish(app)
+        let h = app.state.history
+        #expect(h.finished?.reason == .completed)
+        #expect(h.trainLoss.count == steps)
+        #expect(h.learningRateChanges.count == 1 && h.learningRateChanges.first?.value == 0.0005)
+        #expect(h.evalMetrics["eval_loss"]?.count == steps / 4)
+        #expect(h.earlyStopping?.best != nil)
+        #expect(app.state.log.contains { $0.hasPrefix("learning rate") && $0.contains("0.0005") })
+        #expect(app.state.log.contains { $0.hasPrefix("finished") })
+        #expect(!app.state.isTraining)
+        #expect(app.handle(.char("q")) == .quit)
+
+        // Runs: one completed run, with its LR; Evaluate: the test results of that run.
+        #expect(app.state.runs.count == 1)
+        #expect(app.state.runs.first?.ended == "completed")
+        #expect(app.state.runs.first?.cells[2] == "0.003")
+        let evaluation = try #require(app.state.evaluation)
+        #expect(evaluation.classification?.confusion.total == app.state.data?.encodedTest.count)
+        #expect(evaluation.metrics["test_accuracy"] != nil)
+
+        for (w, h) in DashboardTests.sizes {
+            for unicode in [true, false] {
+                let name = "\(w)x\(h) \(unicode ? "UTF-8" : "ASCII")"
+                var frames: [String] = []
+                for screen in 0..<5 {
+                    _ = app.handle(.char(Character(String(screen + 1))))
+                    let text = app.frame(width: w, height: h, unicode: unicode).text
+                    frames.append(text)
+                    #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count == h)
+                    #expect(text.contains("completed"), "\(name) screen \(screen + 1): status line")
+                    #expect(text.contains("? help"), "\(name) screen \(screen + 1): key hints")
+                    if !unicode { #expect(DashboardFixtures.isASCII(text), "\(name) screen \(screen + 1): \(text.unicodeScalars.filter { $0.value >= 128 }.map(String.init).joined())") }
+                }
+                let train = frames[2], runs = frames[3], evaluate = frames[4]
+                #expect(train.contains("Loss") && train.contains("eval_mcc") && train.contains("Learning rate"))
+                #expect(train.contains("Early stopping") && train.contains("best "))
+                #expect(train.contains("\(steps)/\(steps)"))
+                #expect(DashboardFixtures.hasBraille(train) == unicode, "\(name): braille curves only in UTF-8")
+                if w >= 160 { #expect(train.contains("LR 0.0005"), "\(name): the LR change is marked") }
+                #expect(runs.contains("completed") && runs.contains("0.003"))
+                #expect(evaluate.contains("Test metrics") && evaluate.contains("accuracy") && evaluate.contains("Confusion"))
+                #expect(evaluate.contains("ROC") && evaluate.contains("Precision-recall") && evaluate.contains("predictions.csv"))
+                #expect(frames[0].contains("non_promot") && frames[0].contains("imbalance"))
+            }
+        }
+
+        // Clone the run with another learning rate from Runs: it starts at once on Train.
+        _ = app.handle(.char("4"))
+        _ = app.handle(.char("c"))
+        _ = app.handle(.char("\u{15}"))
+        Self.type("0.0001", into: app)
+        _ = app.handle(.enter)
+        #expect(app.current == Dashboard.trainScreen)
+        #expect(app.state.isTraining)
+        Self.waitForFinish(app)
+        #expect(app.state.runs.count == 2)
+        #expect(Set(app.state.runs.map { $0.cells[2] }) == ["0.003", "0.0001"])
+        // Mark both and diff: the learning rate is the difference.
+        _ = app.handle(.char("4"))
+        _ = app.handle(.home)
+        _ = app.handle(.char(" "))
+        _ = app.handle(.down)
+        _ = app.handle(.char(" "))
+        _ = app.handle(.char("d"))
+        let diff = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(diff.contains("finetune.learning_rate: "))
+        _ = app.handle(.char("o"))
+        let overlay = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(overlay.contains("Training loss (smoothed) of 2 run(s)"))
+        #expect(DashboardFixtures.hasBraille(overlay))
+
+        // Watching the finished first run from its directory rebuilds the same curves.
+        let first = try #require(app.state.runs.first)
+        var watcher = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        watcher.watch(first.run)
+        #expect(watcher.history == first.history)
+        #expect(watcher.history.trainLoss.count == steps)
+    }
+}
+
+extension DashboardTrainingTests {
+    /// While the trainer runs, a key press is on the (offscreen) screen within 100 ms.
+    @Test func keysShowWithin100msWhileTraining() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var state = DashboardState(config: try DashboardFixtures.tinyConfig(outputDir: "runs", steps: 400), workingDirectory: dir.path)
+        let started = state.startTraining()
+        #expect(started, "\(state.message ?? "")")
+        let app = Dashboard.makeApp(state: state, initialScreen: Dashboard.trainScreen)
+        let terminal = OffscreenTerminal(width: 100, height: 30)
+        let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let deadline = clock() + 120
+        while app.state.history.lastStep == nil && clock() < deadline { _ = app.step(on: terminal) }
+        #expect(app.state.isTraining)
+        var latencies: [Double] = []
+        for (key, shows) in [("4", "Runs in runs"), ("5", "evaluated once"), ("1", "Class balance"), ("3", "Early stopping"),
+                             ("2", "Hyperparameters"), ("3", "Early stopping")] {
+            terminal.pendingKeys = [.char(Character(key))]
+            let start = clock()
+            while !(terminal.lastFrame?.text.contains(shows) ?? false) && clock() < deadline { _ = app.step(on: terminal) }
+            latencies.append(clock() - start)
+        }
+        #expect(app.state.isTraining, "the run should still be going while keys are measured")
+        #expect(latencies.max() ?? 1 < 0.1, "key-to-screen latencies: \(latencies)")
+        app.state.send(.stop)
+        app.state.job?.wait()
+    }
+}
+
+extension App {
+    /// Whether the current screen takes every key (a text field is being edited).
+    var capturesKeysNow: Bool { screens[current].capturesKeys(state) }
+}
