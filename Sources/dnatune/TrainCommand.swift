@@ -82,6 +82,7 @@ struct Train: ParsableCommand {
 enum HeadlessRun {
     static func run(_ trainer: some TrainingRunner, loggingSteps: Int) -> FinishReason {
         signal(SIGHUP, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
         let mailbox = trainer.mailbox
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         signal(SIGINT, SIG_IGN)
@@ -104,11 +105,11 @@ enum HeadlessRun {
             cursor = next
             for event in events {
                 let text = reporter.output(for: event)
-                if !text.isEmpty { FileHandle.standardOutput.write(Foundation.Data(text.utf8)) }
+                if !text.isEmpty { StandardOutput.write(text) }
             }
             if finished { break }
         }
-        if interactive { print("") }
+        if interactive { StandardOutput.write("\n") }
         return outcome.withLock { $0 } ?? .failed("the trainer ended without a reason")
     }
 
@@ -116,6 +117,7 @@ enum HeadlessRun {
     /// as `dnatune train` would, turns Ctrl-C into a clean stop, ignores SIGHUP.
     static func follow(_ job: TrainingJob) -> FinishReason {
         signal(SIGHUP, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
         let mailbox = job.trainer.mailbox
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         signal(SIGINT, SIG_IGN)
@@ -134,11 +136,11 @@ enum HeadlessRun {
             cursor = next
             for event in events {
                 let text = reporter.output(for: event)
-                if !text.isEmpty { FileHandle.standardOutput.write(Foundation.Data(text.utf8)) }
+                if !text.isEmpty { StandardOutput.write(text) }
             }
             if finished { break }
         }
-        if interactive { print("") }
+        if interactive { StandardOutput.write("\n") }
         return job.wait()
     }
 
