@@ -10,6 +10,6 @@ struct DNATune: ParsableCommand {
         commandName: "dnatune",
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
-        subcommands: [Train.self, Pretrain.self, DataCommand.self, Bench.self, Doctor.self]
+        subcommands: [Train.self, Pretrain.self, Models.self, DataCommand.self, Bench.self, Doctor.self]
     )
 }
