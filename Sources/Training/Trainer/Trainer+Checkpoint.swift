@@ -33,7 +33,8 @@ extension Trainer {
             var moments = baseOptimizer.momentViews(prefix: "base")
             if let lora = loraOptimizer {
                 moments += lora.momentViews(prefix: "lora")
-                try writeAdapter(to: URL(fileURLWithPath: dir))
+                // Into this folder, beside the base weights: not replacing it.
+                try writeAdapter(to: URL(fileURLWithPath: dir), replacing: false)
             }
             try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
@@ -81,8 +82,9 @@ extension Trainer {
         }
     }
 
-    /// Writes the LoRA factors and the trained classifier as a PEFT adapter folder.
-    func writeAdapter(to url: URL) throws {
+    /// Writes the LoRA factors and the trained classifier as a PEFT adapter: a folder of its
+    /// own (`replacing`, atomically), or two files added to an existing folder.
+    func writeAdapter(to url: URL, replacing: Bool = true) throws {
         guard let lora = model.lora else { return }
         let c = lora.config
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
@@ -90,6 +92,10 @@ extension Trainer {
                                        modulesToSave: ["classifier"], taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
         let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") }
-        try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        if replacing {
+            try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        } else {
+            try PEFTAdapter.writeFiles(into: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        }
     }
 }
