@@ -95,6 +95,9 @@ import Testing
         try yaml.write(to: dir.appendingPathComponent("ft.yaml"), atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["DNATUNE_MODELS"] = dir.appendingPathComponent("models").path
+        let listed = try runProcess(Binary.url, ["models"], environment: env)
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("tiny-3mer") && listed.stdout.contains("BertForMaskedLM: vocabulary 69, hidden 16, 1 layers"))
         let train = try runProcess(Binary.url, ["train", dir.appendingPathComponent("ft.yaml").path], environment: env)
         #expect(train.status == 0, "\(train.stdout)\n\(train.stderr)")
         #expect(train.stdout.contains("newly initialised: bert.pooler.dense.weight, bert.pooler.dense.bias, classifier.weight, classifier.bias"))

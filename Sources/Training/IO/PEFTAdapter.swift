@@ -82,6 +82,17 @@ public struct PEFTAdapter: Sendable, Equatable {
         }
     }
 
+    /// Writes the adapter's two files into the existing folder `directory`, leaving its other
+    /// files alone (a checkpoint folder that also holds the base weights and optimizer state).
+    public static func writeFiles(into directory: String, config: PEFTAdapterConfig, tensors: [TensorView]) throws {
+        let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, values: $0.values) }
+        _ = try validate(named.map { ($0.name, $0.shape) }, config: config, file: directory + "/" + weightsFile)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(Array(try encoder.encode(config)) + [UInt8(ascii: "\n")], to: directory + "/" + configFile)
+        try SafeTensorsWriter.write(named, metadata: ["format": "pt"], to: directory + "/" + weightsFile)
+    }
+
     /// Owned-tensor variant of `write(to:config:tensors:)` over views.
     public static func write(to directory: String, config: PEFTAdapterConfig, tensors: [NamedTensor]) throws {
         try SafeTensorsWriter.withViews(tensors, index: 0, views: []) { try write(to: directory, config: config, tensors: $0) }

@@ -29,7 +29,7 @@ public struct ModelCard: Sendable {
         s += "A small DNA BERT (`BertForMaskedLM`) pretrained by `dnatune pretrain` with masked-language modelling on "
         s += "random windows of bacterial genomes (both strands), masking contiguous spans of \(o.k) overlapping "
         s += "\(o.k)-mers as DNABERT does. Load it as a base model for `dnatune train` (`model.base: \(name)`) with "
-        s += "the tokenizer `{kind: vocab, vocab: <this folder>/vocab.txt}`.\n\n"
+        s += "the tokenizer `{kind: vocab}` (which then reads this folder's `vocab.txt`).\n\n"
         s += "## Architecture\n\n"
         s += "| | |\n|---|---|\n"
         s += "| tokens | overlapping \(o.k)-mers, DNABERT's vocabulary (\(vocab) tokens) |\n"

@@ -19,7 +19,7 @@ extension Pretrainer {
 
     /// Writes `checkpoints/last` (`kind` must be `last`) and publishes the event.
     func saveCheckpoint(kind: String) throws {
-        state.forwardCount = model.forwardCount
+        state.forwardCount = model.dropoutStep
         state.adamSteps = optimizer.adam.stepCount
         state.data = training.state
         state.elapsed = wallTime
@@ -62,7 +62,7 @@ extension Pretrainer {
         try optimizer.loadMoments(from: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), prefix: "base")
         try optimizer.adam.resume(atStep: state.adamSteps)
         if let position = state.data { try training.restore(position) }
-        model.forwardCount = state.forwardCount
+        model.dropoutStep = state.forwardCount
         lastSavedStep = state.step
     }
 

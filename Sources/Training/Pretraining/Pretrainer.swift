@@ -198,7 +198,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
             }
             optimizer.step(learningRate: lr)
             state.step += 1
-            state.forwardCount = model.forwardCount
+            state.forwardCount = model.dropoutStep
             state.data = training.state
             state.lastLoss = loss
             let now = clock.now

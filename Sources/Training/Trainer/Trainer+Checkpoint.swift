@@ -25,15 +25,17 @@ extension Trainer {
         let stateJSON = Array(try encoder.encode(state))
         try FileManager.default.createDirectory(at: inputs.run.checkpoints, withIntermediateDirectories: true)
         try AtomicFile.replaceDirectory(at: url.path) { dir in
-            // The adapter first: PEFTAdapter.write replaces the whole folder it writes to.
-            if loraOptimizer != nil { try writeAdapter(to: URL(fileURLWithPath: dir)) }
             try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
             try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
             if let vocabulary = inputs.vocabulary {
                 try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
             }
             var moments = baseOptimizer.momentViews(prefix: "base")
-            if let lora = loraOptimizer { moments += lora.momentViews(prefix: "lora") }
+            if let lora = loraOptimizer {
+                moments += lora.momentViews(prefix: "lora")
+                // Into this folder, beside the base weights: not replacing it.
+                try writeAdapter(to: URL(fileURLWithPath: dir), replacing: false)
+            }
             try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
@@ -73,8 +75,9 @@ extension Trainer {
         try model.loadCheckpoint(from: url)
     }
 
-    /// Writes the LoRA factors and the trained classifier as a PEFT adapter folder.
-    func writeAdapter(to url: URL) throws {
+    /// Writes the LoRA factors and the trained classifier as a PEFT adapter: a folder of its
+    /// own (`replacing`, atomically), or two files added to an existing folder.
+    func writeAdapter(to url: URL, replacing: Bool = true) throws {
         guard let lora = model.lora else { return }
         let c = lora.config
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
@@ -82,6 +85,10 @@ extension Trainer {
                                        modulesToSave: ["classifier"], taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
         let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") }
-        try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        if replacing {
+            try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        } else {
+            try PEFTAdapter.writeFiles(into: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
+        }
     }
 }

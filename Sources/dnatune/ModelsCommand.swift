@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `dnatune models`: the base models found by name (what `model.base` may say).
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the base models found by name.",
+        discussion: """
+            Searches models/ in the working directory, models/ of the package dnatune was built in, and \
+            $DNATUNE_MODELS (default ~/.local/share/dnatune/models). A config's model.base may name any of \
+            them; with data.tokenizer.kind vocab and no vocab path, the model's own vocab.txt is used.
+            """)
+
+    func run() throws {
+        let catalog = ModelCatalog.standard()
+        let models = catalog.list()
+        print("searched: " + catalog.directories.map(\.path).joined(separator: ", "))
+        if models.isEmpty {
+            print("no base models found")
+            return
+        }
+        let width = models.map(\.name.count).max() ?? 0
+        for m in models {
+            print(m.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + m.summary)
+            print(String(repeating: " ", count: width) + "  " + m.path)
+        }
+    }
+}
