@@ -61,7 +61,8 @@ import Testing
     static func hasBraille(_ s: String) -> Bool { s.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } }
 
     @Test func trainsFromTheDashboardAndQuitsCleanly() throws {
-        let dir = try Self.workspace(Self.smallConfig(maxSteps: 3000, evalSteps: 10, patience: 5, threshold: 0.001))
+        // Patience 25: the run must outlast the keys below before the LR change stalls it.
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 3000, evalSteps: 10, patience: 25, threshold: 0.001))
         defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = try TmuxSession(width: 110, height: 34, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
         try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
@@ -106,7 +107,7 @@ import Testing
         #expect(marked.contains("Learning rate"))
         let ended = try tmux.waitFor(timeout: 120) { $0.contains("early-stopped") || $0.contains("completed") }
         #expect(ended.contains("early-stopped"), "the run should early-stop:\n\(ended)")
-        #expect(ended.contains("patience 0/5 left"))
+        #expect(ended.contains("patience 0/25 left"))
 
         // Evaluate: the test metrics of the run.
         try tmux.type("5")
