@@ -103,19 +103,6 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         if resume { try restore() }
     }
 
-    /// Starts `run()` on a new thread and returns it.
-    @discardableResult
-    public func start(onFinish: (@Sendable (FinishReason) -> Void)? = nil) -> Thread {
-        let thread = Thread { [self] in
-            let reason = self.run()
-            onFinish?(reason)
-        }
-        thread.name = "dnatune-pretrainer"
-        thread.stackSize = 16 << 20
-        thread.start()
-        return thread
-    }
-
     /// Trains until the last step, a stop command (or `stopAfterStep`) or divergence; then
     /// saves the last checkpoint and writes the model into the output directory. Never
     /// throws: a failure ends the run as `.failed`, keeping what was saved.

@@ -99,19 +99,6 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         if resume { try restore() }
     }
 
-    /// Starts `run()` on a new thread and returns it.
-    @discardableResult
-    public func start(onFinish: (@Sendable (FinishReason) -> Void)? = nil) -> Thread {
-        let thread = Thread { [self] in
-            let reason = self.run()
-            onFinish?(reason)
-        }
-        thread.name = "dnatune-trainer"
-        thread.stackSize = 16 << 20
-        thread.start()
-        return thread
-    }
-
     /// Trains until completion, early stopping, a stop command or divergence; evaluates the
     /// test split once with the best checkpoint; returns why the run ended. Never throws:
     /// a failure ends the run as `.failed` with the error, keeping what was saved.
