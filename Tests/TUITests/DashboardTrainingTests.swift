@@ -173,3 +173,39 @@ extension App {
     /// Whether the current screen takes every key (a text field is being edited).
     var capturesKeysNow: Bool { screens[current].capturesKeys(state) }
 }
+
+/// The LR range test from the Model screen: `f` runs it on a throw-away model on its own
+/// thread, the curve and the suggestion show, `a` applies the suggestion, and no run is made.
+@Suite(.serialized) struct DashboardLRFinderTests {
+    @Test func findsAndAppliesALearningRate() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try DashboardFixtures.tinyConfig(outputDir: "runs", steps: 8)
+        var state = DashboardState(config: config, workingDirectory: dir.path)
+        state.loadData()
+        let app = Dashboard.makeApp(state: state)
+        _ = app.handle(.char("2"))
+        _ = app.handle(.char("a"))
+        #expect(app.state.message?.contains("press f") == true)
+        let before = app.state.events.generation
+        _ = app.handle(.char("f"))
+        let finder = try #require(app.state.lrFinder)
+        let deadline = Date().addingTimeInterval(300)
+        while !finder.snapshot.done && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let snap = finder.snapshot
+        #expect(snap.error == nil, "\(snap.error ?? "")")
+        #expect(snap.points.count > 10)
+        #expect(app.state.events.generation != before, "progress must ask the screen to redraw")
+        let frame = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(frame.contains("LR range test"))
+        let suggestion = try #require(snap.result?.suggestion)
+        _ = app.handle(.char("a"))
+        #expect(app.state.config.finetune.learningRate == Double(formatLR(suggestion)))
+        #expect(abs(app.state.config.finetune.learningRate / suggestion - 1) < 0.005)
+        let small = app.frame(width: 80, height: 24, unicode: false).text
+        #expect(small.contains("LR range test") && small.contains("learning rate set to \(formatLR(suggestion))"))
+        // A throw-away model: no run directory was created.
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("runs").path)) ?? []
+        #expect(runs.isEmpty)
+    }
+}

@@ -17,6 +17,8 @@ public final class DashboardEvents: EventSource {
         var source: Source = .none
         /// Bumped on every switch, so a new source is always drained once.
         var switches: UInt64 = 0
+        /// Bumped by background work other than the run (the LR range test) to ask for a redraw.
+        var ticks: UInt64 = 0
     }
 
     private let inner = Mutex(Inner())
@@ -28,8 +30,13 @@ public final class DashboardEvents: EventSource {
         inner.withLock { $0.source = source; $0.switches += 1 }
     }
 
+    /// Asks for a redraw: background work other than the run (the LR range test) has news.
+    public func bump() {
+        inner.withLock { $0.ticks &+= 1 }
+    }
+
     public var generation: UInt64 {
-        let (source, switches) = inner.withLock { ($0.source, $0.switches) }
+        let (source, switches, ticks) = inner.withLock { ($0.source, $0.switches, $0.ticks) }
         let moved: UInt64
         switch source {
         case .none: moved = 0
@@ -38,6 +45,6 @@ public final class DashboardEvents: EventSource {
             var st = stat()
             moved = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
         }
-        return switches &* 1_000_003 &+ moved
+        return switches &* 1_000_003 &+ moved &+ ticks &* 7_919
     }
 }

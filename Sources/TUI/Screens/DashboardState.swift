@@ -40,6 +40,8 @@ public struct DashboardState {
     public var modelForm: ConfigForm
     /// A config path being typed, and what to do with it.
     public var fileInput: (input: TextInput, action: FileAction)?
+    /// The LR range test started from the Model screen, if any.
+    public var lrFinder: LRFinderJob?
 
     // MARK: Training
 
@@ -289,5 +291,35 @@ public struct DashboardState {
             evaluation = nil
             message = "\(error)"
         }
+    }
+}
+
+extension DashboardState {
+    /// Starts the LR range test on the current config and data (loading the data first).
+    public mutating func startLRFinder() {
+        if data == nil { loadData() }
+        guard let data else {
+            message = "LR range test: " + (dataError ?? "no data loaded")
+            return
+        }
+        if let running = lrFinder, !running.snapshot.done {
+            message = "the LR range test is already running"
+            return
+        }
+        lrFinder = LRFinderJob(config: config, data: data, events: events)
+        message = "LR range test started on a throw-away model"
+    }
+
+    /// Sets the learning rate to the LR range test's suggestion.
+    public mutating func applySuggestedLearningRate() {
+        guard let suggestion = lrFinder?.snapshot.result?.suggestion else {
+            message = lrFinder == nil ? "press f to run the LR range test first" : "no suggested learning rate yet"
+            return
+        }
+        // Three significant digits, as shown: 0.0126, not 0.012603829…
+        let rate = Double(formatLR(suggestion)) ?? suggestion
+        config.finetune.learningRate = rate
+        modelForm.reload(from: config)
+        message = "learning rate set to \(formatLR(rate))"
     }
 }

@@ -21,6 +21,9 @@ public final class ModelScreen: Screen {
             KeyBinding(.char("w"), "save config", action: { s in
                 s.fileInput = (TextInput(s.configPath ?? "dnatune.yaml"), .save); return .handled
             }),
+            // In the `?` help, not on the hint line (which must fit 80 columns).
+            KeyBinding(.char("f"), "find a learning rate (LR range test)", hint: false, action: { s in s.startLRFinder(); return .handled }),
+            KeyBinding(.char("a"), "apply the suggested learning rate", hint: false, action: { s in s.applySuggestedLearningRate(); return .handled }),
             KeyBinding(.char("r"), "start training", action: { s in s.startTraining() ? .switchTo(2) : .handled }),
         ])
     }
@@ -83,7 +86,15 @@ public final class ModelScreen: Screen {
                 .draw(into: &g, in: Rect(x: left.x, y: formRect.maxY, width: left.width, height: 3), unicode: unicode)
             input.draw(into: &g, in: box, focused: true, style: Style(underline: true))
         }
-        let info = Panel(title: "Run").draw(into: &g, in: right, unicode: unicode)
+        var infoRect = right
+        if let finder = s.lrFinder, right.height >= 16 {
+            let chartHeight = max(8, right.height / 2)
+            infoRect.height -= chartHeight
+            Self.drawFinder(finder.snapshot, into: &g,
+                            in: Rect(x: right.x, y: right.y + infoRect.height, width: right.width, height: chartHeight),
+                            unicode: unicode)
+        }
+        let info = Panel(title: "Run").draw(into: &g, in: infoRect, unicode: unicode)
         var lines: [(String, Style)] = []
         let c = s.config
         lines.append(("config", Style(fg: .title, bold: true)))
@@ -104,11 +115,43 @@ public final class ModelScreen: Screen {
         lines.append(("  batch \(c.finetune.perDeviceTrainBatchSize), " + (c.finetune.maxSteps > 0 ? "\(c.finetune.maxSteps) steps" : "\(fieldNumber(c.finetune.numTrainEpochs)) epochs"), .plain))
         lines.append(("  best \(c.finetune.metricForBestModel) (\(c.finetune.greaterIsBetter ? "max" : "min"))", .plain))
         lines.append(("  patience " + (c.finetune.earlyStopping.patience.map(String.init) ?? "off"), .plain))
+        if let finder = s.lrFinder, right.height < 16 {
+            let snap = finder.snapshot
+            lines.append(("LR range test", Style(fg: .title, bold: true)))
+            lines.append(("  " + Self.finderStatus(snap), .plain))
+        }
         lines.append(("output", Style(fg: .title, bold: true)))
         lines.append(("  " + c.finetune.outputDir, .plain))
         for (i, l) in lines.enumerated() where i < info.height {
             g.put(truncate(l.0, to: info.width, unicode: unicode), x: info.x, y: info.y + i, style: l.1, maxWidth: info.width)
         }
         return g
+    }
+
+    /// One line on the LR range test: progress, the suggestion, or the error.
+    static func finderStatus(_ snap: LRFinderJob.Snapshot) -> String {
+        if let error = snap.error { return "failed: \(error)" }
+        if let result = snap.result {
+            return result.suggestion.map { "suggested \(formatLR($0)) (a applies)" } ?? "no suggestion: the loss never fell"
+        }
+        let lr = snap.points.last.map { " at \(formatLR($0.learningRate))" } ?? ""
+        return "running: step \(snap.points.count)\(lr)"
+    }
+
+    /// The smoothed loss against log10 of the learning rate, with the suggestion marked.
+    static func drawFinder(_ snap: LRFinderJob.Snapshot, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let inner = Panel(title: "LR range test · " + finderStatus(snap)).draw(into: &g, in: rect, unicode: unicode)
+        let points = snap.points.filter { $0.learningRate > 0 && $0.smoothedLoss.isFinite }
+            .map { LineChart.Point(x: log10($0.learningRate), y: $0.smoothedLoss) }
+        guard !points.isEmpty else {
+            g.put("log10(learning rate) vs smoothed loss; starting…", x: inner.x, y: inner.y, style: Style(fg: .muted), maxWidth: inner.width)
+            return
+        }
+        var markers: [LineChart.Marker] = []
+        if let suggestion = snap.result?.suggestion, suggestion > 0 {
+            markers.append(LineChart.Marker(x: log10(suggestion), label: formatLR(suggestion), role: .good))
+        }
+        LineChart(series: [LineChart.Series(name: "smoothed loss (x: log10 LR)", points: points, role: .series1)],
+                  markers: markers).draw(into: &g, in: inner, unicode: unicode)
     }
 }
