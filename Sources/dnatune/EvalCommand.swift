@@ -21,20 +21,13 @@ struct Eval: ParsableCommand {
     @Option(help: "A labelled sequence file (FASTA/FASTQ with labels, CSV/TSV) to evaluate instead of the test split.")
     var data: String?
 
-    @Option(help: "Which checkpoint to load: best or last.")
-    var checkpoint: String = "best"
+    @OptionGroup var checkpointOption: CheckpointOption
 
     @Flag(help: "Print JSON (metrics, confusion_matrix, label_names, count) instead of text.")
     var json = false
 
-    func validate() throws {
-        guard TrainedRun.Checkpoint(rawValue: checkpoint) != nil else {
-            throw ValidationError("--checkpoint must be best or last, not '\(checkpoint)'")
-        }
-    }
-
     func run() throws {
-        let which = TrainedRun.Checkpoint(rawValue: checkpoint) ?? .best
+        let which = checkpointOption.which
         do {
             let trained = try TrainedRun(run: RunDirectory(url: URL(fileURLWithPath: runPath)), checkpoint: which)
             let dataset = try data.map { try trained.labelledData(path: $0) } ?? trained.testSplit()

@@ -25,17 +25,10 @@ struct Predict: ParsableCommand {
     @Option(help: "Where to write the CSV (default: standard output).")
     var out: String?
 
-    @Option(help: "Which checkpoint to load: best or last.")
-    var checkpoint: String = "best"
-
-    func validate() throws {
-        guard TrainedRun.Checkpoint(rawValue: checkpoint) != nil else {
-            throw ValidationError("--checkpoint must be best or last, not '\(checkpoint)'")
-        }
-    }
+    @OptionGroup var checkpointOption: CheckpointOption
 
     func run() throws {
-        let which = TrainedRun.Checkpoint(rawValue: checkpoint) ?? .best
+        let which = checkpointOption.which
         do {
             let trained = try TrainedRun(run: RunDirectory(url: URL(fileURLWithPath: runPath)), checkpoint: which)
             let predictions = try trained.predict(path: file)
