@@ -127,38 +127,48 @@ import Testing
         #expect(FastMath.erf(SIMD8(repeating: 9)) == SIMD8(repeating: 1))
     }
 
-    @Test(arguments: [(false, 1), (true, 1), (true, 2)])
-    func attention(_ setup: (Bool, Int)) {
-        let (dropout, workers) = setup
+    /// (dropout, workers, queries): `queries` 5 is every position; 1 and 2 ask with the first only
+    /// (a classifier's pruned last layer), and must agree with those rows of the full pass.
+    @Test(arguments: [(false, 1, 5), (true, 1, 5), (true, 2, 5), (false, 1, 1), (true, 2, 1), (true, 1, 2)])
+    func attention(_ setup: (Bool, Int, Int)) {
+        let (dropout, workers, queries) = setup
         let batch = 2, length = 5, heads = 2, headSize = 3, c = heads * headSize
         let p: Float = dropout ? 0.3 : 0
         var rng = SplitMix(seed: 11)
         var qkv = random(batch * length * 3 * c, &rng, scale: 1.5)
-        let r = random(batch * length * c, &rng)
+        let r = random(batch * queries * c, &rng)
         // Row 0 sees every key, row 1 only the first three.
         let valid: [Float] = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
         var probs = [Float](repeating: 0, count: batch * heads * length * length), dropped = probs
-        func forward(_ qkv: [Float]) -> [Float] {
-            var ctx = [Float](repeating: 0, count: batch * length * c)
+        func forward(_ qkv: [Float], queries: Int) -> [Float] {
+            var ctx = [Float](repeating: 0, count: batch * queries * c)
             attentionForward(ctx: &ctx, probs: &probs, dropped: &dropped, qkv: qkv, keyValid: valid, batch: batch,
-                             length: length, heads: heads, headSize: headSize, dropoutP: p, seed: 5, streamBase: 0,
-                             workers: workers)
+                             length: length, queries: queries, heads: heads, headSize: headSize, dropoutP: p, seed: 5,
+                             streamBase: 0, workers: workers)
             return ctx
         }
-        _ = forward(qkv)
+        if queries < length && !dropout {
+            // Asking with the first positions only gives exactly those rows of the full pass.
+            let full = forward(qkv, queries: length), part = forward(qkv, queries: queries)
+            for b in 0..<batch {
+                #expect(Array(part[(b * queries * c)..<((b + 1) * queries * c)]) == Array(full[(b * length * c)..<(b * length * c + queries * c)]))
+            }
+        }
+        _ = forward(qkv, queries: queries)
         // Padding keys get exactly zero probability, and every row sums to one.
         for h in 0..<heads {
-            for i in 0..<length {
-                let row = (1 * heads + h) * length * length + i * length
+            for i in 0..<queries {
+                let row = (1 * heads + h) * queries * length + i * length
                 #expect(probs[row + 3] == 0 && probs[row + 4] == 0)
                 #expect(abs(probs[row..<(row + length)].reduce(0, +) - 1) < 1e-6)
             }
         }
-        var dqkv = [Float](repeating: 0, count: qkv.count)
+        var dqkv = [Float](repeating: .nan, count: qkv.count)
         var scratch = [Float](repeating: 0, count: workers * length * length)
         attentionBackward(dqkv: &dqkv, scratch: &scratch, dctx: r, qkv: qkv, probs: probs, dropped: dropped,
-                          batch: batch, length: length, heads: heads, headSize: headSize, dropoutP: p, workers: workers)
-        checkFD(&qkv, dqkv, eps: 1e-2, tol: 5e-3, "dqkv") { dot(forward($0), r) }
+                          batch: batch, length: length, queries: queries, heads: heads, headSize: headSize,
+                          dropoutP: p, workers: workers)
+        checkFD(&qkv, dqkv, eps: 1e-2, tol: 5e-3, "dqkv") { dot(forward($0, queries: queries), r) }
     }
 
     @Test func attentionIsTheSameOnAnyThreadCount() {

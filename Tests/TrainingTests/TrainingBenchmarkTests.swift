@@ -13,10 +13,12 @@ import Testing
     }
 
     @Test func forwardFLOPsCountsTheProducts() {
-        // One layer, hidden 2, intermediate 4, batch 1, length 3, 2 labels:
-        // projections 2·3·2·(4·2 + 2·4) = 192, attention 2·2·1·3·3·2 = 72, head 2·1·2·(2 + 2) = 16.
-        let c = BertConfig(vocabSize: 5, hiddenSize: 2, numHiddenLayers: 1, numAttentionHeads: 1, intermediateSize: 4)
-        #expect(TrainingBenchmark.forwardFLOPs(config: c, batch: 1, length: 3) == 192 + 72 + 16)
+        // Two layers, hidden 2, intermediate 4, batch 1, length 3, 2 labels. A full layer:
+        // projections 2·3·2·(4·2 + 2·4) = 192, attention 2·2·1·3·3·2 = 72. The last layer, [CLS]
+        // only past query/key/value: 2·3·2·(3·2) = 72, attention 2·2·1·1·3·2 = 24, attention output
+        // and feed-forward 2·1·2·(2 + 2·4) = 40. Head 2·1·2·(2 + 2) = 16.
+        let c = BertConfig(vocabSize: 5, hiddenSize: 2, numHiddenLayers: 2, numAttentionHeads: 1, intermediateSize: 4)
+        #expect(TrainingBenchmark.forwardFLOPs(config: c, batch: 1, length: 3) == 192 + 72 + 72 + 24 + 40 + 16)
         #expect(TrainingBenchmark.forwardFLOPs(config: c, batch: 0, length: 3) == 0)
     }
 

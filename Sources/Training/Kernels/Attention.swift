@@ -4,36 +4,40 @@
 /// within each third). For every (batch row, head): scores `Q·Kᵀ/√headSize`; keys whose
 /// `keyValid` is 0 get probability exactly 0 (HF adds the most negative float, which underflows
 /// to the same 0); softmax; dropout (when `dropoutP > 0`) with a generator seeded by
-/// `(seed, streamBase + b·heads + h)`; context `= probs · V` written to `ctx` `[batch·length, hidden]`.
-/// `probs` keeps the softmax and `dropped` the probabilities after dropout (only written when
-/// dropout is on), both `[batch, heads, length, length]`. Work is split across `workers` threads.
+/// `(seed, streamBase + b·heads + h)`; context `= probs · V` written to `ctx`.
+///
+/// Only the first `queries` positions of each sequence ask (all `length` by default; 1 for a layer
+/// whose only row read afterwards is [CLS]); every position is a key and value. `ctx` is
+/// `[batch·queries, hidden]`; `probs` keeps the softmax and `dropped` the probabilities after
+/// dropout (only written when dropout is on), both `[batch, heads, queries, length]`. Work is
+/// split across `workers` threads.
 func attentionForward(
     ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>,
     qkv: UnsafePointer<Float>, keyValid: UnsafePointer<Float>,
-    batch: Int, length: Int, heads: Int, headSize: Int,
+    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int,
     dropoutP: Float, seed: UInt64, streamBase: UInt64, workers: Int
 ) {
-    let T = length, C = heads * headSize, C3 = 3 * C
+    let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     parallelFor(count: batch * heads, workers: workers) { start, end, _ in
         for item in start..<end {
             let b = item / heads, h = item % heads
             let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
-            let p = probs + item * T * T
-            BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: headSize, alpha: scale,
+            let p = probs + item * Q * T
+            BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: scale,
                        a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
             let valid = keyValid + b * T
-            for i in 0..<T { softmaxRow(p + i * T, valid: valid, count: T) }
+            for i in 0..<Q { softmaxRow(p + i * T, valid: valid, count: T) }
             var pv = UnsafePointer(p)
             if dropoutP > 0 {
-                let d = dropped + item * T * T
+                let d = dropped + item * Q * T
                 var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(item))
-                gen.fillMask(d, count: T * T, p: dropoutP)
-                multiply(d, d, p, count: T * T)
+                gen.fillMask(d, count: Q * T, p: dropoutP)
+                multiply(d, d, p, count: Q * T)
                 pv = UnsafePointer(d)
             }
-            BLAS.sgemm(transA: false, transB: false, m: T, n: headSize, k: T, alpha: 1,
-                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + b * T * C + h * headSize, ldc: C)
+            BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: 1,
+                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + b * Q * C + h * headSize, ldc: C)
         }
     }
 }
@@ -68,15 +72,16 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>,
     }
 }
 
-/// The backward pass of `attentionForward`: from `dctx` `[batch·length, hidden]` writes (overwrites)
-/// `dqkv` `[batch·length, 3·hidden]`. `scratch` holds `workers · length²` floats.
+/// The backward pass of `attentionForward` (with the same `queries`): from `dctx`
+/// `[batch·queries, hidden]` writes (overwrites) `dqkv` `[batch·length, 3·hidden]`, whose query
+/// gradient is zero at the positions that did not ask. `scratch` holds `workers · length²` floats.
 func attentionBackward(
     dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     dctx: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
     probs: UnsafePointer<Float>, dropped: UnsafePointer<Float>,
-    batch: Int, length: Int, heads: Int, headSize: Int, dropoutP: Float, workers: Int
+    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int, dropoutP: Float, workers: Int
 ) {
-    let T = length, C = heads * headSize, C3 = 3 * C
+    let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     let keep = dropoutP > 0 ? 1 / (1 - dropoutP) : 1
     parallelFor(count: batch * heads, workers: workers) { start, end, worker in
@@ -85,15 +90,15 @@ func attentionBackward(
             let b = item / heads, h = item % heads
             let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
             let dq = dqkv + b * T * C3 + h * headSize, dk = dq + C, dv = dq + 2 * C
-            let dc = dctx + b * T * C + h * headSize
-            let p = probs + item * T * T
-            let pd = dropoutP > 0 ? dropped + item * T * T : p
+            let dc = dctx + b * Q * C + h * headSize
+            let p = probs + item * Q * T
+            let pd = dropoutP > 0 ? dropped + item * Q * T : p
             // dV = Pdᵀ · dctx ; dPd = dctx · Vᵀ
-            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: T, alpha: 1,
+            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: 1,
                        a: pd, lda: T, b: dc, ldb: C, beta: 0, c: dv, ldc: C3)
-            BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: headSize, alpha: 1,
+            BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: 1,
                        a: dc, lda: C, b: v, ldb: C3, beta: 0, c: dp, ldc: T)
-            for i in 0..<T {
+            for i in 0..<Q {
                 let prow = p + i * T, drow = dp + i * T, pdrow = pd + i * T
                 if dropoutP > 0 {
                     // A kept probability is nonzero (a zero one has no gradient through softmax anyway).
@@ -121,9 +126,10 @@ func attentionBackward(
                 }
             }
             // dQ = dS · K · scale ; dK = dSᵀ · Q · scale
-            BLAS.sgemm(transA: false, transB: false, m: T, n: headSize, k: T, alpha: scale,
+            BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: scale,
                        a: dp, lda: T, b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
-            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: T, alpha: scale,
+            for i in Q..<T { (dq + i * C3).update(repeating: 0, count: headSize) }
+            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: scale,
                        a: dp, lda: T, b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
         }
     }

@@ -23,10 +23,11 @@ extension BertModel {
             guard poolerTrains || needTop else { return }
             if hiddenP > 0 { multiply(dp, dp, acts + a.poolMask, count: batch * c) }
             for i in 0..<(batch * c) { dp[i] *= 1 - pooled[i] * pooled[i] }
-            if needTop { dEnc.update(repeating: 0, count: n * c) }
+            let ldTop = topRowStride
+            if needTop { dEnc.update(repeating: 0, count: batch * ldTop) }
             linearBackward(dinp: needTop ? dEnc : nil, accumulate: true, dweight: grad(poolW), dbias: grad(poolB),
-                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: T * c, workers: workers)
-            lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: T * c, dinp: needTop ? dEnc : nil,
+                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: ldTop, workers: workers)
+            lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: ldTop, dinp: needTop ? dEnc : nil,
                            rows: batch, training: training)
         case .maskedLM:
             let out = acts + a.mlmOut
@@ -45,38 +46,45 @@ extension BertModel {
         }
         guard needTop else { return }
 
-        // dEnc holds ∂loss/∂(output of layer l) on entry to each iteration.
+        // dEnc holds ∂loss/∂(output of layer l) on entry to each iteration, for the rows that layer
+        // carried past attention (`queries(layer:)`).
         for l in stride(from: L - 1, through: max(lowestTrainable, 0), by: -1) {
             let o = layers[l], base = acts + a.layer(l), x = acts + a.enc(l)
             let ln1 = base + a.ln1, g = base + a.g, ctx = base + a.ctx
+            let q = queries(layer: l), r = batch * q
             // Output LayerNorm, dropout, residual.
             layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
-                              weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: n, width: c)
+                              weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c)
             let dO: UnsafeMutablePointer<Float>
-            if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: n * c); dO = bufB } else { dO = bufA }
+            if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: r * c); dO = bufB } else { dO = bufA }
             // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
             linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
-                           rows: n, inFeatures: inter, outFeatures: c, workers: workers)
-            lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: n, training: training)
+                           rows: r, inFeatures: inter, outFeatures: c, workers: workers)
+            lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: r, training: training)
             if training {  // forward saved GELU'(h1) in place of h1
-                geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: n * inter, workers: workers)
+                geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: r * inter, workers: workers)
             } else {
-                geluBackward(dinp: big, inp: base + a.h1, dout: big, count: n * inter, workers: workers)
+                geluBackward(dinp: big, inp: base + a.h1, dout: big, count: r * inter, workers: workers)
             }
             linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
-                           weight: param(o.iW), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
-            lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: n, training: training)
+                           weight: param(o.iW), rows: r, inFeatures: c, outFeatures: inter, workers: workers)
+            lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: r, training: training)
             // Attention LayerNorm, dropout, residual.
             layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
-                              weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: n, width: c)
+                              weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: r, width: c)
             let dAO: UnsafeMutablePointer<Float>
-            if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: n * c); dAO = bufB } else { dAO = dEnc }
+            if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: r * c); dAO = bufB } else { dAO = dEnc }
             linearBackward(dinp: bufA, dweight: grad(o.aoW), dbias: grad(o.aoB), dout: dAO, inp: ctx, weight: param(o.aoW),
-                           rows: n, inFeatures: c, outFeatures: c, workers: workers)
-            lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: n, training: training)
+                           rows: r, inFeatures: c, outFeatures: c, workers: workers)
+            lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: r, training: training)
             attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
-                              probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T,
+                              probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T, queries: q,
                               heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP, workers: workers)
+            if q < T {  // the residual's gradient reaches only the rows that went on: spread it out
+                bufB.update(from: dEnc, count: r * c)
+                dEnc.update(repeating: 0, count: n * c)
+                for b in 0..<batch { (dEnc + b * T * c).update(from: bufB + b * q * c, count: q * c) }
+            }
             // Query/key/value: input gradient adds to the residual's, already in dEnc.
             let needInput = l > lowestTrainable
             linearBackward(dinp: needInput ? dEnc : nil, accumulate: true, dweight: grad(o.qkvW), dbias: grad(o.qkvB),

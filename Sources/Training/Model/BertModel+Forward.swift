@@ -60,6 +60,8 @@ extension BertModel {
         for l in 0..<config.numHiddenLayers {
             let o = layers[l], base = acts + a.layer(l)
             let x = acts + a.enc(l)
+            // Rows that go on past attention: every position, or only [CLS] in a pruned last layer.
+            let q = queries(layer: l), r = batch * q
             let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
             linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
@@ -68,36 +70,41 @@ extension BertModel {
                 lora.forward(site: .value(l), inp: x, ldInp: c, out: qkv + 2 * c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
             }
             attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
-                             batch: batch, length: T, heads: config.numAttentionHeads, headSize: config.headSize,
+                             batch: batch, length: T, queries: q, heads: config.numAttentionHeads, headSize: config.headSize,
                              dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
                              workers: workers)
-            linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: n, inFeatures: c, outFeatures: c, workers: workers)
-            lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
+            linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: r, inFeatures: c, outFeatures: c, workers: workers)
+            lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res1 = base + a.res1, ln1 = base + a.ln1
-            residualDropout(out: res1, residual: x, tmp, mask: hiddenMask(base + a.mask1, count: n * c, stream: 2 + 2 * UInt64(l)), count: n * c)
+            var residual = UnsafePointer(x)
+            if q < T {  // the residual's rows that go on, gathered
+                for b in 0..<batch { (res1 + b * q * c).update(from: x + b * T * c, count: q * c) }
+                residual = UnsafePointer(res1)
+            }
+            residualDropout(out: res1, residual: residual, tmp, mask: hiddenMask(base + a.mask1, count: r * c, stream: 2 + 2 * UInt64(l)), count: r * c)
             layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
-                             weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps, workers: workers)
+                             weight: param(o.ln1W), bias: param(o.ln1B), rows: r, width: c, eps: eps, workers: workers)
             let h1 = base + a.h1, g = base + a.g
-            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: n, inFeatures: c, outFeatures: inter, workers: workers)
-            lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: n, training: training, seed: stepSeed)
+            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: r, inFeatures: c, outFeatures: inter, workers: workers)
+            lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: r, training: training, seed: stepSeed)
             // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
-            geluForward(out: g, inp: h1, count: n * inter, workers: workers, derivative: training ? h1 : nil)
-            linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: n, inFeatures: inter, outFeatures: c, workers: workers)
-            lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: n, training: training, seed: stepSeed)
+            geluForward(out: g, inp: h1, count: r * inter, workers: workers, derivative: training ? h1 : nil)
+            linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: r, inFeatures: inter, outFeatures: c, workers: workers)
+            lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res2 = base + a.res2
-            residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: n * c, stream: 3 + 2 * UInt64(l)), count: n * c)
+            residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: r * c, stream: 3 + 2 * UInt64(l)), count: r * c)
             layerNormForward(out: acts + a.enc(l + 1), mean: base + a.mean2, rstd: base + a.rstd2, inp: res2,
-                             weight: param(o.ln2W), bias: param(o.ln2B), rows: n, width: c, eps: eps, workers: workers)
+                             weight: param(o.ln2W), bias: param(o.ln2B), rows: r, width: c, eps: eps, workers: workers)
         }
 
         let top = acts + a.enc(config.numHiddenLayers)
         switch head {
         case .classification:
-            // Pooler on the [CLS] rows (stride length·hidden), tanh, dropout, classifier.
-            let pooled = acts + a.pooled
+            // Pooler on the [CLS] rows, tanh, dropout, classifier.
+            let pooled = acts + a.pooled, ldTop = topRowStride
             linearForward(out: pooled, inp: top, weight: param(poolW), bias: param(poolB), rows: batch,
-                          inFeatures: c, outFeatures: c, ldInp: T * c, workers: workers)
-            lora?.forward(site: .pooler, inp: top, ldInp: T * c, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
+                          inFeatures: c, outFeatures: c, ldInp: ldTop, workers: workers)
+            lora?.forward(site: .pooler, inp: top, ldInp: ldTop, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
             for i in 0..<(batch * c) { pooled[i] = tanhf(pooled[i]) }
             var dropped = UnsafePointer(pooled)
             if let mask = hiddenMask(acts + a.poolMask, count: batch * c, stream: 0xF00) {
@@ -116,6 +123,22 @@ extension BertModel {
             linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,
                           inFeatures: c, outFeatures: config.vocabSize, workers: workers)
         }
+    }
+
+    /// The query positions per sequence that layer `l` carries past attention: all `length`, or
+    /// only the first ([CLS]) in the last layer of a classifier. The classification head reads
+    /// nothing but [CLS] of the last layer, and every other row of that layer after attention
+    /// (its output dense, LayerNorm and feed-forward) feeds only positions nobody reads, so they
+    /// are skipped: the logits and gradients are those of the full computation, at about three
+    /// quarters of the cost of one layer saved.
+    func queries(layer l: Int) -> Int {
+        head == .classification && l >= 0 && l == config.numHiddenLayers - 1 ? min(1, length) : length
+    }
+
+    /// The row stride of the encoder's output at the [CLS] rows the pooler reads: `hidden` when
+    /// the last layer kept only those rows, `length·hidden` when it kept every position.
+    var topRowStride: Int {
+        config.numHiddenLayers > 0 ? queries(layer: config.numHiddenLayers - 1) * config.hiddenSize : length * config.hiddenSize
     }
 
     /// LayerNorm's epsilon as a Float.

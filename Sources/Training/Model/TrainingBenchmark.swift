@@ -79,14 +79,18 @@ public enum TrainingBenchmark {
                       trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9, modelBytes: bytes)
     }
 
-    /// Matrix-product floating-point operations of one forward pass (2 per multiply-add):
-    /// per layer the query/key/value, attention-output, intermediate and output projections, the
-    /// two attention products, plus the pooler and classifier.
+    /// Matrix-product floating-point operations of one forward pass as `BertModel` runs it (2 per
+    /// multiply-add): per layer the query/key/value, attention-output, intermediate and output
+    /// projections and the two attention products, except that the last layer asks with [CLS]
+    /// alone and runs its attention output and feed-forward on the [CLS] rows only (see
+    /// `BertModel.queries(layer:)`); plus the pooler and classifier.
     public static func forwardFLOPs(config: BertConfig, batch: Int, length: Int) -> Double {
         let n = Double(batch * length), c = Double(config.hiddenSize), i = Double(config.intermediateSize)
-        let t = Double(length), b = Double(batch)
+        let t = Double(length), b = Double(batch), layers = config.numHiddenLayers
+        guard layers > 0 else { return 2 * b * c * (c + Double(config.numLabels)) }
         let perLayer = 2 * n * c * (4 * c + 2 * i) + 2 * 2 * b * t * t * c
-        return Double(config.numHiddenLayers) * perLayer + 2 * b * c * (c + Double(config.numLabels))
+        let lastLayer = 2 * n * c * 3 * c + 2 * 2 * b * t * c + 2 * b * c * (c + 2 * i)
+        return Double(layers - 1) * perLayer + lastLayer + 2 * b * c * (c + Double(config.numLabels))
     }
 
     /// The median of a non-empty list (the mean of the middle two for an even count).
