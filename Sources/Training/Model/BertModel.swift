@@ -137,7 +137,7 @@ public final class BertModel: @unchecked Sendable {
 
         if case .lora(let loraConfig) = strategy {
             lora = try LoRAAdapter(config: loraConfig, sites: LinearSite.all(config: config, head: head),
-                                   bertConfig: config, seed: seed ^ 0x4C6F_5241)
+                                   bertConfig: config, seed: seed ^ 0x4C6F_5241, workers: self.workers)
         } else {
             lora = nil
         }

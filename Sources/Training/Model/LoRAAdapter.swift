@@ -36,13 +36,16 @@ public final class LoRAAdapter: @unchecked Sendable {
     private var activations: UnsafeMutablePointer<Float>?
     private var uOffset: [Int] = [], maskOffset: [Int] = [], xdOffset: [Int] = []
     private var duOffset = 0, tmpOffset = 0
+    /// Threads for the adapter's products and dropout masks (the model's `workers`).
+    let workers: Int
 
-    init(config: LoRAConfig, sites: [LinearSite], bertConfig: BertConfig, seed: UInt64) throws(ModelError) {
+    init(config: LoRAConfig, sites: [LinearSite], bertConfig: BertConfig, seed: UInt64, workers: Int = 1) throws(ModelError) {
         guard config.r > 0 else { throw ModelError("LoRA r must be positive, got \(config.r)") }
         guard config.dropout >= 0, config.dropout < 1 else {
             throw ModelError("lora_dropout must be in [0, 1), got \(config.dropout)")
         }
         self.config = config
+        self.workers = max(1, workers)
         scaling = config.scaling
         var layout = ParameterLayout()
         var modules: [Module] = [], index: [LinearSite: Int] = [:]
@@ -112,18 +115,20 @@ public final class LoRAAdapter: @unchecked Sendable {
         var x = inp, ldx = ldInp
         if training && config.dropout > 0 {
             let mask = act + maskOffset[index], xd = act + xdOffset[index]
-            var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(index))
-            gen.fillMask(mask, count: n * m.inFeatures, p: Float(config.dropout))
-            for row in 0..<n {
-                multiply(xd + row * m.inFeatures, inp + row * ldInp, mask + row * m.inFeatures, count: m.inFeatures)
+            DropoutGenerator.fillMask(mask, count: n * m.inFeatures, p: Float(config.dropout), seed: seed,
+                                      stream: 0x10A0_0000 &+ UInt64(index), workers: workers)
+            parallelFor(count: n, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+                for row in start..<end {
+                    multiply(xd + row * m.inFeatures, inp + row * ldInp, mask + row * m.inFeatures, count: m.inFeatures)
+                }
             }
             x = UnsafePointer(xd); ldx = m.inFeatures
         }
         let u = act + uOffset[index]
         linearForward(out: u, inp: x, weight: parameters.pointer(m.a), bias: nil, rows: n,
-                      inFeatures: m.inFeatures, outFeatures: r, ldInp: ldx)
-        BLAS.sgemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: scaling,
-                   a: u, lda: r, b: parameters.pointer(m.b), ldb: r, beta: 1, c: out, ldc: ldOut)
+                      inFeatures: m.inFeatures, outFeatures: r, ldInp: ldx, workers: workers)
+        parallelSgemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: scaling,
+                      a: u, lda: r, b: parameters.pointer(m.b), ldb: r, beta: 1, c: out, ldc: ldOut, workers: workers)
     }
 
     /// The adapter's backward pass for `site`: adds to the `A`/`B` gradients and, when `dinp` is
@@ -137,25 +142,27 @@ public final class LoRAAdapter: @unchecked Sendable {
         let ldx = dropout ? m.inFeatures : ldInp
         let u = act + uOffset[index], du = act + duOffset
         let a = parameters.pointer(m.a), b = parameters.pointer(m.b)
-        BLAS.sgemm(transA: true, transB: false, m: m.outFeatures, n: r, k: n, alpha: scaling,
-                   a: dout, lda: ldOut, b: u, ldb: r, beta: 1, c: gradients.pointer(m.b), ldc: r)
-        BLAS.sgemm(transA: false, transB: false, m: n, n: r, k: m.outFeatures, alpha: scaling,
-                   a: dout, lda: ldOut, b: b, ldb: r, beta: 0, c: du, ldc: r)
+        parallelSgemm(transA: true, transB: false, m: m.outFeatures, n: r, k: n, alpha: scaling,
+                      a: dout, lda: ldOut, b: u, ldb: r, beta: 1, c: gradients.pointer(m.b), ldc: r, workers: workers)
+        parallelSgemm(transA: false, transB: false, m: n, n: r, k: m.outFeatures, alpha: scaling,
+                      a: dout, lda: ldOut, b: b, ldb: r, beta: 0, c: du, ldc: r, workers: workers)
         BLAS.sgemm(transA: true, transB: false, m: r, n: m.inFeatures, k: n, alpha: 1,
                    a: du, lda: r, b: x, ldb: ldx, beta: 1, c: gradients.pointer(m.a), ldc: m.inFeatures)
         guard let dinp else { return }
         if dropout {
             let tmp = act + tmpOffset, mask = act + maskOffset[index]
-            BLAS.sgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
-                       a: du, lda: r, b: a, ldb: m.inFeatures, beta: 0, c: tmp, ldc: m.inFeatures)
-            for row in 0..<n {
-                let t = tmp + row * m.inFeatures
-                multiply(t, t, mask + row * m.inFeatures, count: m.inFeatures)
-                addInPlace(dinp + row * ldInp, t, count: m.inFeatures)
+            parallelSgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
+                          a: du, lda: r, b: a, ldb: m.inFeatures, beta: 0, c: tmp, ldc: m.inFeatures, workers: workers)
+            parallelFor(count: n, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+                for row in start..<end {
+                    let t = tmp + row * m.inFeatures
+                    multiply(t, t, mask + row * m.inFeatures, count: m.inFeatures)
+                    addInPlace(dinp + row * ldInp, t, count: m.inFeatures)
+                }
             }
         } else {
-            BLAS.sgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
-                       a: du, lda: r, b: a, ldb: m.inFeatures, beta: 1, c: dinp, ldc: ldInp)
+            parallelSgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
+                          a: du, lda: r, b: a, ldb: m.inFeatures, beta: 1, c: dinp, ldc: ldInp, workers: workers)
         }
     }
 }
