@@ -81,6 +81,46 @@ import Testing
         #expect(try logits(twin, ids: TinyModel.ids, mask: TinyModel.mask, batch: 2, length: 5, training: true) == train2)
     }
 
+    /// The masked-LM head on the labelled positions alone gives the loss, logits rows and
+    /// gradients of the full head (dropout on, same masks), for full training and LoRA. (LoRA
+    /// dropout on the head's own transform draws its mask over the rows it runs on, so that case
+    /// is checked without LoRA dropout.)
+    @Test(arguments: [TrainingStrategy.full, .lora(LoRAConfig(r: 2, dropout: 0.2, targetModules: ["query", "value"])),
+                      .lora(LoRAConfig(r: 2, dropout: 0, targetModules: ["query", "dense"]))])
+    func maskedLMOnLabelledPositionsMatchesEveryPosition(_ strategy: TrainingStrategy) throws {
+        func run(selected: Bool) throws -> (loss: Float, logits: [Float], positions: [Int32], grads: [Float]) {
+            let model = try BertModel(config: TinyModel.config, head: .maskedLM, strategy: strategy, seed: 5)
+            TinyModel.randomise(model, seed: 1)
+            model.dropoutStep = 7
+            model.zeroGradients()
+            try TinyModel.ids.withUnsafeBufferPointer { ids in
+                try TinyModel.mask.withUnsafeBufferPointer { mask in
+                    try TinyModel.mlmLabels.withUnsafeBufferPointer { labels in
+                        try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!, batch: 2, length: 5,
+                                          training: true, predictLabelled: selected ? labels.baseAddress! : nil)
+                    }
+                }
+            }
+            let loss = try TinyModel.mlmLabels.withUnsafeBufferPointer { try model.loss(labels: $0.baseAddress!) }
+            model.backward()
+            let grads = Array(UnsafeBufferPointer(start: model.gradients.pointer, count: model.gradients.count))
+                + Array(UnsafeBufferPointer(start: model.lora?.gradients.pointer, count: model.lora?.gradients.count ?? 0))
+            return (loss, Array(model.logits), Array(model.predictedPositions), grads)
+        }
+        let all = try run(selected: false), some = try run(selected: true)
+        let v = TinyModel.config.vocabSize
+        #expect(all.positions.isEmpty && all.logits.count == 10 * v)
+        #expect(some.positions == [1, 3, 6] && some.logits.count == 3 * v)
+        for (j, p) in some.positions.enumerated() {
+            for k in 0..<v { #expect(abs(some.logits[j * v + k] - all.logits[Int(p) * v + k]) <= 1e-6 * max(1, abs(all.logits[Int(p) * v + k]))) }
+        }
+        #expect(abs(some.loss - all.loss) <= 1e-6 * abs(all.loss))
+        #expect(some.grads.count == all.grads.count)
+        let worst = zip(some.grads, all.grads).map { abs($0 - $1) / max(1e-3, abs($1)) }.max() ?? 0
+        #expect(worst < 1e-4)
+        #expect(all.grads.contains { $0 != 0 })
+    }
+
     @Test func freshLoRALeavesTheModelUnchanged() throws {
         let base = try BertModel(config: TinyModel.config, seed: 5)
         let lora = try BertModel(config: TinyModel.config, strategy: .lora(LoRAConfig(r: 4, targetModules: ["query", "value", "dense"])), seed: 5)

@@ -9,7 +9,7 @@ struct ActivationOffsets {
     var h1 = 0, g = 0, res2 = 0, mean2 = 0, rstd2 = 0, mask2 = 0
     // Heads.
     var pooled = 0, poolMask = 0, pooledDrop = 0, dpooled = 0
-    var mlmT = 0, mlmG = 0, mlmMean = 0, mlmRstd = 0, mlmOut = 0
+    var mlmIn = 0, mlmT = 0, mlmG = 0, mlmMean = 0, mlmRstd = 0, mlmOut = 0
     var logits = 0, dlogits = 0, logitsCount = 0
     // Scratch.
     var dEnc = 0, bufA = 0, bufB = 0, bufBig = 0, attnScratch = 0
@@ -40,7 +40,7 @@ struct ActivationOffsets {
             logitsCount = b * k
             logits = take(b * k); dlogits = take(b * k)
         case .maskedLM:
-            mlmT = take(n * c); mlmG = take(n * c); mlmMean = take(n); mlmRstd = take(n); mlmOut = take(n * c)
+            mlmIn = take(n * c); mlmT = take(n * c); mlmG = take(n * c); mlmMean = take(n); mlmRstd = take(n); mlmOut = take(n * c)
             logitsCount = n * cfg.vocabSize
             logits = take(logitsCount); dlogits = take(logitsCount)
         }

@@ -30,19 +30,27 @@ extension BertModel {
             lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: ldTop, dinp: needTop ? dEnc : nil,
                            rows: batch, training: training)
         case .maskedLM:
+            // On the predicted rows only (all rows without a selection); their input gradient is
+            // then scattered back to their positions.
+            let m = predictedCount, inp = mlmInput(a)
             let out = acts + a.mlmOut
             let dout = acts + a.dlogits
             linearBackward(dinp: bufA, dweight: grad(wte), dbias: grad(mlmBias), dout: dout, inp: out,
-                           weight: param(wte), rows: n, inFeatures: c, outFeatures: config.vocabSize, workers: workers)
+                           weight: param(wte), rows: m, inFeatures: c, outFeatures: config.vocabSize, workers: workers)
             let transformTrains = grad(mlmW) != nil || grad(mlmLnW) != nil || lora?.has(.mlmTransform) == true
             guard transformTrains || needTop else { return }
             layerNormBackward(dinp: bufA, dweight: grad(mlmLnW), dbias: grad(mlmLnB), dout: bufA, inp: acts + a.mlmG,
-                              weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: n, width: c)
-            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: n * c, workers: workers)
-            linearBackward(dinp: needTop ? dEnc : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: top,
-                           weight: param(mlmW), rows: n, inFeatures: c, outFeatures: c, workers: workers)
-            lora?.backward(site: .mlmTransform, dout: bufA, ldOut: c, inp: top, ldInp: c, dinp: needTop ? dEnc : nil,
-                           rows: n, training: training)
+                              weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: m, width: c)
+            geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: m * c, workers: workers)
+            let dRows = predictsSelection ? bufB : dEnc
+            linearBackward(dinp: needTop ? dRows : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: inp,
+                           weight: param(mlmW), rows: m, inFeatures: c, outFeatures: c, workers: workers)
+            lora?.backward(site: .mlmTransform, dout: bufA, ldOut: c, inp: inp, ldInp: c, dinp: needTop ? dRows : nil,
+                           rows: m, training: training)
+            if needTop, predictsSelection, let predicted {
+                dEnc.update(repeating: 0, count: n * c)
+                for j in 0..<m { (dEnc + Int(predicted[j]) * c).update(from: bufB + j * c, count: c) }
+            }
         }
         guard needTop else { return }
 

@@ -8,10 +8,15 @@ extension BertModel {
     ///   - attentionMask: `[batch, length]`, 1 for real tokens and 0 for padding (padding keys get
     ///     no attention; a row with no real token attends uniformly, as HF does).
     ///   - training: dropout on (fresh masks from the model's seeded generator) or off.
+    ///   - labels: masked LM only, optional: `[batch, length]` labels with -100 on positions that
+    ///     are not scored. The head then predicts the labelled positions alone (the only rows the
+    ///     loss reads): `logits` has one row per `predictedPositions` entry. Hugging Face computes
+    ///     every position; the loss and gradients are the same.
     /// - Throws: `ModelError` naming the batch row and position of a token id outside the
     ///   vocabulary, or when `length` exceeds `max_position_embeddings`.
     public func forward(inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>,
-                        batch: Int, length: Int, training: Bool) throws(ModelError) {
+                        batch: Int, length: Int, training: Bool,
+                        predictLabelled labels: UnsafePointer<Int32>? = nil) throws(ModelError) {
         guard batch >= 0, length >= 0 else { throw ModelError("negative batch (\(batch)) or length (\(length))") }
         guard length <= config.maxPositionEmbeddings else {
             throw ModelError("sequence length \(length) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
@@ -21,6 +26,15 @@ extension BertModel {
         }
         reserve(batch: batch, length: length)
         self.batch = batch; self.length = length; self.training = training
+        predictsSelection = head == .maskedLM && labels != nil
+        predictedCount = batch * length
+        if predictsSelection, let labels, let predicted, let predictedLabels {
+            var m = 0
+            for i in 0..<(batch * length) where labels[i] != Self.ignoreIndex {
+                predicted[m] = Int32(i); predictedLabels[m] = labels[i]; m += 1
+            }
+            predictedCount = m
+        }
         lossReady = false
         hiddenP = training ? Float(config.hiddenDropoutProb) : 0
         attnP = training ? Float(config.attentionProbsDropoutProb) : 0
@@ -114,13 +128,18 @@ extension BertModel {
             linearForward(out: acts + a.logits, inp: dropped, weight: param(clsW), bias: param(clsB), rows: batch,
                           inFeatures: c, outFeatures: config.numLabels, workers: workers)
         case .maskedLM:
+            // Transform (dense, GELU, LayerNorm) and decoder on the predicted rows.
+            let m = predictedCount, inp = mlmInput(a)
+            if predictsSelection, let predicted {
+                for j in 0..<m { (inp + j * c).update(from: top + Int(predicted[j]) * c, count: c) }
+            }
             let t = acts + a.mlmT, g = acts + a.mlmG, out = acts + a.mlmOut
-            linearForward(out: t, inp: top, weight: param(mlmW), bias: param(mlmB), rows: n, inFeatures: c, outFeatures: c, workers: workers)
-            lora?.forward(site: .mlmTransform, inp: top, ldInp: c, out: t, ldOut: c, rows: n, training: training, seed: stepSeed)
-            geluForward(out: g, inp: t, count: n * c, workers: workers)
+            linearForward(out: t, inp: inp, weight: param(mlmW), bias: param(mlmB), rows: m, inFeatures: c, outFeatures: c, workers: workers)
+            lora?.forward(site: .mlmTransform, inp: inp, ldInp: c, out: t, ldOut: c, rows: m, training: training, seed: stepSeed)
+            geluForward(out: g, inp: t, count: m * c, workers: workers)
             layerNormForward(out: out, mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, inp: g,
-                             weight: param(mlmLnW), bias: param(mlmLnB), rows: n, width: c, eps: eps, workers: workers)
-            linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: n,
+                             weight: param(mlmLnW), bias: param(mlmLnB), rows: m, width: c, eps: eps, workers: workers)
+            linearForward(out: acts + a.logits, inp: out, weight: param(wte), bias: param(mlmBias), rows: m,
                           inFeatures: c, outFeatures: config.vocabSize, workers: workers)
         }
     }
@@ -139,6 +158,12 @@ extension BertModel {
     /// the last layer kept only those rows, `length·hidden` when it kept every position.
     var topRowStride: Int {
         config.numHiddenLayers > 0 ? queries(layer: config.numHiddenLayers - 1) * config.hiddenSize : length * config.hiddenSize
+    }
+
+    /// The masked-LM head's input: the encoder output, or the buffer its predicted rows are
+    /// gathered into (`gatherPredictedRows`).
+    func mlmInput(_ a: ActivationOffsets) -> UnsafeMutablePointer<Float> {
+        predictsSelection ? acts! + a.mlmIn : acts! + a.enc(config.numHiddenLayers)
     }
 
     /// LayerNorm's epsilon as a Float.
@@ -162,9 +187,13 @@ extension BertModel {
         }
         let n = batch * length
         if n > idsCapacity || ids == nil {
-            ids?.deallocate()
+            for buffer in [ids, predicted, predictedLabels] { buffer?.deallocate() }
             ids = .allocate(capacity: max(1, n))
             ids!.initialize(repeating: 0, count: max(1, n))
+            predicted = .allocate(capacity: max(1, n))
+            predicted!.initialize(repeating: 0, count: max(1, n))
+            predictedLabels = .allocate(capacity: max(1, n))
+            predictedLabels!.initialize(repeating: 0, count: max(1, n))
             idsCapacity = max(1, n)
         }
         lora?.reserve(rows: n)

@@ -8,17 +8,20 @@ extension BertModel {
     /// `backward()`.
     ///
     /// Classification: `labels` is `[batch]`; masked LM: `[batch·length]` with -100 on positions
-    /// that were not masked. With `classWeights` (`[numLabels]` or `[vocabSize]`) the loss is
+    /// that were not masked (after `forward(…predictLabelled:)`, the labels given there are the
+    /// ones used). With `classWeights` (`[numLabels]` or `[vocabSize]`) the loss is
     /// PyTorch's weighted mean `Σ w_y·nll / Σ w_y`; without, the plain mean over labelled rows.
     /// A batch with no labelled row has loss 0 and zero gradient (PyTorch would give NaN).
     /// - Throws: `ModelError` for a label outside `0..<classes` other than -100.
     public func loss(labels: UnsafePointer<Int32>, classWeights: UnsafePointer<Float>? = nil) throws(ModelError) -> Float {
         guard let acts else { lossReady = true; return 0 }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
-        let rows = head == .classification ? batch : batch * length
+        let rows = head == .classification ? batch : predictedCount
         let k = head == .classification ? config.numLabels : config.vocabSize
+        // After a pass that predicted only the labelled positions, their labels in the same order.
+        let rowLabels = predictsSelection ? UnsafePointer(predictedLabels!) : labels
         let value = try crossEntropyForwardBackward(
-            dlogits: acts + a.dlogits, logits: acts + a.logits, labels: labels, weights: classWeights, rows: rows, classes: k)
+            dlogits: acts + a.dlogits, logits: acts + a.logits, labels: rowLabels, weights: classWeights, rows: rows, classes: k)
         lossReady = true
         return value
     }

@@ -53,6 +53,11 @@ public final class BertModel: @unchecked Sendable {
     var actsCapacity = 0
     var ids: UnsafeMutablePointer<Int32>?
     var idsCapacity = 0
+    /// Masked LM with `predictLabelled`: the row-major positions the head predicts, and their labels.
+    var predicted: UnsafeMutablePointer<Int32>?, predictedLabels: UnsafeMutablePointer<Int32>?
+    /// How many positions the masked-LM head predicted in the last pass (all `batch·length` without a selection).
+    var predictedCount = 0
+    var predictsSelection = false
     var batch = 0, length = 0
     var hiddenP: Float = 0, attnP: Float = 0
     var training = false
@@ -151,6 +156,8 @@ public final class BertModel: @unchecked Sendable {
     deinit {
         acts?.deallocate()
         ids?.deallocate()
+        predicted?.deallocate()
+        predictedLabels?.deallocate()
     }
 
     /// Whether the base parameter `name` trains under `strategy`.
@@ -226,12 +233,20 @@ public final class BertModel: @unchecked Sendable {
         zip(parameters.views, trainable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) } + (lora?.parameters.count ?? 0)
     }
 
-    /// The logits of the last forward pass: `[batch, numLabels]` (classification) or
-    /// `[batch·length, vocabSize]` (masked LM), row-major.
+    /// The logits of the last forward pass, row-major: `[batch, numLabels]` (classification) or,
+    /// for the masked LM, `[batch·length, vocabSize]`, or one row per `predictedPositions` entry
+    /// when the pass predicted only labelled positions (`forward(…predictLabelled:)`).
     public var logits: UnsafeBufferPointer<Float> {
         guard let acts else { return UnsafeBufferPointer(start: nil, count: 0) }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
-        return UnsafeBufferPointer(start: acts + a.logits, count: a.logitsCount)
+        let count = head == .maskedLM ? predictedCount * config.vocabSize : a.logitsCount
+        return UnsafeBufferPointer(start: acts + a.logits, count: count)
+    }
+
+    /// The row-major positions (`b·length + t`) whose rows `logits` holds after a masked-LM pass
+    /// with `predictLabelled`, in order; empty otherwise.
+    public var predictedPositions: UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(start: predicted, count: predictsSelection ? predictedCount : 0)
     }
 
     /// The number of training forward passes so far; each draws its dropout masks from

@@ -175,7 +175,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
             model.zeroGradients()
             _ = try training.next()
             try model.forward(inputIds: training.inputIDs.baseAddress!, attentionMask: training.attentionMask.baseAddress!,
-                              batch: b, length: t, training: true)
+                              batch: b, length: t, training: true, predictLabelled: training.labels.baseAddress!)
             let loss = Double(try model.loss(labels: training.labels.baseAddress!))
             model.backward()
             let gradNorm = OptimizedBuffer.clipTogether([optimizer], maxNorm: options.maxGradNorm)
