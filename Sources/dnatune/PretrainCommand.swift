@@ -35,6 +35,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Warmup steps (default: 10 % of the steps).") var warmup: Int?
     @Option(help: "Evaluate the held-out windows every N steps.") var evalEvery: Int = 100
     @Option(help: "Save a checkpoint every N steps.") var saveEvery: Int = 100
+    @Option(name: .customLong("min-span"),
+            help: "Shortest training mask span in tokens (1...k): spans vary from it to k (default: always k, as DNABERT).")
+    var minSpan: Int?
     @Option(help: "Seed of weights, dropout, windows and masks.") var seed: UInt64 = 42
     @Option(name: .customLong("stop-at"), help: "End the run (saving, resumable) after this step.")
     var stopAt: Int?
@@ -55,7 +58,7 @@ struct Pretrain: ParsableCommand {
                     k: k, hiddenSize: hidden, numHiddenLayers: layers, numAttentionHeads: heads,
                     intermediateSize: intermediate, maxLength: maxLength, maxPositionEmbeddings: max(512, maxLength),
                     batchSize: batch, steps: steps ?? 1000, learningRate: lr, warmupSteps: warmup, evalEvery: evalEvery,
-                    saveEvery: saveEvery, seed: seed)
+                    saveEvery: saveEvery, minimumSpan: minSpan, seed: seed)
                 record = PretrainingRecord(options: options, genomes: genomes,
                                            command: (["dnatune"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
             }

@@ -166,6 +166,48 @@ import Testing
         #expect(a == b)
     }
 
+    /// `minimumSpanLength` below k: isolated spans come in every length from it to k (each
+    /// about equally often), the masked fraction stays near 15 %, and the default (nil, or k
+    /// itself) masks exactly as before.
+    @Test(arguments: [1, 3])
+    func shorterSpansVaryFromTheMinimumToK(minimum: Int) throws {
+        let t = Self.tokenizer(.overlapping(k: 6))
+        let sparse = try KmerSpanMasking(tokenizer: t, centreProbability: 0.004, minimumSpanLength: minimum)
+        #expect(sparse.minimumSpanLength == minimum && sparse.spanLength == 6)
+        var data = SeededRandom(seed: 3), random = SeededRandom(seed: 4)
+        var lengths: [Int: Int] = [:]
+        for _ in 0..<600 {
+            let (_, labels) = sparse.mask(Self.row(t, tokens: 200, random: &data), random: &random)
+            var j = 1
+            while j <= 200 {
+                guard labels[j] != KmerSpanMasking.ignoredLabel else { j += 1; continue }
+                var end = j
+                while end + 1 <= 200 && labels[end + 1] != KmerSpanMasking.ignoredLabel { end += 1 }
+                if j > 1 && end < 200 { lengths[end - j + 1, default: 0] += 1 }
+                j = end + 1
+            }
+        }
+        let isolated = (minimum...6).map { lengths[$0] ?? 0 }
+        let total = lengths.values.reduce(0, +)
+        #expect(lengths.keys.allSatisfy { $0 >= minimum })
+        // Runs longer than k are merged neighbours (rare at this centre probability).
+        for count in isolated { #expect(Double(count) / Double(total) > 0.5 / Double(7 - minimum)) }
+        // At the default centre probability about 15 % of the tokens are chosen.
+        let m = try KmerSpanMasking(tokenizer: t, tokensPerSequence: 200, minimumSpanLength: minimum)
+        var chosen = 0
+        for _ in 0..<300 {
+            let (_, labels) = m.mask(Self.row(t, tokens: 200, random: &data), random: &random)
+            chosen += labels.filter { $0 != KmerSpanMasking.ignoredLabel }.count
+        }
+        let fraction = Double(chosen) / Double(300 * 200)
+        #expect(fraction > 0.12 && fraction < 0.18, "masked fraction \(fraction)")
+        // The default is DNABERT's fixed spans, draw for draw.
+        let row = Self.row(t, tokens: 300, random: &data)
+        var a = SeededRandom(seed: 10), b = SeededRandom(seed: 10)
+        #expect(try KmerSpanMasking(tokenizer: t).mask(row, random: &a) == KmerSpanMasking(tokenizer: t, minimumSpanLength: 6).mask(row, random: &b))
+        for bad in [0, 7] { #expect(throws: DataError.self) { try KmerSpanMasking(tokenizer: t, minimumSpanLength: bad) } }
+    }
+
     @Test func vocabularyWithoutMaskAndBadFractionsAreErrors() throws {
         let noMask = try Tokenizer(vocabulary: Vocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "A", "C", "G", "T"]), mode: .nucleotide)
         #expect(throws: DataError.self) { try KmerSpanMasking(tokenizer: noMask) }

@@ -125,6 +125,12 @@ import Testing
         let other = try PretrainingBatches(corpus: corpus, tokenizer: Self.k6, options: reseeded, role: .validation)
         #expect(try Self.snapshots(other, 4) == firstPass)
         #expect(throws: DataError.self) { try other.restore(PretrainingBatches(corpus: corpus, tokenizer: Self.k6, options: options).state!) }
+        // Nor do shorter training spans: validation keeps DNABERT's fixed spans, training uses them.
+        var shorter = options; shorter.minimumSpanLength = 1
+        let validationShort = try PretrainingBatches(corpus: corpus, tokenizer: Self.k6, options: shorter, role: .validation)
+        #expect(validationShort.masking.minimumSpanLength == 6)
+        #expect(try Self.snapshots(validationShort, 4) == firstPass)
+        #expect(try PretrainingBatches(corpus: corpus, tokenizer: Self.k6, options: shorter).masking.minimumSpanLength == 1)
     }
 
     @Test func noTrainingBatchUsesHeldOutBases() throws {

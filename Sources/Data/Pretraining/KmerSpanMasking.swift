@@ -27,6 +27,12 @@ public struct KmerSpanMasking: Sendable, Equatable {
     public let spanLength: Int
     /// Offset of a span's first token from its centre (`-⌊(spanLength-1)/2⌋`).
     public let spanStartOffset: Int
+    /// The shortest span: each centre draws its span's length uniformly from
+    /// `minimumSpanLength...spanLength`. Equal to `spanLength` (DNABERT's fixed spans) unless
+    /// asked otherwise. Spans shorter than k hide no base (overlapping k-mers on both sides
+    /// still spell it out), so mixing them in gives an easy task that teaches a model to read
+    /// its neighbours while the full spans teach it to predict the hidden base.
+    public let minimumSpanLength: Int
     /// The probability that a token is a span centre.
     public let centreProbability: Double
     /// The share of chosen positions replaced by `[MASK]` (0.8).
@@ -42,11 +48,13 @@ public struct KmerSpanMasking: Sendable, Equatable {
     /// Masking for `tokenizer`'s sequences. The centre probability is `centreProbability`
     /// when given, else the one whose expected masked fraction is `maskedFraction` — for
     /// sequences of `tokensPerSequence` non-special tokens when given (counting the shorter
-    /// spans at the edges), else for long sequences.
-    /// - Throws: `DataError` when the vocabulary has no `[MASK]` token or a fraction is out
-    ///   of range.
+    /// spans at the edges), else for long sequences. With `minimumSpanLength` below the span,
+    /// spans vary in length and the centre probability is solved for their mean length
+    /// (rounded), so the masked fraction is close to, not exactly, `maskedFraction`.
+    /// - Throws: `DataError` when the vocabulary has no `[MASK]` token, a fraction is out of
+    ///   range, or `minimumSpanLength` is outside `1...spanLength`.
     public init(tokenizer: Tokenizer, maskedFraction: Double = 0.15, centreProbability: Double? = nil,
-                tokensPerSequence: Int? = nil) throws {
+                tokensPerSequence: Int? = nil, minimumSpanLength: Int? = nil) throws {
         guard tokenizer.vocabulary.id(of: "[MASK]") != nil else {
             throw DataError("the vocabulary has no [MASK] token: it cannot be used for masked-LM pretraining")
         }
@@ -55,17 +63,23 @@ public struct KmerSpanMasking: Sendable, Equatable {
         }
         let span: Int
         if case .overlapping(let k) = tokenizer.mode { span = k } else { span = 1 }
+        let shortest = minimumSpanLength ?? span
+        guard (1...span).contains(shortest) else {
+            throw DataError("the shortest mask span must be within 1...\(span) tokens, got \(shortest)")
+        }
+        let meanSpan = (shortest + span + 1) / 2
         let p: Double
         if let given = centreProbability {
             guard given > 0 && given <= 1 else { throw DataError("the mask centre probability must be within 0<...1, got \(given)") }
             p = given
         } else if let n = tokensPerSequence, n > 0 {
-            p = Self.centreProbability(spanLength: span, maskedFraction: maskedFraction, tokens: n)
+            p = Self.centreProbability(spanLength: meanSpan, maskedFraction: maskedFraction, tokens: n)
         } else {
-            p = Self.centreProbability(spanLength: span, maskedFraction: maskedFraction)
+            p = Self.centreProbability(spanLength: meanSpan, maskedFraction: maskedFraction)
         }
         spanLength = span
         spanStartOffset = -((span - 1) / 2)
+        self.minimumSpanLength = shortest
         self.centreProbability = p
         maskTokenShare = 0.8
         randomTokenShare = 0.5
@@ -128,7 +142,9 @@ public struct KmerSpanMasking: Sendable, Equatable {
         // 1–2: centres, grown to spans. A chosen position is marked by its label.
         for c in first...last where isMaskable(ids[c]) {
             guard random.nextDouble() < centreProbability else { continue }
-            for j in span(centre: c, first: first, last: last) where isMaskable(ids[j]) { labels[j] = ids[j] }
+            let length = minimumSpanLength < spanLength
+                ? minimumSpanLength + random.nextInt(below: spanLength - minimumSpanLength + 1) : spanLength
+            for j in span(centre: c, length: length, first: first, last: last) where isMaskable(ids[j]) { labels[j] = ids[j] }
         }
         // 3: 80 % [MASK], 10 % random, 10 % unchanged.
         var chosen = 0
@@ -153,10 +169,11 @@ public struct KmerSpanMasking: Sendable, Equatable {
         return (ids, labels)
     }
 
-    /// The positions a centre `c` masks: `spanLength` tokens from `c + spanStartOffset`,
-    /// clipped to `first...last` (the first and last maskable tokens of the row).
-    public func span(centre c: Int, first: Int, last: Int) -> ClosedRange<Int> {
-        max(first, c + spanStartOffset)...min(last, c + spanStartOffset + spanLength - 1)
+    /// The positions a centre `c` masks: `length` tokens (default `spanLength`) from
+    /// `c - ⌊(length-1)/2⌋`, clipped to `first...last` (the first and last maskable tokens of the row).
+    public func span(centre c: Int, length: Int? = nil, first: Int, last: Int) -> ClosedRange<Int> {
+        let length = length ?? spanLength, start = c - (length - 1) / 2
+        return max(first, start)...min(last, start + length - 1)
     }
 
     /// True for tokens that may be centres: all but `[CLS]`, `[SEP]` and `[PAD]`.

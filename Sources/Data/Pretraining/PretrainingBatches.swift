@@ -85,7 +85,8 @@ public final class PretrainingBatches {
         }
         let regions = HeldOutRegions(corpus: corpus, options: options)
         masking = try KmerSpanMasking(tokenizer: tokenizer, maskedFraction: options.maskedFraction,
-                                      centreProbability: options.centreProbability, tokensPerSequence: tokens)
+                                      centreProbability: options.centreProbability, tokensPerSequence: tokens,
+                                      minimumSpanLength: role == .training ? options.minimumSpanLength : nil)
         switch role {
         case .training:
             sampler = try WindowSampler(corpus: corpus, options: options, regions: regions)

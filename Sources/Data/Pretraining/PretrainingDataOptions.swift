@@ -20,6 +20,9 @@ public struct PretrainingDataOptions: Sendable, Codable, Equatable {
     /// The probability that a token is a mask-span centre; nil derives it from
     /// `maskedFraction` (see `KmerSpanMasking.centreProbability`). DNABERT used 0.025 for k = 6.
     public var centreProbability: Double?
+    /// Training masks only: the shortest span (see `KmerSpanMasking.minimumSpanLength`); nil
+    /// for DNABERT's fixed k-token spans. Validation always uses the fixed spans.
+    public var minimumSpanLength: Int?
     /// Seeds the training windows and their masks.
     public var seed: UInt64
 
@@ -27,11 +30,12 @@ public struct PretrainingDataOptions: Sendable, Codable, Equatable {
     public init(windowLength: Int = 512, batchSize: Int = 16, maxNFraction: Double = 0.1,
                 reverseComplementProbability: Double = 0.5, validationFraction: Double = 0.02,
                 maxValidationWindows: Int = 512, maskedFraction: Double = 0.15,
-                centreProbability: Double? = nil, seed: UInt64 = 42) {
+                centreProbability: Double? = nil, minimumSpanLength: Int? = nil, seed: UInt64 = 42) {
         self.windowLength = windowLength; self.batchSize = batchSize; self.maxNFraction = maxNFraction
         self.reverseComplementProbability = reverseComplementProbability
         self.validationFraction = validationFraction; self.maxValidationWindows = maxValidationWindows
-        self.maskedFraction = maskedFraction; self.centreProbability = centreProbability; self.seed = seed
+        self.maskedFraction = maskedFraction; self.centreProbability = centreProbability
+        self.minimumSpanLength = minimumSpanLength; self.seed = seed
     }
 
     /// Checks every field's range.
@@ -48,6 +52,7 @@ public struct PretrainingDataOptions: Sendable, Codable, Equatable {
         }
         guard maxValidationWindows >= 0 else { throw DataError("the validation window cap must not be negative") }
         guard maskedFraction > 0 && maskedFraction < 1 else { throw DataError("the masked fraction must be within 0<..<1, got \(maskedFraction)") }
+        if let m = minimumSpanLength, m < 1 { throw DataError("the shortest mask span must be at least 1 token, got \(m)") }
         if let p = centreProbability, !(p > 0 && p <= 1) {
             throw DataError("the mask centre probability must be within 0<...1, got \(p)")
         }

@@ -27,8 +27,14 @@ public struct ModelCard: Sendable {
         let vocab = Int(pow(4.0, Double(o.k))) + Vocabulary.specialTokens.count
         var s = "# \(name)\n\n"
         s += "A small DNA BERT (`BertForMaskedLM`) pretrained by `dnatune pretrain` with masked-language modelling on "
-        s += "random windows of bacterial genomes (both strands), masking contiguous spans of \(o.k) overlapping "
-        s += "\(o.k)-mers as DNABERT does. Load it as a base model for `dnatune train` (`model.base: \(name)`) with "
+        if let m = o.minimumSpan, m < o.k {
+            s += "random windows of bacterial genomes (both strands), masking contiguous spans of \(m) to \(o.k) overlapping "
+            s += "\(o.k)-mers (DNABERT masks spans of exactly \(o.k); the held-out evaluation does). Load it"
+        } else {
+            s += "random windows of bacterial genomes (both strands), masking contiguous spans of \(o.k) overlapping "
+            s += "\(o.k)-mers as DNABERT does. Load it"
+        }
+        s += " as a base model for `dnatune train` (`model.base: \(name)`) with "
         s += "the tokenizer `{kind: vocab}` (which then reads this folder's `vocab.txt`).\n\n"
         s += "## Architecture\n\n"
         s += "| | |\n|---|---|\n"

@@ -39,6 +39,9 @@ public struct PretrainingOptions: Sendable, Codable, Equatable {
     public var maxValidationWindows: Int
     /// The share of each contig held out for validation (see `HeldOutRegions`).
     public var validationFraction: Double
+    /// The shortest training mask span in tokens (`--min-span`; see
+    /// `KmerSpanMasking.minimumSpanLength`); nil for DNABERT's fixed k-token spans.
+    public var minimumSpan: Int?
     /// Seeds the weights, the dropout, the windows and the masks.
     public var seed: UInt64
 
@@ -48,7 +51,8 @@ public struct PretrainingOptions: Sendable, Codable, Equatable {
                 dropout: Double = 0.1, batchSize: Int = 32, steps: Int = 1000, learningRate: Double = 5e-4,
                 warmupSteps: Int? = nil, weightDecay: Double = 0.01, adamBeta1: Double = 0.9, adamBeta2: Double = 0.98,
                 adamEpsilon: Double = 1e-6, maxGradNorm: Double = 1.0, evalEvery: Int = 100, saveEvery: Int = 100,
-                maxValidationWindows: Int = 256, validationFraction: Double = 0.02, seed: UInt64 = 42) {
+                maxValidationWindows: Int = 256, validationFraction: Double = 0.02, minimumSpan: Int? = nil,
+                seed: UInt64 = 42) {
         self.k = k; self.hiddenSize = hiddenSize; self.numHiddenLayers = numHiddenLayers
         self.numAttentionHeads = numAttentionHeads; self.intermediateSize = intermediateSize
         self.maxLength = maxLength; self.maxPositionEmbeddings = maxPositionEmbeddings; self.dropout = dropout
@@ -56,7 +60,7 @@ public struct PretrainingOptions: Sendable, Codable, Equatable {
         self.warmupSteps = warmupSteps; self.weightDecay = weightDecay; self.adamBeta1 = adamBeta1
         self.adamBeta2 = adamBeta2; self.adamEpsilon = adamEpsilon; self.maxGradNorm = maxGradNorm
         self.evalEvery = evalEvery; self.saveEvery = saveEvery; self.maxValidationWindows = maxValidationWindows
-        self.validationFraction = validationFraction; self.seed = seed
+        self.validationFraction = validationFraction; self.minimumSpan = minimumSpan; self.seed = seed
     }
 
     /// The warmup in force: `warmupSteps`, or 10 % of the steps.
@@ -82,6 +86,7 @@ public struct PretrainingOptions: Sendable, Codable, Equatable {
         try need(maxGradNorm >= 0, "the gradient-norm limit must be ≥ 0, got \(maxGradNorm)")
         try need(evalEvery >= 1 && saveEvery >= 1, "evaluation and save intervals must be at least 1 step")
         try need(maxValidationWindows >= 1, "at least one validation window is needed")
+        if let m = minimumSpan { try need((1...k).contains(m), "--min-span must be within 1...\(k) (the k-mer size), got \(m)") }
     }
 
     /// The model's architecture for a vocabulary of `vocabSize` tokens.
@@ -103,6 +108,6 @@ public struct PretrainingOptions: Sendable, Codable, Equatable {
     public func dataOptions(for tokenizer: Tokenizer) -> PretrainingDataOptions {
         PretrainingDataOptions(windowLength: tokenizer.windowLength(forTokens: maxLength), batchSize: batchSize,
                                validationFraction: validationFraction, maxValidationWindows: maxValidationWindows,
-                               seed: seed)
+                               minimumSpanLength: minimumSpan, seed: seed)
     }
 }
