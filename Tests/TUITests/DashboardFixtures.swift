@@ -26,6 +26,9 @@ enum DashboardFixtures {
 
     /// The package's `Tests/TUITests/Snapshots` folder.
     static let snapshotDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    /// The repository's `models/` folder (the shipped base model).
+    static let repositoryModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("models")
 
     /// Compares `text` with the snapshot file `name`.txt; with `DNATUNE_RECORD_SNAPSHOTS=1`
     /// (re)writes the file instead.

@@ -45,6 +45,58 @@ import Training
         #expect(form.issues.contains { $0.path == "finetune.save_steps" })
     }
 
+    /// The base-model field offers scratch and the catalog's models with Left/Right, and still
+    /// takes a typed path with Enter; each pick goes into the config.
+    @Test func baseModelFieldStepsThroughTheCatalogAndTakesAPath() throws {
+        let catalog = ModelCatalog(directories: [DashboardFixtures.repositoryModels])
+        let names = catalog.list().map(\.name)
+        #expect(names.contains("dnabert-tiny-6mer"))
+        var config = DemoConfig.load()
+        #expect(config.model.base == "scratch")
+        var form = ConfigForm(fields: ConfigField.model(baseModels: names), config: config)
+        #expect(form.form.fields[0].label == "base model")
+        #expect(form.form.fields[0].allowed(unicode: false) == (["scratch"] + names + ["a path"]).joined(separator: " | "))
+        #expect(form.handle(.right, config: &config) == (true, true))
+        #expect(config.model.base == names[0])
+        #expect(config.data.tokenizer.kind == .vocab && config.data.tokenizer.vocab == nil, "the model's own vocab.txt")
+        for _ in names.indices { _ = form.handle(.right, config: &config) }
+        #expect(config.model.base == "scratch", "wraps around")
+        #expect(config.data.tokenizer.kind == .kmer)
+        _ = form.handle(.left, config: &config)
+        #expect(config.model.base == names.last)
+        // Enter types a path instead.
+        _ = form.handle(.enter, config: &config)
+        #expect(form.isEditing)
+        for _ in 0..<40 { _ = form.handle(.backspace, config: &config) }
+        for ch in "/data/dnabert6" { _ = form.handle(.char(ch), config: &config) }
+        #expect(form.handle(.enter, config: &config) == (true, true))
+        #expect(config.model.base == "/data/dnabert6")
+        // An empty value is refused while typing.
+        _ = form.handle(.enter, config: &config)
+        for _ in 0..<40 { _ = form.handle(.backspace, config: &config) }
+        #expect(form.state.message == "must not be empty")
+        #expect(form.handle(.enter, config: &config) == (true, false))
+        #expect(config.model.base == "/data/dnabert6")
+    }
+
+    /// A base model picked from the catalog prepares the data with its own vocabulary.
+    @Test func aCatalogBaseModelTokenizesWithItsOwnVocabulary() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path,
+                               catalog: ModelCatalog(directories: [DashboardFixtures.repositoryModels]))
+        #expect(s.baseModels.map(\.name) == ["dnabert-tiny-6mer"])
+        #expect(s.modelForm.set("model.base", to: "dnabert-tiny-6mer", config: &s.config))
+        s.loadData()
+        #expect(s.dataError == nil)
+        #expect(s.data?.tokenizer.vocabulary.count == 4101)
+        #expect(s.modelForm.set("model.base", to: "scratch", config: &s.config))
+        s.loadData()
+        #expect(s.dataError == nil)
+        #expect(s.config.data.tokenizer.kind == .kmer)
+        #expect(s.data?.tokenizer.vocabulary.count == Int(pow(4.0, Double(s.config.data.tokenizer.k))) + 5)
+    }
+
     /// Every field shows the value the config holds, and re-applying it changes nothing.
     @Test(arguments: ConfigField.model + ConfigField.data)
     func everyFieldRoundTrips(_ field: ConfigField) throws {
@@ -126,7 +178,9 @@ import Training
     @Test func everyScreenOverTheDemoMatchesItsSnapshot() throws {
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        // The Model screen lists the shipped base model (and nothing from this machine's user folder).
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path,
+                               catalog: ModelCatalog(directories: [DashboardFixtures.repositoryModels]))
         s.loadData()
         s.refreshRuns()
         let app = Dashboard.makeApp(state: s)

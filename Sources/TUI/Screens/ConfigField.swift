@@ -39,12 +39,28 @@ func fieldNumber(_ v: Double) -> String {
 }
 
 extension ConfigField {
+    /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
+    /// names) offered after `scratch`.
+    public static func model(baseModels: [String]) -> [ConfigField] {
+        model.map { field in
+            guard field.path == "model.base" else { return field }
+            var f = field
+            f.kind = .suggested(["scratch"] + baseModels.filter { $0 != "scratch" })
+            return f
+        }
+    }
+
     /// The hyperparameters on the Model screen: base model and strategy, the scratch model's
     /// size, the optimizer and schedule, batch and length of training, evaluation and early
     /// stopping, LoRA, tokenizer and seed.
     public static let model: [ConfigField] = [
-        ConfigField("base model", "model.base", .text(allowEmpty: false), help: "scratch, or a Hugging Face BERT directory",
-                    read: { $0.model.base }),
+        ConfigField("base model", "model.base", .suggested(["scratch"]),
+                    help: "scratch, a model from `dnatune models` (Left/Right), or a Hugging Face BERT directory (Enter)",
+                    read: { $0.model.base },
+                    // A pre-trained model is read with its own vocab.txt; a scratch one with k-mers.
+                    assignments: { base in
+                        ["model.base=" + base, "data.tokenizer.kind=" + (base == "scratch" ? "kmer" : "vocab"), "data.tokenizer.vocab=null"]
+                    }),
         ConfigField("strategy", "model.strategy", .choice(TrainConfig.Strategy.allCases.map(\.rawValue)),
                     help: "full fine-tuning, LoRA adapters, or only the head on a frozen backbone",
                     read: { $0.model.strategy.rawValue }),

@@ -71,19 +71,28 @@ public struct DashboardState {
     /// The learning rate for a clone of the selected run, being typed.
     public var cloneInput: TextInput?
     public var evaluation: RunEvaluation?
+    /// Where base models given by name are found.
+    public let catalog: ModelCatalog
+    /// The base models found at start (`./models`, the install's `models/`, `$DNATUNE_MODELS`),
+    /// offered on the Model screen.
+    public var baseModels: [CatalogModel] = []
     /// The class whose ROC and PR curves are shown.
     public var evaluationClass = 1
 
-    /// A dashboard over `config`, in `workingDirectory`.
+    /// A dashboard over `config`, in `workingDirectory`, offering the base models of `catalog`
+    /// (by default the standard search path seen from `workingDirectory`).
     public init(config: TrainConfig, configPath: String? = nil,
-                workingDirectory: String = FileManager.default.currentDirectoryPath, events: DashboardEvents = DashboardEvents()) {
+                workingDirectory: String = FileManager.default.currentDirectoryPath, events: DashboardEvents = DashboardEvents(),
+                catalog: ModelCatalog? = nil) {
         self.config = config
         self.configPath = configPath
         self.workingDirectory = workingDirectory
         self.events = events
         datasets = DatasetChoice.available(in: workingDirectory, skip: [config.finetune.outputDir])
         dataOptions = ConfigForm(fields: ConfigField.data, config: config)
-        modelForm = ConfigForm(fields: ConfigField.model, config: config)
+        self.catalog = catalog ?? ModelCatalog.standard(workingDirectory: workingDirectory)
+        baseModels = self.catalog.list()
+        modelForm = ConfigForm(fields: ConfigField.model(baseModels: baseModels.map(\.name)), config: config)
         datasetCursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
     }
 
@@ -98,7 +107,9 @@ public struct DashboardState {
     /// Prepares `config.data` (read, clean, split, balance, tokenize) for the Data screen.
     public mutating func loadData() {
         do {
-            data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+            // A pre-trained base brings its own vocabulary (tokenizer kind vocab).
+            let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
+            data = try PreparedData.prepare(resolved.data, seed: config.finetune.seed)
             dataError = nil
         } catch {
             data = nil
@@ -144,7 +155,7 @@ public struct DashboardState {
         var c = cfg
         if !c.finetune.outputDir.hasPrefix("/") { c.finetune.outputDir = outputRoot.path }
         do {
-            let session = try TrainingSession(config: c, name: name ?? "lr\(formatLR(cfg.finetune.learningRate))")
+            let session = try TrainingSession(config: c, name: name ?? "lr\(formatLR(cfg.finetune.learningRate))", catalog: catalog)
             let job = TrainingJob(session: session)
             self.job = job
             watched = nil

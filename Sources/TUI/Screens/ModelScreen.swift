@@ -108,8 +108,18 @@ public final class ModelScreen: Screen {
             lines.append(("  \(c.model.numHiddenLayers) layers, \(c.model.numAttentionHeads) heads", .plain))
         } else {
             lines.append(("  " + c.model.base, .plain))
+            if let found = s.baseModels.first(where: { $0.name == c.model.base || $0.path == c.model.base }) {
+                lines.append(("  " + found.summary, Style(fg: .muted)))
+            }
         }
         lines.append(("  strategy \(c.model.strategy.rawValue)", .plain))
+        if !s.baseModels.isEmpty {
+            lines.append(("base models", Style(fg: .title, bold: true)))
+            for m in s.baseModels {
+                let chosen = m.name == c.model.base || m.path == c.model.base
+                lines.append(((chosen ? (unicode ? "▸ " : "> ") : "  ") + m.name, chosen ? Style(fg: .accent, bold: true) : .plain))
+            }
+        }
         lines.append(("schedule", Style(fg: .title, bold: true)))
         lines.append(("  lr \(formatLR(c.finetune.learningRate)) \(c.finetune.lrSchedulerType.rawValue)", .plain))
         lines.append(("  batch \(c.finetune.perDeviceTrainBatchSize), " + (c.finetune.maxSteps > 0 ? "\(c.finetune.maxSteps) steps" : "\(fieldNumber(c.finetune.numTrainEpochs)) epochs"), .plain))

@@ -15,6 +15,10 @@ public struct FormField: Equatable, Sendable {
         case toggle
         /// Free text (a path, a name); `allowEmpty` false requires something.
         case text(allowEmpty: Bool)
+        /// Text that is one of a list of suggestions or anything else typed (the base model:
+        /// `scratch`, a catalog name, or a path): Left/Right step through the suggestions, Enter
+        /// types a value. Never empty.
+        case suggested([String])
     }
 
     public var label: String
@@ -35,6 +39,7 @@ public struct FormField: Equatable, Sendable {
         case .choice(let options): return options.joined(separator: " | ")
         case .toggle: return "on / off"
         case .text(let allowEmpty): return allowEmpty ? "" : "required"
+        case .suggested(let options): return (options + ["a path"]).joined(separator: " | ")
         }
     }
 
@@ -54,6 +59,8 @@ public struct FormField: Equatable, Sendable {
             guard t == "true" || t == "false" else { return "must be true or false" }
         case .text(let allowEmpty):
             if !allowEmpty && t.isEmpty { return "must not be empty" }
+        case .suggested:
+            if t.isEmpty { return "must not be empty" }
         }
         return nil
     }
@@ -61,7 +68,7 @@ public struct FormField: Equatable, Sendable {
     /// Whether the value is typed in (numbers, text) rather than picked (choice, toggle).
     public var isTyped: Bool {
         switch kind {
-        case .number, .integer, .text: return true
+        case .number, .integer, .text, .suggested: return true
         case .choice, .toggle: return false
         }
     }
@@ -83,7 +90,8 @@ public struct FormState: Equatable, Sendable {
 ///
 /// Up/Down move between fields; Enter starts editing a typed field (a text cursor appears),
 /// and Enter again commits when the value is valid, while the message says why not; Esc
-/// cancels. Left/Right or Space cycle a choice; Space or Enter flips a toggle.
+/// cancels. Left/Right or Space cycle a choice; Left/Right step through a suggested field's
+/// suggestions; Space or Enter flips a toggle.
 public struct Form: Sendable {
     /// What a key did to the form.
     public enum Outcome: Equatable, Sendable {
@@ -140,6 +148,13 @@ public struct Form: Sendable {
                 let step = key == .left ? -1 : 1
                 fields[i].value = options[((cur + step) % options.count + options.count) % options.count]
                 return .changed(i)
+            case .suggested(let options) where key == .left || key == .right:
+                guard !options.isEmpty else { return .ignored }
+                // From a typed value, Right starts at the first suggestion and Left at the last.
+                let cur = options.firstIndex(of: fields[i].value) ?? (key == .left ? options.count : -1)
+                let next = cur + (key == .left ? -1 : 1)
+                fields[i].value = options[(next % options.count + options.count) % options.count]
+                return .changed(i)
             default:
                 guard key == .enter else { return .ignored }
                 state.editing = TextInput(fields[i].value)
@@ -180,7 +195,7 @@ public struct Form: Sendable {
                 let shown: String
                 switch f.kind {
                 case .toggle: shown = f.value == "true" ? "[x] on" : "[ ] off"
-                case .choice: shown = unicode ? "‹ \(f.value) ›" : "< \(f.value) >"
+                case .choice, .suggested: shown = unicode ? "‹ \(f.value) ›" : "< \(f.value) >"
                 default: shown = f.value
                 }
                 let st = isFocused ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: .text, underline: f.isTyped)
