@@ -160,8 +160,8 @@ extension BertModel {
         config.numHiddenLayers > 0 ? queries(layer: config.numHiddenLayers - 1) * config.hiddenSize : length * config.hiddenSize
     }
 
-    /// The masked-LM head's input: the encoder output, or the buffer its predicted rows are
-    /// gathered into (`gatherPredictedRows`).
+    /// The masked-LM head's input: the encoder output, or, after a pass with `predictLabelled`,
+    /// the buffer the forward pass gathered the predicted rows into.
     func mlmInput(_ a: ActivationOffsets) -> UnsafeMutablePointer<Float> {
         predictsSelection ? acts! + a.mlmIn : acts! + a.enc(config.numHiddenLayers)
     }
