@@ -141,10 +141,14 @@ import Testing
     }
 
     @Test func yRangeIsPaddedByTenPercent() {
-        let c = LineChart(series: [.init(name: "s", values: [0, 10], role: .series1)])
+        let c = LineChart(series: [.init(name: "s", values: [-2, 8], role: .series1)])
         let ranges = c.dataRanges()
         #expect(ranges?.0 == 0...1)
-        #expect(ranges?.1 == -1...11)
+        #expect(ranges?.1 == -3...9)
+        // Non-negative data (a learning rate warming up from 0) keeps the axis at or above zero.
+        let lr = LineChart(series: [.init(name: "lr", values: [0, 10], role: .series1)])
+        #expect(lr.dataRanges()?.1 == 0...11)
+        #expect(LineChart(series: [.init(name: "s", values: [0.5, 10.5], role: .series1)]).dataRanges()?.1 == 0...11.5)
     }
 
     @Test func hugeValuesGetExponentLabels() {

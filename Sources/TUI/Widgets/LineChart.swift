@@ -3,8 +3,8 @@ import Foundation
 /// A line chart of one or more series over a step (or any numeric) x axis, drawn with
 /// braille dots, quadrant blocks or ASCII marks.
 ///
-/// Samples are joined by straight segments; the y range is the data's padded by 10 % (or a
-/// given range); the y axis may be logarithmic; narrow labels sit left (y) and below (x).
+/// Samples are joined by straight segments; the y range is the data's padded by 10 % (not
+/// below zero for data that never is; or a given range); the y axis may be logarithmic; narrow labels sit left (y) and below (x).
 /// Vertical markers note events ("LR changed" at a step) and one point can be marked as the
 /// best. Series longer than the plot is wide in dots are drawn per dot column from their
 /// minimum and maximum there, so spikes survive; the data itself is never thinned.
@@ -271,7 +271,9 @@ public struct LineChart: Sendable {
                 pad = 0
             }
             let big = Double.greatestFiniteMagnitude
-            yr = max(-big, yMin - pad)...min(big, yMax + pad)
+            // Data that never goes below zero (a loss, a learning rate) keeps a non-negative axis.
+            let lower = yMin >= 0 && !logY ? max(0, yMin - pad) : yMin - pad
+            yr = max(-big, lower)...min(big, yMax + pad)
         }
         if yr.lowerBound == yr.upperBound { yr = (yr.lowerBound - 1)...(yr.upperBound + 1) }
         return (xr, yr)
