@@ -166,7 +166,7 @@ import Testing
         { (o: inout PretrainingOptions) in o.k = 0 }, { $0.k = 9 }, { $0.hiddenSize = 31 }, { $0.numHiddenLayers = 0 },
         { $0.maxLength = 2 }, { $0.maxPositionEmbeddings = 10 }, { $0.batchSize = 0 }, { $0.steps = 0 },
         { $0.learningRate = .nan }, { $0.learningRate = 0 }, { $0.warmupSteps = -1 }, { $0.dropout = 1 },
-        { $0.evalEvery = 0 }, { $0.maxValidationWindows = 0 },
+        { $0.evalEvery = 0 }, { $0.maxValidationWindows = 0 }, { $0.minimumSpan = 0 }, { $0.minimumSpan = 4 },
     ] as [@Sendable (inout PretrainingOptions) -> Void])
     func invalidOptionsAreRejected(tweak: @Sendable (inout PretrainingOptions) -> Void) {
         var o = Self.options()
