@@ -243,6 +243,23 @@ import Training
         #expect(RunSummary.flatten("").isEmpty)
     }
 
+    /// When the early-stopping metric is the loss (masked-LM pretraining), the metric panel charts
+    /// the accuracy instead of repeating the loss drawn above it; other metrics are charted as chosen.
+    @Test(arguments: [("eval_loss", "eval_accuracy"), ("eval_mcc", "eval_mcc")])
+    func metricPanelChartsAccuracyWhenTheMetricIsTheLoss(metric: String, charted: String) {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.history.apply(.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0))
+        for step in [2, 4] {
+            s.history.apply(.evaluation(step: step, epoch: 0.4, metrics: ["eval_loss": 7.5, "eval_accuracy": 0.1, "eval_mcc": 0.3],
+                                        wallTime: 1))
+        }
+        s.history.apply(.earlyStopping(EarlyStoppingRecord(step: 4, metric: metric, greaterIsBetter: metric != "eval_loss", best: 0.3,
+                                                           bestStep: 4, evaluationsWithoutImprovement: 0, patience: 0, wallTime: 1)))
+        let text = TrainScreen().render(s, width: 160, height: 48, unicode: true).text
+        #expect(text.contains("─ \(charted) "))
+        #expect(text.contains("\(metric), \(metric == "eval_loss" ? "lower" : "higher") is better"))
+    }
+
     /// The status line shows the state, progress, rate, ETA, best metric and a message.
     @Test func statusLineSummarisesTheRun() {
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")

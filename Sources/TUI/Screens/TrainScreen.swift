@@ -104,16 +104,19 @@ public final class TrainScreen: Screen {
                       markers: lrMarkers, xRange: xRange).draw(into: &g, in: lossInner, unicode: unicode)
         }
 
-        // The validation metric, best point marked.
+        // The validation metric, best point marked. When that metric is the loss (already drawn
+        // above, as in masked-LM pretraining), the panel shows the accuracy instead.
         let metric = h.earlyStopping?.metric ?? s.config.finetune.metricForBestModel
-        let points = (h.evalMetrics[metric] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
-        let best = h.earlyStopping.flatMap { e in e.best.flatMap { b in e.bestStep.map { LineChart.Point(x: Double($0), y: b) } } }
-        let metricInner = Panel(title: metric + (points.last.map { " " + NumberFormat.compact($0.y, maxWidth: 6, significant: 4) } ?? ""))
+        let charted = metric == "eval_loss" && h.evalMetrics["eval_accuracy"] != nil ? "eval_accuracy" : metric
+        let points = (h.evalMetrics[charted] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
+        let best = charted != metric ? nil
+            : h.earlyStopping.flatMap { e in e.best.flatMap { b in e.bestStep.map { LineChart.Point(x: Double($0), y: b) } } }
+        let metricInner = Panel(title: charted + (points.last.map { " " + NumberFormat.compact($0.y, maxWidth: 6, significant: 4) } ?? ""))
             .draw(into: &g, in: metricRect, unicode: unicode)
         if points.isEmpty {
             g.put("no evaluation yet", in: metricInner, row: metricInner.height / 2, align: .center, style: Style(fg: .muted))
         } else {
-            LineChart(series: [LineChart.Series(name: metric, points: points, role: .series3)], markers: lrMarkers, best: best,
+            LineChart(series: [LineChart.Series(name: charted, points: points, role: .series3)], markers: lrMarkers, best: best,
                       xRange: xRange, legend: false).draw(into: &g, in: metricInner, unicode: unicode)
         }
 
