@@ -77,6 +77,11 @@ import Training
         #expect(form.state.message == "must not be empty")
         #expect(form.handle(.enter, config: &config) == (true, false))
         #expect(config.model.base == "/data/dnabert6")
+        // Scratch from scratch leaves another scratch tokenizer alone.
+        var single = try TrainConfig.parse(yaml: DemoConfig.load().yaml(), overrides: ["data.tokenizer.kind=single_nucleotide"]).config
+        var singleForm = ConfigForm(fields: ConfigField.model(baseModels: names), config: single)
+        #expect(singleForm.set("model.base", to: "scratch", config: &single))
+        #expect(single.data.tokenizer.kind == .singleNucleotide)
     }
 
     /// A base model picked from the catalog prepares the data with its own vocabulary.

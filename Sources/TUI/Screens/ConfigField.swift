@@ -12,14 +12,15 @@ public struct ConfigField: Sendable {
     public var help: String
     /// The current value as the form shows it.
     public var read: @Sendable (TrainConfig) -> String
-    /// The `path=value` overrides that set the field to `value` (usually one).
-    public var assignments: @Sendable (String) -> [String]
+    /// The `path=value` overrides that set the field to `value` (usually one), given the config
+    /// they apply to.
+    public var assignments: @Sendable (String, TrainConfig) -> [String]
 
     public init(_ label: String, _ path: String, _ kind: FormField.Kind, help: String = "",
                 read: @escaping @Sendable (TrainConfig) -> String,
-                assignments: (@Sendable (String) -> [String])? = nil) {
+                assignments: (@Sendable (String, TrainConfig) -> [String])? = nil) {
         self.label = label; self.path = path; self.kind = kind; self.help = help; self.read = read
-        self.assignments = assignments ?? { [path + "=" + $0] }
+        self.assignments = assignments ?? { value, _ in [path + "=" + value] }
     }
 
     /// The form field showing this value of `config`.
@@ -57,9 +58,12 @@ extension ConfigField {
         ConfigField("base model", "model.base", .suggested(["scratch"]),
                     help: "scratch, a model from `dnatune models` (Left/Right), or a Hugging Face BERT directory (Enter)",
                     read: { $0.model.base },
-                    // A pre-trained model is read with its own vocab.txt; a scratch one with k-mers.
-                    assignments: { base in
-                        ["model.base=" + base, "data.tokenizer.kind=" + (base == "scratch" ? "kmer" : "vocab"), "data.tokenizer.vocab=null"]
+                    // A pre-trained model is read with its own vocab.txt; going back to scratch from
+                    // one returns to k-mers (other scratch tokenizers are left as they are).
+                    assignments: { base, config in
+                        if base != "scratch" { return ["model.base=" + base, "data.tokenizer.kind=vocab", "data.tokenizer.vocab=null"] }
+                        let fromVocab = config.data.tokenizer.kind == .vocab
+                        return ["model.base=scratch"] + (fromVocab ? ["data.tokenizer.kind=kmer", "data.tokenizer.vocab=null"] : [])
                     }),
         ConfigField("strategy", "model.strategy", .choice(TrainConfig.Strategy.allCases.map(\.rawValue)),
                     help: "full fine-tuning, LoRA adapters, or only the head on a frozen backbone",
@@ -102,11 +106,11 @@ extension ConfigField {
                     .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
                     help: "picks the best checkpoint and drives early stopping",
                     read: { $0.finetune.metricForBestModel },
-                    assignments: { ["finetune.metric_for_best_model=\($0)", "finetune.greater_is_better=\(!$0.hasSuffix("loss"))"] }),
+                    assignments: { v, _ in ["finetune.metric_for_best_model=\(v)", "finetune.greater_is_better=\(!v.hasSuffix("loss"))"] }),
         ConfigField("patience", "finetune.callbacks.early_stopping.patience", .integer(0...100_000),
                     help: "evaluations without improvement before stopping; 0 = off",
                     read: { String($0.finetune.earlyStopping.patience ?? 0) },
-                    assignments: { ["finetune.callbacks.early_stopping.patience=\($0 == "0" ? "null" : $0)"] }),
+                    assignments: { v, _ in ["finetune.callbacks.early_stopping.patience=\(v == "0" ? "null" : v)"] }),
         ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold", .number(0...1e6),
                     help: "improvement needed to reset the patience", read: { fieldNumber($0.finetune.earlyStopping.threshold) }),
         ConfigField("best model at end", "finetune.load_best_model_at_end", .toggle, help: "test with the best checkpoint",

@@ -55,7 +55,7 @@ public struct ConfigForm: Sendable {
     }
 
     private mutating func apply(_ config: inout TrainConfig) -> Bool {
-        let overrides = pending.sorted().flatMap { fields[$0].assignments(form.fields[$0].value) }
+        let overrides = pending.sorted().flatMap { fields[$0].assignments(form.fields[$0].value, config) }
         do {
             let loaded = try TrainConfig.parse(yaml: config.yaml(), overrides: overrides)
             config = loaded.config

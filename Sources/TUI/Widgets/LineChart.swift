@@ -4,7 +4,8 @@ import Foundation
 /// braille dots, quadrant blocks or ASCII marks.
 ///
 /// Samples are joined by straight segments; the y range is the data's padded by 10 % (not
-/// below zero for data that never is; or a given range); the y axis may be logarithmic; narrow labels sit left (y) and below (x).
+/// below zero for data that never is; or a given range); the y axis may be logarithmic; narrow
+/// labels sit left (y) and below (x).
 /// Vertical markers note events ("LR changed" at a step) and one point can be marked as the
 /// best. Series longer than the plot is wide in dots are drawn per dot column from their
 /// minimum and maximum there, so spikes survive; the data itself is never thinned.
