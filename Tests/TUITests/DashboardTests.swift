@@ -90,7 +90,7 @@ import Training
         defer { try? FileManager.default.removeItem(at: dir) }
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path,
                                catalog: ModelCatalog(directories: [DashboardFixtures.repositoryModels]))
-        #expect(s.baseModels.map(\.name) == ["dnabert-tiny-6mer"])
+        #expect(s.baseModels.map(\.name) == ["dnabert-tiny-3mer", "dnabert-tiny-6mer"])
         #expect(s.modelForm.set("model.base", to: "dnabert-tiny-6mer", config: &s.config))
         s.loadData()
         #expect(s.dataError == nil)
