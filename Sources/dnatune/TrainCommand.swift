@@ -98,19 +98,26 @@ enum HeadlessRun {
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<FinishReason?>(nil)
         trainer.start { r in outcome.withLock { $0 = r }; done.signal() }
-        var cursor = 0
+        printEvents(of: trainer.channel, from: 0, reporter: &reporter) { done.wait(timeout: .now() + .milliseconds(100)) == .success }
+        if interactive { StandardOutput.write("\n") }
+        return outcome.withLock { $0 } ?? .failed("the trainer ended without a reason")
+    }
+
+    /// Prints the events of `channel` after `cursor` through `reporter` as they come, until
+    /// `finished` (which waits up to 0.1 s) says the run is over, then prints what is left.
+    static func printEvents(of channel: EventChannel, from cursor: Int, reporter: inout ProgressReporter,
+                            until finished: () -> Bool) {
+        var cursor = cursor
         while true {
-            let finished = done.wait(timeout: .now() + .milliseconds(100)) == .success
-            let (events, next) = trainer.channel.events(since: cursor)
+            let over = finished()
+            let (events, next) = channel.events(since: cursor)
             cursor = next
             for event in events {
                 let text = reporter.output(for: event)
                 if !text.isEmpty { StandardOutput.write(text) }
             }
-            if finished { break }
+            if over { break }
         }
-        if interactive { StandardOutput.write("\n") }
-        return outcome.withLock { $0 } ?? .failed("the trainer ended without a reason")
     }
 
     /// Follows a run the dashboard started after the dashboard closed: prints its new events
@@ -129,17 +136,7 @@ enum HeadlessRun {
         // Replay what the dashboard already showed, silently, so the reporter knows the plan.
         let (seen, _) = job.trainer.channel.events(since: 0)
         for event in seen.prefix(job.cursor) { _ = reporter.output(for: event) }
-        var cursor = job.cursor
-        while true {
-            let finished = job.wait(seconds: 0.1)
-            let (events, next) = job.trainer.channel.events(since: cursor)
-            cursor = next
-            for event in events {
-                let text = reporter.output(for: event)
-                if !text.isEmpty { StandardOutput.write(text) }
-            }
-            if finished { break }
-        }
+        HeadlessRun.printEvents(of: job.trainer.channel, from: job.cursor, reporter: &reporter) { job.wait(seconds: 0.1) }
         if interactive { StandardOutput.write("\n") }
         return job.wait()
     }

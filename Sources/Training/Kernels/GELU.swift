@@ -9,9 +9,9 @@ func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, co
         while i < end {
             let n = min(8, end - i)
             let x = FastMath.load(inp + i, n)
-            let cdf = 0.5 * (1 + FastMath.erf(x * 0.707_106_781_186_547_5))
+            let cdf = normalCDF(x)
             if let derivative {
-                let pdf = FastMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+                let pdf = normalPDF(x)
                 FastMath.store(cdf + x * pdf, derivative + i, n)
             }
             FastMath.store(x * cdf, out + i, n)
@@ -38,10 +38,18 @@ func geluBackward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, 
         while i < end {
             let n = min(8, end - i)
             let x = FastMath.load(inp + i, n)
-            let cdf = 0.5 * (1 + FastMath.erf(x * 0.707_106_781_186_547_5))
-            let pdf = FastMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+            let cdf = normalCDF(x)
+            let pdf = normalPDF(x)
             FastMath.store(FastMath.load(dout + i, n) * (cdf + x * pdf), dinp + i, n)
             i += 8
         }
     }
 }
+
+/// Φ(x), the standard normal distribution function, lane by lane.
+@inline(__always)
+private func normalCDF(_ x: SIMD8<Float>) -> SIMD8<Float> { 0.5 * (1 + FastMath.erf(x * 0.707_106_781_186_547_5)) }
+
+/// φ(x), the standard normal density, lane by lane.
+@inline(__always)
+private func normalPDF(_ x: SIMD8<Float>) -> SIMD8<Float> { FastMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_7 }
