@@ -100,6 +100,29 @@ public enum AtomicFile {
         if let old { try? FileManager.default.removeItem(atPath: old) }
     }
 
+    /// Finishes what a crash interrupted in `replaceDirectory`: when `path` is missing but a
+    /// non-empty directory that `replaceDirectory` moved aside (`path.old-XXXXXX`) is there, the
+    /// crash came between its two renames, and the newest such directory — the complete previous
+    /// version — is renamed back to `path`. Returns whether it did; anything else is left alone.
+    @discardableResult
+    public static func recoverDirectory(at path: String) throws -> Bool {
+        let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        guard !FileManager.default.fileExists(atPath: trimmed) else { return false }
+        let parent = (trimmed as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (trimmed as NSString).deletingLastPathComponent
+        let prefix = (trimmed as NSString).lastPathComponent + ".old-"
+        let fm = FileManager.default
+        let asides = ((try? fm.contentsOfDirectory(atPath: parent)) ?? [])
+            .filter { $0.hasPrefix(prefix) }
+            .map { parent + "/" + $0 }
+            .filter { !((try? fm.contentsOfDirectory(atPath: $0)) ?? []).isEmpty }
+        func modified(_ p: String) -> Date { ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast }
+        guard let newest = asides.max(by: { modified($0) < modified($1) }) else { return false }
+        guard rename(newest, trimmed) == 0 else { throw systemError(trimmed, "cannot move \(newest) back into place") }
+        try syncDirectory(parent)
+        return true
+    }
+
     /// A fresh temporary path beside `path`, for writers that stream into a file of their own
     /// and finish with `commit(temporary:to:)`.
     public static func temporaryPath(for path: String) -> String {

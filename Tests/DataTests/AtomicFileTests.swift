@@ -82,6 +82,28 @@ import Testing
         #expect(try Self.listing(dir) == ["checkpoint"])
     }
 
+    /// A crash between `replaceDirectory`'s two renames leaves no `path`, the previous version
+    /// moved aside and the new one under its temporary name: recovery puts the newest non-empty
+    /// moved-aside directory back, and does nothing when `path` is there.
+    @Test func recoverDirectoryUndoesACrashBetweenTheRenames() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/last"
+        try AtomicFile.replaceDirectory(at: target) { tmp in try AtomicFile.write(text: "step 30", to: tmp + "/state") }
+        #expect(try !AtomicFile.recoverDirectory(at: target))
+        // An empty placeholder from an earlier crash, then the crash between the renames.
+        try FileManager.default.createDirectory(atPath: dir + "/last.old-AAAAAA", withIntermediateDirectories: false)
+        Thread.sleep(forTimeInterval: 0.02)
+        #expect(rename(target, dir + "/last.old-BBBBBB") == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/last.tmp-CCCCCC", withIntermediateDirectories: false)
+        try AtomicFile.write(text: "step 35", to: dir + "/last.tmp-CCCCCC/state")
+        #expect(try AtomicFile.recoverDirectory(at: target))
+        #expect(try String(contentsOfFile: target + "/state", encoding: .utf8) == "step 30")
+        #expect(try !AtomicFile.recoverDirectory(at: target))
+        // Nothing moved aside: nothing to do.
+        #expect(try !AtomicFile.recoverDirectory(at: dir + "/best"))
+    }
+
     @Test func failedFillLeavesOldDirectory() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

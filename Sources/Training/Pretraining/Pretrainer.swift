@@ -85,6 +85,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         directory = Self.runDirectory(for: output)
         let recordURL = directory.url.appendingPathComponent("run.json")
         if resume {
+            try directory.recoverCheckpoints()
             guard FileManager.default.fileExists(atPath: directory.lastCheckpoint.path + "/" + Self.stateFile) else {
                 throw RunError("\(directory.url.path): no checkpoint to resume from (checkpoints/last is missing)")
             }

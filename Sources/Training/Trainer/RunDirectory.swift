@@ -66,6 +66,14 @@ public struct RunDirectory: Sendable, Hashable {
     public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
     public var bestCheckpoint: URL { checkpoints.appendingPathComponent("best") }
     public var lastCheckpoint: URL { checkpoints.appendingPathComponent("last") }
+
+    /// Puts `checkpoints/last` and `checkpoints/best` back when a crash hit between the two
+    /// renames that replace one (`AtomicFile.recoverDirectory`): the previous, complete
+    /// checkpoint is used. Call before reading them to resume.
+    public func recoverCheckpoints() throws {
+        try AtomicFile.recoverDirectory(at: lastCheckpoint.path)
+        try AtomicFile.recoverDirectory(at: bestCheckpoint.path)
+    }
     public var adapter: URL { url.appendingPathComponent("adapter") }
     public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }

@@ -46,6 +46,7 @@ extension Trainer {
 
     /// Restores weights, moments and state from `checkpoints/last` for an exact resume.
     func restore() throws {
+        try inputs.run.recoverCheckpoints()
         let dir = inputs.run.lastCheckpoint.path
         guard FileManager.default.fileExists(atPath: dir + "/" + Self.stateFile) else {
             throw RunError("\(inputs.run.url.path): no checkpoint to resume from (checkpoints/last is missing); "
