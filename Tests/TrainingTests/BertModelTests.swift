@@ -147,6 +147,12 @@ import Testing
         #expect(c.matches("bert.encoder.layer.3.attention.output.dense"))  // ends with ".output.dense", as PEFT
         #expect(!c.matches("bert.encoder.layer.3.intermediate.dense"))
         #expect(!c.matches("bert.encoder.layer.3.attention.self.key"))
+        // A module trained in full (modules_to_save) gets no adapter; a name selects everything inside it.
+        let saved = LoRAConfig(targetModules: ["query", "dense"], modulesToSave: ["pooler", "layer.1.output"])
+        #expect(!saved.matches("bert.pooler.dense") && saved.savesInFull(module: "bert.pooler.dense"))
+        #expect(!saved.matches("bert.encoder.layer.1.output.dense") && saved.savesInFull(module: "bert.encoder.layer.1.output.LayerNorm"))
+        #expect(saved.matches("bert.encoder.layer.0.output.dense") && saved.matches("bert.encoder.layer.1.attention.output.dense"))
+        #expect(!saved.savesInFull(module: "bert.encoder.layer.11.output") && !saved.savesInFull(module: "bert.pooler_extra"))
     }
 
     @Test(arguments: [
@@ -156,11 +162,18 @@ import Testing
         (.freezeFirstLayers(0), 41, 0),
         (.freezeFirstLayers(9), 4, 37),
         (.lora(LoRAConfig(targetModules: ["key"])), 2, 39),
+        (.lora(LoRAConfig(targetModules: ["key", "dense"], modulesToSave: ["pooler"])), 4, 37),
+        (.lora(LoRAConfig(targetModules: ["key"], modulesToSave: ["LayerNorm"])), 2 + 2 + 2 * 2 * 2, 29),
     ])
     func strategiesTrainTheRightTensors(_ strategy: TrainingStrategy, _ trained: Int, _ frozen: Int) throws {
         let model = try BertModel(config: referenceConfig, strategy: strategy)
         #expect(model.trainable.filter { $0 }.count == trained)
         #expect(model.trainable.filter { !$0 }.count == frozen)
+        if case .lora(let c) = strategy, c.modulesToSave == ["pooler"] {  // the pooler trains in full, without an adapter
+            #expect(model.lora?.modules.contains { $0.name == "bert.pooler.dense" } == false)
+            #expect(model.lora?.modules.count == 2 * 4)
+            #expect(model.grad(model.poolW) != nil && model.grad(model.poolB) != nil)
+        }
     }
 
     @Test func badInputIsATypedError() throws {
@@ -181,6 +194,7 @@ import Testing
         #expect(throws: ModelError.self) { try BertModel(config: bad) }
         #expect(throws: ModelError.self) { try BertModel(config: TinyModel.config, strategy: .lora(LoRAConfig(targetModules: ["nothing"]))) }
         #expect(throws: ModelError.self) { try BertModel(config: TinyModel.config, strategy: .lora(LoRAConfig(r: 0))) }
+        #expect(throws: ModelError.self) { try BertModel(config: TinyModel.config, strategy: .lora(LoRAConfig(modulesToSave: ["lm_head"]))) }
         #expect(throws: ModelError.self) { try BertModel(config: TinyModel.config, strategy: .freezeFirstLayers(-1)) }
     }
 

@@ -12,6 +12,8 @@ import Testing
         ("full", .classification, .full),
         ("lora", .classification, .lora(loraConfig)),
         ("rslora", .classification, .lora(LoRAConfig(r: 3, alpha: 4, dropout: 0, targetModules: ["key", "output.dense"], useRSLoRA: true))),
+        ("lora, pooler saved in full", .classification,
+         .lora(LoRAConfig(r: 2, alpha: 6, dropout: 0.2, targetModules: ["query", "dense"], modulesToSave: ["pooler"]))),
         ("frozen backbone", .classification, .frozenBackbone),
         ("freeze first layer", .classification, .freezeFirstLayers(1)),
         ("freeze all layers", .classification, .freezeFirstLayers(2)),

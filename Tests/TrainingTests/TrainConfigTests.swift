@@ -88,6 +88,7 @@ import Testing
         ("lora:\n  lora_dropout: 1.5\n", "lora.lora_dropout", 2, "must be ≥ 0 and < 1"),
         ("lora:\n  r: 0\n", "lora.r", 2, "must be 1…4096"),
         ("model:\n  strategy: lora\nlora:\n  target_modules: [x_proj, in_proj]\n", "lora.target_modules", 4, "'x_proj' is not a linear module of BERT"),
+        ("model:\n  strategy: lora\nlora:\n  modules_to_save: [pooler, lm_head]\n", "lora.modules_to_save", 4, "'lm_head' is not a module of a BERT classifier"),
         ("model:\n  strategy: adapters\n", "model.strategy", 2, "not one of: full | lora | frozen"),
         ("model:\n  hidden_size: 100\n  num_attention_heads: 3\n", "model.num_attention_heads", 3, "does not divide hidden_size 100"),
         ("model:\n  strategy: lora\n  freeze_layers: 2\n", "model.freeze_layers", 3, "applies to strategy full only"),
@@ -228,6 +229,7 @@ import Testing
         c.finetune.earlyStopping = .init(patience: 4, threshold: 1e-4); c.finetune.evalStrategy = .epoch
         c.finetune.saveStrategy = .epoch; c.finetune.loggingStrategy = .epoch; c.finetune.warmupSteps = 30
         c.lora.targetModules = ["query", "key", "value", "attention.output.dense"]; c.lora.useRslora = true; c.lora.loraAlpha = 8.5
+        c.lora.modulesToSave = ["pooler"]
         c.data.sources = ["a.fastq.gz", "yes", "no", "1e-5", "path with spaces/b.csv"]
         c.data.balancing = .weights; c.data.classWeights = [1, 2.5, 0.25]; c.data.ambiguity = .drop
         c.data.cleaning.adapters.enabled = .on; c.data.cleaning.quality.enabled = .off; c.data.cleaning.quality.minMean = nil

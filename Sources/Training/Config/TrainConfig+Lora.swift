@@ -11,6 +11,9 @@ extension TrainConfig {
         public var targetModules = ["query", "value"]
         /// Rank-stabilised LoRA: scale by `lora_alpha / √r` (PEFT's `use_rslora`).
         public var useRslora = false
+        /// PEFT's `modules_to_save` beyond the classifier: modules trained and saved in full, e.g.
+        /// `[pooler]` when the base model's pooler was never trained (masked-LM checkpoints).
+        public var modulesToSave: [String] = []
 
         public init() {}
 
@@ -21,6 +24,19 @@ extension TrainConfig {
         /// Whether a PEFT-style target name matches some BERT linear module (a suffix on a `.` boundary).
         static func matchesBERT(_ name: String) -> Bool {
             bertLinearModules.contains { $0 == name || $0.hasSuffix("." + name) }
+        }
+
+        /// Whether a `modules_to_save` name selects some module of a BERT sequence classifier
+        /// (a module path equal to it or ending in `"." + name`; layer numbers as in `layer.3`).
+        static func savableBERT(_ name: String) -> Bool {
+            let layer = "bert.encoder.layer.0"
+            let modules = ["bert", "bert.embeddings", "bert.embeddings.word_embeddings", "bert.embeddings.position_embeddings",
+                           "bert.embeddings.token_type_embeddings", "bert.embeddings.LayerNorm", "bert.encoder", "bert.pooler",
+                           "bert.pooler.dense", "classifier"]
+                + ["", ".attention", ".attention.self", ".attention.output", ".attention.output.LayerNorm", ".intermediate",
+                   ".output", ".output.LayerNorm"].map { layer + $0 } + bertLinearModules.dropLast().map { layer + "." + $0 }
+            let generic = name.replacingOccurrences(of: #"layer\.[0-9]+"#, with: "layer.0", options: .regularExpression)
+            return modules.contains { $0 == generic || $0.hasSuffix("." + generic) }
         }
 
         static func read(_ s: ConfigSection, checkTargets: Bool) -> Lora {
@@ -39,11 +55,18 @@ extension TrainConfig {
                 l.targetModules = targets
             }
             l.useRslora = s.bool("use_rslora", l.useRslora)
+            if let modules = s.strings("modules_to_save") {
+                if checkTargets, let bad = modules.first(where: { !savableBERT($0) }) {
+                    s.reader.error("lora.modules_to_save", s.raw("modules_to_save"),
+                                   "'\(bad)' is not a module of a BERT classifier; choose among: pooler, classifier, LayerNorm, embeddings, attention, intermediate, output, layer.N")
+                }
+                l.modulesToSave = modules
+            }
             s.ignored("bias") { ($0.scalar?.string ?? "none") == "none" ? nil : "dnatune trains no LoRA biases; bias ignored" }
             s.ignored("task_type") { ($0.scalar?.string ?? "SEQ_CLS") == "SEQ_CLS" ? nil : "dnatune trains sequence classifiers (SEQ_CLS); task_type ignored" }
             s.ignored("lora_bias") { ["true", "yes", "on"].contains($0.scalar?.string.lowercased() ?? "") ? "not supported; lora_bias ignored" : nil }
             s.ignored("inference_mode") { _ in nil }
-            s.finish(known: ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias", "task_type"])
+            s.finish(known: ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "modules_to_save", "bias", "task_type"])
             return l
         }
     }

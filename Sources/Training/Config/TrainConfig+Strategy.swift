@@ -7,7 +7,8 @@ extension TrainConfig {
         case .frozen: return .frozenBackbone
         case .lora:
             return .lora(LoRAConfig(r: lora.r, alpha: lora.loraAlpha, dropout: lora.loraDropout,
-                                    targetModules: lora.targetModules, useRSLoRA: lora.useRslora))
+                                    targetModules: lora.targetModules, useRSLoRA: lora.useRslora,
+                                    modulesToSave: lora.modulesToSave))
         }
     }
 }

@@ -44,6 +44,7 @@ extension TrainConfig {
             ("lora", map([
                 ("r", int(l.r)), ("lora_alpha", number(l.loraAlpha)), ("lora_dropout", number(l.loraDropout)),
                 ("target_modules", list(l.targetModules.map(string))), ("use_rslora", bool(l.useRslora)),
+                ("modules_to_save", list(l.modulesToSave.map(string))),
             ])),
             ("data", map([
                 ("sources", list(d.sources.map(string))), ("text_column", string(d.textColumn)),

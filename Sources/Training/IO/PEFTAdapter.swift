@@ -133,7 +133,7 @@ public struct PEFTAdapter: Sendable, Equatable {
                 }
             case .parameter(let parameter)?:
                 let module = parameter.split(separator: ".").dropLast().joined(separator: ".")
-                guard config.effectiveModulesToSave.contains(where: { module == $0 || module.hasSuffix("." + $0) }) else {
+                guard PEFTNames.module(module, isInside: config.effectiveModulesToSave) else {
                     throw CheckpointError(file: file, tensor: name, "is neither a LoRA factor nor part of modules_to_save \(config.effectiveModulesToSave)")
                 }
                 parameters.append(parameter)

@@ -12,6 +12,20 @@ public enum PEFTNames {
     /// `base_model.model.<module>.lora_B.weight`.
     public static func loraB(module: String) -> String { prefix + module + ".lora_B.weight" }
 
+    /// Whether `module` (e.g. `bert.pooler.dense`) is, or lies inside, a module that one of `names`
+    /// selects. A name selects every module path equal to it or ending in `"." + name`, so
+    /// `"pooler"` selects `bert.pooler` and with it `bert.pooler.dense`; this is how
+    /// `modules_to_save` picks the modules trained and saved in full.
+    public static func module(_ module: String, isInside names: [String]) -> Bool {
+        var path = Substring(module)
+        while !path.isEmpty {
+            if names.contains(where: { path == $0 || path.hasSuffix("." + $0) }) { return true }
+            guard let dot = path.lastIndex(of: ".") else { break }
+            path = path[..<dot]
+        }
+        return false
+    }
+
     /// The saved name of a model parameter (`classifier.weight` → `base_model.model.classifier.weight`).
     public static func saved(parameter: String) -> String { prefix + parameter }
 

@@ -12,11 +12,16 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
     public var targetModules: [String]
     /// Rank-stabilised LoRA (`use_rslora`): scale by `alpha / √r`.
     public var useRSLoRA: Bool
+    /// PEFT's `modules_to_save` beyond the classifier (which a sequence classifier always
+    /// trains): modules trained in full and saved in the adapter, e.g. `["pooler"]` for a base
+    /// whose pooler was never trained. A name selects a module path equal to it or ending in
+    /// `"." + name`, with everything inside it; a linear layer inside one gets no adapter.
+    public var modulesToSave: [String]
 
     public init(r: Int = 8, alpha: Double = 16, dropout: Double = 0.05,
-                targetModules: [String] = ["query", "value"], useRSLoRA: Bool = false) {
+                targetModules: [String] = ["query", "value"], useRSLoRA: Bool = false, modulesToSave: [String] = []) {
         self.r = r; self.alpha = alpha; self.dropout = dropout
-        self.targetModules = targetModules; self.useRSLoRA = useRSLoRA
+        self.targetModules = targetModules; self.useRSLoRA = useRSLoRA; self.modulesToSave = modulesToSave
     }
 
     /// The factor multiplying `B·A·x`.
@@ -26,12 +31,27 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
 
     /// Whether the linear layer named `module` (e.g. `bert.encoder.layer.0.attention.self.query`)
     /// gets an adapter.
+    /// A linear layer inside a `modulesToSave` module is trained in full instead.
     public func matches(_ module: String) -> Bool {
-        targetModules.contains { module == $0 || module.hasSuffix("." + $0) }
+        targetModules.contains { module == $0 || module.hasSuffix("." + $0) } && !savesInFull(module: module)
+    }
+
+    /// Whether the module `module` (or the parameter's module) is trained and saved in full.
+    public func savesInFull(module: String) -> Bool {
+        PEFTNames.module(module, isInside: modulesToSave)
     }
 
     enum CodingKeys: String, CodingKey {
         case r, alpha = "lora_alpha", dropout = "lora_dropout", targetModules = "target_modules"
-        case useRSLoRA = "use_rslora"
+        case useRSLoRA = "use_rslora", modulesToSave = "modules_to_save"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(r: try c.decode(Int.self, forKey: .r), alpha: try c.decode(Double.self, forKey: .alpha),
+                  dropout: try c.decode(Double.self, forKey: .dropout),
+                  targetModules: try c.decode([String].self, forKey: .targetModules),
+                  useRSLoRA: try c.decode(Bool.self, forKey: .useRSLoRA),
+                  modulesToSave: try c.decodeIfPresent([String].self, forKey: .modulesToSave) ?? [])
     }
 }

@@ -76,16 +76,16 @@ extension Trainer {
         try model.loadCheckpoint(from: url)
     }
 
-    /// Writes the LoRA factors and the trained classifier as a PEFT adapter: a folder of its
+    /// Writes the LoRA factors, the trained classifier and any other `modules_to_save` as a PEFT adapter: a folder of its
     /// own (`replacing`, atomically), or two files added to an existing folder.
     func writeAdapter(to url: URL, replacing: Bool = true) throws {
         guard let lora = model.lora else { return }
         let c = lora.config
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
                                        targetModules: .modules(c.targetModules), useRslora: c.useRSLoRA,
-                                       modulesToSave: ["classifier"], taskType: "SEQ_CLS",
+                                       modulesToSave: ["classifier"] + c.modulesToSave, taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
-        let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") }
+        let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") || c.savesInFull(module: BertModel.moduleName(ofParameter: $0.name)) }
         if replacing {
             try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
         } else {
