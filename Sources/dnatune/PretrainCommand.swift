@@ -44,6 +44,9 @@ struct Pretrain: ParsableCommand {
     @Flag(help: "Continue the run in OUT exactly from its last checkpoint, with its options.")
     var resume = false
 
+    /// This command line as typed, for the model card.
+    static var invocation: String { (["dnatune"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+
     func run() throws {
         let output = URL(fileURLWithPath: out)
         let pretrainer: Pretrainer
@@ -51,7 +54,7 @@ struct Pretrain: ParsableCommand {
             var record: PretrainingRecord
             if resume {
                 record = try Pretrainer.savedRecord(in: output)
-                if let steps { record.options.steps = steps }
+                if let steps { record = record.extended(toSteps: steps, by: Self.invocation) }
             } else {
                 guard !genomes.isEmpty else { throw ValidationError("give at least one genome FASTA file") }
                 let options = PretrainingOptions(
@@ -60,7 +63,7 @@ struct Pretrain: ParsableCommand {
                     batchSize: batch, steps: steps ?? 1000, learningRate: lr, warmupSteps: warmup, evalEvery: evalEvery,
                     saveEvery: saveEvery, minimumSpan: minSpan, seed: seed)
                 record = PretrainingRecord(options: options, genomes: genomes,
-                                           command: (["dnatune"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+                                           command: Self.invocation)
             }
             let files = genomes.isEmpty ? record.genomes : genomes
             let corpus = try GenomeCorpus(paths: files)

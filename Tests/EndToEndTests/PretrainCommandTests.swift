@@ -62,6 +62,10 @@ import Testing
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming at step 6 of 9"))
         #expect(resumed.stdout.contains("finished at step 9"))
+        // The card's command now reproduces the lengthened run: the first command, then the resume.
+        let lengthened = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(lengthened.contains("--steps 6 \(Self.small.joined(separator: " "))\ndnatune pretrain --out \(out.path) --resume --steps 9\n```"))
+        #expect(lengthened.contains("| steps | 9 of 9") && lengthened.contains("Run the commands in order"))
 
         // Fine-tune it by name, found through $DNATUNE_MODELS, with its own vocab.txt.
         var csv = "sequence,label\n"

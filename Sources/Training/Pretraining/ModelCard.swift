@@ -49,6 +49,10 @@ public struct ModelCard: Sendable {
         s += "the evaluation scores \(o.maxValidationWindows) at most of its windows with fixed masks.\n\n"
         s += "## Training\n\n"
         s += "```\n\(record.command)\n```\n\n"
+        if record.wasExtended {
+            s += "Run the commands in order: each `--resume --steps N` continues the run exactly from its last checkpoint "
+            s += "and stretches the linear decay to the new total from there on (so the learning rate rises again at that step).\n\n"
+        }
         s += "| | |\n|---|---|\n"
         s += "| steps | \(state.step) of \(o.steps) (batch \(o.batchSize) windows) |\n"
         s += "| optimizer | AdamW (β \(o.adamBeta1), \(o.adamBeta2); ε \(o.adamEpsilon); weight decay \(o.weightDecay)), "

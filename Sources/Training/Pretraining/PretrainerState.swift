@@ -31,10 +31,25 @@ public struct PretrainerState: Codable, Sendable, Equatable {
 public struct PretrainingRecord: Codable, Sendable, Equatable {
     public var options: PretrainingOptions
     public var genomes: [String]
-    /// The command that started the run, as typed (for the model card).
+    /// The command that started the run, as typed (for the model card), followed by one line per
+    /// `--resume --steps N` that lengthened it: together they reproduce the run.
     public var command: String
 
     public init(options: PretrainingOptions, genomes: [String], command: String) {
         self.options = options; self.genomes = genomes; self.command = command
     }
+
+    /// The record of this run lengthened to `steps` by `command` (a `--resume --steps` invocation).
+    /// The schedule's decay is stretched to the new total from the resume step on, so the command
+    /// joins the record's; asking for the steps the run already has changes nothing.
+    public func extended(toSteps steps: Int, by command: String) -> PretrainingRecord {
+        guard steps != options.steps else { return self }
+        var r = self
+        r.options.steps = steps
+        r.command += "\n" + command
+        return r
+    }
+
+    /// Whether `--resume --steps` lengthened the run after it started.
+    public var wasExtended: Bool { command.contains("\n") }
 }
