@@ -84,6 +84,31 @@ import Training
         #expect(single.data.tokenizer.kind == .singleNucleotide)
     }
 
+    /// LoRA's targets and fully trained modules: Left/Right step through the common choices,
+    /// Enter types a list; each goes into the config through the parser, which rejects a name
+    /// that is no BERT module.
+    @Test func loraTargetsAndTrainedModules() throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: ConfigField.model, config: config)
+        #expect(form.set("lora.target_modules", to: "query, key, value, dense", config: &config))
+        #expect(config.lora.targetModules == ["query", "key", "value", "dense"])
+        #expect(form.set("lora.modules_to_save", to: "classifier, pooler", config: &config))
+        #expect(config.lora.modulesToSave == ["pooler"])
+        #expect(form.set("model.strategy", to: "lora", config: &config))
+        guard case .lora(let lora) = config.trainingStrategy else { Issue.record("not LoRA"); return }
+        #expect(lora.targetModules == ["query", "key", "value", "dense"] && lora.modulesToSave == ["pooler"])
+        #expect(form.set("lora.modules_to_save", to: "classifier", config: &config))
+        #expect(config.lora.modulesToSave.isEmpty)
+        #expect(form.set("lora.target_modules", to: "query,value", config: &config))
+        #expect(config.lora.targetModules == ["query", "value"])
+        #expect(!form.set("lora.target_modules", to: "q_proj", config: &config))
+        #expect(form.issues.first?.message.contains("not a linear module of BERT") == true)
+        #expect(config.lora.targetModules == ["query", "value"])
+        #expect(!form.set("lora.modules_to_save", to: "classifier, lm_head", config: &config))
+        #expect(form.issues.contains { $0.message.contains("not a module of a BERT classifier") })
+        #expect(config.lora.modulesToSave.isEmpty)
+    }
+
     /// A base model picked from the catalog prepares the data with its own vocabulary.
     @Test func aCatalogBaseModelTokenizesWithItsOwnVocabulary() throws {
         let dir = try DashboardFixtures.temporaryDirectory()

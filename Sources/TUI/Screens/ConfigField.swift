@@ -115,6 +115,18 @@ extension ConfigField {
                     help: "improvement needed to reset the patience", read: { fieldNumber($0.finetune.earlyStopping.threshold) }),
         ConfigField("best model at end", "finetune.load_best_model_at_end", .toggle, help: "test with the best checkpoint",
                     read: { String($0.finetune.loadBestModelAtEnd) }),
+        ConfigField("LoRA targets", "lora.target_modules",
+                    .suggested(["query, value", "query, key, value, dense"], typed: "module names"),
+                    help: "linear modules that get adapters (comma-separated)",
+                    read: { $0.lora.targetModules.joined(separator: ", ") },
+                    assignments: { v, _ in ["lora.target_modules=[\(v)]"] }),
+        ConfigField("LoRA trains", "lora.modules_to_save", .suggested(["classifier", "classifier, pooler"], typed: "module names"),
+                    help: "modules trained in full beside the adapters; add pooler for a masked-LM base",
+                    read: { (["classifier"] + $0.lora.modulesToSave.filter { $0 != "classifier" }).joined(separator: ", ") },
+                    assignments: { v, _ in
+                        let names = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "classifier" }
+                        return ["lora.modules_to_save=[\(names.joined(separator: ", "))]"]
+                    }),
         ConfigField("LoRA r", "lora.r", .integer(1...1024), help: "LoRA rank", read: { String($0.lora.r) }),
         ConfigField("LoRA alpha", "lora.lora_alpha", .number(0.001...100_000), read: { fieldNumber($0.lora.loraAlpha) }),
         ConfigField("LoRA dropout", "lora.lora_dropout", .number(0...0.99), read: { fieldNumber($0.lora.loraDropout) }),

@@ -17,8 +17,8 @@ public struct FormField: Equatable, Sendable {
         case text(allowEmpty: Bool)
         /// Text that is one of a list of suggestions or anything else typed (the base model:
         /// `scratch`, a catalog name, or a path): Left/Right step through the suggestions, Enter
-        /// types a value. Never empty.
-        case suggested([String])
+        /// types a value, which `typed` describes in the allowed values. Never empty.
+        case suggested([String], typed: String = "a path")
     }
 
     public var label: String
@@ -39,7 +39,7 @@ public struct FormField: Equatable, Sendable {
         case .choice(let options): return options.joined(separator: " | ")
         case .toggle: return "on / off"
         case .text(let allowEmpty): return allowEmpty ? "" : "required"
-        case .suggested(let options): return (options + ["a path"]).joined(separator: " | ")
+        case .suggested(let options, let typed): return (options + [typed]).joined(separator: " | ")
         }
     }
 
@@ -148,7 +148,7 @@ public struct Form: Sendable {
                 let step = key == .left ? -1 : 1
                 fields[i].value = options[((cur + step) % options.count + options.count) % options.count]
                 return .changed(i)
-            case .suggested(let options) where key == .left || key == .right:
+            case .suggested(let options, _) where key == .left || key == .right:
                 guard !options.isEmpty else { return .ignored }
                 // From a typed value, Right starts at the first suggestion and Left at the last.
                 let cur = options.firstIndex(of: fields[i].value) ?? (key == .left ? options.count : -1)
