@@ -34,7 +34,7 @@ extension TrainConfig {
                            "bert.embeddings.token_type_embeddings", "bert.embeddings.LayerNorm", "bert.encoder", "bert.pooler",
                            "bert.pooler.dense", "classifier"]
                 + ["", ".attention", ".attention.self", ".attention.output", ".attention.output.LayerNorm", ".intermediate",
-                   ".output", ".output.LayerNorm"].map { layer + $0 } + bertLinearModules.dropLast().map { layer + "." + $0 }
+                   ".output", ".output.LayerNorm"].map { layer + $0 } + bertLinearModules.filter { !$0.hasPrefix("pooler") }.map { layer + "." + $0 }
             let generic = name.replacingOccurrences(of: #"layer\.[0-9]+"#, with: "layer.0", options: .regularExpression)
             return modules.contains { $0 == generic || $0.hasSuffix("." + generic) }
         }

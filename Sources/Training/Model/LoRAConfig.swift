@@ -30,8 +30,7 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
     }
 
     /// Whether the linear layer named `module` (e.g. `bert.encoder.layer.0.attention.self.query`)
-    /// gets an adapter.
-    /// A linear layer inside a `modulesToSave` module is trained in full instead.
+    /// gets an adapter (one inside a `modulesToSave` module is trained in full instead).
     public func matches(_ module: String) -> Bool {
         targetModules.contains { module == $0 || module.hasSuffix("." + $0) } && !savesInFull(module: module)
     }
@@ -44,14 +43,5 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case r, alpha = "lora_alpha", dropout = "lora_dropout", targetModules = "target_modules"
         case useRSLoRA = "use_rslora", modulesToSave = "modules_to_save"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(r: try c.decode(Int.self, forKey: .r), alpha: try c.decode(Double.self, forKey: .alpha),
-                  dropout: try c.decode(Double.self, forKey: .dropout),
-                  targetModules: try c.decode([String].self, forKey: .targetModules),
-                  useRSLoRA: try c.decode(Bool.self, forKey: .useRSLoRA),
-                  modulesToSave: try c.decodeIfPresent([String].self, forKey: .modulesToSave) ?? [])
     }
 }
