@@ -138,7 +138,7 @@ import Testing
         #expect(adapter.parameters["base_model.model.bert.encoder.layer.0.intermediate.dense.lora_B.weight"]!.allSatisfy { $0 == 0 })
     }
 
-    @Test func loraScaling() {
+    @Test func loraScaling() throws {
         #expect(LoRAConfig(r: 8, alpha: 16).scaling == 2)
         #expect(LoRAConfig(r: 4, alpha: 8, useRSLoRA: true).scaling == 4)
         let c = LoRAConfig(targetModules: ["query", "output.dense"])
@@ -153,6 +153,11 @@ import Testing
         #expect(!saved.matches("bert.encoder.layer.1.output.dense") && saved.savesInFull(module: "bert.encoder.layer.1.output.LayerNorm"))
         #expect(saved.matches("bert.encoder.layer.0.output.dense") && saved.matches("bert.encoder.layer.1.attention.output.dense"))
         #expect(!saved.savesInFull(module: "bert.encoder.layer.11.output") && !saved.savesInFull(module: "bert.pooler_extra"))
+        // The full paths written to adapter_config.json: outermost selected module, once each.
+        let model = try BertModel(config: TinyModel.config, strategy: .lora(LoRAConfig(modulesToSave: ["embeddings", "LayerNorm", "pooler"])))
+        #expect(LoRAConfig(modulesToSave: ["embeddings", "LayerNorm", "pooler"]).modulePathsToSave(parameters: model.parameters.views.map(\.name))
+                == ["bert.embeddings", "bert.encoder.layer.0.attention.output.LayerNorm", "bert.encoder.layer.0.output.LayerNorm",
+                    "bert.encoder.layer.1.attention.output.LayerNorm", "bert.encoder.layer.1.output.LayerNorm", "bert.pooler"])
     }
 
     @Test(arguments: [

@@ -43,7 +43,7 @@ import Testing
         #expect(trainer.run() == .completed)
 
         let adapter = try PEFTAdapter.read(directory: s.inputs.run.adapter.path)
-        #expect(adapter.config.modulesToSave == ["classifier", "pooler"])
+        #expect(adapter.config.modulesToSave == ["classifier", "bert.pooler"])  // full paths: PEFT matches by plain suffix
         #expect(adapter.savedParameters.map(\.name) == ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"])
         #expect(!adapter.pairs.contains { $0.module == "bert.pooler.dense" } && adapter.pairs.count == 4)  // query and the three dense layers of the one encoder layer
         let trainedPooler = Array(trainer.model.parameters["bert.pooler.dense.weight"]!)

@@ -40,6 +40,26 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
         PEFTNames.module(module, isInside: modulesToSave)
     }
 
+    /// The modules `modulesToSave` selects among `parameters` (model parameter names), each by its
+    /// full path and outermost first (`pooler` → `bert.pooler`, `LayerNorm` → every LayerNorm's
+    /// path). PEFT matches `modules_to_save` by a plain suffix, so a short name such as
+    /// `embeddings` would also wrap `word_embeddings` inside `bert.embeddings`; full paths select
+    /// exactly the modules dnatune trained.
+    public func modulePathsToSave(parameters: [String]) -> [String] {
+        var paths: [String] = [], seen = Set<String>()
+        for name in parameters {
+            let parts = name.split(separator: ".").dropLast()
+            for depth in parts.indices {
+                let path = parts[...depth].joined(separator: ".")
+                if modulesToSave.contains(where: { path == $0 || path.hasSuffix("." + $0) }) {
+                    if seen.insert(path).inserted { paths.append(path) }
+                    break
+                }
+            }
+        }
+        return paths
+    }
+
     enum CodingKeys: String, CodingKey {
         case r, alpha = "lora_alpha", dropout = "lora_dropout", targetModules = "target_modules"
         case useRSLoRA = "use_rslora", modulesToSave = "modules_to_save"

@@ -83,7 +83,8 @@ extension Trainer {
         let c = lora.config
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
                                        targetModules: .modules(c.targetModules), useRslora: c.useRSLoRA,
-                                       modulesToSave: ["classifier"] + c.modulesToSave.filter { $0 != "classifier" }, taskType: "SEQ_CLS",
+                                       modulesToSave: ["classifier"] + c.modulePathsToSave(parameters: model.parameters.views.map(\.name)).filter { $0 != "classifier" },
+                                       taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
         let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") || c.savesInFull(module: BertModel.moduleName(ofParameter: $0.name)) }
         if replacing {
