@@ -120,8 +120,8 @@ extension ConfigField {
                     help: "linear modules that get adapters (comma-separated)",
                     read: { $0.lora.targetModules.joined(separator: ", ") },
                     assignments: { v, _ in ["lora.target_modules=[\(v)]"] }),
-        ConfigField("LoRA trains", "lora.modules_to_save", .suggested(["classifier", "classifier, pooler"], typed: "module names"),
-                    help: "modules trained in full beside the adapters; add pooler for a masked-LM base",
+        ConfigField("LoRA trains", "lora.modules_to_save", .suggested(["classifier", "classifier, pooler, embeddings"], typed: "module names"),
+                    help: "modules trained in full beside the adapters; pooler and embeddings for a masked-LM base",
                     read: { (["classifier"] + $0.lora.modulesToSave.filter { $0 != "classifier" }).joined(separator: ", ") },
                     assignments: { v, _ in
                         let names = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "classifier" }
