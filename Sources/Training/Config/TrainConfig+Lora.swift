@@ -23,7 +23,7 @@ extension TrainConfig {
 
         /// Whether a PEFT-style target name matches some BERT linear module (a suffix on a `.` boundary).
         static func matchesBERT(_ name: String) -> Bool {
-            bertLinearModules.contains { $0 == name || $0.hasSuffix("." + name) }
+            bertLinearModules.contains { PEFTNames.selects([name], $0) }
         }
 
         /// Whether a `modules_to_save` name selects some module of a BERT sequence classifier
@@ -36,7 +36,7 @@ extension TrainConfig {
                 + ["", ".attention", ".attention.self", ".attention.output", ".attention.output.LayerNorm", ".intermediate",
                    ".output", ".output.LayerNorm"].map { layer + $0 } + bertLinearModules.filter { !$0.hasPrefix("pooler") }.map { layer + "." + $0 }
             let generic = name.replacingOccurrences(of: #"layer\.[0-9]+"#, with: "layer.0", options: .regularExpression)
-            return modules.contains { $0 == generic || $0.hasSuffix("." + generic) }
+            return modules.contains { PEFTNames.selects([generic], $0) }
         }
 
         static func read(_ s: ConfigSection, checkTargets: Bool) -> Lora {

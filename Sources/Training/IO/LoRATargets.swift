@@ -13,7 +13,7 @@ public enum LoRATargets: Sendable, Equatable, Codable {
     public func matches(_ module: String) -> Bool {
         switch self {
         case .modules(let names):
-            return names.contains { module == $0 || module.hasSuffix("." + $0) }
+            return PEFTNames.selects(names, module)
         case .pattern("all-linear"):
             let last = module.split(separator: ".").last.map(String.init) ?? module
             return Self.bertLinearLayers.contains(last) && !module.hasPrefix("classifier")

@@ -12,6 +12,12 @@ public enum PEFTNames {
     /// `base_model.model.<module>.lora_B.weight`.
     public static func loraB(module: String) -> String { prefix + module + ".lora_B.weight" }
 
+    /// Whether one of `names` selects the module at `path` as PEFT's `target_modules` list does:
+    /// the path equals the name or ends in `"." + name`.
+    public static func selects<S: StringProtocol>(_ names: [String], _ path: S) -> Bool {
+        names.contains { path == $0 || path.hasSuffix("." + $0) }
+    }
+
     /// Whether `module` (e.g. `bert.pooler.dense`) is, or lies inside, a module that one of `names`
     /// selects. A name selects every module path equal to it or ending in `"." + name`, so
     /// `"pooler"` selects `bert.pooler` and with it `bert.pooler.dense`; this is how
@@ -19,7 +25,7 @@ public enum PEFTNames {
     public static func module(_ module: String, isInside names: [String]) -> Bool {
         var path = Substring(module)
         while !path.isEmpty {
-            if names.contains(where: { path == $0 || path.hasSuffix("." + $0) }) { return true }
+            if selects(names, path) { return true }
             guard let dot = path.lastIndex(of: ".") else { break }
             path = path[..<dot]
         }

@@ -32,7 +32,7 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
     /// Whether the linear layer named `module` (e.g. `bert.encoder.layer.0.attention.self.query`)
     /// gets an adapter (one inside a `modulesToSave` module is trained in full instead).
     public func matches(_ module: String) -> Bool {
-        targetModules.contains { module == $0 || module.hasSuffix("." + $0) } && !savesInFull(module: module)
+        PEFTNames.selects(targetModules, module) && !savesInFull(module: module)
     }
 
     /// Whether the module `module` (or the parameter's module) is trained and saved in full.
@@ -51,7 +51,7 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
             let parts = name.split(separator: ".").dropLast()
             for depth in parts.indices {
                 let path = parts[...depth].joined(separator: ".")
-                if modulesToSave.contains(where: { path == $0 || path.hasSuffix("." + $0) }) {
+                if PEFTNames.selects(modulesToSave, path) {
                     if seen.insert(path).inserted { paths.append(path) }
                     break
                 }

@@ -76,17 +76,19 @@ extension Trainer {
         try model.loadCheckpoint(from: url)
     }
 
-    /// Writes the LoRA factors, the trained classifier and any other `modules_to_save` as a PEFT adapter: a folder of its
-    /// own (`replacing`, atomically), or two files added to an existing folder.
+    /// Writes the LoRA factors, the classifier and the other `modules_to_save` as a PEFT adapter:
+    /// a folder of its own (`replacing`, atomically), or two files added to an existing folder.
     func writeAdapter(to url: URL, replacing: Bool = true) throws {
         guard let lora = model.lora else { return }
         let c = lora.config
+        let saved = c.modulePathsToSave(parameters: model.parameters.views.map(\.name))
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
                                        targetModules: .modules(c.targetModules), useRslora: c.useRSLoRA,
-                                       modulesToSave: ["classifier"] + c.modulePathsToSave(parameters: model.parameters.views.map(\.name)).filter { $0 != "classifier" },
-                                       taskType: "SEQ_CLS",
+                                       modulesToSave: ["classifier"] + saved.filter { $0 != "classifier" }, taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
-        let head = model.parameters.tensorViews().filter { $0.name.hasPrefix("classifier.") || c.savesInFull(module: BertModel.moduleName(ofParameter: $0.name)) }
+        let head = model.parameters.tensorViews().filter {
+            $0.name.hasPrefix("classifier.") || c.savesInFull(module: BertModel.moduleName(ofParameter: $0.name))
+        }
         if replacing {
             try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
         } else {
