@@ -132,7 +132,7 @@ public struct PEFTAdapter: Sendable, Equatable {
                     b[module] = shape
                 }
             case .parameter(let parameter)?:
-                let module = parameter.split(separator: ".").dropLast().joined(separator: ".")
+                let module = PEFTNames.module(ofParameter: parameter)
                 guard PEFTNames.module(module, isInside: config.effectiveModulesToSave) else {
                     throw CheckpointError(file: file, tensor: name, "is neither a LoRA factor nor part of modules_to_save \(config.effectiveModulesToSave)")
                 }

@@ -12,6 +12,11 @@ public enum PEFTNames {
     /// `base_model.model.<module>.lora_B.weight`.
     public static func loraB(module: String) -> String { prefix + module + ".lora_B.weight" }
 
+    /// The module a parameter belongs to (`bert.pooler.dense.weight` → `bert.pooler.dense`).
+    public static func module(ofParameter name: String) -> String {
+        name.split(separator: ".").dropLast().joined(separator: ".")
+    }
+
     /// Whether one of `names` selects the module at `path` as PEFT's `target_modules` list does:
     /// the path equals the name or ends in `"." + name`.
     public static func selects<S: StringProtocol>(_ names: [String], _ path: S) -> Bool {

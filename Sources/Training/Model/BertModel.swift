@@ -148,7 +148,7 @@ public final class BertModel: @unchecked Sendable {
         }
         trainable = parameters.views.map { Self.isTrainable($0.name, strategy: strategy, head: head) }
         if case .lora(let c) = strategy {
-            for name in c.modulesToSave where !parameters.views.contains(where: { PEFTNames.module(Self.moduleName(ofParameter: $0.name), isInside: [name]) }) {
+            for name in c.modulesToSave where !parameters.views.contains(where: { PEFTNames.module(PEFTNames.module(ofParameter: $0.name), isInside: [name]) }) {
                 throw ModelError("LoRA modules_to_save '\(name)' matches no module of the model (e.g. pooler, classifier, LayerNorm)")
             }
         }
@@ -170,18 +170,13 @@ public final class BertModel: @unchecked Sendable {
         switch strategy {
         case .full: return true
         case .lora(let c):
-            return name.hasPrefix("classifier.") || c.savesInFull(module: moduleName(ofParameter: name))
+            return name.hasPrefix("classifier.") || c.savesInFull(parameter: name)
         case .frozenBackbone: return name.hasPrefix("classifier.") || name.hasPrefix("bert.pooler.") || name.hasPrefix("cls.")
         case .freezeFirstLayers(let n):
             if name.hasPrefix("bert.embeddings.") { return n == 0 }
             if let l = layerIndex(name) { return l >= n }
             return true
         }
-    }
-
-    /// The module a parameter belongs to (`bert.pooler.dense.weight` → `bert.pooler.dense`).
-    static func moduleName(ofParameter name: String) -> String {
-        name.split(separator: ".").dropLast().joined(separator: ".")
     }
 
     /// The encoder layer index in a name `bert.encoder.layer.{i}.…`, or nil.

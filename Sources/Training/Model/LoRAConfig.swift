@@ -40,6 +40,11 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
         PEFTNames.module(module, isInside: modulesToSave)
     }
 
+    /// Whether the model parameter `name` (`bert.pooler.dense.weight`) is trained and saved in full.
+    public func savesInFull(parameter name: String) -> Bool {
+        savesInFull(module: PEFTNames.module(ofParameter: name))
+    }
+
     /// The modules `modulesToSave` selects among `parameters` (model parameter names), each by its
     /// full path and outermost first (`pooler` → `bert.pooler`, `LayerNorm` → every LayerNorm's
     /// path). PEFT matches `modules_to_save` by a plain suffix, so a short name such as

@@ -87,7 +87,7 @@ extension Trainer {
                                        modulesToSave: ["classifier"] + saved.filter { $0 != "classifier" }, taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
         let head = model.parameters.tensorViews().filter {
-            $0.name.hasPrefix("classifier.") || c.savesInFull(module: BertModel.moduleName(ofParameter: $0.name))
+            $0.name.hasPrefix("classifier.") || c.savesInFull(parameter: $0.name)
         }
         if replacing {
             try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)
