@@ -33,10 +33,14 @@ let package = Package(
             name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
             providers: [.apt(["liblzma-dev"])]),
 
+        // The training engine's elementwise kernels (GELU, softmax, exp, erf): plain C loops that
+        // the compiler vectorises, built for the baseline CPU and for AVX2 + FMA, picked at run time.
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+
         // Sequences in, clean labeled token batches out. No BLAS, no curses.
         .target(name: "Data", dependencies: ["CZlib", "CLZMA"]),
         // The model and everything that changes weights. The only module that calls BLAS.
-        .target(name: "Training", dependencies: ["Data", "COpenBLAS", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams")]),
         // The dashboard. The only module that calls ncurses.
         .target(name: "TUI", dependencies: ["Training", "Data", "CNCursesW", .product(name: "Yams", package: "Yams")]),
         // The command line: parses, then calls the modules.
@@ -48,7 +52,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Data"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Data", "CKernels"], resources: [.copy("Fixtures")]),
         // Snapshots are read (and re-recorded) through #filePath, not as bundle resources.
         .testTarget(name: "TUITests", dependencies: ["TUI", "Training", "Data"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: []),

@@ -145,7 +145,10 @@ extension DashboardTrainingTests {
     @Test func keysShowWithin100msWhileTraining() throws {
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var state = DashboardState(config: try DashboardFixtures.tinyConfig(outputDir: "runs", steps: 400), workingDirectory: dir.path)
+        // Long enough to outlast the measurement on a fast machine: 4000 steps, no early stopping.
+        var config = try DashboardFixtures.tinyConfig(outputDir: "runs", steps: 4000)
+        config.finetune.earlyStopping.patience = nil
+        var state = DashboardState(config: config, workingDirectory: dir.path)
         let started = state.startTraining()
         #expect(started, "\(state.message ?? "")")
         let app = Dashboard.makeApp(state: state, initialScreen: Dashboard.trainScreen)

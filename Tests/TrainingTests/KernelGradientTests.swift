@@ -109,24 +109,6 @@ import Testing
         for (a, b) in zip(dx, dx2) { #expect(abs(a - b) <= 1e-6 * max(1, abs(a))) }
     }
 
-    @Test func fastMathMatchesLibm() {
-        var worstExp: Float = 0, worstErf: Float = 0
-        var x: Float = -20
-        while x <= 20 {
-            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.003 })
-            let e = FastMath.exp(v), f = FastMath.erf(v)
-            for l in 0..<8 {
-                worstExp = max(worstExp, abs(e[l] - expf(v[l])) / expf(v[l]))
-                worstErf = max(worstErf, abs(f[l] - erff(v[l])))
-            }
-            x += 0.0237
-        }
-        #expect(worstExp < 5e-7)
-        #expect(worstErf < 2e-6)
-        #expect(FastMath.exp(SIMD8(repeating: -200)).max() < 1e-37)
-        #expect(FastMath.erf(SIMD8(repeating: 9)) == SIMD8(repeating: 1))
-    }
-
     /// (dropout, workers, queries): `queries` 5 is every position; 1 and 2 ask with the first only
     /// (a classifier's pruned last layer), and must agree with those rows of the full pass.
     @Test(arguments: [(false, 1, 5), (true, 1, 5), (true, 2, 5), (false, 1, 1), (true, 2, 1), (true, 1, 2)])
@@ -261,6 +243,26 @@ import Testing
 
 /// Elementwise kernels split across threads give bit-identical results to one thread.
 @Suite struct ParallelKernelTests {
+    /// LayerNorm's backward pass splits the parameter gradients by columns and the input
+    /// gradient by rows: two threads give the same bits as one.
+    @Test func layerNormBackwardOnTwoThreadsMatchesOne() {
+        var rng = SplitMix(seed: 2)
+        let rows = 600, width = 128
+        let x = (0..<(rows * width)).map { _ in rng.nextFloat() * 2 }
+        let w = (0..<width).map { _ in rng.nextFloat() + 1 }, b = [Float](repeating: 0.1, count: width)
+        let dy = (0..<(rows * width)).map { _ in rng.nextFloat() }
+        var y = x, mean = [Float](repeating: 0, count: rows), rstd = mean
+        layerNormForward(out: &y, mean: &mean, rstd: &rstd, inp: x, weight: w, bias: b, rows: rows, width: width, eps: 1e-12, workers: 2)
+        var results: [[Float]] = []
+        for workers in [1, 2] {
+            var dx = [Float](repeating: 0, count: rows * width), dw = [Float](repeating: 0, count: width), db = dw
+            layerNormBackward(dinp: &dx, dweight: &dw, dbias: &db, dout: dy, inp: x, weight: w, mean: mean, rstd: rstd,
+                              rows: rows, width: width, workers: workers)
+            results.append(dx + dw + db)
+        }
+        #expect(results[0] == results[1])
+    }
+
     @Test(arguments: [65_536, 100_003])
     func geluOnTwoThreadsMatchesOne(_ count: Int) {
         var rng = SplitMix(seed: 1)

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Multi-head self-attention as Hugging Face's eager BERT attention, for one layer.
 ///
 /// `qkv` is `[batch·length, 3·hidden]` (query | key | value, head `h` at columns `h·headSize`
@@ -32,8 +34,7 @@ func attentionForward(
             if dropoutP > 0 {
                 let d = dropped + item * Q * T
                 var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(item))
-                gen.fillMask(d, count: Q * T, p: dropoutP)
-                multiply(d, d, p, count: Q * T)
+                gen.dropout(d, p, count: Q * T, p: dropoutP)
                 pv = UnsafePointer(d)
             }
             BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: 1,
@@ -42,34 +43,11 @@ func attentionForward(
     }
 }
 
-/// In-place softmax of one row of scores over the keys whose `valid` is 1 (others become 0).
+/// In-place softmax of one row of scores over the keys whose `valid` is 1 (others become 0), by
+/// `dnt_softmax_row` (Sources/CKernels).
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>, count: Int) {
-    var mx = SIMD8<Float>(repeating: -.infinity), i = 0
-    let negInf = SIMD8<Float>(repeating: -.infinity)
-    while i < count {
-        let n = min(8, count - i)
-        let s = FastMath.load(row + i, n, fill: -.infinity)
-        let masked = s.replacing(with: negInf, where: FastMath.load(valid + i, n) .== 0)
-        mx = mx.replacing(with: masked, where: masked .> mx)
-        i += 8
-    }
-    let m = mx.max()
-    var sum = SIMD8<Float>(); i = 0
-    while i < count {
-        let n = min(8, count - i)
-        let e = FastMath.exp(FastMath.load(row + i, n) - m) * FastMath.load(valid + i, n)
-        sum += e
-        FastMath.store(e, row + i, n)
-        i += 8
-    }
-    let inv = 1 / sum.sum()
-    i = 0
-    while i < count {
-        let n = min(8, count - i)
-        FastMath.store(FastMath.load(row + i, n) * inv, row + i, n)
-        i += 8
-    }
+    dnt_softmax_row(row, valid, count)
 }
 
 /// The backward pass of `attentionForward` (with the same `queries`): from `dctx`
@@ -99,31 +77,7 @@ func attentionBackward(
             BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: 1,
                        a: dc, lda: C, b: v, ldb: C3, beta: 0, c: dp, ldc: T)
             for i in 0..<Q {
-                let prow = p + i * T, drow = dp + i * T, pdrow = pd + i * T
-                if dropoutP > 0 {
-                    // A kept probability is nonzero (a zero one has no gradient through softmax anyway).
-                    var j = 0
-                    let kv = SIMD8<Float>(repeating: keep), zero = SIMD8<Float>()
-                    while j < T {
-                        let n = min(8, T - j)
-                        let m = kv.replacing(with: zero, where: FastMath.load(pdrow + j, n) .== 0)
-                        FastMath.store(FastMath.load(drow + j, n) * m, drow + j, n)
-                        j += 8
-                    }
-                }
-                var dotv = SIMD8<Float>(), j = 0
-                while j < T {
-                    let n = min(8, T - j)
-                    dotv += FastMath.load(drow + j, n) * FastMath.load(prow + j, n)
-                    j += 8
-                }
-                let dot = dotv.sum()
-                j = 0
-                while j < T {
-                    let n = min(8, T - j)
-                    FastMath.store(FastMath.load(prow + j, n) * (FastMath.load(drow + j, n) - dot), drow + j, n)
-                    j += 8
-                }
+                dnt_softmax_backward_row(dp + i * T, p + i * T, dropoutP > 0 ? pd + i * T : nil, keep, T)
             }
             // dQ = dS · K · scale ; dK = dSᵀ · Q · scale
             BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: scale,

@@ -1,5 +1,8 @@
+import CKernels
+
 /// A fast seeded generator of dropout masks: eight xoshiro128+ streams side by side, so one
-/// step yields eight uniform floats with a handful of vector instructions.
+/// step yields eight uniform floats with a handful of vector instructions (`dnt_uniform` and
+/// `dnt_dropout` in Sources/CKernels advance the state).
 ///
 /// Each (seed, stream) pair gives an independent, reproducible sequence, so parallel workers
 /// (one per batch row and attention head) draw the same masks whatever the thread count.
@@ -22,26 +25,28 @@ struct DropoutGenerator {
     }
 
     /// Eight uniform floats in [0, 1) (23 random bits each).
-    @inline(__always)
     mutating func nextUniform() -> SIMD8<Float> {
-        let result = s0 &+ s3
-        let t = s1 &<< 9
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
-        s3 = (s3 &<< 11) | (s3 &>> 21)
-        let bits = (result &>> 9) | 0x3F80_0000
-        return unsafeBitCast(bits, to: SIMD8<Float>.self) - 1
+        var u = SIMD8<Float>()
+        withState { state in
+            withUnsafeMutableBytes(of: &u) { dnt_uniform(state, $0.baseAddress!.assumingMemoryBound(to: Float.self), 8) }
+        }
+        return u
     }
 
     /// Fills `mask[0..<count]` with `1/(1-p)` (kept, probability 1-p) or 0 (dropped).
     mutating func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, p: Float) {
-        let keep = SIMD8<Float>(repeating: 1 / (1 - p)), zero = SIMD8<Float>(repeating: 0)
-        let threshold = SIMD8<Float>(repeating: p)
-        var i = 0
-        while i < count {
-            let u = nextUniform()
-            FastMath.store(keep.replacing(with: zero, where: u .< threshold), mask + i, min(8, count - i))
-            i += 8
-        }
+        withState { dnt_dropout($0, mask, nil, count, p) }
+    }
+
+    /// Writes `out[i] = x[i]/(1-p)` (kept, probability 1-p) or 0 (dropped) for `count` elements:
+    /// `x` times the mask `fillMask` would draw, in one pass. `out` may alias `x`.
+    mutating func dropout(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, p: Float) {
+        withState { dnt_dropout($0, out, x, count, p) }
+    }
+
+    /// The state as the C kernels' `uint32_t state[32]` (s0, s1, s2, s3, eight lanes each).
+    private mutating func withState(_ body: (UnsafeMutablePointer<UInt32>) -> Void) {
+        withUnsafeMutableBytes(of: &self) { body($0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
     }
 
     /// Fills `mask[0..<count]` like `fillMask`, in blocks of 65,536 elements that each draw from

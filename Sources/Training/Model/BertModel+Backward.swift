@@ -40,7 +40,7 @@ extension BertModel {
             let transformTrains = grad(mlmW) != nil || grad(mlmLnW) != nil || lora?.has(.mlmTransform) == true
             guard transformTrains || needTop else { return }
             layerNormBackward(dinp: bufA, dweight: grad(mlmLnW), dbias: grad(mlmLnB), dout: bufA, inp: acts + a.mlmG,
-                              weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: m, width: c)
+                              weight: param(mlmLnW), mean: acts + a.mlmMean, rstd: acts + a.mlmRstd, rows: m, width: c, workers: workers)
             geluBackward(dinp: bufA, inp: acts + a.mlmT, dout: bufA, count: m * c, workers: workers)
             let dRows = predictsSelection ? bufB : dEnc
             linearBackward(dinp: needTop ? dRows : nil, dweight: grad(mlmW), dbias: grad(mlmB), dout: bufA, inp: inp,
@@ -62,7 +62,7 @@ extension BertModel {
             let q = queries(layer: l), r = batch * q
             // Output LayerNorm, dropout, residual.
             layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
-                              weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c)
+                              weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c, workers: workers)
             let dO: UnsafeMutablePointer<Float>
             if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: r * c); dO = bufB } else { dO = bufA }
             // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
@@ -79,7 +79,7 @@ extension BertModel {
             lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: r, training: training)
             // Attention LayerNorm, dropout, residual.
             layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
-                              weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: r, width: c)
+                              weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: r, width: c, workers: workers)
             let dAO: UnsafeMutablePointer<Float>
             if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: r * c); dAO = bufB } else { dAO = dEnc }
             linearBackward(dinp: bufA, dweight: grad(o.aoW), dbias: grad(o.aoB), dout: dAO, inp: ctx, weight: param(o.aoW),
@@ -109,7 +109,7 @@ extension BertModel {
         // Embeddings: dropout, LayerNorm, then scatter into the three tables.
         if hiddenP > 0 { multiply(dEnc, dEnc, acts + a.embMask, count: n * c) }
         layerNormBackward(dinp: bufA, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts + a.embSum,
-                          weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c)
+                          weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c, workers: workers)
         let tokens = ids!
         let dwte = grad(wte), dwpe = grad(wpe), dwtt = grad(wtt)
         for i in 0..<n {

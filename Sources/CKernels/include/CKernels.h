@@ -1,0 +1,92 @@
+// Elementwise kernels of the training engine, in C so that the compiler vectorises them and
+// each has an AVX2 + FMA build chosen at run time (the baseline x86-64 or arm64 build runs
+// everywhere else). The Swift side (Sources/Training/Kernels) splits the work across threads.
+#ifndef DNATUNE_CKERNELS_H
+#define DNATUNE_CKERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets the kernels can use.
+typedef enum {
+    /// The compiler's baseline for the target (SSE2 on x86-64, NEON on arm64).
+    DNT_ISA_BASELINE = 0,
+    /// AVX2 with fused multiply-add (x86-64 CPUs since 2013).
+    DNT_ISA_AVX2_FMA = 1,
+} dnt_isa;
+
+/// The instruction set the kernels use: the best this CPU supports.
+dnt_isa dnt_kernels_isa(void);
+
+// Each kernel `dnt_NAME(...)` runs on `dnt_kernels_isa()`; `dnt_NAME_isa(isa, ...)` runs the
+// build for `isa` instead (the baseline when this CPU lacks `isa`), so tests can compare them.
+
+/// `out = x/2 · (1 + erf(x/√2))`, the exact GELU, for `count` floats. With `derivative` (may be
+/// NULL) also writes `GELU'(x) = Φ(x) + x·φ(x)` there. `out` and `derivative` may each alias `inp`
+/// but not each other.
+void dnt_gelu_forward(float *out, float *derivative, const float *inp, long count);
+void dnt_gelu_forward_isa(dnt_isa isa, float *out, float *derivative, const float *inp, long count);
+
+/// `dinp = dout · GELU'(x)` with `x = inp`, recomputing the derivative; `dinp` may alias `dout` or `inp`.
+void dnt_gelu_backward(float *dinp, const float *inp, const float *dout, long count);
+void dnt_gelu_backward_isa(dnt_isa isa, float *dinp, const float *inp, const float *dout, long count);
+
+/// In-place softmax of one row of `count` scores over the keys whose `valid` is nonzero;
+/// the others get exactly 0. A row with no valid key becomes all 0.
+void dnt_softmax_row(float *row, const float *valid, long count);
+void dnt_softmax_row_isa(dnt_isa isa, float *row, const float *valid, long count);
+
+/// The backward pass of a softmax row (after dropout with a stored `dropped` row, when not
+/// NULL): where `dropped` is 0 the gradient is 0, elsewhere `drow` is scaled by `keep` = 1/(1-p);
+/// then `drow = p · (drow - Σ drow·p)` with `p = prow`, the softmax output.
+void dnt_softmax_backward_row(float *drow, const float *prow, const float *dropped, float keep, long count);
+void dnt_softmax_backward_row_isa(dnt_isa isa, float *drow, const float *prow, const float *dropped, float keep, long count);
+
+/// Layer normalisation of `rows` rows of `width`: `out = (inp - mean)·rstd·weight + bias` with the
+/// biased variance, as PyTorch; writes each row's `mean` and `rstd = 1/sqrt(var + eps)`.
+void dnt_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                           const float *bias, long rows, long width, float eps);
+void dnt_layernorm_forward_isa(dnt_isa isa, float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                               const float *bias, long rows, long width, float eps);
+
+/// The input gradient of `dnt_layernorm_forward` for `rows` rows; `dinp` may alias `dout`.
+void dnt_layernorm_backward(float *dinp, const float *dout, const float *inp, const float *weight,
+                            const float *mean, const float *rstd, long rows, long width);
+void dnt_layernorm_backward_isa(dnt_isa isa, float *dinp, const float *dout, const float *inp, const float *weight,
+                                const float *mean, const float *rstd, long rows, long width);
+
+/// Adds the weight and bias gradients of `dnt_layernorm_forward` (either may be NULL) for the
+/// columns `first..<end`, summing the rows in order (so a split by columns changes nothing).
+void dnt_layernorm_param_grads(float *dweight, float *dbias, const float *dout, const float *inp,
+                               const float *mean, const float *rstd, long rows, long width, long first, long end);
+void dnt_layernorm_param_grads_isa(dnt_isa isa, float *dweight, float *dbias, const float *dout, const float *inp,
+                                   const float *mean, const float *rstd, long rows, long width, long first, long end);
+
+/// `count` uniform floats in [0, 1) (23 random bits each) from the generator of `dnt_dropout`,
+/// eight per step (a last partial step still consumes a whole one).
+void dnt_uniform(uint32_t *state, float *out, long count);
+void dnt_uniform_isa(dnt_isa isa, uint32_t *state, float *out, long count);
+
+/// Dropout from a generator of eight xoshiro128+ streams whose state is `state[32]` (s0..s3, eight
+/// lanes each; advanced in place): `out[i] = x[i]/(1-p)` where kept (probability 1-p), 0 where
+/// dropped. With `x` NULL it writes the mask itself (`1/(1-p)` or 0). Each step of the generator
+/// gives eight elements; a last partial step still consumes a whole one. `out` may alias `x`.
+void dnt_dropout(uint32_t *state, float *out, const float *x, long count, float p);
+void dnt_dropout_isa(dnt_isa isa, uint32_t *state, float *out, const float *x, long count, float p);
+
+/// `e^x` for `count` floats (relative error about 1e-7; below -87.3 gives about 1e-38, not 0).
+void dnt_exp(float *out, const float *inp, long count);
+void dnt_exp_isa(dnt_isa isa, float *out, const float *inp, long count);
+
+/// `erf(x)` for `count` floats (absolute error below 2e-6; ±1 beyond ±4).
+void dnt_erf(float *out, const float *inp, long count);
+void dnt_erf_isa(dnt_isa isa, float *out, const float *inp, long count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
