@@ -241,6 +241,19 @@ DNT_INLINE void layernorm_param_grads_body(float *dweight, float *dbias, const f
     }
 }
 
+// LoRA's input dropout for `rows` rows of `in` (row stride `ldx`): each row draws its mask from
+// `state` into `mask` and writes the dropped input to `xd` (both contiguous, [rows, in]).
+DNT_INLINE void lora_dropout_body(uint32_t *state, const float *x, long ldx, long rows, long in, float p,
+                                  float *mask, float *xd) {
+    for (long row = 0; row < rows; row++) {
+        const float *src = x + row * ldx;
+        float *m = mask + row * in, *d = xd + row * in;
+        dropout_body(state, m, NULL, in, p);
+#pragma clang loop vectorize(assume_safety)
+        for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
+    }
+}
+
 DNT_INLINE void exp_body(float *out, const float *inp, long count) {
     for (long i = 0; i < count; i++) out[i] = exp_poly(inp[i]);
 }
@@ -307,5 +320,7 @@ DNT_KERNEL(layernorm_backward, (float *dinp, const float *dout, const float *inp
 DNT_KERNEL(layernorm_param_grads, (float *dweight, float *dbias, const float *dout, const float *inp,
                                    const float *mean, const float *rstd, long rows, long width, long first, long end),
            (dweight, dbias, dout, inp, mean, rstd, rows, width, first, end))
+DNT_KERNEL(lora_dropout, (uint32_t *state, const float *x, long ldx, long rows, long in, float p, float *mask, float *xd),
+           (state, x, ldx, rows, in, p, mask, xd))
 DNT_KERNEL(exp, (float *out, const float *inp, long count), (out, inp, count))
 DNT_KERNEL(erf, (float *out, const float *inp, long count), (out, inp, count))

@@ -201,8 +201,25 @@ import Testing
         dnt_uniform_isa(isa, &drawState, &draws, count)
         #expect((0..<count).allSatisfy { (draws[$0] >= p) == (mask[$0] != 0) })
     }
+
+    /// LoRA's input dropout: row by row, the mask `dnt_dropout` draws from the same generator, and
+    /// the input times it; strided input rows are read at their stride.
+    @Test(arguments: isas)
+    func loraDropoutRows(_ isa: dnt_isa) {
+        let rows = 5, width = 13, ld = 20, p: Float = 0.3
+        let x = (0..<(rows * ld)).map { Float($0) * 0.25 - 7 }
+        var mask = [Float](repeating: -1, count: rows * width), xd = mask
+        let start = DropoutGenerator(seed: 21, stream: 2)
+        var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+        dnt_lora_dropout_isa(isa, &state, x, ld, rows, width, p, &mask, &xd)
+        var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+        for row in 0..<rows {
+            var expected = [Float](repeating: 0, count: width)
+            dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &expected, nil, width, p)
+            #expect(Array(mask[(row * width)..<((row + 1) * width)]) == expected)
+            for k in 0..<width { #expect(xd[row * width + k] == x[row * ld + k] * expected[k]) }
+        }
+        #expect(state == reference)
+    }
 }
 
-extension dnt_isa: @retroactive CustomTestStringConvertible {
-    public var testDescription: String { CKernelsTests.name(self) }
-}

@@ -77,6 +77,13 @@ void dnt_uniform_isa(dnt_isa isa, uint32_t *state, float *out, long count);
 void dnt_dropout(uint32_t *state, float *out, const float *x, long count, float p);
 void dnt_dropout_isa(dnt_isa isa, uint32_t *state, float *out, const float *x, long count, float p);
 
+/// LoRA's input dropout for `rows` rows of `in` floats (row stride `ldx`): each row draws its
+/// mask from the generator `state` (as `dnt_dropout`'s) into `mask` and writes `x ⊙ mask` to `xd`
+/// (both `[rows, in]`, contiguous).
+void dnt_lora_dropout(uint32_t *state, const float *x, long ldx, long rows, long in, float p, float *mask, float *xd);
+void dnt_lora_dropout_isa(dnt_isa isa, uint32_t *state, const float *x, long ldx, long rows, long in, float p,
+                          float *mask, float *xd);
+
 /// `e^x` for `count` floats (relative error about 1e-7; below -87.3 gives about 1e-38, not 0).
 void dnt_exp(float *out, const float *inp, long count);
 void dnt_exp_isa(dnt_isa isa, float *out, const float *inp, long count);

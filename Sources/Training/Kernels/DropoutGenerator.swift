@@ -45,7 +45,7 @@ struct DropoutGenerator {
     }
 
     /// The state as the C kernels' `uint32_t state[32]` (s0, s1, s2, s3, eight lanes each).
-    private mutating func withState(_ body: (UnsafeMutablePointer<UInt32>) -> Void) {
+    mutating func withState(_ body: (UnsafeMutablePointer<UInt32>) -> Void) {
         withUnsafeMutableBytes(of: &self) { body($0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
     }
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// LoRA adapters for a `BertModel`: for each targeted linear layer `y = x·Wᵀ + b`, adds
 /// `scaling · dropout(x)·Aᵀ·Bᵀ` with `A` `[r, in]` and `B` `[out, r]`.
 ///
@@ -31,11 +33,12 @@ public final class LoRAAdapter: @unchecked Sendable {
     let indexBySite: [LinearSite: Int]
     let scaling: Float
 
-    // Activations: per module u = x·Aᵀ [rows, r], and with dropout the mask and dropped input [rows, in].
+    // Activations: per module u = x·Aᵀ [rows, r], and with dropout the mask and dropped input
+    // [rows, in]; shared scratch: du [rows, r], dAᵀ [in, r] and the input-gradient term [rows, in].
     private var rows = 0
     private var activations: UnsafeMutablePointer<Float>?
     private var uOffset: [Int] = [], maskOffset: [Int] = [], xdOffset: [Int] = []
-    private var duOffset = 0, tmpOffset = 0
+    private var duOffset = 0, daOffset = 0, tmpOffset = 0
     /// Threads for the adapter's products and dropout masks (the model's `workers`).
     let workers: Int
 
@@ -88,38 +91,48 @@ public final class LoRAAdapter: @unchecked Sendable {
         let r = config.r
         var total = 0
         uOffset = []; maskOffset = []; xdOffset = []
-        var maxIn = 0
+        let maxIn = modules.map(\.inFeatures).max() ?? 0
         for m in modules {
             uOffset.append(total); total += rows * r
-            maxIn = max(maxIn, m.inFeatures)
             if config.dropout > 0 {
                 maskOffset.append(total); total += rows * m.inFeatures
                 xdOffset.append(total); total += rows * m.inFeatures
             }
         }
         duOffset = total; total += rows * r
+        daOffset = total; total += maxIn * r
         tmpOffset = total; total += rows * maxIn
         activations?.deallocate()
         activations = .allocate(capacity: total)
         activations!.initialize(repeating: 0, count: total)
     }
 
+    /// Rows per block of the adapters' input dropout: each block draws its masks from its own
+    /// stream, so the masks do not depend on how blocks are shared among threads.
+    static let rowBlock = 64
+
     /// Whether `site` carries an adapter.
     func has(_ site: LinearSite) -> Bool { indexBySite[site] != nil }
 
-    /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`).
+    /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`). The input
+    /// dropout is `dnt_lora_dropout` (Sources/CKernels) over blocks of `rowBlock` rows; the rest is
+    /// two products.
     func forward(site: LinearSite, inp: UnsafePointer<Float>, ldInp: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                  rows n: Int, training: Bool, seed: UInt64) {
         guard let index = indexBySite[site], let act = activations, n > 0 else { return }
         let m = modules[index], r = config.r
         var x = inp, ldx = ldInp
         if training && config.dropout > 0 {
-            let mask = act + maskOffset[index], xd = act + xdOffset[index]
-            DropoutGenerator.fillMask(mask, count: n * m.inFeatures, p: Float(config.dropout), seed: seed,
-                                      stream: 0x10A0_0000 &+ UInt64(index), workers: workers)
-            parallelFor(count: n, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
-                for row in start..<end {
-                    multiply(xd + row * m.inFeatures, inp + row * ldInp, mask + row * m.inFeatures, count: m.inFeatures)
+            let mask = act + maskOffset[index], xd = act + xdOffset[index], p = Float(config.dropout)
+            let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
+            parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+                for block in start..<end {
+                    let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
+                    var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(index) << 24 &+ UInt64(block))
+                    gen.withState {
+                        dnt_lora_dropout($0, inp + r0 * ldInp, ldInp, count, m.inFeatures, p, mask + r0 * m.inFeatures,
+                                         xd + r0 * m.inFeatures)
+                    }
                 }
             }
             x = UnsafePointer(xd); ldx = m.inFeatures
@@ -146,10 +159,14 @@ public final class LoRAAdapter: @unchecked Sendable {
                       a: dout, lda: ldOut, b: u, ldb: r, beta: 1, c: gradients.pointer(m.b), ldc: r, workers: workers)
         parallelSgemm(transA: false, transB: false, m: n, n: r, k: m.outFeatures, alpha: scaling,
                       a: dout, lda: ldOut, b: b, ldb: r, beta: 0, c: du, ldc: r, workers: workers)
-        BLAS.sgemm(transA: true, transB: false, m: r, n: m.inFeatures, k: n, alpha: 1,
-                   a: du, lda: r, b: x, ldb: ldx, beta: 1, c: gradients.pointer(m.a), ldc: m.inFeatures)
+        // dA += duᵀ·x, computed transposed (xᵀ·du, [in, r]) so that its rows split across the workers.
+        let daT = act + daOffset
+        parallelSgemm(transA: true, transB: false, m: m.inFeatures, n: r, k: n, alpha: 1,
+                      a: x, lda: ldx, b: du, ldb: r, beta: 0, c: daT, ldc: r, workers: workers)
+        let da = gradients.pointer(m.a)
+        for j in 0..<r { for k in 0..<m.inFeatures { da[j * m.inFeatures + k] += daT[k * r + j] } }
         guard let dinp else { return }
-        if dropout {
+        if dropout {  // dinp += (du·A) ⊙ mask
             let tmp = act + tmpOffset, mask = act + maskOffset[index]
             parallelSgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
                           a: du, lda: r, b: a, ldb: m.inFeatures, beta: 0, c: tmp, ldc: m.inFeatures, workers: workers)
