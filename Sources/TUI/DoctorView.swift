@@ -8,11 +8,14 @@ public struct DoctorReport: Sendable {
     public var blas: String
     public var blasThreads: Int
     public var gflops: Double
+    /// The instruction set of the engine's elementwise kernels, e.g. "AVX2 + FMA".
+    public var kernels: String
 
     public init(version: String, term: String, unicode: Bool, colorCount: Int, monochrome: Bool,
-                blas: String, blasThreads: Int, gflops: Double) {
+                blas: String, blasThreads: Int, gflops: Double, kernels: String = "") {
         self.version = version; self.term = term; self.unicode = unicode; self.colorCount = colorCount
         self.monochrome = monochrome; self.blas = blas; self.blasThreads = blasThreads; self.gflops = gflops
+        self.kernels = kernels
     }
 }
 
@@ -53,6 +56,7 @@ public enum DoctorView {
         row("OpenBLAS", r.blas)
         row("BLAS threads", "\(r.blasThreads)")
         row(r.unicode ? "sgemm 512³" : "sgemm 512^3", r.gflops > 0 ? String(format1(r.gflops)) + " GFLOP/s" : "not measured")
+        if !r.kernels.isEmpty { row("kernels", r.kernels) }
         g.put("Press any key to leave.", x: 2, y: min(height - 2, y + 1), style: label)
         return g
     }

@@ -62,7 +62,7 @@ struct BenchTrain: ParsableCommand {
         if let only { cases = cases.filter { $0.name.contains(only) } }
         let py = noTorch ? nil : try python ?? Self.defaultPython()
         say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, 4 layers, vocab 4101, dropout 0.1")
-        say(BLAS.configuration)
+        say("\(BLAS.configuration); elementwise kernels: \(Kernels.instructionSet)")
         var swiftResults: [String: [TrainingBenchmark.Result]] = [:]
         var torchResults: [String: [[String: Double]]] = [:]
         for round in 1...max(1, rounds) {

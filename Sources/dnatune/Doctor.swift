@@ -25,7 +25,8 @@ struct Doctor: ParsableCommand {
         if plain {
             let report = DoctorReport(
                 version: dnatuneVersion, term: env["TERM"] ?? "", unicode: !ascii, colorCount: 0,
-                monochrome: true, blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops)
+                monochrome: true, blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops,
+                kernels: Kernels.instructionSet)
             print(DoctorView.render(report, width: 100, height: 20).text)
             return
         }
@@ -34,7 +35,8 @@ struct Doctor: ParsableCommand {
         let report = DoctorReport(
             version: dnatuneVersion, term: env["TERM"] ?? "", unicode: terminal.unicode,
             colorCount: terminal.colorCount, monochrome: terminal.palette.monochrome,
-            blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops)
+            blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops,
+                kernels: Kernels.instructionSet)
         while true {
             let (w, h) = terminal.size
             terminal.paint(DoctorView.render(report, width: w, height: h))

@@ -16,6 +16,12 @@ import Testing
         #expect(screen.contains("█████████▊▌▎"))
         #expect(screen.contains("UTF-8"))
         #expect(screen.contains("colours             256"))
+        // The elementwise kernels report the instruction set /proc/cpuinfo says this CPU has.
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }
+            .map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        let isa = flags.contains("avx2") && flags.contains("fma") ? "AVX2 + FMA" : "baseline"
+        #expect(screen.contains("kernels             \(isa)"))
         try tmux.type("q")
         try tmux.waitForPrompt()
         // Echo and canonical mode are back: the terminal is sane after leaving.
