@@ -18,6 +18,10 @@
 
 #define DNT_INLINE static inline __attribute__((always_inline))
 
+// The 8-float vector helpers are always inlined, so the ABI of passing such vectors between
+// functions built for different instruction sets never comes into play.
+#pragma clang diagnostic ignored "-Wpsabi"
+
 DNT_INLINE float clampf(float x, float lo, float hi) {
     x = x < lo ? lo : x;
     return x > hi ? hi : x;
@@ -241,16 +245,123 @@ DNT_INLINE void layernorm_param_grads_body(float *dweight, float *dbias, const f
     }
 }
 
-// LoRA's input dropout for `rows` rows of `in` (row stride `ldx`): each row draws its mask from
-// `state` into `mask` and writes the dropped input to `xd` (both contiguous, [rows, in]).
-DNT_INLINE void lora_dropout_body(uint32_t *state, const float *x, long ldx, long rows, long in, float p,
-                                  float *mask, float *xd) {
+// ---- LoRA's row work ----
+// Small dense pieces written with explicit 8-float vectors and several independent accumulators, so
+// that they run at the speed of their loads rather than the latency of one chain of adds.
+
+DNT_INLINE f32x8 ld8(const float *p) { f32x8 v; memcpy(&v, p, sizeof v); return v; }
+DNT_INLINE void st8(float *p, f32x8 v) { memcpy(p, &v, sizeof v); }
+DNT_INLINE float hsum8(f32x8 v) { return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])); }
+DNT_INLINE f32x8 splat8(float x) { return (f32x8){0} + x; }
+
+// y[j] = scale · Σ_k v[k]·m[j·width + k] for j < r: r dot products of v with the rows of m.
+DNT_INLINE void row_dots(float *y, const float *v, const float *m, long r, long width, float scale) {
+    long j = 0;
+    for (; j + 4 <= r; j += 4) {
+        const float *m0 = m + j * width, *m1 = m0 + width, *m2 = m1 + width, *m3 = m2 + width;
+        f32x8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        long k = 0;
+        for (; k + 8 <= width; k += 8) {
+            f32x8 x = ld8(v + k);
+            a0 += x * ld8(m0 + k); a1 += x * ld8(m1 + k); a2 += x * ld8(m2 + k); a3 += x * ld8(m3 + k);
+        }
+        float s0 = hsum8(a0), s1 = hsum8(a1), s2 = hsum8(a2), s3 = hsum8(a3);
+        for (; k < width; k++) { s0 += v[k] * m0[k]; s1 += v[k] * m1[k]; s2 += v[k] * m2[k]; s3 += v[k] * m3[k]; }
+        y[j] = scale * s0; y[j + 1] = scale * s1; y[j + 2] = scale * s2; y[j + 3] = scale * s3;
+    }
+    for (; j < r; j++) {
+        const float *mj = m + j * width;
+        f32x8 a0 = {0};
+        long k = 0;
+        for (; k + 8 <= width; k += 8) a0 += ld8(v + k) * ld8(mj + k);
+        float s0 = hsum8(a0);
+        for (; k < width; k++) s0 += v[k] * mj[k];
+        y[j] = scale * s0;
+    }
+}
+
+// out[k] += scale · (Σ_j c[j]·m[j·width + k]) · mask[k] for k < width (mask NULL: no mask).
+DNT_INLINE void row_combine(float *out, const float *c, const float *m, long r, long width, float scale,
+                            const float *mask) {
+    long k = 0;
+    for (; k + 32 <= width; k += 32) {
+        f32x8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (long j = 0; j < r; j++) {
+            f32x8 cj = splat8(c[j]);
+            const float *mj = m + j * width + k;
+            a0 += cj * ld8(mj); a1 += cj * ld8(mj + 8); a2 += cj * ld8(mj + 16); a3 += cj * ld8(mj + 24);
+        }
+        if (mask) {
+            a0 *= ld8(mask + k); a1 *= ld8(mask + k + 8); a2 *= ld8(mask + k + 16); a3 *= ld8(mask + k + 24);
+        }
+        f32x8 sc = splat8(scale);
+        st8(out + k, ld8(out + k) + sc * a0);
+        st8(out + k + 8, ld8(out + k + 8) + sc * a1);
+        st8(out + k + 16, ld8(out + k + 16) + sc * a2);
+        st8(out + k + 24, ld8(out + k + 24) + sc * a3);
+    }
+    for (; k + 8 <= width; k += 8) {
+        f32x8 a0 = {0};
+        for (long j = 0; j < r; j++) a0 += splat8(c[j]) * ld8(m + j * width + k);
+        if (mask) a0 *= ld8(mask + k);
+        st8(out + k, ld8(out + k) + splat8(scale) * a0);
+    }
+    for (; k < width; k++) {
+        float a0 = 0.0f;
+        for (long j = 0; j < r; j++) a0 += c[j] * m[j * width + k];
+        out[k] += scale * a0 * (mask ? mask[k] : 1.0f);
+    }
+}
+
+// acc[j·width + k] += c[j] · v[k] for j < r, k < width.
+DNT_INLINE void row_outer_add(float *acc, const float *c, const float *v, long r, long width) {
+    for (long j = 0; j < r; j++) {
+        const float cj = c[j];
+        float *aj = acc + j * width;
+#pragma clang loop vectorize(assume_safety)
+        for (long k = 0; k < width; k++) aj[k] += cj * v[k];
+    }
+}
+
+// Forward, row by row: with a generator `state`, draw the row's dropout mask into `mask` and the
+// dropped input into `xd`; then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt [r, out]).
+DNT_INLINE void lora_forward_body(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
+                                  float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
+                                  float *u, float *out, long ldout, long outFeatures) {
     for (long row = 0; row < rows; row++) {
         const float *src = x + row * ldx;
-        float *m = mask + row * in, *d = xd + row * in;
-        dropout_body(state, m, NULL, in, p);
+        if (state) {
+            float *m = mask + row * in, *d = xd + row * in;
+            dropout_body(state, m, NULL, in, p);
 #pragma clang loop vectorize(assume_safety)
-        for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
+            for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
+            src = d;
+        }
+        float *ur = u + row * r;
+        row_dots(ur, src, a, r, in, 1.0f);
+        row_combine(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL);
+    }
+}
+
+// Backward for a block of rows: du = scaling · dout·B (into `du`), the block's share of
+// dBᵀ = scaling · uᵀ·dout (into `dbt` [r, out]) and of dA = duᵀ·x (into `da` [r, in]), both
+// overwritten; with `dinp`, dinp += (du·A) ⊙ mask (mask NULL: none). `x` is the adapter's
+// input as the forward pass used it (the dropped input under dropout).
+DNT_INLINE void lora_backward_body(const float *dout, long ldout, long rows, long outFeatures, const float *bt,
+                                   long r, float scaling, const float *u, const float *x, long ldx, long in,
+                                   const float *a, const float *mask, float *dinp, long ldinp, float *du,
+                                   float *dbt, float *da) {
+    for (long i = 0; i < r * outFeatures; i++) dbt[i] = 0.0f;
+    for (long i = 0; i < r * in; i++) da[i] = 0.0f;
+    float su[r > 0 ? r : 1];
+    for (long row = 0; row < rows; row++) {
+        const float *g = dout + row * ldout, *ur = u + row * r, *xr = x + row * ldx;
+        float *dur = du + row * r;
+        row_dots(dur, g, bt, r, outFeatures, scaling);
+        for (long j = 0; j < r; j++) su[j] = scaling * ur[j];
+        row_outer_add(dbt, su, g, r, outFeatures);
+        row_outer_add(da, dur, xr, r, in);
+        if (dinp) row_combine(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL);
     }
 }
 
@@ -320,7 +431,13 @@ DNT_KERNEL(layernorm_backward, (float *dinp, const float *dout, const float *inp
 DNT_KERNEL(layernorm_param_grads, (float *dweight, float *dbias, const float *dout, const float *inp,
                                    const float *mean, const float *rstd, long rows, long width, long first, long end),
            (dweight, dbias, dout, inp, mean, rstd, rows, width, first, end))
-DNT_KERNEL(lora_dropout, (uint32_t *state, const float *x, long ldx, long rows, long in, float p, float *mask, float *xd),
-           (state, x, ldx, rows, in, p, mask, xd))
+DNT_KERNEL(lora_forward, (const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *mask,
+                          float *xd, const float *a, const float *bt, long r, float scaling, float *u, float *out,
+                          long ldout, long outFeatures),
+           (x, ldx, rows, in, state, p, mask, xd, a, bt, r, scaling, u, out, ldout, outFeatures))
+DNT_KERNEL(lora_backward, (const float *dout, long ldout, long rows, long outFeatures, const float *bt, long r,
+                           float scaling, const float *u, const float *x, long ldx, long in, const float *a,
+                           const float *mask, float *dinp, long ldinp, float *du, float *dbt, float *da),
+           (dout, ldout, rows, outFeatures, bt, r, scaling, u, x, ldx, in, a, mask, dinp, ldinp, du, dbt, da))
 DNT_KERNEL(exp, (float *out, const float *inp, long count), (out, inp, count))
 DNT_KERNEL(erf, (float *out, const float *inp, long count), (out, inp, count))

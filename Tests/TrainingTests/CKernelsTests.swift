@@ -202,24 +202,87 @@ import Testing
         #expect((0..<count).allSatisfy { (draws[$0] >= p) == (mask[$0] != 0) })
     }
 
-    /// LoRA's input dropout: row by row, the mask `dnt_dropout` draws from the same generator, and
-    /// the input times it; strided input rows are read at their stride.
-    @Test(arguments: isas)
-    func loraDropoutRows(_ isa: dnt_isa) {
-        let rows = 5, width = 13, ld = 20, p: Float = 0.3
-        let x = (0..<(rows * ld)).map { Float($0) * 0.25 - 7 }
-        var mask = [Float](repeating: -1, count: rows * width), xd = mask
-        let start = DropoutGenerator(seed: 21, stream: 2)
-        var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
-        dnt_lora_dropout_isa(isa, &state, x, ld, rows, width, p, &mask, &xd)
-        var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
-        for row in 0..<rows {
-            var expected = [Float](repeating: 0, count: width)
-            dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &expected, nil, width, p)
-            #expect(Array(mask[(row * width)..<((row + 1) * width)]) == expected)
-            for k in 0..<width { #expect(xd[row * width + k] == x[row * ld + k] * expected[k]) }
+    /// LoRA's forward row work against Double references: the row's mask is the one `dnt_dropout`
+    /// draws next from the same generator, then `u = xd·Aᵀ` and `out += s·u·Bᵀ`; strided rows, sizes
+    /// that leave vector tails, and r below and above the four-way blocking.
+    @Test(arguments: isas, [3, 8])
+    func loraForwardRows(_ isa: dnt_isa, _ r: Int) {
+        let rows = 5, inF = 13, outF = 37, ldx = 20, ldo = 41, p: Float = 0.3, scaling: Float = 1.75
+        var rng = SplitMix(seed: UInt64(r))
+        let x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
+        let a = (0..<(r * inF)).map { _ in rng.nextFloat() }, bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
+        let out0 = (0..<(rows * ldo)).map { _ in rng.nextFloat() }
+        for dropout in [false, true] {
+            var mask = [Float](repeating: -1, count: rows * inF), xd = mask, u = [Float](repeating: 0, count: rows * r)
+            var out = out0
+            let start = DropoutGenerator(seed: 21, stream: 2)
+            var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+            if dropout {
+                dnt_lora_forward_isa(isa, x, ldx, rows, inF, &state, p, &mask, &xd, a, bt, r, scaling, &u, &out, ldo, outF)
+            } else {
+                dnt_lora_forward_isa(isa, x, ldx, rows, inF, nil, p, nil, nil, a, bt, r, scaling, &u, &out, ldo, outF)
+            }
+            var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+            for row in 0..<rows {
+                var m = [Float](repeating: 1, count: inF)
+                if dropout {
+                    dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p)
+                    #expect(Array(mask[(row * inF)..<((row + 1) * inF)]) == m)
+                    for k in 0..<inF { #expect(xd[row * inF + k] == x[row * ldx + k] * m[k]) }
+                }
+                let src = (0..<inF).map { Double(x[row * ldx + $0]) * Double(m[$0]) }
+                let refU = (0..<r).map { j in (0..<inF).reduce(0.0) { $0 + src[$1] * Double(a[j * inF + $1]) } }
+                for j in 0..<r { #expect(abs(Double(u[row * r + j]) - refU[j]) < 1e-5, "\(Self.name(isa)) u[\(row), \(j)]") }
+                for o in 0..<outF {
+                    let lora = (0..<r).reduce(0.0) { $0 + refU[$1] * Double(bt[$1 * outF + o]) }
+                    let ref = Double(out0[row * ldo + o]) + Double(scaling) * lora
+                    #expect(abs(Double(out[row * ldo + o]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) out[\(row), \(o)]")
+                }
+                for o in outF..<ldo { #expect(out[row * ldo + o] == out0[row * ldo + o]) }
+            }
+            if dropout { #expect(state == reference) }
         }
-        #expect(state == reference)
+    }
+
+    /// LoRA's backward row work against Double references: du, the block's dBᵀ and dA (overwritten),
+    /// and the input gradient added with and without a mask.
+    @Test(arguments: isas, [3, 8])
+    func loraBackwardRows(_ isa: dnt_isa, _ r: Int) {
+        let rows = 6, inF = 19, outF = 35, ldx = 23, ldo = 40, ldi = 21, scaling: Float = 0.5
+        var rng = SplitMix(seed: 40 + UInt64(r))
+        let dout = (0..<(rows * ldo)).map { _ in rng.nextFloat() }, x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
+        let u = (0..<(rows * r)).map { _ in rng.nextFloat() }, a = (0..<(r * inF)).map { _ in rng.nextFloat() }
+        let bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
+        let mask = (0..<(rows * inF)).map { $0 % 3 == 0 ? Float(0) : 1 / Float(0.7) }
+        let dinp0 = (0..<(rows * ldi)).map { _ in rng.nextFloat() }
+        for masked in [false, true] {
+            var du = [Float](repeating: 0, count: rows * r), dbt = [Float](repeating: 9, count: r * outF)
+            var da = [Float](repeating: 9, count: r * inF), dinp = dinp0
+            dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, masked ? mask : nil,
+                                  &dinp, ldi, &du, &dbt, &da)
+            var refDBT = [Double](repeating: 0, count: r * outF), refDA = [Double](repeating: 0, count: r * inF)
+            for row in 0..<rows {
+                let refDU = (0..<r).map { j in
+                    Double(scaling) * (0..<outF).reduce(0.0) { $0 + Double(dout[row * ldo + $1]) * Double(bt[j * outF + $1]) }
+                }
+                for j in 0..<r {
+                    #expect(abs(Double(du[row * r + j]) - refDU[j]) < 1e-5 * max(1, abs(refDU[j])), "\(Self.name(isa)) du[\(row), \(j)]")
+                    for o in 0..<outF { refDBT[j * outF + o] += Double(scaling) * Double(u[row * r + j]) * Double(dout[row * ldo + o]) }
+                    for k in 0..<inF { refDA[j * inF + k] += refDU[j] * Double(x[row * ldx + k]) }
+                }
+                for k in 0..<inF {
+                    let g = (0..<r).reduce(0.0) { $0 + refDU[$1] * Double(a[$1 * inF + k]) }
+                    let ref = Double(dinp0[row * ldi + k]) + g * (masked ? Double(mask[row * inF + k]) : 1)
+                    #expect(abs(Double(dinp[row * ldi + k]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) dinp[\(row), \(k)]")
+                }
+                for k in inF..<ldi { #expect(dinp[row * ldi + k] == dinp0[row * ldi + k]) }
+            }
+            for i in refDBT.indices { #expect(abs(Double(dbt[i]) - refDBT[i]) < 1e-5 * max(1, abs(refDBT[i]))) }
+            for i in refDA.indices { #expect(abs(Double(da[i]) - refDA[i]) < 1e-5 * max(1, abs(refDA[i]))) }
+        }
     }
 }
 
+extension dnt_isa: @retroactive CustomTestStringConvertible {
+    public var testDescription: String { CKernelsTests.name(self) }
+}

@@ -34,11 +34,12 @@ public final class LoRAAdapter: @unchecked Sendable {
     let scaling: Float
 
     // Activations: per module u = x·Aᵀ [rows, r], and with dropout the mask and dropped input
-    // [rows, in]; shared scratch: du [rows, r], dAᵀ [in, r] and the input-gradient term [rows, in].
+    // [rows, in]; shared scratch: du [rows, r], Bᵀ [r, out], and per row block the block's share of
+    // dBᵀ [r, out] and dA [r, in].
     private var rows = 0
     private var activations: UnsafeMutablePointer<Float>?
     private var uOffset: [Int] = [], maskOffset: [Int] = [], xdOffset: [Int] = []
-    private var duOffset = 0, daOffset = 0, tmpOffset = 0
+    private var duOffset = 0, btOffset = 0, partialsOffset = 0, partialStride = 0
     /// Threads for the adapter's products and dropout masks (the model's `workers`).
     let workers: Int
 
@@ -91,7 +92,6 @@ public final class LoRAAdapter: @unchecked Sendable {
         let r = config.r
         var total = 0
         uOffset = []; maskOffset = []; xdOffset = []
-        let maxIn = modules.map(\.inFeatures).max() ?? 0
         for m in modules {
             uOffset.append(total); total += rows * r
             if config.dropout > 0 {
@@ -99,87 +99,90 @@ public final class LoRAAdapter: @unchecked Sendable {
                 xdOffset.append(total); total += rows * m.inFeatures
             }
         }
+        let maxIn = modules.map(\.inFeatures).max() ?? 0, maxOut = modules.map(\.outFeatures).max() ?? 0
         duOffset = total; total += rows * r
-        daOffset = total; total += maxIn * r
-        tmpOffset = total; total += rows * maxIn
+        btOffset = total; total += r * maxOut
+        partialStride = r * (maxIn + maxOut)
+        partialsOffset = total; total += (rows + Self.rowBlock - 1) / Self.rowBlock * partialStride
         activations?.deallocate()
         activations = .allocate(capacity: total)
         activations!.initialize(repeating: 0, count: total)
     }
 
-    /// Rows per block of the adapters' input dropout: each block draws its masks from its own
-    /// stream, so the masks do not depend on how blocks are shared among threads.
+    /// Rows per block of the adapters' row work. Each block draws its dropout masks from its own
+    /// stream and sums its own share of the weight gradients, which are then added block by block
+    /// in order: the results do not depend on how blocks are shared among threads.
     static let rowBlock = 64
+
+    /// Writes `B` `[out, r]` of module `m` transposed, `[r, out]`, into the scratch.
+    private func transposedB(_ m: Module, _ act: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let b = parameters.pointer(m.b), bt = act + btOffset, r = config.r
+        for o in 0..<m.outFeatures { for j in 0..<r { bt[j * m.outFeatures + o] = b[o * r + j] } }
+        return UnsafePointer(bt)
+    }
 
     /// Whether `site` carries an adapter.
     func has(_ site: LinearSite) -> Bool { indexBySite[site] != nil }
 
-    /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`). The input
-    /// dropout is `dnt_lora_dropout` (Sources/CKernels) over blocks of `rowBlock` rows; the rest is
-    /// two products.
+    /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`): the input
+    /// dropout, `u = x·Aᵀ` and `+ scaling · u·Bᵀ` row by row in one pass (`dnt_lora_forward`,
+    /// Sources/CKernels), in blocks of `rowBlock` rows over the workers.
     func forward(site: LinearSite, inp: UnsafePointer<Float>, ldInp: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                  rows n: Int, training: Bool, seed: UInt64) {
         guard let index = indexBySite[site], let act = activations, n > 0 else { return }
-        let m = modules[index], r = config.r
-        var x = inp, ldx = ldInp
-        if training && config.dropout > 0 {
-            let mask = act + maskOffset[index], xd = act + xdOffset[index], p = Float(config.dropout)
-            let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
-            parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
-                for block in start..<end {
-                    let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
+        let m = modules[index], r = config.r, scaling = scaling
+        let dropout = training && config.dropout > 0, p = Float(config.dropout)
+        let a = UnsafePointer(parameters.pointer(m.a)), bt = transposedB(m, act), u = act + uOffset[index]
+        let mask = dropout ? act + maskOffset[index] : nil, xd = dropout ? act + xdOffset[index] : nil
+        let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
+        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+            for block in start..<end {
+                let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
+                func run(_ state: UnsafeMutablePointer<UInt32>?) {
+                    dnt_lora_forward(inp + r0 * ldInp, ldInp, count, m.inFeatures, state, p,
+                                     mask.map { $0 + r0 * m.inFeatures }, xd.map { $0 + r0 * m.inFeatures },
+                                     a, bt, r, scaling, u + r0 * r, out + r0 * ldOut, ldOut, m.outFeatures)
+                }
+                if dropout {
                     var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(index) << 24 &+ UInt64(block))
-                    gen.withState {
-                        dnt_lora_dropout($0, inp + r0 * ldInp, ldInp, count, m.inFeatures, p, mask + r0 * m.inFeatures,
-                                         xd + r0 * m.inFeatures)
-                    }
+                    gen.withState(run)
+                } else {
+                    run(nil)
                 }
             }
-            x = UnsafePointer(xd); ldx = m.inFeatures
         }
-        let u = act + uOffset[index]
-        linearForward(out: u, inp: x, weight: parameters.pointer(m.a), bias: nil, rows: n,
-                      inFeatures: m.inFeatures, outFeatures: r, ldInp: ldx, workers: workers)
-        parallelSgemm(transA: false, transB: true, m: n, n: m.outFeatures, k: r, alpha: scaling,
-                      a: u, lda: r, b: parameters.pointer(m.b), ldb: r, beta: 1, c: out, ldc: ldOut, workers: workers)
     }
 
     /// The adapter's backward pass for `site`: adds to the `A`/`B` gradients and, when `dinp` is
-    /// given, adds the input gradient to it (row stride `ldInp`, as the forward input).
+    /// given, adds the input gradient to it (row stride `ldInp`, as the forward input). The row
+    /// work is `dnt_lora_backward` (Sources/CKernels) in blocks of `rowBlock` rows; the blocks'
+    /// shares of the weight gradients are then added in block order.
     func backward(site: LinearSite, dout: UnsafePointer<Float>, ldOut: Int, inp: UnsafePointer<Float>, ldInp: Int,
                   dinp: UnsafeMutablePointer<Float>?, rows n: Int, training: Bool) {
         guard let index = indexBySite[site], let act = activations, n > 0 else { return }
-        let m = modules[index], r = config.r
+        let m = modules[index], r = config.r, scaling = scaling
         let dropout = training && config.dropout > 0
         let x = dropout ? UnsafePointer(act + xdOffset[index]) : inp
         let ldx = dropout ? m.inFeatures : ldInp
-        let u = act + uOffset[index], du = act + duOffset
-        let a = parameters.pointer(m.a), b = parameters.pointer(m.b)
-        parallelSgemm(transA: true, transB: false, m: m.outFeatures, n: r, k: n, alpha: scaling,
-                      a: dout, lda: ldOut, b: u, ldb: r, beta: 1, c: gradients.pointer(m.b), ldc: r, workers: workers)
-        parallelSgemm(transA: false, transB: false, m: n, n: r, k: m.outFeatures, alpha: scaling,
-                      a: dout, lda: ldOut, b: b, ldb: r, beta: 0, c: du, ldc: r, workers: workers)
-        // dA += duᵀ·x, computed transposed (xᵀ·du, [in, r]) so that its rows split across the workers.
-        let daT = act + daOffset
-        parallelSgemm(transA: true, transB: false, m: m.inFeatures, n: r, k: n, alpha: 1,
-                      a: x, lda: ldx, b: du, ldb: r, beta: 0, c: daT, ldc: r, workers: workers)
-        let da = gradients.pointer(m.a)
-        for j in 0..<r { for k in 0..<m.inFeatures { da[j * m.inFeatures + k] += daT[k * r + j] } }
-        guard let dinp else { return }
-        if dropout {  // dinp += (du·A) ⊙ mask
-            let tmp = act + tmpOffset, mask = act + maskOffset[index]
-            parallelSgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
-                          a: du, lda: r, b: a, ldb: m.inFeatures, beta: 0, c: tmp, ldc: m.inFeatures, workers: workers)
-            parallelFor(count: n, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
-                for row in start..<end {
-                    let t = tmp + row * m.inFeatures
-                    multiply(t, t, mask + row * m.inFeatures, count: m.inFeatures)
-                    addInPlace(dinp + row * ldInp, t, count: m.inFeatures)
-                }
+        let mask = dropout ? UnsafePointer(act + maskOffset[index]) : nil
+        let a = UnsafePointer(parameters.pointer(m.a)), bt = transposedB(m, act)
+        let u = UnsafePointer(act + uOffset[index]), du = act + duOffset
+        let partials = act + partialsOffset, stride = partialStride, dbtCount = r * m.outFeatures
+        let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
+        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+            for block in start..<end {
+                let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
+                let share = partials + block * stride
+                dnt_lora_backward(dout + r0 * ldOut, ldOut, count, m.outFeatures, bt, r, scaling, u + r0 * r,
+                                  x + r0 * ldx, ldx, m.inFeatures, a, mask.map { $0 + r0 * m.inFeatures },
+                                  dinp.map { $0 + r0 * ldInp }, ldInp, du + r0 * r, share, share + dbtCount)
             }
-        } else {
-            parallelSgemm(transA: false, transB: false, m: n, n: m.inFeatures, k: r, alpha: 1,
-                          a: du, lda: r, b: a, ldb: m.inFeatures, beta: 1, c: dinp, ldc: ldInp, workers: workers)
         }
+        // The blocks' shares, added in block order into the first block's, then into the gradients.
+        let shareCount = dbtCount + r * m.inFeatures
+        for block in 1..<max(blocks, 1) { addInPlace(partials, partials + block * stride, count: shareCount) }
+        let db = gradients.pointer(m.b)
+        for o in 0..<m.outFeatures { for j in 0..<r { db[o * r + j] += partials[j * m.outFeatures + o] } }
+        addInPlace(gradients.pointer(m.a), partials + dbtCount, count: r * m.inFeatures)
     }
 }
