@@ -103,8 +103,10 @@ struct BenchTrain: ParsableCommand {
         }
         for (full, lora) in [("h128 full", "h128 lora"), ("h256 full", "h256 lora")] {
             if let f = swiftResults[full], let l = swiftResults[lora] {
-                let ratio = TrainingBenchmark.median(l.map(\.trainSamplesPerSecond)) / TrainingBenchmark.median(f.map(\.trainSamplesPerSecond))
-                say(String(format: "%@ vs %@: LoRA steps %.2fx faster", lora, full, ratio))
+                // Each round's own ratio (the two cases run back to back), then their median and range.
+                let ratios = zip(l, f).map { $0.trainSamplesPerSecond / $1.trainSamplesPerSecond }
+                say(String(format: "%@ vs %@: LoRA steps %.2fx faster (rounds %.2f–%.2f)", lora, full,
+                           TrainingBenchmark.median(ratios), ratios.min() ?? .nan, ratios.max() ?? .nan))
             }
         }
         var usage = rusage()
