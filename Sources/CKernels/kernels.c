@@ -313,13 +313,45 @@ DNT_INLINE void row_combine(float *out, const float *c, const float *m, long r, 
     }
 }
 
-// acc[j·width + k] += c[j] · v[k] for j < r, k < width.
-DNT_INLINE void row_outer_add(float *acc, const float *c, const float *v, long r, long width) {
-    for (long j = 0; j < r; j++) {
-        const float cj = c[j];
-        float *aj = acc + j * width;
+// acc[j·width + k] = Σ_row c[row·r + j] · v[row·ldv + k] for j < r, k < width (overwritten): the
+// product cᵀ·v of a block of rows, with 4 × 16 accumulators held in registers across the rows.
+DNT_INLINE void block_outer(float *acc, const float *c, const float *v, long ldv, long rows, long r, long width) {
+    long j0 = 0;
+    for (; j0 + 4 <= r; j0 += 4) {
+        long k = 0;
+        for (; k + 16 <= width; k += 16) {
+            f32x8 a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
+            for (long row = 0; row < rows; row++) {
+                const float *vr = v + row * ldv + k, *cr = c + row * r + j0;
+                f32x8 v0 = ld8(vr), v1 = ld8(vr + 8);
+                f32x8 c0 = splat8(cr[0]), c1 = splat8(cr[1]), c2 = splat8(cr[2]), c3 = splat8(cr[3]);
+                a00 += c0 * v0; a01 += c0 * v1; a10 += c1 * v0; a11 += c1 * v1;
+                a20 += c2 * v0; a21 += c2 * v1; a30 += c3 * v0; a31 += c3 * v1;
+            }
+            float *o = acc + j0 * width + k;
+            st8(o, a00); st8(o + 8, a01);
+            st8(o + width, a10); st8(o + width + 8, a11);
+            st8(o + 2 * width, a20); st8(o + 2 * width + 8, a21);
+            st8(o + 3 * width, a30); st8(o + 3 * width + 8, a31);
+        }
+        for (; k < width; k++) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long row = 0; row < rows; row++) {
+                const float x = v[row * ldv + k], *cr = c + row * r + j0;
+                s0 += cr[0] * x; s1 += cr[1] * x; s2 += cr[2] * x; s3 += cr[3] * x;
+            }
+            acc[j0 * width + k] = s0; acc[(j0 + 1) * width + k] = s1;
+            acc[(j0 + 2) * width + k] = s2; acc[(j0 + 3) * width + k] = s3;
+        }
+    }
+    for (; j0 < r; j0++) {
+        float *o = acc + j0 * width;
+        for (long k = 0; k < width; k++) o[k] = 0.0f;
+        for (long row = 0; row < rows; row++) {
+            const float cj = c[row * r + j0], *vr = v + row * ldv;
 #pragma clang loop vectorize(assume_safety)
-        for (long k = 0; k < width; k++) aj[k] += cj * v[k];
+            for (long k = 0; k < width; k++) o[k] += cj * vr[k];
+        }
     }
 }
 
@@ -351,18 +383,14 @@ DNT_INLINE void lora_backward_body(const float *dout, long ldout, long rows, lon
                                    long r, float scaling, const float *u, const float *x, long ldx, long in,
                                    const float *a, const float *mask, float *dinp, long ldinp, float *du,
                                    float *dbt, float *da) {
-    for (long i = 0; i < r * outFeatures; i++) dbt[i] = 0.0f;
-    for (long i = 0; i < r * in; i++) da[i] = 0.0f;
-    float su[r > 0 ? r : 1];
     for (long row = 0; row < rows; row++) {
-        const float *g = dout + row * ldout, *ur = u + row * r, *xr = x + row * ldx;
         float *dur = du + row * r;
-        row_dots(dur, g, bt, r, outFeatures, scaling);
-        for (long j = 0; j < r; j++) su[j] = scaling * ur[j];
-        row_outer_add(dbt, su, g, r, outFeatures);
-        row_outer_add(da, dur, xr, r, in);
+        row_dots(dur, dout + row * ldout, bt, r, outFeatures, scaling);
         if (dinp) row_combine(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL);
     }
+    block_outer(dbt, u, dout, ldout, rows, r, outFeatures);
+    for (long i = 0; i < r * outFeatures; i++) dbt[i] *= scaling;
+    block_outer(da, du, x, ldx, rows, r, in);
 }
 
 DNT_INLINE void exp_body(float *out, const float *inp, long count) {

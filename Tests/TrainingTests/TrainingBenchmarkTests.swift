@@ -12,6 +12,17 @@ import Testing
         #expect(r.modelBytes > 0)
     }
 
+    /// The alternating-blocks comparison returns one finite, positive ratio per block pair and
+    /// their median.
+    @Test func interleavedSpeedupReportsOneRatioPerPair() throws {
+        let r = try TrainingBenchmark.interleavedSpeedup(
+            config: TinyModel.config, strategy: .lora(LoRAConfig(r: 2, targetModules: ["query", "value"])),
+            baseline: .full, batch: 3, length: 6, pairs: 3, block: 2, warmup: 1, threads: 2)
+        #expect(r.ratios.count == 3)
+        #expect(r.ratios.allSatisfy { $0 > 0 && $0.isFinite })
+        #expect(r.median == TrainingBenchmark.median(r.ratios))
+    }
+
     @Test func forwardFLOPsCountsTheProducts() {
         // Two layers, hidden 2, intermediate 4, batch 1, length 3, 2 labels. A full layer:
         // projections 2·3·2·(4·2 + 2·4) = 192, attention 2·2·1·3·3·2 = 72. The last layer, [CLS]

@@ -112,7 +112,7 @@ public final class LoRAAdapter: @unchecked Sendable {
     /// Rows per block of the adapters' row work. Each block draws its dropout masks from its own
     /// stream and sums its own share of the weight gradients, which are then added block by block
     /// in order: the results do not depend on how blocks are shared among threads.
-    static let rowBlock = 64
+    static let rowBlock = 256
 
     /// Writes `B` `[out, r]` of module `m` transposed, `[r, out]`, into the scratch.
     private func transposedB(_ m: Module, _ act: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {

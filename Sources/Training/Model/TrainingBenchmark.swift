@@ -27,27 +27,96 @@ public enum TrainingBenchmark {
         let previousThreads = BLAS.threads
         BLAS.threads = threads
         defer { BLAS.threads = previousThreads }
-        let model = try BertModel(config: config, head: .classification, strategy: strategy, seed: seed, workers: threads)
-        var rng = SystemRandomNumberGenerator()
-        var ids = (0..<(batch * length)).map { _ in Int32.random(in: 5..<Int32(config.vocabSize), using: &rng) }
-        var mask = [Int32](repeating: 1, count: batch * length)
-        for b in 0..<batch {
-            ids[b * length] = 2
-            if b >= batch / 2 { for t in (length * 3 / 4)..<length { mask[b * length + t] = 0; ids[b * length + t] = 0 } }
-        }
-        let labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
-
-        let layout = try model.optimizerLayout()
-        var adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
-        let m = ParameterStore(layout: model.parameters.layout), v = ParameterStore(layout: model.parameters.layout)
-        let loraLayout = try model.lora?.optimizerLayout()
-        var loraAdam = try loraLayout.map { try AdamW(layout: $0, hyperparameters: AdamWHyperparameters(weightDecay: 0.01)) }
-        let loraM = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
-        let loraV = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
-
+        let bench = try Stepper(config: config, strategy: strategy, batch: batch, length: length, threads: threads, seed: seed)
         var trainTimes: [Double] = [], inferTimes: [Double] = []
-        trainTimes.reserveCapacity(steps); inferTimes.reserveCapacity(steps)
         for i in 0..<(warmup + steps) {
+            let t = try bench.trainStep()
+            if i >= warmup { trainTimes.append(t) }
+        }
+        for i in 0..<(warmup + steps) {
+            let t = try bench.inferStep()
+            if i >= warmup { inferTimes.append(t) }
+        }
+        let model = bench.model
+        let train = median(trainTimes), infer = median(inferTimes)
+        let forward = forwardFLOPs(config: config, batch: batch, length: length)
+        let trainFLOPs = forward * (model.lora == nil && model.strategy == .full ? 3 : 2)
+        let loraBytes = (model.lora?.parameters.count ?? 0) * 4 * 4
+        let bytes = model.parameters.count * 4 * 4 + model.activationFloats * 4 + loraBytes
+        return Result(trainSamplesPerSecond: Double(batch) / train, inferSamplesPerSecond: Double(batch) / infer,
+                      trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9, modelBytes: bytes)
+    }
+
+    /// How many times faster a training step of `strategy` is than one of `baseline` on the same
+    /// model and batch. The two models train in alternating blocks of `block` steps, the first step
+    /// of each block untimed (it finds the caches holding the other model), so that the machine's
+    /// slow and fast phases fall on both alike; each pair of blocks gives the ratio of their median
+    /// step times. Returns the median over `pairs` block pairs (after `warmup` untimed ones) and
+    /// the per-pair ratios.
+    ///
+    /// - Throws: `ModelError`/`OptimizerError` for an impossible configuration.
+    public static func interleavedSpeedup(config: BertConfig, strategy: TrainingStrategy, baseline: TrainingStrategy,
+                                          batch: Int, length: Int, pairs: Int, block: Int = 4, warmup: Int = 1,
+                                          threads: Int, seed: UInt64 = 1) throws -> (median: Double, ratios: [Double]) {
+        let previousThreads = BLAS.threads
+        BLAS.threads = threads
+        defer { BLAS.threads = previousThreads }
+        let fast = try Stepper(config: config, strategy: strategy, batch: batch, length: length, threads: threads, seed: seed)
+        let slow = try Stepper(config: config, strategy: baseline, batch: batch, length: length, threads: threads, seed: seed)
+        func blockTime(_ stepper: Stepper) throws -> Double {
+            _ = try stepper.trainStep()
+            return median(try (1..<max(2, block)).map { _ in try stepper.trainStep() })
+        }
+        var ratios: [Double] = []
+        for i in 0..<(warmup + pairs) {
+            // Alternate which goes first, so neither always follows the other.
+            let a: Double, b: Double
+            if i % 2 == 0 {
+                a = try blockTime(fast); b = try blockTime(slow)
+            } else {
+                b = try blockTime(slow); a = try blockTime(fast)
+            }
+            if i >= warmup { ratios.append(b / a) }
+        }
+        return (median(ratios), ratios)
+    }
+
+    /// One benchmark model with its batch and optimizers: a training step is what the trainer
+    /// does (zero gradients, forward with dropout, loss, backward, clip to norm 1, AdamW).
+    private final class Stepper {
+        let model: BertModel
+        let batch: Int, length: Int
+        let ids: [Int32], mask: [Int32], labels: [Int32]
+        let layout: OptimizerLayout
+        var adam: AdamW
+        let m: ParameterStore, v: ParameterStore
+        let loraLayout: OptimizerLayout?
+        var loraAdam: AdamW?
+        let loraM: ParameterStore?, loraV: ParameterStore?
+
+        init(config: BertConfig, strategy: TrainingStrategy, batch: Int, length: Int, threads: Int, seed: UInt64) throws {
+            model = try BertModel(config: config, head: .classification, strategy: strategy, seed: seed, workers: threads)
+            self.batch = batch; self.length = length
+            var rng = SystemRandomNumberGenerator()
+            var ids = (0..<(batch * length)).map { _ in Int32.random(in: 5..<Int32(config.vocabSize), using: &rng) }
+            var mask = [Int32](repeating: 1, count: batch * length)
+            for b in 0..<batch {
+                ids[b * length] = 2
+                if b >= batch / 2 { for t in (length * 3 / 4)..<length { mask[b * length + t] = 0; ids[b * length + t] = 0 } }
+            }
+            self.ids = ids; self.mask = mask
+            labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
+            layout = try model.optimizerLayout()
+            adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
+            m = ParameterStore(layout: model.parameters.layout); v = ParameterStore(layout: model.parameters.layout)
+            loraLayout = try model.lora?.optimizerLayout()
+            loraAdam = try loraLayout.map { try AdamW(layout: $0, hyperparameters: AdamWHyperparameters(weightDecay: 0.01)) }
+            loraM = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
+            loraV = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
+        }
+
+        /// One training step; returns its wall time in seconds.
+        func trainStep() throws -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
             model.zeroGradients()
             try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: true)
@@ -63,20 +132,15 @@ public enum TrainingBenchmark {
                 loraAdam?.step(parameters: lora.parameters.pointer, gradients: lora.gradients.pointer,
                                firstMoment: loraM.pointer, secondMoment: loraV.pointer, learningRate: 1e-4)
             }
-            if i >= warmup { trainTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        for i in 0..<(warmup + steps) {
+
+        /// One inference pass (forward without dropout); returns its wall time in seconds.
+        func inferStep() throws -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
             try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: false)
-            if i >= warmup { inferTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        let train = median(trainTimes), infer = median(inferTimes)
-        let forward = forwardFLOPs(config: config, batch: batch, length: length)
-        let trainFLOPs = forward * (model.lora == nil && model.strategy == .full ? 3 : 2)
-        let loraBytes = (model.lora?.parameters.count ?? 0) * 4 * 4
-        let bytes = model.parameters.count * 4 * 4 + model.activationFloats * 4 + loraBytes
-        return Result(trainSamplesPerSecond: Double(batch) / train, inferSamplesPerSecond: Double(batch) / infer,
-                      trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9, modelBytes: bytes)
     }
 
     /// Matrix-product floating-point operations of one forward pass as `BertModel` runs it (2 per
