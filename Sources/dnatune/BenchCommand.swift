@@ -101,6 +101,13 @@ struct BenchTrain: ParsableCommand {
             }
             say(line)
         }
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        say(String(format: "dnatune peak RSS %.0f MB (whole process, all cases, one model at a time)", Double(usage.ru_maxrss) / 1024))
         // LoRA against full steps: the two models train in alternating blocks of 4 steps, so the
         // machine's slow and fast phases fall on both alike; median of the per-pair ratios.
         let pairs = max(3, steps * rounds / 3)
@@ -112,13 +119,6 @@ struct BenchTrain: ParsableCommand {
             say(String(format: "%@ vs %@: LoRA steps %.2fx faster (median of %d pairs of alternating 4-step blocks; quartiles %.2f–%.2f)",
                        lora, full, speedup.median, pairs, sorted[sorted.count / 4], sorted[sorted.count * 3 / 4]))
         }
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        say(String(format: "dnatune peak RSS %.0f MB (whole process, all cases)", Double(usage.ru_maxrss) / 1024))
     }
 
     /// Writes a line to standard output at once (progress shows while the benchmark runs).
