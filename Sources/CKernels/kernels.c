@@ -1,8 +1,9 @@
-// Elementwise kernels with run-time instruction-set dispatch; see include/CKernels.h.
+// The training engine's elementwise and row kernels with run-time instruction-set dispatch; see
+// include/CKernels.h.
 //
 // Each kernel's body is written once, as an always-inline function over plain float loops that
-// the compiler vectorises, and instantiated twice: for the baseline target and, on x86-64, with
-// AVX2 + FMA enabled. The polynomials are Cephes' expf (range reduction to [-ln2/2, ln2/2]) and
+// the compiler vectorises (or over explicit 8-float vectors), and instantiated twice: for the
+// baseline target and, on x86-64, with AVX2 + FMA enabled. The polynomials are Cephes' expf (range reduction to [-ln2/2, ln2/2]) and
 // Eigen's rational erf on [-4, 4], as Hugging Face's exact "gelu" needs erf itself, not tanh.
 #include "CKernels.h"
 

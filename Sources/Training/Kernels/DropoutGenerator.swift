@@ -7,21 +7,22 @@ import CKernels
 /// Each (seed, stream) pair gives an independent, reproducible sequence, so parallel workers
 /// (one per batch row and attention head) draw the same masks whatever the thread count.
 struct DropoutGenerator {
-    private var s0, s1, s2, s3: SIMD8<UInt32>
+    /// xoshiro128+'s s0, s1, s2, s3, eight lanes each: the C kernels' `uint32_t state[32]`.
+    private var state: SIMD32<UInt32>
 
     /// A generator for `stream` of `seed` (streams are decorrelated through SplitMix64).
     init(seed: UInt64, stream: UInt64) {
-        var state = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        var mix = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         func next() -> UInt32 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
+            mix &+= 0x9E37_79B9_7F4A_7C15
+            var z = mix
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return UInt32(truncatingIfNeeded: (z ^ (z >> 31)) >> 16)
         }
-        var a = SIMD8<UInt32>(), b = SIMD8<UInt32>(), c = SIMD8<UInt32>(), d = SIMD8<UInt32>()
-        for i in 0..<8 { a[i] = next(); b[i] = next(); c[i] = next(); d[i] = next() | 1 }
-        s0 = a; s1 = b; s2 = c; s3 = d
+        var words = SIMD32<UInt32>()
+        for i in 0..<8 { words[i] = next(); words[8 + i] = next(); words[16 + i] = next(); words[24 + i] = next() | 1 }
+        self.state = words
     }
 
     /// Eight uniform floats in [0, 1) (23 random bits each).
@@ -46,7 +47,7 @@ struct DropoutGenerator {
 
     /// The state as the C kernels' `uint32_t state[32]` (s0, s1, s2, s3, eight lanes each).
     mutating func withState(_ body: (UnsafeMutablePointer<UInt32>) -> Void) {
-        withUnsafeMutableBytes(of: &self) { body($0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
+        withUnsafeMutableBytes(of: &state) { body($0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
     }
 
     /// Fills `mask[0..<count]` like `fillMask`, in blocks of 65,536 elements that each draw from
