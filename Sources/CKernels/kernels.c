@@ -156,17 +156,17 @@ DNT_INLINE void softmax_row_body(float *row, const float *valid, long count) {
         for (long i = 0; i < count; i++) row[i] = 0.0f;
         return;
     }
-    double sum = 0.0;
+    float sum = 0.0f;
     {
 #pragma clang fp reassociate(on)
         // A masked score's exponent is finite (exp_poly clamps its input), so the product is 0.
         for (long i = 0; i < count; i++) {
             float e = exp_poly(row[i] - mx) * (valid[i] != 0.0f ? 1.0f : 0.0f);
             row[i] = e;
-            sum += (double)e;
+            sum += e;
         }
     }
-    float inv = (float)(1.0 / sum);
+    float inv = 1.0f / sum;
     for (long i = 0; i < count; i++) row[i] *= inv;
 }
 
@@ -175,12 +175,11 @@ DNT_INLINE void softmax_backward_row_body(float *drow, const float *prow, const 
 #pragma clang loop vectorize(assume_safety)
         for (long i = 0; i < count; i++) drow[i] = dropped[i] != 0.0f ? drow[i] * keep : 0.0f;
     }
-    double acc = 0.0;
+    float dot = 0.0f;
     {
 #pragma clang fp reassociate(on)
-        for (long i = 0; i < count; i++) acc += (double)drow[i] * (double)prow[i];
+        for (long i = 0; i < count; i++) dot += drow[i] * prow[i];
     }
-    const float dot = (float)acc;
 #pragma clang loop vectorize(assume_safety)
     for (long i = 0; i < count; i++) drow[i] = prow[i] * (drow[i] - dot);
 }
