@@ -13,6 +13,7 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define DNT_X86 1
 #define DNT_AVX2 __attribute__((target("avx2,fma")))
+#define DNT_AVX512 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512bw,avx512dq")))
 #else
 #define DNT_X86 0
 #endif
@@ -246,152 +247,55 @@ DNT_INLINE void layernorm_param_grads_body(float *dweight, float *dbias, const f
 }
 
 // ---- LoRA's row work ----
-// Small dense pieces written with explicit 8-float vectors and several independent accumulators, so
-// that they run at the speed of their loads rather than the latency of one chain of adds.
+// lora_rows.h holds it, written over a vector type; it is included twice: with 8-float vectors
+// (the baseline and AVX2 builds) and with 16-float vectors (the AVX-512 build).
 
 DNT_INLINE f32x8 ld8(const float *p) { f32x8 v; memcpy(&v, p, sizeof v); return v; }
 DNT_INLINE void st8(float *p, f32x8 v) { memcpy(p, &v, sizeof v); }
 DNT_INLINE float hsum8(f32x8 v) { return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])); }
 DNT_INLINE f32x8 splat8(float x) { return (f32x8){0} + x; }
 
-// y[j] = scale · Σ_k v[k]·m[j·width + k] for j < r: r dot products of v with the rows of m.
-DNT_INLINE void row_dots(float *y, const float *v, const float *m, long r, long width, float scale) {
-    long j = 0;
-    for (; j + 4 <= r; j += 4) {
-        const float *m0 = m + j * width, *m1 = m0 + width, *m2 = m1 + width, *m3 = m2 + width;
-        f32x8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        long k = 0;
-        for (; k + 8 <= width; k += 8) {
-            f32x8 x = ld8(v + k);
-            a0 += x * ld8(m0 + k); a1 += x * ld8(m1 + k); a2 += x * ld8(m2 + k); a3 += x * ld8(m3 + k);
-        }
-        float s0 = hsum8(a0), s1 = hsum8(a1), s2 = hsum8(a2), s3 = hsum8(a3);
-        for (; k < width; k++) { s0 += v[k] * m0[k]; s1 += v[k] * m1[k]; s2 += v[k] * m2[k]; s3 += v[k] * m3[k]; }
-        y[j] = scale * s0; y[j + 1] = scale * s1; y[j + 2] = scale * s2; y[j + 3] = scale * s3;
-    }
-    for (; j < r; j++) {
-        const float *mj = m + j * width;
-        f32x8 a0 = {0};
-        long k = 0;
-        for (; k + 8 <= width; k += 8) a0 += ld8(v + k) * ld8(mj + k);
-        float s0 = hsum8(a0);
-        for (; k < width; k++) s0 += v[k] * mj[k];
-        y[j] = scale * s0;
-    }
+typedef float f32x16 __attribute__((vector_size(64)));
+DNT_INLINE f32x16 ld16(const float *p) { f32x16 v; memcpy(&v, p, sizeof v); return v; }
+DNT_INLINE void st16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
+DNT_INLINE float hsum16(f32x16 v) {
+    f32x8 lo = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    f32x8 hi = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    return hsum8(lo + hi);
 }
+DNT_INLINE f32x16 splat16(float x) { return (f32x16){0} + x; }
 
-// out[k] += scale · (Σ_j c[j]·m[j·width + k]) · mask[k] for k < width (mask NULL: no mask).
-DNT_INLINE void row_combine(float *out, const float *c, const float *m, long r, long width, float scale,
-                            const float *mask) {
-    long k = 0;
-    for (; k + 32 <= width; k += 32) {
-        f32x8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        for (long j = 0; j < r; j++) {
-            f32x8 cj = splat8(c[j]);
-            const float *mj = m + j * width + k;
-            a0 += cj * ld8(mj); a1 += cj * ld8(mj + 8); a2 += cj * ld8(mj + 16); a3 += cj * ld8(mj + 24);
-        }
-        if (mask) {
-            a0 *= ld8(mask + k); a1 *= ld8(mask + k + 8); a2 *= ld8(mask + k + 16); a3 *= ld8(mask + k + 24);
-        }
-        f32x8 sc = splat8(scale);
-        st8(out + k, ld8(out + k) + sc * a0);
-        st8(out + k + 8, ld8(out + k + 8) + sc * a1);
-        st8(out + k + 16, ld8(out + k + 16) + sc * a2);
-        st8(out + k + 24, ld8(out + k + 24) + sc * a3);
-    }
-    for (; k + 8 <= width; k += 8) {
-        f32x8 a0 = {0};
-        for (long j = 0; j < r; j++) a0 += splat8(c[j]) * ld8(m + j * width + k);
-        if (mask) a0 *= ld8(mask + k);
-        st8(out + k, ld8(out + k) + splat8(scale) * a0);
-    }
-    for (; k < width; k++) {
-        float a0 = 0.0f;
-        for (long j = 0; j < r; j++) a0 += c[j] * m[j * width + k];
-        out[k] += scale * a0 * (mask ? mask[k] : 1.0f);
-    }
-}
+#define VEC f32x8
+#define VW 8
+#define LDV ld8
+#define STV st8
+#define HSUMV hsum8
+#define SPLATV splat8
+#define LORA_FN(name) name##_v8
+#include "lora_rows.h"
+#undef VEC
+#undef VW
+#undef LDV
+#undef STV
+#undef HSUMV
+#undef SPLATV
+#undef LORA_FN
 
-// acc[j·width + k] = Σ_row c[row·r + j] · v[row·ldv + k] for j < r, k < width (overwritten): the
-// product cᵀ·v of a block of rows, with 4 × 16 accumulators held in registers across the rows.
-DNT_INLINE void block_outer(float *acc, const float *c, const float *v, long ldv, long rows, long r, long width) {
-    long j0 = 0;
-    for (; j0 + 4 <= r; j0 += 4) {
-        long k = 0;
-        for (; k + 16 <= width; k += 16) {
-            f32x8 a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
-            for (long row = 0; row < rows; row++) {
-                const float *vr = v + row * ldv + k, *cr = c + row * r + j0;
-                f32x8 v0 = ld8(vr), v1 = ld8(vr + 8);
-                f32x8 c0 = splat8(cr[0]), c1 = splat8(cr[1]), c2 = splat8(cr[2]), c3 = splat8(cr[3]);
-                a00 += c0 * v0; a01 += c0 * v1; a10 += c1 * v0; a11 += c1 * v1;
-                a20 += c2 * v0; a21 += c2 * v1; a30 += c3 * v0; a31 += c3 * v1;
-            }
-            float *o = acc + j0 * width + k;
-            st8(o, a00); st8(o + 8, a01);
-            st8(o + width, a10); st8(o + width + 8, a11);
-            st8(o + 2 * width, a20); st8(o + 2 * width + 8, a21);
-            st8(o + 3 * width, a30); st8(o + 3 * width + 8, a31);
-        }
-        for (; k < width; k++) {
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (long row = 0; row < rows; row++) {
-                const float x = v[row * ldv + k], *cr = c + row * r + j0;
-                s0 += cr[0] * x; s1 += cr[1] * x; s2 += cr[2] * x; s3 += cr[3] * x;
-            }
-            acc[j0 * width + k] = s0; acc[(j0 + 1) * width + k] = s1;
-            acc[(j0 + 2) * width + k] = s2; acc[(j0 + 3) * width + k] = s3;
-        }
-    }
-    for (; j0 < r; j0++) {
-        float *o = acc + j0 * width;
-        for (long k = 0; k < width; k++) o[k] = 0.0f;
-        for (long row = 0; row < rows; row++) {
-            const float cj = c[row * r + j0], *vr = v + row * ldv;
-#pragma clang loop vectorize(assume_safety)
-            for (long k = 0; k < width; k++) o[k] += cj * vr[k];
-        }
-    }
-}
-
-// Forward, row by row: with a generator `state`, draw the row's dropout mask into `mask` and the
-// dropped input into `xd`; then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt [r, out]).
-DNT_INLINE void lora_forward_body(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
-                                  float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
-                                  float *u, float *out, long ldout, long outFeatures) {
-    for (long row = 0; row < rows; row++) {
-        const float *src = x + row * ldx;
-        if (state) {
-            float *m = mask + row * in, *d = xd + row * in;
-            dropout_body(state, m, NULL, in, p);
-#pragma clang loop vectorize(assume_safety)
-            for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
-            src = d;
-        }
-        float *ur = u + row * r;
-        row_dots(ur, src, a, r, in, 1.0f);
-        row_combine(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL);
-    }
-}
-
-// Backward for a block of rows: du = scaling · dout·B (into `du`), the block's share of
-// dBᵀ = scaling · uᵀ·dout (into `dbt` [r, out]) and of dA = duᵀ·x (into `da` [r, in]), both
-// overwritten; with `dinp`, dinp += (du·A) ⊙ mask (mask NULL: none). `x` is the adapter's
-// input as the forward pass used it (the dropped input under dropout).
-DNT_INLINE void lora_backward_body(const float *dout, long ldout, long rows, long outFeatures, const float *bt,
-                                   long r, float scaling, const float *u, const float *x, long ldx, long in,
-                                   const float *a, const float *mask, float *dinp, long ldinp, float *du,
-                                   float *dbt, float *da) {
-    for (long row = 0; row < rows; row++) {
-        float *dur = du + row * r;
-        row_dots(dur, dout + row * ldout, bt, r, outFeatures, scaling);
-        if (dinp) row_combine(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL);
-    }
-    block_outer(dbt, u, dout, ldout, rows, r, outFeatures);
-    for (long i = 0; i < r * outFeatures; i++) dbt[i] *= scaling;
-    block_outer(da, du, x, ldx, rows, r, in);
-}
+#define VEC f32x16
+#define VW 16
+#define LDV ld16
+#define STV st16
+#define HSUMV hsum16
+#define SPLATV splat16
+#define LORA_FN(name) name##_v16
+#include "lora_rows.h"
+#undef VEC
+#undef VW
+#undef LDV
+#undef STV
+#undef HSUMV
+#undef SPLATV
+#undef LORA_FN
 
 DNT_INLINE void exp_body(float *out, const float *inp, long count) {
     for (long i = 0; i < count; i++) out[i] = exp_poly(inp[i]);
@@ -406,7 +310,12 @@ DNT_INLINE void erf_body(float *out, const float *inp, long count) {
 static dnt_isa best_isa(void) {
 #if DNT_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return DNT_ISA_AVX2_FMA;
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return DNT_ISA_BASELINE;
+    // The compiler's runtime reports AVX-512 only when the OS saves the 512-bit registers too.
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        return DNT_ISA_AVX512;
+    return DNT_ISA_AVX2_FMA;
 #endif
     return DNT_ISA_BASELINE;
 }
@@ -423,24 +332,30 @@ dnt_isa dnt_kernels_isa(void) {
 }
 
 // DNT_KERNEL(name, (params), (args)) defines dnt_name_isa, which runs name_body(args) compiled for
-// the requested instruction set (the baseline when this CPU lacks it), and dnt_name, which
-// runs the best one.
+// the requested instruction set (the baseline when this CPU lacks it), and dnt_name, which runs
+// the best one. DNT_KERNEL_WIDTHS does the same with one body for 8-float vectors (baseline and
+// AVX2) and one for 16-float vectors (AVX-512).
 #if DNT_X86
-#define DNT_KERNEL(name, params, args)                                             \
-    static void name##_baseline params { name##_body args; }                      \
-    DNT_AVX2 static void name##_avx2 params { name##_body args; }                 \
+#define DNT_KERNEL_WIDTHS(name, body8, body16, params, args)                       \
+    static void name##_baseline params { body8 args; }                            \
+    DNT_AVX2 static void name##_avx2 params { body8 args; }                       \
+    DNT_AVX512 static void name##_avx512 params { body16 args; }                  \
     void dnt_##name##_isa(dnt_isa isa, DNT_UNPAREN params) {                       \
-        if (isa == DNT_ISA_AVX2_FMA && dnt_kernels_isa() == DNT_ISA_AVX2_FMA)       \
+        dnt_isa best = dnt_kernels_isa();                                          \
+        if (isa == DNT_ISA_AVX512 && best == DNT_ISA_AVX512)                       \
+            name##_avx512 args;                                                    \
+        else if (isa == DNT_ISA_AVX2_FMA && best != DNT_ISA_BASELINE)              \
             name##_avx2 args;                                                      \
         else                                                                       \
             name##_baseline args;                                                  \
     }                                                                              \
     void dnt_##name params { dnt_##name##_isa(dnt_kernels_isa(), DNT_UNPAREN args); }
 #else
-#define DNT_KERNEL(name, params, args)                                             \
-    void dnt_##name##_isa(dnt_isa isa, DNT_UNPAREN params) { (void)isa; name##_body args; } \
-    void dnt_##name params { name##_body args; }
+#define DNT_KERNEL_WIDTHS(name, body8, body16, params, args)                       \
+    void dnt_##name##_isa(dnt_isa isa, DNT_UNPAREN params) { (void)isa; body8 args; } \
+    void dnt_##name params { body8 args; }
 #endif
+#define DNT_KERNEL(name, params, args) DNT_KERNEL_WIDTHS(name, name##_body, name##_body, params, args)
 #define DNT_UNPAREN(...) __VA_ARGS__
 
 DNT_KERNEL(gelu_forward, (float *out, float *derivative, const float *inp, long count), (out, derivative, inp, count))
@@ -459,11 +374,11 @@ DNT_KERNEL(layernorm_backward, (float *dinp, const float *dout, const float *inp
 DNT_KERNEL(layernorm_param_grads, (float *dweight, float *dbias, const float *dout, const float *inp,
                                    const float *mean, const float *rstd, long rows, long width, long first, long end),
            (dweight, dbias, dout, inp, mean, rstd, rows, width, first, end))
-DNT_KERNEL(lora_forward, (const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *mask,
+DNT_KERNEL_WIDTHS(lora_forward, lora_forward_body_v8, lora_forward_body_v16, (const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *mask,
                           float *xd, const float *a, const float *bt, long r, float scaling, float *u, float *out,
                           long ldout, long outFeatures),
            (x, ldx, rows, in, state, p, mask, xd, a, bt, r, scaling, u, out, ldout, outFeatures))
-DNT_KERNEL(lora_backward, (const float *dout, long ldout, long rows, long outFeatures, const float *bt, long r,
+DNT_KERNEL_WIDTHS(lora_backward, lora_backward_body_v8, lora_backward_body_v16, (const float *dout, long ldout, long rows, long outFeatures, const float *bt, long r,
                            float scaling, const float *u, const float *x, long ldx, long in, const float *a,
                            const float *mask, float *dinp, long ldinp, float *du, float *dbt, float *da),
            (dout, ldout, rows, outFeatures, bt, r, scaling, u, x, ldx, in, a, mask, dinp, ldinp, du, dbt, da))

@@ -20,7 +20,9 @@ import Testing
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("flags") }
             .map { Set($0.split(separator: " ").map(String.init)) } ?? []
-        let isa = flags.contains("avx2") && flags.contains("fma") ? "AVX2 + FMA" : "baseline"
+        let avx2 = flags.contains("avx2") && flags.contains("fma")
+        let avx512 = avx2 && ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(flags.contains)
+        let isa = avx512 ? "AVX-512" : avx2 ? "AVX2 + FMA" : "baseline"
         #expect(screen.contains("kernels             \(isa)"))
         try tmux.type("q")
         try tmux.waitForPrompt()

@@ -4,12 +4,12 @@ import Testing
 @testable import Training
 
 /// The C elementwise kernels, on every instruction set this CPU runs (the baseline build always,
-/// the AVX2 + FMA build where the CPU has it), against libm and Double references.
+/// the AVX2 + FMA and AVX-512 builds where the CPU has them), against libm and Double references.
 @Suite struct CKernelsTests {
-    /// The instruction sets to test here: the baseline, and the best one when it differs.
-    static let isas: [dnt_isa] = dnt_kernels_isa() == DNT_ISA_BASELINE ? [DNT_ISA_BASELINE] : [DNT_ISA_BASELINE, dnt_kernels_isa()]
+    /// The instruction sets to test here: every one this CPU runs.
+    static let isas: [dnt_isa] = Kernels.supported
 
-    static func name(_ isa: dnt_isa) -> String { isa == DNT_ISA_AVX2_FMA ? "avx2+fma" : "baseline" }
+    static func name(_ isa: dnt_isa) -> String { Kernels.name(isa) }
 
     @Test(arguments: isas)
     func expAndErfMatchLibm(_ isa: dnt_isa) {
@@ -207,40 +207,43 @@ import Testing
     /// that leave vector tails, and r below and above the four-way blocking.
     @Test(arguments: isas, [3, 8])
     func loraForwardRows(_ isa: dnt_isa, _ r: Int) {
-        let rows = 5, inF = 13, outF = 37, ldx = 20, ldo = 41, p: Float = 0.3, scaling: Float = 1.75
-        var rng = SplitMix(seed: UInt64(r))
-        let x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
-        let a = (0..<(r * inF)).map { _ in rng.nextFloat() }, bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
-        let out0 = (0..<(rows * ldo)).map { _ in rng.nextFloat() }
-        for dropout in [false, true] {
-            var mask = [Float](repeating: -1, count: rows * inF), xd = mask, u = [Float](repeating: 0, count: rows * r)
-            var out = out0
-            let start = DropoutGenerator(seed: 21, stream: 2)
-            var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
-            if dropout {
-                dnt_lora_forward_isa(isa, x, ldx, rows, inF, &state, p, &mask, &xd, a, bt, r, scaling, &u, &out, ldo, outF)
-            } else {
-                dnt_lora_forward_isa(isa, x, ldx, rows, inF, nil, p, nil, nil, a, bt, r, scaling, &u, &out, ldo, outF)
-            }
-            var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
-            for row in 0..<rows {
-                var m = [Float](repeating: 1, count: inF)
+        // Sizes with tails for 8- and 16-float vectors, and one wide enough for the 4-vector blocks.
+        for (inF, outF, ldx, ldo) in [(13, 37, 20, 41), (70, 133, 75, 140)] {
+            let rows = 5, p: Float = 0.3, scaling: Float = 1.75
+            var rng = SplitMix(seed: UInt64(r + inF))
+            let x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
+            let a = (0..<(r * inF)).map { _ in rng.nextFloat() }, bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
+            let out0 = (0..<(rows * ldo)).map { _ in rng.nextFloat() }
+            for dropout in [false, true] {
+                var mask = [Float](repeating: -1, count: rows * inF), xd = mask, u = [Float](repeating: 0, count: rows * r)
+                var out = out0
+                let start = DropoutGenerator(seed: 21, stream: 2)
+                var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
                 if dropout {
-                    dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p)
-                    #expect(Array(mask[(row * inF)..<((row + 1) * inF)]) == m)
-                    for k in 0..<inF { #expect(xd[row * inF + k] == x[row * ldx + k] * m[k]) }
+                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, &state, p, &mask, &xd, a, bt, r, scaling, &u, &out, ldo, outF)
+                } else {
+                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, nil, p, nil, nil, a, bt, r, scaling, &u, &out, ldo, outF)
                 }
-                let src = (0..<inF).map { Double(x[row * ldx + $0]) * Double(m[$0]) }
-                let refU = (0..<r).map { j in (0..<inF).reduce(0.0) { $0 + src[$1] * Double(a[j * inF + $1]) } }
-                for j in 0..<r { #expect(abs(Double(u[row * r + j]) - refU[j]) < 1e-5, "\(Self.name(isa)) u[\(row), \(j)]") }
-                for o in 0..<outF {
-                    let lora = (0..<r).reduce(0.0) { $0 + refU[$1] * Double(bt[$1 * outF + o]) }
-                    let ref = Double(out0[row * ldo + o]) + Double(scaling) * lora
-                    #expect(abs(Double(out[row * ldo + o]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) out[\(row), \(o)]")
+                var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+                for row in 0..<rows {
+                    var m = [Float](repeating: 1, count: inF)
+                    if dropout {
+                        dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p)
+                        #expect(Array(mask[(row * inF)..<((row + 1) * inF)]) == m)
+                        for k in 0..<inF { #expect(xd[row * inF + k] == x[row * ldx + k] * m[k]) }
+                    }
+                    let src = (0..<inF).map { Double(x[row * ldx + $0]) * Double(m[$0]) }
+                    let refU = (0..<r).map { j in (0..<inF).reduce(0.0) { $0 + src[$1] * Double(a[j * inF + $1]) } }
+                    for j in 0..<r { #expect(abs(Double(u[row * r + j]) - refU[j]) < 1e-5, "\(Self.name(isa)) u[\(row), \(j)]") }
+                    for o in 0..<outF {
+                        let lora = (0..<r).reduce(0.0) { $0 + refU[$1] * Double(bt[$1 * outF + o]) }
+                        let ref = Double(out0[row * ldo + o]) + Double(scaling) * lora
+                        #expect(abs(Double(out[row * ldo + o]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) out[\(row), \(o)]")
+                    }
+                    for o in outF..<ldo { #expect(out[row * ldo + o] == out0[row * ldo + o]) }
                 }
-                for o in outF..<ldo { #expect(out[row * ldo + o] == out0[row * ldo + o]) }
+                if dropout { #expect(state == reference) }
             }
-            if dropout { #expect(state == reference) }
         }
     }
 
@@ -248,37 +251,39 @@ import Testing
     /// and the input gradient added with and without a mask.
     @Test(arguments: isas, [3, 8])
     func loraBackwardRows(_ isa: dnt_isa, _ r: Int) {
-        let rows = 6, inF = 19, outF = 35, ldx = 23, ldo = 40, ldi = 21, scaling: Float = 0.5
-        var rng = SplitMix(seed: 40 + UInt64(r))
-        let dout = (0..<(rows * ldo)).map { _ in rng.nextFloat() }, x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
-        let u = (0..<(rows * r)).map { _ in rng.nextFloat() }, a = (0..<(r * inF)).map { _ in rng.nextFloat() }
-        let bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
-        let mask = (0..<(rows * inF)).map { $0 % 3 == 0 ? Float(0) : 1 / Float(0.7) }
-        let dinp0 = (0..<(rows * ldi)).map { _ in rng.nextFloat() }
-        for masked in [false, true] {
-            var du = [Float](repeating: 0, count: rows * r), dbt = [Float](repeating: 9, count: r * outF)
-            var da = [Float](repeating: 9, count: r * inF), dinp = dinp0
-            dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, masked ? mask : nil,
-                                  &dinp, ldi, &du, &dbt, &da)
-            var refDBT = [Double](repeating: 0, count: r * outF), refDA = [Double](repeating: 0, count: r * inF)
-            for row in 0..<rows {
-                let refDU = (0..<r).map { j in
-                    Double(scaling) * (0..<outF).reduce(0.0) { $0 + Double(dout[row * ldo + $1]) * Double(bt[j * outF + $1]) }
+        for (inF, outF, ldx, ldo, ldi) in [(19, 35, 23, 40, 21), (133, 70, 140, 75, 135)] {
+            let rows = 6, scaling: Float = 0.5
+            var rng = SplitMix(seed: 40 + UInt64(r + inF))
+            let dout = (0..<(rows * ldo)).map { _ in rng.nextFloat() }, x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
+            let u = (0..<(rows * r)).map { _ in rng.nextFloat() }, a = (0..<(r * inF)).map { _ in rng.nextFloat() }
+            let bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
+            let mask = (0..<(rows * inF)).map { $0 % 3 == 0 ? Float(0) : 1 / Float(0.7) }
+            let dinp0 = (0..<(rows * ldi)).map { _ in rng.nextFloat() }
+            for masked in [false, true] {
+                var du = [Float](repeating: 0, count: rows * r), dbt = [Float](repeating: 9, count: r * outF)
+                var da = [Float](repeating: 9, count: r * inF), dinp = dinp0
+                dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, masked ? mask : nil,
+                                      &dinp, ldi, &du, &dbt, &da)
+                var refDBT = [Double](repeating: 0, count: r * outF), refDA = [Double](repeating: 0, count: r * inF)
+                for row in 0..<rows {
+                    let refDU = (0..<r).map { j in
+                        Double(scaling) * (0..<outF).reduce(0.0) { $0 + Double(dout[row * ldo + $1]) * Double(bt[j * outF + $1]) }
+                    }
+                    for j in 0..<r {
+                        #expect(abs(Double(du[row * r + j]) - refDU[j]) < 1e-5 * max(1, abs(refDU[j])), "\(Self.name(isa)) du[\(row), \(j)]")
+                        for o in 0..<outF { refDBT[j * outF + o] += Double(scaling) * Double(u[row * r + j]) * Double(dout[row * ldo + o]) }
+                        for k in 0..<inF { refDA[j * inF + k] += refDU[j] * Double(x[row * ldx + k]) }
+                    }
+                    for k in 0..<inF {
+                        let g = (0..<r).reduce(0.0) { $0 + refDU[$1] * Double(a[$1 * inF + k]) }
+                        let ref = Double(dinp0[row * ldi + k]) + g * (masked ? Double(mask[row * inF + k]) : 1)
+                        #expect(abs(Double(dinp[row * ldi + k]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) dinp[\(row), \(k)]")
+                    }
+                    for k in inF..<ldi { #expect(dinp[row * ldi + k] == dinp0[row * ldi + k]) }
                 }
-                for j in 0..<r {
-                    #expect(abs(Double(du[row * r + j]) - refDU[j]) < 1e-5 * max(1, abs(refDU[j])), "\(Self.name(isa)) du[\(row), \(j)]")
-                    for o in 0..<outF { refDBT[j * outF + o] += Double(scaling) * Double(u[row * r + j]) * Double(dout[row * ldo + o]) }
-                    for k in 0..<inF { refDA[j * inF + k] += refDU[j] * Double(x[row * ldx + k]) }
-                }
-                for k in 0..<inF {
-                    let g = (0..<r).reduce(0.0) { $0 + refDU[$1] * Double(a[$1 * inF + k]) }
-                    let ref = Double(dinp0[row * ldi + k]) + g * (masked ? Double(mask[row * inF + k]) : 1)
-                    #expect(abs(Double(dinp[row * ldi + k]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) dinp[\(row), \(k)]")
-                }
-                for k in inF..<ldi { #expect(dinp[row * ldi + k] == dinp0[row * ldi + k]) }
+                for i in refDBT.indices { #expect(abs(Double(dbt[i]) - refDBT[i]) < 1e-5 * max(1, abs(refDBT[i]))) }
+                for i in refDA.indices { #expect(abs(Double(da[i]) - refDA[i]) < 1e-5 * max(1, abs(refDA[i]))) }
             }
-            for i in refDBT.indices { #expect(abs(Double(dbt[i]) - refDBT[i]) < 1e-5 * max(1, abs(refDBT[i]))) }
-            for i in refDA.indices { #expect(abs(Double(da[i]) - refDA[i]) < 1e-5 * max(1, abs(refDA[i]))) }
         }
     }
 }

@@ -17,10 +17,23 @@ typedef enum {
     DNT_ISA_BASELINE = 0,
     /// AVX2 with fused multiply-add (x86-64 CPUs since 2013).
     DNT_ISA_AVX2_FMA = 1,
+    /// AVX-512 (F, VL, BW, DQ) with AVX2 and FMA: 16-float vectors and 32 vector registers
+    /// (Intel since Skylake-SP, AMD since Zen 4).
+    DNT_ISA_AVX512 = 2,
 } dnt_isa;
 
 /// The instruction set the kernels use: the best this CPU supports.
 dnt_isa dnt_kernels_isa(void);
+
+/// A spin-wait hint (`pause` on x86-64): tells the core a thread is busy-waiting, so that it
+/// draws less power and leaves more of a shared core to its sibling thread.
+static inline void dnt_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 // Each kernel `dnt_NAME(...)` runs on `dnt_kernels_isa()`; `dnt_NAME_isa(isa, ...)` runs the
 // build for `isa` instead (the baseline when this CPU lacks `isa`), so tests can compare them.

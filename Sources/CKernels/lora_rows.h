@@ -1,0 +1,146 @@
+// LoRA's row work, written once over a vector type and included by kernels.c for each width:
+// before including, define VEC (a GCC vector of VW floats), VW, LDV/STV (unaligned load and store),
+// HSUMV (the sum of a vector's lanes), SPLATV (a float in every lane) and LORA_FN(name) (the name
+// of this width's copy of a function). No include guard, on purpose.
+//
+// Small dense pieces with explicit vectors and several independent accumulators, so that they run
+// at the speed of their loads rather than the latency of one chain of adds.
+
+// y[j] = scale · Σ_k v[k]·m[j·width + k] for j < r: r dot products of v with the rows of m.
+DNT_INLINE void LORA_FN(row_dots)(float *y, const float *v, const float *m, long r, long width, float scale) {
+    long j = 0;
+    for (; j + 4 <= r; j += 4) {
+        const float *m0 = m + j * width, *m1 = m0 + width, *m2 = m1 + width, *m3 = m2 + width;
+        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        long k = 0;
+        for (; k + VW <= width; k += VW) {
+            VEC x = LDV(v + k);
+            a0 += x * LDV(m0 + k); a1 += x * LDV(m1 + k); a2 += x * LDV(m2 + k); a3 += x * LDV(m3 + k);
+        }
+        float s0 = HSUMV(a0), s1 = HSUMV(a1), s2 = HSUMV(a2), s3 = HSUMV(a3);
+        for (; k < width; k++) { s0 += v[k] * m0[k]; s1 += v[k] * m1[k]; s2 += v[k] * m2[k]; s3 += v[k] * m3[k]; }
+        y[j] = scale * s0; y[j + 1] = scale * s1; y[j + 2] = scale * s2; y[j + 3] = scale * s3;
+    }
+    for (; j < r; j++) {
+        const float *mj = m + j * width;
+        VEC a0 = {0};
+        long k = 0;
+        for (; k + VW <= width; k += VW) a0 += LDV(v + k) * LDV(mj + k);
+        float s0 = HSUMV(a0);
+        for (; k < width; k++) s0 += v[k] * mj[k];
+        y[j] = scale * s0;
+    }
+}
+
+// out[k] += scale · (Σ_j c[j]·m[j·width + k]) · mask[k] for k < width (mask NULL: no mask).
+DNT_INLINE void LORA_FN(row_combine)(float *out, const float *c, const float *m, long r, long width, float scale,
+                            const float *mask) {
+    long k = 0;
+    for (; k + 4 * VW <= width; k += 4 * VW) {
+        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (long j = 0; j < r; j++) {
+            VEC cj = SPLATV(c[j]);
+            const float *mj = m + j * width + k;
+            a0 += cj * LDV(mj); a1 += cj * LDV(mj + VW); a2 += cj * LDV(mj + 2 * VW); a3 += cj * LDV(mj + 3 * VW);
+        }
+        if (mask) {
+            a0 *= LDV(mask + k); a1 *= LDV(mask + k + VW); a2 *= LDV(mask + k + 2 * VW); a3 *= LDV(mask + k + 3 * VW);
+        }
+        VEC sc = SPLATV(scale);
+        STV(out + k, LDV(out + k) + sc * a0);
+        STV(out + k + VW, LDV(out + k + VW) + sc * a1);
+        STV(out + k + 2 * VW, LDV(out + k + 2 * VW) + sc * a2);
+        STV(out + k + 3 * VW, LDV(out + k + 3 * VW) + sc * a3);
+    }
+    for (; k + VW <= width; k += VW) {
+        VEC a0 = {0};
+        for (long j = 0; j < r; j++) a0 += SPLATV(c[j]) * LDV(m + j * width + k);
+        if (mask) a0 *= LDV(mask + k);
+        STV(out + k, LDV(out + k) + SPLATV(scale) * a0);
+    }
+    for (; k < width; k++) {
+        float a0 = 0.0f;
+        for (long j = 0; j < r; j++) a0 += c[j] * m[j * width + k];
+        out[k] += scale * a0 * (mask ? mask[k] : 1.0f);
+    }
+}
+
+// acc[j·width + k] = Σ_row c[row·r + j] · v[row·ldv + k] for j < r, k < width (overwritten): the
+// product cᵀ·v of a block of rows, with 4 × 2 vectors of accumulators held in registers across the rows.
+DNT_INLINE void LORA_FN(block_outer)(float *acc, const float *c, const float *v, long ldv, long rows, long r, long width) {
+    long j0 = 0;
+    for (; j0 + 4 <= r; j0 += 4) {
+        long k = 0;
+        for (; k + 2 * VW <= width; k += 2 * VW) {
+            VEC a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
+            for (long row = 0; row < rows; row++) {
+                const float *vr = v + row * ldv + k, *cr = c + row * r + j0;
+                VEC v0 = LDV(vr), v1 = LDV(vr + VW);
+                VEC c0 = SPLATV(cr[0]), c1 = SPLATV(cr[1]), c2 = SPLATV(cr[2]), c3 = SPLATV(cr[3]);
+                a00 += c0 * v0; a01 += c0 * v1; a10 += c1 * v0; a11 += c1 * v1;
+                a20 += c2 * v0; a21 += c2 * v1; a30 += c3 * v0; a31 += c3 * v1;
+            }
+            float *o = acc + j0 * width + k;
+            STV(o, a00); STV(o + VW, a01);
+            STV(o + width, a10); STV(o + width + VW, a11);
+            STV(o + 2 * width, a20); STV(o + 2 * width + VW, a21);
+            STV(o + 3 * width, a30); STV(o + 3 * width + VW, a31);
+        }
+        for (; k < width; k++) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long row = 0; row < rows; row++) {
+                const float x = v[row * ldv + k], *cr = c + row * r + j0;
+                s0 += cr[0] * x; s1 += cr[1] * x; s2 += cr[2] * x; s3 += cr[3] * x;
+            }
+            acc[j0 * width + k] = s0; acc[(j0 + 1) * width + k] = s1;
+            acc[(j0 + 2) * width + k] = s2; acc[(j0 + 3) * width + k] = s3;
+        }
+    }
+    for (; j0 < r; j0++) {
+        float *o = acc + j0 * width;
+        for (long k = 0; k < width; k++) o[k] = 0.0f;
+        for (long row = 0; row < rows; row++) {
+            const float cj = c[row * r + j0], *vr = v + row * ldv;
+#pragma clang loop vectorize(assume_safety)
+            for (long k = 0; k < width; k++) o[k] += cj * vr[k];
+        }
+    }
+}
+
+// Forward, row by row: with a generator `state`, draw the row's dropout mask into `mask` and the
+// dropped input into `xd`; then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt [r, out]).
+DNT_INLINE void LORA_FN(lora_forward_body)(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
+                                  float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
+                                  float *u, float *out, long ldout, long outFeatures) {
+    for (long row = 0; row < rows; row++) {
+        const float *src = x + row * ldx;
+        if (state) {
+            float *m = mask + row * in, *d = xd + row * in;
+            dropout_body(state, m, NULL, in, p);
+#pragma clang loop vectorize(assume_safety)
+            for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
+            src = d;
+        }
+        float *ur = u + row * r;
+        LORA_FN(row_dots)(ur, src, a, r, in, 1.0f);
+        LORA_FN(row_combine)(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL);
+    }
+}
+
+// Backward for a block of rows: du = scaling · dout·B (into `du`), the block's share of
+// dBᵀ = scaling · uᵀ·dout (into `dbt` [r, out]) and of dA = duᵀ·x (into `da` [r, in]), both
+// overwritten; with `dinp`, dinp += (du·A) ⊙ mask (mask NULL: none). `x` is the adapter's
+// input as the forward pass used it (the dropped input under dropout).
+DNT_INLINE void LORA_FN(lora_backward_body)(const float *dout, long ldout, long rows, long outFeatures, const float *bt,
+                                   long r, float scaling, const float *u, const float *x, long ldx, long in,
+                                   const float *a, const float *mask, float *dinp, long ldinp, float *du,
+                                   float *dbt, float *da) {
+    for (long row = 0; row < rows; row++) {
+        float *dur = du + row * r;
+        LORA_FN(row_dots)(dur, dout + row * ldout, bt, r, outFeatures, scaling);
+        if (dinp) LORA_FN(row_combine)(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL);
+    }
+    LORA_FN(block_outer)(dbt, u, dout, ldout, rows, r, outFeatures);
+    for (long i = 0; i < r * outFeatures; i++) dbt[i] *= scaling;
+    LORA_FN(block_outer)(da, du, x, ldx, rows, r, in);
+}
