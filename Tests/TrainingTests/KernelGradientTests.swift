@@ -151,6 +151,19 @@ import Testing
                           batch: batch, length: length, queries: queries, heads: heads, headSize: headSize,
                           dropoutP: p, workers: workers)
         checkFD(&qkv, dqkv, eps: 1e-2, tol: 5e-3, "dqkv") { dot(forward($0, queries: queries), r) }
+
+        // Asking for some thirds only gives exactly those thirds and leaves the others untouched.
+        for need in [(true, false, true), (false, false, true), (true, false, false), (false, true, false), (false, false, false)] {
+            var part = [Float](repeating: 7, count: qkv.count)
+            attentionBackward(dqkv: &part, scratch: &scratch, dctx: r, qkv: qkv, probs: probs, dropped: dropped,
+                              batch: batch, length: length, queries: queries, heads: heads, headSize: headSize,
+                              dropoutP: p, need: need, workers: workers)
+            for i in part.indices {
+                let third = i % (3 * c) / c
+                let wanted = [need.0, need.1, need.2][third]
+                #expect(part[i] == (wanted ? dqkv[i] : 7), "need \(need): element \(i)")
+            }
+        }
     }
 
     @Test func attentionIsTheSameOnAnyThreadCount() {
@@ -289,5 +302,25 @@ import Testing
         parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
                       beta: 1, c: &split, ldc: n, workers: 3)
         for (x, y) in zip(one, split) { #expect(abs(x - y) <= 1e-5 * max(1, abs(x))) }
+    }
+
+    /// `rowBias` sets every row of C to the bias before the product (any beta is ignored), on
+    /// each worker's own rows; with k = 0 C is the bias alone.
+    @Test(arguments: [1, 2, 3], [0, 90])
+    func rowBiasStartsEveryRow(_ workers: Int, _ k: Int) {
+        let m = 100, n = 70
+        var rng = SplitMix(seed: UInt64(k + workers))
+        let a = (0..<(m * max(k, 1))).map { _ in rng.nextFloat() }, b = (0..<(max(k, 1) * n)).map { _ in rng.nextFloat() }
+        let bias = (0..<n).map { _ in rng.nextFloat() }
+        var expected = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { expected[i * n + j] = bias[j] } }
+        if k > 0 {
+            BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                       beta: 1, c: &expected, ldc: n)
+        }
+        var c = [Float](repeating: .nan, count: m * n)
+        parallelSgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: max(k, 1), b: b, ldb: n,
+                      beta: 0, c: &c, ldc: n, rowBias: bias, workers: workers)
+        for (x, y) in zip(c, expected) { #expect(abs(x - y) <= 1e-5 * max(1, abs(y))) }
     }
 }

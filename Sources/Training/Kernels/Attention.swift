@@ -53,11 +53,15 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>,
 /// The backward pass of `attentionForward` (with the same `queries`): from `dctx`
 /// `[batch·queries, hidden]` writes (overwrites) `dqkv` `[batch·length, 3·hidden]`, whose query
 /// gradient is zero at the positions that did not ask. `scratch` holds `workers · length²` floats.
+///
+/// `need` names the thirds of `dqkv` wanted; the others are left as they were (in the lowest
+/// layer a LoRA run trains, nothing reads the key gradient when the key projection is frozen).
 func attentionBackward(
     dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     dctx: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
     probs: UnsafePointer<Float>, dropped: UnsafePointer<Float>,
-    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int, dropoutP: Float, workers: Int
+    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int, dropoutP: Float,
+    need: (query: Bool, key: Bool, value: Bool) = (true, true, true), workers: Int
 ) {
     let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
@@ -72,19 +76,26 @@ func attentionBackward(
             let p = probs + item * Q * T
             let pd = dropoutP > 0 ? dropped + item * Q * T : p
             // dV = Pdᵀ · dctx ; dPd = dctx · Vᵀ
-            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: 1,
-                       a: pd, lda: T, b: dc, ldb: C, beta: 0, c: dv, ldc: C3)
+            if need.value {
+                BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: 1,
+                           a: pd, lda: T, b: dc, ldb: C, beta: 0, c: dv, ldc: C3)
+            }
+            guard need.query || need.key else { continue }
             BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: 1,
                        a: dc, lda: C, b: v, ldb: C3, beta: 0, c: dp, ldc: T)
             for i in 0..<Q {
                 dnt_softmax_backward_row(dp + i * T, p + i * T, dropoutP > 0 ? pd + i * T : nil, keep, T)
             }
             // dQ = dS · K · scale ; dK = dSᵀ · Q · scale
-            BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: scale,
-                       a: dp, lda: T, b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
-            for i in Q..<T { (dq + i * C3).update(repeating: 0, count: headSize) }
-            BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: scale,
-                       a: dp, lda: T, b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
+            if need.query {
+                BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: scale,
+                           a: dp, lda: T, b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
+                for i in Q..<T { (dq + i * C3).update(repeating: 0, count: headSize) }
+            }
+            if need.key {
+                BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: scale,
+                           a: dp, lda: T, b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
+            }
         }
     }
 }

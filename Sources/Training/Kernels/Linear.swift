@@ -9,16 +9,13 @@ func linearForward(
 ) {
     guard rows > 0, outFeatures > 0 else { return }
     let ldo = ldOut ?? outFeatures
-    if let bias {
-        for r in 0..<rows { (out + r * ldo).update(from: bias, count: outFeatures) }
-    }
-    guard inFeatures > 0 else {
-        if bias == nil { for r in 0..<rows { (out + r * ldo).update(repeating: 0, count: outFeatures) } }
+    guard inFeatures > 0 || bias != nil else {
+        for r in 0..<rows { (out + r * ldo).update(repeating: 0, count: outFeatures) }
         return
     }
     parallelSgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
                   a: inp, lda: ldInp ?? inFeatures, b: weight, ldb: inFeatures,
-                  beta: bias == nil ? 0 : 1, c: out, ldc: ldo, workers: workers)
+                  beta: 0, c: out, ldc: ldo, rowBias: bias, workers: workers)
 }
 
 /// The backward pass of `linearForward`. Each gradient is computed only when its pointer is

@@ -3,15 +3,25 @@
 ///
 /// On few cores this beats OpenBLAS's own threading: its idle workers spin in `sched_yield`
 /// between calls and steal the CPU the elementwise kernels and attention need.
+///
+/// With `rowBias` (`n` floats), every row of `C` is first set to it, by the worker that then
+/// computes that row, and `beta` is taken as 1: `C = alpha · op(A) · op(B) + rowBias`.
 func parallelSgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rowBias: UnsafePointer<Float>? = nil, workers: Int
 ) {
     guard m > 0, n > 0 else { return }
+    let beta: Float = rowBias == nil ? beta : 1
+    func fill(_ m0: Int, _ m1: Int) {
+        guard let rowBias else { return }
+        for row in m0..<m1 { (c + row * ldc).update(from: rowBias, count: n) }
+    }
     // Blocks of whole 16-row panels; tiny products stay on one thread.
     let useWorkers = Double(m) * Double(n) * Double(k) >= 262_144 ? min(workers, (m + 15) / 16) : 1
     if useWorkers <= 1 {
+        fill(0, m)
+        if k == 0, rowBias != nil { return }
         BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                    beta: beta, c: c, ldc: ldc)
         return
@@ -20,6 +30,8 @@ func parallelSgemm(
     parallelFor(count: panels, workers: useWorkers) { start, end, _ in
         let m0 = start * 16, m1 = min(end * 16, m)
         guard m1 > m0 else { return }
+        fill(m0, m1)
+        if k == 0, rowBias != nil { return }
         BLAS.sgemm(transA: transA, transB: transB, m: m1 - m0, n: n, k: k, alpha: alpha,
                    a: transA ? a + m0 : a + m0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + m0 * ldc, ldc: ldc)
     }

@@ -64,7 +64,7 @@ extension BertModel {
             layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
                               weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c, workers: workers)
             let dO: UnsafeMutablePointer<Float>
-            if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: r * c); dO = bufB } else { dO = bufA }
+            if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: r * c, workers: workers); dO = bufB } else { dO = bufA }
             // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
             linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
                            rows: r, inFeatures: inter, outFeatures: c, workers: workers)
@@ -81,20 +81,26 @@ extension BertModel {
             layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
                               weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: r, width: c, workers: workers)
             let dAO: UnsafeMutablePointer<Float>
-            if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: r * c); dAO = bufB } else { dAO = dEnc }
+            if hiddenP > 0 { multiply(bufB, dEnc, base + a.mask1, count: r * c, workers: workers); dAO = bufB } else { dAO = dEnc }
             linearBackward(dinp: bufA, dweight: grad(o.aoW), dbias: grad(o.aoB), dout: dAO, inp: ctx, weight: param(o.aoW),
                            rows: r, inFeatures: c, outFeatures: c, workers: workers)
             lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: r, training: training)
+            // Query/key/value gradients: each wanted for the input gradient, the fused weights or an adapter.
+            let needInput = l > lowestTrainable
+            let weightsTrain = grad(o.qkvW) != nil || grad(o.qkvB) != nil
+            let need = (query: needInput || weightsTrain || lora?.has(.query(l)) == true,
+                        key: needInput || weightsTrain || lora?.has(.key(l)) == true,
+                        value: needInput || weightsTrain || lora?.has(.value(l)) == true)
             attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
                               probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T, queries: q,
-                              heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP, workers: workers)
+                              heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP,
+                              need: need, workers: workers)
             if q < T {  // the residual's gradient reaches only the rows that went on: spread it out
                 bufB.update(from: dEnc, count: r * c)
                 dEnc.update(repeating: 0, count: n * c)
                 for b in 0..<batch { (dEnc + b * T * c).update(from: bufB + b * q * c, count: q * c) }
             }
             // Query/key/value: input gradient adds to the residual's, already in dEnc.
-            let needInput = l > lowestTrainable
             linearBackward(dinp: needInput ? dEnc : nil, accumulate: true, dweight: grad(o.qkvW), dbias: grad(o.qkvB),
                            dout: big, inp: x, weight: param(o.qkvW), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
@@ -107,7 +113,7 @@ extension BertModel {
         guard lowestTrainable < 0 else { return }
 
         // Embeddings: dropout, LayerNorm, then scatter into the three tables.
-        if hiddenP > 0 { multiply(dEnc, dEnc, acts + a.embMask, count: n * c) }
+        if hiddenP > 0 { multiply(dEnc, dEnc, acts + a.embMask, count: n * c, workers: workers) }
         layerNormBackward(dinp: bufA, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts + a.embSum,
                           weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c, workers: workers)
         let tokens = ids!

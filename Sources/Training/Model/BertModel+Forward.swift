@@ -68,7 +68,7 @@ extension BertModel {
                          weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps, workers: workers)
         if hiddenP > 0 {
             DropoutGenerator.fillMask(acts + a.embMask, count: n * c, p: hiddenP, seed: stepSeed, stream: 1, workers: workers)
-            multiply(enc0, enc0, acts + a.embMask, count: n * c)
+            multiply(enc0, enc0, acts + a.embMask, count: n * c, workers: workers)
         }
 
         for l in 0..<config.numHiddenLayers {
@@ -95,7 +95,7 @@ extension BertModel {
                 for b in 0..<batch { (res1 + b * q * c).update(from: x + b * T * c, count: q * c) }
                 residual = UnsafePointer(res1)
             }
-            residualDropout(out: res1, residual: residual, tmp, mask: hiddenMask(base + a.mask1, count: r * c, stream: 2 + 2 * UInt64(l)), count: r * c)
+            residualDropout(out: res1, residual: residual, tmp, mask: hiddenMask(base + a.mask1, count: r * c, stream: 2 + 2 * UInt64(l)), count: r * c, workers: workers)
             layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
                              weight: param(o.ln1W), bias: param(o.ln1B), rows: r, width: c, eps: eps, workers: workers)
             let h1 = base + a.h1, g = base + a.g
@@ -106,7 +106,7 @@ extension BertModel {
             linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: r, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res2 = base + a.res2
-            residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: r * c, stream: 3 + 2 * UInt64(l)), count: r * c)
+            residualDropout(out: res2, residual: ln1, tmp, mask: hiddenMask(base + a.mask2, count: r * c, stream: 3 + 2 * UInt64(l)), count: r * c, workers: workers)
             layerNormForward(out: acts + a.enc(l + 1), mean: base + a.mean2, rstd: base + a.rstd2, inp: res2,
                              weight: param(o.ln2W), bias: param(o.ln2B), rows: r, width: c, eps: eps, workers: workers)
         }
