@@ -116,8 +116,9 @@ struct BenchTrain: ParsableCommand {
             let speedup = try TrainingBenchmark.interleavedSpeedup(config: l.config, strategy: l.strategy, baseline: f.strategy,
                                                                    batch: batch, length: length, pairs: pairs, threads: threads)
             let sorted = speedup.ratios.sorted()
-            say(String(format: "%@ vs %@: LoRA steps %.2fx faster (median of %d pairs of alternating 4-step blocks; quartiles %.2f–%.2f)",
-                       lora, full, speedup.median, pairs, sorted[sorted.count / 4], sorted[sorted.count * 3 / 4]))
+            say(String(format: "%@ vs %@: LoRA steps %.2fx faster (median of %d pairs of alternating 4-step blocks; quartiles %.2f–%.2f; steps %.1f ms vs %.1f ms)",
+                       lora, full, speedup.median, pairs, sorted[sorted.count / 4], sorted[sorted.count * 3 / 4],
+                       speedup.stepSeconds * 1000, speedup.baselineStepSeconds * 1000))
         }
     }
 

@@ -21,6 +21,7 @@ import Testing
         #expect(r.ratios.count == 3)
         #expect(r.ratios.allSatisfy { $0 > 0 && $0.isFinite })
         #expect(r.median == TrainingBenchmark.median(r.ratios))
+        #expect(r.stepSeconds > 0 && r.baselineStepSeconds > 0)
     }
 
     @Test func forwardFLOPsCountsTheProducts() {

@@ -51,13 +51,14 @@ public enum TrainingBenchmark {
     /// model and batch. The two models train in alternating blocks of `block` steps, the first step
     /// of each block untimed (it finds the caches holding the other model), so that the machine's
     /// slow and fast phases fall on both alike; each pair of blocks gives the ratio of their median
-    /// step times. Returns the median over `pairs` block pairs (after `warmup` untimed ones) and
-    /// the per-pair ratios.
+    /// step times. Returns the median over `pairs` block pairs (after `warmup` untimed ones), the
+    /// per-pair ratios, and the median step time of each strategy over those blocks (seconds).
     ///
     /// - Throws: `ModelError`/`OptimizerError` for an impossible configuration.
     public static func interleavedSpeedup(config: BertConfig, strategy: TrainingStrategy, baseline: TrainingStrategy,
                                           batch: Int, length: Int, pairs: Int, block: Int = 4, warmup: Int = 1,
-                                          threads: Int, seed: UInt64 = 1) throws -> (median: Double, ratios: [Double]) {
+                                          threads: Int, seed: UInt64 = 1)
+        throws -> (median: Double, ratios: [Double], stepSeconds: Double, baselineStepSeconds: Double) {
         let previousThreads = BLAS.threads
         BLAS.threads = threads
         defer { BLAS.threads = previousThreads }
@@ -67,7 +68,7 @@ public enum TrainingBenchmark {
             _ = try stepper.trainStep()
             return median(try (1..<max(2, block)).map { _ in try stepper.trainStep() })
         }
-        var ratios: [Double] = []
+        var ratios: [Double] = [], fastTimes: [Double] = [], slowTimes: [Double] = []
         for i in 0..<(warmup + pairs) {
             // Alternate which goes first, so neither always follows the other.
             let a: Double, b: Double
@@ -76,9 +77,9 @@ public enum TrainingBenchmark {
             } else {
                 b = try blockTime(slow); a = try blockTime(fast)
             }
-            if i >= warmup { ratios.append(b / a) }
+            if i >= warmup { ratios.append(b / a); fastTimes.append(a); slowTimes.append(b) }
         }
-        return (median(ratios), ratios)
+        return (median(ratios), ratios, median(fastTimes), median(slowTimes))
     }
 
     /// One benchmark model with its batch and optimizers: a training step is what the trainer
