@@ -32,15 +32,15 @@ DNT_INLINE void LORA_FN(row_dots)(float *y, const float *v, const float *m, long
     }
 }
 
-// out[k] += scale · (Σ_j c[j]·m[j·width + k]) · mask[k] for k < width (mask NULL: no mask).
+// out[k] += scale · (Σ_j c[j]·m[j·ldm + k]) · mask[k] for k < width (mask NULL: no mask).
 DNT_INLINE void LORA_FN(row_combine)(float *out, const float *c, const float *m, long r, long width, float scale,
-                            const float *mask) {
+                            const float *mask, long ldm) {
     long k = 0;
     for (; k + 4 * VW <= width; k += 4 * VW) {
         VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
         for (long j = 0; j < r; j++) {
             VEC cj = SPLATV(c[j]);
-            const float *mj = m + j * width + k;
+            const float *mj = m + j * ldm + k;
             a0 += cj * LDV(mj); a1 += cj * LDV(mj + VW); a2 += cj * LDV(mj + 2 * VW); a3 += cj * LDV(mj + 3 * VW);
         }
         if (mask) {
@@ -54,13 +54,13 @@ DNT_INLINE void LORA_FN(row_combine)(float *out, const float *c, const float *m,
     }
     for (; k + VW <= width; k += VW) {
         VEC a0 = {0};
-        for (long j = 0; j < r; j++) a0 += SPLATV(c[j]) * LDV(m + j * width + k);
+        for (long j = 0; j < r; j++) a0 += SPLATV(c[j]) * LDV(m + j * ldm + k);
         if (mask) a0 *= LDV(mask + k);
         STV(out + k, LDV(out + k) + SPLATV(scale) * a0);
     }
     for (; k < width; k++) {
         float a0 = 0.0f;
-        for (long j = 0; j < r; j++) a0 += c[j] * m[j * width + k];
+        for (long j = 0; j < r; j++) a0 += c[j] * m[j * ldm + k];
         out[k] += scale * a0 * (mask ? mask[k] : 1.0f);
     }
 }
@@ -69,6 +69,28 @@ DNT_INLINE void LORA_FN(row_combine)(float *out, const float *c, const float *m,
 // product cᵀ·v of a block of rows, with 4 × 2 vectors of accumulators held in registers across the rows.
 DNT_INLINE void LORA_FN(block_outer)(float *acc, const float *c, const float *v, long ldv, long rows, long r, long width) {
     long j0 = 0;
+#if VW == 16
+    // With 32 vector registers (AVX-512) and whole pairs of vectors across, eight j at a time: each
+    // loaded pair of v vectors feeds 16 accumulators. Every sum runs over the rows as below.
+    for (; j0 + 8 <= r && width % (2 * VW) == 0; j0 += 8) {
+        for (long k = 0; k < width; k += 2 * VW) {
+            VEC s[8][2];
+            for (int j = 0; j < 8; j++) { s[j][0] = (VEC){0}; s[j][1] = (VEC){0}; }
+            for (long row = 0; row < rows; row++) {
+                const float *vr = v + row * ldv + k, *cr = c + row * r + j0;
+                VEC v0 = LDV(vr), v1 = LDV(vr + VW);
+                for (int j = 0; j < 8; j++) {
+                    VEC cj = SPLATV(cr[j]);
+                    s[j][0] += cj * v0; s[j][1] += cj * v1;
+                }
+            }
+            for (int j = 0; j < 8; j++) {
+                STV(acc + (j0 + j) * width + k, s[j][0]);
+                STV(acc + (j0 + j) * width + k + VW, s[j][1]);
+            }
+        }
+    }
+#endif
     for (; j0 + 4 <= r; j0 += 4) {
         long k = 0;
         for (; k + 2 * VW <= width; k += 2 * VW) {
@@ -107,23 +129,94 @@ DNT_INLINE void LORA_FN(block_outer)(float *acc, const float *c, const float *v,
     }
 }
 
+// row_dots for two rows at once (y0 from v0, y1 from v1), sharing the loads of m: each result is
+// summed in the same order as row_dots would, so the two agree bit for bit.
+DNT_INLINE void LORA_FN(row_dots2)(float *y0, float *y1, const float *v0, const float *v1, const float *m, long r,
+                                   long width, float scale) {
+    long j = 0;
+    for (; j + 4 <= r; j += 4) {
+        const float *m0 = m + j * width, *m1 = m0 + width, *m2 = m1 + width, *m3 = m2 + width;
+        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
+        long k = 0;
+        for (; k + VW <= width; k += VW) {
+            VEC x = LDV(v0 + k), z = LDV(v1 + k);
+            VEC w0 = LDV(m0 + k), w1 = LDV(m1 + k), w2 = LDV(m2 + k), w3 = LDV(m3 + k);
+            a0 += x * w0; a1 += x * w1; a2 += x * w2; a3 += x * w3;
+            b0 += z * w0; b1 += z * w1; b2 += z * w2; b3 += z * w3;
+        }
+        float s0 = HSUMV(a0), s1 = HSUMV(a1), s2 = HSUMV(a2), s3 = HSUMV(a3);
+        float t0 = HSUMV(b0), t1 = HSUMV(b1), t2 = HSUMV(b2), t3 = HSUMV(b3);
+        for (; k < width; k++) {
+            s0 += v0[k] * m0[k]; s1 += v0[k] * m1[k]; s2 += v0[k] * m2[k]; s3 += v0[k] * m3[k];
+            t0 += v1[k] * m0[k]; t1 += v1[k] * m1[k]; t2 += v1[k] * m2[k]; t3 += v1[k] * m3[k];
+        }
+        y0[j] = scale * s0; y0[j + 1] = scale * s1; y0[j + 2] = scale * s2; y0[j + 3] = scale * s3;
+        y1[j] = scale * t0; y1[j + 1] = scale * t1; y1[j + 2] = scale * t2; y1[j + 3] = scale * t3;
+    }
+    if (j < r) {
+        LORA_FN(row_dots)(y0 + j, v0, m + j * width, r - j, width, scale);
+        LORA_FN(row_dots)(y1 + j, v1, m + j * width, r - j, width, scale);
+    }
+}
+
+// row_combine for two rows at once, sharing the loads of m; bit for bit as row_combine.
+DNT_INLINE void LORA_FN(row_combine2)(float *out0, float *out1, const float *c0, const float *c1, const float *m,
+                                      long r, long width, float scale, const float *mask0, const float *mask1) {
+    long k = 0;
+    for (; k + 2 * VW <= width; k += 2 * VW) {
+        VEC a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
+        for (long j = 0; j < r; j++) {
+            VEC p = SPLATV(c0[j]), q = SPLATV(c1[j]);
+            const float *mj = m + j * width + k;  // m's rows are `width` long here
+            VEC w0 = LDV(mj), w1 = LDV(mj + VW);
+            a0 += p * w0; a1 += p * w1;
+            b0 += q * w0; b1 += q * w1;
+        }
+        if (mask0) {
+            a0 *= LDV(mask0 + k); a1 *= LDV(mask0 + k + VW);
+            b0 *= LDV(mask1 + k); b1 *= LDV(mask1 + k + VW);
+        }
+        VEC sc = SPLATV(scale);
+        STV(out0 + k, LDV(out0 + k) + sc * a0);
+        STV(out0 + k + VW, LDV(out0 + k + VW) + sc * a1);
+        STV(out1 + k, LDV(out1 + k) + sc * b0);
+        STV(out1 + k + VW, LDV(out1 + k + VW) + sc * b1);
+    }
+    if (k < width) {
+        LORA_FN(row_combine)(out0 + k, c0, m + k, r, width - k, scale, mask0 ? mask0 + k : NULL, width);
+        LORA_FN(row_combine)(out1 + k, c1, m + k, r, width - k, scale, mask1 ? mask1 + k : NULL, width);
+    }
+}
+
 // Forward, row by row: with a generator `state`, draw the row's dropout mask into `mask` and the
 // dropped input into `xd`; then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt [r, out]).
 DNT_INLINE void LORA_FN(lora_forward_body)(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
                                   float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
                                   float *u, float *out, long ldout, long outFeatures) {
-    for (long row = 0; row < rows; row++) {
-        const float *src = x + row * ldx;
+    // Rows in pairs, which share the loads of A and Bᵀ (the masks are drawn row after row as before).
+    for (long row = 0; row < rows; row += 2) {
+        const long pair = row + 1 < rows ? 2 : 1;
+        const float *src[2] = {x + row * ldx, x + (row + pair - 1) * ldx};
         if (state) {
-            float *m = mask + row * in, *d = xd + row * in;
-            dropout_body(state, m, NULL, in, p);
+            for (long i = 0; i < pair; i++) {
+                float *m = mask + (row + i) * in, *d = xd + (row + i) * in;
+                const float *s = src[i];
+                dropout_body(state, m, NULL, in, p);
 #pragma clang loop vectorize(assume_safety)
-            for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
-            src = d;
+                for (long k = 0; k < in; k++) d[k] = s[k] * m[k];
+                src[i] = d;
+            }
         }
-        float *ur = u + row * r;
-        LORA_FN(row_dots)(ur, src, a, r, in, 1.0f);
-        LORA_FN(row_combine)(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL);
+        float *u0 = u + row * r;
+        if (pair == 2) {
+            float *u1 = u0 + r;
+            LORA_FN(row_dots2)(u0, u1, src[0], src[1], a, r, in, 1.0f);
+            LORA_FN(row_combine2)(out + row * ldout, out + (row + 1) * ldout, u0, u1, bt, r, outFeatures, scaling,
+                                  NULL, NULL);
+        } else {
+            LORA_FN(row_dots)(u0, src[0], a, r, in, 1.0f);
+            LORA_FN(row_combine)(out + row * ldout, u0, bt, r, outFeatures, scaling, NULL, outFeatures);
+        }
     }
 }
 
@@ -135,10 +228,19 @@ DNT_INLINE void LORA_FN(lora_backward_body)(const float *dout, long ldout, long 
                                    long r, float scaling, const float *u, const float *x, long ldx, long in,
                                    const float *a, const float *mask, float *dinp, long ldinp, float *du,
                                    float *dbt, float *da) {
-    for (long row = 0; row < rows; row++) {
+    long row = 0;
+    for (; row + 2 <= rows; row += 2) {  // in pairs, sharing the loads of Bᵀ and A
+        float *du0 = du + row * r, *du1 = du0 + r;
+        LORA_FN(row_dots2)(du0, du1, dout + row * ldout, dout + (row + 1) * ldout, bt, r, outFeatures, scaling);
+        if (dinp) {
+            LORA_FN(row_combine2)(dinp + row * ldinp, dinp + (row + 1) * ldinp, du0, du1, a, r, in, 1.0f,
+                                  mask ? mask + row * in : NULL, mask ? mask + (row + 1) * in : NULL);
+        }
+    }
+    for (; row < rows; row++) {
         float *dur = du + row * r;
         LORA_FN(row_dots)(dur, dout + row * ldout, bt, r, outFeatures, scaling);
-        if (dinp) LORA_FN(row_combine)(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL);
+        if (dinp) LORA_FN(row_combine)(dinp + row * ldinp, dur, a, r, in, 1.0f, mask ? mask + row * in : NULL, in);
     }
     LORA_FN(block_outer)(dbt, u, dout, ldout, rows, r, outFeatures);
     for (long i = 0; i < r * outFeatures; i++) dbt[i] *= scaling;

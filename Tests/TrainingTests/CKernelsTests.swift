@@ -207,8 +207,9 @@ import Testing
     /// that leave vector tails, and r below and above the four-way blocking.
     @Test(arguments: isas, [3, 8])
     func loraForwardRows(_ isa: dnt_isa, _ r: Int) {
-        // Sizes with tails for 8- and 16-float vectors, and one wide enough for the 4-vector blocks.
-        for (inF, outF, ldx, ldo) in [(13, 37, 20, 41), (70, 133, 75, 140)] {
+        // Sizes with tails for 8- and 16-float vectors, one wide enough for the 4-vector blocks, and
+        // whole pairs of 16-float vectors.
+        for (inF, outF, ldx, ldo) in [(13, 37, 20, 41), (70, 133, 75, 140), (64, 96, 64, 100)] {
             let rows = 5, p: Float = 0.3, scaling: Float = 1.75
             var rng = SplitMix(seed: UInt64(r + inF))
             let x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
@@ -248,11 +249,12 @@ import Testing
     }
 
     /// LoRA's backward row work against Double references: du, the block's dBᵀ and dA (overwritten),
-    /// and the input gradient added with and without a mask.
+    /// and the input gradient added with and without a mask; rows in pairs and a last odd one.
     @Test(arguments: isas, [3, 8])
     func loraBackwardRows(_ isa: dnt_isa, _ r: Int) {
-        for (inF, outF, ldx, ldo, ldi) in [(19, 35, 23, 40, 21), (133, 70, 140, 75, 135)] {
-            let rows = 6, scaling: Float = 0.5
+        // Tails, wide rows, and whole pairs of 16-float vectors (the AVX-512 build's 8-by-2 block).
+        for (inF, outF, ldx, ldo, ldi) in [(19, 35, 23, 40, 21), (133, 70, 140, 75, 135), (96, 64, 100, 70, 96)] {
+            let rows = 7, scaling: Float = 0.5
             var rng = SplitMix(seed: 40 + UInt64(r + inF))
             let dout = (0..<(rows * ldo)).map { _ in rng.nextFloat() }, x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
             let u = (0..<(rows * r)).map { _ in rng.nextFloat() }, a = (0..<(r * inF)).map { _ in rng.nextFloat() }
