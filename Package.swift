@@ -34,8 +34,8 @@ let package = Package(
             providers: [.apt(["liblzma-dev"])]),
 
         // The training engine's elementwise kernels (GELU, softmax, LayerNorm, dropout) and LoRA's
-        // row work: C loops the compiler vectorises, built for the baseline CPU and for AVX2 + FMA,
-        // picked at run time. Only Training (and its tests) use it.
+        // row work: C loops the compiler vectorises, built for the baseline CPU, for AVX2 + FMA and
+        // for AVX-512, picked at run time. Only Training (and its tests) use it.
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
 
         // Sequences in, clean labeled token batches out. No BLAS, no curses.

@@ -2,9 +2,11 @@
 // include/CKernels.h.
 //
 // Each kernel's body is written once, as an always-inline function over plain float loops that
-// the compiler vectorises (or over explicit 8-float vectors), and instantiated twice: for the
-// baseline target and, on x86-64, with AVX2 + FMA enabled. The polynomials are Cephes' expf (range reduction to [-ln2/2, ln2/2]) and
-// Eigen's rational erf on [-4, 4], as Hugging Face's exact "gelu" needs erf itself, not tanh.
+// the compiler vectorises (or over explicit vectors), and instantiated three times: for the
+// baseline target and, on x86-64, with AVX2 + FMA and with AVX-512 enabled (LoRA's row work, over
+// explicit vectors, has an 8-float and a 16-float copy: lora_rows.h). The polynomials are Cephes'
+// expf (range reduction to [-ln2/2, ln2/2]) and Eigen's rational erf on [-4, 4], as Hugging
+// Face's exact "gelu" needs erf itself, not tanh.
 #include "CKernels.h"
 
 #include <stdint.h>
