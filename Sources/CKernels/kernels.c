@@ -275,13 +275,6 @@ DNT_INLINE f32x16 splat16(float x) { return (f32x16){0} + x; }
 #define SPLATV splat8
 #define LORA_FN(name) name##_v8
 #include "lora_rows.h"
-#undef VEC
-#undef VW
-#undef LDV
-#undef STV
-#undef HSUMV
-#undef SPLATV
-#undef LORA_FN
 
 #define VEC f32x16
 #define VW 16
@@ -291,13 +284,6 @@ DNT_INLINE f32x16 splat16(float x) { return (f32x16){0} + x; }
 #define SPLATV splat16
 #define LORA_FN(name) name##_v16
 #include "lora_rows.h"
-#undef VEC
-#undef VW
-#undef LDV
-#undef STV
-#undef HSUMV
-#undef SPLATV
-#undef LORA_FN
 
 DNT_INLINE void exp_body(float *out, const float *inp, long count) {
     for (long i = 0; i < count; i++) out[i] = exp_poly(inp[i]);

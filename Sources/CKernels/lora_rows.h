@@ -1,7 +1,8 @@
 // LoRA's row work, written once over a vector type and included by kernels.c for each width:
 // before including, define VEC (a GCC vector of VW floats), VW, LDV/STV (unaligned load and store),
 // HSUMV (the sum of a vector's lanes), SPLATV (a float in every lane) and LORA_FN(name) (the name
-// of this width's copy of a function). No include guard, on purpose.
+// of this width's copy of a function); the file undefines them at its end. No include guard, on
+// purpose.
 //
 // Small dense pieces with explicit vectors and several independent accumulators, so that they run
 // at the speed of their loads rather than the latency of one chain of adds.
@@ -246,3 +247,11 @@ DNT_INLINE void LORA_FN(lora_backward_body)(const float *dout, long ldout, long 
     for (long i = 0; i < r * outFeatures; i++) dbt[i] *= scaling;
     LORA_FN(block_outer)(da, du, x, ldx, rows, r, in);
 }
+
+#undef VEC
+#undef VW
+#undef LDV
+#undef STV
+#undef HSUMV
+#undef SPLATV
+#undef LORA_FN
