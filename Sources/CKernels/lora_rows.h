@@ -189,35 +189,38 @@ DNT_INLINE void LORA_FN(row_combine2)(float *out0, float *out1, const float *c0,
     }
 }
 
-// Forward, row by row: with a generator `state`, draw the row's dropout mask into `mask` and the
-// dropped input into `xd`; then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt [r, out]).
+// The adapter's input row `row`: with a generator `state`, draws the row's dropout mask into `mask`
+// and the dropped input into `xd` and returns that; without, returns the row of `x`.
+DNT_INLINE const float *LORA_FN(input_row)(const float *x, long ldx, long row, long in, uint32_t *state, float p,
+                                           float *mask, float *xd) {
+    const float *src = x + row * ldx;
+    if (!state) return src;
+    float *m = mask + row * in, *d = xd + row * in;
+    dropout_body(state, m, NULL, in, p);
+#pragma clang loop vectorize(assume_safety)
+    for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
+    return d;
+}
+
+// Forward, in pairs of rows that share the loads of A and Bᵀ (the masks are drawn row after row):
+// the input rows (input_row), then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt
+// [r, out]).
 DNT_INLINE void LORA_FN(lora_forward_body)(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
                                   float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
                                   float *u, float *out, long ldout, long outFeatures) {
-    // Rows in pairs, which share the loads of A and Bᵀ (the masks are drawn row after row as before).
-    for (long row = 0; row < rows; row += 2) {
-        const long pair = row + 1 < rows ? 2 : 1;
-        const float *src[2] = {x + row * ldx, x + (row + pair - 1) * ldx};
-        if (state) {
-            for (long i = 0; i < pair; i++) {
-                float *m = mask + (row + i) * in, *d = xd + (row + i) * in;
-                const float *s = src[i];
-                dropout_body(state, m, NULL, in, p);
-#pragma clang loop vectorize(assume_safety)
-                for (long k = 0; k < in; k++) d[k] = s[k] * m[k];
-                src[i] = d;
-            }
-        }
-        float *u0 = u + row * r;
-        if (pair == 2) {
-            float *u1 = u0 + r;
-            LORA_FN(row_dots2)(u0, u1, src[0], src[1], a, r, in, 1.0f);
-            LORA_FN(row_combine2)(out + row * ldout, out + (row + 1) * ldout, u0, u1, bt, r, outFeatures, scaling,
-                                  NULL, NULL);
-        } else {
-            LORA_FN(row_dots)(u0, src[0], a, r, in, 1.0f);
-            LORA_FN(row_combine)(out + row * ldout, u0, bt, r, outFeatures, scaling, NULL, outFeatures);
-        }
+    long row = 0;
+    for (; row + 2 <= rows; row += 2) {
+        const float *src0 = LORA_FN(input_row)(x, ldx, row, in, state, p, mask, xd);
+        const float *src1 = LORA_FN(input_row)(x, ldx, row + 1, in, state, p, mask, xd);
+        float *u0 = u + row * r, *u1 = u0 + r;
+        LORA_FN(row_dots2)(u0, u1, src0, src1, a, r, in, 1.0f);
+        LORA_FN(row_combine2)(out + row * ldout, out + (row + 1) * ldout, u0, u1, bt, r, outFeatures, scaling,
+                              NULL, NULL);
+    }
+    for (; row < rows; row++) {
+        float *ur = u + row * r;
+        LORA_FN(row_dots)(ur, LORA_FN(input_row)(x, ldx, row, in, state, p, mask, xd), a, r, in, 1.0f);
+        LORA_FN(row_combine)(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL, outFeatures);
     }
 }
 
