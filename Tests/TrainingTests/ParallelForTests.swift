@@ -57,6 +57,28 @@ import Testing
         }
     }
 
+    /// A pool of three workers (its threads live on, asleep, for the rest of the test process).
+    static let pool = WorkerPool(threads: 3)
+
+    /// A job for fewer participants than the pool has runs each chunk once and only those chunks,
+    /// whether the workers are spinning or asleep; one for more than the pool can take is refused.
+    @Test func jobsUseOnlyTheWorkersTheyNeed() {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 16)
+        defer { counts.deallocate() }
+        let address = Int(bitPattern: counts)
+        for round in 0..<40 {
+            if round % 10 == 9 { Thread.sleep(forTimeInterval: Double(WorkerPool.spinNanoseconds) / 1e9 * 3) }
+            for participants in 1...4 {
+                counts.initialize(repeating: 0, count: 8 * 16)
+                #expect(Self.pool.run(participants: participants) { w in
+                    UnsafeMutablePointer<Int>(bitPattern: address)![w * 16] += 1  // a cache line each
+                })
+                for w in 0..<8 { #expect(counts[w * 16] == (w < participants ? 1 : 0), "round \(round), \(participants) participants, chunk \(w)") }
+            }
+        }
+        #expect(!Self.pool.run(participants: 5) { _ in })
+    }
+
     @Test func callersOnSeveralThreadsAndNestedCalls() {
         let failures = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 4) { caller in

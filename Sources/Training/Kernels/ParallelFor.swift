@@ -60,25 +60,29 @@ final class WorkerPool: @unchecked Sendable {
     /// How long an idle worker spins before it sleeps.
     static let spinNanoseconds: UInt64 = 300_000
 
-    private let threads: Int
-    private let busy = Atomic<Bool>(false)
-    /// Bumped once per job; workers wait for it to move.
-    private let generation = Atomic<Int>(0)
-    /// Workers that have finished (or skipped) the current job.
-    private let finished = Atomic<Int>(0)
-    /// Bit `i` set: worker `i` is asleep on `wakeups[i]` (or about to be).
-    private let parked = Atomic<Int>(0)
-    private let wakeups: [DispatchSemaphore]
-    // The current job; written by `run` before it bumps `generation`, read by workers after.
-    private var job: ((Int) -> Void)?
-    private var participants = 0
+    /// One worker's side of the hand-over: a job is posted to it by bumping its ticket, and only
+    /// the workers a job needs are woken (a 4-thread run on a 64-core server leaves the other
+    /// workers asleep).
+    private final class Worker: @unchecked Sendable {
+        /// Jobs posted to this worker so far.
+        let ticket = Atomic<Int>(0)
+        /// Asleep on `wakeup` (or about to be).
+        let parked = Atomic<Bool>(false)
+        let wakeup = DispatchSemaphore(value: 0)
+    }
 
-    /// Starts `threads` workers (at most 63). They live as long as the process.
+    private let workers: [Worker]
+    private let busy = Atomic<Bool>(false)
+    /// Workers that have finished the current job.
+    private let finished = Atomic<Int>(0)
+    // The current job; written by `run` before it bumps the tickets, read by workers after.
+    private var job: ((Int) -> Void)?
+
+    /// Starts `threads` workers. They live as long as the process.
     init(threads: Int) {
-        self.threads = min(threads, 63)
-        wakeups = (0..<self.threads).map { _ in DispatchSemaphore(value: 0) }
-        for index in 0..<self.threads {
-            let thread = Thread { self.workerLoop(index) }
+        workers = (0..<max(0, threads)).map { _ in Worker() }
+        for (index, worker) in workers.enumerated() {
+            let thread = Thread { self.workerLoop(index, worker) }
             thread.name = "dnatune-worker-\(index + 1)"
             thread.start()
         }
@@ -87,18 +91,18 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `chunk(0)` on the calling thread and `chunk(1) … chunk(participants - 1)` on the
     /// workers, returning when all are done; false (nothing run) when the pool is busy or too small.
     func run(participants n: Int, _ chunk: (Int) -> Void) -> Bool {
-        guard n - 1 <= threads, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        guard n - 1 <= workers.count, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return false }
         withoutActuallyEscaping(chunk) { chunk in
             job = chunk
-            participants = n
             finished.store(0, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
-            let sleeping = parked.exchange(0, ordering: .sequentiallyConsistent)
-            for index in 0..<threads where sleeping & (1 << index) != 0 { wakeups[index].signal() }
+            for worker in workers.prefix(n - 1) {
+                worker.ticket.add(1, ordering: .sequentiallyConsistent)
+                if worker.parked.exchange(false, ordering: .sequentiallyConsistent) { worker.wakeup.signal() }
+            }
             chunk(0)
             var spins = 0
-            while finished.load(ordering: .acquiring) < threads {
+            while finished.load(ordering: .acquiring) < n - 1 {
                 dnt_spin_pause()
                 spins += 1
                 if spins & 0x3FF == 0 { sched_yield() }  // a worker was preempted: let it run
@@ -109,37 +113,35 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
-    private func workerLoop(_ index: Int) {
+    private func workerLoop(_ index: Int, _ worker: Worker) {
         var seen = 0
         while true {
             var spins = 0, since: UInt64 = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while worker.ticket.load(ordering: .acquiring) == seen {
                 dnt_spin_pause()
                 spins += 1
                 guard spins & 0xFF == 0 else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
                 if since == 0 { since = now; continue }
                 guard now - since > Self.spinNanoseconds else { continue }
-                park(index, seen: seen)
+                park(worker, seen: seen)
                 spins = 0; since = 0
             }
-            seen = generation.load(ordering: .acquiring)
-            let worker = index + 1
-            if worker < participants, let job { job(worker) }
+            seen += 1
+            if let job { job(index + 1) }
             finished.add(1, ordering: .releasing)
         }
     }
 
-    /// Sleeps until `run` posts a job after generation `seen` (returns at once if one is posted).
-    private func park(_ index: Int, seen: Int) {
-        let bit = 1 << index
-        parked.bitwiseOr(bit, ordering: .sequentiallyConsistent)
-        if generation.load(ordering: .sequentiallyConsistent) != seen {
-            // Work came in meanwhile: take the bit back, or consume the signal `run` sends.
-            let before = parked.bitwiseAnd(~bit, ordering: .sequentiallyConsistent).oldValue
-            if before & bit == 0 { wakeups[index].wait() }
+    /// Sleeps until `run` posts this worker a job after ticket `seen` (returns at once if one is
+    /// posted meanwhile).
+    private func park(_ worker: Worker, seen: Int) {
+        worker.parked.store(true, ordering: .sequentiallyConsistent)
+        if worker.ticket.load(ordering: .sequentiallyConsistent) != seen {
+            // Work came in meanwhile: take the flag back, or consume the signal `run` sends.
+            if !worker.parked.exchange(false, ordering: .sequentiallyConsistent) { worker.wakeup.wait() }
         } else {
-            wakeups[index].wait()
+            worker.wakeup.wait()
         }
     }
 }
