@@ -131,14 +131,29 @@ final class TmuxSession {
 
     /// Polls the screen until `predicate` holds; returns the screen, or records an issue
     /// with the last screen on time-out.
+    ///
+    /// With `settle` > 0 it then keeps polling, for at most `settle` seconds, until two
+    /// captures 50 ms apart are the same, and returns the last screen on which `predicate`
+    /// held. A capture can catch a redraw half written (tmux parses the program's output as
+    /// it arrives), so a check of the rest of a freshly switched screen needs a settled one.
     @discardableResult
-    func waitFor(timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation,
+    func waitFor(timeout: Double = 20, settle: Double = 0, sourceLocation: SourceLocation = #_sourceLocation,
                  _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if predicate(screen) { return screen }
+            if predicate(screen) {
+                let settled = Date().addingTimeInterval(settle)
+                while Date() < settled {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    let next = try capture()
+                    guard predicate(next) else { continue }
+                    if next == screen { break }
+                    screen = next
+                }
+                return screen
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         Issue.record("timed out after \(timeout)s; the screen was:\n\(screen)", sourceLocation: sourceLocation)
@@ -162,9 +177,9 @@ final class TmuxSession {
         }
     }
 
-    /// Waits until the screen shows `text`.
+    /// Waits until the screen shows `text`, then up to half a second for the redraw to settle.
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try waitFor(timeout: timeout, sourceLocation: sourceLocation) { $0.contains(text) }
+        try waitFor(timeout: timeout, settle: 0.5, sourceLocation: sourceLocation) { $0.contains(text) }
     }
 }
