@@ -362,13 +362,13 @@ DNT_KERNEL(layernorm_backward, (float *dinp, const float *dout, const float *inp
 DNT_KERNEL(layernorm_param_grads, (float *dweight, float *dbias, const float *dout, const float *inp,
                                    const float *mean, const float *rstd, long rows, long width, long first, long end),
            (dweight, dbias, dout, inp, mean, rstd, rows, width, first, end))
-DNT_KERNEL_WIDTHS(lora_forward, lora_forward_body_v8, lora_forward_body_v16, (const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *mask,
-                          float *xd, const float *a, const float *bt, long r, float scaling, float *u, float *out,
+DNT_KERNEL_WIDTHS(lora_forward, lora_forward_body_v8, lora_forward_body_v16, (const float *x, long ldx, long rows, long in, uint32_t *state, float p,
+                          float *scratch, const float *a, const float *bt, long r, float scaling, float *u, float *out,
                           long ldout, long outFeatures),
-           (x, ldx, rows, in, state, p, mask, xd, a, bt, r, scaling, u, out, ldout, outFeatures))
+           (x, ldx, rows, in, state, p, scratch, a, bt, r, scaling, u, out, ldout, outFeatures))
 DNT_KERNEL_WIDTHS(lora_backward, lora_backward_body_v8, lora_backward_body_v16, (const float *dout, long ldout, long rows, long outFeatures, const float *bt, long r,
                            float scaling, const float *u, const float *x, long ldx, long in, const float *a,
-                           const float *mask, float *dinp, long ldinp, float *du, float *dbt, float *da),
-           (dout, ldout, rows, outFeatures, bt, r, scaling, u, x, ldx, in, a, mask, dinp, ldinp, du, dbt, da))
+                           uint32_t *state, float p, float *scratch, float *dinp, long ldinp, float *du, float *dbt, float *da),
+           (dout, ldout, rows, outFeatures, bt, r, scaling, u, x, ldx, in, a, state, p, scratch, dinp, ldinp, du, dbt, da))
 DNT_KERNEL(exp, (float *out, const float *inp, long count), (out, inp, count))
 DNT_KERNEL(erf, (float *out, const float *inp, long count), (out, inp, count))

@@ -189,29 +189,26 @@ DNT_INLINE void LORA_FN(row_combine2)(float *out0, float *out1, const float *c0,
     }
 }
 
-// The adapter's input row `row`: with a generator `state`, draws the row's dropout mask into `mask`
-// and the dropped input into `xd` and returns that; without, returns the row of `x`.
+// The adapter's input row `row`: with a generator `state`, draws the row's dropout into `scratch`
+// (x/(1-p) where kept, 0 where dropped; `in` floats) and returns that; without, returns the row of x.
 DNT_INLINE const float *LORA_FN(input_row)(const float *x, long ldx, long row, long in, uint32_t *state, float p,
-                                           float *mask, float *xd) {
+                                           float *scratch) {
     const float *src = x + row * ldx;
     if (!state) return src;
-    float *m = mask + row * in, *d = xd + row * in;
-    dropout_body(state, m, NULL, in, p);
-#pragma clang loop vectorize(assume_safety)
-    for (long k = 0; k < in; k++) d[k] = src[k] * m[k];
-    return d;
+    dropout_body(state, scratch, src, in, p);
+    return scratch;
 }
 
 // Forward, in pairs of rows that share the loads of A and Bᵀ (the masks are drawn row after row):
-// the input rows (input_row), then u = x·Aᵀ (A [r, in]) and out += scaling · u·B (B given as bt
-// [r, out]).
+// the input rows (input_row, into the two rows of `scratch`), then u = x·Aᵀ (A [r, in]) and
+// out += scaling · u·B (B given as bt [r, out]).
 DNT_INLINE void LORA_FN(lora_forward_body)(const float *x, long ldx, long rows, long in, uint32_t *state, float p,
-                                  float *mask, float *xd, const float *a, const float *bt, long r, float scaling,
+                                  float *scratch, const float *a, const float *bt, long r, float scaling,
                                   float *u, float *out, long ldout, long outFeatures) {
     long row = 0;
     for (; row + 2 <= rows; row += 2) {
-        const float *src0 = LORA_FN(input_row)(x, ldx, row, in, state, p, mask, xd);
-        const float *src1 = LORA_FN(input_row)(x, ldx, row + 1, in, state, p, mask, xd);
+        const float *src0 = LORA_FN(input_row)(x, ldx, row, in, state, p, scratch);
+        const float *src1 = LORA_FN(input_row)(x, ldx, row + 1, in, state, p, state ? scratch + in : NULL);
         float *u0 = u + row * r, *u1 = u0 + r;
         LORA_FN(row_dots2)(u0, u1, src0, src1, a, r, in, 1.0f);
         LORA_FN(row_combine2)(out + row * ldout, out + (row + 1) * ldout, u0, u1, bt, r, outFeatures, scaling,
@@ -219,19 +216,33 @@ DNT_INLINE void LORA_FN(lora_forward_body)(const float *x, long ldx, long rows, 
     }
     for (; row < rows; row++) {
         float *ur = u + row * r;
-        LORA_FN(row_dots)(ur, LORA_FN(input_row)(x, ldx, row, in, state, p, mask, xd), a, r, in, 1.0f);
+        LORA_FN(row_dots)(ur, LORA_FN(input_row)(x, ldx, row, in, state, p, scratch), a, r, in, 1.0f);
         LORA_FN(row_combine)(out + row * ldout, ur, bt, r, outFeatures, scaling, NULL, outFeatures);
     }
 }
 
 // Backward for a block of rows: du = scaling · dout·B (into `du`), the block's share of
-// dBᵀ = scaling · uᵀ·dout (into `dbt` [r, out]) and of dA = duᵀ·x (into `da` [r, in]), both
-// overwritten; with `dinp`, dinp += (du·A) ⊙ mask (mask NULL: none). `x` is the adapter's
-// input as the forward pass used it (the dropped input under dropout).
+// dBᵀ = scaling · uᵀ·dout (into `dbt` [r, out]) and of dA = duᵀ·xd (into `da` [r, in]), both
+// overwritten; with `dinp`, dinp += (du·A) ⊙ mask. `x` is the adapter's input. With a generator
+// `state` (the one the forward pass started this block from) the block's masks are drawn again,
+// row after row as the forward did, into `scratch` (`2 · rows · in` floats: the masks, then the
+// dropped rows xd, equal bit for bit to the forward's); without, mask = 1 and xd = x.
 DNT_INLINE void LORA_FN(lora_backward_body)(const float *dout, long ldout, long rows, long outFeatures, const float *bt,
                                    long r, float scaling, const float *u, const float *x, long ldx, long in,
-                                   const float *a, const float *mask, float *dinp, long ldinp, float *du,
-                                   float *dbt, float *da) {
+                                   const float *a, uint32_t *state, float p, float *scratch, float *dinp, long ldinp,
+                                   float *du, float *dbt, float *da) {
+    const float *mask = NULL;
+    if (state) {
+        float *m = scratch, *xd = scratch + rows * in;
+        for (long row = 0; row < rows; row++) {
+            float *mr = m + row * in, *dr = xd + row * in;
+            const float *src = x + row * ldx;
+            dropout_body(state, mr, NULL, in, p);
+            // As dropout_body(state, dr, src, in, p) would write: src·(1/(1-p)) where kept, +0 where not.
+            for (long k = 0; k < in; k++) dr[k] = mr[k] != 0.0f ? src[k] * mr[k] : 0.0f;
+        }
+        mask = m; x = xd; ldx = in;
+    }
     long row = 0;
     for (; row + 2 <= rows; row += 2) {  // in pairs, sharing the loads of Bᵀ and A
         float *du0 = du + row * r, *du1 = du0 + r;

@@ -216,23 +216,19 @@ import Testing
             let a = (0..<(r * inF)).map { _ in rng.nextFloat() }, bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
             let out0 = (0..<(rows * ldo)).map { _ in rng.nextFloat() }
             for dropout in [false, true] {
-                var mask = [Float](repeating: -1, count: rows * inF), xd = mask, u = [Float](repeating: 0, count: rows * r)
+                var scratch = [Float](repeating: -1, count: 2 * inF), u = [Float](repeating: 0, count: rows * r)
                 var out = out0
                 let start = DropoutGenerator(seed: 21, stream: 2)
                 var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
                 if dropout {
-                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, &state, p, &mask, &xd, a, bt, r, scaling, &u, &out, ldo, outF)
+                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, &state, p, &scratch, a, bt, r, scaling, &u, &out, ldo, outF)
                 } else {
-                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, nil, p, nil, nil, a, bt, r, scaling, &u, &out, ldo, outF)
+                    dnt_lora_forward_isa(isa, x, ldx, rows, inF, nil, p, nil, a, bt, r, scaling, &u, &out, ldo, outF)
                 }
                 var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
                 for row in 0..<rows {
                     var m = [Float](repeating: 1, count: inF)
-                    if dropout {
-                        dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p)
-                        #expect(Array(mask[(row * inF)..<((row + 1) * inF)]) == m)
-                        for k in 0..<inF { #expect(xd[row * inF + k] == x[row * ldx + k] * m[k]) }
-                    }
+                    if dropout { dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p) }
                     let src = (0..<inF).map { Double(x[row * ldx + $0]) * Double(m[$0]) }
                     let refU = (0..<r).map { j in (0..<inF).reduce(0.0) { $0 + src[$1] * Double(a[j * inF + $1]) } }
                     for j in 0..<r { #expect(abs(Double(u[row * r + j]) - refU[j]) < 1e-5, "\(Self.name(isa)) u[\(row), \(j)]") }
@@ -243,29 +239,62 @@ import Testing
                     }
                     for o in outF..<ldo { #expect(out[row * ldo + o] == out0[row * ldo + o]) }
                 }
-                if dropout { #expect(state == reference) }
+                if dropout {
+                    #expect(state == reference)
+                    // The backward pass draws the same dropped rows again, bit for bit: the forward's
+                    // scratch ends with row 4 (alone) in its first half and row 3 in its second.
+                    var again = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+                    var drawn = [Float](repeating: -1, count: 2 * rows * inF), du = [Float](repeating: 0, count: rows * r)
+                    var dbt = [Float](repeating: 0, count: r * outF), da = [Float](repeating: 0, count: r * inF)
+                    dnt_lora_backward_isa(isa, out0, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, &again, p, &drawn,
+                                          nil, 0, &du, &dbt, &da)
+                    let xd = drawn[(rows * inF)...]
+                    #expect(xd[(rows * inF + 4 * inF)...].prefix(inF).map(\.bitPattern) == scratch[0..<inF].map(\.bitPattern))
+                    #expect(xd[(rows * inF + 3 * inF)...].prefix(inF).map(\.bitPattern) == scratch[inF...].map(\.bitPattern))
+                }
             }
         }
     }
 
     /// LoRA's backward row work against Double references: du, the block's dBᵀ and dA (overwritten),
-    /// and the input gradient added with and without a mask; rows in pairs and a last odd one.
+    /// and the input gradient added; without dropout, and with the masks drawn again from the
+    /// generator state the forward started from (row after row, as `dnt_dropout` draws them, the
+    /// dropped input entering dA); rows in pairs and a last odd one.
     @Test(arguments: isas, [3, 8])
     func loraBackwardRows(_ isa: dnt_isa, _ r: Int) {
         // Tails, wide rows, and whole pairs of 16-float vectors (the AVX-512 build's 8-by-2 block).
         for (inF, outF, ldx, ldo, ldi) in [(19, 35, 23, 40, 21), (133, 70, 140, 75, 135), (96, 64, 100, 70, 96)] {
-            let rows = 7, scaling: Float = 0.5
+            let rows = 7, scaling: Float = 0.5, p: Float = 0.3
             var rng = SplitMix(seed: 40 + UInt64(r + inF))
             let dout = (0..<(rows * ldo)).map { _ in rng.nextFloat() }, x = (0..<(rows * ldx)).map { _ in rng.nextFloat() }
             let u = (0..<(rows * r)).map { _ in rng.nextFloat() }, a = (0..<(r * inF)).map { _ in rng.nextFloat() }
             let bt = (0..<(r * outF)).map { _ in rng.nextFloat() }
-            let mask = (0..<(rows * inF)).map { $0 % 3 == 0 ? Float(0) : 1 / Float(0.7) }
             let dinp0 = (0..<(rows * ldi)).map { _ in rng.nextFloat() }
+            let start = DropoutGenerator(seed: 8, stream: 3)
             for masked in [false, true] {
+                // The reference masks: what dnt_dropout draws row after row from the same state.
+                var reference = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+                var mask = [Float](repeating: 1, count: rows * inF)
+                if masked {
+                    for row in 0..<rows {
+                        var m = [Float](repeating: 0, count: inF)
+                        dnt_dropout_isa(DNT_ISA_BASELINE, &reference, &m, nil, inF, p)
+                        mask.replaceSubrange((row * inF)..<((row + 1) * inF), with: m)
+                    }
+                    #expect(mask.contains(0) && mask.contains(1 / (1 - p)))
+                }
                 var du = [Float](repeating: 0, count: rows * r), dbt = [Float](repeating: 9, count: r * outF)
                 var da = [Float](repeating: 9, count: r * inF), dinp = dinp0
-                dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, masked ? mask : nil,
-                                      &dinp, ldi, &du, &dbt, &da)
+                var state = withUnsafeBytes(of: start) { Array($0.bindMemory(to: UInt32.self)) }
+                var scratch = [Float](repeating: -1, count: 2 * rows * inF)
+                if masked {
+                    dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, &state, p, &scratch,
+                                          &dinp, ldi, &du, &dbt, &da)
+                    #expect(state == reference)
+                } else {
+                    dnt_lora_backward_isa(isa, dout, ldo, rows, outF, bt, r, scaling, u, x, ldx, inF, a, nil, p, nil,
+                                          &dinp, ldi, &du, &dbt, &da)
+                }
                 var refDBT = [Double](repeating: 0, count: r * outF), refDA = [Double](repeating: 0, count: r * inF)
                 for row in 0..<rows {
                     let refDU = (0..<r).map { j in
@@ -274,11 +303,11 @@ import Testing
                     for j in 0..<r {
                         #expect(abs(Double(du[row * r + j]) - refDU[j]) < 1e-5 * max(1, abs(refDU[j])), "\(Self.name(isa)) du[\(row), \(j)]")
                         for o in 0..<outF { refDBT[j * outF + o] += Double(scaling) * Double(u[row * r + j]) * Double(dout[row * ldo + o]) }
-                        for k in 0..<inF { refDA[j * inF + k] += refDU[j] * Double(x[row * ldx + k]) }
+                        for k in 0..<inF { refDA[j * inF + k] += refDU[j] * Double(x[row * ldx + k]) * Double(mask[row * inF + k]) }
                     }
                     for k in 0..<inF {
                         let g = (0..<r).reduce(0.0) { $0 + refDU[$1] * Double(a[$1 * inF + k]) }
-                        let ref = Double(dinp0[row * ldi + k]) + g * (masked ? Double(mask[row * inF + k]) : 1)
+                        let ref = Double(dinp0[row * ldi + k]) + g * Double(mask[row * inF + k])
                         #expect(abs(Double(dinp[row * ldi + k]) - ref) < 1e-5 * max(1, abs(ref)), "\(Self.name(isa)) dinp[\(row), \(k)]")
                     }
                     for k in inF..<ldi { #expect(dinp[row * ldi + k] == dinp0[row * ldi + k]) }

@@ -93,27 +93,32 @@ void dnt_dropout_isa(dnt_isa isa, uint32_t *state, float *out, const float *x, l
 
 /// LoRA's forward work for `rows` rows of one adapted linear layer, `A` `[r, in]`, `B` `[out, r]`
 /// given transposed as `bt` `[r, outFeatures]`. With a generator `state` (as `dnt_dropout`'s; NULL:
-/// no dropout) each row first draws its dropout mask into `mask` and the dropped input into `xd`
-/// (both `[rows, in]`, contiguous); then `u = x·Aᵀ` (`[rows, r]`) and `out += scaling · u·Bᵀ`.
-/// Row strides: `ldx` for `x`, `ldout` for `out`.
-void dnt_lora_forward(const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *mask,
-                      float *xd, const float *a, const float *bt, long r, float scaling, float *u, float *out,
-                      long ldout, long outFeatures);
+/// no dropout) each row's input is first dropped as `dnt_dropout` would, drawing the rows' masks
+/// one after the other, into `scratch` (`2 · in` floats, reused row after row: nothing is kept for
+/// the backward pass, which draws the masks again); then `u = x·Aᵀ` (`[rows, r]`) and
+/// `out += scaling · u·Bᵀ`. Row strides: `ldx` for `x`, `ldout` for `out`.
+void dnt_lora_forward(const float *x, long ldx, long rows, long in, uint32_t *state, float p, float *scratch,
+                      const float *a, const float *bt, long r, float scaling, float *u, float *out, long ldout,
+                      long outFeatures);
 void dnt_lora_forward_isa(dnt_isa isa, const float *x, long ldx, long rows, long in, uint32_t *state, float p,
-                          float *mask, float *xd, const float *a, const float *bt, long r, float scaling, float *u,
+                          float *scratch, const float *a, const float *bt, long r, float scaling, float *u,
                           float *out, long ldout, long outFeatures);
 
 /// LoRA's backward work for a block of `rows` rows: `du = scaling · dout·B` (`[rows, r]`), the
-/// block's `dBᵀ = scaling · uᵀ·dout` (`dbt`, `[r, outFeatures]`) and `dA = duᵀ·x` (`da`, `[r, in]`),
+/// block's `dBᵀ = scaling · uᵀ·dout` (`dbt`, `[r, outFeatures]`) and `dA = duᵀ·xd` (`da`, `[r, in]`),
 /// both overwritten so the caller can add the blocks in a fixed order; and, when `dinp` is not
-/// NULL, `dinp += (du·A) ⊙ mask` (no mask when `mask` is NULL). `x` is the adapter's input as
-/// the forward pass used it (the dropped input under dropout).
+/// NULL, `dinp += (du·A) ⊙ mask`. `x` is the adapter's input (row stride `ldx`). With a generator
+/// `state` in the state the forward pass started these rows from, the masks and the dropped input
+/// `xd` are drawn again, exactly as the forward's, into `scratch` (`2 · rows · in` floats); with
+/// `state` NULL there is no dropout (mask 1, xd = x) and `scratch` is unused.
 void dnt_lora_backward(const float *dout, long ldout, long rows, long outFeatures, const float *bt, long r,
                        float scaling, const float *u, const float *x, long ldx, long in, const float *a,
-                       const float *mask, float *dinp, long ldinp, float *du, float *dbt, float *da);
+                       uint32_t *state, float p, float *scratch, float *dinp, long ldinp, float *du, float *dbt,
+                       float *da);
 void dnt_lora_backward_isa(dnt_isa isa, const float *dout, long ldout, long rows, long outFeatures, const float *bt,
                            long r, float scaling, const float *u, const float *x, long ldx, long in, const float *a,
-                           const float *mask, float *dinp, long ldinp, float *du, float *dbt, float *da);
+                           uint32_t *state, float p, float *scratch, float *dinp, long ldinp, float *du, float *dbt,
+                           float *da);
 
 /// `e^x` for `count` floats (relative error about 1e-7; below -87.3 gives about 1e-38, not 0).
 void dnt_exp(float *out, const float *inp, long count);

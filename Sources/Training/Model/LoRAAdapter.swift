@@ -33,13 +33,17 @@ public final class LoRAAdapter: @unchecked Sendable {
     let indexBySite: [LinearSite: Int]
     let scaling: Float
 
-    // Activations: per module u = x·Aᵀ [rows, r], and with dropout the mask and dropped input
-    // [rows, in]; shared scratch: du [rows, r], Bᵀ [r, out], and per row block the block's share of
-    // dBᵀ [r, out] and dA [r, in].
+    // Activations: per module u = x·Aᵀ [rows, r]; shared scratch: du [rows, r], Bᵀ [r, out], per
+    // row block the block's share of dBᵀ [r, out] and dA [r, in], and with dropout per worker room
+    // for one block's masks and dropped input [2, rowBlock, in]. The dropout masks are not kept:
+    // the backward pass draws them again from the seed the forward pass used.
     private var rows = 0
     private var activations: UnsafeMutablePointer<Float>?
-    private var uOffset: [Int] = [], maskOffset: [Int] = [], xdOffset: [Int] = []
+    private var uOffset: [Int] = []
     private var duOffset = 0, btOffset = 0, partialsOffset = 0, partialStride = 0
+    private var dropScratchOffset = 0, dropScratchStride = 0
+    /// The seed of the last forward pass, per module: its dropout masks are drawn again from it.
+    private var forwardSeed: [UInt64] = []
     /// Threads for the adapter's products and dropout masks (the model's `workers`).
     let workers: Int
 
@@ -67,6 +71,7 @@ public final class LoRAAdapter: @unchecked Sendable {
             throw ModelError("LoRA target_modules \(config.targetModules) match no linear layer of the model")
         }
         self.modules = modules
+        forwardSeed = Array(repeating: 0, count: modules.count)
         indexBySite = index
         parameters = ParameterStore(layout: layout)
         gradients = ParameterStore(layout: layout)
@@ -91,19 +96,15 @@ public final class LoRAAdapter: @unchecked Sendable {
         rows = newRows
         let r = config.r
         var total = 0
-        uOffset = []; maskOffset = []; xdOffset = []
-        for m in modules {
-            uOffset.append(total); total += rows * r
-            if config.dropout > 0 {
-                maskOffset.append(total); total += rows * m.inFeatures
-                xdOffset.append(total); total += rows * m.inFeatures
-            }
-        }
+        uOffset = []
+        for _ in modules { uOffset.append(total); total += rows * r }
         let maxIn = modules.map(\.inFeatures).max() ?? 0, maxOut = modules.map(\.outFeatures).max() ?? 0
         duOffset = total; total += rows * r
         btOffset = total; total += r * maxOut
         partialStride = r * (maxIn + maxOut)
         partialsOffset = total; total += (rows + Self.rowBlock - 1) / Self.rowBlock * partialStride
+        dropScratchStride = config.dropout > 0 ? 2 * Self.rowBlock * maxIn : 0
+        dropScratchOffset = total; total += workers * dropScratchStride
         activations?.deallocate()
         activations = .allocate(capacity: total)
         activations!.initialize(repeating: 0, count: total)
@@ -126,25 +127,26 @@ public final class LoRAAdapter: @unchecked Sendable {
 
     /// Adds the adapter's output for `site` to `out` (`[rows, out]`, row stride `ldOut`): the input
     /// dropout, `u = x·Aᵀ` and `+ scaling · u·Bᵀ` row by row in one pass (`dnt_lora_forward`,
-    /// Sources/CKernels), in blocks of `rowBlock` rows over the workers.
+    /// Sources/CKernels), in blocks of `rowBlock` rows over the workers. Block `b` of module `i`
+    /// draws its masks from stream `0x10A0_0000 + i << 24 + b` of `seed`; `backward` draws them again.
     func forward(site: LinearSite, inp: UnsafePointer<Float>, ldInp: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                  rows n: Int, training: Bool, seed: UInt64) {
         guard let index = indexBySite[site], let act = activations, n > 0 else { return }
         let m = modules[index], r = config.r, scaling = scaling
         let dropout = training && config.dropout > 0, p = Float(config.dropout)
         let a = UnsafePointer(parameters.pointer(m.a)), bt = transposedB(m, act), u = act + uOffset[index]
-        let mask = dropout ? act + maskOffset[index] : nil, xd = dropout ? act + xdOffset[index] : nil
+        let scratch = act + dropScratchOffset, scratchStride = dropScratchStride
+        forwardSeed[index] = seed
         let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
-        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, worker in
             for block in start..<end {
                 let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
                 func run(_ state: UnsafeMutablePointer<UInt32>?) {
-                    dnt_lora_forward(inp + r0 * ldInp, ldInp, count, m.inFeatures, state, p,
-                                     mask.map { $0 + r0 * m.inFeatures }, xd.map { $0 + r0 * m.inFeatures },
+                    dnt_lora_forward(inp + r0 * ldInp, ldInp, count, m.inFeatures, state, p, scratch + worker * scratchStride,
                                      a, bt, r, scaling, u + r0 * r, out + r0 * ldOut, ldOut, m.outFeatures)
                 }
                 if dropout {
-                    var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(index) << 24 &+ UInt64(block))
+                    var gen = Self.blockGenerator(seed: seed, module: index, block: block)
                     gen.withState(run)
                 } else {
                     run(nil)
@@ -153,29 +155,41 @@ public final class LoRAAdapter: @unchecked Sendable {
         }
     }
 
-    /// The adapter's backward pass for `site`: adds to the `A`/`B` gradients and, when `dinp` is
-    /// given, adds the input gradient to it (row stride `ldInp`, as the forward input). The row
-    /// work is `dnt_lora_backward` (Sources/CKernels) in blocks of `rowBlock` rows; the blocks'
-    /// shares of the weight gradients are then added in block order.
+    /// The dropout generator of row block `block` of module `module` for a pass seeded `seed`.
+    private static func blockGenerator(seed: UInt64, module: Int, block: Int) -> DropoutGenerator {
+        DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(module) << 24 &+ UInt64(block))
+    }
+
+    /// The adapter's backward pass for `site`, after its forward pass on the same rows: adds to the
+    /// `A`/`B` gradients and, when `dinp` is given, adds the input gradient to it (row stride
+    /// `ldInp`, as the forward input `inp`). The row work is `dnt_lora_backward` (Sources/CKernels)
+    /// in blocks of `rowBlock` rows, each drawing the forward's dropout masks again from the same
+    /// stream; the blocks' shares of the weight gradients are then added in block order.
     func backward(site: LinearSite, dout: UnsafePointer<Float>, ldOut: Int, inp: UnsafePointer<Float>, ldInp: Int,
                   dinp: UnsafeMutablePointer<Float>?, rows n: Int, training: Bool) {
         guard let index = indexBySite[site], let act = activations, n > 0 else { return }
         let m = modules[index], r = config.r, scaling = scaling
-        let dropout = training && config.dropout > 0
-        let x = dropout ? UnsafePointer(act + xdOffset[index]) : inp
-        let ldx = dropout ? m.inFeatures : ldInp
-        let mask = dropout ? UnsafePointer(act + maskOffset[index]) : nil
+        let dropout = training && config.dropout > 0, p = Float(config.dropout), seed = forwardSeed[index]
+        let scratch = act + dropScratchOffset, scratchStride = dropScratchStride
         let a = UnsafePointer(parameters.pointer(m.a)), bt = transposedB(m, act)
         let u = UnsafePointer(act + uOffset[index]), du = act + duOffset
         let partials = act + partialsOffset, stride = partialStride, dbtCount = r * m.outFeatures
         let blocks = (n + Self.rowBlock - 1) / Self.rowBlock
-        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, _ in
+        parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, worker in
             for block in start..<end {
                 let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
                 let share = partials + block * stride
-                dnt_lora_backward(dout + r0 * ldOut, ldOut, count, m.outFeatures, bt, r, scaling, u + r0 * r,
-                                  x + r0 * ldx, ldx, m.inFeatures, a, mask.map { $0 + r0 * m.inFeatures },
-                                  dinp.map { $0 + r0 * ldInp }, ldInp, du + r0 * r, share, share + dbtCount)
+                func run(_ state: UnsafeMutablePointer<UInt32>?) {
+                    dnt_lora_backward(dout + r0 * ldOut, ldOut, count, m.outFeatures, bt, r, scaling, u + r0 * r,
+                                      inp + r0 * ldInp, ldInp, m.inFeatures, a, state, p, scratch + worker * scratchStride,
+                                      dinp.map { $0 + r0 * ldInp }, ldInp, du + r0 * r, share, share + dbtCount)
+                }
+                if dropout {
+                    var gen = Self.blockGenerator(seed: seed, module: index, block: block)
+                    gen.withState(run)
+                } else {
+                    run(nil)
+                }
             }
         }
         // The blocks' shares, added in block order into the first block's, then into the gradients.
