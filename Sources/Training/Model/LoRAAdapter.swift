@@ -141,23 +141,21 @@ public final class LoRAAdapter: @unchecked Sendable {
         parallelFor(count: blocks, workers: n * m.inFeatures >= 65_536 ? workers : 1) { start, end, worker in
             for block in start..<end {
                 let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
-                func run(_ state: UnsafeMutablePointer<UInt32>?) {
+                Self.withBlockGenerator(dropout, seed: seed, module: index, block: block) { state in
                     dnt_lora_forward(inp + r0 * ldInp, ldInp, count, m.inFeatures, state, p, scratch + worker * scratchStride,
                                      a, bt, r, scaling, u + r0 * r, out + r0 * ldOut, ldOut, m.outFeatures)
-                }
-                if dropout {
-                    var gen = Self.blockGenerator(seed: seed, module: index, block: block)
-                    gen.withState(run)
-                } else {
-                    run(nil)
                 }
             }
         }
     }
 
-    /// The dropout generator of row block `block` of module `module` for a pass seeded `seed`.
-    private static func blockGenerator(seed: UInt64, module: Int, block: Int) -> DropoutGenerator {
-        DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(module) << 24 &+ UInt64(block))
+    /// Runs `body` with the state of row block `block`'s dropout generator for module `module` in a
+    /// pass seeded `seed` (the same in the forward and the backward pass), or with nil without dropout.
+    private static func withBlockGenerator(_ dropout: Bool, seed: UInt64, module: Int, block: Int,
+                                           _ body: (UnsafeMutablePointer<UInt32>?) -> Void) {
+        guard dropout else { return body(nil) }
+        var gen = DropoutGenerator(seed: seed, stream: 0x10A0_0000 &+ UInt64(module) << 24 &+ UInt64(block))
+        gen.withState { body($0) }
     }
 
     /// The adapter's backward pass for `site`, after its forward pass on the same rows: adds to the
@@ -179,16 +177,10 @@ public final class LoRAAdapter: @unchecked Sendable {
             for block in start..<end {
                 let r0 = block * Self.rowBlock, count = min(Self.rowBlock, n - r0)
                 let share = partials + block * stride
-                func run(_ state: UnsafeMutablePointer<UInt32>?) {
+                Self.withBlockGenerator(dropout, seed: seed, module: index, block: block) { state in
                     dnt_lora_backward(dout + r0 * ldOut, ldOut, count, m.outFeatures, bt, r, scaling, u + r0 * r,
                                       inp + r0 * ldInp, ldInp, m.inFeatures, a, state, p, scratch + worker * scratchStride,
                                       dinp.map { $0 + r0 * ldInp }, ldInp, du + r0 * r, share, share + dbtCount)
-                }
-                if dropout {
-                    var gen = Self.blockGenerator(seed: seed, module: index, block: block)
-                    gen.withState(run)
-                } else {
-                    run(nil)
                 }
             }
         }
