@@ -82,7 +82,7 @@ import Testing
         let path = TempFiles.directory.appendingPathComponent("fuzz-\(seedIndex)-\(name)").path
         for _ in 0..<800 {
             let bytes = FuzzTests.mutate(Array(text.utf8), &rng)
-            FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
             outcomes[FuzzTests.outcome(path: path), default: 0] += 1
         }
         #expect(outcomes["other"] == nil)
@@ -102,7 +102,7 @@ import Testing
             if i % 3 == 0 { bytes.removeSubrange(Int.random(in: 10..<bytes.count, using: &rng)...) } else {
                 bytes = FuzzTests.mutate(bytes, &rng)
             }
-            FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
             outcomes[FuzzTests.outcome(path: path), default: 0] += 1
         }
         #expect(outcomes["other"] == nil)

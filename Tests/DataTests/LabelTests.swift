@@ -81,6 +81,6 @@ import Testing
 import Foundation
 enum FileManagerWrite {
     static func write(_ text: String, to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Foundation.Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Foundation.Data(text.utf8))
     }
 }

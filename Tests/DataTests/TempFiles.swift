@@ -12,7 +12,7 @@ enum TempFiles {
     /// Writes `bytes` to a new file named `name` (prefixed to stay unique) and returns its path.
     static func write(_ bytes: [UInt8], name: String) -> String {
         let path = directory.appendingPathComponent("\(UUID().uuidString.prefix(6))-\(name)").path
-        FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
         return path
     }
 

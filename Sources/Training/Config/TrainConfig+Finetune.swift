@@ -87,6 +87,11 @@ extension TrainConfig {
 
         public init() {}
 
+        /// AdamW's settings from this section (`adam_beta1`, `adam_beta2`, `adam_epsilon`, `weight_decay`).
+        public var adamW: AdamWHyperparameters {
+            AdamWHyperparameters(beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
+        }
+
         /// Warmup steps for a run of `totalSteps` optimizer steps: `warmup_steps` when > 0, else
         /// ⌈total × warmup_ratio⌉ (HF's `get_warmup_steps`).
         public func warmupSteps(totalSteps: Int) -> Int {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Measures training and inference throughput of `BertModel` on random tokens: the engine half of
-/// `dnatune bench train`. A training step is what the trainer does: zero gradients, forward with
-/// dropout, loss, backward, clip to norm 1, AdamW.
+/// `dnatune bench train`. A training step is the trainer's own `Optimizer.step`: zero gradients,
+/// forward with dropout, loss, backward, clip to norm 1, AdamW.
 public enum TrainingBenchmark {
     /// One measured configuration.
     public struct Result: Sendable {
@@ -82,18 +82,15 @@ public enum TrainingBenchmark {
         return (median(ratios), ratios, median(fastTimes), median(slowTimes))
     }
 
-    /// One benchmark model with its batch and optimizers: a training step is what the trainer
-    /// does (zero gradients, forward with dropout, loss, backward, clip to norm 1, AdamW).
+    /// One benchmark model with its batch and optimizer: a training step is the trainer's own
+    /// (`Optimizer.step`: zero gradients, forward with dropout, loss, backward, clip base and LoRA
+    /// together to norm 1, AdamW).
     private final class Stepper {
         let model: BertModel
         let batch: Int, length: Int
         let ids: [Int32], mask: [Int32], labels: [Int32]
-        let layout: OptimizerLayout
-        var adam: AdamW
-        let m: ParameterStore, v: ParameterStore
-        let loraLayout: OptimizerLayout?
-        var loraAdam: AdamW?
-        let loraM: ParameterStore?, loraV: ParameterStore?
+        let optimizer: Optimizer
+        var steps = 0
 
         init(config: BertConfig, strategy: TrainingStrategy, batch: Int, length: Int, threads: Int, seed: UInt64) throws {
             model = try BertModel(config: config, head: .classification, strategy: strategy, seed: seed, workers: threads)
@@ -107,32 +104,21 @@ public enum TrainingBenchmark {
             }
             self.ids = ids; self.mask = mask
             labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
-            layout = try model.optimizerLayout()
-            adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
-            m = ParameterStore(layout: model.parameters.layout); v = ParameterStore(layout: model.parameters.layout)
-            loraLayout = try model.lora?.optimizerLayout()
-            loraAdam = try loraLayout.map { try AdamW(layout: $0, hyperparameters: AdamWHyperparameters(weightDecay: 0.01)) }
-            loraM = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
-            loraV = model.lora.map { ParameterStore(layout: $0.parameters.layout) }
+            optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
+                                      schedule: try LRSchedule(type: .constant, learningRate: 1e-4, totalSteps: 1),
+                                      maxGradNorm: 1)
         }
 
         /// One training step; returns its wall time in seconds.
         func trainStep() throws -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
-            model.zeroGradients()
-            try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: true)
-            _ = try model.loss(labels: labels)
-            model.backward()
-            if layout.trainableCount > 0 {
-                GradientClipping.clip(model.gradients.pointer, layout: layout, maxNorm: 1)
-                adam.step(parameters: model.parameters.pointer, gradients: model.gradients.pointer,
-                          firstMoment: m.pointer, secondMoment: v.pointer, learningRate: 1e-4)
+            try optimizer.step(steps, microBatches: 1) { _ in
+                try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: true)
+                let loss = try model.loss(labels: labels)
+                model.backward()
+                return Optimizer.MicroBatch(loss: Double(loss), samples: batch)
             }
-            if let lora = model.lora, let loraLayout, let loraM, let loraV {
-                GradientClipping.clip(lora.gradients.pointer, layout: loraLayout, maxNorm: 1)
-                loraAdam?.step(parameters: lora.parameters.pointer, gradients: lora.gradients.pointer,
-                               firstMoment: loraM.pointer, secondMoment: loraV.pointer, learningRate: 1e-4)
-            }
+            steps += 1
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
 

@@ -20,17 +20,16 @@ extension Pretrainer {
     /// Writes `checkpoints/last` (`kind` must be `last`) and publishes the event.
     func saveCheckpoint(kind: String) throws {
         state.forwardCount = model.dropoutStep
-        state.adamSteps = optimizer.adam.stepCount
+        optimizer.record(into: &state)
         state.data = training.state
-        state.elapsed = wallTime
-        startInstant = clock.now
+        state.elapsed = clock.fold()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let stateJSON = Array(try encoder.encode(state))
         try FileManager.default.createDirectory(at: directory.checkpoints, withIntermediateDirectories: true)
         try AtomicFile.replaceDirectory(at: directory.lastCheckpoint.path) { dir in
             try writeModel(into: dir)
-            try SafeTensorsWriter.write(optimizer.momentViews(prefix: "base"), metadata: ["format": "pt"],
+            try SafeTensorsWriter.write(optimizer.momentViews(), metadata: ["format": "pt"],
                                         to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
@@ -59,8 +58,8 @@ extension Pretrainer {
         }
         state = saved
         try model.parameters.load(from: try SafeTensorsFile(path: dir + "/" + HFCheckpoint.weightsFile))
-        try optimizer.loadMoments(from: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), prefix: "base")
-        try optimizer.adam.resume(atStep: state.adamSteps)
+        try optimizer.restore(moments: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), from: state)
+        clock = RunClock(elapsed: state.elapsed)
         if let position = state.data { try training.restore(position) }
         model.dropoutStep = state.forwardCount
         lastSavedStep = state.step

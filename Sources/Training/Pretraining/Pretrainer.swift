@@ -36,10 +36,10 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
     let training: PretrainingBatches
     let validation: PretrainingBatches
     var state: PretrainerState
-    let optimizer: OptimizedBuffer
+    /// AdamW, clipping and the learning-rate schedule.
+    let optimizer: Optimizer
     let log: MetricsLog
-    let clock = ContinuousClock()
-    var startInstant: ContinuousClock.Instant
+    var clock = RunClock()
     var paused = false
     var lastSavedStep: Int?
 
@@ -78,10 +78,11 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         let schedule = try LRSchedule(type: .linear, learningRate: options.learningRate, totalSteps: options.steps,
                                       warmup: .steps(options.resolvedWarmupSteps))
         state = PretrainerState(schedule: schedule)
-        optimizer = try OptimizedBuffer(
-            parameters: model.parameters, gradients: model.gradients, layout: try model.optimizerLayout(),
+        optimizer = try Optimizer(
+            model: model,
             hyperparameters: AdamWHyperparameters(beta1: options.adamBeta1, beta2: options.adamBeta2,
-                                                  epsilon: options.adamEpsilon, weightDecay: options.weightDecay))
+                                                  epsilon: options.adamEpsilon, weightDecay: options.weightDecay),
+            schedule: schedule, maxGradNorm: options.maxGradNorm)
         directory = Self.runDirectory(for: output)
         let recordURL = directory.url.appendingPathComponent("run.json")
         if resume {
@@ -100,7 +101,6 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(Array(try encoder.encode(record)) + [10], to: recordURL.path)
         log = try MetricsLog(path: directory.metrics.path)
-        startInstant = clock.now
         if resume { try restore() }
     }
 
@@ -136,10 +136,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
 
     var currentStep: Int { state.step }
 
-    var wallTime: Double {
-        let d = clock.now - startInstant
-        return state.elapsed + Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    var wallTime: Double { clock.wallTime }
 
     /// Training windows per pass over the corpus's training bases (an "epoch").
     public var windowsPerEpoch: Int {
@@ -156,43 +153,33 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         try directory.writeStatus(RunStatus(state: code, message: message, step: state.step, pid: getpid(), updated: Date()))
     }
 
-    func changeLearningRate(to rate: Double) throws -> Double {
-        let old = state.schedule.learningRate(at: state.step)
-        try state.schedule.setLearningRate(rate, at: state.step)
-        state.learningRateChanges.append(.init(step: state.step, learningRate: rate))
-        return old
-    }
-
     private func trainLoop() throws -> FinishReason {
         let perEpoch = max(1, windowsPerEpoch / options.batchSize)
         publish(.started(totalSteps: options.steps, stepsPerEpoch: perEpoch, trainSamples: windowsPerEpoch,
                          resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
         try writeStatus(state: "running", message: "running")
         let b = training.batchSize, t = training.sequenceLength
-        var lastStepInstant = clock.now
+        _ = clock.lap()
         while state.step < options.steps {
             if let stop = stopAfterStep, state.step >= stop { return .stoppedByUser }
             if let reason = try handleCommands() { return reason }
-            model.zeroGradients()
-            _ = try training.next()
-            try model.forward(inputIds: training.inputIDs.baseAddress!, attentionMask: training.attentionMask.baseAddress!,
-                              batch: b, length: t, training: true, predictLabelled: training.labels.baseAddress!)
-            let loss = Double(try model.loss(labels: training.labels.baseAddress!))
-            model.backward()
-            let gradNorm = OptimizedBuffer.clipTogether([optimizer], maxNorm: options.maxGradNorm)
-            let lr = state.schedule.learningRate(at: state.step)
-            if !loss.isFinite || !gradNorm.isFinite {
-                return .diverged(step: state.step + 1, learningRate: lr)
+            let outcome = try optimizer.step(state.step, microBatches: 1) { _ in
+                _ = try training.next()
+                try model.forward(inputIds: training.inputIDs.baseAddress!, attentionMask: training.attentionMask.baseAddress!,
+                                  batch: b, length: t, training: true, predictLabelled: training.labels.baseAddress!)
+                let loss = Double(try model.loss(labels: training.labels.baseAddress!))
+                model.backward()
+                return Optimizer.MicroBatch(loss: loss, samples: b)
             }
-            optimizer.step(learningRate: lr)
+            if !outcome.isFinite {
+                return .diverged(step: state.step + 1, learningRate: outcome.learningRate)
+            }
+            let loss = outcome.loss, lr = outcome.learningRate, gradNorm = outcome.gradientNorm
             state.step += 1
             state.forwardCount = model.dropoutStep
             state.data = training.state
             state.lastLoss = loss
-            let now = clock.now
-            let seconds = max(1e-9, Double((now - lastStepInstant).components.attoseconds) / 1e18
-                                  + Double((now - lastStepInstant).components.seconds))
-            lastStepInstant = now
+            let seconds = clock.lap()
             let epoch = Double(state.step * b) / Double(windowsPerEpoch)
             publish(.step(StepRecord(step: state.step, epoch: epoch, loss: loss, learningRate: lr, gradNorm: gradNorm,
                                      samplesPerSecond: Double(b) / seconds, wallTime: wallTime)))
@@ -203,7 +190,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
                 publish(.evaluation(step: state.step, epoch: epoch, metrics: scores.metrics, wallTime: wallTime))
             }
             if state.step % options.saveEvery == 0 { try saveCheckpoint(kind: "last") }
-            lastStepInstant = clock.now
+            clock.skipLap()
         }
         return .completed
     }

@@ -13,9 +13,8 @@ protocol CommandDriven: AnyObject {
     func publish(_ event: TrainingEvent)
     func writeStatus(state code: String, message: String) throws
     func saveCheckpoint(kind: String) throws
-    /// Sets the learning rate from the current step on (recording the change for resume);
-    /// returns the rate it replaces.
-    func changeLearningRate(to rate: Double) throws -> Double
+    /// The run's optimizer: it owns the schedule that a learning-rate change rescales.
+    var optimizer: Optimizer { get }
 }
 
 extension CommandDriven {
@@ -39,7 +38,7 @@ extension CommandDriven {
                 case .saveNow:
                     try saveCheckpoint(kind: "last")
                 case .setLearningRate(let rate):
-                    let old = try changeLearningRate(to: rate)
+                    let old = try optimizer.setLearningRate(rate, at: currentStep)
                     publish(.learningRateChanged(step: currentStep, from: old, to: rate, wallTime: wallTime))
                 }
             }

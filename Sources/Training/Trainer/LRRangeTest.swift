@@ -146,13 +146,10 @@ public enum LRRangeTest {
             throw RunError("\(classWeights.count) class weights for \(model.config.numLabels) classes")
         }
         let f = config.finetune
-        let hyper = AdamWHyperparameters(beta1: f.adamBeta1, beta2: f.adamBeta2, epsilon: f.adamEpsilon, weightDecay: f.weightDecay)
-        let base = try OptimizedBuffer(parameters: model.parameters, gradients: model.gradients,
-                                       layout: try model.optimizerLayout(), hyperparameters: hyper)
-        let lora = try model.lora.map {
-            try OptimizedBuffer(parameters: $0.parameters, gradients: $0.gradients, layout: try $0.optimizerLayout(),
-                                hyperparameters: hyper)
-        }
+        // The schedule is unused: each step's rate is the sweep's, passed to `step`.
+        let optimizer = try Optimizer(model: model, hyperparameters: f.adamW,
+                                      schedule: try LRSchedule(type: .constant, learningRate: options.minLR, totalSteps: options.steps),
+                                      maxGradNorm: f.maxGradNorm)
         let loader = try BatchLoader(dataset: train, batchSize: f.perDeviceTrainBatchSize, padID: padID, shuffle: true,
                                      seed: UInt64(f.seed), padding: .dynamic(multiple: 8))
         var epoch = 0
@@ -169,28 +166,15 @@ public enum LRRangeTest {
             }
             guard let batch = next else { break }
             let lr = learningRate(step: i, of: options.steps, min: options.minLR, max: options.maxLR)
-            model.zeroGradients()
-            try batch.tokenIDs.withUnsafeBufferPointer { ids in
-                try batch.attentionMask.withUnsafeBufferPointer { mask in
-                    try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
-                                      batch: batch.batchSize, length: batch.length, training: true)
-                }
+            let outcome = try optimizer.step(i, learningRate: lr, microBatches: 1) { _ in
+                try model.trainMicroBatch(batch, classWeights: classWeights)
             }
-            let loss = Double(try batch.labels.withUnsafeBufferPointer { labels in
-                if let classWeights {
-                    return try classWeights.withUnsafeBufferPointer { try model.loss(labels: labels.baseAddress!, classWeights: $0.baseAddress!) }
-                }
-                return try model.loss(labels: labels.baseAddress!)
-            })
-            model.backward()
-            let baseNorm = base.gradientNorm(), loraNorm = lora?.gradientNorm() ?? 0
-            let norm = (baseNorm * baseNorm + loraNorm * loraNorm).squareRoot()
-            guard loss.isFinite, norm.isFinite else {
+            guard outcome.isFinite else {
                 let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
                 return Result(points: points, stop: .nonFinite, steepest: steepest, minimumOverTen: minimum)
             }
-            let smoothed = smoother.add(loss)
-            let point = Point(step: i, learningRate: lr, loss: loss, smoothedLoss: smoothed)
+            let smoothed = smoother.add(outcome.loss)
+            let point = Point(step: i, learningRate: lr, loss: outcome.loss, smoothedLoss: smoothed)
             points.append(point)
             progress(point)
             if i > 0 && smoothed > options.divergenceFactor * best {
@@ -198,15 +182,6 @@ public enum LRRangeTest {
                 return Result(points: points, stop: .lossExploded, steepest: steepest, minimumOverTen: minimum)
             }
             best = min(best, smoothed)
-            if f.maxGradNorm > 0, f.maxGradNorm.isFinite {
-                let coefficient = f.maxGradNorm / (norm + 1e-6)
-                if coefficient < 1 {
-                    base.scaleGradients(by: Float(coefficient))
-                    lora?.scaleGradients(by: Float(coefficient))
-                }
-            }
-            base.step(learningRate: lr)
-            lora?.step(learningRate: lr)
         }
         let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
         return Result(points: points, stop: .completed, steepest: steepest, minimumOverTen: minimum)

@@ -17,9 +17,8 @@ extension Trainer {
     func saveCheckpoint(kind: String) throws {
         let url = kind == "best" ? inputs.run.bestCheckpoint : inputs.run.lastCheckpoint
         state.forwardCount = model.dropoutStep
-        state.adamSteps = baseOptimizer.adam.stepCount
-        state.elapsed = wallTime
-        startInstant = clock.now
+        optimizer.record(into: &state)
+        state.elapsed = clock.fold()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let stateJSON = Array(try encoder.encode(state))
@@ -30,13 +29,11 @@ extension Trainer {
             if let vocabulary = inputs.vocabulary {
                 try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
             }
-            var moments = baseOptimizer.momentViews(prefix: "base")
-            if let lora = loraOptimizer {
-                moments += lora.momentViews(prefix: "lora")
+            if model.lora != nil {
                 // Into this folder, beside the base weights: not replacing it.
                 try writeAdapter(to: URL(fileURLWithPath: dir), replacing: false)
             }
-            try SafeTensorsWriter.write(moments, metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
+            try SafeTensorsWriter.write(optimizer.momentViews(), metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
         if kind == "best" { haveBest = true } else { lastSavedStep = state.step }
@@ -59,13 +56,8 @@ extension Trainer {
             throw RunError("\(dir)/\(Self.stateFile): not a valid trainer state (\(error))")
         }
         try loadWeights(from: inputs.run.lastCheckpoint)
-        let optimizer = try SafeTensorsFile(path: dir + "/" + Self.optimizerFile)
-        try baseOptimizer.loadMoments(from: optimizer, prefix: "base")
-        try baseOptimizer.adam.resume(atStep: state.adamSteps)
-        if let lora = loraOptimizer {
-            try lora.loadMoments(from: optimizer, prefix: "lora")
-            try lora.adam.resume(atStep: state.adamSteps)
-        }
+        try optimizer.restore(moments: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), from: state)
+        clock = RunClock(elapsed: state.elapsed)
         model.dropoutStep = state.forwardCount
         lastSavedStep = state.step
         haveBest = FileManager.default.fileExists(atPath: inputs.run.bestCheckpoint.path + "/" + Self.modelFile)

@@ -50,11 +50,10 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     let log: MetricsLog
     let trainLoader: BatchLoader
     var state: TrainerState
-    var baseOptimizer: OptimizedBuffer
-    var loraOptimizer: OptimizedBuffer?
+    /// AdamW over the base and LoRA buffers, clipping and the learning-rate schedule.
+    let optimizer: Optimizer
     let classWeights: [Float]?
-    let clock = ContinuousClock()
-    var startInstant: ContinuousClock.Instant
+    var clock = RunClock()
     var paused = false
     /// Whether a best checkpoint exists (written by this run or found when resuming).
     var haveBest = false
@@ -78,14 +77,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             numCycles: f.lrSchedulerKwargs.numCycles, lrEnd: f.lrSchedulerKwargs.lrEnd ?? 1e-7,
             power: f.lrSchedulerKwargs.power ?? 1, timescale: f.lrSchedulerKwargs.timescale)
         state = TrainerState(schedule: schedule, earlyStopping: inputs.config.makeEarlyStopping())
-        let hyper = AdamWHyperparameters(beta1: f.adamBeta1, beta2: f.adamBeta2, epsilon: f.adamEpsilon,
-                                         weightDecay: f.weightDecay)
-        baseOptimizer = try OptimizedBuffer(parameters: model.parameters, gradients: model.gradients,
-                                            layout: try model.optimizerLayout(), hyperparameters: hyper)
-        if let lora = model.lora {
-            loraOptimizer = try OptimizedBuffer(parameters: lora.parameters, gradients: lora.gradients,
-                                                layout: try lora.optimizerLayout(), hyperparameters: hyper)
-        }
+        optimizer = try Optimizer(model: model, hyperparameters: f.adamW, schedule: schedule,
+                                  maxGradNorm: f.maxGradNorm)
         if let w = inputs.classWeights {
             guard w.count == model.config.numLabels else {
                 throw RunError("\(w.count) class weights for \(model.config.numLabels) classes")
@@ -95,7 +88,6 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             classWeights = nil
         }
         log = try MetricsLog(path: inputs.run.metrics.path)
-        startInstant = clock.now
         if resume { try restore() }
     }
 
@@ -121,10 +113,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
 
     // MARK: - The loop
 
-    var wallTime: Double {
-        let d = clock.now - startInstant
-        return state.elapsed + Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    var wallTime: Double { clock.wallTime }
 
     func publish(_ event: TrainingEvent) {
         channel.publish(event)
@@ -138,64 +127,36 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                          resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
         try writeStatus(state: "running", message: "running")
         var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
-        var windowSamples = 0
-        var lastStepInstant = clock.now
+        _ = clock.lap()
         while state.step < plan.totalSteps {
             if let reason = try handleCommands() { return reason }
             // One optimizer step: an accumulation window of micro-batches.
             let window = GradientAccumulation.windowSizeClamped(plan.accumulation, index: state.microBatch,
                                                                 of: plan.microBatchesPerEpoch)
-            model.zeroGradients()
-            var lossSum = 0.0
-            windowSamples = 0
-            for _ in 0..<window {
-                guard let batch = batches.next() else { break }
-                try batch.tokenIDs.withUnsafeBufferPointer { ids in
-                    try batch.attentionMask.withUnsafeBufferPointer { mask in
-                        try model.forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
-                                          batch: batch.batchSize, length: batch.length, training: true)
-                    }
-                }
-                let loss: Float = try batch.labels.withUnsafeBufferPointer { labels in
-                    if let classWeights {
-                        return try classWeights.withUnsafeBufferPointer { try model.loss(labels: labels.baseAddress!, classWeights: $0.baseAddress!) }
-                    }
-                    return try model.loss(labels: labels.baseAddress!)
-                }
-                model.backward()
-                lossSum += Double(loss)
-                windowSamples += batch.batchSize
-                state.microBatch += 1
+            let outcome = try optimizer.step(state.step, microBatches: window) { _ in
+                guard let batch = batches.next() else { return nil }
+                defer { state.microBatch += 1 }
+                return try model.trainMicroBatch(batch, classWeights: classWeights)
             }
             if state.microBatch >= plan.microBatchesPerEpoch {
                 state.epoch += 1
                 state.microBatch = 0
                 batches = trainLoader.batches(epoch: state.epoch, startingAt: 0)
             }
-            baseOptimizer.averageGradients(over: window)
-            loraOptimizer?.averageGradients(over: window)
-            let gradNorm = clipGradients(maxNorm: inputs.config.finetune.maxGradNorm)
-            let loss = lossSum / Double(max(1, window))
-            let lr = state.schedule.learningRate(at: state.step)
-            if !loss.isFinite || !gradNorm.isFinite {
-                return .diverged(step: state.step + 1, learningRate: lr)
+            if !outcome.isFinite {
+                return .diverged(step: state.step + 1, learningRate: outcome.learningRate)
             }
-            baseOptimizer.step(learningRate: lr)
-            loraOptimizer?.step(learningRate: lr)
             state.step += 1
             state.forwardCount = model.dropoutStep
-            let now = clock.now
-            let seconds = max(1e-9, Double((now - lastStepInstant).components.attoseconds) / 1e18 + Double((now - lastStepInstant).components.seconds))
-            lastStepInstant = now
-            publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: loss, learningRate: lr,
-                                     gradNorm: gradNorm, samplesPerSecond: Double(windowSamples) / seconds,
-                                     wallTime: wallTime)))
+            publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: outcome.loss,
+                                     learningRate: outcome.learningRate, gradNorm: outcome.gradientNorm,
+                                     samplesPerSecond: Double(outcome.samples) / clock.lap(), wallTime: wallTime)))
             if plan.evaluates(after: state.step) {
                 if try evaluateAndTrack() { return .earlyStopped }
             }
             if plan.saves(after: state.step) { try saveCheckpoint(kind: "last") }
             // Evaluation and saving are not training time for the throughput figure.
-            lastStepInstant = clock.now
+            clock.skipLap()
         }
         return .completed
     }
@@ -207,18 +168,6 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
 
     var currentStep: Int { state.step }
 
-    func changeLearningRate(to rate: Double) throws -> Double {
-        let old = state.schedule.learningRate(at: state.step)
-        try state.schedule.setLearningRate(rate, at: state.step)
-        state.learningRateChanges.append(.init(step: state.step, learningRate: rate))
-        return old
-    }
-
-    /// Clips the gradients of every trained buffer together by their global norm, as
-    /// `torch.nn.utils.clip_grad_norm_` over all parameters; returns the norm before clipping.
-    private func clipGradients(maxNorm: Double) -> Double {
-        OptimizedBuffer.clipTogether([baseOptimizer] + (loraOptimizer.map { [$0] } ?? []), maxNorm: maxNorm)
-    }
 
     /// Evaluates the validation split, updates early stopping, saves the best checkpoint.
     /// Returns whether to stop early.

@@ -1,6 +1,9 @@
 /// One flat parameter buffer under AdamW: the parameters and gradients (owned by the model)
-/// and the two moment buffers in the same layout (owned here).
+/// and the two moment buffers in the same layout (owned here). `Optimizer` holds one per
+/// trained buffer of a model.
 final class OptimizedBuffer {
+    /// The prefix of the moments in checkpoints (`base`, `lora`).
+    let name: String
     let parameters: ParameterStore
     let gradients: ParameterStore
     let layout: OptimizerLayout
@@ -8,8 +11,9 @@ final class OptimizedBuffer {
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
 
-    init(parameters: ParameterStore, gradients: ParameterStore, layout: OptimizerLayout,
+    init(name: String, parameters: ParameterStore, gradients: ParameterStore, layout: OptimizerLayout,
          hyperparameters: AdamWHyperparameters) throws {
+        self.name = name
         self.parameters = parameters; self.gradients = gradients; self.layout = layout
         adam = try AdamW(layout: layout, hyperparameters: hyperparameters)
         firstMoment = .allocate(capacity: max(1, parameters.count))
@@ -33,19 +37,6 @@ final class OptimizedBuffer {
         for segment in layout.segments {
             GradientClipping.scale(gradients.pointer + segment.range.lowerBound, count: segment.range.count, by: factor)
         }
-    }
-
-    /// Clips the gradients of `buffers` together by their global norm, as
-    /// `torch.nn.utils.clip_grad_norm_` over all parameters (coefficient `maxNorm / (norm + 1e-6)`
-    /// when below 1); returns the norm before clipping. A non-finite norm or limit clips nothing.
-    static func clipTogether(_ buffers: [OptimizedBuffer], maxNorm: Double) -> Double {
-        let norm = buffers.reduce(0.0) { sum, b in let n = b.gradientNorm(); return sum + n * n }.squareRoot()
-        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return norm }
-        let coefficient = maxNorm / (norm + 1e-6)
-        if coefficient < 1 {
-            for b in buffers { b.scaleGradients(by: Float(coefficient)) }
-        }
-        return norm
     }
 
     func step(learningRate: Double) {

@@ -1,0 +1,26 @@
+import Data
+
+extension BertModel {
+    /// Forward (with dropout), loss and backward of one classification micro-batch; gradients add
+    /// to what the buffers hold. `classWeights` (one per class) weight the cross-entropy as the
+    /// trainer's class-weighted loss. Returns what `Optimizer.step` needs of a micro-batch.
+    ///
+    /// - Throws: `ModelError` for a batch the model cannot take (a label out of range, a length
+    ///   beyond `max_position_embeddings`).
+    public func trainMicroBatch(_ batch: Batch, classWeights: [Float]?) throws -> Optimizer.MicroBatch {
+        try batch.tokenIDs.withUnsafeBufferPointer { ids in
+            try batch.attentionMask.withUnsafeBufferPointer { mask in
+                try forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
+                            batch: batch.batchSize, length: batch.length, training: true)
+            }
+        }
+        let value: Float = try batch.labels.withUnsafeBufferPointer { labels in
+            if let classWeights {
+                return try classWeights.withUnsafeBufferPointer { try loss(labels: labels.baseAddress!, classWeights: $0.baseAddress!) }
+            }
+            return try loss(labels: labels.baseAddress!)
+        }
+        backward()
+        return Optimizer.MicroBatch(loss: Double(value), samples: batch.batchSize)
+    }
+}
