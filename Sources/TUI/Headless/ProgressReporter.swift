@@ -47,8 +47,16 @@ public struct ProgressReporter {
             return clear + "paused at step \(step)\n"
         case let .resumed(step, _):
             return clear + "resumed at step \(step)\n"
+        case let .baseline(b):
+            if let error = b.error { return clear + "baseline: not fitted: \(error)\n" }
+            return clear + "baseline  \(b.name), chosen by \(b.metric) in \(fmt(b.seconds, 1)) s: \(Self.summary(b.validation, all: true))\n"
         case let .test(_, metrics, _):
-            return clear + "test  \(Self.summary(metrics, all: true))\n"
+            var text = clear + "test  \(Self.summary(metrics, all: true))\n"
+            if let b = history.baseline, b.error == nil, !b.test.isEmpty {
+                text += "test  baseline \(Self.summary(b.test, all: true))\n"
+                if let verdict = Self.comparison(model: metrics, baseline: b) { text += verdict + "\n" }
+            }
+            return text
         case let .finished(step, reason, wall):
             return clear + "finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)\n"
         }
@@ -70,6 +78,18 @@ public struct ProgressReporter {
     private func plainLine(_ s: StepRecord) -> String {
         "step \(s.step)/\(history.totalSteps) epoch \(fmt(s.epoch, 2)) loss \(fmt(s.loss, 4)) lr \(formatLR(s.learningRate)) "
             + "grad_norm \(fmt(s.gradNorm, 3)) \(fmt(s.samplesPerSecond, 1)) samples/s ETA \(NumberFormat.duration(eta.secondsLeft))"
+    }
+
+    /// One line comparing the model's test score with the baseline's on the run's metric
+    /// (`test_mcc 0.712 vs baseline 0.690: +0.022`), or nil when either is missing.
+    static func comparison(model: [String: Double], baseline b: BaselineRecord) -> String? {
+        let canonical = MetricName.canonical(b.metric) ?? "mcc"
+        let key = "test_" + canonical
+        guard let m = model[key], let base = b.test[key], m.isFinite, base.isFinite else { return nil }
+        let greater = MetricName.greaterIsBetter(canonical)
+        let delta = m - base
+        let verdict = delta == 0 ? "level with the baseline" : ((delta > 0) == greater ? "better than the baseline" : "WORSE than the baseline")
+        return "      \(key) \(fmt(m, 4)) vs baseline \(fmt(base, 4)): \(delta >= 0 ? "+" : "")\(fmt(delta, 4)), \(verdict)"
     }
 
     /// The headline metrics of an evaluation (`eval_loss 0.41 eval_mcc 0.52 ...`).

@@ -76,6 +76,8 @@ public struct RunDirectory: Sendable, Hashable {
     }
     public var adapter: URL { url.appendingPathComponent("adapter") }
     public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
+    /// The k-mer baseline: what was chosen, its validation and test metrics, every candidate.
+    public var baseline: URL { url.appendingPathComponent("baseline.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }
 
     /// Writes `status.json` atomically.

@@ -16,6 +16,8 @@ public struct RunHistory: Sendable, Equatable {
     public var trainSamples: Int = 0
     public var paused = false
     public var testMetrics: [String: Double]?
+    /// The run's k-mer baseline (fitted before the first step).
+    public var baseline: BaselineRecord?
     public var finished: (step: Int, reason: FinishReason)?
     public var checkpoints: [(step: Int, kind: String, path: String)] = []
     /// Every event, in order (the event log).
@@ -50,6 +52,7 @@ public struct RunHistory: Sendable, Equatable {
             learningRateChanges.append((step, to))
         case .paused: paused = true
         case .resumed: paused = false
+        case let .baseline(b): baseline = b
         case let .test(_, metrics, _): testMetrics = metrics
         case let .finished(step, reason, _): finished = (step, reason); paused = false
         }
@@ -63,7 +66,7 @@ public struct RunHistory: Sendable, Equatable {
             && a.evalMetrics.keys.sorted() == b.evalMetrics.keys.sorted()
             && a.evalMetrics.allSatisfy { same($0.value, b.evalMetrics[$0.key] ?? []) }
             && same(a.learningRateChanges, b.learningRateChanges) && a.earlyStopping == b.earlyStopping
-            && a.testMetrics == b.testMetrics && a.finished?.step == b.finished?.step
+            && a.testMetrics == b.testMetrics && a.baseline == b.baseline && a.finished?.step == b.finished?.step
             && a.finished?.reason == b.finished?.reason && a.totalSteps == b.totalSteps
     }
 }

@@ -48,7 +48,9 @@ extension Trainer {
         var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
         metrics["test_loss"] = result.loss
         publish(.test(step: state.step, metrics: metrics, wallTime: wallTime))
-        try Self.writeTestMetrics(result, metrics: metrics, labelNames: inputs.labelNames, to: inputs.run.testMetrics)
+        try AtomicFile.write(try Self.metricsJSON(result, metrics: metrics, labelNames: inputs.labelNames,
+                                                  sections: baselineTestSection.map { ["baseline": $0] } ?? [:]),
+                             to: inputs.run.testMetrics.path)
         try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)
     }
 
@@ -60,9 +62,9 @@ extension Trainer {
 
     /// The JSON of `test_metrics.json` (and of `dnatune eval --json`): finite metrics, the
     /// confusion matrix (rows = true class), label names and the sample count, plus `extra`
-    /// top-level fields; pretty-printed with sorted keys and a final newline.
+    /// top-level fields and `sections` (the run's `baseline`); pretty-printed with sorted keys and a final newline.
     public static func metricsJSON(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
-                                   extra: [String: String] = [:]) throws -> [UInt8] {
+                                   extra: [String: String] = [:], sections: [String: Any] = [:]) throws -> [UInt8] {
         var object: [String: Any] = [
             "metrics": metrics.filter { $0.value.isFinite },
             "confusion_matrix": result.metrics.confusion.rows,
@@ -70,6 +72,7 @@ extension Trainer {
             "count": result.labels.count,
         ]
         for (k, v) in extra { object[k] = v }
+        for (k, v) in sections { object[k] = v }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return Array(data) + [10]
     }

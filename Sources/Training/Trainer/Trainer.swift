@@ -28,13 +28,30 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         public var vocabulary: Vocabulary?
         public var padID: Int32
         public var run: RunDirectory
+        /// The splits as sequences, for the k-mer baseline fitted before the first step; nil
+        /// runs without one.
+        public var baseline: BaselineInputs?
 
         public init(config: TrainConfig, model: BertModel, train: EncodedDataset, validation: EncodedDataset,
                     test: EncodedDataset?, classWeights: [Double]?, labelNames: [String], vocabulary: Vocabulary?,
-                    padID: Int32, run: RunDirectory) {
+                    padID: Int32, run: RunDirectory, baseline: BaselineInputs? = nil) {
             self.config = config; self.model = model; self.train = train; self.validation = validation
             self.test = test; self.classWeights = classWeights; self.labelNames = labelNames
-            self.vocabulary = vocabulary; self.padID = padID; self.run = run
+            self.vocabulary = vocabulary; self.padID = padID; self.run = run; self.baseline = baseline
+        }
+    }
+
+    /// What the k-mer baseline is fitted on: the run's splits (training after balancing) and
+    /// how to choose.
+    public struct BaselineInputs: Sendable {
+        public var train: LabeledSequences
+        public var validation: LabeledSequences
+        public var test: LabeledSequences?
+        public var options: KmerBaseline.Options
+
+        public init(train: LabeledSequences, validation: LabeledSequences, test: LabeledSequences?,
+                    options: KmerBaseline.Options) {
+            self.train = train; self.validation = validation; self.test = test; self.options = options
         }
     }
 
@@ -55,6 +72,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     let classWeights: [Float]?
     var clock = RunClock()
     var paused = false
+    /// The run's baseline and its test confusion matrix, once fitted (or read back on resume).
+    var baseline: (record: BaselineRecord, testConfusion: [[Int]]?)?
     /// Whether a best checkpoint exists (written by this run or found when resuming).
     var haveBest = false
     /// The step `checkpoints/last` holds, so the end of a run does not write it twice.
@@ -88,7 +107,10 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             classWeights = nil
         }
         log = try MetricsLog(path: inputs.run.metrics.path)
-        if resume { try restore() }
+        if resume {
+            try restore()
+            baseline = Self.savedBaseline(at: inputs.run.baseline)
+        }
     }
 
     /// Trains until completion, early stopping, a stop command or divergence; evaluates the
@@ -126,6 +148,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         publish(.started(totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, trainSamples: inputs.train.count,
                          resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
         try writeStatus(state: "running", message: "running")
+        try fitBaseline()
         var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
         _ = clock.lap()
         while state.step < plan.totalSteps {

@@ -36,6 +36,12 @@ extension TrainingEvent {
             return ["event": "paused", "step": step, "time": num(t)]
         case let .resumed(step, t):
             return ["event": "resumed", "step": step, "time": num(t)]
+        case let .baseline(b):
+            var o: [String: Any] = ["event": "baseline", "features": b.features, "c": num(b.c), "metric": b.metric,
+                                    "validation": b.validation.mapValues(num), "test": b.test.mapValues(num),
+                                    "seconds": num(b.seconds), "time": num(b.wallTime)]
+            if let e = b.error { o["error"] = e }
+            return o
         case let .test(step, metrics, t):
             return ["event": "test", "step": step, "metrics": metrics.mapValues(num), "time": num(t)]
         case let .finished(step, reason, t):
@@ -90,6 +96,11 @@ extension TrainingEvent {
             self = .learningRateChanged(step: try int("step"), from: try dbl("from"), to: try dbl("to"), wallTime: t)
         case "paused": self = .paused(step: try int("step"), wallTime: t)
         case "resumed": self = .resumed(step: try int("step"), wallTime: t)
+        case "baseline":
+            self = .baseline(BaselineRecord(
+                features: o["features"] as? String ?? "", c: o["c"].flatMap(parseNum) ?? .nan, metric: o["metric"] as? String ?? "",
+                validation: try metrics("validation"), test: try metrics("test"), seconds: o["seconds"].flatMap(parseNum) ?? 0,
+                error: o["error"] as? String, wallTime: t))
         case "test": self = .test(step: try int("step"), metrics: try metrics("metrics"), wallTime: t)
         case "finished":
             let reason: FinishReason

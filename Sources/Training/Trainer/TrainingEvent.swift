@@ -62,6 +62,9 @@ public enum TrainingEvent: Sendable, Equatable {
     case learningRateChanged(step: Int, from: Double, to: Double, wallTime: Double)
     case paused(step: Int, wallTime: Double)
     case resumed(step: Int, wallTime: Double)
+    /// The k-mer baseline, fitted on the training split and chosen on the validation split
+    /// before the first step (its test metrics are scored then too, and shown at the end).
+    case baseline(BaselineRecord)
     /// The test split, evaluated once with the best checkpoint; metrics are `test_`-prefixed.
     case test(step: Int, metrics: [String: Double], wallTime: Double)
     /// The run ended.
@@ -102,4 +105,44 @@ public struct EarlyStoppingRecord: Sendable, Equatable {
         self.bestStep = bestStep; self.evaluationsWithoutImprovement = evaluationsWithoutImprovement
         self.patience = patience; self.wallTime = wallTime
     }
+}
+
+/// The baseline a run is measured against (see `KmerBaseline`).
+public struct BaselineRecord: Sendable, Equatable {
+    /// `kmer_tfidf` or `onehot`; empty when the baseline could not be fitted.
+    public var features: String
+    /// The chosen regularisation strength.
+    public var c: Double
+    /// The validation metric that chose it (`eval_mcc`, ...).
+    public var metric: String
+    /// Validation metrics, `eval_`-prefixed.
+    public var validation: [String: Double]
+    /// Test metrics, `test_`-prefixed (empty without a test split).
+    public var test: [String: Double]
+    /// Seconds the fit took.
+    public var seconds: Double
+    /// Why there is no baseline, when fitting failed.
+    public var error: String?
+    public var wallTime: Double
+
+    public init(features: String, c: Double, metric: String, validation: [String: Double], test: [String: Double],
+                seconds: Double, error: String? = nil, wallTime: Double) {
+        self.features = features; self.c = c; self.metric = metric; self.validation = validation; self.test = test
+        self.seconds = seconds; self.error = error; self.wallTime = wallTime
+    }
+
+    /// The record of a fitted baseline.
+    public init(_ r: KmerBaseline.Result, wallTime: Double) {
+        self.init(features: r.features, c: r.c, metric: r.metric, validation: r.validationMetrics, test: r.testMetrics,
+                  seconds: r.seconds, wallTime: wallTime)
+    }
+
+    /// What it is, for people: `k-mer TF-IDF logistic regression (C = 1)`.
+    public var name: String {
+        if error != nil { return "no baseline" }
+        return "\(features == "onehot" ? "one-hot" : "k-mer TF-IDF") logistic regression (C = \(formatLR(c)))"
+    }
+
+    /// The validation value of the metric that chose it.
+    public var validationScore: Double? { validation[metric] }
 }

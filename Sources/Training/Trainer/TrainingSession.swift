@@ -51,7 +51,11 @@ public final class TrainingSession {
         return Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                               test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
                               labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
-                              padID: data.tokenizer.padID, run: run)
+                              padID: data.tokenizer.padID, run: run,
+                              baseline: Trainer.BaselineInputs(
+                                  train: data.dataset.train, validation: data.dataset.validation,
+                                  test: data.dataset.test.isEmpty ? nil : data.dataset.test,
+                                  options: KmerBaseline.Options(config: config, classWeights: weights)))
     }
 
     /// `config` with what its base model implies filled in: `data.tokenizer.vocab` of kind
