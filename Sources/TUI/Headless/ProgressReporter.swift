@@ -38,7 +38,11 @@ public struct ProgressReporter {
         case let .earlyStopping(e):
             let best = e.best.map { fmt($0, 4) } ?? "-"
             let left = e.patience > 0 ? "patience \(e.patience - e.evaluationsWithoutImprovement)/\(e.patience) left" : "no early stopping"
-            return clear + "      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)\n"
+            var text = clear + "      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)\n"
+            if let verdict = BaselineVerdict(history: history, metric: e.metric, greaterIsBetter: e.greaterIsBetter), verdict.below {
+                text += "      \(verdict.text)\n"
+            }
+            return text
         case let .checkpoint(step, kind, path, _):
             return clear + "saved \(kind) checkpoint at step \(step) (\(path))\n"
         case let .learningRateChanged(step, from, to, _):

@@ -50,6 +50,20 @@ public struct RunSummary: Sendable {
         return history.testMetrics?[name]
     }
 
+    /// How far the run is from its k-mer baseline on its metric: on the test split once both have
+    /// test values, before that on the validation split (best so far against the baseline's);
+    /// positive is better whatever the metric's direction. Nil without a baseline.
+    public var deltaVsBaseline: (value: Double, split: String)? {
+        guard let b = history.baseline, b.error == nil else { return nil }
+        let canonical = MetricName.canonical(metric) ?? metric
+        let sign = MetricName.greaterIsBetter(canonical) ? 1.0 : -1.0
+        if let t = testValue, let bt = b.test["test_" + canonical], t.isFinite, bt.isFinite { return (sign * (t - bt), "test") }
+        if let v = bestValidation?.value, let bv = b.validation["eval_" + canonical], v.isFinite, bv.isFinite {
+            return (sign * (v - bv), "validation")
+        }
+        return nil
+    }
+
     /// How the run ended (`completed`, `early_stopped`, `running`, `killed` ...).
     public var ended: String {
         if let f = history.finished { return f.reason.code }
@@ -58,7 +72,8 @@ public struct RunSummary: Sendable {
         return s.state
     }
 
-    /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, how it ended.
+    /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, Δ against the
+    /// baseline, how it ended.
     public var cells: [String] {
         let c = config
         return [
@@ -69,6 +84,7 @@ public struct RunSummary: Sendable {
             c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",
             bestValidation.map { NumberFormat.compact($0.value, maxWidth: 7, significant: 4) } ?? "-",
             testValue.map { NumberFormat.compact($0, maxWidth: 7, significant: 4) } ?? "-",
+            deltaVsBaseline.map { ($0.value >= 0 ? "+" : "") + NumberFormat.compact($0.value, maxWidth: 6, significant: 3) } ?? "-",
             ended,
         ]
     }

@@ -17,6 +17,7 @@ public final class RunsScreen: Screen {
         Table.Column("Run"), Table.Column("Strategy", width: 8), Table.Column("LR", width: 7, align: .right),
         Table.Column("Batch", width: 5, align: .right), Table.Column("Epochs", width: 6, align: .right),
         Table.Column("Best val", width: 8, align: .right), Table.Column("Test", width: 7, align: .right),
+        Table.Column("vs base", width: 7, align: .right),
         Table.Column("Ended", width: 13),
     ]
 

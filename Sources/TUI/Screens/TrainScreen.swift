@@ -116,8 +116,14 @@ public final class TrainScreen: Screen {
         if points.isEmpty {
             g.put("no evaluation yet", in: metricInner, row: metricInner.height / 2, align: .center, style: Style(fg: .muted))
         } else {
-            LineChart(series: [LineChart.Series(name: charted, points: points, role: .series3)], markers: lrMarkers, best: best,
-                      xRange: xRange, legend: false).draw(into: &g, in: metricInner, unicode: unicode)
+            var series = [LineChart.Series(name: charted, points: points, role: .series3)]
+            // The k-mer baseline's validation score: the line the model has to clear.
+            if let b = h.baseline, let v = b.validation[charted], v.isFinite, let last = points.last {
+                series.append(LineChart.Series(name: "k-mer baseline", points: [.init(x: 0, y: v), .init(x: max(1, last.x), y: v)],
+                                               role: .warn))
+            }
+            LineChart(series: series, markers: lrMarkers, best: best, xRange: xRange, legend: series.count > 1)
+                .draw(into: &g, in: metricInner, unicode: unicode)
         }
 
         // Learning rate with the user's changes.
@@ -156,6 +162,9 @@ public final class TrainScreen: Screen {
         if let f = h.finished {
             g.put(truncate(f.reason.message, to: es.width, unicode: unicode), in: es, row: 4,
                   style: Style(fg: f.reason.isSuccess ? .good : .bad, bold: true))
+        } else if let verdict = BaselineVerdict(history: h, metric: metric, greaterIsBetter: greater) {
+            g.put(truncate(verdict.text, to: es.width, unicode: unicode), in: es, row: 4,
+                  style: Style(fg: verdict.below ? .warn : .good))
         }
 
         // Event log: the newest lines that fit.
@@ -174,7 +183,7 @@ public final class TrainScreen: Screen {
     }
 
     private func lineStyle(_ line: String) -> Style {
-        if line.hasPrefix("learning rate") { return Style(fg: .warn) }
+        if line.hasPrefix("learning rate") || line.contains("below the k-mer baseline") { return Style(fg: .warn) }
         if line.hasPrefix("finished") || line.hasPrefix("test") { return Style(fg: .good, bold: true) }
         if line.hasPrefix("eval") { return Style(fg: .series3) }
         return .plain

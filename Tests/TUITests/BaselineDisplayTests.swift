@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import TUI
+@testable import Training
+
+/// Where the k-mer baseline shows: the Train screen's metric chart and early-stopping panel,
+/// the headless printer (live verdict with advice, model against baseline at the end).
+@Suite struct BaselineDisplayTests {
+    static let baseline = BaselineRecord(features: "kmer_tfidf", c: 10, metric: "eval_mcc",
+                                         validation: ["eval_mcc": 0.6, "eval_loss": 0.4], test: ["test_mcc": 0.55],
+                                         seconds: 1.2, wallTime: 0.1)
+
+    static func history(best: Double) -> RunHistory {
+        var h = RunHistory()
+        h.apply(.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0))
+        h.apply(.baseline(baseline))
+        for (step, v) in [(2, best - 0.1), (4, best)] {
+            h.apply(.evaluation(step: step, epoch: 0.4, metrics: ["eval_loss": 0.5, "eval_mcc": v], wallTime: 1))
+        }
+        return h
+    }
+
+    @Test(arguments: [(0.5, true), (0.7, false), (0.6, false)])
+    func verdictComparesTheBestValidationValue(best: Double, below: Bool) throws {
+        let v = try #require(BaselineVerdict(history: Self.history(best: best), metric: "eval_mcc", greaterIsBetter: true))
+        #expect(v.below == below)
+        #expect(v.text.contains("0.6"))
+        #expect(v.text.hasPrefix(below ? "below the k-mer baseline" : "above the k-mer baseline"))
+        // Lower-is-better metrics compare the other way.
+        let loss = try #require(BaselineVerdict(history: Self.history(best: best), metric: "eval_loss", greaterIsBetter: false))
+        #expect(loss.below)   // 0.5 > 0.4
+        #expect(BaselineVerdict(history: RunHistory(), metric: "eval_mcc", greaterIsBetter: true) == nil)
+    }
+
+    @Test func trainScreenDrawsTheBaselineLineAndVerdict() {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.history = Self.history(best: 0.5)
+        s.history.apply(.earlyStopping(EarlyStoppingRecord(step: 4, metric: "eval_mcc", greaterIsBetter: true, best: 0.5,
+                                                           bestStep: 4, evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+        let text = TrainScreen().render(s, width: 160, height: 48, unicode: true).text
+        #expect(text.contains("k-mer baseline"))
+        #expect(text.contains("below the k-mer baseline"))
+        let ascii = TrainScreen().render(s, width: 80, height: 24, unicode: false).text
+        #expect(DashboardFixtures.isASCII(ascii))
+    }
+
+    @Test func headlessPrinterSaysWhereTheRunStands() {
+        var r = ProgressReporter(interactive: false, loggingSteps: 1)
+        _ = r.output(for: .started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0))
+        let line = r.output(for: .baseline(Self.baseline))
+        #expect(line.hasPrefix("baseline  k-mer TF-IDF logistic regression (C = 10), chosen by eval_mcc"))
+        _ = r.output(for: .evaluation(step: 2, epoch: 0.4, metrics: ["eval_mcc": 0.3], wallTime: 1))
+        let es = r.output(for: .earlyStopping(EarlyStoppingRecord(step: 2, metric: "eval_mcc", greaterIsBetter: true, best: 0.3,
+                                                                  bestStep: 2, evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+        #expect(es.contains("below the k-mer baseline (0.6)"))
+        let test = r.output(for: .test(step: 10, metrics: ["test_mcc": 0.58], wallTime: 2))
+        #expect(test.contains("test  baseline test_mcc 0.5500"))
+        #expect(test.contains("test_mcc 0.5800 vs baseline 0.5500: +0.0300, better than the baseline"))
+        let worse = ProgressReporter.comparison(model: ["test_mcc": 0.5], baseline: Self.baseline)
+        #expect(worse?.contains("WORSE than the baseline") == true)
+        let failed = r.output(for: .baseline(BaselineRecord(features: "", c: .nan, metric: "eval_mcc", validation: [:], test: [:],
+                                                           seconds: 0, error: "no validation split", wallTime: 0)))
+        #expect(failed == "baseline: not fitted: no validation split\n")
+    }
+}
