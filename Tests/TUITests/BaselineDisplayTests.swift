@@ -62,4 +62,31 @@ import Testing
                                                            seconds: 0, error: "no validation split", wallTime: 0)))
         #expect(failed == "baseline: not fitted: no validation split\n")
     }
+
+    /// Evaluate shows the model and the baseline side by side: every metric and both confusion matrices.
+    @Test func evaluateShowsModelAndBaselineSideBySide() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = RunDirectory(url: dir)
+        let testMetrics = """
+            {"baseline": {"name": "k-mer TF-IDF logistic regression (C = 10)", "features": "kmer_tfidf", "c": 10,
+              "metrics": {"test_accuracy": 0.75, "test_mcc": 0.4321}, "confusion_matrix": [[2, 1], [0, 1]]},
+             "confusion_matrix": [[2, 0], [1, 1]], "count": 4, "label_names": ["neg", "pos"],
+             "metrics": {"test_accuracy": 0.5, "test_mcc": 0.5774, "test_loss": 0.6}}
+            """
+        try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)
+        try "id,true_label,predicted_label,prob_neg,prob_pos\n0,neg,neg,0.9,0.1\n1,neg,neg,0.8,0.2\n2,pos,neg,0.6,0.4\n3,pos,pos,0.3,0.7\n"
+            .write(to: run.predictions, atomically: true, encoding: .utf8)
+        let e = try #require(try RunEvaluation.load(run))
+        #expect(e.baseline?.metrics["test_mcc"] == 0.4321 && e.baseline?.confusion == [[2, 1], [0, 1]])
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.evaluation = e
+        for (width, height, unicode) in [(120, 40, true), (80, 24, false)] {
+            let text = EvaluateScreen().render(s, width: width, height: height, unicode: unicode).text
+            #expect(text.contains("Test metrics vs baseline"))
+            #expect(text.contains("0.5774") && text.contains("0.4321"))
+            #expect(text.contains("Baseline"))
+            if !unicode { #expect(DashboardFixtures.isASCII(text)) }
+        }
+    }
 }

@@ -49,38 +49,48 @@ public final class EvaluateScreen: Screen {
         footer.height = 0
         let (left, right) = main.splitLeft(max(36, width * 2 / 5))
         let k = e.labelNames.count
-        let metricRows = (Self.order.count + 1) / 2
+        let names = Self.order.filter { e.metrics["test_" + $0] != nil }
+        let baseline = e.baseline
+        // Beside the baseline: one metric a row, model and baseline side by side.
+        let metricRows = baseline == nil ? (Self.order.count + 1) / 2 : names.count + 1
         let (metricsRect, r1) = left.splitTop(metricRows + 2)
         let (confRect, perClassRect) = r1.splitTop(min(k + 3, r1.height / 2 + 1))
 
-        let mi = Panel(title: "Test metrics").draw(into: &g, in: metricsRect, unicode: unicode)
-        let names = Self.order.filter { e.metrics["test_" + $0] != nil }
-        let colWidth = max(1, mi.width / 2)
-        for (i, name) in names.enumerated() {
-            let v = e.metrics["test_" + name]!
-            let x = mi.x + (i % 2) * colWidth, y = mi.y + i / 2
-            g.put(name, x: x, y: y, style: Style(fg: .muted), maxWidth: colWidth)
-            g.put(String(format: "%.4f", v), x: x + 10, y: y, style: Style(fg: .text, bold: true), maxWidth: colWidth - 11)
-        }
-
-        let ci = Panel(title: "Confusion (rows true)").draw(into: &g, in: confRect, unicode: unicode)
-        if let c = e.classification?.confusion {
-            let labelWidth = min(12, e.labelNames.map(\.count).max() ?? 0)
-            let cell = max(6, (ci.width - labelWidth - 1) / max(1, k))
-            for p in 0..<k {
-                g.put(truncate(e.labelNames[p], to: cell - 1, unicode: unicode), x: ci.x + labelWidth + 1 + p * cell, y: ci.y,
-                      style: Style(fg: .title, bold: true), maxWidth: cell - 1)
-            }
-            for t in 0..<k where t + 1 < ci.height {
-                g.put(truncate(e.labelNames[t], to: labelWidth, unicode: unicode), x: ci.x, y: ci.y + 1 + t,
-                      style: Style(fg: .title, bold: true), maxWidth: labelWidth)
-                for p in 0..<k {
-                    let text = String(c[t, p])
-                    let x = ci.x + labelWidth + 1 + p * cell
-                    g.put(String(repeating: " ", count: max(0, cell - 1 - text.count)) + text, x: x, y: ci.y + 1 + t,
-                          style: Style(fg: t == p ? .good : (c[t, p] > 0 ? .bad : .muted), bold: t == p), maxWidth: cell - 1)
+        let mi = Panel(title: baseline == nil ? "Test metrics" : "Test metrics vs baseline")
+            .draw(into: &g, in: metricsRect, unicode: unicode)
+        if let baseline {
+            g.put("model", x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 10)
+            g.put("baseline", x: mi.x + 19, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: max(0, mi.width - 19))
+            for (i, name) in names.enumerated() where i + 1 < mi.height {
+                let v = e.metrics["test_" + name]!, y = mi.y + 1 + i
+                g.put(name, x: mi.x, y: y, style: Style(fg: .muted), maxWidth: 9)
+                g.put(String(format: "%.4f", v), x: mi.x + 10, y: y, style: Style(fg: .text, bold: true), maxWidth: max(0, mi.width - 10))
+                if let b = baseline.metrics["test_" + name], b.isFinite, mi.width > 19 {
+                    let better = name == "loss" ? v < b : v > b
+                    g.put(String(format: "%.4f", b), x: mi.x + 19, y: y,
+                          style: Style(fg: v == b ? .text : (better ? .muted : .warn)), maxWidth: mi.width - 19)
                 }
             }
+        } else {
+            let colWidth = max(1, mi.width / 2)
+            for (i, name) in names.enumerated() {
+                let v = e.metrics["test_" + name]!
+                let x = mi.x + (i % 2) * colWidth, y = mi.y + i / 2
+                g.put(name, x: x, y: y, style: Style(fg: .muted), maxWidth: colWidth)
+                g.put(String(format: "%.4f", v), x: x + 10, y: y, style: Style(fg: .text, bold: true), maxWidth: colWidth - 11)
+            }
+        }
+
+        var modelConfRect = confRect
+        if let bc = baseline?.confusion, bc.count == k {
+            let (a, b) = confRect.splitLeft(confRect.width / 2)
+            modelConfRect = a
+            let bi = Panel(title: "Baseline").draw(into: &g, in: b, unicode: unicode)
+            Self.drawConfusion(bc, labels: e.labelNames, into: &g, in: bi, unicode: unicode)
+        }
+        let ci = Panel(title: "Confusion (rows true)").draw(into: &g, in: modelConfRect, unicode: unicode)
+        if let c = e.classification?.confusion {
+            Self.drawConfusion(c.rows, labels: e.labelNames, into: &g, in: ci, unicode: unicode)
         }
 
         let pi = Panel(title: "Per class").draw(into: &g, in: perClassRect, unicode: unicode)
@@ -114,5 +124,26 @@ public final class EvaluateScreen: Screen {
                       xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: pri, unicode: unicode)
         }
         return g
+    }
+
+    /// A confusion matrix (rows = true class) with class names, diagonal in the good colour.
+    static func drawConfusion(_ c: [[Int]], labels: [String], into g: inout CellGrid, in ci: Rect, unicode: Bool) {
+        let k = labels.count
+        let labelWidth = min(12, labels.map(\.count).max() ?? 0, max(3, ci.width / 3))
+        let cell = max(5, (ci.width - labelWidth - 1) / max(1, k))
+        for p in 0..<k {
+            g.put(truncate(labels[p], to: cell - 1, unicode: unicode), x: ci.x + labelWidth + 1 + p * cell, y: ci.y,
+                  style: Style(fg: .title, bold: true), maxWidth: cell - 1)
+        }
+        for t in 0..<k where t + 1 < ci.height && t < c.count {
+            g.put(truncate(labels[t], to: labelWidth, unicode: unicode), x: ci.x, y: ci.y + 1 + t,
+                  style: Style(fg: .title, bold: true), maxWidth: labelWidth)
+            for p in 0..<min(k, c[t].count) {
+                let text = String(c[t][p])
+                let x = ci.x + labelWidth + 1 + p * cell
+                g.put(String(repeating: " ", count: max(0, cell - 1 - text.count)) + text, x: x, y: ci.y + 1 + t,
+                      style: Style(fg: t == p ? .good : (c[t][p] > 0 ? .bad : .muted), bold: t == p), maxWidth: max(0, ci.maxX - x))
+            }
+        }
     }
 }

@@ -12,6 +12,9 @@ public struct RunEvaluation: Sendable {
     public var classification: ClassificationMetrics?
     /// Rows in `predictions.csv`.
     public var predictionCount: Int
+    /// The run's k-mer baseline on the same test split (`test_`-prefixed metrics, confusion matrix
+    /// with rows = true class, and its name), when the run has one.
+    public var baseline: (name: String, metrics: [String: Double], confusion: [[Int]]?)?
 
     /// Reads a run's test results; nil when it has none yet.
     /// - Throws: `RunError` naming the file and line of a malformed `predictions.csv`.
@@ -34,8 +37,14 @@ public struct RunEvaluation: Sendable {
                                                             numClasses: names.count)
             }
         }
-        return RunEvaluation(run: run, labelNames: names, metrics: metrics, classification: classification,
-                             predictionCount: count)
+        var evaluation = RunEvaluation(run: run, labelNames: names, metrics: metrics, classification: classification,
+                                       predictionCount: count)
+        if let b = object["baseline"] as? [String: Any] {
+            evaluation.baseline = (b["name"] as? String ?? "k-mer baseline",
+                                   (b["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue },
+                                   b["confusion_matrix"] as? [[Int]])
+        }
+        return evaluation
     }
 
     /// Parses `id,true_label,predicted_label,prob_<label>...` rows into labels and row-major
