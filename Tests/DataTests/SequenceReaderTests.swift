@@ -50,6 +50,18 @@ import Testing
         #expect(e?.line == 3)
     }
 
+    /// A row with more fields than the header is an error naming the line, not a record whose
+    /// label is whatever field lands in the label column; a quoted delimiter is one field.
+    @Test func longRowNamesLineAndQuotedDelimitersStayOneField() throws {
+        let e = error("sequence,label\nACGTACGTAC,0\nACGTACGTAA,0,1\nACGTACGTTT,1\n", name: "l.csv")
+        #expect(e?.line == 3 && e?.file?.hasSuffix("l.csv") == true)
+        #expect(e?.message.contains("row has 3 fields, the header has 2") == true)
+        let tsv = error("sequence\tlabel\nACGT\tA\tB\n", name: "l.tsv")
+        #expect(tsv?.line == 2)
+        let quoted = try read("sequence,label\nACGT,\"a,b\"\n", name: "q.csv")
+        #expect(quoted.map(\.label) == ["a,b"])
+    }
+
     @Test func unlabeledTable() throws {
         let records = try read("sequence\nACGT\n", name: "u.csv")
         #expect(records.first?.label == nil)

@@ -262,9 +262,12 @@ public final class SequenceReader {
             if isBlank(line) { continue }
             let fields = DelimitedRow.split(line, delimiter: delimiter)
             let needed = max(sequenceIndex, labelIndex ?? 0) + 1
-            if fields.count < needed {
+            // Too few fields, or more than the header names (an unquoted delimiter inside a
+            // field would otherwise shift the label silently): an error naming the line.
+            if fields.count < needed || fields.count > fieldCount {
                 throw DataError(file: path, line: lines.lineNumber,
-                                "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), the header has \(fieldCount)")
+                                "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), the header has \(fieldCount)"
+                                + (fields.count > fieldCount ? " (quote a field that contains the delimiter)" : ""))
             }
             let sf = DelimitedRow.trimmed(fields[sequenceIndex])
             var seq: [UInt8] = []

@@ -23,7 +23,7 @@ public struct RunStatus: Codable, Sendable, Equatable {
 }
 
 /// One run's directory, `runs/<timestamp>-<name>/`, and the names of everything in it
-/// (DESIGN.md "Files on disk").
+/// (docs/ARCHITECTURE.md, "Run directories").
 public struct RunDirectory: Sendable, Hashable {
     public let url: URL
 
