@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // dnatune: fine-tune DNA language models into sequence classifiers on a CPU,
-// from an ncurses dashboard. Layering (see DESIGN.md): Data <- Training <- TUI <- dnatune.
+// from an ncurses dashboard. Layering (see docs/ARCHITECTURE.md): Data <- Training <- TUI <- dnatune.
 import PackageDescription
 
 let package = Package(
