@@ -37,7 +37,7 @@ public enum AtomicFile {
         var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw systemError(path, "cannot create a temporary file in \(directory)") }
-        let tempPath = String(cString: template)
+        let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var writer = AtomicFileWriter(fd: fd, path: path)
         do {
             _ = fchmod(fd, 0o644)
@@ -162,7 +162,7 @@ public enum AtomicFile {
         guard bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw systemError(target, "cannot create a temporary directory beside it")
         }
-        return String(cString: bytes)
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// fsyncs every regular file under `directory`, then every directory, deepest first.
