@@ -11,7 +11,7 @@ import Testing
 
     func write(_ text: String, _ name: String) -> String {
         let path = dir.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Foundation.Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Foundation.Data(text.utf8))
         return path
     }
 
