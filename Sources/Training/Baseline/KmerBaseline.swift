@@ -67,9 +67,7 @@ public enum KmerBaseline {
         public var validationScore: Double? { validationMetrics[metric] }
 
         /// A one-line description: `k-mer TF-IDF logistic regression (C = 1)`.
-        public var description: String {
-            "\(features == "onehot" ? "one-hot" : "k-mer TF-IDF") logistic regression (C = \(formatLR(c)))"
-        }
+        public var description: String { KmerBaseline.name(features: features, c: c) }
     }
 
     /// Fits the baseline on `train`, chooses on `validation`, scores `test` once (when not empty).
@@ -139,6 +137,11 @@ public enum KmerBaseline {
                       greaterIsBetter: options.greaterIsBetter, validationMetrics: validationMetrics,
                       testMetrics: testMetrics, test: testResult, candidates: candidates,
                       seconds: RunClock.seconds(clock.now - start))
+    }
+
+    /// What a fitted baseline is, for people: `k-mer TF-IDF logistic regression (C = 1)`.
+    public static func name(features: String, c: Double) -> String {
+        "\(features == "onehot" ? "one-hot" : "k-mer TF-IDF") logistic regression (C = \(formatLR(c)))"
     }
 
     static func better(_ a: Double, than b: Double, greater: Bool) -> Bool { greater ? a > b : a < b }

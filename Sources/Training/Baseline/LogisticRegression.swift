@@ -93,8 +93,7 @@ public struct LogisticRegression: Sendable {
                         let v = z[0], target = y == 1 ? 1.0 : 0.0
                         // log(1 + e^v) − y·v, stably.
                         loss += sw * (max(v, 0) + log1p(exp(-abs(v))) - target * v)
-                        let p = v >= 0 ? 1 / (1 + exp(-v)) : exp(v) / (1 + exp(v))
-                        z[0] = sw * (p - target)
+                        z[0] = sw * (Self.sigmoid(v) - target)
                     } else {
                         let m = z.max()!
                         var sum = 0.0
@@ -136,8 +135,7 @@ public struct LogisticRegression: Sendable {
                 z[j] = s
             }
             if r == 1 {
-                let v = z[0]
-                let p = v >= 0 ? 1 / (1 + exp(-v)) : exp(v) / (1 + exp(v))
+                let p = Self.sigmoid(z[0])
                 out[i * 2] = Float(1 - p); out[i * 2 + 1] = Float(p)
             } else {
                 let m = z.max()!
@@ -148,6 +146,9 @@ public struct LogisticRegression: Sendable {
         }
         return out
     }
+
+    /// The logistic function, without overflow for large |v|.
+    static func sigmoid(_ v: Double) -> Double { v >= 0 ? 1 / (1 + exp(-v)) : exp(v) / (1 + exp(v)) }
 
     /// The Frobenius norm of the weights (not the intercepts).
     public var weightNorm: Double { weights.reduce(0) { $0 + $1 * $1 }.squareRoot() }

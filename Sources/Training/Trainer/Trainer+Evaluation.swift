@@ -54,12 +54,6 @@ extension Trainer {
         try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)
     }
 
-    /// `test_metrics.json`: the metrics, the confusion matrix (rows = true class) and label names.
-    public static func writeTestMetrics(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
-                                        to url: URL) throws {
-        try AtomicFile.write(try metricsJSON(result, metrics: metrics, labelNames: labelNames), to: url.path)
-    }
-
     /// The JSON of `test_metrics.json` (and of `dnatune eval --json`): finite metrics, the
     /// confusion matrix (rows = true class), label names and the sample count, plus `extra`
     /// top-level fields and `sections` (the run's `baseline`); pretty-printed with sorted keys and a final newline.

@@ -140,7 +140,7 @@ public struct BaselineRecord: Sendable, Equatable {
     /// What it is, for people: `k-mer TF-IDF logistic regression (C = 1)`.
     public var name: String {
         if error != nil { return "no baseline" }
-        return "\(features == "onehot" ? "one-hot" : "k-mer TF-IDF") logistic regression (C = \(formatLR(c)))"
+        return KmerBaseline.name(features: features, c: c)
     }
 
     /// The validation value of the metric that chose it.
