@@ -16,14 +16,19 @@ struct Models: ParsableCommand {
         let catalog = ModelCatalog.standard()
         let models = catalog.list()
         print("searched: " + catalog.directories.map(\.path).joined(separator: ", "))
-        if models.isEmpty {
-            print("no base models found")
-            return
-        }
+        if models.isEmpty { print("no base models found") }
         let width = models.map(\.name.count).max() ?? 0
+        let indent = String(repeating: " ", count: width) + "  "
         for m in models {
             print(m.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + m.summary)
-            print(String(repeating: " ", count: width) + "  " + m.path)
+            print(indent + "tokenizer " + m.tokenizer)
+            print(indent + m.path + "/" + m.weightsFile)
+        }
+        let unusable = catalog.unusable()
+        if !unusable.isEmpty {
+            print("")
+            print("not usable:")
+            for u in unusable { print("  " + u.reason) }
         }
     }
 }

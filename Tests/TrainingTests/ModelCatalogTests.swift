@@ -54,6 +54,34 @@ import Testing
         #expect(ModelCatalog(directories: []).list().isEmpty)
     }
 
+    /// A downloaded PyTorch checkpoint is listed with its weight file and tokenizer; a recognised
+    /// family dnatune cannot train, and a folder without weights, are explained, not hidden.
+    @Test func listsPyTorchCheckpointsAndExplainsUnusableFolders() throws {
+        let root = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let zip = Bundle.module.url(forResource: "Fixtures/torch_checkpoints/zip", withExtension: nil)!
+        try FileManager.default.copyItem(at: zip, to: root.appendingPathComponent("dnabert-bin"))
+        try Vocabulary.kmers(k: 3).write(to: root.appendingPathComponent("dnabert-bin/vocab.txt"))
+        let nt = root.appendingPathComponent("nt-v2")
+        try FileManager.default.createDirectory(at: nt, withIntermediateDirectories: true)
+        try #"{"model_type": "esm", "position_embedding_type": "rotary"}"#.write(to: nt.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: zip.appendingPathComponent("pytorch_model.bin"), to: nt.appendingPathComponent("pytorch_model.bin"))
+        let bare = root.appendingPathComponent("bare")
+        try FileManager.default.createDirectory(at: bare, withIntermediateDirectories: true)
+        try BertConfig(vocabSize: 10).write(to: bare.appendingPathComponent("config.json").path)
+
+        let catalog = ModelCatalog(directories: [root])
+        let models = catalog.list()
+        #expect(models.map(\.name) == ["dnabert-bin"])
+        #expect(models.first?.weightsFile == "pytorch_model.bin")
+        #expect(models.first?.tokenizer == "vocab.txt, 3-mers")
+        #expect(models.first?.family == .bert)
+        let unusable = catalog.unusable()
+        #expect(unusable.map(\.path) == [bare.path, nt.path])
+        #expect(unusable.first?.reason.contains("holds no weights") == true)
+        #expect(unusable.last?.reason.contains("Nucleotide Transformer") == true)
+    }
+
     @Test func resolvesPathsAndNames() throws {
         let root = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -112,7 +112,7 @@ import Testing
         ("trailing bytes", #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 8, nil, 0, nil, "cover 4 data bytes"),
         ("bad json", #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}"#, 4, nil, 0, nil, "not valid JSON"),
         ("not an object", #"[1,2]"#, 0, nil, 0, nil, "not a JSON object"),
-        ("unknown dtype", #"{"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, 8, nil, 0, "w", "I64"),
+        ("unknown dtype", #"{"w":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, 8, nil, 0, "w", "C64"),
         ("reversed offsets", #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#, 8, nil, 0, "w", "data_offsets"),
         ("negative shape", #"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, 4, nil, 0, "w", "shape"),
         ("fractional offset", #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4.5]}}"#, 4, nil, 0, "w", "data_offsets"),

@@ -1,8 +1,8 @@
 import Data
 import Foundation
 
-/// Where dnatune finds base models by name: every sub-folder holding `config.json` and
-/// `model.safetensors` of
+/// Where dnatune finds base models by name: every sub-folder holding `config.json` and weights
+/// (`model.safetensors`, sharded safetensors or `pytorch_model.bin`) of
 ///
 /// 1. `models/` in the working directory,
 /// 2. `models/` of the package the running executable was built in (so the shipped models are
@@ -72,17 +72,53 @@ public struct ModelCatalog: Sendable, Equatable {
     /// The model in `url`, or nil when it is not a readable model folder.
     public static func model(at url: URL) -> CatalogModel? {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path + "/" + HFCheckpoint.weightsFile),
+        guard HFCheckpoint.hasWeights(in: path),
+              let family = try? ModelFamily.detect(directory: path),
               let (config, _, weights) = try? HFCheckpoint.open(directory: path) else { return nil }
         var architecture: String?
         if let data = FileManager.default.contents(atPath: path + "/" + HFCheckpoint.configFile),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             architecture = (object["architectures"] as? [String])?.first
         }
-        let count = weights.names.reduce(0) { $0 + ((try? weights.entry($1).elementCount) ?? 0) }
-        return CatalogModel(name: url.lastPathComponent, path: path, config: config, architecture: architecture,
-                            parameterCount: count,
-                            hasVocabulary: FileManager.default.fileExists(atPath: path + "/vocab.txt"))
+        let count = weights.parameterCount
+        let hasVocabulary = FileManager.default.fileExists(atPath: path + "/vocab.txt")
+        var model = CatalogModel(name: url.lastPathComponent, path: path, config: config, architecture: architecture,
+                                 parameterCount: count, hasVocabulary: hasVocabulary)
+        model.family = family
+        model.weightsFile = HFCheckpoint.weightFiles.first { FileManager.default.fileExists(atPath: path + "/" + $0) } ?? HFCheckpoint.weightsFile
+        model.tokenizer = tokenizerDescription(in: path)
+        return model
+    }
+
+    /// The tokenizer a model folder ships, in words.
+    static func tokenizerDescription(in path: String) -> String {
+        let vocab = URL(fileURLWithPath: path + "/vocab.txt")
+        if FileManager.default.fileExists(atPath: vocab.path) {
+            guard let tokenizer = try? Tokenizer(vocabularyFile: vocab) else { return "vocab.txt (not a k-mer vocabulary)" }
+            return tokenizer.k == 1 ? "vocab.txt, single bases" : "vocab.txt, \(tokenizer.k)-mers"
+        }
+        if FileManager.default.fileExists(atPath: path + "/tokenizer.json") { return "tokenizer.json (BPE; not read yet)" }
+        return "none (no vocab.txt)"
+    }
+
+    /// Folders of the search path that look like models (they hold `config.json`) but cannot be
+    /// used, each with the reason — what `dnatune models` shows so a download that does not
+    /// appear in the list is explained.
+    public func unusable() -> [(path: String, reason: String)] {
+        var out: [(path: String, reason: String)] = []
+        for dir in directories {
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+            for name in entries where !name.hasPrefix(".") {
+                let path = dir.appendingPathComponent(name).path
+                guard FileManager.default.fileExists(atPath: path + "/" + HFCheckpoint.configFile) else { continue }
+                do {
+                    _ = try HFCheckpoint.open(directory: path)
+                } catch {
+                    out.append((path, "\(error)"))
+                }
+            }
+        }
+        return out
     }
 
     /// The folder `base` names: `base` itself when it is a folder (a path), else the catalog

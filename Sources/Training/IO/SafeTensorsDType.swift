@@ -1,17 +1,26 @@
-/// The element types dnatune reads from safetensors files, under the format's names. Every one
-/// is converted to `Float` on reading; dnatune writes `F32`.
+/// The element types dnatune reads from safetensors files (and from PyTorch storages), under the
+/// safetensors names. Every one is converted to `Float` on reading — integer buffers such as
+/// BERT's `position_ids` included, so a checkpoint that carries them opens; dnatune writes `F32`.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case f32 = "F32"
     case f16 = "F16"
     case bf16 = "BF16"
     case f64 = "F64"
+    case i64 = "I64"
+    case i32 = "I32"
+    case i16 = "I16"
+    case i8 = "I8"
+    case u8 = "U8"
+    case bool = "BOOL"
 
     /// Bytes per element.
     public var size: Int {
         switch self {
         case .f32: 4
-        case .f16, .bf16: 2
-        case .f64: 8
+        case .f16, .bf16, .i16: 2
+        case .f64, .i64: 8
+        case .i32: 4
+        case .i8, .u8, .bool: 1
         }
     }
 
@@ -37,6 +46,18 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
                 let bits = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
                 destination[i] = Float(Double(bitPattern: bits))
             }
+        case .i64: integers(source, count, Int64.self, destination)
+        case .i32: integers(source, count, Int32.self, destination)
+        case .i16: integers(source, count, Int16.self, destination)
+        case .i8: integers(source, count, Int8.self, destination)
+        case .u8, .bool: integers(source, count, UInt8.self, destination)
+        }
+    }
+
+    private func integers<T: FixedWidthInteger>(_ source: UnsafeRawPointer, _ count: Int, _: T.Type,
+                                                 _ destination: UnsafeMutablePointer<Float>) {
+        for i in 0..<count {
+            destination[i] = Float(T(littleEndian: source.loadUnaligned(fromByteOffset: MemoryLayout<T>.size * i, as: T.self)))
         }
     }
 

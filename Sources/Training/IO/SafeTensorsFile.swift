@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A safetensors file opened for reading: the header is parsed and checked up front, the data is
 /// memory-mapped and converted to Float only for the tensors asked for.
@@ -35,8 +30,7 @@ public final class SafeTensorsFile {
     public let metadata: [String: String]
     /// The tensors by name.
     public let entries: [String: Entry]
-    private let mapping: UnsafeRawPointer?
-    private let mappedLength: Int
+    private let file: MappedFile
     private let dataStart: Int
 
     /// Opens and validates `path`.
@@ -44,39 +38,22 @@ public final class SafeTensorsFile {
     /// - Throws: `CheckpointError` for an unreadable, truncated or malformed file.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CheckpointError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CheckpointError(file: path, "cannot stat: \(String(cString: strerror(errno)))") }
-        let size = Int(info.st_size)
+        let file = try MappedFile(path: path)
+        let size = file.count
         guard size >= 8 else {
             throw CheckpointError(file: path, "truncated: \(size) bytes, shorter than the 8-byte header length")
         }
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-            throw CheckpointError(file: path, "cannot memory-map: \(String(cString: strerror(errno)))")
+        let headerLength: UInt64 = file.load(0, as: UInt64.self)
+        guard headerLength <= UInt64(Self.maximumHeaderLength) else {
+            throw CheckpointError(file: path, "header length \(headerLength) is absurd (limit \(Self.maximumHeaderLength) bytes); not a safetensors file?")
         }
-        let base = UnsafeRawPointer(map)
-        do {
-            let headerLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-            guard headerLength <= UInt64(Self.maximumHeaderLength) else {
-                throw CheckpointError(file: path, "header length \(headerLength) is absurd (limit \(Self.maximumHeaderLength) bytes); not a safetensors file?")
-            }
-            guard Int(headerLength) <= size - 8 else {
-                throw CheckpointError(file: path, "truncated: the header claims \(headerLength) bytes but only \(size - 8) follow")
-            }
-            let header = Foundation.Data(bytes: base + 8, count: Int(headerLength))
-            (metadata, entries) = try Self.parseHeader(header, dataLength: size - 8 - Int(headerLength), path: path)
-            dataStart = 8 + Int(headerLength)
-        } catch {
-            munmap(map, size)
-            throw error
+        guard Int(headerLength) <= size - 8 else {
+            throw CheckpointError(file: path, "truncated: the header claims \(headerLength) bytes but only \(size - 8) follow")
         }
-        mapping = base; mappedLength = size
-    }
-
-    deinit {
-        if let mapping { munmap(UnsafeMutableRawPointer(mutating: mapping), mappedLength) }
+        let header = Foundation.Data(file.bytes(8..<(8 + Int(headerLength))))
+        (metadata, entries) = try Self.parseHeader(header, dataLength: size - 8 - Int(headerLength), path: path)
+        dataStart = 8 + Int(headerLength)
+        self.file = file
     }
 
     /// The tensor names in ascending order.
@@ -111,7 +88,7 @@ public final class SafeTensorsFile {
             throw CheckpointError(file: path, tensor: name,
                                   "holds \(e.elementCount) values (shape \(e.shape)) but \(destination.count) are expected")
         }
-        guard let out = destination.baseAddress, let mapping else { return }
+        guard let out = destination.baseAddress, let mapping = file.base else { return }
         e.dtype.convert(mapping + dataStart + e.dataOffsets.lowerBound, count: e.elementCount, into: out)
     }
 

@@ -74,7 +74,7 @@ public final class TrainingSession {
     static func makeModel(config: TrainConfig, data: PreparedData, catalog: ModelCatalog = .standard()) throws -> (BertModel, [String]) {
         let m = config.model
         var bert: BertConfig
-        var checkpoint: SafeTensorsFile?
+        var checkpoint: WeightSource?
         if m.isScratch {
             bert = BertConfig(vocabSize: data.tokenizer.vocabulary.count, hiddenSize: m.hiddenSize,
                               numHiddenLayers: m.numHiddenLayers, numAttentionHeads: m.numAttentionHeads,
@@ -141,15 +141,21 @@ extension BertModel {
     /// Loads the encoder (and any head whose tensors are present) from a Hugging Face BERT
     /// checkpoint: `BertForMaskedLM`, `BertForSequenceClassification` or a bare `BertModel`
     /// (names without the `bert.` prefix). Tensors the checkpoint lacks (a new classification
-    /// head) keep their initialisation, as `from_pretrained` does; a tensor of the wrong shape
-    /// is an error naming it. Returns the names that were initialised rather than loaded.
-    public func loadPretrained(from file: SafeTensorsFile) throws -> [String] {
+    /// head) keep their initialisation, as `from_pretrained` does, and so does a classifier
+    /// trained for another number of classes; any other tensor of the wrong shape is an error
+    /// naming it. Returns the names that were initialised rather than loaded.
+    public func loadPretrained(from file: WeightSource) throws -> [String] {
         var missing: [String] = []
         // The checkpoint's names under the model's spelling (bare BertModel names, gamma/beta).
         var byCanonical: [String: String] = [:]
         for name in file.names { byCanonical[HFCheckpoint.canonicalName(name)] = name }
         for view in parameters.views {
             guard let name = byCanonical[view.name] else { missing.append(view.name); continue }
+            // A classification head for another number of classes is replaced by a new one, as
+            // `from_pretrained(..., ignore_mismatched_sizes=True)` does for a new task.
+            if view.name.hasPrefix("classifier."), let shape = try? file.shape(of: name), shape != view.shape {
+                missing.append(view.name); continue
+            }
             try file.read(name, shape: view.shape, into: UnsafeMutableBufferPointer(start: parameters.pointer(view), count: view.count))
         }
         if missing.contains("bert.embeddings.word_embeddings.weight") {

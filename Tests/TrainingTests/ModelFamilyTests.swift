@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Training
+
+/// The family of a checkpoint, from its config.json as the published models write it.
+@Suite struct ModelFamilyTests {
+    static func detect(_ json: String) throws -> ModelFamily {
+        let object = try JSONSerialization.jsonObject(with: Foundation.Data(json.utf8)) as! [String: Any]
+        return try ModelFamily.detect(config: object, path: "m/config.json")
+    }
+
+    @Test(arguments: [
+        // DNABERT-1 (zhihan1996/DNA_bert_6): plain BERT.
+        (#"{"model_type": "bert", "architectures": ["BertForMaskedLM"], "vocab_size": 4101}"#, ModelFamily.bert),
+        // DNABERT-2-117M: model_type bert, with its own modeling code and ALiBi.
+        (#"{"model_type": "bert", "alibi_starting_size": 512, "auto_map": {"AutoModel": "bert_layers.BertModel"}}"#, .dnabert2),
+        (#"{"model_type": "bert", "auto_map": {"AutoModelForSequenceClassification": "bert_layers.BertForSequenceClassification"}}"#, .dnabert2),
+        // Nucleotide Transformer v1 and v2.
+        (#"{"model_type": "esm", "position_embedding_type": "absolute", "architectures": ["EsmForMaskedLM"]}"#, .nucleotideTransformer),
+        (#"{"model_type": "esm", "position_embedding_type": "rotary", "add_bias_fnn": false}"#, .nucleotideTransformer),
+        // Old configs without model_type, told by the architecture.
+        (#"{"architectures": ["BertForSequenceClassification"]}"#, .bert),
+    ])
+    func detectsPublishedConfigs(_ json: String, _ family: ModelFamily) throws {
+        #expect(try Self.detect(json) == family)
+    }
+
+    @Test(arguments: [
+        (#"{"model_type": "hyenadna"}"#, "HyenaDNA"),
+        (#"{"model_type": "caduceus"}"#, "Caduceus"),
+        (#"{"model_type": "stripedhyena"}"#, "Evo"),
+        (#"{"model_type": "something-new"}"#, "something-new"),
+        (#"{"vocab_size": 10}"#, "no model_type"),
+    ])
+    func refusesOtherFamiliesNamingTheSupportedOnes(_ json: String, _ named: String) throws {
+        do {
+            _ = try Self.detect(json)
+            Issue.record("\(json) was accepted")
+        } catch let error as CheckpointError {
+            #expect(error.file == "m/config.json")
+            #expect(error.description.contains(named), "\(error)")
+            for family in ModelFamily.allCases { #expect(error.description.contains(family.displayName), "\(error)") }
+        }
+    }
+
+    /// A recognised family the engine cannot train yet is refused on opening, saying so.
+    @Test func openingAnUntrainableFamilySaysWhichFamiliesTrain() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-family-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"model_type": "esm", "position_embedding_type": "rotary"}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        do {
+            _ = try HFCheckpoint.open(directory: dir.path)
+            Issue.record("an ESM checkpoint opened as BERT")
+        } catch let error as CheckpointError {
+            #expect(error.description.contains("Nucleotide Transformer") && error.description.contains("cannot train yet"), "\(error)")
+        }
+    }
+}
