@@ -18,17 +18,30 @@ public struct EncodedDataset: Sendable, Equatable {
         guard maxLength >= 2 else { throw DataError("the maximum length must be at least 2 ([CLS] and [SEP]), got \(maxLength)") }
         var offsets = [0]
         offsets.reserveCapacity(data.count + 1)
-        var total = 0
-        for s in data.sequences {
-            total += tokenizer.encodedLength(forLength: s.count, maxLength: maxLength)
-            offsets.append(total)
-        }
-        let ids = [Int32](unsafeUninitializedCapacity: total) { buffer, count in
-            for (i, s) in data.sequences.enumerated() {
-                let slot = UnsafeMutableBufferPointer(rebasing: buffer[offsets[i]..<offsets[i + 1]])
-                s.withUnsafeBufferPointer { _ = tokenizer.encode($0, into: slot) }
+        let ids: [Int32]
+        if tokenizer.hasFixedTokenCount {
+            var total = 0
+            for s in data.sequences {
+                total += tokenizer.encodedLength(forLength: s.count, maxLength: maxLength)
+                offsets.append(total)
             }
-            count = total
+            ids = [Int32](unsafeUninitializedCapacity: total) { buffer, count in
+                for (i, s) in data.sequences.enumerated() {
+                    let slot = UnsafeMutableBufferPointer(rebasing: buffer[offsets[i]..<offsets[i + 1]])
+                    s.withUnsafeBufferPointer { _ = tokenizer.encode($0, into: slot) }
+                }
+                count = total
+            }
+        } else {
+            // Counts depend on the bases: encode each into scratch room for `maxLength` ids.
+            var all: [Int32] = []
+            var scratch = [Int32](repeating: 0, count: maxLength)
+            for s in data.sequences {
+                let n = scratch.withUnsafeMutableBufferPointer { slot in s.withUnsafeBufferPointer { tokenizer.encode($0, into: slot) } }
+                all.append(contentsOf: scratch[0..<n])
+                offsets.append(all.count)
+            }
+            ids = all
         }
         tokenIDs = ids; self.offsets = offsets; labels = data.labels.map { Int32($0) }
         self.maxLength = maxLength; labelNames = data.labelNames

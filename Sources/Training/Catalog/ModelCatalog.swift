@@ -92,13 +92,21 @@ public struct ModelCatalog: Sendable, Equatable {
 
     /// The tokenizer a model folder ships, in words.
     static func tokenizerDescription(in path: String) -> String {
-        let vocab = URL(fileURLWithPath: path + "/vocab.txt")
-        if FileManager.default.fileExists(atPath: vocab.path) {
-            guard let tokenizer = try? Tokenizer(vocabularyFile: vocab) else { return "vocab.txt (not a k-mer vocabulary)" }
-            return tokenizer.k == 1 ? "vocab.txt, single bases" : "vocab.txt, \(tokenizer.k)-mers"
+        let folder = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: path + "/vocab.txt") || FileManager.default.fileExists(atPath: path + "/tokenizer.json") else {
+            return "none (no vocab.txt or tokenizer.json)"
         }
-        if FileManager.default.fileExists(atPath: path + "/tokenizer.json") { return "tokenizer.json (BPE; not read yet)" }
-        return "none (no vocab.txt)"
+        do {
+            let tokenizer = try Tokenizer(modelFile: folder)
+            switch tokenizer.mode {
+            case .bpe: return "tokenizer.json, BPE (\(tokenizer.vocabulary.count) tokens)"
+            case .kmersWithBaseFallback(let k): return "vocab.txt, \(k)-mers with single-base fallback (Nucleotide Transformer)"
+            case .nucleotide: return "vocab.txt, single bases"
+            case .overlapping(let k), .nonOverlapping(let k): return "vocab.txt, \(k)-mers"
+            }
+        } catch {
+            return "unusable: \(error)"
+        }
     }
 
     /// Folders of the search path that look like models (they hold `config.json`) but cannot be

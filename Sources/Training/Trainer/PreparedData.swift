@@ -86,8 +86,8 @@ public struct PreparedData: Sendable {
         case .nonOverlappingKmer: return try Tokenizer(mode: .nonOverlapping(k: t.k))
         case .singleNucleotide: return try Tokenizer(mode: .nucleotide)
         case .vocab:
-            guard let path = t.vocab else { throw DataError("data.tokenizer.vocab: a vocab.txt path is required with kind vocab") }
-            return try Tokenizer(vocabularyFile: URL(fileURLWithPath: path))
+            guard let path = t.vocab else { throw DataError("data.tokenizer.vocab: a vocab.txt or tokenizer.json path is required with kind vocab") }
+            return try Tokenizer(modelFile: URL(fileURLWithPath: path))
         }
     }
 }

@@ -59,12 +59,16 @@ public final class TrainingSession {
     }
 
     /// `config` with what its base model implies filled in: `data.tokenizer.vocab` of kind
-    /// `vocab` defaults to the base model's `vocab.txt` (the base may be a catalog name).
+    /// `vocab` defaults to the base model's `vocab.txt`, or its `tokenizer.json` when it ships
+    /// no `vocab.txt` (the base may be a catalog name).
     /// - Throws: `RunError` for a base that is neither a folder nor a catalog name.
     public static func resolvingBase(_ config: TrainConfig, catalog: ModelCatalog) throws -> TrainConfig {
         var config = config
         if !config.model.isScratch, config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil {
-            config.data.tokenizer.vocab = try catalog.resolve(config.model.base) + "/vocab.txt"
+            let folder = try catalog.resolve(config.model.base)
+            let json = folder + "/tokenizer.json"
+            config.data.tokenizer.vocab = !FileManager.default.fileExists(atPath: folder + "/vocab.txt")
+                && FileManager.default.fileExists(atPath: json) ? json : folder + "/vocab.txt"
         }
         return config
     }
