@@ -5,15 +5,20 @@ import Foundation
 ///
 /// Decoding accepts the files `transformers` writes (`BertConfig.save_pretrained`) and DNABERT's:
 /// keys that are missing take HF's defaults, the class count comes from `id2label` (HF stores no
-/// `num_labels`), and anything the engine cannot run — another `model_type`, DNABERT-2's ALiBi
-/// attention, an activation other than erf-GELU, relative position embeddings, a separate
-/// `classifier_dropout` — is a clear error rather than a silently different model.
+/// `num_labels`), DNABERT-2's (`alibi_starting_size` or its `bert_layers` modeling code: the
+/// `.dnabert2` family), and anything the engine cannot run — another `model_type`, an activation
+/// other than erf-GELU, relative position embeddings, a separate `classifier_dropout` — is a
+/// clear error rather than a silently different model.
 /// Encoding writes what `transformers` needs to load the model: `architectures`,
 /// `model_type: "bert"`, `id2label` / `label2id`, `hidden_act: "gelu"`,
 /// `position_embedding_type: "absolute"`, `torch_dtype: "float32"`.
 extension BertConfig {
     /// The `model_type` values dnatune loads (DNABERT k-mer models are plain `bert`).
     public static let supportedModelTypes = ["bert", "dnabert"]
+
+    /// Where DNABERT-2's modeling code is published: `auto_map` of a DNABERT-2 checkpoint dnatune
+    /// writes points there, so `from_pretrained(..., trust_remote_code=True)` finds it.
+    public static let dnabert2Repository = "zhihan1996/DNABERT-2-117M"
 
     /// HF's default vocabulary size, used when `vocab_size` is missing.
     public static let huggingFaceDefaultVocabSize = 30522
@@ -35,13 +40,13 @@ extension BertConfig {
         if let type = try c.decodeIfPresent(String.self, forKey: key("model_type")), !Self.supportedModelTypes.contains(type) {
             throw fail("model_type", "model_type \"\(type)\" is not supported; dnatune runs BERT encoders (model_type: \(Self.supportedModelTypes.joined(separator: ", ")); DNABERT k-mer models use \"bert\")")
         }
-        if c.contains(key("alibi_starting_size")) {
-            throw fail("alibi_starting_size", "this is a DNABERT-2 style model (ALiBi attention), which dnatune does not run; supported: BERT with absolute position embeddings (DNABERT k-mer models)")
-        }
+        // DNABERT-2 (MosaicBERT) writes model_type "bert" too; its ALiBi size and modeling code tell it apart.
+        let autoMap = (try? c.decodeIfPresent([String: String].self, forKey: key("auto_map"))) ?? nil
+        let mosaic = c.contains(key("alibi_starting_size")) || (autoMap ?? [:]).values.contains { $0.contains("bert_layers.") }
         if let act = try c.decodeIfPresent(String.self, forKey: key("hidden_act")), act != "gelu" {
             throw fail("hidden_act", "hidden_act \"\(act)\" is not supported; dnatune implements \"gelu\" (erf GELU) only")
         }
-        if let position = try c.decodeIfPresent(String.self, forKey: key("position_embedding_type")), position != "absolute" {
+        if !mosaic, let position = try c.decodeIfPresent(String.self, forKey: key("position_embedding_type")), position != "absolute" {
             throw fail("position_embedding_type", "position_embedding_type \"\(position)\" is not supported; dnatune implements \"absolute\" only")
         }
         func int(_ name: String, _ fallback: Int) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key(name)) ?? fallback }
@@ -63,7 +68,8 @@ extension BertConfig {
             layerNormEps: try double("layer_norm_eps", 1e-12), hiddenDropoutProb: hiddenDropout,
             attentionProbsDropoutProb: try double("attention_probs_dropout_prob", 0.1), numLabels: numLabels,
             initializerRange: try double("initializer_range", 0.02),
-            padTokenId: try c.decodeIfPresent(Int.self, forKey: key("pad_token_id")) ?? 0)
+            padTokenId: try c.decodeIfPresent(Int.self, forKey: key("pad_token_id")) ?? 0,
+            family: mosaic ? .dnabert2 : .bert)
         let positive = [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_attention_heads", numAttentionHeads),
                         ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositionEmbeddings),
                         ("type_vocab_size", typeVocabSize), ("num_labels", numLabels)]
@@ -105,6 +111,14 @@ extension BertConfig {
         try put("hidden_dropout_prob", hiddenDropoutProb); try put("attention_probs_dropout_prob", attentionProbsDropoutProb)
         try put("initializer_range", initializerRange); try put("pad_token_id", padTokenId)
         try put("hidden_act", "gelu"); try put("position_embedding_type", "absolute")
+        if family == .dnabert2 {
+            // The modeling code is DNABERT-2's own (trust_remote_code), named where it is published.
+            try put("alibi_starting_size", maxPositionEmbeddings)
+            let code = Self.dnabert2Repository + "--"
+            try put("auto_map", ["AutoConfig": code + "configuration_bert.BertConfig", "AutoModel": code + "bert_layers.BertModel",
+                                 "AutoModelForMaskedLM": code + "bert_layers.BertForMaskedLM",
+                                 "AutoModelForSequenceClassification": code + "bert_layers.BertForSequenceClassification"])
+        }
         try put("torch_dtype", "float32"); try put("tie_word_embeddings", true)
         try c.encodeNil(forKey: JSONKey("classifier_dropout"))
         try put("id2label", Dictionary(uniqueKeysWithValues: names.enumerated().map { ("\($0.offset)", $0.element) }))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A BERT model's shape and regularisation, exactly as Hugging Face's `config.json` names
 /// them (`BertConfig`), so configs round-trip with `transformers`.
 public struct BertConfig: Codable, Sendable, Equatable {
@@ -16,18 +18,42 @@ public struct BertConfig: Codable, Sendable, Equatable {
     /// Standard deviation of the normal initialisation (HF's `initializer_range`).
     public var initializerRange: Double
     public var padTokenId: Int
+    /// `.bert` (absolute positions, GELU feed-forward) or `.dnabert2` (MosaicBERT: ALiBi
+    /// attention bias, fused `Wqkv`, gated-GELU feed-forward; DNABERT-2's own parameter names).
+    public var family: ModelFamily = .bert
 
     public init(vocabSize: Int, hiddenSize: Int = 768, numHiddenLayers: Int = 12, numAttentionHeads: Int = 12,
                 intermediateSize: Int = 3072, maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2,
                 layerNormEps: Double = 1e-12, hiddenDropoutProb: Double = 0.1,
                 attentionProbsDropoutProb: Double = 0.1, numLabels: Int = 2, initializerRange: Double = 0.02,
-                padTokenId: Int = 0) {
+                padTokenId: Int = 0, family: ModelFamily = .bert) {
         self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.numHiddenLayers = numHiddenLayers
         self.numAttentionHeads = numAttentionHeads; self.intermediateSize = intermediateSize
         self.maxPositionEmbeddings = maxPositionEmbeddings; self.typeVocabSize = typeVocabSize
         self.layerNormEps = layerNormEps; self.hiddenDropoutProb = hiddenDropoutProb
         self.attentionProbsDropoutProb = attentionProbsDropoutProb; self.numLabels = numLabels
-        self.initializerRange = initializerRange; self.padTokenId = padTokenId
+        self.initializerRange = initializerRange; self.padTokenId = padTokenId; self.family = family
+    }
+
+    /// Whether attention takes ALiBi's linear distance bias instead of position embeddings.
+    public var usesALiBi: Bool { family == .dnabert2 }
+    /// Whether the feed-forward is gated GELU (`gelu(x·W₁) ⊙ (x·W₂)`, one fused `[2I, C]` projection).
+    public var usesGatedFeedForward: Bool { family == .dnabert2 }
+
+    /// ALiBi's slope per head, as MosaicBERT computes them: a geometric series from 2^(−8/n)
+    /// for a power-of-two head count, and for others the closest power of two's slopes followed
+    /// by every other slope of twice that count.
+    public var alibiSlopes: [Float] {
+        func powerOfTwo(_ n: Int) -> [Double] {
+            let start = pow(2.0, -pow(2.0, -(log2(Double(n)) - 3)))
+            return (0..<n).map { start * pow(start, Double($0)) }
+        }
+        func slopes(_ n: Int) -> [Double] {
+            if log2(Double(n)).rounded() == log2(Double(n)) { return powerOfTwo(n) }
+            let closest = 1 << Int(log2(Double(n)).rounded(.down))
+            return powerOfTwo(closest) + Array(slopes(2 * closest).enumerated().filter { $0.offset % 2 == 0 }.map(\.element).prefix(n - closest))
+        }
+        return slopes(numAttentionHeads).map { Float($0) }
     }
 
     /// The size of one attention head.

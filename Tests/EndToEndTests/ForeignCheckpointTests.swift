@@ -4,8 +4,23 @@ import Testing
 /// Fine-tuning a checkpoint as users download it: `pytorch_model.bin` (written by `torch.save`,
 /// Tests/TrainingTests/Fixtures/torch_checkpoints/zip) with a `vocab.txt`, found by name.
 @Suite(.serialized) struct ForeignCheckpointTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("TrainingTests/Fixtures/torch_checkpoints/zip")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TrainingTests/Fixtures")
+    static let fixture = fixtures.appendingPathComponent("torch_checkpoints/zip")
+
+    /// 60 sequences, the positives with a TATA box: something a model can learn in a few steps.
+    static func writeData(to url: URL) throws {
+        var csv = "sequence,label\n"
+        var state: UInt64 = 5
+        for i in 0..<60 {
+            let s = String((0..<24).map { _ -> Character in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Array("ACGT")[Int(state >> 62)]
+            })
+            csv += "\(i % 2 == 0 ? "TATAAA" : "GGGCCC")\(s),\(i % 2)\n"
+        }
+        try csv.write(to: url, atomically: true, encoding: .utf8)
+    }
 
     @Test(arguments: ["full", "lora"])
     func fineTunesAPyTorchCheckpointByName(strategy: String) throws {
@@ -18,16 +33,7 @@ import Testing
         let kmers = "ACGT".flatMap { a in "ACGT".flatMap { b in "ACGT".map { c in String([a, b, c]) } } }
         try (["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + kmers).joined(separator: "\n")
             .appending("\n").write(to: model.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
-        var csv = "sequence,label\n"
-        var state: UInt64 = 5
-        for i in 0..<60 {
-            let s = String((0..<24).map { _ -> Character in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return Array("ACGT")[Int(state >> 62)]
-            })
-            csv += "\(i % 2 == 0 ? "TATAAA" : "GGGCCC")\(s),\(i % 2)\n"
-        }
-        try csv.write(to: dir.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+        try Self.writeData(to: dir.appendingPathComponent("data.csv"))
         try """
             task: {task_type: binary, num_labels: 2}
             finetune: {output_dir: \(dir.appendingPathComponent("runs").path), max_steps: 4, per_device_train_batch_size: 8,
@@ -48,5 +54,51 @@ import Testing
         #expect(train.status == 0, "\(train.stdout)\n\(train.stderr)")
         // The checkpoint's 3-class head gives way to a new 2-class one; the encoder is loaded.
         #expect(train.stdout.contains("newly initialised: classifier.weight, classifier.bias"), "\(train.stdout)")
+    }
+
+    /// A DNABERT-2 checkpoint as published (no model_type, ALiBi, `bert_layers` code, BPE
+    /// tokenizer.json, pytorch_model.bin of BertForMaskedLM) fine-tunes by name, full and LoRA on
+    /// its fused `Wqkv`, and its run evaluates and predicts from the saved checkpoint.
+    @Test(arguments: [("full", ""), ("lora", "lora: {r: 4, lora_alpha: 8, target_modules: [Wqkv, wo]}")])
+    func fineTunesDNABERT2(strategy: String, lora: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-dnabert2-\(UUID().uuidString)")
+        let model = dir.appendingPathComponent("models/dnabert2-tiny")
+        try FileManager.default.createDirectory(at: model.deletingLastPathComponent(), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("dnabert2_model"), to: model)
+        try Self.writeData(to: dir.appendingPathComponent("data.csv"))
+        try """
+            task: {task_type: binary, num_labels: 2}
+            finetune: {output_dir: \(dir.appendingPathComponent("runs").path), max_steps: 6, per_device_train_batch_size: 8,
+                       learning_rate: 0.001, eval_strategy: steps, eval_steps: 3, save_steps: 3, logging_steps: 1}
+            data:
+              sources: \(dir.appendingPathComponent("data.csv").path)
+              split: {train: 0.6, validation: 0.2, test: 0.2, seed: 1}
+              tokenizer: {kind: vocab, max_length: 32}
+            model: {base: dnabert2-tiny, strategy: \(strategy)}
+            \(lora)
+            """.write(to: dir.appendingPathComponent("ft.yaml"), atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["DNATUNE_MODELS"] = dir.appendingPathComponent("models").path
+        let listed = try runProcess(Binary.url, ["models"], environment: env)
+        #expect(listed.stdout.contains("DNABERT-2 (MosaicBERT): vocabulary 300, hidden 32, 2 layers"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("tokenizer tokenizer.json, BPE (300 tokens)"), "\(listed.stdout)")
+        let train = try runProcess(Binary.url, ["train", dir.appendingPathComponent("ft.yaml").path], environment: env)
+        #expect(train.status == 0, "\(train.stdout)\n\(train.stderr)")
+        // The published MLM checkpoint has no pooler: it and the classifier start fresh.
+        #expect(train.stdout.contains("newly initialised: bert.pooler.dense.weight, bert.pooler.dense.bias, classifier.weight, classifier.bias"),
+                "\(train.stdout)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("runs").path)
+        let run = try #require(runs.first.map { dir.appendingPathComponent("runs").appendingPathComponent($0) })
+        let config = try String(contentsOf: run.appendingPathComponent("checkpoints/last/config.json"), encoding: .utf8)
+        #expect(config.contains("\"alibi_starting_size\"") && config.contains("zhihan1996/DNABERT-2-117M--bert_layers.BertForSequenceClassification"))
+        if strategy == "lora" {
+            let adapter = try String(contentsOf: run.appendingPathComponent("checkpoints/last/adapter_config.json"), encoding: .utf8)
+            #expect(adapter.contains("Wqkv") && adapter.contains("wo"), "\(adapter)")
+        }
+        try "sequence\nTATAAAACGTACGTACGTACGTACGTAC\nGGGCCCACGTACGTACGTACGTACGTAC\n".write(to: dir.appendingPathComponent("new.csv"), atomically: true, encoding: .utf8)
+        let predict = try runProcess(Binary.url, ["predict", run.path, dir.appendingPathComponent("new.csv").path], environment: env)
+        #expect(predict.status == 0, "\(predict.stdout)\n\(predict.stderr)")
+        #expect(predict.stdout.split(separator: "\n").count >= 3, "\(predict.stdout)")
     }
 }

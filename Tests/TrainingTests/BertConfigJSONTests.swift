@@ -37,7 +37,6 @@ import Testing
 
     @Test(arguments: [
         (#"{"model_type": "esm"}"#, "model_type \"esm\" is not supported"),
-        (#"{"model_type": "bert", "alibi_starting_size": 512}"#, "DNABERT-2"),
         (#"{"hidden_act": "relu"}"#, "hidden_act \"relu\""),
         (#"{"position_embedding_type": "relative_key"}"#, "relative_key"),
         (#"{"classifier_dropout": 0.3}"#, "classifier_dropout"),
@@ -57,6 +56,31 @@ import Testing
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// zhihan1996/DNABERT-2-117M's config.json (no model_type, ALiBi, its own modeling code)
+    /// reads as the DNABERT-2 family, and what dnatune writes for it reads back the same and
+    /// points `auto_map` at the published code.
+    @Test func readsAndWritesDNABERT2() throws {
+        let published = #"""
+            {"_name_or_path": "zhihan1996/DNABERT-2-117M", "alibi_starting_size": 512, "attention_probs_dropout_prob": 0.0,
+             "auto_map": {"AutoConfig": "configuration_bert.BertConfig", "AutoModel": "bert_layers.BertModel",
+                          "AutoModelForMaskedLM": "bert_layers.BertForMaskedLM",
+                          "AutoModelForSequenceClassification": "bert_layers.BertForSequenceClassification"},
+             "classifier_dropout": null, "gradient_checkpointing": false, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+             "hidden_size": 768, "initializer_range": 0.02, "intermediate_size": 3072, "layer_norm_eps": 1e-12,
+             "max_position_embeddings": 512, "num_attention_heads": 12, "num_hidden_layers": 12,
+             "position_embedding_type": "absolute", "torch_dtype": "float32", "transformers_version": "4.28.0",
+             "type_vocab_size": 2, "use_cache": true, "vocab_size": 4096}
+            """#
+        let (config, _) = try Self.decode(published)
+        #expect(config.family == .dnabert2 && config.vocabSize == 4096 && config.attentionProbsDropoutProb == 0)
+        let bytes = try config.huggingFaceJSON(labelNames: ["a", "b"])
+        let object = try JSONSerialization.jsonObject(with: Foundation.Data(bytes)) as! [String: Any]
+        #expect((object["auto_map"] as? [String: String])?["AutoModelForSequenceClassification"]
+                == "zhihan1996/DNABERT-2-117M--bert_layers.BertForSequenceClassification")
+        #expect(object["alibi_starting_size"] as? Int == 512)
+        #expect(try BertConfig.decode(Foundation.Data(bytes), path: "x").config == config)
     }
 
     @Test func acceptsNullClassifierDropoutAndEqualValue() throws {

@@ -30,9 +30,9 @@ struct FixtureTensors {
         dataStart = 8 + headerLength
     }
 
-    /// The fixture file `name`.safetensors in Fixtures/bert_reference.
-    static func reference(_ name: String) throws -> FixtureTensors {
-        let url = Bundle.module.url(forResource: "Fixtures/bert_reference/\(name)", withExtension: "safetensors")!
+    /// The fixture file `name`.safetensors in Fixtures/`folder` (bert_reference by default).
+    static func reference(_ name: String, folder: String = "bert_reference") throws -> FixtureTensors {
+        let url = Bundle.module.url(forResource: "Fixtures/\(folder)/\(name)", withExtension: "safetensors")!
         return try FixtureTensors(url: url)
     }
 

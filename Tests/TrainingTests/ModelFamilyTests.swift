@@ -15,6 +15,8 @@ import Testing
         // DNABERT-2-117M: model_type bert, with its own modeling code and ALiBi.
         (#"{"model_type": "bert", "alibi_starting_size": 512, "auto_map": {"AutoModel": "bert_layers.BertModel"}}"#, .dnabert2),
         (#"{"model_type": "bert", "auto_map": {"AutoModelForSequenceClassification": "bert_layers.BertForSequenceClassification"}}"#, .dnabert2),
+        // zhihan1996/DNABERT-2-117M's own config.json has no model_type at all.
+        (#"{"alibi_starting_size": 512, "architectures": ["BertForMaskedLM"], "auto_map": {"AutoModel": "bert_layers.BertModel"}}"#, .dnabert2),
         // Nucleotide Transformer v1 and v2.
         (#"{"model_type": "esm", "position_embedding_type": "absolute", "architectures": ["EsmForMaskedLM"]}"#, .nucleotideTransformer),
         (#"{"model_type": "esm", "position_embedding_type": "rotary", "add_bias_fnn": false}"#, .nucleotideTransformer),

@@ -28,6 +28,6 @@ public struct CatalogModel: Sendable, Equatable {
             : String(format: "%.0fk", Double(parameterCount) / 1e3)
         return "\(family == .bert ? (architecture ?? "BERT") : family.displayName): vocabulary \(c.vocabSize), hidden \(c.hiddenSize), \(c.numHiddenLayers) layers, "
             + "\(c.numAttentionHeads) heads, \(c.maxPositionEmbeddings) positions, \(params) parameters"
-            + (hasVocabulary ? "" : " (no vocab.txt)")
+            + (hasVocabulary || tokenizer.hasPrefix("tokenizer.json") ? "" : " (no vocab.txt)")
     }
 }

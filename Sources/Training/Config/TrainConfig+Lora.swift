@@ -17,9 +17,11 @@ extension TrainConfig {
 
         public init() {}
 
-        /// BERT's linear modules inside one encoder layer, plus the pooler.
+        /// BERT's linear modules inside one encoder layer, plus the pooler; then DNABERT-2's (the
+        /// model, known only once its folder is opened, says which of them it has).
         static let bertLinearModules = ["attention.self.query", "attention.self.key", "attention.self.value",
-                                        "attention.output.dense", "intermediate.dense", "output.dense", "pooler.dense"]
+                                        "attention.output.dense", "intermediate.dense", "output.dense", "pooler.dense",
+                                        "attention.self.Wqkv", "mlp.gated_layers", "mlp.wo"]
 
         /// Whether a PEFT-style target name matches some BERT linear module (a suffix on a `.` boundary).
         static func matchesBERT(_ name: String) -> Bool {
@@ -34,7 +36,7 @@ extension TrainConfig {
                            "bert.embeddings.token_type_embeddings", "bert.embeddings.LayerNorm", "bert.encoder", "bert.pooler",
                            "bert.pooler.dense", "classifier"]
                 + ["", ".attention", ".attention.self", ".attention.output", ".attention.output.LayerNorm", ".intermediate",
-                   ".output", ".output.LayerNorm"].map { layer + $0 } + bertLinearModules.filter { !$0.hasPrefix("pooler") }.map { layer + "." + $0 }
+                   ".output", ".output.LayerNorm", ".mlp", ".mlp.layernorm"].map { layer + $0 } + bertLinearModules.filter { !$0.hasPrefix("pooler") }.map { layer + "." + $0 }
             let generic = name.replacingOccurrences(of: #"layer\.[0-9]+"#, with: "layer.0", options: .regularExpression)
             return modules.contains { PEFTNames.selects([generic], $0) }
         }
@@ -50,7 +52,7 @@ extension TrainConfig {
                     s.reader.error("lora.target_modules", node, "must name at least one module (e.g. [query, value])")
                 } else if checkTargets, let bad = targets.first(where: { !matchesBERT($0) }) {
                     s.reader.error("lora.target_modules", node,
-                                   "'\(bad)' is not a linear module of BERT; choose among: query, key, value, dense, attention.output.dense, intermediate.dense, output.dense")
+                                   "'\(bad)' is not a linear module of BERT; choose among: query, key, value, dense, attention.output.dense, intermediate.dense, output.dense (DNABERT-2: Wqkv, dense, gated_layers, wo)")
                 }
                 l.targetModules = targets
             }

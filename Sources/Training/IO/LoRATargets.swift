@@ -5,8 +5,9 @@ public enum LoRATargets: Sendable, Equatable, Codable {
     case modules([String])
     case pattern(String)
 
-    /// The linear layers of a BERT encoder, by their last path component (for `all-linear`).
-    public static let bertLinearLayers: Set<String> = ["query", "key", "value", "dense"]
+    /// The linear layers of a BERT encoder (and of DNABERT-2's: `Wqkv`, `gated_layers`, `wo`), by their
+    /// last path component (for `all-linear`).
+    public static let bertLinearLayers: Set<String> = ["query", "key", "value", "dense", "Wqkv", "gated_layers", "wo"]
 
     /// Whether the module at dotted path `module` (e.g. `bert.encoder.layer.0.attention.self.query`)
     /// gets LoRA.

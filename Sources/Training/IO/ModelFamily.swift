@@ -21,7 +21,7 @@ public enum ModelFamily: String, Sendable, CaseIterable {
     }
 
     /// The families dnatune's engine trains today.
-    public static let trainable: [ModelFamily] = [.bert]
+    public static let trainable: [ModelFamily] = [.bert, .dnabert2]
 
     /// Known `model_type`s of DNA models dnatune does not run, with their names.
     static let foreign: [String: String] = [
@@ -39,9 +39,12 @@ public enum ModelFamily: String, Sendable, CaseIterable {
         let architectures = (config["architectures"] as? [String]) ?? []
         let autoMap = ((config["auto_map"] as? [String: Any]) ?? [:]).values.compactMap { $0 as? String }
         let supported = allCases.map(\.displayName).joined(separator: "; ")
+        // DNABERT-2's config.json has no model_type (its own configuration class declares none);
+        // its ALiBi size and bert_layers modeling code tell it apart from BERT.
+        let mosaic = config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.hasPrefix("bert_layers.") })
+        if mosaic, type == nil || type == "bert" { return .dnabert2 }
         switch type {
         case "bert"?:
-            if config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.hasPrefix("bert_layers.") }) { return .dnabert2 }
             return .bert
         case "esm"?:
             return .nucleotideTransformer

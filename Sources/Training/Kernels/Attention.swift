@@ -13,10 +13,14 @@ import CKernels
 /// `[batch·queries, hidden]`; `probs` keeps the softmax and `dropped` the probabilities after
 /// dropout (only written when dropout is on), both `[batch, heads, queries, length]`. Work is
 /// split across `workers` threads.
+///
+/// With `alibiSlopes` (one per head, DNABERT-2), the score of query `i` and key `j` gets ALiBi's
+/// bias `−slope·|i − j|` before the softmax; the bias is constant, so the backward pass is the same.
 func attentionForward(
     ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>,
     qkv: UnsafePointer<Float>, keyValid: UnsafePointer<Float>,
     batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int,
+    alibiSlopes: UnsafePointer<Float>? = nil,
     dropoutP: Float, seed: UInt64, streamBase: UInt64, workers: Int
 ) {
     let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
@@ -28,6 +32,13 @@ func attentionForward(
             let p = probs + item * Q * T
             BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: scale,
                        a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
+            if let alibiSlopes {
+                let slope = alibiSlopes[h]
+                for i in 0..<Q {
+                    let row = p + i * T
+                    for j in 0..<T { row[j] -= slope * Float(abs(i - j)) }
+                }
+            }
             let valid = keyValid + b * T
             for i in 0..<Q { softmaxRow(p + i * T, valid: valid, count: T) }
             var pv = UnsafePointer(p)

@@ -7,6 +7,8 @@ struct ActivationOffsets {
     // Within a layer block.
     var qkv = 0, probs = 0, dropped = 0, ctx = 0, res1 = 0, mean1 = 0, rstd1 = 0, mask1 = 0, ln1 = 0
     var h1 = 0, g = 0, res2 = 0, mean2 = 0, rstd2 = 0, mask2 = 0
+    /// Gated feed-forward only: GELU of the gate half, its derivative, and the gradient of the product.
+    var gateGelu = 0, gateDerivative = 0, dGated = 0
     // Heads.
     var pooled = 0, poolMask = 0, pooledDrop = 0, dpooled = 0
     var mlmIn = 0, mlmT = 0, mlmG = 0, mlmMean = 0, mlmRstd = 0, mlmOut = 0
@@ -30,7 +32,9 @@ struct ActivationOffsets {
         func lt(_ count: Int) -> Int { defer { l += count }; return l }
         qkv = lt(3 * n * c); probs = lt(b * heads * t * t); dropped = lt(b * heads * t * t)
         ctx = lt(n * c); res1 = lt(n * c); mean1 = lt(n); rstd1 = lt(n); mask1 = lt(n * c); ln1 = lt(n * c)
-        h1 = lt(n * inter); g = lt(n * inter); res2 = lt(n * c); mean2 = lt(n); rstd2 = lt(n); mask2 = lt(n * c)
+        let gated = cfg.usesGatedFeedForward
+        h1 = lt(n * inter * (gated ? 2 : 1)); g = lt(n * inter); res2 = lt(n * c); mean2 = lt(n); rstd2 = lt(n); mask2 = lt(n * c)
+        gateGelu = lt(gated ? n * inter : 0); gateDerivative = lt(gated ? n * inter : 0); dGated = lt(gated ? n * inter : 0)
         layerSize = l
         layerBase = take(layersCount * layerSize)
         switch model.head {
@@ -45,7 +49,7 @@ struct ActivationOffsets {
             logits = take(logitsCount); dlogits = take(logitsCount)
         }
         dEnc = take(n * c); bufA = take(n * c); bufB = take(n * c)
-        bufBig = take(n * max(3 * c, inter))
+        bufBig = take(n * max(3 * c, inter * (cfg.usesGatedFeedForward ? 2 : 1)))
         attnScratch = take(model.workers * t * t)
         total = o
     }

@@ -66,17 +66,22 @@ extension BertModel {
             let dO: UnsafeMutablePointer<Float>
             if hiddenP > 0 { multiply(bufB, bufA, base + a.mask2, count: r * c, workers: workers); dO = bufB } else { dO = bufA }
             // Output dense, GELU, intermediate dense (its input gradient adds to the residual's in bufA).
-            linearBackward(dinp: big, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
+            let gated = config.usesGatedFeedForward, up = gated ? 2 * inter : inter
+            let dG = gated ? base + a.dGated : big
+            linearBackward(dinp: dG, dweight: grad(o.oW), dbias: grad(o.oB), dout: dO, inp: g, weight: param(o.oW),
                            rows: r, inFeatures: inter, outFeatures: c, workers: workers)
-            lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: big, rows: r, training: training)
-            if training {  // forward saved GELU'(h1) in place of h1
+            lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: dG, rows: r, training: training)
+            if gated {
+                gatedGeluBackward(dinp: big, dout: dG, inp: base + a.h1, gelu: base + a.gateGelu,
+                                  derivative: training ? base + a.gateDerivative : nil, rows: r, width: inter, workers: workers)
+            } else if training {  // forward saved GELU'(h1) in place of h1
                 geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: r * inter, workers: workers)
             } else {
                 geluBackward(dinp: big, inp: base + a.h1, dout: big, count: r * inter, workers: workers)
             }
-            linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: grad(o.iB), dout: big, inp: ln1,
-                           weight: param(o.iW), rows: r, inFeatures: c, outFeatures: inter, workers: workers)
-            lora?.backward(site: .intermediate(l), dout: big, ldOut: inter, inp: ln1, ldInp: c, dinp: bufA, rows: r, training: training)
+            linearBackward(dinp: bufA, accumulate: true, dweight: grad(o.iW), dbias: o.iB >= 0 ? grad(o.iB) : nil, dout: big, inp: ln1,
+                           weight: param(o.iW), rows: r, inFeatures: c, outFeatures: up, workers: workers)
+            lora?.backward(site: .intermediate(l), dout: big, ldOut: up, inp: ln1, ldInp: c, dinp: bufA, rows: r, training: training)
             // Attention LayerNorm, dropout, residual.
             layerNormBackward(dinp: dEnc, dweight: grad(o.ln1W), dbias: grad(o.ln1B), dout: bufA, inp: base + a.res1,
                               weight: param(o.ln1W), mean: base + a.mean1, rstd: base + a.rstd1, rows: r, width: c, workers: workers)
@@ -88,9 +93,10 @@ extension BertModel {
             // Query/key/value gradients: each wanted for the input gradient, the fused weights or an adapter.
             let needInput = l > lowestTrainable
             let weightsTrain = grad(o.qkvW) != nil || grad(o.qkvB) != nil
-            let need = (query: needInput || weightsTrain || lora?.has(.query(l)) == true,
-                        key: needInput || weightsTrain || lora?.has(.key(l)) == true,
-                        value: needInput || weightsTrain || lora?.has(.value(l)) == true)
+            let fused = lora?.has(.fusedQKV(l)) == true
+            let need = (query: needInput || weightsTrain || fused || lora?.has(.query(l)) == true,
+                        key: needInput || weightsTrain || fused || lora?.has(.key(l)) == true,
+                        value: needInput || weightsTrain || fused || lora?.has(.value(l)) == true)
             attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
                               probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T, queries: q,
                               heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP,
@@ -105,6 +111,7 @@ extension BertModel {
                            dout: big, inp: x, weight: param(o.qkvW), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
                 let di = needInput ? dEnc : nil
+                lora.backward(site: .fusedQKV(l), dout: big, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
                 lora.backward(site: .query(l), dout: big, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
                 lora.backward(site: .key(l), dout: big + c, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
                 lora.backward(site: .value(l), dout: big + 2 * c, ldOut: 3 * c, inp: x, ldInp: c, dinp: di, rows: n, training: training)
@@ -117,7 +124,7 @@ extension BertModel {
         layerNormBackward(dinp: bufA, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts + a.embSum,
                           weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c, workers: workers)
         let tokens = ids!
-        let dwte = grad(wte), dwpe = grad(wpe), dwtt = grad(wtt)
+        let dwte = grad(wte), dwpe = wpe >= 0 ? grad(wpe) : nil, dwtt = grad(wtt)
         for i in 0..<n {
             let d = bufA + i * c
             if let dwte { addInPlace(dwte + Int(tokens[i]) * c, d, count: c) }

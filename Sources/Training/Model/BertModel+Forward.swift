@@ -18,7 +18,7 @@ extension BertModel {
                         batch: Int, length: Int, training: Bool,
                         predictLabelled labels: UnsafePointer<Int32>? = nil) throws(ModelError) {
         guard batch >= 0, length >= 0 else { throw ModelError("negative batch (\(batch)) or length (\(length))") }
-        guard length <= config.maxPositionEmbeddings else {
+        guard config.usesALiBi || length <= config.maxPositionEmbeddings else {
             throw ModelError("sequence length \(length) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         for i in 0..<(batch * length) where inputIds[i] < 0 || Int(inputIds[i]) >= config.vocabSize {
@@ -55,12 +55,13 @@ extension BertModel {
             if !any { (valid + b * T).update(repeating: 1, count: T) }
         }
 
-        // Embeddings: word + position + token type 0, LayerNorm, dropout.
+        // Embeddings: word + position (none with ALiBi) + token type 0, LayerNorm, dropout.
         let sum = acts + a.embSum
+        let positions = optionalParam(wpe)
         for i in 0..<n {
             let row = sum + i * c
             row.update(from: param(wte) + Int(inputIds[i]) * c, count: c)
-            addInPlace(row, param(wpe) + (i % T) * c, count: c)
+            if let positions { addInPlace(row, positions + (i % T) * c, count: c) }
             addInPlace(row, param(wtt), count: c)
         }
         let enc0 = acts + a.enc(0)
@@ -79,14 +80,18 @@ extension BertModel {
             let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
             linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
+                lora.forward(site: .fusedQKV(l), inp: x, ldInp: c, out: qkv, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
                 lora.forward(site: .query(l), inp: x, ldInp: c, out: qkv, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
                 lora.forward(site: .key(l), inp: x, ldInp: c, out: qkv + c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
                 lora.forward(site: .value(l), inp: x, ldInp: c, out: qkv + 2 * c, ldOut: 3 * c, rows: n, training: training, seed: stepSeed)
             }
-            attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
-                             batch: batch, length: T, queries: q, heads: config.numAttentionHeads, headSize: config.headSize,
-                             dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
-                             workers: workers)
+            alibiSlopes.withUnsafeBufferPointer { slopes in
+                attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
+                                 batch: batch, length: T, queries: q, heads: config.numAttentionHeads, headSize: config.headSize,
+                                 alibiSlopes: slopes.isEmpty ? nil : slopes.baseAddress,
+                                 dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
+                                 workers: workers)
+            }
             linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: r, inFeatures: c, outFeatures: c, workers: workers)
             lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res1 = base + a.res1, ln1 = base + a.ln1
@@ -99,10 +104,16 @@ extension BertModel {
             layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: res1,
                              weight: param(o.ln1W), bias: param(o.ln1B), rows: r, width: c, eps: eps, workers: workers)
             let h1 = base + a.h1, g = base + a.g
-            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: param(o.iB), rows: r, inFeatures: c, outFeatures: inter, workers: workers)
-            lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: inter, rows: r, training: training, seed: stepSeed)
-            // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
-            geluForward(out: g, inp: h1, count: r * inter, workers: workers, derivative: training ? h1 : nil)
+            let up = config.usesGatedFeedForward ? 2 * inter : inter
+            linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: optionalParam(o.iB), rows: r, inFeatures: c, outFeatures: up, workers: workers)
+            lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: up, rows: r, training: training, seed: stepSeed)
+            if config.usesGatedFeedForward {
+                gatedGeluForward(out: g, gelu: base + a.gateGelu, derivative: training ? base + a.gateDerivative : nil,
+                                 inp: h1, rows: r, width: inter, workers: workers)
+            } else {
+                // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
+                geluForward(out: g, inp: h1, count: r * inter, workers: workers, derivative: training ? h1 : nil)
+            }
             linearForward(out: tmp, inp: g, weight: param(o.oW), bias: param(o.oB), rows: r, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.forward(site: .output(l), inp: g, ldInp: inter, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res2 = base + a.res2

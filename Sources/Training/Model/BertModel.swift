@@ -1,7 +1,10 @@
 import Foundation
 
 /// A BERT encoder with a classification or masked-LM head, exactly as Hugging Face's
-/// `BertForSequenceClassification` / `BertForMaskedLM`, trained on the CPU in llm.c's style.
+/// `BertForSequenceClassification` / `BertForMaskedLM`, trained on the CPU in llm.c's style —
+/// or, for `config.family == .dnabert2`, DNABERT-2's MosaicBERT (`bert_layers.py`): ALiBi
+/// attention bias instead of position embeddings, a fused `Wqkv` projection and a gated-GELU
+/// feed-forward, under its published parameter names.
 ///
 /// All parameters live in one flat buffer (`parameters`) whose views carry HF's state-dict names
 /// and shapes; gradients (`gradients`) share its layout. Activations live in one buffer sized from
@@ -44,6 +47,8 @@ public final class BertModel: @unchecked Sendable {
     var poolW = 0, poolB = 0, clsW = 0, clsB = 0
     var mlmW = 0, mlmB = 0, mlmLnW = 0, mlmLnB = 0, mlmBias = 0
     var trainableOffsets: Set<Int> = []
+    /// ALiBi's slope per head (empty for absolute positions).
+    lazy var alibiSlopes: [Float] = config.usesALiBi ? config.alibiSlopes : []
     /// The lowest part the backward pass must reach: -1 = embeddings, `l` = encoder layer `l`,
     /// `numHiddenLayers` = only the head.
     var lowestTrainable = 0
@@ -94,34 +99,56 @@ public final class BertModel: @unchecked Sendable {
         // would race when two models run on two threads.
         BLAS.threads = 1
 
+        if config.family == .dnabert2, head == .maskedLM {
+            throw ModelError("DNABERT-2 is fine-tuned here (sequence classification); masked-LM pretraining runs BERT models only")
+        }
+        guard config.family == .bert || config.family == .dnabert2 else {
+            throw ModelError("\(config.family.displayName) is not a BERT-style model")
+        }
         let c = config.hiddenSize, inter = config.intermediateSize
         var layout = ParameterLayout()
         let e = "bert.embeddings."
         wte = layout.append(e + "word_embeddings.weight", [config.vocabSize, c])
-        wpe = layout.append(e + "position_embeddings.weight", [config.maxPositionEmbeddings, c])
+        // ALiBi biases attention by distance instead of adding position embeddings.
+        wpe = config.usesALiBi ? -1 : layout.append(e + "position_embeddings.weight", [config.maxPositionEmbeddings, c])
         wtt = layout.append(e + "token_type_embeddings.weight", [config.typeVocabSize, c])
         embLnW = layout.append(e + "LayerNorm.weight", [c])
         embLnB = layout.append(e + "LayerNorm.bias", [c])
         for l in 0..<config.numHiddenLayers {
             let p = "bert.encoder.layer.\(l)."
             var o = LayerOffsets()
-            // query, key and value weights (and biases) sit back to back: one [3C, C] product.
-            o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
-            layout.append(p + "attention.self.key.weight", [c, c])
-            layout.append(p + "attention.self.value.weight", [c, c])
-            o.qkvB = layout.append(p + "attention.self.query.bias", [c])
-            layout.append(p + "attention.self.key.bias", [c])
-            layout.append(p + "attention.self.value.bias", [c])
+            if config.family == .dnabert2 {
+                // MosaicBERT: one fused [3C, C] projection, gated-GELU feed-forward (no up-projection bias).
+                o.qkvW = layout.append(p + "attention.self.Wqkv.weight", [3 * c, c])
+                o.qkvB = layout.append(p + "attention.self.Wqkv.bias", [3 * c])
+            } else {
+                // query, key and value weights (and biases) sit back to back: one [3C, C] product.
+                o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
+                layout.append(p + "attention.self.key.weight", [c, c])
+                layout.append(p + "attention.self.value.weight", [c, c])
+                o.qkvB = layout.append(p + "attention.self.query.bias", [c])
+                layout.append(p + "attention.self.key.bias", [c])
+                layout.append(p + "attention.self.value.bias", [c])
+            }
             o.aoW = layout.append(p + "attention.output.dense.weight", [c, c])
             o.aoB = layout.append(p + "attention.output.dense.bias", [c])
             o.ln1W = layout.append(p + "attention.output.LayerNorm.weight", [c])
             o.ln1B = layout.append(p + "attention.output.LayerNorm.bias", [c])
-            o.iW = layout.append(p + "intermediate.dense.weight", [inter, c])
-            o.iB = layout.append(p + "intermediate.dense.bias", [inter])
-            o.oW = layout.append(p + "output.dense.weight", [c, inter])
-            o.oB = layout.append(p + "output.dense.bias", [c])
-            o.ln2W = layout.append(p + "output.LayerNorm.weight", [c])
-            o.ln2B = layout.append(p + "output.LayerNorm.bias", [c])
+            if config.family == .dnabert2 {
+                o.iW = layout.append(p + "mlp.gated_layers.weight", [2 * inter, c])
+                o.iB = -1
+                o.oW = layout.append(p + "mlp.wo.weight", [c, inter])
+                o.oB = layout.append(p + "mlp.wo.bias", [c])
+                o.ln2W = layout.append(p + "mlp.layernorm.weight", [c])
+                o.ln2B = layout.append(p + "mlp.layernorm.bias", [c])
+            } else {
+                o.iW = layout.append(p + "intermediate.dense.weight", [inter, c])
+                o.iB = layout.append(p + "intermediate.dense.bias", [inter])
+                o.oW = layout.append(p + "output.dense.weight", [c, inter])
+                o.oB = layout.append(p + "output.dense.bias", [c])
+                o.ln2W = layout.append(p + "output.LayerNorm.weight", [c])
+                o.ln2B = layout.append(p + "output.LayerNorm.bias", [c])
+            }
             layers.append(o)
         }
         switch head {
@@ -224,6 +251,10 @@ public final class BertModel: @unchecked Sendable {
     /// The base parameter at `offset`.
     @inline(__always)
     func param(_ offset: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + offset }
+
+    /// The base parameter at `offset`, or nil for a tensor the family does not have (offset −1).
+    @inline(__always)
+    func optionalParam(_ offset: Int) -> UnsafeMutablePointer<Float>? { offset >= 0 ? parameters.pointer + offset : nil }
 
     /// Sets every gradient (base and LoRA) to zero. Frozen tensors' gradients are never written,
     /// so only the trainable ones are cleared.

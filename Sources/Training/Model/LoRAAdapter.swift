@@ -57,18 +57,19 @@ public final class LoRAAdapter: @unchecked Sendable {
         scaling = config.scaling
         var layout = ParameterLayout()
         var modules: [Module] = [], index: [LinearSite: Int] = [:]
-        for site in sites where config.matches(site.moduleName) {
+        for site in sites where config.matches(site.moduleName(bertConfig.family)) {
             let (fin, fout) = site.features(bertConfig)
-            let prefix = "base_model.model.\(site.moduleName)"
+            let prefix = "base_model.model.\(site.moduleName(bertConfig.family))"
             let a = layout.append(prefix + ".lora_A.weight", [config.r, fin])
             let b = layout.append(prefix + ".lora_B.weight", [fout, config.r])
             index[site] = modules.count
-            modules.append(Module(name: site.moduleName, inFeatures: fin, outFeatures: fout,
+            modules.append(Module(name: site.moduleName(bertConfig.family), inFeatures: fin, outFeatures: fout,
                                   a: ParameterView(name: prefix + ".lora_A.weight", shape: [config.r, fin], offset: a),
                                   b: ParameterView(name: prefix + ".lora_B.weight", shape: [fout, config.r], offset: b)))
         }
         guard !modules.isEmpty else {
-            throw ModelError("LoRA target_modules \(config.targetModules) match no linear layer of the model")
+            let names = bertConfig.family == .dnabert2 ? "Wqkv, dense, gated_layers, wo" : "query, key, value, dense"
+            throw ModelError("LoRA target_modules \(config.targetModules) match no linear layer of the model (its linear layers: \(names))")
         }
         self.modules = modules
         forwardSeed = Array(repeating: 0, count: modules.count)

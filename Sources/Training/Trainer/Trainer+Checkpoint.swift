@@ -3,8 +3,8 @@ import Foundation
 
 /// Checkpoint folders (`checkpoints/best`, `checkpoints/last`), each replaced atomically:
 ///
-/// - `model.safetensors` + `config.json` (+ `vocab.txt`): the weights in Hugging Face's layout,
-///   loadable by `BertForSequenceClassification.from_pretrained`;
+/// - `model.safetensors` + `config.json` (+ `vocab.txt`, or the base model's `tokenizer.json` and
+///   friends): the weights in Hugging Face's layout, loadable by `from_pretrained`;
 /// - `adapter_config.json` + `adapter_model.safetensors` for LoRA runs (PEFT's layout);
 /// - `optimizer.safetensors`: AdamW's moments (`base.exp_avg`, `base.exp_avg_sq`, `lora.…`);
 /// - `trainer_state.json`: step, data position, schedule, dropout position, early stopping.
@@ -26,7 +26,12 @@ extension Trainer {
         try AtomicFile.replaceDirectory(at: url.path) { dir in
             try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
             try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
-            if let vocabulary = inputs.vocabulary {
+            if !inputs.tokenizerFiles.isEmpty {
+                for file in inputs.tokenizerFiles {
+                    try AtomicFile.write(Array(try Foundation.Data(contentsOf: URL(fileURLWithPath: file))),
+                                         to: dir + "/" + (file as NSString).lastPathComponent)
+                }
+            } else if let vocabulary = inputs.vocabulary {
                 try vocabulary.write(to: URL(fileURLWithPath: dir + "/vocab.txt"))
             }
             if model.lora != nil {

@@ -26,6 +26,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         public var labelNames: [String]
         /// Written into checkpoints so they load on their own.
         public var vocabulary: Vocabulary?
+        /// Tokenizer files copied into checkpoints instead (a model's own `tokenizer.json`,
+        /// `tokenizer_config.json`, `special_tokens_map.json`), for tokenizers a `vocab.txt` does not describe.
+        public var tokenizerFiles: [String] = []
         public var padID: Int32
         public var run: RunDirectory
         /// The splits as sequences, for the k-mer baseline fitted before the first step; nil

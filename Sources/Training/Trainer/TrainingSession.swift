@@ -48,7 +48,7 @@ public final class TrainingSession {
 
     static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) -> Trainer.Inputs {
         let weights = config.data.balancing == .weights ? data.dataset.classWeights : nil
-        return Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
+        var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                               test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
                               labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
                               padID: data.tokenizer.padID, run: run,
@@ -56,6 +56,24 @@ public final class TrainingSession {
                                   train: data.dataset.train, validation: data.dataset.validation,
                                   test: data.dataset.test.isEmpty ? nil : data.dataset.test,
                                   options: KmerBaseline.Options(config: config, classWeights: weights)))
+        inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
+        return inputs
+    }
+
+    /// The model's own tokenizer files, for checkpoints of a tokenizer that `vocab.txt` alone
+    /// does not describe (BPE, the Nucleotide Transformer's special tokens); empty otherwise.
+    static func tokenizerFiles(config: TrainConfig, tokenizer: Tokenizer) -> [String] {
+        switch tokenizer.mode {
+        case .nucleotide, .overlapping, .nonOverlapping: return []
+        case .bpe, .kmersWithBaseFallback: break
+        }
+        guard let path = config.data.tokenizer.vocab else { return [] }
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let folder = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let names = tokenizer.mode == .bpe ? ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
+            : ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]
+        return names.map { folder + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// `config` with what its base model implies filled in: `data.tokenizer.vocab` of kind

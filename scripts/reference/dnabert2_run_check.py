@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""End-to-end check of a dnatune DNABERT-2 run (run by hand): the run's saved checkpoint, loaded
+into DNABERT-2's published modeling code (bert_layers.py; see dnabert2_reference.py for where to
+get it) — with the run's LoRA adapter through peft.PeftModel when the run trained one — gives the
+class probabilities `dnatune predict` wrote for the same sequences, tokenised by Hugging Face's
+tokenizer from the checkpoint's own tokenizer.json. From the repository root:
+
+    dnatune predict $RUN seqs.csv --out pred.csv
+    PY=$(scripts/python-env); $PY scripts/reference/dnabert2_run_check.py CODE_DIR $RUN seqs.csv pred.csv [BASE_DIR]
+
+BASE_DIR, for LoRA runs: the base model folder the run started from. Exits non-zero when a
+probability differs by 1e-4 or more."""
+import csv
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import load_file
+from transformers import PreTrainedTokenizerFast
+
+sys.path.insert(0, os.path.dirname(__file__))
+from dnabert2_reference import load_code  # noqa: E402
+
+code_dir, run, seqs, pred = sys.argv[1:5]
+base_dir = sys.argv[5] if len(sys.argv) > 5 else None
+config_module, layers_module = load_code(code_dir)
+checkpoint = os.path.join(run, "checkpoints", "best")
+with open(os.path.join(checkpoint, "config.json")) as f:
+    saved = json.load(f)
+config = config_module.BertConfig(alibi_starting_size=saved["alibi_starting_size"], attention_probs_dropout_prob=0.0)
+for key in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+            "max_position_embeddings", "type_vocab_size", "layer_norm_eps", "hidden_dropout_prob", "initializer_range",
+            "pad_token_id"):
+    setattr(config, key, saved[key])
+for key, value in dict(hidden_act="gelu", classifier_dropout=None, problem_type=None, num_labels=len(saved["id2label"]),
+                       is_decoder=False).items():
+    setattr(config, key, value)
+model = layers_module.BertForSequenceClassification(config)
+missing, unexpected = model.load_state_dict(load_file(os.path.join(checkpoint, "model.safetensors")), strict=False)
+assert not unexpected, unexpected
+if os.path.exists(os.path.join(checkpoint, "adapter_config.json")):
+    from peft import PeftModel
+    model = PeftModel.from_pretrained(model, checkpoint)
+else:
+    assert not missing, missing
+model.eval()
+tokenizer = PreTrainedTokenizerFast.from_pretrained(checkpoint)  # tokenizer.json + tokenizer_config.json
+rows = list(csv.DictReader(open(seqs)))
+predicted = list(csv.DictReader(open(pred)))
+classes = [c for c in predicted[0] if c.startswith("prob_")]
+ours = torch.tensor([[float(r[c]) for c in classes] for r in predicted])
+encoded = tokenizer([r["sequence"] for r in rows], padding=True, return_tensors="pt")
+with torch.no_grad():
+    p = torch.softmax(model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits, -1)
+d = (p - ours).abs().max().item()
+print(f"{len(rows)} sequences: max |prob diff| = {d:.3g}")
+sys.exit(0 if d < 1e-4 else 1)
