@@ -37,7 +37,17 @@ extension BertConfig {
         func fail(_ name: String, _ message: String) -> DecodingError {
             .dataCorruptedError(forKey: key(name), in: c, debugDescription: message)
         }
-        if let type = try c.decodeIfPresent(String.self, forKey: key("model_type")), !Self.supportedModelTypes.contains(type) {
+        let architectures = (try? c.decodeIfPresent([String].self, forKey: key("architectures"))) ?? nil
+        let modelType = try c.decodeIfPresent(String.self, forKey: key("model_type"))
+        let autoMapValues = Array(((try? c.decodeIfPresent([String: String].self, forKey: key("auto_map"))) ?? nil ?? [:]).values)
+        // Nucleotide Transformer: native ESM (v1, model_type "esm") or NT v2's own modeling code
+        // (no model_type, auto_map to modeling_esm).
+        let ntCode = autoMapValues.contains { $0.contains("modeling_esm.") }
+        if modelType == "esm" || ntCode || (modelType == nil && (architectures ?? []).contains { $0.hasPrefix("Esm") }) {
+            self = try Self.decodeESM(c, remoteCode: ntCode)
+            return
+        }
+        if let type = modelType, !Self.supportedModelTypes.contains(type) {
             throw fail("model_type", "model_type \"\(type)\" is not supported; dnatune runs BERT encoders (model_type: \(Self.supportedModelTypes.joined(separator: ", ")); DNABERT k-mer models use \"bert\")")
         }
         // DNABERT-2 (MosaicBERT) writes model_type "bert" too; its ALiBi size and modeling code tell it apart.
@@ -80,6 +90,85 @@ extension BertConfig {
         }
     }
 
+    /// An ESM `config.json` (Nucleotide Transformer v1 as native `EsmConfig`, v2 with its own
+    /// modeling code): the keys ESM uses, its defaults, and errors for what dnatune does not run.
+    static func decodeESM(_ c: KeyedDecodingContainer<JSONKey>, remoteCode: Bool) throws -> BertConfig {
+        func key(_ name: String) -> JSONKey { JSONKey(name) }
+        func fail(_ name: String, _ message: String) -> DecodingError {
+            .dataCorruptedError(forKey: key(name), in: c, debugDescription: message)
+        }
+        func int(_ name: String, _ fallback: Int) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key(name)) ?? fallback }
+        func double(_ name: String, _ fallback: Double) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key(name)) ?? fallback }
+        func bool(_ name: String, _ fallback: Bool) throws -> Bool { try c.decodeIfPresent(Bool.self, forKey: key(name)) ?? fallback }
+        if try bool("token_dropout", false) {
+            throw fail("token_dropout", "token_dropout true (ESM-2's masked-token rescaling) is not supported; Nucleotide Transformer checkpoints set it false")
+        }
+        if try bool("is_folding_model", false) { throw fail("is_folding_model", "ESMFold models are not sequence encoders dnatune fine-tunes") }
+        let position = try c.decodeIfPresent(String.self, forKey: key("position_embedding_type")) ?? "absolute"
+        guard position == "absolute" || position == "rotary" else {
+            throw fail("position_embedding_type", "position_embedding_type \"\(position)\" is not supported; ESM models use \"absolute\" or \"rotary\"")
+        }
+        if let act = try c.decodeIfPresent(String.self, forKey: key("hidden_act")), act != "gelu" {
+            throw fail("hidden_act", "hidden_act \"\(act)\" is not supported; ESM uses erf GELU")
+        }
+        let labels = try decodeLabelNames(c)
+        var config = BertConfig(
+            vocabSize: try int("vocab_size", 33), hiddenSize: try int("hidden_size", 768),
+            numHiddenLayers: try int("num_hidden_layers", 12), numAttentionHeads: try int("num_attention_heads", 12),
+            intermediateSize: try int("intermediate_size", 3072), maxPositionEmbeddings: try int("max_position_embeddings", 1026),
+            typeVocabSize: 1, layerNormEps: try double("layer_norm_eps", 1e-12),
+            hiddenDropoutProb: try double("hidden_dropout_prob", 0.1),
+            attentionProbsDropoutProb: try double("attention_probs_dropout_prob", 0.1),
+            numLabels: try labels?.count ?? int("num_labels", 2), initializerRange: try double("initializer_range", 0.02),
+            padTokenId: try int("pad_token_id", 1), family: .nucleotideTransformer)
+        config.esm.rotary = position == "rotary"
+        config.esm.swiGLU = remoteCode
+        config.esm.feedForwardBias = try bool("add_bias_fnn", true)
+        config.esm.embeddingLayerNorm = try bool("emb_layer_norm_before", false)
+        config.esm.maskTokenId = try int("mask_token_id", 2)
+        let positive = [("vocab_size", config.vocabSize), ("hidden_size", config.hiddenSize), ("num_attention_heads", config.numAttentionHeads),
+                        ("intermediate_size", config.intermediateSize), ("max_position_embeddings", config.maxPositionEmbeddings),
+                        ("num_labels", config.numLabels)]
+        for (name, value) in positive where value < 1 { throw fail(name, "\(name) \(value) must be at least 1") }
+        if config.hiddenSize % config.numAttentionHeads != 0 {
+            throw fail("num_attention_heads", "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.numAttentionHeads)")
+        }
+        if config.usesRotary, config.headSize % 2 != 0 {
+            throw fail("num_attention_heads", "rotary positions need an even head size, got \(config.headSize)")
+        }
+        return config
+    }
+
+    /// Where NT v2's modeling code is published: `auto_map` of an NT v2 checkpoint dnatune writes
+    /// points there.
+    public static let nucleotideTransformerRepository = "InstaDeepAI/nucleotide-transformer-v2-50m-multi-species"
+
+    /// Writes an ESM `config.json`.
+    func encodeESM(_ c: inout KeyedEncodingContainer<JSONKey>, names: [String], architecture: String) throws {
+        func put<T: Encodable>(_ name: String, _ value: T) throws { try c.encode(value, forKey: JSONKey(name)) }
+        try put("architectures", [architecture.replacingOccurrences(of: "Bert", with: "Esm")])
+        if esm.swiGLU {
+            let code = Self.nucleotideTransformerRepository + "--"
+            try put("auto_map", ["AutoConfig": code + "esm_config.EsmConfig", "AutoModelForMaskedLM": code + "modeling_esm.EsmForMaskedLM",
+                                 "AutoModelForSequenceClassification": code + "modeling_esm.EsmForSequenceClassification",
+                                 "AutoModelForTokenClassification": code + "modeling_esm.EsmForTokenClassification"])
+        } else {
+            try put("model_type", "esm")
+        }
+        try put("vocab_size", vocabSize); try put("hidden_size", hiddenSize)
+        try put("num_hidden_layers", numHiddenLayers); try put("num_attention_heads", numAttentionHeads)
+        try put("intermediate_size", intermediateSize); try put("max_position_embeddings", maxPositionEmbeddings)
+        try put("layer_norm_eps", layerNormEps)
+        try put("hidden_dropout_prob", hiddenDropoutProb); try put("attention_probs_dropout_prob", attentionProbsDropoutProb)
+        try put("initializer_range", initializerRange); try put("pad_token_id", padTokenId); try put("mask_token_id", esm.maskTokenId)
+        try put("position_embedding_type", esm.rotary ? "rotary" : "absolute")
+        try put("add_bias_fnn", esm.feedForwardBias); try put("emb_layer_norm_before", esm.embeddingLayerNorm)
+        try put("token_dropout", false); try put("is_folding_model", false); try put("use_cache", false)
+        try put("torch_dtype", "float32"); try put("tie_word_embeddings", false)
+        try put("id2label", Dictionary(uniqueKeysWithValues: names.enumerated().map { ("\($0.offset)", $0.element) }))
+        try put("label2id", Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }))
+    }
+
     /// The class names of `id2label` in id order, or nil when the file has none.
     static func decodeLabelNames(_ c: KeyedDecodingContainer<JSONKey>) throws -> [String]? {
         guard let map = try c.decodeIfPresent([String: String].self, forKey: JSONKey("id2label")) else { return nil }
@@ -102,6 +191,10 @@ extension BertConfig {
         var c = encoder.container(keyedBy: JSONKey.self)
         func put<T: Encodable>(_ name: String, _ value: T) throws { try c.encode(value, forKey: JSONKey(name)) }
         let names = labelNames ?? (0..<numLabels).map { "LABEL_\($0)" }
+        if family == .nucleotideTransformer {
+            try encodeESM(&c, names: names, architecture: architecture)
+            return
+        }
         try put("architectures", [architecture])
         try put("model_type", "bert")
         try put("vocab_size", vocabSize); try put("hidden_size", hiddenSize)
@@ -156,7 +249,23 @@ extension BertConfig {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(Labeled(config: self, labelNames: labelNames, architecture: architecture))
-        return Array(data) + [UInt8(ascii: "\n")]
+        return Array(Self.floatsWithDecimalPoint(String(decoding: data, as: UTF8.self)).utf8) + [UInt8(ascii: "\n")]
+    }
+
+    /// The float-typed keys of `config.json`, which transformers 5 validates strictly: `0` (what
+    /// JSONEncoder writes for 0.0) is refused where a float is declared.
+    static let floatKeys = ["hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range"]
+
+    /// `json` with every integral value of `floatKeys` written as a float (`0` → `0.0`).
+    static func floatsWithDecimalPoint(_ json: String) -> String {
+        var text = json
+        for key in floatKeys {
+            guard let regex = try? Regex("(\"\(key)\" : )(-?[0-9]+)([,\\n}])") else { continue }
+            text = text.replacing(regex) { match in
+                "\(match.output[1].substring ?? "")\(match.output[2].substring ?? "").0\(match.output[3].substring ?? "")"
+            }
+        }
+        return text
     }
 
     /// Writes `config.json` atomically to `path`.

@@ -18,9 +18,29 @@ public struct BertConfig: Codable, Sendable, Equatable {
     /// Standard deviation of the normal initialisation (HF's `initializer_range`).
     public var initializerRange: Double
     public var padTokenId: Int
-    /// `.bert` (absolute positions, GELU feed-forward) or `.dnabert2` (MosaicBERT: ALiBi
-    /// attention bias, fused `Wqkv`, gated-GELU feed-forward; DNABERT-2's own parameter names).
+    /// `.bert` (absolute positions, GELU feed-forward), `.dnabert2` (MosaicBERT: ALiBi
+    /// attention bias, fused `Wqkv`, gated-GELU feed-forward; DNABERT-2's own parameter names) or
+    /// `.nucleotideTransformer` (ESM: pre-LayerNorm layers, a final LayerNorm, the ESM
+    /// classification head; `esm` on the options below).
     public var family: ModelFamily = .bert
+    /// ESM only: the Nucleotide Transformer's options.
+    public var esm = ESMOptions()
+
+    /// What distinguishes Nucleotide Transformer checkpoints (Hugging Face's `EsmConfig`, and
+    /// NT v2's own modeling code).
+    public struct ESMOptions: Sendable, Equatable {
+        /// `position_embedding_type: rotary` (v2) instead of learned absolute positions (v1).
+        public var rotary = false
+        /// NT v2's feed-forward: SwiGLU (`silu(x·W₁) ⊙ (x·W₂)`, one `[2I, C]` projection) instead of GELU.
+        public var swiGLU = false
+        /// `add_bias_fnn`: biases on the feed-forward's two projections.
+        public var feedForwardBias = true
+        /// `emb_layer_norm_before`: a LayerNorm on the embeddings.
+        public var embeddingLayerNorm = false
+        /// `mask_token_id`, written back to `config.json`.
+        public var maskTokenId = 2
+        public init() {}
+    }
 
     public init(vocabSize: Int, hiddenSize: Int = 768, numHiddenLayers: Int = 12, numAttentionHeads: Int = 12,
                 intermediateSize: Int = 3072, maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2,
@@ -37,8 +57,17 @@ public struct BertConfig: Codable, Sendable, Equatable {
 
     /// Whether attention takes ALiBi's linear distance bias instead of position embeddings.
     public var usesALiBi: Bool { family == .dnabert2 }
-    /// Whether the feed-forward is gated GELU (`gelu(x·W₁) ⊙ (x·W₂)`, one fused `[2I, C]` projection).
-    public var usesGatedFeedForward: Bool { family == .dnabert2 }
+    /// Whether queries and keys are rotated by position (RoPE) instead of adding position embeddings.
+    public var usesRotary: Bool { family == .nucleotideTransformer && esm.rotary }
+    /// Whether layers normalise before attention and feed-forward (ESM) rather than after (BERT).
+    public var usesPreLayerNorm: Bool { family == .nucleotideTransformer }
+    /// Whether the feed-forward is gated (`act(x·W₁) ⊙ (x·W₂)`, one fused `[2I, C]` projection):
+    /// GELU for DNABERT-2, SiLU (SwiGLU) for NT v2.
+    public var usesGatedFeedForward: Bool { family == .dnabert2 || (family == .nucleotideTransformer && esm.swiGLU) }
+    /// Whether the gate's activation is SiLU (NT v2) rather than GELU.
+    public var gateUsesSiLU: Bool { family == .nucleotideTransformer && esm.swiGLU }
+    /// The encoder's parameter-name prefix: `bert.` or `esm.`.
+    public var encoderPrefix: String { family == .nucleotideTransformer ? "esm." : "bert." }
 
     /// ALiBi's slope per head, as MosaicBERT computes them: a geometric series from 2^(−8/n)
     /// for a power-of-two head count, and for others the closest power of two's slopes followed

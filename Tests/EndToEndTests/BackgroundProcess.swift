@@ -7,8 +7,9 @@ final class BackgroundProcess {
     private let dir: URL
     private var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments`, stdin from /dev/null, default signal handling.
-    init(_ executable: URL, _ arguments: [String]) throws {
+    /// Starts `executable` with `arguments` (and `environment`, this process's by default),
+    /// stdin from /dev/null, default signal handling.
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var actions = posix_spawn_file_actions_t()
@@ -27,7 +28,7 @@ final class BackgroundProcess {
         posix_spawnattr_setsigdefault(&attr, &allSignals)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable.path, &actions, &attr, argv, envp)

@@ -101,4 +101,92 @@ import Testing
         #expect(predict.status == 0, "\(predict.stdout)\n\(predict.stderr)")
         #expect(predict.stdout.split(separator: "\n").count >= 3, "\(predict.stdout)")
     }
+
+    /// A Nucleotide Transformer v2 checkpoint as published (no model_type, auto_map to its
+    /// modeling_esm, rotary positions, SwiGLU, an ESM vocab.txt without <eos>) fine-tunes by name,
+    /// full and LoRA, and predicts from the saved run.
+    @Test(arguments: [("full", ""), ("lora", "lora: {r: 4, lora_alpha: 8, target_modules: [query, value, intermediate.dense]}")])
+    func fineTunesNucleotideTransformer(strategy: String, lora: String) throws {
+        let dir = try Self.project(model: "nt_model", name: "nt-tiny", strategy: strategy, extra: lora, maxSteps: 6, saveSteps: 3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = Self.environment(dir)
+        let listed = try runProcess(Binary.url, ["models"], environment: env)
+        #expect(listed.stdout.contains("Nucleotide Transformer (ESM): vocabulary 27, hidden 16, 2 layers"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("2-mers with single-base fallback"), "\(listed.stdout)")
+        let train = try runProcess(Binary.url, ["train", dir.appendingPathComponent("ft.yaml").path], environment: env)
+        #expect(train.status == 0, "\(train.stdout)\n\(train.stderr)")
+        // The masked-LM checkpoint has no classification head.
+        #expect(train.stdout.contains("newly initialised: classifier.dense.weight, classifier.dense.bias, classifier.out_proj.weight, classifier.out_proj.bias"),
+                "\(train.stdout)")
+        let run = try #require(Self.runs(dir).first)
+        let config = try String(contentsOf: run.appendingPathComponent("checkpoints/last/config.json"), encoding: .utf8)
+        #expect(config.contains("modeling_esm.EsmForSequenceClassification") && config.contains("\"position_embedding_type\" : \"rotary\""))
+        for file in ["vocab.txt", "special_tokens_map.json"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoints/last/" + file).path), "\(file)")
+        }
+        try "sequence\nTATAAAACGTACGTACGTACGTACGTAC\n".write(to: dir.appendingPathComponent("new.csv"), atomically: true, encoding: .utf8)
+        let predict = try runProcess(Binary.url, ["predict", run.path, dir.appendingPathComponent("new.csv").path], environment: env)
+        #expect(predict.status == 0, "\(predict.stdout)\n\(predict.stderr)")
+    }
+
+    /// `kill -9` after a few checkpoints, then `--resume`, ends with the same weights (byte for
+    /// byte) as an uninterrupted run, for each family's published layout (DNABERT-2 with dropout on).
+    @Test(arguments: [("dnabert2_model", "dnabert2-tiny"), ("nt_model", "nt-tiny")])
+    func resumesExactlyAfterKillDashNine(fixture: String, name: String) throws {
+        let dir = try Self.project(model: fixture, name: name, strategy: "full", extra: "", maxSteps: 400, saveSteps: 20)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = Self.environment(dir), config = dir.appendingPathComponent("ft.yaml").path
+        let reference = try runProcess(Binary.url, ["train", config, "--name", "reference"], environment: env)
+        try #require(reference.status == 0, "\(reference.stderr)")
+        let referenceRun = try #require(Self.runs(dir).first)
+        var killed: URL?
+        for attempt in 0..<3 where killed == nil {
+            let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed\(attempt)"], environment: env)
+            let deadline = Date().addingTimeInterval(60)
+            var found: URL?
+            while Date() < deadline && process.isRunning {
+                found = Self.runs(dir).first { $0.lastPathComponent.hasSuffix("-killed\(attempt)") }
+                if let run = found, TrainCommandTests.checkpointEvents(run) >= 2 { break }
+                usleep(200)
+            }
+            if process.kill(SIGKILL), process.wait() == 128 + SIGKILL { killed = found } else { _ = process.wait() }
+        }
+        let run = try #require(killed, "every run finished before the kill")
+        let resumed = try runProcess(Binary.url, ["train", "--resume", run.path], environment: env)
+        #expect(resumed.status == 0 && resumed.stdout.contains("resuming at step"), "\(resumed.stdout)\n\(resumed.stderr)")
+        let weights = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/last/model.safetensors")) }
+        #expect(try weights(run) == weights(referenceRun), "final weights differ")
+    }
+
+    /// A project folder with the fixture model `fixture` in models/`name`, data and ft.yaml.
+    static func project(model fixture: String, name: String, strategy: String, extra: String, maxSteps: Int, saveSteps: Int) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-family-\(UUID().uuidString)")
+        let model = dir.appendingPathComponent("models/\(name)")
+        try FileManager.default.createDirectory(at: model.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent(fixture), to: model)
+        try writeData(to: dir.appendingPathComponent("data.csv"))
+        try """
+            task: {task_type: binary, num_labels: 2}
+            finetune: {output_dir: \(dir.appendingPathComponent("runs").path), max_steps: \(maxSteps), per_device_train_batch_size: 8,
+                       learning_rate: 0.001, eval_strategy: steps, eval_steps: \(saveSteps), save_steps: \(saveSteps), logging_steps: 1}
+            data:
+              sources: \(dir.appendingPathComponent("data.csv").path)
+              split: {train: 0.6, validation: 0.2, test: 0.2, seed: 1}
+              tokenizer: {kind: vocab, max_length: 32}
+            model: {base: \(name), strategy: \(strategy)}
+            \(extra)
+            """.write(to: dir.appendingPathComponent("ft.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    static func environment(_ dir: URL) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["DNATUNE_MODELS"] = dir.appendingPathComponent("models").path
+        return env
+    }
+
+    static func runs(_ dir: URL) -> [URL] {
+        let root = dir.appendingPathComponent("runs")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted().map { root.appendingPathComponent($0) }
+    }
 }

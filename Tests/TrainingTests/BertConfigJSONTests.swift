@@ -36,7 +36,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"model_type": "esm"}"#, "model_type \"esm\" is not supported"),
+        (#"{"model_type": "hyenadna"}"#, "model_type \"hyenadna\" is not supported"),
+        (#"{"model_type": "esm", "token_dropout": true}"#, "token_dropout"),
+        (#"{"model_type": "esm", "position_embedding_type": "relative_key"}"#, "relative_key"),
+        (#"{"model_type": "esm", "hidden_size": 12, "num_attention_heads": 4, "position_embedding_type": "rotary"}"#, "even head size"),
         (#"{"hidden_act": "relu"}"#, "hidden_act \"relu\""),
         (#"{"position_embedding_type": "relative_key"}"#, "relative_key"),
         (#"{"classifier_dropout": 0.3}"#, "classifier_dropout"),
@@ -81,6 +84,21 @@ import Testing
                 == "zhihan1996/DNABERT-2-117M--bert_layers.BertForSequenceClassification")
         #expect(object["alibi_starting_size"] as? Int == 512)
         #expect(try BertConfig.decode(Foundation.Data(bytes), path: "x").config == config)
+    }
+
+    /// Nucleotide Transformer configs: v1 (native ESM) and v2 (no model_type, NT's own code)
+    /// read as the ESM family with their options, and write back what transformers (v1) or NT's
+    /// modeling code (v2) loads — floats as floats, which transformers 5 insists on.
+    @Test func readsAndWritesNucleotideTransformers() throws {
+        let v1 = try Self.decode(#"{"model_type": "esm", "architectures": ["EsmForMaskedLM"], "vocab_size": 4105, "hidden_size": 1280, "num_attention_heads": 20, "num_hidden_layers": 24, "intermediate_size": 5120, "emb_layer_norm_before": false, "position_embedding_type": "absolute", "pad_token_id": 1, "max_position_embeddings": 1002, "hidden_dropout_prob": 0.0}"#).config
+        #expect(v1.family == .nucleotideTransformer && !v1.esm.rotary && !v1.esm.swiGLU && v1.esm.feedForwardBias && v1.padTokenId == 1)
+        let v2 = try Self.decode(#"{"add_bias_fnn": false, "architectures": ["EsmForMaskedLM"], "auto_map": {"AutoConfig": "esm_config.EsmConfig", "AutoModelForMaskedLM": "modeling_esm.EsmForMaskedLM"}, "emb_layer_norm_before": false, "hidden_size": 512, "intermediate_size": 2048, "num_attention_heads": 16, "num_hidden_layers": 12, "position_embedding_type": "rotary", "token_dropout": false, "vocab_size": 4107, "pad_token_id": 1, "mask_token_id": 2, "max_position_embeddings": 2050, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}"#).config
+        #expect(v2.family == .nucleotideTransformer && v2.esm.rotary && v2.esm.swiGLU && !v2.esm.feedForwardBias)
+        for config in [v1, v2] {
+            let text = String(decoding: try config.huggingFaceJSON(labelNames: ["a", "b"]), as: UTF8.self)
+            #expect(text.contains("\"hidden_dropout_prob\" : 0.0") && text.contains("EsmForSequenceClassification"), "\(text)")
+            #expect(try BertConfig.decode(Foundation.Data(text.utf8), path: "x").config == config)
+        }
     }
 
     @Test func acceptsNullClassifierDropoutAndEqualValue() throws {

@@ -45,17 +45,20 @@ import Testing
         }
     }
 
-    /// A recognised family the engine cannot train yet is refused on opening, saying so.
-    @Test func openingAnUntrainableFamilySaysWhichFamiliesTrain() throws {
+    /// Weights of another family than config.json declares are refused on opening, naming the
+    /// tensor that is missing.
+    @Test func weightsOfAnotherFamilyAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-family-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try #"{"model_type": "esm", "position_embedding_type": "rotary"}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let bert = Bundle.module.url(forResource: "Fixtures/torch_checkpoints/zip/pytorch_model.bin", withExtension: nil)!
+        try FileManager.default.copyItem(at: bert, to: dir.appendingPathComponent("pytorch_model.bin"))
         do {
             _ = try HFCheckpoint.open(directory: dir.path)
-            Issue.record("an ESM checkpoint opened as BERT")
+            Issue.record("BERT weights opened under an ESM config")
         } catch let error as CheckpointError {
-            #expect(error.description.contains("Nucleotide Transformer") && error.description.contains("cannot train yet"), "\(error)")
+            #expect(error.tensor == "esm.embeddings.word_embeddings.weight" && error.description.contains("Nucleotide Transformer"), "\(error)")
         }
     }
 }

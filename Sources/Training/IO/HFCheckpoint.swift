@@ -60,7 +60,15 @@ public enum HFCheckpoint {
                                   + "it trains: \(ModelFamily.trainable.map(\.displayName).joined(separator: "; "))")
         }
         let (config, labels) = try BertConfig.read(from: directory + "/" + configFile)
-        return (config, labels, try weights(in: directory))
+        let weights = try weights(in: directory)
+        // The weights must be of the family config.json declares (a BERT state dict under an
+        // ESM config would otherwise fail only when training starts).
+        let embedding = config.encoderPrefix + "embeddings.word_embeddings.weight"
+        guard weights.names.contains(where: { canonicalName($0, for: config) == embedding }) else {
+            throw CheckpointError(file: weights.path, tensor: embedding,
+                                  "is missing: these weights are not the \(family.displayName) checkpoint that config.json declares")
+        }
+        return (config, labels, weights)
     }
 
     /// The model's name for a tensor name found in a BERT checkpoint, undoing the variations
@@ -73,5 +81,13 @@ public enum HFCheckpoint {
         if n.hasSuffix(".beta") { n = String(n.dropLast(".beta".count)) + ".bias" }
         if ["embeddings.", "encoder.", "pooler."].contains(where: { n.hasPrefix($0) }) { n = "bert." + n }
         return n
+    }
+
+    /// `canonicalName` for a model of `config`'s family: a bare `EsmModel`'s names get `esm.`.
+    public static func canonicalName(_ name: String, for config: BertConfig) -> String {
+        if config.family == .nucleotideTransformer, ["embeddings.", "encoder."].contains(where: { name.hasPrefix($0) }) {
+            return "esm." + name
+        }
+        return canonicalName(name)
     }
 }

@@ -21,7 +21,7 @@ public enum ModelFamily: String, Sendable, CaseIterable {
     }
 
     /// The families dnatune's engine trains today.
-    public static let trainable: [ModelFamily] = [.bert, .dnabert2]
+    public static let trainable: [ModelFamily] = [.bert, .dnabert2, .nucleotideTransformer]
 
     /// Known `model_type`s of DNA models dnatune does not run, with their names.
     static let foreign: [String: String] = [
@@ -43,6 +43,8 @@ public enum ModelFamily: String, Sendable, CaseIterable {
         // its ALiBi size and bert_layers modeling code tell it apart from BERT.
         let mosaic = config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.hasPrefix("bert_layers.") })
         if mosaic, type == nil || type == "bert" { return .dnabert2 }
+        // NT v2's config.json has no model_type either: its auto_map names its modeling_esm code.
+        if type == nil, autoMap.contains(where: { $0.contains("modeling_esm.") || $0.contains("esm_config.") }) { return .nucleotideTransformer }
         switch type {
         case "bert"?:
             return .bert

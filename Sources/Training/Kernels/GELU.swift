@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 
 /// The exact (erf) GELU of Hugging Face's `"gelu"`: `out = x/2 · (1 + erf(x/√2))`.
@@ -30,36 +31,50 @@ func geluBackward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, 
     }
 }
 
-/// The gated GELU of DNABERT-2's feed-forward (`BertGatedLinearUnitMLP`): each row of `inp`
-/// (`[rows, 2·width]`) is a gate half `u` and a value half `v`, and `out = GELU(u) ⊙ v`
-/// (`[rows, width]`). `gelu` keeps GELU(u) and, when given, `derivative` GELU'(u) for the
-/// backward pass (each `[rows, width]`). Rows are split across `workers` threads.
-func gatedGeluForward(out: UnsafeMutablePointer<Float>, gelu: UnsafeMutablePointer<Float>,
-                      derivative: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>,
-                      rows: Int, width: Int, workers: Int = 1) {
+/// The gated feed-forward of DNABERT-2 (GELU gate, `BertGatedLinearUnitMLP`) and NT v2 (SiLU
+/// gate: SwiGLU): each row of `inp` (`[rows, 2·width]`) is a gate half `u` and a value half `v`,
+/// and `out = act(u) ⊙ v` (`[rows, width]`). `activated` keeps act(u) and, when given,
+/// `derivative` act'(u) for the backward pass (each `[rows, width]`). Rows are split across
+/// `workers` threads.
+func gatedForward(out: UnsafeMutablePointer<Float>, activated: UnsafeMutablePointer<Float>,
+                  derivative: UnsafeMutablePointer<Float>?, inp: UnsafePointer<Float>,
+                  rows: Int, width: Int, silu: Bool, workers: Int = 1) {
     parallelFor(count: rows, workers: rows * width >= 1 << 14 ? workers : 1) { start, end, _ in
         for r in start..<end {
-            let u = inp + r * 2 * width, v = u + width
-            dnt_gelu_forward(gelu + r * width, derivative.map { $0 + r * width }, u, width)
-            multiply(out + r * width, gelu + r * width, v, count: width)
+            let u = inp + r * 2 * width, v = u + width, act = activated + r * width
+            if silu {
+                for j in 0..<width {
+                    let x = u[j], s = 1 / (1 + expf(-x))
+                    act[j] = x * s
+                    derivative?[r * width + j] = s * (1 + x * (1 - s))
+                }
+            } else {
+                dnt_gelu_forward(act, derivative.map { $0 + r * width }, u, width)
+            }
+            multiply(out + r * width, act, v, count: width)
         }
     }
 }
 
-/// The backward pass of `gatedGeluForward`: from `dout` (`[rows, width]`) writes `dinp`
-/// (`[rows, 2·width]`): `∂u = dout ⊙ v ⊙ GELU'(u)` and `∂v = dout ⊙ GELU(u)`, with GELU'(u) from
+/// The backward pass of `gatedForward`: from `dout` (`[rows, width]`) writes `dinp`
+/// (`[rows, 2·width]`): `∂u = dout ⊙ v ⊙ act'(u)` and `∂v = dout ⊙ act(u)`, with act'(u) from
 /// the saved `derivative` or recomputed from `inp` when it is nil. `dinp` must not alias the others.
-func gatedGeluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
-                       gelu: UnsafePointer<Float>, derivative: UnsafePointer<Float>?,
-                       rows: Int, width: Int, workers: Int = 1) {
+func gatedBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+                   activated: UnsafePointer<Float>, derivative: UnsafePointer<Float>?,
+                   rows: Int, width: Int, silu: Bool, workers: Int = 1) {
     parallelFor(count: rows, workers: rows * width >= 1 << 14 ? workers : 1) { start, end, _ in
         for r in start..<end {
             let u = inp + r * 2 * width, v = u + width
             let du = dinp + r * 2 * width, dv = du + width, d = dout + r * width
-            multiply(dv, d, gelu + r * width, count: width)
+            multiply(dv, d, activated + r * width, count: width)
             multiply(du, d, v, count: width)
             if let derivative {
                 multiply(du, du, derivative + r * width, count: width)
+            } else if silu {
+                for j in 0..<width {
+                    let x = u[j], s = 1 / (1 + expf(-x))
+                    du[j] *= s * (1 + x * (1 - s))
+                }
             } else {
                 dnt_gelu_backward(du, u, du, width)
             }

@@ -2,7 +2,7 @@
 /// Plain integers only, so computing it allocates nothing.
 struct ActivationOffsets {
     let n: Int, c: Int, inter: Int, heads: Int, t: Int, b: Int
-    var keyValid = 0, embSum = 0, embMean = 0, embRstd = 0, embMask = 0, enc = 0
+    var keyValid = 0, maskRaw = 0, embSum = 0, embMean = 0, embRstd = 0, embMask = 0, enc = 0
     var layerBase = 0, layerSize = 0
     // Within a layer block.
     var qkv = 0, probs = 0, dropped = 0, ctx = 0, res1 = 0, mean1 = 0, rstd1 = 0, mask1 = 0, ln1 = 0
@@ -11,6 +11,8 @@ struct ActivationOffsets {
     var gateGelu = 0, gateDerivative = 0, dGated = 0
     // Heads.
     var pooled = 0, poolMask = 0, pooledDrop = 0, dpooled = 0
+    /// ESM: the final LayerNorm's output and statistics, and the head's dropout on <cls> features.
+    var finalOut = 0, finalMean = 0, finalRstd = 0, clsMask = 0, clsDrop = 0
     var mlmIn = 0, mlmT = 0, mlmG = 0, mlmMean = 0, mlmRstd = 0, mlmOut = 0
     var logits = 0, dlogits = 0, logitsCount = 0
     // Scratch.
@@ -24,7 +26,7 @@ struct ActivationOffsets {
         let layersCount = cfg.numHiddenLayers
         var o = 0
         func take(_ count: Int) -> Int { defer { o += count }; return o }
-        keyValid = take(n)
+        keyValid = take(n); maskRaw = take(n)
         embSum = take(n * c); embMean = take(n); embRstd = take(n); embMask = take(n * c)
         enc = take((layersCount + 1) * n * c)
         // Layer-relative offsets.
@@ -37,6 +39,9 @@ struct ActivationOffsets {
         gateGelu = lt(gated ? n * inter : 0); gateDerivative = lt(gated ? n * inter : 0); dGated = lt(gated ? n * inter : 0)
         layerSize = l
         layerBase = take(layersCount * layerSize)
+        let preLN = cfg.usesPreLayerNorm
+        finalOut = take(preLN ? n * c : 0); finalMean = take(preLN ? n : 0); finalRstd = take(preLN ? n : 0)
+        clsMask = take(preLN ? b * c : 0); clsDrop = take(preLN ? b * c : 0)
         switch model.head {
         case .classification:
             let k = cfg.numLabels

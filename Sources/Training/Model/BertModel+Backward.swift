@@ -11,7 +11,11 @@ extension BertModel {
         let n = a.n, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
         let needTop = lowestTrainable < L
         let dEnc = acts + a.dEnc, bufA = acts + a.bufA, bufB = acts + a.bufB, big = acts + a.bufBig
-        let top = acts + a.enc(L)
+        let preLN = config.usesPreLayerNorm
+        // ESM: the head reads the final LayerNorm's output; its gradient collects in bufB first.
+        let finalTrains = preLN && grad(finalLnW) != nil
+        let top = preLN ? acts + a.finalOut : acts + a.enc(L), dTop = preLN ? bufB : dEnc
+        let needBelowHead = needTop || finalTrains
 
         switch head {
         case .classification:
@@ -20,15 +24,25 @@ extension BertModel {
             linearBackward(dinp: dp, dweight: grad(clsW), dbias: grad(clsB), dout: acts + a.dlogits, inp: dropped,
                            weight: param(clsW), rows: batch, inFeatures: c, outFeatures: config.numLabels, workers: workers)
             let poolerTrains = grad(poolW) != nil || lora?.has(.pooler) == true
-            guard poolerTrains || needTop else { return }
+            guard poolerTrains || needBelowHead else { return }
             if hiddenP > 0 { multiply(dp, dp, acts + a.poolMask, count: batch * c) }
             for i in 0..<(batch * c) { dp[i] *= 1 - pooled[i] * pooled[i] }
             let ldTop = topRowStride
-            if needTop { dEnc.update(repeating: 0, count: batch * ldTop) }
-            linearBackward(dinp: needTop ? dEnc : nil, accumulate: true, dweight: grad(poolW), dbias: grad(poolB),
-                           dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: ldTop, workers: workers)
-            lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: ldTop, dinp: needTop ? dEnc : nil,
-                           rows: batch, training: training)
+            if needBelowHead { dTop.update(repeating: 0, count: batch * ldTop) }
+            if preLN && hiddenP > 0 {
+                // ESM's dropout on the <cls> features: the dense read the masked copy.
+                let inp = acts + a.clsDrop
+                linearBackward(dinp: needBelowHead ? bufA : nil, dweight: grad(poolW), dbias: grad(poolB),
+                               dout: dp, inp: inp, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, workers: workers)
+                if needBelowHead {
+                    for b in 0..<batch { multiply(dTop + b * ldTop, bufA + b * c, acts + a.clsMask + b * c, count: c) }
+                }
+            } else {
+                linearBackward(dinp: needBelowHead ? dTop : nil, accumulate: true, dweight: grad(poolW), dbias: grad(poolB),
+                               dout: dp, inp: top, weight: param(poolW), rows: batch, inFeatures: c, outFeatures: c, ldInp: ldTop, workers: workers)
+                lora?.backward(site: .pooler, dout: dp, ldOut: c, inp: top, ldInp: ldTop, dinp: needBelowHead ? dTop : nil,
+                               rows: batch, training: training)
+            }
         case .maskedLM:
             // On the predicted rows only (all rows without a selection); their input gradient is
             // then scattered back to their positions.
@@ -52,6 +66,17 @@ extension BertModel {
                 for j in 0..<m { (dEnc + Int(predicted[j]) * c).update(from: bufB + j * c, count: c) }
             }
         }
+        if preLN {
+            guard needBelowHead else { return }
+            finalLayerNormBackward(a, dTop: dTop, dEnc: dEnc, needInput: needTop)
+            guard needTop else { return }
+            for l in stride(from: L - 1, through: max(lowestTrainable, 0), by: -1) {
+                preLayerBackward(l, a, dEnc: dEnc, needInput: l > lowestTrainable || lowestTrainable < 0)
+            }
+            guard lowestTrainable < 0 else { return }
+            esmEmbeddingsBackward(a, dEnc: dEnc, scratch: bufA)
+            return
+        }
         guard needTop else { return }
 
         // dEnc holds ∂loss/∂(output of layer l) on entry to each iteration, for the rows that layer
@@ -72,8 +97,8 @@ extension BertModel {
                            rows: r, inFeatures: inter, outFeatures: c, workers: workers)
             lora?.backward(site: .output(l), dout: dO, ldOut: c, inp: g, ldInp: inter, dinp: dG, rows: r, training: training)
             if gated {
-                gatedGeluBackward(dinp: big, dout: dG, inp: base + a.h1, gelu: base + a.gateGelu,
-                                  derivative: training ? base + a.gateDerivative : nil, rows: r, width: inter, workers: workers)
+                gatedBackward(dinp: big, dout: dG, inp: base + a.h1, activated: base + a.gateGelu,
+                              derivative: training ? base + a.gateDerivative : nil, rows: r, width: inter, silu: false, workers: workers)
             } else if training {  // forward saved GELU'(h1) in place of h1
                 geluBackward(dinp: big, derivative: base + a.h1, dout: big, count: r * inter, workers: workers)
             } else {

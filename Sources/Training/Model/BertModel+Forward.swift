@@ -48,13 +48,20 @@ extension BertModel {
         (ids! ).update(from: inputIds, count: n)
 
         // Which keys each row may attend to.
-        let valid = acts + a.keyValid
+        let valid = acts + a.keyValid, raw = acts + a.maskRaw
         for b in 0..<batch {
             var any = false
-            for t in 0..<T { let v: Float = attentionMask[b * T + t] != 0 ? 1 : 0; valid[b * T + t] = v; any = any || v != 0 }
+            for t in 0..<T { let v: Float = attentionMask[b * T + t] != 0 ? 1 : 0; valid[b * T + t] = v; raw[b * T + t] = v; any = any || v != 0 }
             if !any { (valid + b * T).update(repeating: 1, count: T) }
         }
 
+        if config.usesPreLayerNorm {
+            try esmEmbeddingsForward(a, inputIds: inputIds, attentionMask: attentionMask)
+            for l in 0..<config.numHiddenLayers { preLayerForward(l, a, keyValid: valid) }
+            finalLayerNormForward(a)
+            try headForward(a, top: acts + a.finalOut)
+            return
+        }
         // Embeddings: word + position (none with ALiBi) + token type 0, LayerNorm, dropout.
         let sum = acts + a.embSum
         let positions = optionalParam(wpe)
@@ -108,8 +115,8 @@ extension BertModel {
             linearForward(out: h1, inp: ln1, weight: param(o.iW), bias: optionalParam(o.iB), rows: r, inFeatures: c, outFeatures: up, workers: workers)
             lora?.forward(site: .intermediate(l), inp: ln1, ldInp: c, out: h1, ldOut: up, rows: r, training: training, seed: stepSeed)
             if config.usesGatedFeedForward {
-                gatedGeluForward(out: g, gelu: base + a.gateGelu, derivative: training ? base + a.gateDerivative : nil,
-                                 inp: h1, rows: r, width: inter, workers: workers)
+                gatedForward(out: g, activated: base + a.gateGelu, derivative: training ? base + a.gateDerivative : nil,
+                             inp: h1, rows: r, width: inter, silu: false, workers: workers)
             } else {
                 // In training, h1 is replaced by GELU'(h1): the backward pass needs nothing else of it.
                 geluForward(out: g, inp: h1, count: r * inter, workers: workers, derivative: training ? h1 : nil)
@@ -122,14 +129,26 @@ extension BertModel {
                              weight: param(o.ln2W), bias: param(o.ln2B), rows: r, width: c, eps: eps, workers: workers)
         }
 
-        let top = acts + a.enc(config.numHiddenLayers)
+        try headForward(a, top: acts + a.enc(config.numHiddenLayers))
+    }
+
+    /// The head on the encoder's output `top`.
+    func headForward(_ a: ActivationOffsets, top: UnsafeMutablePointer<Float>) throws(ModelError) {
+        guard let acts else { return }
+        let c = a.c
         switch head {
         case .classification:
-            // Pooler on the [CLS] rows, tanh, dropout, classifier.
-            let pooled = acts + a.pooled, ldTop = topRowStride
-            linearForward(out: pooled, inp: top, weight: param(poolW), bias: param(poolB), rows: batch,
-                          inFeatures: c, outFeatures: c, ldInp: ldTop, workers: workers)
-            lora?.forward(site: .pooler, inp: top, ldInp: ldTop, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
+            // Pooler on the [CLS] rows, tanh, dropout, classifier (ESM: dropout on the <cls>
+            // features first, then its head's dense, tanh, dropout, out_proj — the same products).
+            let pooled = acts + a.pooled
+            var inp = UnsafePointer(top), ldInp = topRowStride
+            if config.usesPreLayerNorm, let mask = hiddenMask(acts + a.clsMask, count: batch * c, stream: 0xF01) {
+                for b in 0..<batch { multiply(acts + a.clsDrop + b * c, top + b * ldInp, mask + b * c, count: c) }
+                inp = UnsafePointer(acts + a.clsDrop); ldInp = c
+            }
+            linearForward(out: pooled, inp: inp, weight: param(poolW), bias: param(poolB), rows: batch,
+                          inFeatures: c, outFeatures: c, ldInp: ldInp, workers: workers)
+            lora?.forward(site: .pooler, inp: inp, ldInp: ldInp, out: pooled, ldOut: c, rows: batch, training: training, seed: stepSeed)
             for i in 0..<(batch * c) { pooled[i] = tanhf(pooled[i]) }
             var dropped = UnsafePointer(pooled)
             if let mask = hiddenMask(acts + a.poolMask, count: batch * c, stream: 0xF00) {

@@ -45,10 +45,15 @@ public final class BertModel: @unchecked Sendable {
     var wte = 0, wpe = 0, wtt = 0, embLnW = 0, embLnB = 0
     var layers: [LayerOffsets] = []
     var poolW = 0, poolB = 0, clsW = 0, clsB = 0
+    /// ESM's final LayerNorm (`esm.encoder.emb_layer_norm_after`); −1 for BERT.
+    var finalLnW = -1, finalLnB = -1
     var mlmW = 0, mlmB = 0, mlmLnW = 0, mlmLnB = 0, mlmBias = 0
     var trainableOffsets: Set<Int> = []
     /// ALiBi's slope per head (empty for absolute positions).
     lazy var alibiSlopes: [Float] = config.usesALiBi ? config.alibiSlopes : []
+    /// Rotary positions: the cos/sin tables for `rotaryLength` positions, built on first use.
+    var rotary: (cos: [Float], sin: [Float])?
+    var rotaryLength = 0
     /// The lowest part the backward pass must reach: -1 = embeddings, `l` = encoder layer `l`,
     /// `numHiddenLayers` = only the head.
     var lowestTrainable = 0
@@ -99,24 +104,50 @@ public final class BertModel: @unchecked Sendable {
         // would race when two models run on two threads.
         BLAS.threads = 1
 
-        if config.family == .dnabert2, head == .maskedLM {
-            throw ModelError("DNABERT-2 is fine-tuned here (sequence classification); masked-LM pretraining runs BERT models only")
-        }
-        guard config.family == .bert || config.family == .dnabert2 else {
-            throw ModelError("\(config.family.displayName) is not a BERT-style model")
+        if config.family != .bert, head == .maskedLM {
+            throw ModelError("\(config.family.displayName) is fine-tuned here (sequence classification); masked-LM pretraining runs BERT models only")
         }
         let c = config.hiddenSize, inter = config.intermediateSize
         var layout = ParameterLayout()
-        let e = "bert.embeddings."
+        let esm = config.family == .nucleotideTransformer
+        let e = config.encoderPrefix + "embeddings."
         wte = layout.append(e + "word_embeddings.weight", [config.vocabSize, c])
-        // ALiBi biases attention by distance instead of adding position embeddings.
-        wpe = config.usesALiBi ? -1 : layout.append(e + "position_embeddings.weight", [config.maxPositionEmbeddings, c])
-        wtt = layout.append(e + "token_type_embeddings.weight", [config.typeVocabSize, c])
-        embLnW = layout.append(e + "LayerNorm.weight", [c])
-        embLnB = layout.append(e + "LayerNorm.bias", [c])
+        // ALiBi biases attention by distance, rotary positions rotate queries and keys: neither
+        // adds position embeddings.
+        wpe = config.usesALiBi || config.usesRotary ? -1 : layout.append(e + "position_embeddings.weight", [config.maxPositionEmbeddings, c])
+        wtt = esm ? -1 : layout.append(e + "token_type_embeddings.weight", [config.typeVocabSize, c])
+        if esm {
+            embLnW = config.esm.embeddingLayerNorm ? layout.append(e + "layer_norm.weight", [c]) : -1
+            embLnB = config.esm.embeddingLayerNorm ? layout.append(e + "layer_norm.bias", [c]) : -1
+        } else {
+            embLnW = layout.append(e + "LayerNorm.weight", [c])
+            embLnB = layout.append(e + "LayerNorm.bias", [c])
+        }
         for l in 0..<config.numHiddenLayers {
-            let p = "bert.encoder.layer.\(l)."
+            let p = config.encoderPrefix + "encoder.layer.\(l)."
             var o = LayerOffsets()
+            if esm {
+                // Pre-LayerNorm: attention.LayerNorm before attention, LayerNorm before the feed-forward.
+                o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
+                layout.append(p + "attention.self.key.weight", [c, c])
+                layout.append(p + "attention.self.value.weight", [c, c])
+                o.qkvB = layout.append(p + "attention.self.query.bias", [c])
+                layout.append(p + "attention.self.key.bias", [c])
+                layout.append(p + "attention.self.value.bias", [c])
+                o.aoW = layout.append(p + "attention.output.dense.weight", [c, c])
+                o.aoB = layout.append(p + "attention.output.dense.bias", [c])
+                o.ln1W = layout.append(p + "attention.LayerNorm.weight", [c])
+                o.ln1B = layout.append(p + "attention.LayerNorm.bias", [c])
+                let bias = config.esm.feedForwardBias
+                o.iW = layout.append(p + "intermediate.dense.weight", [config.usesGatedFeedForward ? 2 * inter : inter, c])
+                o.iB = bias ? layout.append(p + "intermediate.dense.bias", [config.usesGatedFeedForward ? 2 * inter : inter]) : -1
+                o.oW = layout.append(p + "output.dense.weight", [c, inter])
+                o.oB = bias ? layout.append(p + "output.dense.bias", [c]) : -1
+                o.ln2W = layout.append(p + "LayerNorm.weight", [c])
+                o.ln2B = layout.append(p + "LayerNorm.bias", [c])
+                layers.append(o)
+                continue
+            }
             if config.family == .dnabert2 {
                 // MosaicBERT: one fused [3C, C] projection, gated-GELU feed-forward (no up-projection bias).
                 o.qkvW = layout.append(p + "attention.self.Wqkv.weight", [3 * c, c])
@@ -151,7 +182,17 @@ public final class BertModel: @unchecked Sendable {
             }
             layers.append(o)
         }
+        if esm {
+            finalLnW = layout.append("esm.encoder.emb_layer_norm_after.weight", [c])
+            finalLnB = layout.append("esm.encoder.emb_layer_norm_after.bias", [c])
+        }
         switch head {
+        case .classification where esm:
+            // EsmClassificationHead: dense and tanh on <cls>, then out_proj.
+            poolW = layout.append("classifier.dense.weight", [c, c])
+            poolB = layout.append("classifier.dense.bias", [c])
+            clsW = layout.append("classifier.out_proj.weight", [config.numLabels, c])
+            clsB = layout.append("classifier.out_proj.bias", [config.numLabels])
         case .classification:
             poolW = layout.append("bert.pooler.dense.weight", [c, c])
             poolB = layout.append("bert.pooler.dense.bias", [c])
@@ -200,23 +241,29 @@ public final class BertModel: @unchecked Sendable {
             return name.hasPrefix("classifier.") || c.savesInFull(parameter: name)
         case .frozenBackbone: return name.hasPrefix("classifier.") || name.hasPrefix("bert.pooler.") || name.hasPrefix("cls.")
         case .freezeFirstLayers(let n):
-            if name.hasPrefix("bert.embeddings.") { return n == 0 }
+            if isEmbedding(name) { return n == 0 }
             if let l = layerIndex(name) { return l >= n }
             return true
         }
     }
 
-    /// The encoder layer index in a name `bert.encoder.layer.{i}.…`, or nil.
+    /// Whether `name` is an embedding table or the embeddings' LayerNorm (`bert.` or `esm.`).
+    static func isEmbedding(_ name: String) -> Bool {
+        name.hasPrefix("bert.embeddings.") || name.hasPrefix("esm.embeddings.")
+    }
+
+    /// The encoder layer index in a name `bert.encoder.layer.{i}.…` (or `esm.…`), or nil.
     static func layerIndex(_ name: String) -> Int? {
-        let prefix = "bert.encoder.layer."
-        guard name.hasPrefix(prefix) else { return nil }
-        return Int(name.dropFirst(prefix.count).prefix { $0 != "." })
+        for prefix in ["bert.encoder.layer.", "esm.encoder.layer."] where name.hasPrefix(prefix) {
+            return Int(name.dropFirst(prefix.count).prefix { $0 != "." })
+        }
+        return nil
     }
 
     static func lowestTrainablePart(views: [ParameterView], trainable: [Bool], lora: LoRAAdapter?, layers: Int) -> Int {
         var lowest = layers
         for (view, t) in zip(views, trainable) where t {
-            if view.name.hasPrefix("bert.embeddings.") { return -1 }
+            if isEmbedding(view.name) { return -1 }
             if let l = layerIndex(view.name) { lowest = min(lowest, l) }
         }
         for m in lora?.modules ?? [] {
@@ -230,7 +277,8 @@ public final class BertModel: @unchecked Sendable {
         let std = Float(config.initializerRange)
         for view in parameters.views {
             let p = parameters.pointer(view)
-            if view.name.hasSuffix("LayerNorm.weight") {
+            if view.name.lowercased().hasSuffix("layernorm.weight") || view.name.hasSuffix("layer_norm.weight")
+                || view.name.hasSuffix("layer_norm_after.weight") {
                 p.update(repeating: 1, count: view.count)
             } else if view.shape.count == 2 {
                 for i in 0..<view.count { p[i] = gen.nextNormal() * std }

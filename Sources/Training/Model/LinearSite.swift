@@ -8,6 +8,7 @@ enum LinearSite: Hashable, Sendable {
     /// The module's full name in `BertForSequenceClassification` / `BertForMaskedLM` (BERT), or in
     /// DNABERT-2's `bert_layers.BertForSequenceClassification`.
     func moduleName(_ family: ModelFamily) -> String {
+        if family == .nucleotideTransformer, moduleName.hasPrefix("bert.") { return "esm." + moduleName.dropFirst("bert.".count) }
         if family == .dnabert2 {
             switch self {
             case .intermediate(let l): return "bert.encoder.layer.\(l).mlp.gated_layers"
@@ -49,7 +50,8 @@ enum LinearSite: Hashable, Sendable {
             sites += config.family == .dnabert2 ? [.fusedQKV(l), .attentionOutput(l), .intermediate(l), .output(l)]
                 : [.query(l), .key(l), .value(l), .attentionOutput(l), .intermediate(l), .output(l)]
         }
-        sites.append(head == .classification ? .pooler : .mlmTransform)
+        // ESM's head dense belongs to the classifier, which trains in full (modules_to_save).
+        if config.family != .nucleotideTransformer { sites.append(head == .classification ? .pooler : .mlmTransform) }
         return sites
     }
 

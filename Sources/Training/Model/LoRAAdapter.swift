@@ -68,7 +68,7 @@ public final class LoRAAdapter: @unchecked Sendable {
                                   b: ParameterView(name: prefix + ".lora_B.weight", shape: [fout, config.r], offset: b)))
         }
         guard !modules.isEmpty else {
-            let names = bertConfig.family == .dnabert2 ? "Wqkv, dense, gated_layers, wo" : "query, key, value, dense"
+            let names = bertConfig.family == .dnabert2 ? "Wqkv, dense, gated_layers, wo" : "query, key, value, dense (attention.output.dense, intermediate.dense, output.dense)"
             throw ModelError("LoRA target_modules \(config.targetModules) match no linear layer of the model (its linear layers: \(names))")
         }
         self.modules = modules

@@ -170,7 +170,7 @@ extension BertModel {
         var missing: [String] = []
         // The checkpoint's names under the model's spelling (bare BertModel names, gamma/beta).
         var byCanonical: [String: String] = [:]
-        for name in file.names { byCanonical[HFCheckpoint.canonicalName(name)] = name }
+        for name in file.names { byCanonical[HFCheckpoint.canonicalName(name, for: config)] = name }
         for view in parameters.views {
             guard let name = byCanonical[view.name] else { missing.append(view.name); continue }
             // A classification head for another number of classes is replaced by a new one, as
@@ -180,9 +180,10 @@ extension BertModel {
             }
             try file.read(name, shape: view.shape, into: UnsafeMutableBufferPointer(start: parameters.pointer(view), count: view.count))
         }
-        if missing.contains("bert.embeddings.word_embeddings.weight") {
-            throw CheckpointError(file: file.path, tensor: "bert.embeddings.word_embeddings.weight",
-                                  "is missing: not a BERT checkpoint (supported: BertModel, BertForMaskedLM, BertForSequenceClassification)")
+        let embedding = config.encoderPrefix + "embeddings.word_embeddings.weight"
+        if missing.contains(embedding) {
+            throw CheckpointError(file: file.path, tensor: embedding,
+                                  "is missing: not a \(config.family.displayName) checkpoint (its encoder, masked-LM or sequence-classification model)")
         }
         return missing
     }
