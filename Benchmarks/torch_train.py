@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""PyTorch eager reference for `dnatune bench train`: trains BertForSequenceClassification
-(full, or LoRA through peft) on random tokens and prints one JSON line with the median
-training and inference samples/s and the process's peak resident memory.
+"""PyTorch eager reference for `dnatune bench train`: trains a sequence classifier (full, or LoRA
+through peft) on random tokens and prints one JSON line with the median training and inference
+samples/s and the process's peak resident memory. --family picks the reference implementation:
+bert (transformers' BertForSequenceClassification), ntv2 (transformers' EsmForSequenceClassification
+with rotary positions and NT v2's SwiGLU feed-forward, as scripts/reference/esm_reference.py builds
+it) or dnabert2 (DNABERT-2's own bert_layers.py, from the folder --dnabert2-code).
 
     PY=$(scripts/python-env); $PY Benchmarks/torch_train.py --hidden 128 --layers 4 --heads 4 --inter 512
 """
+import os
+import sys
 import argparse
 import json
 import resource
@@ -31,23 +36,50 @@ p.add_argument("--length", type=int, default=128)
 p.add_argument("--steps", type=int, default=10)
 p.add_argument("--warmup", type=int, default=2)
 p.add_argument("--threads", type=int, default=2)
-p.add_argument("--lora", action="store_true", help="LoRA r=8 alpha=16 dropout 0.1 on query, value")
+p.add_argument("--lora", action="store_true", help="LoRA r=8 alpha=16 dropout 0.1 on query, value (DNABERT-2: Wqkv)")
+p.add_argument("--family", choices=["bert", "dnabert2", "ntv2"], default="bert")
+p.add_argument("--dnabert2-code", help="folder with bert_layers.py, bert_padding.py, configuration_bert.py")
 a = p.parse_args()
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
-cfg = BertConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
-                 intermediate_size=a.inter, max_position_embeddings=max(512, a.length), hidden_dropout_prob=0.1,
-                 attention_probs_dropout_prob=0.1, num_labels=2)
-model = BertForSequenceClassification(cfg)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "reference"))
+targets = ["query", "value"]
+if a.family == "bert":
+    cfg = BertConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+                     intermediate_size=a.inter, max_position_embeddings=max(512, a.length), hidden_dropout_prob=0.1,
+                     attention_probs_dropout_prob=0.1, num_labels=2)
+    model = BertForSequenceClassification(cfg)
+elif a.family == "ntv2":
+    from transformers import EsmConfig, EsmForSequenceClassification
+    from esm_reference import NTv2Intermediate, NTv2Output
+    cfg = EsmConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+                    intermediate_size=a.inter, max_position_embeddings=2050, hidden_dropout_prob=0.1,
+                    attention_probs_dropout_prob=0.1, num_labels=2, pad_token_id=1, mask_token_id=2, token_dropout=False,
+                    position_embedding_type="rotary", emb_layer_norm_before=False)
+    model = EsmForSequenceClassification(cfg)
+    for layer in model.esm.encoder.layer:
+        layer.intermediate = NTv2Intermediate(cfg)
+        layer.output = NTv2Output(cfg)
+else:
+    from dnabert2_reference import load_code
+    config_module, layers_module = load_code(a.dnabert2_code)
+    cfg = config_module.BertConfig(alibi_starting_size=512, attention_probs_dropout_prob=0.0)
+    for key, value in dict(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+                           intermediate_size=a.inter, max_position_embeddings=512, type_vocab_size=2, layer_norm_eps=1e-12,
+                           hidden_dropout_prob=0.1, num_labels=2, pad_token_id=3, hidden_act="gelu", initializer_range=0.02,
+                           classifier_dropout=None, problem_type=None).items():
+        setattr(cfg, key, value)
+    model = layers_module.BertForSequenceClassification(cfg)
+    targets = ["Wqkv"]
 if a.lora:
     from peft import LoraConfig, TaskType, get_peft_model
     model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, lora_dropout=0.1,
-                                             target_modules=["query", "value"]))
+                                             target_modules=targets))
 params = [p for p in model.parameters() if p.requires_grad]
 opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
-ids = torch.randint(5, a.vocab, (a.batch, a.length))
-ids[:, 0] = 2
+ids = torch.randint(6, a.vocab, (a.batch, a.length))
+ids[:, 0] = {"bert": 2, "dnabert2": 1, "ntv2": 3}[a.family]
 mask = torch.ones(a.batch, a.length, dtype=torch.long)
 mask[a.batch // 2:, a.length * 3 // 4:] = 0
 labels = torch.randint(0, 2, (a.batch,))

@@ -40,20 +40,63 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Only the cases whose name contains this text (e.g. 128, lora).")
     var only: String?
 
+    @Flag(help: """
+        The published sizes instead, with random weights: DNABERT-6 (BERT-base, 6-mers), DNABERT-2-117M \
+        (ALiBi, gated GELU) and NT-v2-50M (rotary, SwiGLU), full and LoRA; default batch 8, length 32 \
+        (100 bp in BPE or 6-mer tokens; DNABERT-6's overlapping 6-mers: pass --length 100).
+        """)
+    var published = false
+
+    @Option(help: "Folder with DNABERT-2's modeling code (bert_layers.py, bert_padding.py, configuration_bert.py) for its PyTorch reference; without it the DNABERT-2 cases run in dnatune only.")
+    var dnabert2Code: String?
+
     struct Case {
         var name: String, hidden: Int, heads: Int, inter: Int, lora: Bool
+        var layers = 4, vocab = 4101
+        var family = ModelFamily.bert
         var config: BertConfig {
-            BertConfig(vocabSize: 4101, hiddenSize: hidden, numHiddenLayers: 4, numAttentionHeads: heads,
-                       intermediateSize: inter, maxPositionEmbeddings: 512, hiddenDropoutProb: 0.1,
-                       attentionProbsDropoutProb: 0.1, numLabels: 2)
+            var c = BertConfig(vocabSize: vocab, hiddenSize: hidden, numHiddenLayers: layers, numAttentionHeads: heads,
+                               intermediateSize: inter, maxPositionEmbeddings: family == .nucleotideTransformer ? 2050 : 512,
+                               hiddenDropoutProb: 0.1, attentionProbsDropoutProb: family == .dnabert2 ? 0 : 0.1, numLabels: 2,
+                               padTokenId: family == .nucleotideTransformer ? 1 : 0, family: family)
+            if family == .nucleotideTransformer {
+                c.esm.rotary = true; c.esm.swiGLU = true; c.esm.feedForwardBias = false
+            }
+            return c
         }
+        /// LoRA on the attention projections, named as each family names them.
+        var targets: [String] { family == .dnabert2 ? ["Wqkv"] : ["query", "value"] }
         var strategy: TrainingStrategy {
-            lora ? .lora(LoRAConfig(r: 8, alpha: 16, dropout: 0.1, targetModules: ["query", "value"])) : .full
+            lora ? .lora(LoRAConfig(r: 8, alpha: 16, dropout: 0.1, targetModules: targets)) : .full
+        }
+        /// The PyTorch script's name for the architecture.
+        var torchFamily: String {
+            switch family {
+            case .bert: "bert"
+            case .dnabert2: "dnabert2"
+            case .nucleotideTransformer: "ntv2"
+            }
+        }
+    }
+
+    /// The published sizes (random weights): DNABERT-6, DNABERT-2-117M, NT-v2-50M.
+    static let publishedCases: [Case] = [false, true].flatMap { lora in [
+        Case(name: "dnabert6 " + (lora ? "lora" : "full"), hidden: 768, heads: 12, inter: 3072, lora: lora, layers: 12, vocab: 4101),
+        Case(name: "dnabert2 " + (lora ? "lora" : "full"), hidden: 768, heads: 12, inter: 3072, lora: lora, layers: 12, vocab: 4096,
+             family: .dnabert2),
+        Case(name: "ntv2-50m " + (lora ? "lora" : "full"), hidden: 512, heads: 16, inter: 2048, lora: lora, layers: 12, vocab: 4107,
+             family: .nucleotideTransformer),
+    ] }
+
+    mutating func validate() throws {
+        if published {
+            if !CommandLine.arguments.contains("--batch") { batch = 8 }
+            if !CommandLine.arguments.contains("--length") { length = 32 }
         }
     }
 
     func run() throws {
-        var cases = [
+        var cases = published ? Self.publishedCases : [
             Case(name: "h128 full", hidden: 128, heads: 4, inter: 512, lora: false),
             Case(name: "h128 lora", hidden: 128, heads: 4, inter: 512, lora: true),
             Case(name: "h256 full", hidden: 256, heads: 8, inter: 1024, lora: false),
@@ -61,7 +104,8 @@ struct BenchTrain: ParsableCommand {
         ]
         if let only { cases = cases.filter { $0.name.contains(only) } }
         let py = noTorch ? nil : try python ?? Self.defaultPython()
-        say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, 4 layers, vocab 4101, dropout 0.1")
+        say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, "
+            + (published ? "published sizes (12 layers), random weights" : "4 layers, vocab 4101") + ", dropout 0.1")
         say("\(BLAS.configuration); elementwise kernels: \(Kernels.instructionSet)")
         var swiftResults: [String: [TrainingBenchmark.Result]] = [:]
         var torchResults: [String: [[String: Double]]] = [:]
@@ -72,7 +116,7 @@ struct BenchTrain: ParsableCommand {
                 swiftResults[c.name, default: []].append(r)
                 var line = String(format: "round %d %@  dnatune train %.1f/s infer %.1f/s", round, c.name,
                                   r.trainSamplesPerSecond, r.inferSamplesPerSecond)
-                if let py {
+                if let py, c.family != .dnabert2 || dnabert2Code != nil {
                     let t = try runTorch(python: py, c)
                     torchResults[c.name, default: []].append(t)
                     line += String(format: "   torch train %.1f/s infer %.1f/s", t["train_sps"] ?? .nan, t["infer_sps"] ?? .nan)
@@ -82,6 +126,16 @@ struct BenchTrain: ParsableCommand {
         }
         say("")
         say("case        dnatune train/s  infer/s  GFLOP/s(train)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer | paired train  infer")
+        defer {
+            if published {
+                say("")
+                say("minutes per epoch of 30,000 sequences at this batch and length (dnatune):")
+                for c in cases {
+                    let train = TrainingBenchmark.median((swiftResults[c.name] ?? []).map(\.trainSamplesPerSecond))
+                    say(String(format: "  %-14@ %6.1f min", c.name, 30_000 / train / 60))
+                }
+            }
+        }
         for c in cases {
             let s = swiftResults[c.name] ?? []
             let train = TrainingBenchmark.median(s.map(\.trainSamplesPerSecond))
@@ -111,7 +165,7 @@ struct BenchTrain: ParsableCommand {
         // LoRA against full steps: the two models train in alternating blocks of 4 steps, so the
         // machine's slow and fast phases fall on both alike; median of the per-pair ratios.
         let pairs = max(3, steps * rounds / 3)
-        for (full, lora) in [("h128 full", "h128 lora"), ("h256 full", "h256 lora")] {
+        for (full, lora) in [("h128 full", "h128 lora"), ("h256 full", "h256 lora")] where !published {
             guard let f = cases.first(where: { $0.name == full }), let l = cases.first(where: { $0.name == lora }) else { continue }
             let speedup = try TrainingBenchmark.interleavedSpeedup(config: l.config, strategy: l.strategy, baseline: f.strategy,
                                                                    batch: batch, length: length, pairs: pairs, threads: threads)
@@ -128,9 +182,11 @@ struct BenchTrain: ParsableCommand {
     }
 
     func runTorch(python: String, _ c: Case) throws -> [String: Double] {
-        var args = [torchScript, "--hidden", "\(c.hidden)", "--layers", "4", "--heads", "\(c.heads)", "--inter", "\(c.inter)",
+        var args = [torchScript, "--hidden", "\(c.hidden)", "--layers", "\(c.layers)", "--heads", "\(c.heads)", "--inter", "\(c.inter)",
+                    "--vocab", "\(c.vocab)", "--family", c.torchFamily,
                     "--batch", "\(batch)", "--length", "\(length)", "--steps", "\(steps)", "--threads", "\(threads)"]
         if c.lora { args.append("--lora") }
+        if c.family == .dnabert2, let dnabert2Code { args += ["--dnabert2-code", dnabert2Code] }
         let output = try Self.capture(python, args)
         guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
               let object = try JSONSerialization.jsonObject(with: Foundation.Data(line.utf8)) as? [String: Double] else {

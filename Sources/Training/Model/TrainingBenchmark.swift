@@ -139,8 +139,10 @@ public enum TrainingBenchmark {
         let n = Double(batch * length), c = Double(config.hiddenSize), i = Double(config.intermediateSize)
         let t = Double(length), b = Double(batch), layers = config.numHiddenLayers
         guard layers > 0 else { return 2 * b * c * (c + Double(config.numLabels)) }
-        let perLayer = 2 * n * c * (4 * c + 2 * i) + 2 * 2 * b * t * t * c
-        let lastLayer = 2 * n * c * 3 * c + 2 * 2 * b * t * c + 2 * b * c * (c + 2 * i)
+        // The feed-forward's two products: up (doubled when gated) and down.
+        let ffn = (config.usesGatedFeedForward ? 3 : 2) * i
+        let perLayer = 2 * n * c * (4 * c + ffn) + 2 * 2 * b * t * t * c
+        let lastLayer = 2 * n * c * 3 * c + 2 * 2 * b * t * c + 2 * b * c * (c + ffn)
         return Double(layers - 1) * perLayer + lastLayer + 2 * b * c * (c + Double(config.numLabels))
     }
 
