@@ -419,6 +419,23 @@ import Training
         #expect(dist.median == lengths.sorted()[lengths.count / 2])
     }
 
+    /// The Data screen's token lengths are counted with the run's tokenizer (special tokens
+    /// included): with overlapping 3-mers a sequence of n bases is n tokens, so the truncated count
+    /// is the number of sequences longer than max_length.
+    @Test func tokenLengthsCountWhatMaxLengthCuts() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try DashboardFixtures.tinyConfig(outputDir: dir.path)
+        let data = try PreparedData.prepare(config.data, seed: 1)
+        var state = DashboardState(config: config)
+        state.data = data
+        let tokens = try #require(state.tokenLengths)
+        let all = [data.dataset.train, data.dataset.validation, data.dataset.test].flatMap(\.sequences)
+        #expect(tokens.count == all.count && tokens.max == all.map(\.count).max())
+        #expect(tokens.countAbove(32) == all.filter { $0.count > 32 }.count)
+        #expect(tokens.countAbove(32) > 0 && tokens.countAbove(1_000) == 0)
+    }
+
     /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
     /// and repaints everything after `invalidate`.
     @Test func offscreenTerminalCountsChangedCells() {

@@ -30,9 +30,16 @@ public struct DashboardState {
     /// A dataset path being typed (Tab completes).
     public var pathInput: TextInput?
     /// The prepared dataset of `config.data` (nil until loaded).
-    public var data: PreparedData? { didSet { lengths = data.flatMap { LengthDistribution($0.dataset) } } }
+    public var data: PreparedData? {
+        didSet {
+            lengths = data.flatMap { LengthDistribution($0.dataset) }
+            tokenLengths = data.flatMap { LengthDistribution(tokensOf: $0.dataset, tokenizer: $0.tokenizer) }
+        }
+    }
     /// The sequence lengths of `data`.
     public private(set) var lengths: LengthDistribution?
+    /// The token counts of `data` with its tokenizer (special tokens included, before truncation).
+    public private(set) var tokenLengths: LengthDistribution?
     public var dataError: String?
 
     // MARK: Model

@@ -78,12 +78,12 @@ public final class DataScreen: Screen {
         let cleaningLines = self.cleaningLines(s)
         let cleaningHeight = min(cleaningLines.count + 2, max(4, height / 3))
         var (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
-        if height >= 40, let lengths = s.lengths {
-            // Room for the length histogram beside the cleaning report.
+        if height >= 40, let tokens = s.tokenLengths, let d = s.data {
+            // Room for the token-length histogram beside the cleaning report: what the model sees.
             let (c, l) = cleaningRect.splitLeft(cleaningRect.width / 2)
             cleaningRect = c
-            let li = Panel(title: "Lengths").draw(into: &g, in: l, unicode: unicode)
-            Histogram(bars: lengths.bars).draw(into: &g, in: li, unicode: unicode)
+            let li = Panel(title: "Tokens (max_length \(d.encodedTrain.maxLength))").draw(into: &g, in: l, unicode: unicode)
+            Histogram(bars: tokens.bars).draw(into: &g, in: li, unicode: unicode)
         }
         let inner = Panel(title: "Class balance").draw(into: &g, in: balanceRect, unicode: unicode)
         var row = 0
@@ -154,6 +154,11 @@ public final class DataScreen: Screen {
             second += " (" + d.dataset.classWeights.map { String(format: "%.2f", $0) }.joined(separator: " / ") + ")"
         }
         if let l = s.lengths { second += dot + l.summary }
+        if let t = s.tokenLengths {
+            let maxLength = d.encodedTrain.maxLength, cut = t.countAbove(maxLength)
+            second += dot + (t.min == t.max ? "\(t.min) tokens" : "tokens \(t.min)-\(t.max)")
+                + (cut > 0 ? " (\(cut) truncated to \(maxLength))" : "")
+        }
         second += dot + "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
         out.append((second, Style(fg: .muted)))
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {

@@ -32,6 +32,22 @@ public struct LengthDistribution: Equatable, Sendable {
         self.init(lengths: [dataset.train, dataset.validation, dataset.test].flatMap { $0.sequences.map(\.count) }, binCount: binCount)
     }
 
+    /// The token counts of every sequence of the prepared splits with `tokenizer`, special tokens
+    /// included and before truncation, so that what `maxLength` cuts shows.
+    public init?(tokensOf dataset: PreparedDataset, tokenizer: Tokenizer, binCount: Int = 6) {
+        let counts = [dataset.train, dataset.validation, dataset.test].flatMap { split in
+            split.sequences.map { s in s.withUnsafeBufferPointer { tokenizer.tokenCount(of: $0) } + tokenizer.specialTokenCount }
+        }
+        self.init(lengths: counts, binCount: binCount)
+        lengths = counts
+    }
+
+    /// The individual values, when kept (token counts), for counting truncations.
+    var lengths: [Int] = []
+
+    /// How many sequences have more than `maxLength` tokens (those that truncation cuts).
+    public func countAbove(_ maxLength: Int) -> Int { lengths.reduce(0) { $0 + ($1 > maxLength ? 1 : 0) } }
+
     /// `lengths 40-150, median 98`.
     public var summary: String { min == max ? "length \(min)" : "lengths \(min)-\(max), median \(median)" }
 
