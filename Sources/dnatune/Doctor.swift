@@ -47,25 +47,5 @@ struct Doctor: ParsableCommand {
     }
 
     /// Median GFLOP/s of a 512×512×512 sgemm over a few runs.
-    private func measureSgemm() -> Double {
-        let n = 512
-        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
-        var times: [Double] = []
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        BLAS.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
-                                   a: pa.baseAddress!, lda: n, b: pb.baseAddress!, ldb: n,
-                                   beta: 0, c: pc.baseAddress!, ldc: n)
-                    }
-                }
-            }
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        return 2 * Double(n * n * n) / times[times.count / 2] / 1e9
-    }
+    private func measureSgemm() -> Double { BLAS.measureGFLOPs() }
 }

@@ -436,6 +436,26 @@ import Training
         #expect(tokens.countAbove(32) > 0 && tokens.countAbove(1_000) == 0)
     }
 
+    /// The Model screen's estimate: parameters as the model has them, the step time once the
+    /// machine's rate is known, and a warning when the model will not fit in memory.
+    @Test func modelScreenEstimatesCostAndWarnsWhenItWillNotFit() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var state = DashboardState(config: try DashboardFixtures.tinyConfig(outputDir: dir.path), workingDirectory: dir.path,
+                                   catalog: ModelCatalog(directories: []))
+        let screen = ModelScreen()
+        var text = screen.estimateLines(state, unicode: true).map(\.0).joined(separator: "\n")
+        let model = try BertModel(config: try #require(state.chosenArchitecture), head: .classification, workers: 1)
+        let count = model.parameters.count
+        #expect(text.contains(count >= 1000 ? String(format: "%.0fk parameters", Double(count) / 1e3) : "\(count) parameters"), "\(text)")
+        #expect(!text.contains("a step") && !text.contains("will not fit"))
+        state.machineGFLOPs = 50
+        state.physicalMemory = 1 << 20  // 1 MB
+        text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
+        #expect(text.contains("ms a step") && text.contains("will not fit: needs ~"), "\(text)")
+        #expect(DashboardFixtures.isASCII(text))
+    }
+
     /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
     /// and repaints everything after `invalidate`.
     @Test func offscreenTerminalCountsChangedCells() {

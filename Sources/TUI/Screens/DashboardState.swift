@@ -83,6 +83,11 @@ public struct DashboardState {
     /// The base models found at start (`./models`, the install's `models/`, `$DNATUNE_MODELS`),
     /// offered on the Model screen.
     public var baseModels: [CatalogModel] = []
+    /// This machine's matrix-product rate (GFLOP/s), for the Model screen's step-time estimate;
+    /// nil until measured (the dashboard command measures it at start).
+    public var machineGFLOPs: Double?
+    /// The memory the Model screen compares its estimate with.
+    public var physicalMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
     /// The class whose ROC and PR curves are shown.
     public var evaluationClass = 1
 
@@ -101,6 +106,22 @@ public struct DashboardState {
         baseModels = self.catalog.list()
         modelForm = ConfigForm(fields: ConfigField.model(baseModels: baseModels.map(\.name)), config: config)
         datasetCursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
+    }
+
+    /// The architecture the Model screen's choices describe: the chosen base model's config (its
+    /// classes set to the task's), or the scratch model of the configured size; nil for a base
+    /// that is not in the catalog.
+    public var chosenArchitecture: BertConfig? {
+        let m = config.model
+        if m.isScratch {
+            let vocab = data?.tokenizer.vocabulary.count ?? (config.data.tokenizer.kind == .singleNucleotide ? 9 : 5 + (1 << (2 * config.data.tokenizer.k)))
+            return BertConfig(vocabSize: vocab, hiddenSize: m.hiddenSize, numHiddenLayers: m.numHiddenLayers,
+                              numAttentionHeads: m.numAttentionHeads, intermediateSize: m.intermediateSize,
+                              maxPositionEmbeddings: max(512, config.data.tokenizer.maxLength), numLabels: config.task.numLabels)
+        }
+        guard var base = baseModels.first(where: { $0.name == m.base || $0.path == m.base })?.config else { return nil }
+        base.numLabels = config.task.numLabels
+        return base
     }
 
     /// The root of the run directories.

@@ -113,6 +113,7 @@ public final class ModelScreen: Screen {
             }
         }
         lines.append(("  strategy \(c.model.strategy.rawValue)", .plain))
+        lines += estimateLines(s, unicode: unicode)
         if !s.baseModels.isEmpty {
             lines.append(("base models", Style(fg: .title, bold: true)))
             for m in s.baseModels {
@@ -163,5 +164,33 @@ public final class ModelScreen: Screen {
         }
         LineChart(series: [LineChart.Series(name: "smoothed loss (x: log10 LR)", points: points, role: .series1)],
                   markers: markers).draw(into: &g, in: inner, unicode: unicode)
+    }
+
+    /// Parameters, memory and step time of the chosen model at the configured batch and length,
+    /// with a warning when it will not fit in this machine's memory.
+    func estimateLines(_ s: DashboardState, unicode: Bool) -> [(String, Style)] {
+        guard let architecture = s.chosenArchitecture else { return [] }
+        let c = s.config
+        let batch = c.finetune.perDeviceTrainBatchSize, length = c.data.tokenizer.maxLength
+        let estimate = ModelEstimate(config: architecture, strategy: c.trainingStrategy, batch: batch, length: length)
+        func count(_ n: Int) -> String {
+            n >= 1_000_000 ? String(format: "%.1fM", Double(n) / 1e6) : n >= 1_000 ? String(format: "%.0fk", Double(n) / 1e3) : "\(n)"
+        }
+        func size(_ bytes: Int) -> String {
+            bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) : String(format: "%.0f MB", Double(bytes) / Double(1 << 20))
+        }
+        var out: [(String, Style)] = [("  \(count(estimate.parameters)) parameters, \(count(estimate.trainedParameters)) trained", .plain)]
+        let times = unicode ? "×" : "x", atLeast = unicode ? "≥" : ">="
+        var cost = "  ~\(size(estimate.bytes)) at batch \(batch) \(times) \(length)"
+        if let gflops = s.machineGFLOPs, gflops > 0 {
+            let seconds = estimate.stepSeconds(gflops: gflops)
+            cost += seconds >= 1 ? String(format: ", %@ %.1f s a step", atLeast, seconds) : String(format: ", %@ %.0f ms a step", atLeast, seconds * 1000)
+        }
+        out.append((cost, Style(fg: .muted)))
+        if estimate.bytes > s.physicalMemory * 9 / 10 {
+            out.append(("  will not fit: needs ~\(size(estimate.bytes)) of \(size(s.physicalMemory)); lower the batch or max_length",
+                        Style(fg: .warn, bold: true)))
+        }
+        return out
     }
 }

@@ -20,7 +20,11 @@ struct ActivationOffsets {
     var total = 0
 
     init(model: BertModel, batch: Int, length: Int) {
-        let cfg = model.config
+        self.init(config: model.config, head: model.head, workers: model.workers, batch: batch, length: length)
+    }
+
+    /// The layout a model of `config` with `head` and `workers` uses (no model needed).
+    init(config cfg: BertConfig, head: ModelHead, workers: Int, batch: Int, length: Int) {
         b = batch; t = length; n = batch * length; c = cfg.hiddenSize; inter = cfg.intermediateSize
         heads = cfg.numAttentionHeads
         let layersCount = cfg.numHiddenLayers
@@ -42,7 +46,7 @@ struct ActivationOffsets {
         let preLN = cfg.usesPreLayerNorm
         finalOut = take(preLN ? n * c : 0); finalMean = take(preLN ? n : 0); finalRstd = take(preLN ? n : 0)
         clsMask = take(preLN ? b * c : 0); clsDrop = take(preLN ? b * c : 0)
-        switch model.head {
+        switch head {
         case .classification:
             let k = cfg.numLabels
             pooled = take(b * c); poolMask = take(b * c); pooledDrop = take(b * c); dpooled = take(b * c)
@@ -55,7 +59,7 @@ struct ActivationOffsets {
         }
         dEnc = take(n * c); bufA = take(n * c); bufB = take(n * c)
         bufBig = take(n * max(3 * c, inter * (cfg.usesGatedFeedForward ? 2 : 1)))
-        attnScratch = take(model.workers * t * t)
+        attnScratch = take(workers * t * t)
         total = o
     }
 
