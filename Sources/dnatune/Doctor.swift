@@ -15,19 +15,23 @@ struct Doctor: ParsableCommand {
     @Flag(help: "Use no colours (also when NO_COLOR is set).")
     var noColor = false
 
-    @Flag(help: "Print the report as text instead of opening the terminal screen.")
+    @Flag(help: "Print the report as text instead of opening the terminal screen (the default when standard input or output is not a terminal).")
     var plain = false
 
     func run() throws {
         let gflops = measureSgemm()
         let env = ProcessInfo.processInfo.environment
         let useColor = !noColor && env["NO_COLOR"].map(\.isEmpty) ?? true
-        if plain {
+        // Without a terminal on both ends (a pipe, a file, /dev/null) there is no screen to draw
+        // on or key to wait for: print the report instead.
+        if plain || isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0 {
             let report = DoctorReport(
                 version: dnatuneVersion, term: env["TERM"] ?? "", unicode: !ascii, colorCount: 0,
                 monochrome: true, blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops,
                 kernels: Kernels.instructionSet)
-            print(DoctorView.render(report, width: 100, height: 20).text)
+            let text = DoctorView.render(report, width: 100, height: 20).text
+            print(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("Press any key") }
+                .joined(separator: "\n"))
             return
         }
         let terminal = Terminal(useColor: useColor, forceASCII: ascii)

@@ -2,6 +2,15 @@ import Foundation
 import Testing
 
 @Suite struct CommandLineTests {
+    /// `dnatune doctor` without a terminal (stdin /dev/null, stdout a pipe) prints the plain
+    /// report and exits, instead of waiting for a key that never comes; no curses escapes.
+    @Test func doctorWithoutATerminalPrintsAPlainReport() throws {
+        let r = try runProcess(Binary.url, ["doctor"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("GFLOP/s") || r.stdout.contains("sgemm"), "\(r.stdout)")
+        #expect(!r.stdout.contains("\u{1B}["), "escape sequences in the report")
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let r = try runProcess(Binary.url, ["--version"])
         #expect(r.status == 0)
