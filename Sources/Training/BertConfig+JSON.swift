@@ -85,6 +85,10 @@ extension BertConfig {
                         ("type_vocab_size", typeVocabSize), ("num_labels", numLabels)]
         for (name, value) in positive where value < 1 { throw fail(name, "\(name) \(value) must be at least 1") }
         if numHiddenLayers < 0 { throw fail("num_hidden_layers", "num_hidden_layers \(numHiddenLayers) must be ≥ 0") }
+        if !(layerNormEps > 0 && layerNormEps.isFinite) { throw fail("layer_norm_eps", "layer_norm_eps \(layerNormEps) must be a positive number") }
+        for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb)] where !(p >= 0 && p < 1) {
+            throw fail(name, "\(name) \(p) must be in [0, 1)")
+        }
         if hiddenSize % numAttentionHeads != 0 {
             throw fail("num_attention_heads", "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
         }
@@ -132,6 +136,14 @@ extension BertConfig {
         for (name, value) in positive where value < 1 { throw fail(name, "\(name) \(value) must be at least 1") }
         if config.hiddenSize % config.numAttentionHeads != 0 {
             throw fail("num_attention_heads", "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.numAttentionHeads)")
+        }
+        if config.numHiddenLayers < 0 { throw fail("num_hidden_layers", "num_hidden_layers \(config.numHiddenLayers) must be ≥ 0") }
+        if !(config.layerNormEps > 0 && config.layerNormEps.isFinite) {
+            throw fail("layer_norm_eps", "layer_norm_eps \(config.layerNormEps) must be a positive number")
+        }
+        for (name, p) in [("hidden_dropout_prob", config.hiddenDropoutProb), ("attention_probs_dropout_prob", config.attentionProbsDropoutProb)]
+            where !(p >= 0 && p < 1) {
+            throw fail(name, "\(name) \(p) must be in [0, 1)")
         }
         if config.usesRotary, config.headSize % 2 != 0 {
             throw fail("num_attention_heads", "rotary positions need an even head size, got \(config.headSize)")

@@ -140,4 +140,37 @@ import Testing
             #expect(error.file == dir.path && error.description.contains("pytorch_model.bin"), "\(error)")
         }
     }
+
+    /// A config.json that declares more layers than the weights hold is an error naming the
+    /// first missing tensor (only a head may be new), and so are non-finite weights.
+    @Test func weightsThatDoNotMatchTheConfigAreErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-mismatch-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: Self.fixture("safetensors"), toPath: dir.path)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let configURL = dir.appendingPathComponent("config.json")
+        let original = try String(contentsOf: configURL, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"num_hidden_layers\": 2", with: "\"num_hidden_layers\": 3")
+            .write(to: configURL, atomically: true, encoding: .utf8)
+        var opened = try HFCheckpoint.open(directory: dir.path)
+        #expect(opened.config.numHiddenLayers == 3)
+        do {
+            _ = try BertModel(config: opened.config, head: .classification, workers: 1).loadPretrained(from: opened.weights)
+            Issue.record("3 declared layers loaded from 2")
+        } catch let error as CheckpointError {
+            #expect(error.tensor?.hasPrefix("bert.encoder.layer.2.") == true && error.description.contains("do not match"), "\(error)")
+        }
+        try original.write(to: configURL, atomically: true, encoding: .utf8)
+        let weightsURL = dir.appendingPathComponent("model.safetensors")
+        var tensors = try SafeTensorsFile(path: weightsURL.path).tensors()
+        let index = try #require(tensors.firstIndex { $0.name == "bert.encoder.layer.1.output.dense.weight" })
+        tensors[index].values[0] = -.infinity
+        try SafeTensorsWriter.write(tensors, to: weightsURL.path)
+        opened = try HFCheckpoint.open(directory: dir.path)
+        do {
+            _ = try BertModel(config: opened.config, head: .classification, workers: 1).loadPretrained(from: opened.weights)
+            Issue.record("an infinite weight loaded")
+        } catch let error as CheckpointError {
+            #expect(error.tensor == "bert.encoder.layer.1.output.dense.weight" && error.description.contains("non-finite"), "\(error)")
+        }
+    }
 }

@@ -52,6 +52,23 @@ import Testing
         #expect((bestState["step"] as? Int == 12) == (bestWeights == lastWeights))
     }
 
+    /// A missing checkpoint folder and a deleted weights file are told apart.
+    @Test func aDeletedWeightsFileIsReportedAsMissing() throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.removeItem(at: run.bestCheckpoint.appendingPathComponent("model.safetensors"))
+        do {
+            _ = try TrainedRun(run: run, checkpoint: .best)
+            Issue.record("a checkpoint without weights opened")
+        } catch {
+            #expect("\(error)".contains("checkpoints/best/model.safetensors is missing"), "\(error)")
+            #expect(!"\(error)".contains("before its first evaluation"))
+        }
+        try FileManager.default.removeItem(at: run.bestCheckpoint)
+        #expect(throws: RunError.self) { try TrainedRun(run: run, checkpoint: .best) }
+        do { _ = try TrainedRun(run: run, checkpoint: .best) } catch { #expect("\(error)".contains("before its first evaluation")) }
+    }
+
     @Test func aLabelledFileIsCleanedAndMappedByName() throws {
         let (dir, run) = try Self.trainedRun(strategy: "full")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -155,6 +155,39 @@ import Testing
         #expect(Array(p1) == Array(p2))
     }
 
+    /// Resuming refuses, naming the file, a checkpoint whose state is beyond the run's plan, whose
+    /// weights were deleted, or whose weights hold NaN.
+    @Test func resumingRefusesABrokenCheckpoint() throws {
+        let s = try Self.setup { $0.finetune.saveSteps = 4 }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        trainer.run()
+        let last = s.inputs.run.lastCheckpoint
+        let stateURL = last.appendingPathComponent(Trainer.stateFile), weights = last.appendingPathComponent(Trainer.modelFile)
+        func resumeError() -> String {
+            do {
+                _ = try Trainer(s.inputs, resume: true)
+                return ""
+            } catch { return "\(error)" }
+        }
+        // A step beyond the plan.
+        let state = try String(contentsOf: stateURL, encoding: .utf8)
+        try state.replacingOccurrences(of: #""step" : \d+"#, with: "\"step\" : 999999", options: .regularExpression)
+            .write(to: stateURL, atomically: true, encoding: .utf8)
+        #expect(resumeError().contains("step 999999 is beyond the run's plan"), "\(resumeError())")
+        try state.write(to: stateURL, atomically: true, encoding: .utf8)
+        // NaN in the weights.
+        let file = try SafeTensorsFile(path: weights.path)
+        var tensors = try file.tensors()
+        tensors[0].values[3] = .nan
+        try SafeTensorsWriter.write(tensors, to: weights.path)
+        let nan = resumeError()
+        #expect(nan.contains(tensors[0].name) && nan.contains("non-finite") && nan.contains(Trainer.modelFile), "\(nan)")
+        // The weights deleted.
+        try FileManager.default.removeItem(at: weights)
+        #expect(resumeError().contains("model.safetensors is missing"), "\(resumeError())")
+    }
+
     @Test func aHugeLearningRateDivergesWithAdviceAndKeepsTheBestCheckpoint() throws {
         let s = try Self.setup {
             $0.finetune.learningRate = 1e9

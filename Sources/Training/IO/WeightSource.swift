@@ -20,6 +20,17 @@ public protocol WeightSource: AnyObject {
 }
 
 extension WeightSource {
+    /// `read(_:shape:into:)`, then a check that every value is finite: a checkpoint holding NaN or
+    /// an infinity (a diverged run saved, a corrupted file) is an error naming the file, the tensor
+    /// and the first bad element, never weights that train to nothing.
+    public func readFinite(_ name: String, shape: [Int], into destination: UnsafeMutableBufferPointer<Float>) throws {
+        try read(name, shape: shape, into: destination)
+        if let bad = destination.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError(file: path, tensor: name,
+                                  "holds a non-finite value (\(destination[bad]) at element \(bad)); the checkpoint is corrupt or was saved from a diverged run")
+        }
+    }
+
     /// The number of values over all tensors.
     public var parameterCount: Int {
         names.reduce(0) { $0 + ((try? shape(of: $1).reduce(1, *)) ?? 0) }

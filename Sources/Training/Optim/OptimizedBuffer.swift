@@ -52,8 +52,8 @@ final class OptimizedBuffer {
     }
 
     func loadMoments(from file: SafeTensorsFile, prefix: String) throws {
-        try file.read("\(prefix).exp_avg", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: firstMoment, count: parameters.count))
-        try file.read("\(prefix).exp_avg_sq", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: secondMoment, count: parameters.count))
+        try file.readFinite("\(prefix).exp_avg", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: firstMoment, count: parameters.count))
+        try file.readFinite("\(prefix).exp_avg_sq", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: secondMoment, count: parameters.count))
     }
 }
 
@@ -63,10 +63,11 @@ extension ParameterStore {
         views.map { TensorView(name: $0.name, shape: $0.shape, values: UnsafeBufferPointer(start: pointer($0), count: $0.count)) }
     }
 
-    /// Reads every tensor of this store from `file` by name, checking shapes.
+    /// Reads every tensor of this store from `file` by name, checking shapes and that every value
+    /// is finite.
     func load(from file: SafeTensorsFile) throws {
         for view in views {
-            try file.read(view.name, shape: view.shape, into: UnsafeMutableBufferPointer(start: pointer(view), count: view.count))
+            try file.readFinite(view.name, shape: view.shape, into: UnsafeMutableBufferPointer(start: pointer(view), count: view.count))
         }
     }
 }

@@ -10,7 +10,7 @@ extension BertModel {
         if let lora {
             let adapter = try SafeTensorsFile(path: url.path + "/" + PEFTAdapter.weightsFile)
             for view in lora.parameters.views {
-                try adapter.read(PEFTNames.normalised(view.name), shape: view.shape,
+                try adapter.readFinite(PEFTNames.normalised(view.name), shape: view.shape,
                                  into: UnsafeMutableBufferPointer(start: lora.parameters.pointer(view), count: view.count))
             }
         }

@@ -35,9 +35,12 @@ public final class TrainedRun {
             throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
         }
         let folder = checkpoint == .best ? run.bestCheckpoint : run.lastCheckpoint
-        guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile) else {
+        guard FileManager.default.fileExists(atPath: folder.path) else {
             throw RunError("\(run.url.path) has no \(checkpoint.rawValue) checkpoint (checkpoints/\(checkpoint.rawValue) is missing)"
                            + (checkpoint == .best ? "; the run ended before its first evaluation — try --checkpoint last" : ""))
+        }
+        guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile) else {
+            throw RunError("\(folder.path)/\(HFCheckpoint.weightsFile) is missing: the \(checkpoint.rawValue) checkpoint has no weights (was the file deleted?)")
         }
         self.run = run
         self.checkpoint = checkpoint

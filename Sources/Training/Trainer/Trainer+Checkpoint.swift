@@ -60,6 +60,13 @@ extension Trainer {
         } catch {
             throw RunError("\(dir)/\(Self.stateFile): not a valid trainer state (\(error))")
         }
+        guard state.step >= 0, state.step <= plan.totalSteps else {
+            throw RunError("\(dir)/\(Self.stateFile): step \(state.step) is beyond the run's plan of \(plan.totalSteps) steps; "
+                           + "the state belongs to another config or is corrupt")
+        }
+        guard FileManager.default.fileExists(atPath: dir + "/" + Self.modelFile) else {
+            throw RunError("\(dir)/\(Self.modelFile) is missing: the checkpoint cannot be resumed (was it deleted?)")
+        }
         try loadWeights(from: inputs.run.lastCheckpoint)
         try optimizer.restore(moments: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), from: state)
         clock = RunClock(elapsed: state.elapsed)

@@ -160,6 +160,12 @@ public final class TrainingSession {
 }
 
 extension BertModel {
+    /// Whether `name` belongs to a task head (classifier, pooler, masked-LM head), which a
+    /// pre-trained checkpoint may lack.
+    static func isHeadTensor(_ name: String) -> Bool {
+        name.hasPrefix("classifier.") || name.hasPrefix("bert.pooler.") || name.hasPrefix("cls.")
+    }
+
     /// Loads the encoder (and any head whose tensors are present) from a Hugging Face BERT
     /// checkpoint: `BertForMaskedLM`, `BertForSequenceClassification` or a bare `BertModel`
     /// (names without the `bert.` prefix). Tensors the checkpoint lacks (a new classification
@@ -178,7 +184,14 @@ extension BertModel {
             if view.name.hasPrefix("classifier."), let shape = try? file.shape(of: name), shape != view.shape {
                 missing.append(view.name); continue
             }
-            try file.read(name, shape: view.shape, into: UnsafeMutableBufferPointer(start: parameters.pointer(view), count: view.count))
+            try file.readFinite(name, shape: view.shape, into: UnsafeMutableBufferPointer(start: parameters.pointer(view), count: view.count))
+        }
+        // Only a head may be new: an encoder tensor the weights lack means config.json declares
+        // a model the weights do not hold (more layers, say), which would train half-random.
+        if let absent = missing.first(where: { !Self.isHeadTensor($0) }) {
+            throw CheckpointError(file: file.path, tensor: absent,
+                                  "is missing although config.json declares it (\(config.numHiddenLayers) layers, hidden \(config.hiddenSize)): "
+                                  + "the weights do not match the configuration")
         }
         let embedding = config.encoderPrefix + "embeddings.word_embeddings.weight"
         if missing.contains(embedding) {
