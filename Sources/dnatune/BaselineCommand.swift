@@ -32,9 +32,11 @@ struct BaselineCommand: ParsableCommand {
         let labelNames: [String]
         do {
             let loaded = try TrainConfig.load(file: config, overrides: overrides)
-            for warning in loaded.warnings { printError("warning: \(warning)") }
+            for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
+            try loaded.checkSources(file: config)
             let c = loaded.config
             let data = try PreparedData.prepare(c.data, seed: c.finetune.seed)
+            if let mismatch = c.task.mismatch(with: data.labelNames, sources: c.data.sources) { throw RunError("\(config): \(mismatch)") }
             labelNames = data.labelNames
             let weights = c.data.balancing == .weights ? data.dataset.classWeights : nil
             let options = KmerBaseline.Options(config: c, classWeights: weights)

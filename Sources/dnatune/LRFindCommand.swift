@@ -43,8 +43,12 @@ struct LRFind: ParsableCommand {
         let result: LRRangeTest.Result
         do {
             let loaded = try TrainConfig.load(file: config, overrides: overrides)
-            for warning in loaded.warnings { printError("warning: \(warning)") }
+            for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
+            try loaded.checkSources(file: config)
             let data = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed)
+            if let mismatch = loaded.config.task.mismatch(with: data.labelNames, sources: loaded.config.data.sources) {
+                throw RunError("\(config): \(mismatch)")
+            }
             print("lr-find: \(steps) steps from \(formatLR(minLR)) to \(formatLR(maxLR)), batch "
                   + "\(loaded.config.finetune.perDeviceTrainBatchSize), \(data.encodedTrain.count) training sequences")
             let every = max(1, steps / 20)

@@ -39,7 +39,8 @@ struct Train: ParsableCommand {
                 session = try TrainingSession(resuming: RunDirectory(url: URL(fileURLWithPath: resume)))
             } else {
                 let loaded = try TrainConfig.load(file: config!, overrides: overrides)
-                for warning in loaded.warnings { printError("warning: \(warning)") }
+                for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
+            try loaded.checkSources(file: config!)
                 let runName = name ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
                 session = try TrainingSession(config: loaded.config, name: runName)
             }

@@ -61,12 +61,17 @@ import Testing
     /// Each invalid value names its key path, its line, and what is allowed.
     @Test(arguments: [
         ("finetune:\n  learning_rate: -1\n", "finetune.learning_rate", 2, "-1 is out of range: must be > 0"),
-        ("finetune:\n  learning_rate: fast\n", "finetune.learning_rate", 2, "expected a number, got 'fast'"),
+        ("finetune:\n  learning_rate: fast\n", "finetune.learning_rate", 2, "expected a finite number, got 'fast' (must be > 0"),
         ("finetune:\n  num_train_epochs: 0\n", "finetune.num_train_epochs", 2, "must be > 0"),
         ("finetune:\n  max_steps: 0\n", "finetune.max_steps", 2, "must be -1 (train by epochs) or ≥ 1"),
         ("finetune:\n  per_device_train_batch_size: 2.5\n", "finetune.per_device_train_batch_size", 2, "expected a whole number"),
         ("finetune:\n  adam_beta2: 1\n", "finetune.adam_beta2", 2, "must be ≥ 0 and < 1"),
-        ("finetune:\n  eval_strategy: no\n", "finetune.eval_strategy", 2, "'no' is not one of: steps | epoch"),
+        ("finetune:\n  eval_strategy: sometimes\n", "finetune.eval_strategy", 2, "'sometimes' is not one of: no | steps | epoch"),
+        ("finetune:\n  eval_strategy: no\n  load_best_model_at_end: false\n  callbacks:\n    early_stopping:\n      patience: 3\n",
+         "finetune.callbacks.early_stopping.patience", 6, "early stopping needs evaluations, but eval_strategy is no"),
+        ("finetune:\n  learning_rate: .nan\n", "finetune.learning_rate", 2, "expected a finite number, got '.nan' (must be > 0"),
+        ("finetune:\n  weight_decay: .inf\n", "finetune.weight_decay", 2, "expected a finite number, got '.inf' (must be"),
+        ("finetune:\n  eval_steps: 0\n", "finetune.eval_steps", 2, "must be ≥ 1"),
         ("finetune:\n  lr_scheduler_type: reduce_lr_on_plateau\n", "finetune.lr_scheduler_type", 2, "not one of: linear | cosine | cosine_with_restarts"),
         ("finetune:\n  lr_scheduler_kwargs:\n    num_cycles: 2\n", "finetune.lr_scheduler_kwargs.num_cycles", 3, "not a parameter of lr_scheduler_type linear (it takes none)"),
         ("finetune:\n  lr_scheduler_type: polynomial\n  learning_rate: 1e-4\n  lr_scheduler_kwargs: {lr_end: 0.01}\n", "finetune.lr_scheduler_kwargs.lr_end", 4, "must be below learning_rate"),
@@ -127,6 +132,50 @@ import Testing
         let text = ConfigError(issues).description
         #expect(text.split(separator: "\n").count == 3)
         #expect(text.hasPrefix("c.yaml:2:13: model.strategy: 'x' is not one of: full | lora | frozen"))
+    }
+
+    /// A config with errors still lists its unknown keys (often the cause), after the errors.
+    @Test func warningsComeWithTheErrors() {
+        let issues = errors("finetune:\n  learning_rat: 1e-4\n  seed: -1\n")
+        #expect(issues.map(\.kind) == [.error, .unknownKey])
+        #expect(ConfigError(issues).description.split(separator: "\n").last?.contains("c.yaml:2:3: warning: finetune.learning_rat") == true)
+    }
+
+    /// `eval_strategy: no` trains without evaluations, as HF's Trainer does.
+    @Test func evalStrategyNoEvaluatesNothingDuringTraining() throws {
+        let config = try TrainConfig.parse(yaml: "finetune:\n  eval_strategy: no\n  load_best_model_at_end: false\n  max_steps: 10\n").config
+        let plan = TrainingPlan(config: config, trainSamples: 100)
+        #expect((1...10).allSatisfy { !plan.evaluates(after: $0) })
+        #expect(plan.saves(after: plan.saveEverySteps ?? plan.stepsPerEpoch))
+        #expect(try TrainConfig.parse(yaml: config.yaml()).config.finetune.evalStrategy == .no)
+    }
+
+    /// The data's classes against the task: the count always, the names when the config gives
+    /// them, except that integer labels 0…n−1 are ids that label_names names.
+    @Test func taskMismatchWithTheData() throws {
+        let binary = try TrainConfig.parse(yaml: "task: {task_type: binary}\n").config.task
+        #expect(binary.mismatch(with: ["a", "b"], sources: ["x.csv"]) == nil)
+        #expect(binary.mismatch(with: ["a", "b", "c"], sources: ["x.csv"])?.contains("x.csv has 3 classes (a, b, c) but task.num_labels is 2") == true)
+        let named = try TrainConfig.parse(yaml: "task: {task_type: binary, label_names: [cat, dog]}\n").config.task
+        #expect(named.mismatch(with: ["dog", "cat"], sources: ["x"]) == nil)
+        #expect(named.mismatch(with: ["0", "1"], sources: ["x"]) == nil)
+        #expect(named.mismatch(with: ["non_promoter", "promoter"], sources: ["demo"])?.contains("task.label_names is [cat, dog]") == true)
+        #expect(named.mismatch(with: ["non_promoter", "promoter"], sources: ["demo"], checkNames: false) == nil)
+        // A config without label_names writes none, so that a round trip does not invent them.
+        let roundTrip = try TrainConfig.parse(yaml: TrainConfig().yaml()).config.task
+        #expect(!binary.labelNamesGiven && !roundTrip.labelNamesGiven)
+    }
+
+    /// A missing data file is reported against the config's data.sources line.
+    @Test func missingSourcesNameTheConfigLine() throws {
+        let loaded = try TrainConfig.parse(yaml: "task: {task_type: binary}\ndata:\n  sources: [/nonexistent/x.csv]\n", file: "c.yaml")
+        do {
+            try loaded.checkSources(file: "c.yaml")
+            Issue.record("a missing source passed")
+        } catch let error as ConfigError {
+            #expect(error.description == "c.yaml:3: data.sources: /nonexistent/x.csv: no such file or folder", "\(error)")
+        }
+        try TrainConfig.parse(yaml: "data: {sources: demo}\n").checkSources(file: nil)
     }
 
     @Test func unknownKeysAreWarningsWithTheirLine() throws {

@@ -137,7 +137,14 @@ public struct DashboardState {
         do {
             // A pre-trained base brings its own vocabulary (tokenizer kind vocab).
             let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
-            data = try PreparedData.prepare(resolved.data, seed: config.finetune.seed)
+            let prepared = try PreparedData.prepare(resolved.data, seed: config.finetune.seed)
+            // The dashboard's task follows the data picked: its classes, count and names.
+            if config.task.mismatch(with: prepared.labelNames, sources: config.data.sources) != nil {
+                config.task.adopt(labels: prepared.labelNames)
+                modelForm.reload(from: config)
+                message = "task set to the data's \(prepared.labelNames.count) classes (\(prepared.labelNames.joined(separator: ", ")))"
+            }
+            data = prepared
             dataError = nil
         } catch {
             data = nil

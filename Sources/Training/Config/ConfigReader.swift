@@ -26,6 +26,9 @@ final class ConfigReader {
 
     func error(_ path: String, _ node: Node?, _ message: String) { report(.error, path, node, message) }
 
+    /// Whether an error was reported for `path`.
+    func hasError(at path: String) -> Bool { issues.contains { $0.kind == .error && $0.path == path } }
+
     func markConsumed(_ path: String, _ node: Node?) { consumed.updateValue(node?.mark?.line, forKey: path) }
 
     /// The YAML line a key path was read from, if it came from the file.
@@ -99,7 +102,9 @@ struct ConfigSection {
     func optionalDouble(_ key: String, _ valid: (Double) -> String?) -> Double? {
         guard let (text, n) = scalarString(key) else { return nil }
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-            reader.error(childPath(key), n, "expected a number, got '\(text)'")
+            // YAML's .nan / .inf are numbers, but no setting takes them: say what it does take.
+            let allowed = valid(.nan) ?? valid(.infinity) ?? valid(-.infinity)
+            reader.error(childPath(key), n, "expected a finite number, got '\(text)'" + (allowed.map { " (\($0))" } ?? ""))
             return nil
         }
         if let allowed = valid(v) {

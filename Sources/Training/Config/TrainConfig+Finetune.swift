@@ -8,8 +8,8 @@ extension TrainConfig {
         case inverseSqrt = "inverse_sqrt"
     }
 
-    /// When to log, evaluate or save: HF's `IntervalStrategy` values dnatune supports.
-    public enum Interval: String, Sendable, CaseIterable, Codable { case steps, epoch }
+    /// When to log or evaluate: HF's `IntervalStrategy` (`no`: never during training).
+    public enum Interval: String, Sendable, CaseIterable, Codable { case no, steps, epoch }
 
     /// When to save checkpoints: HF's `SaveStrategy`.
     public enum SaveStrategy: String, Sendable, CaseIterable, Codable { case no, steps, epoch, best }
@@ -211,6 +211,18 @@ extension TrainConfig {
         }
 
         static func validate(_ f: Finetune, _ s: ConfigSection) {
+            if f.evalStrategy == .no {
+                // HF: early stopping and a best checkpoint need evaluations.
+                if f.earlyStopping.patience != nil {
+                    s.reader.error("finetune.callbacks.early_stopping.patience", s.section("callbacks").section("early_stopping").raw("patience"),
+                                   "early stopping needs evaluations, but eval_strategy is no")
+                }
+                if f.saveStrategy == .best {
+                    s.reader.error("finetune.save_strategy", s.raw("save_strategy"), "best needs evaluations, but eval_strategy is no")
+                }
+            }
+            // A value already reported as invalid stands in as its default: no cross-check on it.
+            if s.reader.hasError(at: "finetune.eval_steps") || s.reader.hasError(at: "finetune.save_steps") { return }
             if let lrEnd = f.lrSchedulerKwargs.lrEnd, lrEnd >= f.learningRate {
                 s.reader.error("finetune.lr_scheduler_kwargs.lr_end", s.section("lr_scheduler_kwargs").raw("lr_end"),
                                "\(lrEnd) must be below learning_rate \(f.learningRate)")

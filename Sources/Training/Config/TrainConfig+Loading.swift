@@ -58,7 +58,8 @@ extension TrainConfig {
         }
         let byLine = { (a: ConfigIssue, b: ConfigIssue) in (a.line ?? .max, a.column ?? 0) < (b.line ?? .max, b.column ?? 0) }
         let errors = reader.errors.sorted(by: byLine)
-        if !errors.isEmpty { throw ConfigError(errors) }
+        // The warnings come along with the errors: an unknown key is often the cause of one.
+        if !errors.isEmpty { throw ConfigError(errors + reader.warnings.sorted(by: byLine)) }
         return LoadedConfig(config: config, warnings: reader.warnings.sorted(by: byLine), lines: reader.lines)
     }
 

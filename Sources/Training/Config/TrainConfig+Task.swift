@@ -12,9 +12,37 @@ extension TrainConfig {
         public var numLabels = 2
         /// `label_names`, one per class in label-id order. Defaults as DNALLM's: `negative`,
         /// `positive` for binary; `class_0`, `class_1`, … for multiclass.
-        public var labelNames = ["negative", "positive"]
+        public var labelNames = ["negative", "positive"] { didSet { labelNamesGiven = true } }
+        /// Whether `label_names` was given (in the config, or set): then the data's labels must be
+        /// these names, and the written config holds them; false for the defaults.
+        public var labelNamesGiven = false
 
         public init() {}
+
+        /// Why the data's class labels `labels` (from `sources`) do not fit this task, or nil when
+        /// they do: another number of classes than `num_labels`, or other names than
+        /// `label_names` when the config gives them (and `checkNames`) — unless the labels are the
+        /// ids 0…n−1, which `label_names` names.
+        public func mismatch(with labels: [String], sources: [String], checkNames: Bool = true) -> String? {
+            let data = "\(sources.joined(separator: ", ")) has \(labels.count) classes (\(labels.joined(separator: ", ")))"
+            if labels.count != numLabels {
+                return "\(data) but task.num_labels is \(numLabels) (task_type \(taskType.rawValue)); set the task to the data's classes"
+            }
+            // Integer labels 0…n−1 (GUE's, DNALLM's) are ids: label_names names them, in order.
+            let ids = Set(labels) == Set((0..<labels.count).map(String.init))
+            if checkNames, labelNamesGiven, !ids, Set(labels) != Set(labelNames) {
+                return "\(data) but task.label_names is [\(labelNames.joined(separator: ", "))]; name the data's labels, or leave label_names out"
+            }
+            return nil
+        }
+
+        /// This task set to the data's classes: binary or multiclass, their count and names.
+        public mutating func adopt(labels: [String]) {
+            taskType = labels.count == 2 ? .binary : .multiclass
+            numLabels = labels.count
+            labelNames = labels
+            labelNamesGiven = true
+        }
 
         static func read(_ s: ConfigSection) -> Task {
             var t = Task()
@@ -38,9 +66,11 @@ extension TrainConfig {
                     s.reader.error("task.label_names", s.raw("label_names"), "names must be distinct")
                 }
                 t.labelNames = names
+                t.labelNamesGiven = true
             } else {
                 t.labelNames = t.taskType == .binary ? ["negative", "positive"]
                     : (0..<max(0, t.numLabels)).map { "class_\($0)" }
+                t.labelNamesGiven = false
             }
             s.ignored("threshold") { n in
                 n.scalar.flatMap { Double($0.string) } == 0.5 ? nil

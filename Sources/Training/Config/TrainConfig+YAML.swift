@@ -18,8 +18,7 @@ extension TrainConfig {
         let root = map([
             ("task", map([
                 ("task_type", string(t.taskType.rawValue)), ("num_labels", int(t.numLabels)),
-                ("label_names", list(t.labelNames.map(string))),
-            ])),
+            ] + (t.labelNamesGiven ? [("label_names", list(t.labelNames.map(string)))] : []))),
             ("finetune", map([
                 ("output_dir", string(f.outputDir)), ("num_train_epochs", number(f.numTrainEpochs)),
                 ("max_steps", int(f.maxSteps)), ("per_device_train_batch_size", int(f.perDeviceTrainBatchSize)),

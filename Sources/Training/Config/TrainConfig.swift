@@ -1,3 +1,6 @@
+import Data
+import Foundation
+
 /// A dnatune training config: DNALLM's `task`, `finetune` and `lora` sections with DNALLM's key
 /// names, plus dnatune's own `data` and `model` sections. Every field has a default, so an empty
 /// file is a valid config (the built-in demo, a small BERT from scratch).
@@ -22,6 +25,21 @@ public struct TrainConfig: Sendable, Equatable {
 
 /// A config with what loading it found.
 public struct LoadedConfig: Sendable {
+    /// Checks that every file or folder `data.sources` names exists (built-in datasets aside),
+    /// so that a missing one is reported against the config, with its line, before any work.
+    ///
+    /// - Throws: `ConfigError` naming `file`, the line of `data.sources` and the missing path.
+    public func checkSources(file: String?) throws {
+        let issues = config.data.sources.compactMap { source -> ConfigIssue? in
+            if CleanedSources.builtIn[source] != nil { return nil }
+            let path = (source as NSString).expandingTildeInPath
+            return FileManager.default.fileExists(atPath: path) ? nil
+                : ConfigIssue(.error, path: "data.sources", file: file, line: lines["data.sources"],
+                              "\(source): no such file or folder")
+        }
+        if !issues.isEmpty { throw ConfigError(issues) }
+    }
+
     public var config: TrainConfig
     /// Unknown and ignored keys, in file order.
     public var warnings: [ConfigIssue]

@@ -12,6 +12,9 @@ public struct TrainingPlan: Sendable, Equatable {
     public var warmupSteps: Int
     /// Evaluate every this many steps (`eval_strategy: steps`), or nil to evaluate per epoch.
     public var evalEverySteps: Int?
+    /// False with `eval_strategy: no`: no evaluation during training (the test split is still
+    /// evaluated once at the end, with the final weights).
+    public var evaluatesDuringTraining = true
     /// Save `checkpoints/last` every this many steps, or nil to save per epoch; saving is
     /// never turned off completely, so that `--resume` always has a checkpoint.
     public var saveEverySteps: Int?
@@ -29,6 +32,7 @@ public struct TrainingPlan: Sendable, Equatable {
         }
         warmupSteps = f.warmupSteps(totalSteps: totalSteps)
         evalEverySteps = f.evalStrategy == .steps ? max(1, f.evalSteps) : nil
+        evaluatesDuringTraining = f.evalStrategy != .no
         switch f.saveStrategy {
         case .steps: saveEverySteps = max(1, f.saveSteps)
         case .epoch, .no, .best: saveEverySteps = f.saveStrategy == .epoch ? nil : max(1, evalEverySteps ?? stepsPerEpoch)
@@ -38,6 +42,7 @@ public struct TrainingPlan: Sendable, Equatable {
 
     /// Whether an evaluation follows optimizer step `step` (1-based count of steps done).
     public func evaluates(after step: Int) -> Bool {
+        guard evaluatesDuringTraining else { return false }
         if step == totalSteps { return true }
         if let every = evalEverySteps { return step % every == 0 }
         return step % stepsPerEpoch == 0

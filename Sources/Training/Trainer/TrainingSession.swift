@@ -22,6 +22,7 @@ public final class TrainingSession {
         let config = try Self.resolvingBase(config, catalog: catalog)
         self.config = config
         data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources) { throw RunError(mismatch) }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
         try AtomicFile.write(text: config.yaml(), to: run.config.path)
@@ -42,6 +43,10 @@ public final class TrainingSession {
         config = try Self.resolvingBase(loaded.config, catalog: catalog)
         self.run = run
         data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        // Names are not checked: runs made before label_names was checked saved the defaults.
+        if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources, checkNames: false) {
+            throw RunError("\(run.config.path): \(mismatch)")
+        }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run), resume: true)
     }
