@@ -40,7 +40,7 @@ public enum AtomicFile {
         let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var writer = AtomicFileWriter(fd: fd, path: path)
         do {
-            _ = fchmod(fd, 0o644)
+            _ = fchmod(fd, 0o666 & ~Self.umaskBits)  // as open(2) would create it: the user's umask
             try body(&writer)
             guard fsync(fd) == 0 else { throw systemError(path, "cannot flush to disk") }
             guard close(fd) == 0 else { writer.closed = true; throw systemError(path, "cannot close") }
@@ -162,7 +162,35 @@ public enum AtomicFile {
         guard bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw systemError(target, "cannot create a temporary directory beside it")
         }
-        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // mkdtemp makes it 0700; once renamed into place it should be what mkdir(1) would make.
+        _ = chmod(path, 0o777 & ~umaskBits)
+        return path
+    }
+
+    /// The process's file-creation mask, read once (umask(2) can only be read by setting it).
+    static let umaskBits: mode_t = {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }()
+
+    /// Creates the folder `path` and any missing parents, as `mkdir -p` does (with the user's
+    /// umask); an existing folder is fine.
+    ///
+    /// - Throws: `DataError` naming the folder that could not be made and the system's reason
+    ///   (`Permission denied`, `Not a directory`, ...), in dnatune's words.
+    public static func createDirectory(atPath path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw DataError(file: path, "exists and is not a folder") }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try createDirectory(atPath: parent) }
+        guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
+            throw systemError(path, "cannot create the folder")
+        }
     }
 
     /// fsyncs every regular file under `directory`, then every directory, deepest first.
@@ -185,7 +213,8 @@ public enum AtomicFile {
         try syncDirectory(directory)
     }
 
-    static func systemError(_ path: String, _ what: String) -> DataError {
+    /// A `DataError` naming `path`, what failed and the system's reason (`errno`).
+    public static func systemError(_ path: String, _ what: String) -> DataError {
         DataError(file: path, "\(what): \(String(cString: strerror(errno)))")
     }
 }

@@ -62,6 +62,20 @@ public struct CleanedSources: Sendable {
         result.labelMap = census.labelMap
         var cleanedCounts: [String: Int] = [:]
         for part in result.parts { for r in part.records { cleanedCounts[r.label!, default: 0] += 1 } }
+        // A class that cleaning removed entirely would be absent from every split: say which
+        // class, where it was, and which steps took it.
+        for label in census.labelMap.names where cleanedCounts[label, default: 0] == 0 {
+            let files = census.files.filter { $0.counts[label, default: 0] > 0 }
+            let raw = files.reduce(0) { $0 + $1.counts[label, default: 0] }
+            var steps: [String: Int] = [:]
+            for report in result.cleaning { for step in report.steps { steps[step.name, default: 0] += step.removed[label, default: 0] } }
+            let taken = result.cleaning.first?.steps.map(\.name).compactMap { name in
+                steps[name].flatMap { $0 > 0 ? "\(name) removed \($0)" : nil }
+            } ?? []
+            throw DataError(file: files.map(\.path).joined(separator: ", "),
+                            "cleaning removed every record of class '\(label)' (\(raw) before cleaning: \(taken.joined(separator: ", "))); "
+                            + "a class cannot train without examples — check that class's records or relax those cleaning steps")
+        }
         result.stages = [DatasetReport.Stage(name: "raw", balance: census.balance),
                          DatasetReport.Stage(name: "cleaned", balance: ClassBalance(counts: cleanedCounts, labelMap: census.labelMap))]
         return result
@@ -72,7 +86,8 @@ public struct CleanedSources: Sendable {
     /// training file (stratified, 10 %).
     public func prepare(options: PreparationOptions) throws -> PreparedDataset {
         guard labelMap.count >= 2 else {
-            throw DataError("the data has \(labelMap.count) class(es) (\(labelMap.names.joined(separator: ", "))); a classifier needs at least 2")
+            throw DataError(file: cleaning.map(\.source).joined(separator: ", "),
+                            "the data has \(labelMap.count) class(es) (\(labelMap.names.joined(separator: ", "))); a classifier needs at least 2")
         }
         if isPreSplit {
             func part(_ s: DatasetSplit?) throws -> LabeledSequences {

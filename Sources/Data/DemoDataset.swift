@@ -103,11 +103,7 @@ public enum DemoDataset {
     @discardableResult
     public static func write(to directory: URL, classes: Int = 2, seed: UInt64 = defaultSeed,
                              count: Int = defaultCount) throws -> URL {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DataError(file: directory.path, "cannot create the directory: \(error.localizedDescription)")
-        }
+        try AtomicFile.createDirectory(atPath: directory.path)
         let url = directory.appendingPathComponent("demo.fastq")
         let recs = try records(classes: classes, seed: seed, count: count, file: url.path)
         try AtomicFile.write(Array(fastq(recs).utf8), to: url.path)

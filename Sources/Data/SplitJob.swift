@@ -19,7 +19,7 @@ public enum SplitJob {
         let prepared = try sources.prepare(options: options)
 
         var files: [String: String] = [:], counts: [String: [String: Int]] = [:]
-        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: outputDirectory)
         for (name, data) in prepared.namedParts {
             let fileName = "\(name).csv"
             try AtomicFile.write(csv(data), to: (outputDirectory as NSString).appendingPathComponent(fileName))

@@ -66,7 +66,7 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Writes the vocabulary as `vocab.txt`: one token per line, atomically.
     public func write(to url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: url.deletingLastPathComponent().path)
         try AtomicFile.write(Array((tokens.joined(separator: "\n") + "\n").utf8), to: url.path)
     }
 

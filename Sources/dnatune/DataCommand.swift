@@ -212,6 +212,9 @@ struct DataClean: ParsableCommand {
     @Flag(help: "Print the report as JSON on stdout instead of a summary.")
     var json = false
 
+    @Flag(help: "Accept a clean that removes every record (by default that is an error: usually a wrong option or quality offset).")
+    var allowEmpty = false
+
     @Option(help: "Threads: 2 trims on a second thread while the first reads, deduplicates and writes.")
     var threads: Int = 2
 
@@ -251,13 +254,21 @@ struct DataClean: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let json = try encoder.encode(result)
             try AtomicFile.write(Array(json), to: reportPath)
+            let empty = result.output.total == 0 && result.input.total > 0 && !allowEmpty
             if self.json {
                 print(String(decoding: json, as: UTF8.self))
             } else {
                 print(result.summary)
-                print("wrote \(out) and \(reportPath)")
+                if !empty { print("wrote \(out) and \(reportPath)") }
             }
             for w in result.warnings { printWarning(w) }
+            if empty {
+                try? FileManager.default.removeItem(atPath: out)
+                let steps = result.steps.filter { $0.removedTotal > 0 }.map { "\($0.name) removed \($0.removedTotal)" }
+                throw DataError(file: path, "cleaning removed all \(result.input.total) records (\(steps.joined(separator: ", "))); "
+                                + "nothing written to \(out) (the report is in \(reportPath)); check the options"
+                                + (result.phredOffset != nil ? " and the quality offset (--phred)" : "") + ", or pass --allow-empty")
+            }
         }
     }
 }

@@ -25,6 +25,40 @@ import Testing
         #expect(try Self.listing(dir) == ["f.bin"])
     }
 
+    /// Files and replaced folders get the permissions the user's umask gives (not mkstemp's 0600
+    /// or mkdtemp's 0700), so a group can read runs on a shared server when the umask says so.
+    @Test func permissionsFollowTheUmask() throws {
+        let dir = URL(fileURLWithPath: try Self.scratch())
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("f.txt").path, folder = dir.appendingPathComponent("ckpt").path
+        try AtomicFile.write(text: "x", to: file)
+        try AtomicFile.replaceDirectory(at: folder) { try AtomicFile.write(text: "y", to: $0 + "/inner.txt") }
+        try AtomicFile.createDirectory(atPath: dir.appendingPathComponent("a/b/c").path)
+        func mode(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+        }
+        let mask = Int(AtomicFile.umaskBits)
+        #expect(try mode(file) == 0o666 & ~mask)
+        #expect(try mode(folder) == 0o777 & ~mask)
+        #expect(try mode(folder + "/inner.txt") == 0o666 & ~mask)
+        #expect(try mode(dir.appendingPathComponent("a/b/c").path) == 0o777 & ~mask)
+    }
+
+    /// A folder that cannot be made is an error naming it, in dnatune's words.
+    @Test func createDirectoryErrorsNameTheFolder() throws {
+        let dir = URL(fileURLWithPath: try Self.scratch())
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("plain")
+        try AtomicFile.write(text: "x", to: file.path)
+        do {
+            try AtomicFile.createDirectory(atPath: file.appendingPathComponent("sub").path)
+            Issue.record("a folder inside a file was made")
+        } catch let error as DataError {
+            #expect(error.description.contains(file.path) && error.description.contains("not a folder"), "\(error)")
+            #expect(!error.description.contains("NSCocoaErrorDomain"))
+        }
+    }
+
     @Test func replacesExistingFileAndStreams() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

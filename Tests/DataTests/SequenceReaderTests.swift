@@ -110,6 +110,28 @@ import Testing
         #expect(b?.quality == [40, 2])
     }
 
+    /// The offset is decided from all the evidence: one character above 'J' in an otherwise
+    /// Phred+33 file does not make it Phred+64 (it used to, and cleaning then kept nothing).
+    @Test func phredDetectionWeighsTheWholeFile() throws {
+        var text = ""
+        for i in 0..<50 {
+            let q = String(repeating: i == 7 ? "K" : "I", count: 1) + String(repeating: "?", count: 9)
+            text += "@r\(i)\nACGTACGTAC\n+\n\(q)\n"
+        }
+        let reader = try SequenceReader(path: TempFiles.write(text, name: "k.fastq"))
+        let first = try reader.next()
+        #expect(reader.phredOffset == 33)
+        #expect(first?.quality?.first == 40)  // 'I' is Q40 in Phred+33
+        #expect(reader.phredEvidence?.hasPrefix("Phred+33: qualities '?'…'K' in 50 reads, only 0.20 % above 'J'") == true,
+                "\(reader.phredEvidence ?? "")")
+        #expect(SequenceReader.detectPhredOffset([Array("hhhhgfB@".utf8)]).offset == 64)
+        #expect(SequenceReader.detectPhredOffset([Array("hhhh#".utf8)]).offset == 33)  // '#' exists only in Phred+33
+        #expect(SequenceReader.detectPhredOffset([Array("IIIIIKKK".utf8)]).offset == 64)  // mostly above 'J': +64
+        let given = try SequenceReader(path: TempFiles.write(text, name: "g.fastq"), options: ReaderOptions(phredOffset: 64))
+        _ = try given.next()
+        #expect(given.phredEvidence == "Phred+64, as given")
+    }
+
     @Test(arguments: [
         ("@r1\nACGT\n", "sequence", "'+' line is missing"),
         ("@r1\nACGT\n+\n", "quality", "quality line is missing"),

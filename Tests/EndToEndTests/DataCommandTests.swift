@@ -30,6 +30,34 @@ import Testing
         #expect(files?.first?["records"] as? Int == 4)
     }
 
+    /// A clean that keeps nothing is an error naming the steps, removes the empty output and
+    /// keeps the report; --allow-empty accepts it.
+    @Test func cleanThatRemovesEverythingIsAnError() throws {
+        let reads = (0..<4).map { "@r\($0)\nACGTACGTACGTACGTAC\n+\nIIIIIIIIIIIIIIIIII\n" }.joined()
+        let input = write(reads, "short.fastq")
+        let out = dir.appendingPathComponent("none.fastq").path
+        let r = try runProcess(Binary.url, ["data", "clean", input, "--out", out, "--min-length", "50"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cleaning removed all 4 records (too-short removed 4)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(FileManager.default.fileExists(atPath: out + ".report.json"))
+        #expect(r.stdout.contains("quality: Phred+33"), "\(r.stdout)")
+        let allowed = try runProcess(Binary.url, ["data", "clean", input, "--out", out, "--min-length", "50", "--allow-empty"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+
+    /// A class that cleaning removes entirely stops the split, naming the class, the file and
+    /// the step; one class in all is an error naming the file.
+    @Test func aClassEmptiedByCleaningStopsTheSplit() throws {
+        let input = write("sequence,label\nACGTACGTACGTAAA,a\nACGTACGTACGTCCC,a\nACGTACGTAGGTCCC,a\nNNNNNNNNNNNNNNN,b\nNNNNNNNNNNNNNNNNN,b\n", "empt.csv")
+        let r = try runProcess(Binary.url, ["data", "split", input, "--out", dir.appendingPathComponent("sp").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(input): cleaning removed every record of class 'b' (2 before cleaning: max-n removed 2)"), "\(r.stderr)")
+        let one = write("sequence,label\nACGTACGTACGTAAA,a\nACGTACGTACGTCCC,a\n", "one.csv")
+        let o = try runProcess(Binary.url, ["data", "split", one, "--out", dir.appendingPathComponent("sp2").path])
+        #expect(o.status != 0 && o.stderr.contains("\(one): the data has 1 class(es) (a)"), "\(o.stderr)")
+    }
+
     @Test func cleanWritesFastqAndReport() throws {
         let reads = (0..<6).map { i in
             let seq = i < 3 ? "ACGTACGTACGTACGTACGTACGTAGATCGGAAGAGCAC" : "TTGACCATGACCATGACCATGACCAGGTAC"

@@ -314,6 +314,7 @@ public final class CleaningPipeline {
         try writer!.commit()
         var final = report
         final.phredOffset = lastReader?.phredOffset
+        final.phredEvidence = lastReader?.phredEvidence
         return final
     }
 }

@@ -28,6 +28,8 @@ public struct CleaningReport: Sendable, Codable, Equatable {
     public var format: SequenceFormat
     /// The FASTQ quality offset used, when the input is FASTQ.
     public var phredOffset: Int?
+    /// Why that offset (given, or what detection saw), when the input is FASTQ.
+    public var phredEvidence: String?
     /// The options the run used.
     public var options: CleaningOptions
     /// Class counts before and after.
@@ -46,6 +48,7 @@ public struct CleaningReport: Sendable, Codable, Equatable {
     /// A short human-readable summary, one line per enabled step.
     public var summary: String {
         var lines = ["\(source) (\(format.rawValue)): \(input.total) records in, \(output.total) out"]
+        if let phredEvidence { lines.append("  quality: " + phredEvidence) }
         for s in steps where s.enabled {
             var parts: [String] = []
             if s.removedTotal > 0 || s.changedTotal == 0 { parts.append("removed \(s.removedTotal)") }

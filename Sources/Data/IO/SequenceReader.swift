@@ -17,6 +17,8 @@ public final class SequenceReader {
     /// The FASTQ quality offset in use (33 or 64), known after the first record; nil for
     /// other formats.
     public private(set) var phredOffset: Int?
+    /// Why that offset: the given option, or the evidence detection weighed (FASTQ only).
+    public private(set) var phredEvidence: String?
     /// Records dropped because they held an ambiguity code and the policy is `.drop`.
     public private(set) var droppedAmbiguous = 0
     /// The same, per label (unlabeled records under `ClassBalance.unlabeledName`).
@@ -56,6 +58,7 @@ public final class SequenceReader {
                 throw DataError(file: path, "the FASTQ quality offset must be 33 or 64, not \(offset)")
             }
             phredOffset = offset
+            phredEvidence = "Phred+\(offset), as given"
         }
     }
 
@@ -158,9 +161,7 @@ public final class SequenceReader {
         if phredOffset == nil {
             // Buffer the first records raw, then choose the offset from their quality range.
             while buffered.count < max(1, options.phredDetectionRecords), let raw = try nextRawFastq() { buffered.append(raw) }
-            var lo: UInt8 = 255, hi: UInt8 = 0
-            for r in buffered { for q in r.quality { lo = min(lo, q); hi = max(hi, q) } }
-            phredOffset = (lo >= 59 && hi > 74) ? 64 : 33
+            (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map(\.quality))
         }
         let raw: RawFastq
         if bufferedNext < buffered.count {
@@ -178,6 +179,32 @@ public final class SequenceReader {
         }
         return (SequenceRecord(id: raw.id, sequence: raw.sequence, quality: quality, label: raw.label,
                                position: SourcePosition(file: path, line: raw.line)), raw.ambiguous)
+    }
+
+    /// The quality offset the characters of `qualities` show, decided from all of them, with the
+    /// evidence in words. Any character below ';' (59) is impossible in Phred+64: Phred+33. Else
+    /// Phred+64 needs the bulk of the characters above 'J' (74, Phred+33's usual top, Q41), where
+    /// Phred+33 files hold at most a few outliers: one 'K' in a Phred+33 file is not evidence.
+    static func detectPhredOffset(_ qualities: [[UInt8]]) -> (offset: Int, evidence: String) {
+        var lo: UInt8 = 255, hi: UInt8 = 0, above = 0, total = 0
+        for q in qualities {
+            for c in q {
+                lo = min(lo, c); hi = max(hi, c)
+                if c > 74 { above += 1 }
+            }
+            total += q.count
+        }
+        guard total > 0 else { return (33, "Phred+33 (no quality characters to tell by)") }
+        let share = Double(above) / Double(total)
+        let range = "'\(Character(UnicodeScalar(lo)))'…'\(Character(UnicodeScalar(hi)))'"
+        let percent = String(format: "%.2f %%", share * 100)
+        if lo < 59 {
+            return (33, "Phred+33: qualities \(range) in \(qualities.count) reads; below ';' only Phred+33 goes")
+        }
+        if share >= 0.25 {
+            return (64, "Phred+64: qualities \(range) in \(qualities.count) reads, \(percent) above 'J'")
+        }
+        return (33, "Phred+33: qualities \(range) in \(qualities.count) reads, only \(percent) above 'J'")
     }
 
     private func nextRawFastq() throws -> RawFastq? {

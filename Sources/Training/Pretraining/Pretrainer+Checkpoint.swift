@@ -26,7 +26,7 @@ extension Pretrainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let stateJSON = Array(try encoder.encode(state))
-        try FileManager.default.createDirectory(at: directory.checkpoints, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: directory.checkpoints.path)
         try AtomicFile.replaceDirectory(at: directory.lastCheckpoint.path) { dir in
             try writeModel(into: dir)
             try SafeTensorsWriter.write(optimizer.momentViews(), metadata: ["format": "pt"],
@@ -67,7 +67,7 @@ extension Pretrainer {
 
     /// Writes the model and its card into the output directory (each file atomically).
     func exportModel() throws {
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: output.path)
         try writeModel(into: output.path)
         let card = ModelCard(record: record, corpus: corpus, state: state, parameterCount: model.parameters.count,
                              name: output.lastPathComponent)

@@ -96,7 +96,7 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
         } else if FileManager.default.fileExists(atPath: recordURL.path) {
             throw RunError("\(output.path) already holds a pretraining run; continue it with --resume or choose another --out")
         }
-        try FileManager.default.createDirectory(at: directory.checkpoints, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: directory.checkpoints.path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(Array(try encoder.encode(record)) + [10], to: recordURL.path)

@@ -38,21 +38,18 @@ public struct RunDirectory: Sendable, Hashable {
         f.dateFormat = "yyyyMMdd-HHmmss"
         let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
         let base = "\(f.string(from: date))-\(safe.isEmpty ? "run" : safe)"
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: root.path)
         var n = 1
         while true {
             let candidate = root.appendingPathComponent(n == 1 ? base : "\(base)-\(n)")
-            do {
-                // createDirectory without intermediates fails if it exists: claims the name atomically.
-                try FileManager.default.createDirectory(at: candidate, withIntermediateDirectories: false)
-                let run = RunDirectory(url: candidate)
-                try FileManager.default.createDirectory(at: run.checkpoints, withIntermediateDirectories: true)
-                return run
-            } catch CocoaError.fileWriteFileExists {
-                n += 1
-            } catch let error as NSError where error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteFileExists.rawValue {
-                n += 1
+            // mkdir(2) fails if the folder exists: it claims the name atomically.
+            if mkdir(candidate.path, 0o777) != 0 {
+                if errno == EEXIST { n += 1; continue }
+                throw AtomicFile.systemError(candidate.path, "cannot create the run folder")
             }
+            let run = RunDirectory(url: candidate)
+            try AtomicFile.createDirectory(atPath: run.checkpoints.path)
+            return run
         }
     }
 

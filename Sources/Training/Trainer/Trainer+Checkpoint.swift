@@ -22,7 +22,7 @@ extension Trainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let stateJSON = Array(try encoder.encode(state))
-        try FileManager.default.createDirectory(at: inputs.run.checkpoints, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(atPath: inputs.run.checkpoints.path)
         try AtomicFile.replaceDirectory(at: url.path) { dir in
             try SafeTensorsWriter.write(model.parameters.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.modelFile)
             try model.config.write(to: dir + "/config.json", labelNames: inputs.labelNames)
