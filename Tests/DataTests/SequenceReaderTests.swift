@@ -110,6 +110,24 @@ import Testing
         #expect(b?.quality == [40, 2])
     }
 
+    /// A FIFO (a pipe with a name) reads like a file: the format from the content, twice-opened
+    /// for detection and reading without losing a byte.
+    @Test func aFifoReadsLikeAFile() throws {
+        let path = NSTemporaryDirectory() + "dnatune-fifo-\(UUID().uuidString)"
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        let writer = Thread {
+            let fd = open(path, O_WRONLY)
+            let text = Array("@r1|a\nACGT\n+\nIIII\n@r2|b\nAAAA\n+\nIIII\n".utf8)
+            _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        writer.start()
+        let records = try SequenceReader.readAll(path: path)
+        #expect(records.map(\.sequenceString) == ["ACGT", "AAAA"] && records.map(\.label) == ["a", "b"])
+        #expect(try SequenceReader(path: path).format == .fastq)
+    }
+
     /// The offset is decided from all the evidence: one character above 'J' in an otherwise
     /// Phred+33 file does not make it Phred+64 (it used to, and cleaning then kept nothing).
     @Test func phredDetectionWeighsTheWholeFile() throws {

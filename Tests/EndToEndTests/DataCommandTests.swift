@@ -58,6 +58,19 @@ import Testing
         #expect(o.status != 0 && o.stderr.contains("\(one): the data has 1 class(es) (a)"), "\(o.stderr)")
     }
 
+    /// `-` and pipes read like files (the format sniffed from the content, gzip recognised),
+    /// and errors name them as given.
+    @Test func standardInputAndPipesReadLikeFiles() throws {
+        let fasta = write(">a|x\nACGTACGTAC\n>b|y\nACGTTTGTAC\n", "x.fa")
+        let bin = Binary.url.path
+        let viaDash = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(fasta)' | '\(bin)' data stats -"])
+        #expect(viaDash.status == 0 && viaDash.stdout.contains("records: 2") && viaDash.stdout.contains("format: fasta"), "\(viaDash.stdout)\(viaDash.stderr)")
+        let viaDev = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(fasta)' | '\(bin)' data stats /dev/stdin --format fasta"])
+        #expect(viaDev.status == 0 && viaDev.stdout.contains("records: 2"), "\(viaDev.stdout)\(viaDev.stderr)")
+        let bad = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "printf '>a|x\\nAC#T\\n' | '\(bin)' data stats -"])
+        #expect(bad.status != 0 && bad.stderr.contains("-:2:3: invalid character"), "\(bad.stderr)")
+    }
+
     @Test func cleanWritesFastqAndReport() throws {
         let reads = (0..<6).map { i in
             let seq = i < 3 ? "ACGTACGTACGTACGTACGTACGTAGATCGGAAGAGCAC" : "TTGACCATGACCATGACCATGACCAGGTAC"

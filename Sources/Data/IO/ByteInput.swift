@@ -22,17 +22,19 @@ public final class ByteInput {
     private let lzmaInCapacity = 1 << 16
     private var lzmaDone = false
 
-    /// Opens `path` for reading.
+    /// Opens `path` for reading (`-` is standard input; pipes work too, see `InputSpool`).
     /// - Throws: `DataError` when the file is missing, unreadable or a directory.
     public init(path: String) throws {
         self.path = path
+        // `-` (standard input), pipes and FIFOs are read from a copy made on first use.
+        let path = try InputSpool.readablePath(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError(file: path, "no such file")
+            throw DataError(file: self.path, "no such file")
         }
-        if isDirectory.boolValue { throw DataError(file: path, "is a directory, not a file") }
+        if isDirectory.boolValue { throw DataError(file: self.path, "is a directory, not a file") }
         guard let probe = fopen(path, "rb") else {
-            throw DataError(file: path, "cannot open: \(String(cString: strerror(errno)))")
+            throw DataError(file: self.path, "cannot open: \(String(cString: strerror(errno)))")
         }
         var magic = [UInt8](repeating: 0, count: 6)
         let got = fread(&magic, 1, 6, probe)
@@ -43,7 +45,7 @@ public final class ByteInput {
             let rc = lzma_stream_decoder(&stream, UInt64.max, 0x08 /* LZMA_CONCATENATED */)
             guard rc == LZMA_OK else {
                 fclose(probe)
-                throw DataError(file: path, "cannot start the xz decoder (code \(rc.rawValue))")
+                throw DataError(file: self.path, "cannot start the xz decoder (code \(rc.rawValue))")
             }
             lzma = stream
             rewind(probe)
@@ -53,7 +55,7 @@ public final class ByteInput {
             fclose(probe)
             // zlib reads plain files transparently, so one code path serves both.
             guard let handle = gzopen(path, "rb") else {
-                throw DataError(file: path, "cannot open: \(String(cString: strerror(errno)))")
+                throw DataError(file: self.path, "cannot open: \(String(cString: strerror(errno)))")
             }
             gzbuffer(handle, 1 << 17)
             gz = handle

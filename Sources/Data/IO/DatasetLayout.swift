@@ -29,6 +29,7 @@ public struct DatasetLayout: Sendable, Equatable {
     public static func resolve(_ paths: [String]) throws -> DatasetLayout {
         var files: [File] = []
         for path in paths {
+            if InputSpool.isStream(path) { files.append(File(path: path)); continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw DataError(file: path, "no such file or directory")
