@@ -95,7 +95,7 @@ struct DashboardCommand: ParsableCommand {
             print("training continues without the dashboard in \(job.run.url.path)")
             print("follow it from another terminal with: dnatune watch \(job.run.url.path)")
             let reason = HeadlessRun.follow(job)
-            if !reason.isSuccess { throw ExitCode(1) }
+            try Train.exit(for: reason)
         case .stopTraining(let job):
             print("stopping \(job.run.name) (saving a checkpoint first)...")
             let reason = job.wait()

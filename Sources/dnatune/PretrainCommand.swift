@@ -85,6 +85,7 @@ struct Pretrain: ParsableCommand {
         if reason == .completed || reason == .stoppedByUser {
             print("model written to \(output.path)")
         }
+        if reason == .terminated { throw ExitCode(128 + SIGTERM) }
         if !(reason.isSuccess || reason == .stoppedByUser) { throw ExitCode(1) }
     }
 }

@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
         // The events are written unbuffered; the description must come out first.
         fflush(nil)
         let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps)
-        if !reason.isSuccess { throw ExitCode(1) }
+        try Self.exit(for: reason)
     }
 
     private func describe(_ s: TrainingSession) {
@@ -78,6 +78,16 @@ struct Train: ParsableCommand {
     }
 }
 
+extension Train {
+    /// The exit of `dnatune train` for how the run ended: 0 when it succeeded; 143 (128 +
+    /// SIGTERM) when terminated to be resumed; else 1, with the reason on standard error.
+    static func exit(for reason: FinishReason) throws {
+        if reason.isSuccess { return }
+        printError("dnatune: the run \(reason.message)")
+        throw ExitCode(reason == .terminated ? 128 + SIGTERM : 1)
+    }
+}
+
 /// Drives a trainer from the command line: prints its events, turns Ctrl-C into a clean
 /// stop, and survives a hang-up.
 enum HeadlessRun {
@@ -89,9 +99,11 @@ enum HeadlessRun {
         signal(SIGINT, SIG_IGN)
         interrupt.setEventHandler { mailbox.send(.stop) }
         interrupt.resume()
+        // SIGTERM (a scheduler's preemption, kill) saves and ends the run to be resumed; Ctrl-C
+        // stops it for good (test split evaluated once). status.json records which.
         let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
         signal(SIGTERM, SIG_IGN)
-        term.setEventHandler { mailbox.send(.stop) }
+        term.setEventHandler { mailbox.send(.terminate) }
         term.resume()
 
         let interactive = isatty(STDOUT_FILENO) != 0
@@ -131,6 +143,10 @@ enum HeadlessRun {
         signal(SIGINT, SIG_IGN)
         interrupt.setEventHandler { mailbox.send(.stop) }
         interrupt.resume()
+        let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        signal(SIGTERM, SIG_IGN)
+        term.setEventHandler { mailbox.send(.terminate) }
+        term.resume()
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: job.session.config.finetune.loggingSteps,
                                         width: terminalWidth())

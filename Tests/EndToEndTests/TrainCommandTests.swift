@@ -86,6 +86,40 @@ import Testing
         #expect(resolved.contains("max_steps: 7"))
     }
 
+    /// SIGTERM (a scheduler's preemption) saves and ends the run to be resumed — status
+    /// `terminated`, exit 143, no test evaluation — while SIGINT stops it for good (`stopped`).
+    @Test(arguments: [(SIGTERM, "terminated", Int32(143)), (SIGINT, "stopped", Int32(1))])
+    func signalsAreRecordedApart(signal: Int32, state: String, exit: Int32) throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config(maxSteps: 100_000, saveSteps: 1_000, batchSize: 16))
+        let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "signalled"])
+        let deadline = Date().addingTimeInterval(60)
+        var run: URL?
+        while Date() < deadline, process.isRunning {
+            run = p.runDirectories().first
+            if let run, (try? String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8))?.contains("\"event\":\"step\"") == true { break }
+            usleep(2_000)
+        }
+        let dir = try #require(run)
+        #expect(process.kill(signal))
+        #expect(process.wait() == exit)
+        let status = try jsonObject(dir.appendingPathComponent("status.json"))
+        #expect(status["state"] as? String == state, "\(status)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("checkpoints/last/model.safetensors").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("test_metrics.json").path) == (state == "stopped"))
+        if state == "terminated" {
+            let resumed = try BackgroundProcess(Binary.url, ["train", "--resume", dir.path])
+            let until = Date().addingTimeInterval(30)
+            while Date() < until, resumed.isRunning,
+                  (try? String(contentsOf: dir.appendingPathComponent("status.json"), encoding: .utf8))?.contains("\"running\"") != true {
+                usleep(2_000)
+            }
+            #expect(resumed.kill(SIGTERM))
+            #expect(resumed.wait() == 143)
+        }
+    }
+
     /// Where a run is killed: before its first checkpoint, or some random time after its
     /// n-th save of `checkpoints/last`.
     enum KillPoint: CustomTestStringConvertible, Sendable {

@@ -186,6 +186,13 @@ import Testing
         // The weights deleted.
         try FileManager.default.removeItem(at: weights)
         #expect(resumeError().contains("model.safetensors is missing"), "\(resumeError())")
+        // No checkpoint at all, after a failure (disk full): not reported as a kill.
+        try FileManager.default.removeItem(at: last)
+        try s.inputs.run.writeStatus(RunStatus(state: "failed", message: "failed: /x: cannot flush to disk: No space left on device",
+                                               step: 0, pid: 1, updated: Date()))
+        let failed = resumeError()
+        #expect(failed.contains("the run failed: /x: cannot flush to disk: No space left on device before its first save"), "\(failed)")
+        #expect(!failed.contains("killed"))
     }
 
     @Test func aHugeLearningRateDivergesWithAdviceAndKeepsTheBestCheckpoint() throws {

@@ -120,6 +120,8 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
             if reason == .completed || reason == .stoppedByUser {
                 if lastSavedStep != state.step { try saveCheckpoint(kind: "last") }
                 try exportModel()
+            } else if reason == .terminated, lastSavedStep != state.step {
+                try saveCheckpoint(kind: "last")
             }
         } catch {
             final = .failed("while finishing: \(error)")

@@ -35,6 +35,8 @@ extension CommandDriven {
                     break
                 case .stop:
                     return .stoppedByUser
+                case .terminate:
+                    return .terminated
                 case .saveNow:
                     try saveCheckpoint(kind: "last")
                 case .setLearningRate(let rate):

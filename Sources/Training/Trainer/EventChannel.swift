@@ -48,6 +48,9 @@ public enum TrainingCommand: Sendable, Equatable {
     case resume
     /// Save, then end the run as stopped by the user.
     case stop
+    /// Save `checkpoints/last` and end the run to be resumed later, as on SIGTERM (a job
+    /// scheduler's preemption): no test evaluation, which would spend the test split.
+    case terminate
     /// Effective at the next step; recorded as an event and in the run.
     case setLearningRate(Double)
     /// Write a checkpoint now.

@@ -80,7 +80,7 @@ public struct RunDirectory: Sendable, Hashable {
     /// Writes `status.json` atomically.
     public func writeStatus(_ value: RunStatus) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         try AtomicFile.write(Array(try encoder.encode(value)), to: status.path)
     }

@@ -51,6 +51,11 @@ extension Trainer {
         try inputs.run.recoverCheckpoints()
         let dir = inputs.run.lastCheckpoint.path
         guard FileManager.default.fileExists(atPath: dir + "/" + Self.stateFile) else {
+            // Say why there is none: a failure (disk full, say) is not a kill.
+            if let status = try? inputs.run.readStatus(), status.state == "failed" {
+                throw RunError("\(inputs.run.url.path): no checkpoint to resume from (checkpoints/last is missing); "
+                               + "the run \(status.message) before its first save — fix that and start it again")
+            }
             throw RunError("\(inputs.run.url.path): no checkpoint to resume from (checkpoints/last is missing); "
                            + "the run was killed before its first save")
         }

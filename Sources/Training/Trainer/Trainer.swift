@@ -231,6 +231,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                     final = .failed("test evaluation: \(error)")
                 }
             }
+        case .terminated:
+            // To be resumed: the state to continue from, and nothing that ends the run.
+            if lastSavedStep != state.step { try saveCheckpoint(kind: "last") }
         case .diverged, .failed:
             // Keep the best checkpoint as it is; no test metrics from a broken model.
             break

@@ -108,6 +108,7 @@ extension TrainingEvent {
             case "completed": reason = .completed
             case "early_stopped": reason = .earlyStopped
             case "stopped": reason = .stoppedByUser
+            case "terminated": reason = .terminated
             case "diverged": reason = .diverged(step: try int("step"), learningRate: o["learning_rate"].flatMap(parseNum) ?? .nan)
             default: reason = .failed(o["error"] as? String ?? o["message"] as? String ?? "unknown")
             }

@@ -5,6 +5,8 @@ public enum FinishReason: Sendable, Equatable {
     case completed
     case earlyStopped
     case stoppedByUser
+    /// Ended by SIGTERM: `checkpoints/last` saved, to be resumed.
+    case terminated
     /// A non-finite loss or gradient at `step`, with the learning rate in force then.
     case diverged(step: Int, learningRate: Double)
     case failed(String)
@@ -15,6 +17,7 @@ public enum FinishReason: Sendable, Equatable {
         case .completed: return "completed"
         case .earlyStopped: return "early_stopped"
         case .stoppedByUser: return "stopped"
+        case .terminated: return "terminated"
         case .diverged: return "diverged"
         case .failed: return "failed"
         }
@@ -29,6 +32,7 @@ public enum FinishReason: Sendable, Equatable {
         case .completed: return "completed"
         case .earlyStopped: return "early-stopped: the validation metric stopped improving"
         case .stoppedByUser: return "stopped by the user"
+        case .terminated: return "terminated (SIGTERM): checkpoints/last saved; continue with dnatune train --resume"
         case .diverged(let step, let lr):
             return "diverged at step \(step) (learning rate \(formatLR(lr))): the loss or a gradient became "
                 + "non-finite; lower the learning rate (e.g. \(formatLR(lr / 10))) or the warmup"
