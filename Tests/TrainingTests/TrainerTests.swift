@@ -209,8 +209,28 @@ import Testing
         guard case let .diverged(step, lr) = reason else { Issue.record("ended as \(reason)"); return }
         #expect(lr == 1e9 && step >= 1)
         #expect(reason.message.contains("diverged at step \(step)"))
+        // The advice is a rate that trains, not a tenth of 1e9.
+        #expect(reason.message.contains("lower the learning rate to 0.001"), "\(reason.message)")
         #expect(try s.inputs.run.readStatus()?.state == "diverged")
         #expect(!FileManager.default.fileExists(atPath: s.inputs.run.testMetrics.path))
+    }
+
+    /// A rate too high for the loss to stay finite-and-low, but not high enough for NaN: the
+    /// run is stopped as diverged once its loss stays far above where it began, not reported as
+    /// early-stopped with a one-class model.
+    @Test func aRunawayFiniteLossIsDiverged() throws {
+        let s = try Self.setup {
+            $0.finetune.learningRate = 5
+            $0.finetune.warmupRatio = 0
+            $0.finetune.lrSchedulerType = .constant
+            $0.finetune.numTrainEpochs = 20
+        }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        let reason = trainer.run()
+        guard case let .diverged(_, lr) = reason else { Issue.record("ended as \(reason)"); return }
+        #expect(lr == 5)
+        #expect(reason.message.contains("ran away") && reason.message.contains("0.001"), "\(reason.message)")
     }
 
     @Test func pauseSetLearningRateResumeAndStop() throws {

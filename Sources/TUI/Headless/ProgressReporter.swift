@@ -61,6 +61,8 @@ public struct ProgressReporter {
                 if let verdict = Self.comparison(model: metrics, baseline: b) { text += verdict + "\n" }
             }
             return text
+        case let .advice(step, text, _):
+            return clear + "advice at step \(step): \(text)\n"
         case let .finished(step, reason, wall):
             return clear + "finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)\n"
         }

@@ -16,6 +16,8 @@ public struct RunHistory: Sendable, Equatable {
     public var trainSamples: Int = 0
     public var paused = false
     public var testMetrics: [String: Double]?
+    /// Advice the trainer gave along the way, by step.
+    public var advice: [(step: Int, text: String)] = []
     /// The run's k-mer baseline (fitted before the first step).
     public var baseline: BaselineRecord?
     public var finished: (step: Int, reason: FinishReason)?
@@ -54,6 +56,7 @@ public struct RunHistory: Sendable, Equatable {
         case .resumed: paused = false
         case let .baseline(b): baseline = b
         case let .test(_, metrics, _): testMetrics = metrics
+        case let .advice(step, text, _): advice.append((step, text))
         case let .finished(step, reason, _): finished = (step, reason); paused = false
         }
     }

@@ -172,6 +172,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             if !outcome.isFinite {
                 return .diverged(step: state.step + 1, learningRate: outcome.learningRate)
             }
+            // A finite loss that ran far above its early level diverged too.
+            if state.divergence == nil { state.divergence = DivergenceMonitor(totalSteps: plan.totalSteps) }
+            if let takeoff = state.divergence?.record(loss: outcome.loss, learningRate: outcome.learningRate) {
+                return .diverged(step: state.step + 1, learningRate: takeoff)
+            }
             state.step += 1
             state.forwardCount = model.dropoutStep
             publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: outcome.loss,
@@ -210,6 +215,15 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             bestStep: es.bestStep, evaluationsWithoutImprovement: es.evaluationsWithoutImprovement,
             patience: es.patience ?? 0, wallTime: wallTime)))
         if outcome.isNewBest { try saveCheckpoint(kind: "best") }
+        let predicted = result.metrics.confusion.rows.indices.filter { c in result.metrics.confusion.rows.contains { $0[c] > 0 } }.count
+        if state.divergence == nil { state.divergence = DivergenceMonitor(totalSteps: plan.totalSteps) }
+        if state.divergence?.record(predictedClasses: predicted, classes: inputs.labelNames.count) == true {
+            let lr = optimizer.learningRate(at: state.step)
+            publish(.advice(step: state.step, text: "the model has predicted one class for \(DivergenceMonitor.collapsedLimit) evaluations "
+                            + "in a row: it is not learning. Lower the learning rate to \(formatLR(DivergenceMonitor.advisedRate(after: lr))) "
+                            + "(now \(formatLR(lr))), weight the classes (data.balancing: weights), or run dnatune lr-find",
+                            wallTime: wallTime))
+        }
         return outcome.shouldStop
     }
 

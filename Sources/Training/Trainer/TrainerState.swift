@@ -17,6 +17,8 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var learningRateChanges: [LearningRateChange] = []
     /// Seconds of training before this process (for wall time across resumes).
     public var elapsed: Double = 0
+    /// Runaway-loss and collapsed-prediction watch (absent in states saved before it existed).
+    public var divergence: DivergenceMonitor?
 
     public struct LearningRateChange: Codable, Sendable, Equatable {
         public var step: Int

@@ -44,6 +44,8 @@ extension TrainingEvent {
             return o
         case let .test(step, metrics, t):
             return ["event": "test", "step": step, "metrics": metrics.mapValues(num), "time": num(t)]
+        case let .advice(step, text, t):
+            return ["event": "advice", "step": step, "text": text, "time": num(t)]
         case let .finished(step, reason, t):
             var o: [String: Any] = ["event": "finished", "step": step, "reason": reason.code,
                                     "message": reason.message, "time": num(t)]
@@ -102,6 +104,7 @@ extension TrainingEvent {
                 validation: try metrics("validation"), test: try metrics("test"), seconds: o["seconds"].flatMap(parseNum) ?? 0,
                 error: o["error"] as? String, wallTime: t))
         case "test": self = .test(step: try int("step"), metrics: try metrics("metrics"), wallTime: t)
+        case "advice": self = .advice(step: try int("step"), text: o["text"] as? String ?? "", wallTime: t)
         case "finished":
             let reason: FinishReason
             switch o["reason"] as? String ?? "" {

@@ -34,8 +34,9 @@ public enum FinishReason: Sendable, Equatable {
         case .stoppedByUser: return "stopped by the user"
         case .terminated: return "terminated (SIGTERM): checkpoints/last saved; continue with dnatune train --resume"
         case .diverged(let step, let lr):
-            return "diverged at step \(step) (learning rate \(formatLR(lr))): the loss or a gradient became "
-                + "non-finite; lower the learning rate (e.g. \(formatLR(lr / 10))) or the warmup"
+            return "diverged at step \(step) (learning rate \(formatLR(lr))): the loss ran away or became "
+                + "non-finite; lower the learning rate to \(formatLR(DivergenceMonitor.advisedRate(after: lr))) "
+                + "or run dnatune lr-find"
         case .failed(let error): return "failed: \(error)"
         }
     }
@@ -71,6 +72,8 @@ public enum TrainingEvent: Sendable, Equatable {
     case baseline(BaselineRecord)
     /// The test split, evaluated once with the best checkpoint; metrics are `test_`-prefixed.
     case test(step: Int, metrics: [String: Double], wallTime: Double)
+    /// Something worth acting on while the run goes on (predictions collapsed to one class).
+    case advice(step: Int, text: String, wallTime: Double)
     /// The run ended.
     case finished(step: Int, reason: FinishReason, wallTime: Double)
 }
