@@ -36,6 +36,9 @@ import Testing
         let exit = app.run(on: terminal)
         terminal.close()
         stop.store(true, ordering: .relaxed)
+        // Whoever tried it by hand left the app by one of its exits, after frames were painted.
+        #expect(app.framesPainted > 0)
+        #expect([AppExit.quit, .keepWorkRunning, .stopWork].contains(exit), "\(exit)")
         if let path = env["DNATUNE_TUI_DEMO_EXIT"] {
             try "\(exit) frames=\(app.framesPainted)\n".write(toFile: path, atomically: true, encoding: .utf8)
         }

@@ -40,9 +40,28 @@ import Testing
 
     /// Sets the thread count to 1 — the process-wide setting every model uses — and leaves it
     /// there, so tests running models in parallel never see it change under them.
-    @Test func threadCountIsSettable() {
+    /// The thread count is set and read back (never below 1), and a product gives the same
+    /// result whatever the count.
+    @Test func threadCountIsSettableAndChangesNoResult() {
+        let previous = BLAS.threads
+        defer { BLAS.threads = previous }
+        var rng = SplitMix(seed: 3)
+        let m = 96, n = 80, k = 72
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() }, b = (0..<(k * n)).map { _ in rng.nextFloat() }
+        func product() -> [Float] {
+            var c = [Float](repeating: 0, count: m * n)
+            BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+            return c
+        }
         BLAS.threads = 1
         #expect(BLAS.threads == 1)
+        let one = product()
+        BLAS.threads = 2
+        #expect(BLAS.threads == 2)
+        let two = product()
+        #expect(zip(one, two).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        BLAS.threads = 0
+        #expect(BLAS.threads == 1)  // clamped
         #expect(BLAS.configuration.contains("OpenBLAS"))
     }
 }

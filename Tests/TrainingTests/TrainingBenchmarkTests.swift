@@ -8,8 +8,14 @@ import Testing
         let r = try TrainingBenchmark.run(config: TinyModel.config, strategy: strategy, batch: 3, length: 6,
                                           steps: 2, warmup: 1, threads: 2)
         #expect(r.trainSamplesPerSecond > 0 && r.trainSamplesPerSecond.isFinite)
-        #expect(r.inferSamplesPerSecond > 0 && r.inferGFLOPs > 0 && r.trainGFLOPs > 0)
-        #expect(r.modelBytes > 0)
+        // The rates are one measurement seen two ways: GFLOP/s = FLOPs per sample × samples/s.
+        let forward = TrainingBenchmark.forwardFLOPs(config: TinyModel.config, batch: 3, length: 6)
+        let factor: Double = strategy == .full ? 3 : 2
+        #expect(abs(r.trainGFLOPs - factor * forward / 3 * r.trainSamplesPerSecond / 1e9) <= 1e-9 * r.trainGFLOPs)
+        #expect(abs(r.inferGFLOPs - forward / 3 * r.inferSamplesPerSecond / 1e9) <= 1e-9 * r.inferGFLOPs)
+        // Memory: at least the parameters, their gradients and AdamW's two moments.
+        let model = try BertModel(config: TinyModel.config, head: .classification, strategy: strategy, workers: 2)
+        #expect(r.modelBytes >= 16 * model.parameters.count)
     }
 
     /// The alternating-blocks comparison returns one finite, positive ratio per block pair and
