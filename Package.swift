@@ -52,6 +52,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The readers' coverage-guided fuzz target (scripts/fuzz-readers builds it with
+        // -sanitize=fuzzer -DFUZZING); built plainly, it replays a corpus.
+        .executableTarget(name: "reader-fuzz", dependencies: ["Data"], path: "Sources/ReaderFuzz"),
+
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Data", "CKernels"], resources: [.copy("Fixtures")]),
         // Snapshots are read (and re-recorded) through #filePath, not as bundle resources.

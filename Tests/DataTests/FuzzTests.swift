@@ -23,6 +23,10 @@ import Testing
         ("f.csv", "sequence,label\nACGTACGT,0\n\"GGGAAACC\",1\nacgtn,0\n"),
         ("f.tsv", "id\tsequence\tlabels\n1\tACGTACGT\tpromoter\n2\tTTTTAAAA\tother\n"),
         ("f.txt", "ACGTACGTAC\nGGGGCCCCAA\n\nTTTT\n"),
+        // Inputs that were once read wrong without an error (the reliability issue's cases).
+        ("g.csv", "sequence,label\nACGTACGTAC,0\nACGTACGTAA,0,1\nACGTACGTTT,1\n"),
+        ("g.fastq", "@r1|1\nACGTACGTAC\n+\nIIIIIIIIIK\n@r2|0\nGGGCCCAAAT\n+\nIIIIIIIIII\n@r3|1\nACGT\n+\n????\n"),
+        ("g.tsv", "sequence\tlabel\nACGTACGTACGTAAA\ta\nNNNNNNNNNNNNNNN\tb\n"),
     ]
 
     static let alphabet: [UInt8] = Array("ACGTNacgt>@+,\t\"|\r\n\0#!~ ".utf8) + [0xFF, 0x1F, 0x8B, 0xFD]
@@ -74,7 +78,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(2)), arguments: Array(0..<5))
+    @Test(.timeLimit(.minutes(2)), arguments: Array(0..<8))
     func mutatedFilesGiveValuesOrDataErrors(_ seedIndex: Int) throws {
         let (name, text) = FuzzTests.seeds[seedIndex]
         var rng = Generator(state: 0xD7A7_0000 + UInt64(seedIndex))
