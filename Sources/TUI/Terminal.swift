@@ -98,11 +98,54 @@ public final class Terminal {
         switch value {
         case 9: return .tab
         case 10, 13: return .enter
-        case 27: return .escape
+        case 27:
+            // An escape sequence curses did not know (terminfo says otherwise, as tmux's Home
+            // `ESC[1~` under TERM=xterm-256color): read the rest at once and decode it, so its
+            // bytes never arrive as keys of their own.
+            var sequence: [Int32] = []
+            wtimeout(dn_stdscr(), 25)
+            while sequence.count < 8 {
+                var next: Int32 = 0
+                guard dn_get_key(&next) != ERR else { break }
+                sequence.append(next)
+                if Terminal.escapeSequenceIsComplete(sequence) { break }
+            }
+            return Terminal.decodeEscape(sequence)
         case 8, 127: return .backspace
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: value)) else { return .other(value) }
             return .char(Character(scalar))
+        }
+    }
+
+    /// Whether the bytes after ESC form a whole sequence: `[` parameters and a final byte
+    /// (0x40–0x7E), or `O` and one byte, or one other byte (Alt+key).
+    static func escapeSequenceIsComplete(_ bytes: [Int32]) -> Bool {
+        guard let first = bytes.first else { return false }
+        if first == 91 /* [ */ { return bytes.count >= 2 && (0x40...0x7E).contains(bytes[bytes.count - 1]) }
+        if first == 79 /* O */ { return bytes.count >= 2 }
+        return true
+    }
+
+    /// The key an escape sequence stands for (the bytes after ESC), whatever terminfo says:
+    /// CSI and SS3 cursor keys, Home/End in all their spellings (`[H`, `[F`, `OH`, `OF`, `[1~`,
+    /// `[7~`, `[4~`, `[8~`), Page Up/Down, Delete, Shift-Tab. ESC alone is Escape; a sequence
+    /// not known here is swallowed (`.other`), never typed.
+    public static func decodeEscape(_ bytes: [Int32]) -> Key {
+        guard !bytes.isEmpty else { return .escape }
+        let text = String(bytes.compactMap { Unicode.Scalar(UInt32(bitPattern: $0)).map(Character.init) })
+        switch text {
+        case "[A", "OA": return .up
+        case "[B", "OB": return .down
+        case "[C", "OC": return .right
+        case "[D", "OD": return .left
+        case "[H", "OH", "[1~", "[7~": return .home
+        case "[F", "OF", "[4~", "[8~": return .end
+        case "[5~": return .pageUp
+        case "[6~": return .pageDown
+        case "[3~": return .delete
+        case "[Z": return .backTab
+        default: return .other(27)
         }
     }
 

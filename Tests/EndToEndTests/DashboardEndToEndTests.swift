@@ -125,6 +125,29 @@ import Testing
         #expect(Self.runStates(dir) == ["early_stopped"])
     }
 
+    /// Home and End inside an edit, as tmux sends them under TERM=xterm-256color (`ESC[1~`,
+    /// `ESC[4~`): they move the cursor; no digit leaks out as a screen switch and the edit stays.
+    @Test func homeAndEndInsideAnEditStayInTheEdit() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 30, evalSteps: 10, patience: 5, threshold: 0.001))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 110, height: 34, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor("Class balance")
+        try tmux.type("2")
+        try tmux.waitFor("Hyperparameters")
+        for _ in 0..<6 { try tmux.keys("Down") }
+        try tmux.keys("Enter")
+        try tmux.keys("C-u")
+        try tmux.type("5e-4")
+        try tmux.keys("Home")
+        try tmux.type("1")   // at the start: 15e-4
+        try tmux.keys("End")
+        try tmux.keys("Enter")
+        let screen = try tmux.waitFor("lr 0.0015")
+        #expect(screen.contains("Hyperparameters"), "left the Model screen:\n\(screen)")
+        try tmux.type("q")
+    }
+
     @Test func withoutColourAt80x24QuittingCanKeepTheRunGoing() throws {
         // 5,000 steps (a second or two): the run must still be going when `k` answers the dialog.
         let dir = try Self.workspace(Self.smallConfig(maxSteps: 5000, evalSteps: 250, patience: nil))

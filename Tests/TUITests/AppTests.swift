@@ -406,3 +406,29 @@ final class Counter: EventSource {
     }
 }
 
+/// Escape sequences decoded whatever terminfo says: tmux's Home and End under
+/// TERM=xterm-256color (`ESC[1~`, `ESC[4~`) once leaked their digit as a screen switch.
+@Suite struct EscapeSequenceTests {
+    static func bytes(_ text: String) -> [Int32] { text.unicodeScalars.map { Int32($0.value) } }
+
+    @Test(arguments: [
+        ("[A", Key.up), ("OB", .down), ("[C", .right), ("OD", .left),
+        ("[H", .home), ("OH", .home), ("[1~", .home), ("[7~", .home),
+        ("[F", .end), ("OF", .end), ("[4~", .end), ("[8~", .end),
+        ("[5~", .pageUp), ("[6~", .pageDown), ("[3~", .delete), ("[Z", .backTab),
+        ("", .escape), ("[99~", .other(27)), ("[1;5C", .other(27)),
+    ])
+    func decodes(_ text: String, _ key: Key) {
+        #expect(Terminal.decodeEscape(Self.bytes(text)) == key)
+    }
+
+    @Test func completeness() {
+        #expect(!Terminal.escapeSequenceIsComplete(Self.bytes("[")))
+        #expect(!Terminal.escapeSequenceIsComplete(Self.bytes("[1")))
+        #expect(Terminal.escapeSequenceIsComplete(Self.bytes("[1~")))
+        #expect(Terminal.escapeSequenceIsComplete(Self.bytes("OH")))
+        #expect(!Terminal.escapeSequenceIsComplete(Self.bytes("O")))
+        #expect(Terminal.escapeSequenceIsComplete(Self.bytes("x")))  // Alt+x
+    }
+}
+

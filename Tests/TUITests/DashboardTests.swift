@@ -127,6 +127,22 @@ import Training
         #expect(s.data?.tokenizer.vocabulary.count == Int(pow(4.0, Double(s.config.data.tokenizer.k))) + 5)
     }
 
+    /// Browsing the base models and coming back to scratch leaves the scratch model as it was
+    /// (the demo's hidden 64, 2 layers, 3-mers), not HF's defaults.
+    @Test func browsingBaseModelsChangesNothingItDoesNotShow() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path,
+                               catalog: ModelCatalog(directories: [DashboardFixtures.repositoryModels]))
+        let before = s.config
+        #expect(before.model.isScratch && before.model.hiddenSize == 64 && before.data.tokenizer.k == 3)
+        for base in ["dnabert-tiny-3mer", "dnabert-tiny-6mer", "scratch"] {
+            #expect(s.modelForm.set("model.base", to: base, config: &s.config))
+        }
+        #expect(s.config.model == before.model)
+        #expect(s.config.data.tokenizer == before.data.tokenizer)
+    }
+
     /// Every field shows the value the config holds, and re-applying it changes nothing.
     @Test(arguments: ConfigField.model + ConfigField.data)
     func everyFieldRoundTrips(_ field: ConfigField) throws {

@@ -233,6 +233,25 @@ import Testing
         #expect(reason.message.contains("ran away") && reason.message.contains("0.001"), "\(reason.message)")
     }
 
+    /// status.json follows the run at every logging step, so a run killed later shows where it was.
+    @Test func statusFollowsTheRunAtEveryLoggingStep() throws {
+        let s = try Self.setup { $0.finetune.numTrainEpochs = 50; $0.finetune.loggingSteps = 2 }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        let mailbox = trainer.mailbox
+        _ = trainer.start()
+        let deadline = Date().addingTimeInterval(30)
+        var seen: RunStatus?
+        while Date() < deadline {
+            if let status = try? s.inputs.run.readStatus(), status.state == "running", status.step >= 4 { seen = status; break }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        mailbox.send(.stop)
+        while !trainer.channel.isClosed { Thread.sleep(forTimeInterval: 0.005) }
+        let status = try #require(seen, "status.json never showed a step past the start")
+        #expect(status.step % 2 == 0 && status.pid == getpid())
+    }
+
     @Test func pauseSetLearningRateResumeAndStop() throws {
         let s = try Self.setup { $0.finetune.numTrainEpochs = 50; $0.finetune.lrSchedulerType = .constant; $0.finetune.warmupRatio = 0 }
         defer { try? FileManager.default.removeItem(at: s.dir) }

@@ -13,6 +13,8 @@ public struct ConfigForm: Sendable {
     public private(set) var issues: [ConfigIssue] = []
     /// Fields whose values were typed but not yet accepted by the parser.
     public private(set) var pending: Set<Int> = []
+    /// The scratch model's size and k-mer size while a pre-trained base is chosen.
+    private var scratch: (model: TrainConfig.Model, k: Int)?
 
     public init(fields: [ConfigField], config: TrainConfig) {
         self.fields = fields
@@ -57,8 +59,18 @@ public struct ConfigForm: Sendable {
     private mutating func apply(_ config: inout TrainConfig) -> Bool {
         let overrides = pending.sorted().flatMap { fields[$0].assignments(form.fields[$0].value, config) }
         do {
+            let before = config
             let loaded = try TrainConfig.parse(yaml: config.yaml(), overrides: overrides)
             config = loaded.config
+            // A pre-trained base leaves the scratch model's size and k-mer size out of the config;
+            // browsing the bases and coming back to scratch must find them as they were.
+            if before.model.isScratch {
+                scratch = (before.model, before.data.tokenizer.k)
+            } else if config.model.isScratch, let (model, k) = scratch {
+                config.model.hiddenSize = model.hiddenSize; config.model.numHiddenLayers = model.numHiddenLayers
+                config.model.numAttentionHeads = model.numAttentionHeads; config.model.intermediateSize = model.intermediateSize
+                if config.data.tokenizer.kind != .vocab { config.data.tokenizer.k = k }
+            }
             reload(from: config)
             return true
         } catch let e as ConfigError {

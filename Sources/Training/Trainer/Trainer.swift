@@ -182,6 +182,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: outcome.loss,
                                      learningRate: outcome.learningRate, gradNorm: outcome.gradientNorm,
                                      samplesPerSecond: Double(outcome.samples) / clock.lap(), wallTime: wallTime)))
+            // status.json follows the run at every logging step (atomically), so a view of a
+            // run that is killed later shows where it got to.
+            if state.step % plan.loggingSteps == 0 { try writeStatus(state: "running", message: "running") }
             if plan.evaluates(after: state.step) {
                 if try evaluateAndTrack() { return .earlyStopped }
             }
