@@ -213,8 +213,9 @@ public final class Terminal {
             return (attrs, 0)
         }
         if style.dim { attrs |= dn_attr_dim() }
-        let fg = colorNumber(palette.color(style.fg))
+        var fg = colorNumber(palette.color(style.fg))
         let bg = colorNumber(palette.color(style.bg))
+        if bg == -1 || fg == bg { fg = resolver.visibleForeground(fg, lightBackground: palette.lightBackground) }
         return (attrs, pair(fg: fg, bg: bg))
     }
 

@@ -176,3 +176,34 @@ let themesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(r.resolve(.rgb(255, 0, 0)).index == 16)
     }
 }
+
+/// On 8- and 16-colour terminals (PuTTY's TERM=xterm, the Linux console) every role of every
+/// shipped theme stays visible: none renders as the background colour.
+@Suite struct ThemeVisibilityTests {
+    @Test(arguments: [8, 16, 256])
+    func noRoleRendersAsTheBackground(colors: Int) throws {
+        let library = ThemeLibrary(directories: [themesDirectory])
+        for name in ["default", "light", "high-contrast", "monochrome"] {
+            let palette = library.theme(named: name).theme.palette
+            if palette.monochrome { continue }
+            var resolver = ColorResolver(mode: .indexed(colors))
+            let explicit = resolver.resolve(palette.color(.background)).index
+            // The terminal's own background: black for a dark theme, white for a light one.
+            let background = explicit >= 0 ? [explicit] : palette.lightBackground ? [7, 15] : [0, 16]
+            for role in Role.allCases where role != .background && role != .selection {
+                var fg = resolver.resolve(palette.color(role)).index
+                if fg == -1 { continue }  // the terminal's own foreground
+                if explicit == -1 || fg == explicit { fg = resolver.visibleForeground(fg, lightBackground: palette.lightBackground) }
+                #expect(!background.contains(fg), "\(name): \(role) renders as colour \(fg) on \(colors)-colour terminals")
+            }
+        }
+    }
+
+    @Test func themesKnowTheirBackground() {
+        let library = ThemeLibrary(directories: [themesDirectory])
+        #expect(!library.theme(named: "default").theme.palette.lightBackground)
+        #expect(library.theme(named: "light").theme.palette.lightBackground)
+        #expect(!library.theme(named: "high-contrast").theme.palette.lightBackground)
+    }
+}
+

@@ -89,6 +89,17 @@ public struct ColorResolver: Sendable {
         }
     }
 
+    /// A foreground colour number made visible over the terminal's own background on 8- and
+    /// 16-colour terminals, where the nearest ANSI colour of a grey can be the background itself
+    /// (the default theme's bright-black is colour 0 — black — with 8 colours): on a dark
+    /// background black becomes bright black (16 colours) or white (8); on a light one white
+    /// becomes black.
+    public func visibleForeground(_ index: Int, lightBackground: Bool) -> Int {
+        guard case .indexed(let n) = mode, n < 256, index >= 0 else { return index }
+        if lightBackground { return index == 7 || index == 15 ? 0 : index }
+        return index == 0 ? (n >= 16 ? 8 : 7) : index
+    }
+
     /// Forgets the slots handed out (after the palette changes).
     public mutating func reset() {
         slots = [:]

@@ -70,6 +70,23 @@ public struct Palette: Equatable, Sendable {
 
     public func color(_ role: Role) -> TermColor { colors[role] ?? Palette.dark.colors[role] ?? .terminalDefault }
 
+    /// Whether the theme is drawn for a light background: its explicit background is light, or
+    /// (a terminal-default background) its foreground colours are dark on average, as a
+    /// light theme's are.
+    public var lightBackground: Bool {
+        func luminance(_ c: TermColor) -> Double? {
+            switch c {
+            case .terminalDefault: return nil
+            case .ansi(let i): let (r, g, b) = TermColor.ansiRGB[i]; return 0.299 * Double(r) + 0.587 * Double(g) + 0.114 * Double(b)
+            case .rgb(let r, let g, let b): return 0.299 * Double(r) + 0.587 * Double(g) + 0.114 * Double(b)
+            }
+        }
+        if let background = luminance(color(.background)) { return background > 127 }
+        let foreground = Role.allCases.filter { $0 != .background && $0 != .selection }.compactMap { luminance(color($0)) }
+        guard !foreground.isEmpty else { return false }
+        return foreground.reduce(0, +) / Double(foreground.count) < 110
+    }
+
     /// The built-in default: dark, and safe on 16-colour terminals.
     public static let dark = Palette(colors: [
         .background: .terminalDefault, .text: .terminalDefault, .muted: .ansi(8), .accent: .ansi(6),
