@@ -78,8 +78,11 @@ struct LRFind: ParsableCommand {
             printError("dnatune: no finite loss was recorded; no learning rate to suggest")
             throw ExitCode(1)
         }
-        print("suggested learning rate: \(formatLR(suggestion)) "
-              + (result.steepest != nil ? "(steepest descent)" : "(minimum / 10: the curve never descends)"))
+        let why: String
+        if result.steepest == nil { why = "(minimum / 10: the curve never descends)" }
+        else if suggestion == result.steepest { why = "(steepest descent, below minimum / 10)" }
+        else { why = "(minimum / 10, below the steepest descent)" }
+        print("suggested learning rate: \(formatLR(suggestion)) " + why)
         print("  try: dnatune train \(config) --set finetune.learning_rate=\(formatLR(suggestion))")
     }
 

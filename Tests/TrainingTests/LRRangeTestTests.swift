@@ -49,6 +49,21 @@ import Testing
         let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 60)
         #expect(steepest == p[40].learningRate)
         #expect(minimum == p[49].learningRate / 10)
+        // The suggestion is the lower of the two.
+        let result = LRRangeTest.Result(points: p, stop: .completed, steepest: steepest, minimumOverTen: minimum)
+        #expect(result.suggestion == min(p[40].learningRate, p[49].learningRate / 10))
+    }
+
+    /// Past the lowest loss the curve diverges, and a noisy drop there is no descent to pick
+    /// (on the demo it once suggested 0.41, which trains nothing).
+    @Test func descentsPastTheMinimumAreIgnored() {
+        var losses = [Double](repeating: 1, count: 20)
+        for i in 20..<40 { losses.append(1 - Double(i - 19) * 0.02) }        // gentle descent to the minimum at 39
+        for i in 40..<60 { losses.append(2 + (i % 2 == 0 ? 3 : 0)) }         // diverging, with sharp drops
+        let p = Self.points(losses, steps: 60)
+        let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 60)
+        #expect(steepest.map { $0 <= p[39].learningRate } == true, "\(String(describing: steepest))")
+        #expect(minimum == p[39].learningRate / 10)
     }
 
     @Test(arguments: [0, 1, 2, 3, 5, 10])

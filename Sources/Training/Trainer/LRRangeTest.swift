@@ -10,12 +10,13 @@ import Foundation
 ///   `avg ← β·avg + (1 − β)·loss`, `smoothed = avg / (1 − β^(i+1))`, β = 0.98.
 /// - The test stops early once the smoothed loss exceeds `divergenceFactor` (4) × the best
 ///   smoothed loss so far, or the loss or a gradient is not finite.
-/// - The suggestion is the rate of **steepest descent** of the smoothed loss against
+/// - Two candidates are reported: the rate of **steepest descent** of the smoothed loss against
 ///   log(rate) (the most negative forward difference), looked for after the first 10 % of the
-///   planned steps and before the last 5 recorded points (fastai's trimming, where the
-///   curve is noisy or already diverging). When no point descends (too few points, or the
-///   loss never falls) it falls back to **the rate of the minimum smoothed loss ÷ 10**.
-///   Both are reported.
+///   planned steps and up to the lowest smoothed loss (past it the curve is diverging, and its
+///   noise there once suggested 0.41 on the demo, a rate that trains nothing); and **the rate
+///   of the lowest smoothed loss ÷ 10**.
+/// - The suggestion is the lower of the two (the minimum ÷ 10 alone when nothing descends): a
+///   one-batch-per-rate sweep flatters high rates, and a full run at the lower one trains.
 ///
 /// Each step trains on one batch of `per_device_train_batch_size` (no gradient
 /// accumulation), with the config's AdamW settings, gradient clipping and class weights.
@@ -73,8 +74,13 @@ public enum LRRangeTest {
         public var steepest: Double?
         /// The rate of the lowest smoothed loss, divided by 10.
         public var minimumOverTen: Double?
-        /// `steepest`, else `minimumOverTen`.
-        public var suggestion: Double? { steepest ?? minimumOverTen }
+        /// The lower of `steepest` and `minimumOverTen` (whichever there is).
+        public var suggestion: Double? {
+            switch (steepest, minimumOverTen) {
+            case let (s?, m?): return min(s, m)
+            case let (s, m): return s ?? m
+            }
+        }
     }
 
     /// The learning rate of step `i` of `steps`.
@@ -110,10 +116,12 @@ public enum LRRangeTest {
     /// sets how many leading points are skipped (10 % of it).
     public static func suggest(_ points: [Point], plannedSteps: Int) -> (steepest: Double?, minimumOverTen: Double?) {
         let finite = points.filter { $0.smoothedLoss.isFinite && $0.learningRate > 0 }
-        guard let minimum = finite.min(by: { $0.smoothedLoss < $1.smoothedLoss }) else { return (nil, nil) }
+        guard let minimumIndex = finite.indices.min(by: { finite[$0].smoothedLoss < finite[$1].smoothedLoss }) else { return (nil, nil) }
+        let minimum = finite[minimumIndex]
         let skipStart = plannedSteps / 10
-        let end = finite.count > skipStart + 5 + 2 ? finite.count - 5 : finite.count
-        let window = Array(finite[min(skipStart, finite.count)..<end])
+        // Up to the lowest loss (inclusive): past it the loss is diverging and its noise misleads.
+        let end = min(minimumIndex + 1, finite.count)
+        let window = skipStart < end ? Array(finite[skipStart..<end]) : []
         var steepest: Double?
         var slope = 0.0
         if window.count >= 2 {
