@@ -172,6 +172,28 @@ import Testing
         #expect(Self.runStates(dir) == ["completed"])
     }
 
+    /// Ctrl-C while a run trains asks, as `q` does; a second Ctrl-C stops the run with a
+    /// checkpoint and quits, and status.json says stopped — not a run killed mid-step.
+    @Test func ctrlCWhileTrainingAsksThenStopsCleanly() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 100_000, evalSteps: 250, patience: nil))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 80, height: 24, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "screen",
+                                                                        "NO_COLOR": "1"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor { $0.contains("imbalance") && $0.contains("non_promot") }
+        try tmux.type("3")
+        try tmux.waitFor("r start")
+        try tmux.type("r")
+        try tmux.waitFor(timeout: 30) { ($0.range(of: #"step \d+"#, options: .regularExpression) != nil) }
+        try tmux.keys("C-c")
+        try tmux.waitFor { $0.contains("Quit dnatune?") && $0.contains("stop training and quit") }
+        try tmux.keys("C-c")
+        let done = try tmux.waitForPrompt(timeout: 120)
+        #expect(done.contains("stopping") || done.contains("stopped"), "\(done)")
+        #expect(Self.runStates(dir) == ["stopped"])
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+    }
+
     @Test func aHangUpLeavesARunThatFinishes() throws {
         let dir = try Self.workspace(Self.smallConfig(maxSteps: 2000, evalSteps: 200, patience: nil))
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -241,6 +241,14 @@ public final class App<State> {
         return nil
     }
 
+    /// What Ctrl-C means in the dashboard: the same as `q` — quit at once when nothing runs,
+    /// else ask whether to keep the run going or stop it (with a checkpoint). A second Ctrl-C
+    /// while asking stops the run and quits.
+    public func interrupt() -> AppExit? {
+        if quitModal != nil, isWorkRunning(state) { quitModal = nil; return .stopWork }
+        return requestQuit()
+    }
+
     private func requestQuit() -> AppExit? {
         guard isWorkRunning(state) else { return .quit }
         quitModal = Modal(

@@ -7,6 +7,7 @@ import Glibc
 
 /// Set by the SIGHUP handler (an atomic store is async-signal-safe), read by the UI loop.
 private let hangUpSignalled = Atomic<Bool>(false)
+private let interruptSignalled = Atomic<Bool>(false)
 
 /// The dashboard: the five screens in an `App`, their status line, and the loop that runs
 /// them on the terminal while the trainer works on its own thread — surviving a hang-up.
@@ -82,11 +83,16 @@ public enum Dashboard {
         hangUpSignalled.store(false, ordering: .relaxed)
         signal(SIGHUP) { _ in hangUpSignalled.store(true, ordering: .relaxed) }
         let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
+        // Ctrl-C asks, as `q` does, instead of killing a training run mid-step (after the
+        // terminal's own handlers, which would restore it and end the process).
+        interruptSignalled.store(false, ordering: .relaxed)
+        signal(SIGINT) { _ in interruptSignalled.store(true, ordering: .relaxed) }
         let app = makeApp(state: state, initialScreen: initialScreen, themes: themes)
         var exit: AppExit?
         if !themes.isEmpty { terminal.setPalette(themes[0].palette) }
         while exit == nil && !hangUpSignalled.load(ordering: .relaxed) {
             exit = app.step(on: terminal)
+            if exit == nil, interruptSignalled.exchange(false, ordering: .relaxed) { exit = app.interrupt() }
         }
         if hangUpSignalled.load(ordering: .relaxed) {
             // The terminal is gone: nothing more is drawn; curses' state is released without output.
