@@ -116,7 +116,7 @@ import Testing
         ("data:\n  ambiguity: keep\n", "data.ambiguity", 2, "not one of: n | drop"),
     ] as [(String, String, Int?, String)])
     func invalidValueIsReported(_ yaml: String, _ path: String, _ line: Int?, _ message: String) throws {
-        let issues = errors(yaml)
+        let issues = errors(yaml).filter { $0.kind == .error }  // warnings come along with errors
         let issue = try #require(issues.first, "no error for \(yaml)")
         #expect(issues.count == 1, "\(issues)")
         #expect(issue.path == path && issue.kind == .error)
@@ -139,6 +139,17 @@ import Testing
         let issues = errors("finetune:\n  learning_rat: 1e-4\n  seed: -1\n")
         #expect(issues.map(\.kind) == [.error, .unknownKey])
         #expect(ConfigError(issues).description.split(separator: "\n").last?.contains("c.yaml:2:3: warning: finetune.learning_rat") == true)
+    }
+
+    /// LoRA, a frozen encoder or frozen layers on a scratch model are allowed but warned about.
+    @Test func adaptersOnAScratchModelAreWarnedAbout() throws {
+        for yaml in ["model: {base: scratch, strategy: lora}\n", "model: {base: scratch, strategy: frozen}\n",
+                     "model: {base: scratch, freeze_layers: 1}\n"] {
+            let loaded = try TrainConfig.parse(yaml: yaml, file: "c.yaml")
+            #expect(loaded.warnings.contains { $0.kind == .unusualValue && $0.message.contains("scratch model") }, "\(yaml)")
+        }
+        #expect(try TrainConfig.parse(yaml: "model: {base: scratch, strategy: full}\n").warnings.isEmpty)
+        #expect(try TrainConfig.parse(yaml: "model: {base: models/x, strategy: lora}\n").warnings.isEmpty)
     }
 
     /// `eval_strategy: no` trains without evaluations, as HF's Trainer does.

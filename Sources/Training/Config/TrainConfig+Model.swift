@@ -43,6 +43,12 @@ extension TrainConfig {
                                "\(m.numAttentionHeads) does not divide hidden_size \(m.hiddenSize)")
             }
             m.strategy = s.choice("strategy", m.strategy)
+            if m.isScratch, m.strategy != .full {
+                // Adapters or a frozen encoder on random weights learn next to nothing.
+                s.reader.report(.unusualValue, s.childPath("strategy"), s.raw("strategy") ?? s.raw("base"),
+                                "\(m.strategy.rawValue) on a scratch model trains on a randomly initialised, frozen encoder; "
+                                + "use strategy full, or a pre-trained base (dnatune models)")
+            }
             m.freezeLayers = s.int("freeze_layers", m.freezeLayers, Allowed.atLeast(0))
             if m.freezeLayers > 0 && m.strategy != .full {
                 s.reader.error("model.freeze_layers", s.raw("freeze_layers"),
@@ -50,6 +56,10 @@ extension TrainConfig {
             } else if m.isScratch && m.freezeLayers > m.numHiddenLayers {
                 s.reader.error("model.freeze_layers", s.raw("freeze_layers"),
                                "\(m.freezeLayers) is out of range: must be 0…\(m.numHiddenLayers) (num_hidden_layers)")
+            }
+            if m.isScratch, m.freezeLayers > 0 {
+                s.reader.report(.unusualValue, s.childPath("freeze_layers"), s.raw("freeze_layers"),
+                                "freezing layers of a scratch model keeps them random; use it with a pre-trained base")
             }
             m.dropout = s.optionalDouble("dropout", Allowed.probability)
             s.finish(known: ["base", "strategy", "freeze_layers", "dropout"] + sizeKeys)
