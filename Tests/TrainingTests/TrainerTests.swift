@@ -267,7 +267,7 @@ import Testing
         }
         wait("paused") { if case .paused = $0 { return true } else { return false } }
         let pausedCount = trainer.channel.generation
-        Thread.sleep(forTimeInterval: 0.1)
+        Thread.sleep(forTimeInterval: 0.5)
         #expect(trainer.channel.generation == pausedCount, "no steps while paused")
         trainer.mailbox.send(.setLearningRate(1e-4))
         trainer.mailbox.send(.resume)
@@ -280,6 +280,11 @@ import Testing
         // Every step after the change ran at the new rate.
         let rates = events.compactMap { if case let .step(r) = $0 { return r.learningRate } else { return nil } }
         #expect(rates.allSatisfy { $0 == 1e-4 })
+        // The half second paused is neither training time nor the first step's time.
+        let pausedAt = events.compactMap { if case let .paused(_, t) = $0 { return t } else { return nil } }.first ?? 0
+        let first = try #require(events.compactMap { if case let .step(r) = $0 { return r } else { return nil } }.first)
+        #expect(first.wallTime - pausedAt < 0.4, "the pause counted as training: \(first.wallTime - pausedAt) s")
+        #expect(first.samplesPerSecond > 2 / 0.5 * 4, "the first step's rate counts the pause: \(first.samplesPerSecond)")
     }
 }
 

@@ -40,6 +40,8 @@ public final class Pretrainer: @unchecked Sendable, CommandDriven, TrainingRunne
     let optimizer: Optimizer
     let log: MetricsLog
     var clock = RunClock()
+    func pauseClock() { clock.pause() }
+    func resumeClock() { clock.resume() }
     var paused = false
     var lastSavedStep: Int?
 

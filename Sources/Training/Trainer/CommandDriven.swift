@@ -15,6 +15,9 @@ protocol CommandDriven: AnyObject {
     func saveCheckpoint(kind: String) throws
     /// The run's optimizer: it owns the schedule that a learning-rate change rescales.
     var optimizer: Optimizer { get }
+    /// Stops and restarts the run's clock around a pause (paused time is not training time).
+    func pauseClock()
+    func resumeClock()
 }
 
 extension CommandDriven {
@@ -25,10 +28,12 @@ extension CommandDriven {
                 switch command {
                 case .pause where !paused:
                     paused = true
+                    pauseClock()
                     publish(.paused(step: currentStep, wallTime: wallTime))
                     try writeStatus(state: "running", message: "paused")
                 case .resume where paused:
                     paused = false
+                    resumeClock()
                     publish(.resumed(step: currentStep, wallTime: wallTime))
                     try writeStatus(state: "running", message: "running")
                 case .pause, .resume:

@@ -7,6 +7,7 @@ struct RunClock {
     private(set) var elapsed: Double
     private var start: ContinuousClock.Instant
     private var lastLap: ContinuousClock.Instant
+    private var pausedAt: ContinuousClock.Instant?
 
     /// A clock that has already counted `elapsed` seconds (from a saved state).
     init(elapsed: Double = 0) {
@@ -35,6 +36,18 @@ struct RunClock {
 
     /// Starts a new lap without reading it (time spent evaluating or saving is not step time).
     mutating func skipLap() { lastLap = clock.now }
+
+    /// Stops counting: time paused is neither training time nor step time.
+    mutating func pause() { if pausedAt == nil { pausedAt = clock.now } }
+
+    /// Counts again from now: the pause is left out of the wall time and of the next lap.
+    mutating func resume() {
+        guard let p = pausedAt else { return }
+        let now = clock.now
+        start = start + (now - p)
+        lastLap = now
+        pausedAt = nil
+    }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

@@ -74,6 +74,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     let optimizer: Optimizer
     let classWeights: [Float]?
     var clock = RunClock()
+    func pauseClock() { clock.pause() }
+    func resumeClock() { clock.resume() }
     var paused = false
     /// The run's baseline and its test confusion matrix, once fitted (or read back on resume).
     var baseline: (record: BaselineRecord, testConfusion: [[Int]]?)?
