@@ -69,6 +69,30 @@ import Testing
         #expect(checked > 0)
     }
 
+    /// Three AdamW steps (weight decay 0.01 except biases and LayerNorm, lr 1e-3 constant,
+    /// clipping at 1) from the fixture's `w/` weights reproduce its `losses` within 1e-4.
+    func threeAdamWStepsReproduceTheLosses(_ fx: FixtureTensors, config: BertConfig) throws {
+        let model = try BertModel(config: config)
+        for key in fx.names where key.hasPrefix("w/") {
+            let values = fx.floats(key)
+            model.parameters[String(key.dropFirst(2))]!.baseAddress!.update(from: values, count: values.count)
+        }
+        let schedule = try LRSchedule(type: .constant, learningRate: 1e-3, totalSteps: 3, warmup: .steps(0))
+        let optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
+                                      schedule: schedule, maxGradNorm: 1)
+        let ids = fx.ints("input_ids"), mask = fx.ints("attention_mask"), labels = fx.ints("labels")
+        let shape = fx.shape("input_ids"), expected = fx.floats("losses")
+        for step in 0..<3 {
+            let outcome = try optimizer.step(step, microBatches: 1) { _ in
+                try model.forward(inputIds: ids, attentionMask: mask, batch: shape[0], length: shape[1], training: true)
+                let loss = try model.loss(labels: labels)
+                model.backward()
+                return Optimizer.MicroBatch(loss: Double(loss), samples: shape[0])
+            }
+            #expect(abs(Float(outcome.loss) - expected[step]) <= 1e-4 * expected[step], "step \(step): \(outcome.loss) vs \(expected[step])")
+        }
+    }
+
     @Test func classificationMatchesPyTorch() throws {
         let fx = try FixtureTensors.reference("classification")
         let model = try BertModel(config: referenceConfig, head: .classification)

@@ -57,25 +57,7 @@ import Testing
     }
 
     @Test func threeAdamWStepsReproduceTheReferenceLosses() throws {
-        let fx = try Self.fixture("v2_adamw")
-        let model = try BertModel(config: Self.config(version: 2))
-        for key in fx.names where key.hasPrefix("w/") {
-            let values = fx.floats(key)
-            model.parameters[String(key.dropFirst(2))]!.baseAddress!.update(from: values, count: values.count)
-        }
-        let schedule = try LRSchedule(type: .constant, learningRate: 1e-3, totalSteps: 3, warmup: .steps(0))
-        let optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
-                                      schedule: schedule, maxGradNorm: 1)
-        let ids = fx.ints("input_ids"), mask = fx.ints("attention_mask"), labels = fx.ints("labels")
-        let expected = fx.floats("losses")
-        for step in 0..<3 {
-            let outcome = try optimizer.step(step, microBatches: 1) { _ in
-                try model.forward(inputIds: ids, attentionMask: mask, batch: 3, length: 12, training: true)
-                let loss = try model.loss(labels: labels)
-                model.backward()
-                return Optimizer.MicroBatch(loss: Double(loss), samples: 3)
-            }
-            #expect(abs(Float(outcome.loss) - expected[step]) <= 1e-4 * expected[step], "step \(step): \(outcome.loss) vs \(expected[step])")
-        }
+        try BertReferenceTests().threeAdamWStepsReproduceTheLosses(try Self.fixture("v2_adamw"), config: Self.config(version: 2))
     }
+
 }

@@ -30,6 +30,9 @@ import torch
 import transformers
 from safetensors.torch import save_file
 
+sys.path.insert(0, os.path.dirname(__file__))
+from reference_common import peft_rename, randomise_lora, record  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TrainingTests", "Fixtures", "dnabert2_reference")
 
 # 5 heads (not a power of two) exercises ALiBi's interleaved slopes.
@@ -81,28 +84,6 @@ def batch():
     return ids, mask
 
 
-def grads(model, rename):
-    return {"g/" + rename(n): p.grad.detach().clone().contiguous()
-            for n, p in model.named_parameters() if p.requires_grad and p.grad is not None}
-
-
-def record(model, forward, rename, extra):
-    logits, loss = forward()
-    loss.backward()
-    out = {"w/" + rename(n): p.detach().clone().contiguous() for n, p in model.named_parameters() if "original_module" not in n}
-    out |= grads(model, rename)
-    ids, mask, labels = extra
-    out |= {"input_ids": ids.to(torch.int32), "attention_mask": mask.to(torch.int32), "labels": labels.to(torch.int32),
-            "logits": logits.detach().contiguous(), "loss": loss.detach().reshape(1)}
-    model.double()
-    model.zero_grad()
-    logits, loss = forward()
-    loss.backward()
-    out |= {"g64/" + rename(n): p.grad.detach().float().contiguous()
-            for n, p in model.named_parameters() if p.requires_grad and p.grad is not None}
-    out["logits64"] = logits.detach().float().contiguous()
-    out["loss64"] = loss.detach().float().reshape(1)
-    return out
 
 
 def classification(code):
@@ -124,11 +105,7 @@ def lora(code):
     base = make(*code, seed=1)
     model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=4, lora_alpha=8, lora_dropout=0.0,
                                             target_modules=["Wqkv", "gated_layers", "wo"]))
-    g = torch.Generator().manual_seed(3)
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if "lora_" in n:
-                p.copy_(0.3 * torch.randn(p.shape, generator=g))
+    randomise_lora(model)
     model.train()
     ids, mask = batch()
     labels = torch.tensor([1, 0, 2])
@@ -137,11 +114,8 @@ def lora(code):
         logits = model(input_ids=ids, attention_mask=mask).logits
         return logits, torch.nn.functional.cross_entropy(logits, labels)
 
-    def rename(n):
-        n = n.replace(".default", "").replace("modules_to_save.", "").replace(".base_layer", "")
-        return n.replace("base_model.model.", "") if "lora_" not in n else n
-    out = record(model, forward, rename, (ids, mask, labels))
-    trainable = sorted(rename(n) for n, p in model.named_parameters() if p.requires_grad)
+    out = record(model, forward, peft_rename, (ids, mask, labels))
+    trainable = sorted(peft_rename(n) for n, p in model.named_parameters() if p.requires_grad)
     save_file(out, os.path.join(OUT, "lora.safetensors"), metadata={"format": "pt", "trainable": ",".join(trainable)})
 
 

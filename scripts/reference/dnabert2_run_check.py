@@ -10,7 +10,6 @@ tokenizer from the checkpoint's own tokenizer.json. From the repository root:
 
 BASE_DIR, for LoRA runs: the base model folder the run started from. Exits non-zero when a
 probability differs by 1e-4 or more."""
-import csv
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ from transformers import PreTrainedTokenizerFast
 
 sys.path.insert(0, os.path.dirname(__file__))
 from dnabert2_reference import load_code  # noqa: E402
+from reference_common import compare_predictions  # noqa: E402
 
 code_dir, run, seqs, pred = sys.argv[1:5]
 base_dir = sys.argv[5] if len(sys.argv) > 5 else None
@@ -46,13 +46,4 @@ else:
     assert not missing, missing
 model.eval()
 tokenizer = PreTrainedTokenizerFast.from_pretrained(checkpoint)  # tokenizer.json + tokenizer_config.json
-rows = list(csv.DictReader(open(seqs)))
-predicted = list(csv.DictReader(open(pred)))
-classes = [c for c in predicted[0] if c.startswith("prob_")]
-ours = torch.tensor([[float(r[c]) for c in classes] for r in predicted])
-encoded = tokenizer([r["sequence"] for r in rows], padding=True, return_tensors="pt")
-with torch.no_grad():
-    p = torch.softmax(model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits, -1)
-d = (p - ours).abs().max().item()
-print(f"{len(rows)} sequences: max |prob diff| = {d:.3g}")
-sys.exit(0 if d < 1e-4 else 1)
+compare_predictions(model, lambda seqs: tokenizer(seqs, padding=True, return_tensors="pt"), seqs, pred)

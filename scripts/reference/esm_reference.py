@@ -28,6 +28,9 @@ from safetensors.torch import save_file
 from torch import nn
 from transformers import EsmConfig, EsmForSequenceClassification
 
+sys.path.insert(0, os.path.dirname(__file__))
+from reference_common import peft_rename, randomise_lora, record  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TrainingTests", "Fixtures", "esm_reference")
 
 BASE = dict(vocab_size=40, hidden_size=24, num_hidden_layers=2, num_attention_heads=4, intermediate_size=20,
@@ -98,24 +101,6 @@ def skip(name):
     return "contact_head" in name or "original_module" in name
 
 
-def record(model, forward, rename, extra):
-    logits, loss = forward()
-    loss.backward()
-    out = {"w/" + rename(n): p.detach().clone().contiguous() for n, p in model.named_parameters() if not skip(n)}
-    out |= {"g/" + rename(n): p.grad.detach().clone().contiguous()
-            for n, p in model.named_parameters() if p.requires_grad and p.grad is not None and not skip(n)}
-    ids, mask, labels = extra
-    out |= {"input_ids": ids.to(torch.int32), "attention_mask": mask.to(torch.int32), "labels": labels.to(torch.int32),
-            "logits": logits.detach().contiguous(), "loss": loss.detach().reshape(1)}
-    model.double()
-    model.zero_grad()
-    logits, loss = forward()
-    loss.backward()
-    out |= {"g64/" + rename(n): p.grad.detach().float().contiguous()
-            for n, p in model.named_parameters() if p.requires_grad and p.grad is not None and not skip(n)}
-    out["logits64"] = logits.detach().float().contiguous()
-    out["loss64"] = loss.detach().float().reshape(1)
-    return out
 
 
 def classification(version):
@@ -127,7 +112,7 @@ def classification(version):
     def forward():
         logits = model(input_ids=ids, attention_mask=mask).logits
         return logits, torch.nn.functional.cross_entropy(logits, labels, weight=weights.to(logits.dtype))
-    out = record(model, forward, lambda n: n, (ids, mask, labels))
+    out = record(model, forward, lambda n: n, (ids, mask, labels), skip)
     out["class_weights"] = weights
     save_file(out, os.path.join(OUT, f"v{version}.safetensors"), metadata={"format": "pt"})
 
@@ -136,11 +121,7 @@ def lora():
     from peft import LoraConfig, TaskType, get_peft_model
     model = get_peft_model(make(2, seed=1), LoraConfig(task_type=TaskType.SEQ_CLS, r=4, lora_alpha=8, lora_dropout=0.0,
                                                        target_modules=["query", "value", "intermediate.dense"]))
-    g = torch.Generator().manual_seed(3)
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if "lora_" in n:
-                p.copy_(0.3 * torch.randn(p.shape, generator=g))
+    randomise_lora(model)
     model.train()
     ids, mask = batch()
     labels = torch.tensor([1, 0, 2])
@@ -149,11 +130,8 @@ def lora():
         logits = model(input_ids=ids, attention_mask=mask).logits
         return logits, torch.nn.functional.cross_entropy(logits, labels)
 
-    def rename(n):
-        n = n.replace(".default", "").replace("modules_to_save.", "").replace(".base_layer", "")
-        return n.replace("base_model.model.", "") if "lora_" not in n else n
-    out = record(model, forward, rename, (ids, mask, labels))
-    trainable = sorted(rename(n) for n, p in model.named_parameters() if p.requires_grad and not skip(n))
+    out = record(model, forward, peft_rename, (ids, mask, labels), skip)
+    trainable = sorted(peft_rename(n) for n, p in model.named_parameters() if p.requires_grad and not skip(n))
     save_file(out, os.path.join(OUT, "v2_lora.safetensors"), metadata={"format": "pt", "trainable": ",".join(trainable)})
 
 

@@ -9,7 +9,6 @@ by transformers' EsmTokenizer from the checkpoint's own vocab.txt. From the repo
     PY=$(scripts/python-env); $PY scripts/reference/esm_run_check.py $RUN seqs.csv pred.csv
 
 Exits non-zero when a probability differs by 1e-4 or more."""
-import csv
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ from transformers import EsmConfig, EsmForSequenceClassification, EsmTokenizer
 
 sys.path.insert(0, os.path.dirname(__file__))
 from esm_reference import NTv2Intermediate, NTv2Output  # noqa: E402
+from reference_common import compare_predictions  # noqa: E402
 
 run, seqs, pred = sys.argv[1:4]
 checkpoint = os.path.join(run, "checkpoints", "best")
@@ -44,13 +44,4 @@ if os.path.exists(os.path.join(checkpoint, "adapter_config.json")):
 model.eval()
 special = json.load(open(os.path.join(checkpoint, "special_tokens_map.json")))
 tokenizer = EsmTokenizer(os.path.join(checkpoint, "vocab.txt"), eos_token=special.get("eos_token", "<eos>"))
-rows = list(csv.DictReader(open(seqs)))
-predicted = list(csv.DictReader(open(pred)))
-classes = [c for c in predicted[0] if c.startswith("prob_")]
-ours = torch.tensor([[float(r[c]) for c in classes] for r in predicted])
-encoded = tokenizer([r["sequence"] for r in rows], padding=True, return_tensors="pt")
-with torch.no_grad():
-    p = torch.softmax(model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits, -1)
-d = (p - ours).abs().max().item()
-print(f"{len(rows)} sequences: max |prob diff| = {d:.3g}")
-sys.exit(0 if d < 1e-4 else 1)
+compare_predictions(model, lambda seqs: tokenizer(seqs, padding=True, return_tensors="pt"), seqs, pred)

@@ -128,12 +128,7 @@ public final class BertModel: @unchecked Sendable {
             var o = LayerOffsets()
             if esm {
                 // Pre-LayerNorm: attention.LayerNorm before attention, LayerNorm before the feed-forward.
-                o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
-                layout.append(p + "attention.self.key.weight", [c, c])
-                layout.append(p + "attention.self.value.weight", [c, c])
-                o.qkvB = layout.append(p + "attention.self.query.bias", [c])
-                layout.append(p + "attention.self.key.bias", [c])
-                layout.append(p + "attention.self.value.bias", [c])
+                (o.qkvW, o.qkvB) = Self.appendQueryKeyValue(&layout, prefix: p, hidden: c)
                 o.aoW = layout.append(p + "attention.output.dense.weight", [c, c])
                 o.aoB = layout.append(p + "attention.output.dense.bias", [c])
                 o.ln1W = layout.append(p + "attention.LayerNorm.weight", [c])
@@ -153,13 +148,7 @@ public final class BertModel: @unchecked Sendable {
                 o.qkvW = layout.append(p + "attention.self.Wqkv.weight", [3 * c, c])
                 o.qkvB = layout.append(p + "attention.self.Wqkv.bias", [3 * c])
             } else {
-                // query, key and value weights (and biases) sit back to back: one [3C, C] product.
-                o.qkvW = layout.append(p + "attention.self.query.weight", [c, c])
-                layout.append(p + "attention.self.key.weight", [c, c])
-                layout.append(p + "attention.self.value.weight", [c, c])
-                o.qkvB = layout.append(p + "attention.self.query.bias", [c])
-                layout.append(p + "attention.self.key.bias", [c])
-                layout.append(p + "attention.self.value.bias", [c])
+                (o.qkvW, o.qkvB) = Self.appendQueryKeyValue(&layout, prefix: p, hidden: c)
             }
             o.aoW = layout.append(p + "attention.output.dense.weight", [c, c])
             o.aoB = layout.append(p + "attention.output.dense.bias", [c])
@@ -224,6 +213,18 @@ public final class BertModel: @unchecked Sendable {
         lowestTrainable = Self.lowestTrainablePart(views: parameters.views, trainable: trainable, lora: lora,
                                                    layers: config.numHiddenLayers)
         initialiseWeights()
+    }
+
+    /// Separate query, key and value projections (BERT's and ESM's names), laid out back to back
+    /// so that they run as one `[3C, C]` product; returns the offsets of the weights and biases.
+    static func appendQueryKeyValue(_ layout: inout ParameterLayout, prefix p: String, hidden c: Int) -> (weight: Int, bias: Int) {
+        let weight = layout.append(p + "attention.self.query.weight", [c, c])
+        layout.append(p + "attention.self.key.weight", [c, c])
+        layout.append(p + "attention.self.value.weight", [c, c])
+        let bias = layout.append(p + "attention.self.query.bias", [c])
+        layout.append(p + "attention.self.key.bias", [c])
+        layout.append(p + "attention.self.value.bias", [c])
+        return (weight, bias)
     }
 
     deinit {
