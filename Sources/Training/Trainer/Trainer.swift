@@ -81,6 +81,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     var baseline: (record: BaselineRecord, testConfusion: [[Int]]?)?
     /// Whether a best checkpoint exists (written by this run or found when resuming).
     var haveBest = false
+    /// The wall time of the last status.json written while running.
+    var lastStatusWrite = 0.0
     /// The step `checkpoints/last` holds, so the end of a run does not write it twice.
     var lastSavedStep: Int?
 
@@ -186,7 +188,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                                      samplesPerSecond: Double(outcome.samples) / clock.lap(), wallTime: wallTime)))
             // status.json follows the run at every logging step (atomically), so a view of a
             // run that is killed later shows where it got to.
-            if state.step % plan.loggingSteps == 0 { try writeStatus(state: "running", message: "running") }
+            // (At most once a second: each write is flushed to disk.)
+            if state.step % plan.loggingSteps == 0, wallTime - lastStatusWrite >= 1 {
+                lastStatusWrite = wallTime
+                try writeStatus(state: "running", message: "running")
+            }
             if plan.evaluates(after: state.step) {
                 if try evaluateAndTrack() { return .earlyStopped }
             }
