@@ -11,22 +11,62 @@ public struct EncodedDataset: Sendable, Equatable {
     public let maxLength: Int
     /// The class names, indexed by id.
     public let labelNames: [String]
+    /// The reverse complements' ids, in the same order, when the dataset was encoded with
+    /// both strands (predictions are then averaged over the two; see `reverseStrand`).
+    private let reverse: Strand?
+
+    /// One strand's ids: concatenated, with where each sequence starts.
+    private struct Strand: Sendable, Equatable {
+        var tokenIDs: [Int32]
+        var offsets: [Int]
+    }
 
     /// Encodes `data` with `tokenizer`, truncating each sequence to `maxLength` ids (≥ 2).
-    /// O(total length).
-    public init(_ data: LabeledSequences, tokenizer: Tokenizer, maxLength: Int) throws {
+    /// With `bothStrands`, each sequence's reverse complement is encoded too (truncated the
+    /// same way) and kept as `reverseStrand`. O(total length).
+    public init(_ data: LabeledSequences, tokenizer: Tokenizer, maxLength: Int, bothStrands: Bool = false) throws {
         guard maxLength >= 2 else { throw DataError("the maximum length must be at least 2 ([CLS] and [SEP]), got \(maxLength)") }
+        let forward = Self.encode(data.sequences, tokenizer: tokenizer, maxLength: maxLength)
+        tokenIDs = forward.tokenIDs; offsets = forward.offsets; labels = data.labels.map { Int32($0) }
+        self.maxLength = maxLength; labelNames = data.labelNames
+        reverse = bothStrands
+            ? Self.encode(data.sequences.map { Nucleotide.reverseComplement($0) }, tokenizer: tokenizer, maxLength: maxLength)
+            : nil
+    }
+
+    private init(strand: Strand, labels: [Int32], maxLength: Int, labelNames: [String]) {
+        tokenIDs = strand.tokenIDs; offsets = strand.offsets; self.labels = labels
+        self.maxLength = maxLength; self.labelNames = labelNames; reverse = nil
+    }
+
+    /// The reverse complements of the sequences as a dataset of their own (same order and
+    /// labels), or nil when the dataset was encoded with one strand.
+    public var reverseStrand: EncodedDataset? {
+        reverse.map { EncodedDataset(strand: $0, labels: labels, maxLength: maxLength, labelNames: labelNames) }
+    }
+
+    /// The sequences as given, without their reverse complements.
+    public var forwardStrand: EncodedDataset {
+        EncodedDataset(strand: Strand(tokenIDs: tokenIDs, offsets: offsets), labels: labels, maxLength: maxLength,
+                       labelNames: labelNames)
+    }
+
+    /// The strands to predict on and average, each a one-strand dataset: the sequences, then
+    /// their reverse complements when encoded with both.
+    public var strands: [EncodedDataset] { [forwardStrand] + (reverseStrand.map { [$0] } ?? []) }
+
+    private static func encode(_ sequences: [[UInt8]], tokenizer: Tokenizer, maxLength: Int) -> Strand {
         var offsets = [0]
-        offsets.reserveCapacity(data.count + 1)
+        offsets.reserveCapacity(sequences.count + 1)
         let ids: [Int32]
         if tokenizer.hasFixedTokenCount {
             var total = 0
-            for s in data.sequences {
+            for s in sequences {
                 total += tokenizer.encodedLength(forLength: s.count, maxLength: maxLength)
                 offsets.append(total)
             }
             ids = [Int32](unsafeUninitializedCapacity: total) { buffer, count in
-                for (i, s) in data.sequences.enumerated() {
+                for (i, s) in sequences.enumerated() {
                     let slot = UnsafeMutableBufferPointer(rebasing: buffer[offsets[i]..<offsets[i + 1]])
                     s.withUnsafeBufferPointer { _ = tokenizer.encode($0, into: slot) }
                 }
@@ -36,15 +76,14 @@ public struct EncodedDataset: Sendable, Equatable {
             // Counts depend on the bases: encode each into scratch room for `maxLength` ids.
             var all: [Int32] = []
             var scratch = [Int32](repeating: 0, count: maxLength)
-            for s in data.sequences {
+            for s in sequences {
                 let n = scratch.withUnsafeMutableBufferPointer { slot in s.withUnsafeBufferPointer { tokenizer.encode($0, into: slot) } }
                 all.append(contentsOf: scratch[0..<n])
                 offsets.append(all.count)
             }
             ids = all
         }
-        tokenIDs = ids; self.offsets = offsets; labels = data.labels.map { Int32($0) }
-        self.maxLength = maxLength; labelNames = data.labelNames
+        return Strand(tokenIDs: ids, offsets: offsets)
     }
 
     /// The number of sequences.

@@ -132,6 +132,49 @@ import Testing
         #expect(Array(try trained.evaluate(tokenized).probabilities) == Array(p.probabilities[0..<2]))
     }
 
+    /// `data.augmentation.average_strands`: evaluation, the test metrics and `predict` average
+    /// each sequence's probabilities with its reverse complement's, so a sequence and its
+    /// reverse complement get the same prediction.
+    @Test func averagingStrandsPredictsBothStrandsAlikeAndAveragesThem() throws {
+        let (dir, config) = try TinyRun.make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var both = config
+        both.data.averageStrands = true
+        let session = try TrainingSession(config: both, name: "strands")
+        #expect(session.trainer.run().isSuccess)
+        let trained = try TrainedRun(run: session.run)
+        #expect(trained.config.data.averageStrands)
+
+        // The test split carries both strands; its metrics are those of the averaged probabilities.
+        let test = try trained.testSplit()
+        let reverse = try #require(test.reverseStrand)
+        #expect(reverse.count == test.count && reverse.labels == test.labels)
+        let averaged = try trained.evaluate(test)
+        #expect(test.forwardStrand.reverseStrand == nil && test.forwardStrand.tokenIDs == test.tokenIDs)
+        let f = try trained.model.probabilities(for: test.forwardStrand, batchSize: 16, padID: trained.tokenizer.padID)
+        let r = try trained.model.probabilities(for: reverse, batchSize: 16, padID: trained.tokenizer.padID)
+        #expect(f != r)
+        var loss = 0.0
+        for i in 0..<test.count {
+            for c in 0..<2 { #expect(abs(averaged.probabilities[i * 2 + c] - (f[i * 2 + c] + r[i * 2 + c]) / 2) < 1e-6) }
+            loss -= log((Double(f[i * 2 + Int(test.labels[i])]) + Double(r[i * 2 + Int(test.labels[i])])) / 2)
+        }
+        #expect(abs(averaged.loss - loss / Double(test.count)) < 1e-6)
+        let written = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: session.run.testMetrics)) as! [String: Any]
+        #expect(abs((written["metrics"] as! [String: Double])["test_loss"]! - averaged.loss) < 1e-12)
+
+        // predict: a sequence and its reverse complement get the same probabilities.
+        let seqs = ["ACGTACGTTATAAAACGTACGTAC", "CCCCGGGGAAAATTTTCCCAGGTG"]
+        let text = (seqs + seqs.map { Nucleotide.reverseComplement($0) }).enumerated().map { ">s\($0.offset)\n\($0.element)\n" }.joined()
+        let file = dir.appendingPathComponent("both.fasta")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let p = try trained.predict(path: file.path)
+        for i in 0..<2 {
+            for c in 0..<2 { #expect(abs(p.probabilities[i * 2 + c] - p.probabilities[(i + 2) * 2 + c]) < 1e-6) }
+        }
+        #expect(abs(p.probabilities[0] - p.probabilities[2]) > 1e-6)
+    }
+
     @Test func aRunWithoutCheckpointsIsAClearError() throws {
         let (dir, config) = try TinyRun.make()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -108,6 +108,9 @@ extension TrainConfig {
         public var classWeights: [Double]?
         /// Add the reverse complement of every training sequence.
         public var reverseComplementAugmentation = false
+        /// Predict each validation, test and `predict` sequence on both strands and average
+        /// the two probabilities (test-time reverse-complement augmentation).
+        public var averageStrands = false
         public var tokenizer = TokenizerOptions()
         public init() {}
 
@@ -143,7 +146,8 @@ extension TrainConfig {
             }
             let aug = s.section("augmentation")
             d.reverseComplementAugmentation = aug.bool("reverse_complement", false)
-            aug.finish(known: ["reverse_complement"])
+            d.averageStrands = aug.bool("average_strands", false)
+            aug.finish(known: ["reverse_complement", "average_strands"])
             d.tokenizer = readTokenizer(s.section("tokenizer"))
             s.finish(known: ["sources", "text_column", "label_column", "ambiguity", "cleaning", "split", "balancing",
                              "class_weights", "augmentation", "tokenizer"])

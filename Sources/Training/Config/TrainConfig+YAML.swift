@@ -69,7 +69,8 @@ extension TrainConfig {
                 ])),
                 ("balancing", string(d.balancing.rawValue)),
                 ("class_weights", d.classWeights.map { list($0.map(number)) } ?? null),
-                ("augmentation", map([("reverse_complement", bool(d.reverseComplementAugmentation))])),
+                ("augmentation", map([("reverse_complement", bool(d.reverseComplementAugmentation)),
+                                      ("average_strands", bool(d.averageStrands))])),
                 ("tokenizer", map([("kind", string(d.tokenizer.kind.rawValue))]
                     + (d.tokenizer.usesK ? [("k", int(d.tokenizer.k))] : [])
                     + [("vocab", d.tokenizer.vocab.map(string) ?? null), ("max_length", int(d.tokenizer.maxLength))])),

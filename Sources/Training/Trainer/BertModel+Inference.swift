@@ -22,29 +22,38 @@ extension BertModel {
     }
 
     /// Class probabilities (softmax of the logits, computed in double precision) for every
-    /// sequence of `dataset`: row-major [count × classes], in the dataset's order. Labels are
+    /// sequence of `dataset`: row-major [count × classes], in the dataset's order; averaged
+    /// over the two strands when the dataset carries its reverse complements. Labels are
     /// ignored, so unlabelled data (any placeholder label) works.
     public func probabilities(for dataset: EncodedDataset, batchSize: Int, padID: Int32) throws -> [Float] {
+        try strandAveragedProbabilities(for: dataset, batchSize: batchSize, padID: padID).map { Float($0) }
+    }
+
+    /// `probabilities(for:)` in double precision (what the evaluation loss is computed from).
+    func strandAveragedProbabilities(for dataset: EncodedDataset, batchSize: Int, padID: Int32) throws -> [Double] {
         let k = config.numLabels
-        var out = [Float](repeating: 0, count: dataset.count * k)
-        try forEachLogits(over: dataset, batchSize: batchSize, padID: padID) { batch, logits in
-            for r in 0..<batch.batchSize {
-                Self.softmax(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]),
-                             into: &out, at: batch.indices[r] * k)
+        let strands = dataset.strands
+        let share = 1 / Double(strands.count)
+        var out = [Double](repeating: 0, count: dataset.count * k)
+        var row = [Double](repeating: 0, count: k)
+        for strand in strands {
+            try forEachLogits(over: strand, batchSize: batchSize, padID: padID) { batch, logits in
+                for r in 0..<batch.batchSize {
+                    Self.softmax(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]), into: &row)
+                    let base = batch.indices[r] * k
+                    for c in 0..<k { out[base + c] += share * row[c] }
+                }
             }
         }
         return out
     }
 
-    /// Writes softmax(`row`) into `out[offset..<offset + row.count]`; returns the row's
-    /// log-sum-exp (so that cross-entropy is `logSumExp - row[label]`).
-    @discardableResult
-    static func softmax(_ row: UnsafeBufferPointer<Float>, into out: inout [Float], at offset: Int) -> Double {
+    /// Writes softmax(`row`) into `out` (of `row.count` values), in double precision.
+    static func softmax(_ row: UnsafeBufferPointer<Float>, into out: inout [Double]) {
         var m = -Double.infinity
         for v in row { m = max(m, Double(v)) }
         var s = 0.0
-        for v in row { s += Foundation.exp(Double(v) - m) }
-        for (c, v) in row.enumerated() { out[offset + c] = Float(Foundation.exp(Double(v) - m) / s) }
-        return m + Foundation.log(s)
+        for (c, v) in row.enumerated() { out[c] = Foundation.exp(Double(v) - m); s += out[c] }
+        for c in 0..<row.count { out[c] /= s }
     }
 }

@@ -42,8 +42,10 @@ public struct PreparedData: Sendable {
         return PreparedData(
             dataset: dataset, cleaning: sources.cleaning, warnings: sources.warnings, tokenizer: tokenizer,
             encodedTrain: try EncodedDataset(dataset.train, tokenizer: tokenizer, maxLength: maxLength),
-            encodedValidation: try EncodedDataset(dataset.validation, tokenizer: tokenizer, maxLength: maxLength),
-            encodedTest: try EncodedDataset(dataset.test, tokenizer: tokenizer, maxLength: maxLength),
+            encodedValidation: try EncodedDataset(dataset.validation, tokenizer: tokenizer, maxLength: maxLength,
+                                                  bothStrands: options.averageStrands),
+            encodedTest: try EncodedDataset(dataset.test, tokenizer: tokenizer, maxLength: maxLength,
+                                            bothStrands: options.averageStrands),
             sources: options.sources)
     }
 

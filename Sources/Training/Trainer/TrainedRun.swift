@@ -107,7 +107,8 @@ public final class TrainedRun {
         }
         guard !sequences.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
         return try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
-                                  tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength)
+                                  tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                  bothStrands: config.data.averageStrands)
     }
 
     /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
@@ -134,7 +135,7 @@ public final class TrainedRun {
         }
         let dataset = try EncodedDataset(
             LabeledSequences(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count), labelNames: labelNames),
-            tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength)
+            tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength, bothStrands: config.data.averageStrands)
         let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
                                                     padID: tokenizer.padID)
         return Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities)

@@ -18,24 +18,20 @@ extension Trainer {
                           padID: inputs.padID, classWeights: classWeights)
     }
 
-    /// Evaluates `model` on `dataset` (no dropout, fixed order).
+    /// Evaluates `model` on `dataset` (no dropout, fixed order); when the dataset carries its
+    /// reverse complements, on the two strands' averaged probabilities (loss included).
     public static func evaluate(model: BertModel, dataset: EncodedDataset, batchSize: Int, padID: Int32,
                                 classWeights: [Float]? = nil) throws -> EvaluationResult {
         let k = model.config.numLabels
-        var probabilities = [Float](repeating: 0, count: dataset.count * k)
-        var labels = [Int](repeating: 0, count: dataset.count)
+        let p = try model.strandAveragedProbabilities(for: dataset, batchSize: batchSize, padID: padID)
+        let labels = dataset.labels.map { Int($0) }
         var lossSum = 0.0, weightSum = 0.0
-        try model.forEachLogits(over: dataset, batchSize: batchSize, padID: padID) { batch, logits in
-            for r in 0..<batch.batchSize {
-                let row = batch.indices[r], y = Int(batch.labels[r])
-                let logSumExp = BertModel.softmax(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]),
-                                                  into: &probabilities, at: row * k)
-                labels[row] = y
-                let w = classWeights.map { Double($0[y]) } ?? 1
-                lossSum += w * (logSumExp - Double(logits[r * k + y]))
-                weightSum += w
-            }
+        for (i, y) in labels.enumerated() {
+            let w = classWeights.map { Double($0[y]) } ?? 1
+            lossSum -= w * Foundation.log(max(p[i * k + y], .leastNonzeroMagnitude))
+            weightSum += w
         }
+        let probabilities = p.map { Float($0) }
         let metrics = try ClassificationMetrics(probabilities: probabilities, labels: labels, numClasses: k)
         return EvaluationResult(metrics: metrics, loss: weightSum > 0 ? lossSum / weightSum : .nan,
                                 probabilities: probabilities, labels: labels)
