@@ -281,6 +281,49 @@ import Training
         #expect(r.bestValidation == nil && r.testValue == nil)
     }
 
+    /// `g` on Runs: a sweep's runs as one group, a row per setting with mean ± sd over seeds of
+    /// the best validation and the test score, the pick marked by validation score alone.
+    @Test func runsScreenGroupsASweepBySetting() throws {
+        func run(_ name: String, _ setting: String, seed: Int, index: Int, val: Double, test: Double?) -> RunSummary {
+            var h = RunHistory()
+            h.apply(.earlyStopping(EarlyStoppingRecord(step: 10, metric: "eval_mcc", greaterIsBetter: true, best: val, bestStep: 10,
+                                                       evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+            if let test {
+                h.apply(.test(step: 10, metrics: ["test_mcc": test], wallTime: 2))
+                h.apply(.finished(step: 10, reason: .completed, wallTime: 2))
+            }
+            return RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil, history: h,
+                              sweep: SweepMembership(sweep: "20261205-090000-lr", setting: setting, overrides: [], seed: seed,
+                                                     index: index, count: 5))
+        }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.runs = [
+            run("a", "learning_rate=1e-4", seed: 42, index: 0, val: 0.60, test: 0.80),
+            run("b", "learning_rate=1e-4", seed: 43, index: 1, val: 0.62, test: 0.82),
+            run("c", "learning_rate=3e-4", seed: 42, index: 2, val: 0.70, test: 0.50),
+            run("d", "learning_rate=3e-4", seed: 43, index: 3, val: 0.72, test: nil),
+            RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/alone")), config: nil, status: nil, history: RunHistory()),
+        ]
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        #expect(app.frame(width: 100, height: 24, unicode: true).text.contains("Runs in runs (5), 1 sweep: g"))
+        _ = app.handle(.char("g"))
+        let text = app.frame(width: 100, height: 24, unicode: true).text
+        #expect(text.contains("20261205-090000-lr: 3 of 5 runs finished"), "\(text)")
+        func row(_ setting: String) -> [String] {
+            let line = text.split(separator: "\n").first { $0.contains(setting) }.map(String.init) ?? ""
+            return line.replacingOccurrences(of: "│", with: " ").split(separator: " ").map(String.init)
+        }
+        #expect(row("learning_rate=1e-4") == ["learning_rate=1e-4", "2", "0.6100", "±", "0.0141", "0.8100", "±", "0.0141"], "\(text)")
+        // The better validation mean is picked, though its test score is lower (one test so far).
+        #expect(row("learning_rate=3e-4") == ["★", "learning_rate=3e-4", "2", "0.7100", "±", "0.0141", "0.5000"], "\(text)")
+        #expect(!text.contains("alone"))
+        let ascii = app.frame(width: 100, height: 24, unicode: false).text
+        #expect(ascii.contains("* learning_rate=3e-4") && ascii.contains("0.6100 +- 0.0141") && DashboardFixtures.isASCII(ascii))
+        _ = app.handle(.char("g"))
+        #expect(app.frame(width: 100, height: 24, unicode: true).text.contains("Runs in"))
+    }
+
     @Test func flattenReadsNestedSectionsAndBlockLists() {
         let yaml = "a:\n  b: 1\n  c:\n    d: x\n  l:\n  - p\n  - q\ne: [1, 2]\n# note\n"
         let flat = RunSummary.flatten(yaml)

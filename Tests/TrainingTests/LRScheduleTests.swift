@@ -47,6 +47,16 @@ import Testing
         #expect(Warmup.ratio(ratio).steps(totalSteps: total) == expected)
     }
 
+    /// The peak rate (what the collapse advice quotes) is the configured one, not the decayed
+    /// rate of the current step, and follows a mid-run change.
+    @Test func peakLearningRateIsTheConfiguredRateWithChanges() throws {
+        var s = try LRSchedule(type: .linear, learningRate: 1e-3, totalSteps: 100, warmup: .steps(10))
+        #expect(s.learningRate(at: 100) == 0)
+        #expect(s.peakLearningRate == 1e-3)
+        try s.setLearningRate(2.5e-4, at: 55)  // the schedule's rate there is half the peak
+        #expect(abs(s.peakLearningRate - 5e-4) < 1e-15)
+    }
+
     @Test func huggingFaceWarmupConvention() throws {
         #expect(try Warmup(huggingFace: 0.1) == .ratio(0.1))
         #expect(try Warmup(huggingFace: 5) == .steps(5))

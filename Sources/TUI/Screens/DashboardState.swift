@@ -11,7 +11,7 @@ public struct DashboardState {
     public enum FileAction: Equatable, Sendable { case load, save }
 
     /// What the Runs screen shows.
-    public enum RunsView: Equatable, Sendable { case table, overlay, diff }
+    public enum RunsView: Equatable, Sendable { case table, overlay, diff, sweeps }
 
     // MARK: Config and data
 

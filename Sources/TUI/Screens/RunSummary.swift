@@ -7,6 +7,8 @@ public struct RunSummary: Sendable {
     public var config: TrainConfig?
     public var status: RunStatus?
     public var history: RunHistory
+    /// The run's place in a sweep (`dnatune sweep`), nil for a run started on its own.
+    public var sweep: SweepMembership?
 
     /// Reads a run's config, status and metrics; a run whose files cannot be read still
     /// gets a row (with what could be read).
@@ -14,7 +16,24 @@ public struct RunSummary: Sendable {
         let config = try? TrainConfig.load(file: run.config.path).config
         let status = try? run.readStatus()
         let history = (try? run.readHistory()) ?? RunHistory()
-        return RunSummary(run: run, config: config, status: status ?? nil, history: history)
+        return RunSummary(run: run, config: config, status: status ?? nil, history: history,
+                          sweep: (try? SweepMembership.read(run)) ?? nil)
+    }
+
+    /// The sweeps among `runs`, in order of their first run, each with its runs' summary by
+    /// setting (mean ± spread over seeds, the setting picked by validation score).
+    public static func sweeps(_ runs: [RunSummary]) -> [(id: String, metric: String, runs: [RunSummary], summary: SweepSummary)] {
+        var ids: [String] = []
+        for r in runs { if let id = r.sweep?.sweep, !ids.contains(id) { ids.append(id) } }
+        return ids.map { id in
+            let members = runs.filter { $0.sweep?.sweep == id }.sorted { $0.sweep!.index < $1.sweep!.index }
+            let metric = members.first?.metric ?? "eval_loss"
+            let greater = members.first?.config?.finetune.greaterIsBetter ?? MetricName.greaterIsBetter(metric)
+            let summary = SweepSummary(members.map {
+                SweepSummary.Result(setting: $0.sweep!.setting, validation: $0.bestValidation?.value, test: $0.testValue)
+            }, greaterIsBetter: greater)
+            return (id, metric, members, summary)
+        }
     }
 
     /// Every run under `root`, oldest first.

@@ -34,6 +34,7 @@ public final class RunsScreen: Screen {
             }),
             KeyBinding(.char("o"), "overlay", action: { s in s.runsView = s.runsView == .overlay ? .table : .overlay; return .handled }),
             KeyBinding(.char("d"), "diff", action: { s in s.runsView = s.runsView == .diff ? .table : .diff; return .handled }),
+            KeyBinding(.char("g"), "sweeps", hint: false, action: { s in s.runsView = s.runsView == .sweeps ? .table : .sweeps; return .handled }),
             KeyBinding(.char("c"), "clone", action: { s in
                 guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
                 s.cloneInput = TextInput(formatLR(c.finetune.learningRate))
@@ -103,12 +104,16 @@ public final class RunsScreen: Screen {
         case .table: drawTable(s, into: &g, in: area, unicode: unicode)
         case .overlay: drawOverlay(s, into: &g, in: area, unicode: unicode)
         case .diff: drawDiff(s, into: &g, in: area, unicode: unicode)
+        case .sweeps: drawSweeps(s, into: &g, in: area, unicode: unicode)
         }
         return g
     }
 
     private func drawTable(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
-        let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(s.runs.count))", focused: true)
+        // The sweeps' key is named here (the key-hint line has no room for it at 80 columns).
+        let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
+        let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(s.runs.count))"
+                          + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : ""), focused: true)
             .draw(into: &g, in: rect, unicode: unicode)
         guard !s.runs.isEmpty else {
             g.put("No runs yet: start one on Train (r)", in: inner, row: 0, style: Style(fg: .muted))
@@ -147,6 +152,46 @@ public final class RunsScreen: Screen {
         }
         let metricInner = Panel(title: metric).draw(into: &g, in: bottom, unicode: unicode)
         LineChart(series: evals).draw(into: &g, in: metricInner, unicode: unicode)
+    }
+
+    /// Each sweep (`dnatune sweep`) as one group: a row per setting with its runs, the mean ±
+    /// standard deviation over seeds of the best validation score and of the test score, and
+    /// a mark on the setting picked by validation score.
+    private func drawSweeps(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let sweeps = RunSummary.sweeps(s.runs)
+        guard !sweeps.isEmpty else {
+            let inner = Panel(title: "Sweeps", focused: true).draw(into: &g, in: rect, unicode: unicode)
+            g.put("No sweeps here: dnatune sweep CONFIG --set finetune.learning_rate=1e-4,3e-4 --seeds 3",
+                  in: inner, row: 0, style: Style(fg: .muted))
+            return
+        }
+        let inner = Panel(title: "Sweeps (\(sweeps.count)): mean \(unicode ? "±" : "+-") sd over seeds; \(unicode ? "★" : "*") picked by validation",
+                          focused: true).draw(into: &g, in: rect, unicode: unicode)
+        var y = inner.y
+        for sweep in sweeps where y < inner.maxY {
+            let finished = sweep.runs.filter { $0.history.finished != nil }.count
+            let total = sweep.runs.first?.sweep?.count ?? sweep.runs.count
+            let test = "test_" + (sweep.metric.hasPrefix("eval_") ? String(sweep.metric.dropFirst(5)) : sweep.metric)
+            g.put(truncate("\(sweep.id): \(finished) of \(total) runs finished", to: inner.width, unicode: unicode),
+                  x: inner.x, y: y, style: Style(fg: .accent, bold: true))
+            y += 1
+            let columns = [Table.Column("Setting"), Table.Column("Runs", width: 4, align: .right),
+                           Table.Column("Best \(sweep.metric)", width: 18, align: .right), Table.Column(test, width: 18, align: .right)]
+            let pm = unicode ? "±" : "+-"
+            let rows = sweep.summary.groups.enumerated().map { i, group -> [String] in
+                [(i == sweep.summary.picked ? (unicode ? "★ " : "* ") : "  ") + group.setting, String(group.runs),
+                 group.validation.map { Self.spread($0, pm) } ?? "-", group.test.map { Self.spread($0, pm) } ?? "-"]
+            }
+            let height = min(rows.count + 1, inner.maxY - y)
+            guard height > 0 else { break }
+            Table(columns: columns, rows: rows).draw(into: &g, in: Rect(x: inner.x, y: y, width: inner.width, height: height),
+                                                     state: TableState(selected: -1), unicode: unicode)
+            y += height + 1
+        }
+    }
+
+    static func spread(_ s: SweepSummary.Spread, _ pm: String) -> String {
+        s.count > 1 ? String(format: "%.4f %@ %.4f", s.mean, pm, s.sd) : String(format: "%.4f", s.mean)
     }
 
     private func drawDiff(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {

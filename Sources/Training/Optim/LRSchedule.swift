@@ -55,6 +55,9 @@ public struct LRSchedule: Sendable, Equatable, Codable {
     /// The learning rate for the optimizer step after `step` completed steps.
     public func learningRate(at step: Int) -> Double { scale * baseLearningRate * multiplier(at: step) }
 
+    /// The peak rate, what `finetune.learning_rate` names, with mid-run changes applied.
+    public var peakLearningRate: Double { scale * baseLearningRate }
+
     /// HF's `lr_lambda(step)`: the factor `LambdaLR` multiplies the initial rate by.
     public func multiplier(at step: Int) -> Double {
         let s = Double(step), w = Double(warmupSteps), n = Double(totalSteps)

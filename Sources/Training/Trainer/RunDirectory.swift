@@ -32,12 +32,8 @@ public struct RunDirectory: Sendable, Hashable {
     /// Creates a new, uniquely named run directory under `root`: `<yyyyMMdd-HHmmss>-<name>`,
     /// with `-2`, `-3`, ... appended when two runs start in the same second.
     public static func create(in root: URL, name: String, date: Date = Date()) throws -> RunDirectory {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
-        let base = "\(f.string(from: date))-\(safe.isEmpty ? "run" : safe)"
+        let safe = safeName(name)
+        let base = "\(timestamp(date))-\(safe.isEmpty ? "run" : safe)"
         try AtomicFile.createDirectory(atPath: root.path)
         var n = 1
         while true {
@@ -51,6 +47,20 @@ public struct RunDirectory: Sendable, Hashable {
             try AtomicFile.createDirectory(atPath: run.checkpoints.path)
             return run
         }
+    }
+
+    /// `yyyyMMdd-HHmmss` in UTC: how run (and sweep) names begin, so that they sort by time.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: date)
+    }
+
+    /// `name` with every character other than letters, digits, `-`, `_` and `.` made `_`.
+    public static func safeName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }
 
     /// The run's name: the directory's last path component.
@@ -75,6 +85,8 @@ public struct RunDirectory: Sendable, Hashable {
     public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
     /// The k-mer baseline: what was chosen, its validation and test metrics, every candidate.
     public var baseline: URL { url.appendingPathComponent("baseline.json") }
+    /// The run's place in a sweep (`SweepMembership`); absent for a run started on its own.
+    public var sweep: URL { url.appendingPathComponent("sweep.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }
 
     /// Writes `status.json` atomically.

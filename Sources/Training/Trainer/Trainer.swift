@@ -229,10 +229,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         let predicted = result.metrics.confusion.rows.indices.filter { c in result.metrics.confusion.rows.contains { $0[c] > 0 } }.count
         if state.divergence == nil { state.divergence = DivergenceMonitor(totalSteps: plan.totalSteps) }
         if state.divergence?.record(predictedClasses: predicted, classes: inputs.labelNames.count) == true {
-            let lr = optimizer.learningRate(at: state.step)
+            // The peak rate, as the config names it: late in a decaying schedule the current rate is near 0.
+            let lr = optimizer.schedule.peakLearningRate
             publish(.advice(step: state.step, text: "the model has predicted one class for \(DivergenceMonitor.collapsedLimit) evaluations "
                             + "in a row: it is not learning. Lower the learning rate to \(formatLR(DivergenceMonitor.advisedRate(after: lr))) "
-                            + "(now \(formatLR(lr))), weight the classes (data.balancing: weights), or run dnatune lr-find",
+                            + "(now \(formatLR(lr)) at its peak), weight the classes (data.balancing: weights), or run dnatune lr-find",
                             wallTime: wallTime))
         }
         return outcome.shouldStop
