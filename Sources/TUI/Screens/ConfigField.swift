@@ -79,7 +79,7 @@ extension ConfigField {
         ConfigField("learning rate", "finetune.learning_rate", .number(1e-7...1), help: "peak learning rate of AdamW",
                     read: { fieldNumber($0.finetune.learningRate) }),
         ConfigField("scheduler", "finetune.lr_scheduler_type",
-                    .choice(TrainConfig.SchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
+                    .choice(LRSchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
                     read: { $0.finetune.lrSchedulerType.rawValue }),
         ConfigField("warmup ratio", "finetune.warmup_ratio", .number(0...1), help: "fraction of the steps spent warming up",
                     read: { fieldNumber($0.finetune.warmupRatio) }),

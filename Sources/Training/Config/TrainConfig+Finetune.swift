@@ -1,13 +1,4 @@
 extension TrainConfig {
-    /// Learning-rate schedules, named as HF's `lr_scheduler_type`.
-    public enum SchedulerType: String, Sendable, CaseIterable, Codable {
-        case linear, cosine
-        case cosineWithRestarts = "cosine_with_restarts"
-        case polynomial, constant
-        case constantWithWarmup = "constant_with_warmup"
-        case inverseSqrt = "inverse_sqrt"
-    }
-
     /// When to log or evaluate: HF's `IntervalStrategy` (`no`: never during training).
     public enum Interval: String, Sendable, CaseIterable, Codable { case no, steps, epoch }
 
@@ -27,7 +18,7 @@ extension TrainConfig {
         public init() {}
 
         /// The keys each schedule accepts.
-        static func allowed(_ type: SchedulerType) -> [String] {
+        static func allowed(_ type: LRSchedulerType) -> [String] {
             switch type {
             case .cosine, .cosineWithRestarts: ["num_cycles"]
             case .polynomial: ["power", "lr_end"]
@@ -64,7 +55,7 @@ extension TrainConfig {
         public var adamEpsilon = 1e-8
         /// Gradient clipping by global norm; 0 disables clipping (HF).
         public var maxGradNorm = 1.0
-        public var lrSchedulerType = SchedulerType.linear
+        public var lrSchedulerType = LRSchedulerType.linear
         public var lrSchedulerKwargs = SchedulerOptions()
         /// Warmup as a fraction of the total steps; `warmup_steps` > 0 takes precedence (HF).
         public var warmupRatio = 0.1
@@ -187,7 +178,7 @@ extension TrainConfig {
             "callbacks",
         ]
 
-        static func readSchedulerOptions(_ s: ConfigSection, type: SchedulerType) -> SchedulerOptions {
+        static func readSchedulerOptions(_ s: ConfigSection, type: LRSchedulerType) -> SchedulerOptions {
             var o = SchedulerOptions()
             let allowed = SchedulerOptions.allowed(type)
             let only = { (key: String) -> Bool in

@@ -98,7 +98,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         trainLoader = try BatchLoader(dataset: inputs.train, batchSize: f.perDeviceTrainBatchSize, padID: inputs.padID,
                                       shuffle: true, seed: UInt64(f.seed), padding: .dynamic(multiple: 8))
         let schedule = try LRSchedule(
-            type: try LRSchedulerType(name: f.lrSchedulerType.rawValue), learningRate: f.learningRate,
+            type: f.lrSchedulerType, learningRate: f.learningRate,
             totalSteps: plan.totalSteps, warmup: .steps(plan.warmupSteps),
             numCycles: f.lrSchedulerKwargs.numCycles, lrEnd: f.lrSchedulerKwargs.lrEnd ?? 1e-7,
             power: f.lrSchedulerKwargs.power ?? 1, timescale: f.lrSchedulerKwargs.timescale)
