@@ -64,14 +64,6 @@ public enum SequenceNormalizer {
         }
         return ambiguous
     }
-
-    /// Normalises a whole sequence given as a string (for tests and small inputs).
-    public static func normalize(_ text: String, file: String = "<string>", line: Int = 1) throws -> (sequence: [UInt8], ambiguous: Bool) {
-        var out: [UInt8] = []
-        let bytes = Array(text.utf8)
-        let ambiguous = try bytes.withUnsafeBufferPointer { try append($0, to: &out, file: file, line: line) }
-        return (out, ambiguous)
-    }
 }
 
 extension String {

@@ -113,9 +113,6 @@ public final class App<State> {
 
     private var helpLineCount: Int { HelpOverlay(sections: helpSections).lines().count }
 
-    /// Marks the frame as needing a repaint (after changing `state` from outside a key).
-    public func setNeedsDisplay() { dirty = true }
-
     /// Runs until the user quits; returns how.
     public func run(on terminal: TerminalDevice) -> AppExit {
         if !themes.isEmpty { terminal.setPalette(themes[themeIndex].palette) }

@@ -32,13 +32,6 @@ extension CellGrid {
         }
         return put(text, x: x, y: rect.y + row, style: style, maxWidth: rect.maxX - x)
     }
-
-    /// Changes the style of every cell in `rect`, keeping the characters.
-    public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
-        let r = rect.intersection(bounds)
-        guard !r.isEmpty else { return }
-        for y in r.y..<r.maxY { for x in r.x..<r.maxX { change(&self[x, y].style) } }
-    }
 }
 
 /// Horizontal placement of text in a column.

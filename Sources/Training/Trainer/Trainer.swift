@@ -274,11 +274,3 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         try inputs.run.writeStatus(RunStatus(state: code, message: message, step: state.step, pid: getpid(), updated: Date()))
     }
 }
-
-extension GradientAccumulation {
-    /// The size of the accumulation window starting at micro-batch `index` of an epoch of
-    /// `count` micro-batches, with `steps` micro-batches per window.
-    static func windowSizeClamped(_ steps: Int, index: Int, of count: Int) -> Int {
-        max(1, min(steps, count - index))
-    }
-}
