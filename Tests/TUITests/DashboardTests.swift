@@ -324,6 +324,35 @@ import Training
         #expect(app.frame(width: 100, height: 24, unicode: true).text.contains("Runs in"))
     }
 
+    /// A learning rate changed while training (`l`) shows in the table (with `*`), in the diff,
+    /// and is where a clone starts.
+    @Test func aMidRunLearningRateChangeShowsInTableDiffAndClone() throws {
+        var changed = RunHistory()
+        changed.apply(.learningRateChanged(step: 120, from: 0.001, to: 0.0005, wallTime: 3))
+        var config = DemoConfig.load()
+        config.finetune.learningRate = 0.001
+        let a = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/20261205-100000-lr0.001")), config: config,
+                           status: nil, history: changed)
+        let b = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/20261205-100500-plain")), config: config,
+                           status: nil, history: RunHistory())
+        #expect(a.cells[2] == "0.0005*" && b.cells[2] == "0.001")
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.runs = [a, b]
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("LR* changed while training"))
+        _ = app.handle(.char(" "))
+        _ = app.handle(.down)
+        _ = app.handle(.char("d"))
+        let diff = app.frame(width: 120, height: 30, unicode: true).text
+        #expect(diff.contains("100000-lr0.001: learning rate set to 0.0005 at step 120 (while training)"), "\(diff)")
+        #expect(!diff.contains("the configs are the same"))
+        _ = app.handle(.escape)
+        _ = app.handle(.up)
+        _ = app.handle(.char("c"))
+        #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("with learning rate: 0.0005"))
+    }
+
     @Test func flattenReadsNestedSectionsAndBlockLists() {
         let yaml = "a:\n  b: 1\n  c:\n    d: x\n  l:\n  - p\n  - q\ne: [1, 2]\n# note\n"
         let flat = RunSummary.flatten(yaml)

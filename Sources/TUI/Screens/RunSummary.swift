@@ -83,6 +83,17 @@ public struct RunSummary: Sendable {
         return nil
     }
 
+    /// The last learning-rate change made while the run trained (`l` on Train), nil when the
+    /// config's rate was kept: the table shows its rate with a `*`, diff lists it, clone starts from it.
+    public var learningRateChange: (step: Int, to: Double)? {
+        history.learningRateChanges.last.map { ($0.step, $0.value) }
+    }
+
+    /// Lines saying when the run's learning rate was changed mid-run, and to what.
+    public var learningRateChangeLines: [String] {
+        history.learningRateChanges.map { "\(shortName): learning rate set to \(formatLR($0.value)) at step \($0.step) (while training)" }
+    }
+
     /// How the run ended (`completed`, `early_stopped`, `running`, `killed` ...).
     public var ended: String {
         if let f = history.finished { return f.reason.code }
@@ -98,7 +109,7 @@ public struct RunSummary: Sendable {
         return [
             shortName,
             c?.model.strategy.rawValue ?? "?",
-            c.map { formatLR($0.finetune.learningRate) } ?? "?",
+            learningRateChange.map { formatLR($0.to) + "*" } ?? c.map { formatLR($0.finetune.learningRate) } ?? "?",
             c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
             c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",
             bestValidation.map { NumberFormat.compact($0.value, maxWidth: 7, significant: 4) } ?? "-",

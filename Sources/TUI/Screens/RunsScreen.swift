@@ -37,7 +37,7 @@ public final class RunsScreen: Screen {
             KeyBinding(.char("g"), "sweeps", hint: false, action: { s in s.runsView = s.runsView == .sweeps ? .table : .sweeps; return .handled }),
             KeyBinding(.char("c"), "clone", action: { s in
                 guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
-                s.cloneInput = TextInput(formatLR(c.finetune.learningRate))
+                s.cloneInput = TextInput(formatLR(r.learningRateChange?.to ?? c.finetune.learningRate))
                 return .handled
             }),
             KeyBinding(.enter, "evaluate", action: { s in
@@ -112,8 +112,10 @@ public final class RunsScreen: Screen {
     private func drawTable(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
         // The sweeps' key is named here (the key-hint line has no room for it at 80 columns).
         let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
+        let changed = s.runs.contains { $0.learningRateChange != nil }
         let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(s.runs.count))"
-                          + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : ""), focused: true)
+                          + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : "")
+                          + (changed ? ", LR* changed while training" : ""), focused: true)
             .draw(into: &g, in: rect, unicode: unicode)
         guard !s.runs.isEmpty else {
             g.put("No runs yet: start one on Train (r)", in: inner, row: 0, style: Style(fg: .muted))
@@ -208,7 +210,7 @@ public final class RunsScreen: Screen {
             g.put("a config cannot be read", in: inner, row: 0, style: Style(fg: .bad))
             return
         }
-        let lines = RunSummary.configDiff(ca, cb)
+        let lines = RunSummary.configDiff(ca, cb) + a.learningRateChangeLines + b.learningRateChangeLines
         if lines.isEmpty { g.put("the configs are the same", in: inner, row: 0, style: Style(fg: .muted)) }
         for (i, l) in lines.enumerated() where i < inner.height {
             g.put(truncate(l, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + i, maxWidth: inner.width)
