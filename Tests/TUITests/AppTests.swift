@@ -385,6 +385,15 @@ final class Counter: EventSource {
         #expect(app.globalKeys.help.entries.contains { $0.keys == "t" })
     }
 
+    /// The dashboard names the theme `t` switched to on its status line.
+    @Test func theDashboardNamesTheNewTheme() {
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent"),
+                                    themes: [.default, .monochrome])
+        _ = app.handle(.char("t"))
+        #expect(app.state.message == "theme \(Theme.monochrome.name) (t for the next of 2)")
+        #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("theme \(Theme.monochrome.name)"))
+    }
+
     /// A key is painted at the next turn of the loop, even right after an event frame: only
     /// outside events are held to the frame cap.
     @Test func aKeyIsPaintedAtOnceNotHeldToTheFrameCap() {

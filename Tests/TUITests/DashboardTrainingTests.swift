@@ -202,6 +202,10 @@ extension App {
         let frame = app.frame(width: 160, height: 48, unicode: true).text
         #expect(frame.contains("LR range test"))
         let suggestion = try #require(snap.result?.suggestion)
+        // The "started" message gives way to the outcome once the test has ended.
+        #expect(app.state.message == "LR range test started on a throw-away model")
+        app.state.drain()
+        #expect(app.state.message == "LR range test suggested \(formatLR(suggestion)) (a applies)")
         _ = app.handle(.char("a"))
         #expect(app.state.config.finetune.learningRate == Double(formatLR(suggestion)))
         #expect(abs(app.state.config.finetune.learningRate / suggestion - 1) < 0.005)

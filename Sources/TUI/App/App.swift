@@ -46,6 +46,8 @@ public final class App<State> {
     public var status: (State) -> [StatusLine.Segment] = { _ in [] }
     /// Themes `t` cycles through (none: the key is not bound).
     public var themes: [Theme]
+    /// Told the theme `t` switched to, so that the state can name it (the status line).
+    public var themeChanged: (inout State, Theme) -> Void = { _, _ in }
     /// The smallest usable terminal.
     public var minimumSize: (width: Int, height: Int) = (80, 24)
     /// The shortest time between two frames, in seconds.
@@ -233,6 +235,7 @@ public final class App<State> {
             if !themes.isEmpty {
                 themeIndex = (themeIndex + 1) % themes.count
                 pendingTheme = themes[themeIndex]
+                themeChanged(&state, themes[themeIndex])
             }
         }
         return nil

@@ -69,6 +69,7 @@ public enum Dashboard {
         app.drainEvents = { $0.drain() }
         app.isWorkRunning = { $0.isTraining }
         app.status = status
+        app.themeChanged = { s, theme in s.message = "theme \(theme.name) (t for the next of \(themes.count))" }
         return app
     }
 

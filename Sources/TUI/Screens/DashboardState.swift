@@ -246,6 +246,7 @@ public struct DashboardState {
             do { new = try tail.poll() } catch { message = "\(error)" }
         }
         for e in new { absorb(e) }
+        reportFinishedLRFinder()
     }
 
     mutating func absorb(_ event: TrainingEvent) {
@@ -353,7 +354,16 @@ extension DashboardState {
             return
         }
         lrFinder = LRFinderJob(config: config, data: data, events: events)
-        message = "LR range test started on a throw-away model"
+        message = Self.lrFinderStarted
+    }
+
+    static let lrFinderStarted = "LR range test started on a throw-away model"
+
+    /// Once the LR range test has ended, its outcome replaces the "started" message (a message
+    /// set since is left alone).
+    mutating func reportFinishedLRFinder() {
+        guard message == Self.lrFinderStarted, let snap = lrFinder?.snapshot, snap.done else { return }
+        message = "LR range test " + ModelScreen.finderStatus(snap)
     }
 
     /// Sets the learning rate to the LR range test's suggestion.
