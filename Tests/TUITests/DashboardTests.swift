@@ -270,9 +270,9 @@ import Training
         }
     }
 
-    @Test(arguments: [("20261129-162334-lr0.001", "162334-lr0.001"), ("20261129-162334-lr0.001-2", "162334-lr0.001-2"),
-                      ("my-run", "my-run"), ("2026112-1-x", "2026112-1-x"), ("x", "x")])
-    func runTableShowsTheNameWithoutTheDate(name: String, short: String) {
+    @Test(arguments: [("20261129-162334-lr0.001", "11-29 16:23:34 lr0.001"), ("20261129-162334-lr0.001-2", "11-29 16:23:34 lr0.001-2"),
+                      ("my-run", "my-run"), ("2026112-1-x", "2026112-1-x"), ("20261129-1623-x", "20261129-1623-x"), ("x", "x")])
+    func runTableShowsTheDateReadably(name: String, short: String) {
         let r = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil,
                            history: RunHistory())
         #expect(r.shortName == short)
@@ -345,12 +345,32 @@ import Training
         _ = app.handle(.down)
         _ = app.handle(.char("d"))
         let diff = app.frame(width: 120, height: 30, unicode: true).text
-        #expect(diff.contains("100000-lr0.001: learning rate set to 0.0005 at step 120 (while training)"), "\(diff)")
+        #expect(diff.contains("12-05 10:00:00 lr0.001: learning rate set to 0.0005 at step 120 (while training)"), "\(diff)")
         #expect(!diff.contains("the configs are the same"))
         _ = app.handle(.escape)
         _ = app.handle(.up)
         _ = app.handle(.char("c"))
         #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("with learning rate: 0.0005"))
+    }
+
+    /// Sorting by a score puts the best run first: the highest MCC, the lowest loss.
+    @Test(arguments: [("eval_mcc", ["b", "a"]), ("eval_loss", ["a", "b"])])
+    func sortingByBestValidationPutsTheBestFirst(metric: String, order: [String]) {
+        func run(_ name: String, _ best: Double) -> RunSummary {
+            var h = RunHistory()
+            h.apply(.earlyStopping(EarlyStoppingRecord(step: 1, metric: metric, greaterIsBetter: metric != "eval_loss", best: best,
+                                                       bestStep: 1, evaluationsWithoutImprovement: 0, patience: 1, wallTime: 0)))
+            return RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil, history: h)
+        }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.runs = [run("a", 0.3), run("b", 0.7)]
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        for _ in 0..<6 { _ = app.handle(.char("s")) }
+        #expect(app.state.runsTable.sortColumn == 5)
+        let rows = Table(columns: RunsScreen.columns, rows: app.state.runs.map(\.cells))
+            .order(by: 5, ascending: app.state.runsTable.ascending).map { app.state.runs[$0].name }
+        #expect(rows == order)
     }
 
     @Test func flattenReadsNestedSectionsAndBlockLists() {

@@ -72,10 +72,11 @@ import Training
         #expect(!app.state.isTraining)
         #expect(app.handle(.char("q")) == .quit)
 
-        // Runs: one completed run, with its LR; Evaluate: the test results of that run.
+        // Runs: one completed run, with the LR it ended with (changed while training: *);
+        // Evaluate: the test results of that run.
         #expect(app.state.runs.count == 1)
         #expect(app.state.runs.first?.ended == "completed")
-        #expect(app.state.runs.first?.cells[2] == "0.003")
+        #expect(app.state.runs.first?.cells[2] == "0.0005*")
         let evaluation = try #require(app.state.evaluation)
         #expect(evaluation.classification?.confusion.total == app.state.data?.encodedTest.count)
         #expect(evaluation.metrics["test_accuracy"] != nil)
@@ -99,7 +100,7 @@ import Training
                 #expect(train.contains("\(steps)/\(steps)"))
                 #expect(DashboardFixtures.hasBraille(train) == unicode, "\(name): braille curves only in UTF-8")
                 if w >= 160 { #expect(train.contains("LR 0.0005"), "\(name): the LR change is marked") }
-                #expect(runs.contains("completed") && runs.contains("0.003"))
+                #expect(runs.contains("completed") && runs.contains("0.0005*"))
                 #expect(evaluate.contains("Test metrics") && evaluate.contains("accuracy") && evaluate.contains("Confusion"))
                 #expect(evaluate.contains("ROC") && evaluate.contains("Precision-recall") && evaluate.contains("predictions.csv"))
                 #expect(frames[0].contains("non_promot") && frames[0].contains("imbalance"))
@@ -116,7 +117,7 @@ import Training
         #expect(app.state.isTraining)
         Self.waitForFinish(app)
         #expect(app.state.runs.count == 2)
-        #expect(Set(app.state.runs.map { $0.cells[2] }) == ["0.003", "0.0001"])
+        #expect(Set(app.state.runs.map { $0.cells[2] }) == ["0.0005*", "0.0001"])
         // Mark both and diff: the learning rate is the difference.
         _ = app.handle(.char("4"))
         _ = app.handle(.home)

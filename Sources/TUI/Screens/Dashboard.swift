@@ -37,7 +37,9 @@ public enum Dashboard {
         let h = s.history
         var out: [StatusLine.Segment] = []
         let role: Role = h.finished.map { $0.reason.isSuccess ? .good : .bad } ?? (h.paused ? .warn : .text)
-        out.append(StatusLine.Segment(s.runState, role: role))
+        // Which run the line describes (the one training or watched), whatever screen is shown.
+        let run = s.currentRun.map { " " + RunSummary(run: $0, config: nil, status: nil, history: RunHistory()).shortName } ?? ""
+        out.append(StatusLine.Segment(s.runState + run, role: role))
         let total = max(h.totalSteps, s.eta.totalSteps)
         if total > 0 || h.lastStep != nil {
             let step = h.lastStep?.step ?? 0

@@ -43,12 +43,15 @@ public struct RunSummary: Sendable {
 
     public var name: String { run.name }
 
-    /// The name without the date: `162334-lr0.001` for `20261129-162334-lr0.001` (the table's
-    /// first column; the full name sorts the same way within a day).
+    /// The name with its date made readable and the year dropped: `11-29 16:23:34 lr0.001` for
+    /// `20261129-162334-lr0.001` (the table's first column; it sorts as the full name does
+    /// within a year). Names not made by `RunDirectory.create` are kept as they are.
     public var shortName: String {
-        let parts = name.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 8, parts[0].allSatisfy(\.isNumber) else { return name }
-        return String(parts[1])
+        let parts = name.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 8, parts[0].allSatisfy(\.isNumber),
+              parts[1].count == 6, parts[1].allSatisfy(\.isNumber) else { return name }
+        let d = Array(parts[0]), t = Array(parts[1])
+        return "\(String(d[4...5]))-\(String(d[6...7])) \(String(t[0...1])):\(String(t[2...3])):\(String(t[4...5])) \(parts[2])"
     }
 
     /// The validation metric that picks the best checkpoint (`eval_mcc`).

@@ -84,6 +84,15 @@ public final class RunsScreen: Screen {
         switch key {
         case .up, .down, .pageUp, .pageDown, .home, .end, .char("s"), .char("S"):
             _ = s.runsTable.handle(key, rowCount: s.runs.count, visibleRows: 10, columnCount: Self.columns.count)
+            if key == .char("s"), let column = s.runsTable.sortColumn {
+                // Scores sort best first: "vs base" is better when higher, the metric by its direction.
+                let metric = s.runs.first?.metric ?? s.config.finetune.metricForBestModel
+                switch column {
+                case 5, 6: s.runsTable.ascending = !MetricName.greaterIsBetter(MetricName.canonical(metric) ?? metric)
+                case 7: s.runsTable.ascending = false
+                default: s.runsTable.ascending = true
+                }
+            }
             return .handled
         default:
             return keys.action(for: key)?(&s) ?? .ignored
@@ -96,7 +105,7 @@ public final class RunsScreen: Screen {
         if let input = s.cloneInput {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
-            let prompt = "clone \(s.selectedRun?.name ?? "") with learning rate: "
+            let prompt = "clone \(s.selectedRun?.shortName ?? "") and train it (Enter; Esc cancels) with learning rate: "
             let pw = g.put(truncate(prompt, to: width - 18, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
             input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: 16, height: 1), focused: true, style: Style(underline: true))
         }
