@@ -1,10 +1,13 @@
 /// Cuts an encoded dataset into batches, in an order reshuffled every epoch from a seed.
 ///
 /// The order of epoch `e` depends only on `(seed, e)`, so training resumes exactly from
-/// `(epoch, batch)` after a restart. The last, partial batch of an epoch is kept.
+/// `(epoch, batch)` after a restart. The last, partial batch of an epoch is kept unless
+/// `dropLast` (HF's `dataloader_drop_last`).
 public struct BatchLoader: Sendable {
     public let dataset: EncodedDataset
     public let batchSize: Int
+    /// Leave out each epoch's last batch when it is partial.
+    public let dropLast: Bool
     public let shuffle: Bool
     public let seed: UInt64
     public let padding: BatchPadding
@@ -12,15 +15,24 @@ public struct BatchLoader: Sendable {
 
     /// A loader of `batchSize` rows; `padID` is the tokenizer's `[PAD]` id.
     public init(dataset: EncodedDataset, batchSize: Int, padID: Int32, shuffle: Bool = true, seed: UInt64,
-                padding: BatchPadding = .fixed) throws {
+                padding: BatchPadding = .fixed, dropLast: Bool = false) throws {
         guard batchSize >= 1 else { throw DataError("the batch size must be at least 1, got \(batchSize)") }
+        if dropLast, dataset.count < batchSize {
+            throw DataError("dataloader_drop_last with \(dataset.count) sequences and batch size \(batchSize) leaves no batch")
+        }
+        self.dropLast = dropLast
         if case .dynamic(let m) = padding, m < 1 { throw DataError("the padding multiple must be at least 1, got \(m)") }
         self.dataset = dataset; self.batchSize = batchSize; self.padID = padID
         self.shuffle = shuffle; self.seed = seed; self.padding = padding
     }
 
-    /// Batches in one epoch: ⌈N / B⌉.
-    public var batchesPerEpoch: Int { (dataset.count + batchSize - 1) / batchSize }
+    /// Batches in one epoch: ⌈N / B⌉, or ⌊N / B⌋ with `dropLast`.
+    public var batchesPerEpoch: Int { Self.batchesPerEpoch(count: dataset.count, batchSize: batchSize, dropLast: dropLast) }
+
+    /// ⌈`count` / `batchSize`⌉, or ⌊`count` / `batchSize`⌋ when dropping the partial last batch.
+    public static func batchesPerEpoch(count: Int, batchSize: Int, dropLast: Bool) -> Int {
+        dropLast ? count / batchSize : (count + batchSize - 1) / batchSize
+    }
 
     /// The order in which epoch `epoch` visits the dataset. O(N).
     public func order(epoch: Int) -> [Int] {
@@ -73,7 +85,7 @@ public struct EpochBatches: Sequence, IteratorProtocol, Sendable {
 
     public mutating func next() -> Batch? {
         let start = position * loader.batchSize
-        guard start < order.count else { return nil }
+        guard position < loader.batchesPerEpoch, start < order.count else { return nil }
         position += 1
         return loader.makeBatch(order[start..<Swift.min(start + loader.batchSize, order.count)])
     }

@@ -44,6 +44,23 @@ import Testing
         }
     }
 
+    /// `dataloader_drop_last`: only full batches, ⌊N / B⌋ of them, each row at most once; a set
+    /// smaller than one batch is an error rather than an epoch without batches.
+    @Test(arguments: [(10, 3), (9, 3), (5, 2), (16, 16), (17, 16)])
+    func dropLastKeepsOnlyFullBatches(_ n: Int, _ b: Int) throws {
+        let (d, t) = try encoded((0..<n).map { $0 % 9 })
+        let loader = try BatchLoader(dataset: d, batchSize: b, padID: t.padID, seed: 3, dropLast: true)
+        let batches = Array(loader.batches(epoch: 1))
+        #expect(batches.count == n / b && loader.batchesPerEpoch == n / b)
+        #expect(batches.allSatisfy { $0.batchSize == b })
+        #expect(Set(batches.flatMap(\.indices)).count == n / b * b)
+        // The rows left out are the shuffled order's tail, as a kept partial batch would have held.
+        #expect(batches.flatMap(\.indices) == Array(loader.order(epoch: 1).prefix(n / b * b)))
+        #expect { try BatchLoader(dataset: d, batchSize: n + 1, padID: t.padID, seed: 3, dropLast: true) } throws: {
+            String(describing: $0).contains("leaves no batch")
+        }
+    }
+
     @Test func epochsReshuffleDeterministicallyAndResume() throws {
         let (d, t) = try encoded(Array(repeating: 5, count: 50))
         let loader = try BatchLoader(dataset: d, batchSize: 8, padID: t.padID, seed: 11)

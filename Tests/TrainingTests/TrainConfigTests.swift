@@ -161,6 +161,21 @@ import Testing
         #expect(try TrainConfig.parse(yaml: config.yaml()).config.finetune.evalStrategy == .no)
     }
 
+    /// `dataloader_drop_last` (HF's key): the plan counts only full batches; a kept runt (under a
+    /// quarter of a batch) is named so that the run can say so.
+    @Test func dropLastAndRuntBatches() throws {
+        let keep = try TrainConfig.parse(yaml: "finetune: {per_device_train_batch_size: 32, num_train_epochs: 1}\n").config
+        let plan = TrainingPlan(config: keep, trainSamples: 2241)
+        #expect(plan.stepsPerEpoch == 71 && plan.runtBatch(trainSamples: 2241, batchSize: 32) == 1)
+        #expect(plan.runtBatch(trainSamples: 2248, batchSize: 32) == nil)  // 8 of 32: not a runt
+        #expect(plan.runtBatch(trainSamples: 20, batchSize: 32) == nil)    // one partial batch is the epoch
+        let drop = try TrainConfig.parse(yaml: "finetune: {per_device_train_batch_size: 32, num_train_epochs: 1, dataloader_drop_last: true}\n").config
+        #expect(drop.finetune.dataloaderDropLast)
+        let dropping = TrainingPlan(config: drop, trainSamples: 2241)
+        #expect(dropping.stepsPerEpoch == 70 && dropping.totalSteps == 70 && dropping.runtBatch(trainSamples: 2241, batchSize: 32) == nil)
+        #expect(try TrainConfig.parse(yaml: drop.yaml()).config.finetune.dataloaderDropLast)
+    }
+
     /// The data's classes against the task: the count always, the names when the config gives
     /// them, except that integer labels 0…n−1 are ids that label_names names.
     @Test func taskMismatchWithTheData() throws {
@@ -288,6 +303,7 @@ import Testing
         c.finetune.metricForBestModel = "eval_f1_weighted"; c.finetune.greaterIsBetter = true
         c.finetune.earlyStopping = .init(patience: 4, threshold: 1e-4); c.finetune.evalStrategy = .epoch
         c.finetune.saveStrategy = .epoch; c.finetune.loggingStrategy = .epoch; c.finetune.warmupSteps = 30
+        c.finetune.dataloaderDropLast = true
         c.lora.targetModules = ["query", "key", "value", "attention.output.dense"]; c.lora.useRslora = true; c.lora.loraAlpha = 8.5
         c.lora.modulesToSave = ["pooler"]
         c.data.sources = ["a.fastq.gz", "yes", "no", "1e-5", "path with spaces/b.csv"]

@@ -195,6 +195,28 @@ import Testing
         #expect(!failed.contains("killed"))
     }
 
+    /// 64 sequences in batches of 30 leave a last batch of 4: the run says so at its start (in
+    /// metrics.jsonl too); with dataloader_drop_last the batch is left out and nothing is said.
+    @Test(arguments: [false, true])
+    func aRuntLastBatchIsNamedOrDropped(dropLast: Bool) throws {
+        let s = try Self.setup {
+            $0.finetune.perDeviceTrainBatchSize = 30; $0.finetune.numTrainEpochs = 1; $0.finetune.dataloaderDropLast = dropLast
+        }
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        #expect(trainer.run().isSuccess)
+        let (events, _) = trainer.channel.events(since: 0)
+        let advice = events.compactMap { e -> String? in if case let .advice(0, text, _) = e { return text } else { return nil } }
+        let started = events.compactMap { e -> Int? in if case let .started(_, perEpoch, _, _, _) = e { return perEpoch } else { return nil } }
+        #expect(started == [dropLast ? 2 : 3])
+        if dropLast {
+            #expect(advice.isEmpty)
+        } else {
+            #expect(advice == ["the last batch of every epoch holds 4 of 30 sequences: its step is noisy; finetune.dataloader_drop_last: true leaves it out"])
+            #expect(try String(contentsOf: s.inputs.run.metrics, encoding: .utf8).contains("dataloader_drop_last: true leaves it out"))
+        }
+    }
+
     @Test func aHugeLearningRateDivergesWithAdviceAndKeepsTheBestCheckpoint() throws {
         let s = try Self.setup {
             $0.finetune.learningRate = 1e9

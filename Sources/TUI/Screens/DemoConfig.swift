@@ -32,6 +32,7 @@ public enum DemoConfig {
       metric_for_best_model: eval_mcc
       load_best_model_at_end: true
       seed: 42
+      dataloader_drop_last: true   # 2,241 / 32 leaves a last batch of 1 sequence
       callbacks:
         early_stopping:
           patience: 5

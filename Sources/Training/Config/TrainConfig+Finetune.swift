@@ -73,6 +73,9 @@ extension TrainConfig {
         /// Resolved at load: the written value, else HF's rule (false only for names ending in `loss`).
         public var greaterIsBetter = false
         public var loadBestModelAtEnd = true
+        /// HF's `dataloader_drop_last`: leave out each epoch's last, partial training batch
+        /// (a batch of one sequence makes a noisy step). Off by default, as in HF.
+        public var dataloaderDropLast = false
         public var seed = 42
         public var earlyStopping = EarlyStoppingOptions()
 
@@ -145,6 +148,7 @@ extension TrainConfig {
             }
             f.greaterIsBetter = s.optionalBool("greater_is_better") ?? MetricName.greaterIsBetter(f.metricForBestModel)
             f.loadBestModelAtEnd = s.bool("load_best_model_at_end", f.loadBestModelAtEnd)
+            f.dataloaderDropLast = s.bool("dataloader_drop_last", f.dataloaderDropLast)
             f.seed = s.int("seed", f.seed) { (0...Int(UInt32.max)).contains($0) ? nil : "must be 0…4294967295" }
             let es = s.section("callbacks").section("early_stopping")
             f.earlyStopping.patience = es.optionalInt("patience") { $0 >= 1 ? nil : "must be ≥ 1 (null disables early stopping)" }
@@ -175,7 +179,7 @@ extension TrainConfig {
             "max_grad_norm", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_ratio", "warmup_steps",
             "logging_strategy", "logging_steps", "eval_strategy", "eval_steps", "save_strategy", "save_steps",
             "save_total_limit", "metric_for_best_model", "greater_is_better", "load_best_model_at_end", "seed",
-            "callbacks",
+            "dataloader_drop_last", "callbacks",
         ]
 
         static func readSchedulerOptions(_ s: ConfigSection, type: LRSchedulerType) -> SchedulerOptions {

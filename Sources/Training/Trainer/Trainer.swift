@@ -96,7 +96,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         guard inputs.validation.count > 0 else { throw RunError("the validation split is empty: early stopping and the best checkpoint need one") }
         plan = TrainingPlan(config: inputs.config, trainSamples: inputs.train.count)
         trainLoader = try BatchLoader(dataset: inputs.train, batchSize: f.perDeviceTrainBatchSize, padID: inputs.padID,
-                                      shuffle: true, seed: UInt64(f.seed), padding: .dynamic(multiple: 8))
+                                      shuffle: true, seed: UInt64(f.seed), padding: .dynamic(multiple: 8),
+                                      dropLast: f.dataloaderDropLast)
         let schedule = try LRSchedule(
             type: f.lrSchedulerType, learningRate: f.learningRate,
             totalSteps: plan.totalSteps, warmup: .steps(plan.warmupSteps),
@@ -155,6 +156,10 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         publish(.started(totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, trainSamples: inputs.train.count,
                          resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
         try writeStatus(state: "running", message: "running")
+        if state.step == 0, let runt = plan.runtBatch(trainSamples: inputs.train.count, batchSize: inputs.config.finetune.perDeviceTrainBatchSize) {
+            publish(.advice(step: 0, text: "the last batch of every epoch holds \(runt) of \(inputs.config.finetune.perDeviceTrainBatchSize) "
+                            + "sequences: its step is noisy; finetune.dataloader_drop_last: true leaves it out", wallTime: wallTime))
+        }
         try fitBaseline()
         var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
         _ = clock.lap()

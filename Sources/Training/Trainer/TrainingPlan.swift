@@ -1,3 +1,5 @@
+import Data
+
 /// How many steps a run takes and when it evaluates, saves and logs, derived from the config
 /// and the size of the training split exactly as Hugging Face's Trainer derives them.
 public struct TrainingPlan: Sendable, Equatable {
@@ -19,10 +21,13 @@ public struct TrainingPlan: Sendable, Equatable {
     /// never turned off completely, so that `--resume` always has a checkpoint.
     public var saveEverySteps: Int?
     public var loggingSteps: Int
+    /// Whether each epoch's partial last batch is left out (`dataloader_drop_last`).
+    public var dropsLast: Bool
 
     public init(config: TrainConfig, trainSamples: Int) {
         let f = config.finetune
-        microBatchesPerEpoch = max(1, (trainSamples + f.perDeviceTrainBatchSize - 1) / f.perDeviceTrainBatchSize)
+        microBatchesPerEpoch = max(1, BatchLoader.batchesPerEpoch(count: trainSamples, batchSize: f.perDeviceTrainBatchSize,
+                                                                  dropLast: f.dataloaderDropLast))
         accumulation = max(1, f.gradientAccumulationSteps)
         stepsPerEpoch = max(1, (microBatchesPerEpoch + accumulation - 1) / accumulation)
         if f.maxSteps > 0 {
@@ -38,6 +43,14 @@ public struct TrainingPlan: Sendable, Equatable {
         case .epoch, .no, .best: saveEverySteps = f.saveStrategy == .epoch ? nil : max(1, evalEverySteps ?? stepsPerEpoch)
         }
         loggingSteps = max(1, f.loggingSteps)
+        dropsLast = f.dataloaderDropLast
+    }
+
+    /// The size of each epoch's last batch when it is a runt — under a quarter of a batch, kept
+    /// (no `dataloader_drop_last`) — else nil: the run says so at its start.
+    public func runtBatch(trainSamples: Int, batchSize: Int) -> Int? {
+        let last = trainSamples % batchSize
+        return !dropsLast && last > 0 && trainSamples > batchSize && last * 4 < batchSize ? last : nil
     }
 
     /// Whether an evaluation follows optimizer step `step` (1-based count of steps done).
