@@ -22,6 +22,9 @@ public struct PreparedDataset: Sendable, Equatable {
     public var train: LabeledSequences
     public var validation: LabeledSequences
     public var test: LabeledSequences
+    /// The training split before reverse-complement augmentation (balanced as `train`; the
+    /// same as `train` without augmentation): what position-wise baseline features fit on.
+    public var trainWithoutAugmentation: LabeledSequences
     /// One loss weight per class (all 1 unless the strategy is `weights`).
     public var classWeights: [Double]
     /// Identical sequences shared between train, dev and test, checked before balancing.
@@ -75,11 +78,12 @@ public enum DataPreparation {
         if options.balance == .downsample || options.balance == .upsample {
             report.append("train (\(options.balance.rawValue)d)", trainOut.classBalance)
         }
+        let beforeAugmentation = trainOut
         if options.reverseComplementAugmentation {
             trainOut = trainOut.augmentedWithReverseComplements()
             report.append("train (+ reverse complements)", trainOut.classBalance)
         }
-        return PreparedDataset(train: trainOut, validation: validation, test: test,
+        return PreparedDataset(train: trainOut, validation: validation, test: test, trainWithoutAugmentation: beforeAugmentation,
                                classWeights: balanced.classWeights, leakage: leakage, report: report)
     }
 }

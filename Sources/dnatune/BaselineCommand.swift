@@ -45,7 +45,8 @@ struct BaselineCommand: ParsableCommand {
                       + "\(data.dataset.test.count) test sequences; choosing by \(options.metric) "
                       + "(\(options.greaterIsBetter ? "higher" : "lower") is better)")
             }
-            result = try KmerBaseline.fit(train: data.dataset.train, validation: data.dataset.validation,
+            result = try KmerBaseline.fit(train: data.dataset.train, positionalTrain: data.dataset.trainWithoutAugmentation,
+                                          validation: data.dataset.validation,
                                           test: data.dataset.test.isEmpty ? nil : data.dataset.test,
                                           options: options) { candidate in
                 guard !json else { return }

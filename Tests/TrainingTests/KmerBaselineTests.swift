@@ -32,6 +32,25 @@ import Testing
         #expect(r.test?.metrics.confusion.rows.flatMap { $0 }.reduce(0, +) == test.count)
     }
 
+    /// With reverse-complement augmentation, k-mer counts fit on the augmented split (strand
+    /// copies add evidence) and one-hot bases on the split without the copies (they would put
+    /// each motif at mirrored positions): each feature set's candidates are exactly those of a
+    /// fit on its own split.
+    @Test func oneHotFitsOnTheSplitWithoutReverseComplements() throws {
+        let (train, validation, test) = try Self.parts("multi_fixed", classes: ["none", "gc", "caat"])
+        let augmented = train.augmentedWithReverseComplements()
+        let both = try KmerBaseline.fit(train: augmented, positionalTrain: train, validation: validation, test: test,
+                                        options: .init(metric: "mcc"))
+        let plain = try KmerBaseline.fit(train: train, validation: validation, test: test, options: .init(metric: "mcc"))
+        let blurred = try KmerBaseline.fit(train: augmented, validation: validation, test: test, options: .init(metric: "mcc"))
+        func scores(_ r: KmerBaseline.Result, _ features: String) -> [Double] {
+            r.candidates.filter { $0.features == features }.map(\.validationScore)
+        }
+        #expect(scores(both, "onehot") == scores(plain, "onehot"))
+        #expect(scores(both, "kmer_tfidf") == scores(blurred, "kmer_tfidf"))
+        #expect(scores(both, "onehot") != scores(blurred, "onehot"))
+    }
+
     @Test func variableLengthsUseKmersOnlyAndLossChoosesTheLowest() throws {
         let (train, validation, test) = try Self.parts("binary_varlen", classes: ["no", "yes"])
         let r = try KmerBaseline.fit(train: train, validation: validation, test: test, options: .init(metric: "eval_loss"))

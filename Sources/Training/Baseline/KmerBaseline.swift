@@ -71,12 +71,15 @@ public enum KmerBaseline {
     }
 
     /// Fits the baseline on `train`, chooses on `validation`, scores `test` once (when not empty).
-    /// `progress` sees each candidate as it is fitted.
+    /// Position-wise one-hot features fit on `positionalTrain` when given — the training split
+    /// without reverse-complement copies, which put a motif at mirrored positions and would
+    /// only blur them — while k-mer counts fit on `train` as is. `progress` sees each candidate
+    /// as it is fitted.
     ///
     /// - Throws: `RunError` when the training or validation split is empty or a class is
     ///   missing from the training split.
-    public static func fit(train: LabeledSequences, validation: LabeledSequences, test: LabeledSequences?,
-                           options: Options, progress: (Candidate) -> Void = { _ in }) throws -> Result {
+    public static func fit(train: LabeledSequences, positionalTrain: LabeledSequences? = nil, validation: LabeledSequences,
+                           test: LabeledSequences?, options: Options, progress: (Candidate) -> Void = { _ in }) throws -> Result {
         let clock = ContinuousClock(), start = clock.now
         let classes = train.classCount
         guard !train.isEmpty else { throw RunError("the baseline needs a training split; it is empty") }
@@ -89,16 +92,20 @@ public enum KmerBaseline {
             throw RunError("\(w.count) class weights for \(classes) classes")
         }
 
-        struct FeatureSet { var name: String; var train: SparseRows; var validation: SparseRows; var test: SparseRows? }
+        struct FeatureSet {
+            var name: String; var train: SparseRows; var labels: [Int]; var validation: SparseRows; var test: SparseRows?
+        }
         var sets: [FeatureSet] = []
         let tfidf = KmerTfidf(fitting: train.sequences, kRange: options.kRange)
-        sets.append(FeatureSet(name: "kmer_tfidf", train: tfidf.transform(train.sequences),
+        sets.append(FeatureSet(name: "kmer_tfidf", train: tfidf.transform(train.sequences), labels: train.labels,
                                validation: tfidf.transform(validation.sequences),
                                test: test.map { tfidf.transform($0.sequences) }))
         let lengths = Set(train.sequences.map(\.count) + validation.sequences.map(\.count)
                           + (test?.sequences.map(\.count) ?? []))
         if lengths.count == 1, let length = lengths.first, length > 0 {
-            sets.append(FeatureSet(name: "onehot", train: OneHotBases.transform(train.sequences, length: length),
+            let positional = positionalTrain ?? train
+            sets.append(FeatureSet(name: "onehot", train: OneHotBases.transform(positional.sequences, length: length),
+                                   labels: positional.labels,
                                    validation: OneHotBases.transform(validation.sequences, length: length),
                                    test: test.map { OneHotBases.transform($0.sequences, length: length) }))
         }
@@ -108,7 +115,7 @@ public enum KmerBaseline {
         for (index, set) in sets.enumerated() {
             var previous: LogisticRegression? = nil
             for c in options.cValues.sorted() {
-                let model = try LogisticRegression.fit(set.train, labels: train.labels, classes: classes,
+                let model = try LogisticRegression.fit(set.train, labels: set.labels, classes: classes,
                                                        classWeights: options.classWeights, c: c, start: previous,
                                                        gradientTolerance: 1e-6, maxIterations: 500)
                 previous = model

@@ -16,7 +16,8 @@ extension Trainer {
         var record: BaselineRecord
         var extra: [String: Any] = [:]
         do {
-            let result = try KmerBaseline.fit(train: b.train, validation: b.validation, test: b.test, options: b.options)
+            let result = try KmerBaseline.fit(train: b.train, positionalTrain: b.positionalTrain, validation: b.validation,
+                                              test: b.test, options: b.options)
             record = BaselineRecord(result, wallTime: wallTime)
             extra["candidates"] = result.candidates.map {
                 ["features": $0.features, "c": $0.c, "validation_score": $0.validationScore, "iterations": $0.iterations] as [String: Any]

@@ -48,13 +48,17 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     /// how to choose.
     public struct BaselineInputs: Sendable {
         public var train: LabeledSequences
+        /// The training split without reverse-complement copies, for position-wise features
+        /// (nil: `train`).
+        public var positionalTrain: LabeledSequences?
         public var validation: LabeledSequences
         public var test: LabeledSequences?
         public var options: KmerBaseline.Options
 
-        public init(train: LabeledSequences, validation: LabeledSequences, test: LabeledSequences?,
-                    options: KmerBaseline.Options) {
-            self.train = train; self.validation = validation; self.test = test; self.options = options
+        public init(train: LabeledSequences, positionalTrain: LabeledSequences? = nil, validation: LabeledSequences,
+                    test: LabeledSequences?, options: KmerBaseline.Options) {
+            self.train = train; self.positionalTrain = positionalTrain; self.validation = validation; self.test = test
+            self.options = options
         }
     }
 

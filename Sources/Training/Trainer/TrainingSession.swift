@@ -58,7 +58,8 @@ public final class TrainingSession {
                               labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
                               padID: data.tokenizer.padID, run: run,
                               baseline: Trainer.BaselineInputs(
-                                  train: data.dataset.train, validation: data.dataset.validation,
+                                  train: data.dataset.train, positionalTrain: data.dataset.trainWithoutAugmentation,
+                                  validation: data.dataset.validation,
                                   test: data.dataset.test.isEmpty ? nil : data.dataset.test,
                                   options: KmerBaseline.Options(config: config, classWeights: weights)))
         inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
