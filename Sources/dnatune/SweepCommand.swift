@@ -83,7 +83,7 @@ struct SweepCommand: ParsableCommand {
             runs.append(session.run)
             print("run \(session.run.url.path)")
             fflush(nil)
-            let reason = HeadlessRun.run(session.trainer, loggingSteps: c.finetune.loggingSteps)
+            let reason = HeadlessRun.run(session.trainer, loggingSteps: c.finetune.loggingSteps, config: session.config)
             if !reason.isSuccess {
                 printError("dnatune: run \(i + 1) \(reason.message)")
                 failures += 1

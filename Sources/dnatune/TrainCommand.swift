@@ -51,7 +51,7 @@ struct Train: ParsableCommand {
         describe(session)
         // The events are written unbuffered; the description must come out first.
         fflush(nil)
-        let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps)
+        let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps, config: session.config)
         try Self.exit(for: reason)
     }
 
@@ -91,7 +91,7 @@ extension Train {
 /// Drives a trainer from the command line: prints its events, turns Ctrl-C into a clean
 /// stop, and survives a hang-up.
 enum HeadlessRun {
-    static func run(_ trainer: some TrainingRunner, loggingSteps: Int) -> FinishReason {
+    static func run(_ trainer: some TrainingRunner, loggingSteps: Int, config: TrainConfig? = nil) -> FinishReason {
         signal(SIGHUP, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         let mailbox = trainer.mailbox
@@ -108,6 +108,7 @@ enum HeadlessRun {
 
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: loggingSteps, width: terminalWidth())
+        reporter.config = config
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<FinishReason?>(nil)
         trainer.start { r in outcome.withLock { $0 = r }; done.signal() }
@@ -150,6 +151,7 @@ enum HeadlessRun {
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: job.session.config.finetune.loggingSteps,
                                         width: terminalWidth())
+        reporter.config = job.session.config
         // Replay what the dashboard already showed, silently, so the reporter knows the plan.
         let (seen, _) = job.trainer.channel.events(since: 0)
         for event in seen.prefix(job.cursor) { _ = reporter.output(for: event) }

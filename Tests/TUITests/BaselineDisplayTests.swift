@@ -32,6 +32,27 @@ import Testing
         #expect(BaselineVerdict(history: RunHistory(), metric: "eval_mcc", greaterIsBetter: true) == nil)
     }
 
+    /// The advice names only what the run does not already do.
+    @Test func adviceLeavesOutWhatTheRunAlreadyDoes() throws {
+        var c = DemoConfig.load()   // scratch, 3-mers, no augmentation
+        #expect(BaselineVerdict.advice(c) == "try k=6 tokens, reverse-complement augmentation or lr-find")
+        c.data.tokenizer.k = 6
+        c.data.reverseComplementAugmentation = true
+        #expect(BaselineVerdict.advice(c) == "try lr-find")
+        c.data.reverseComplementAugmentation = false
+        #expect(BaselineVerdict.advice(c) == "try reverse-complement augmentation or lr-find")
+        let v = try #require(BaselineVerdict(history: Self.history(best: 0.5), metric: "eval_mcc", greaterIsBetter: true, config: c))
+        #expect(v.text == "below the k-mer baseline (0.6): try reverse-complement augmentation or lr-find")
+        var r = ProgressReporter(interactive: false, loggingSteps: 1)
+        r.config = c
+        for e in [TrainingEvent.baseline(Self.baseline), .evaluation(step: 2, epoch: 0.4, metrics: ["eval_mcc": 0.5], wallTime: 1)] {
+            _ = r.output(for: e)
+        }
+        let es = r.output(for: .earlyStopping(EarlyStoppingRecord(step: 2, metric: "eval_mcc", greaterIsBetter: true, best: 0.5,
+                                                                  bestStep: 2, evaluationsWithoutImprovement: 0, patience: 3, wallTime: 1)))
+        #expect(es.contains("try reverse-complement augmentation or lr-find") && !es.contains("k=6"), "\(es)")
+    }
+
     @Test func trainScreenDrawsTheBaselineLineAndVerdict() {
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.history = Self.history(best: 0.5)

@@ -11,6 +11,8 @@ public struct ProgressReporter {
     private var history = RunHistory()
     private var eta: ETAEstimator
     private var lastEval = ""
+    /// The run's config, when known: the below-baseline advice leaves out what it already does.
+    public var config: TrainConfig?
 
     public init(interactive: Bool, loggingSteps: Int, totalSteps: Int = 0, width: Int = 100) {
         self.interactive = interactive; self.loggingSteps = max(1, loggingSteps); self.width = max(40, width)
@@ -39,7 +41,8 @@ public struct ProgressReporter {
             let best = e.best.map { fmt($0, 4) } ?? "-"
             let left = e.patience > 0 ? "patience \(e.patience - e.evaluationsWithoutImprovement)/\(e.patience) left" : "no early stopping"
             var text = clear + "      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)\n"
-            if let verdict = BaselineVerdict(history: history, metric: e.metric, greaterIsBetter: e.greaterIsBetter), verdict.below {
+            if let verdict = BaselineVerdict(history: history, metric: e.metric, greaterIsBetter: e.greaterIsBetter,
+                                                   config: config), verdict.below {
                 text += "      \(verdict.text)\n"
             }
             return text

@@ -263,6 +263,7 @@ public struct DashboardState {
             if let run = currentRun { loadEvaluation(run) }
         default: break
         }
+        if reporter.config == nil { reporter.config = job?.session.config }
         var text = reporter.output(for: event)
         // The early-stopping panel shows its state; periodic `last` checkpoints are routine.
         if case .earlyStopping = event { text = "" }

@@ -162,7 +162,8 @@ public final class TrainScreen: Screen {
         if let f = h.finished {
             g.put(truncate(f.reason.message, to: es.width, unicode: unicode), in: es, row: 4,
                   style: Style(fg: f.reason.isSuccess ? .good : .bad, bold: true))
-        } else if let verdict = BaselineVerdict(history: h, metric: metric, greaterIsBetter: greater) {
+        } else if let verdict = BaselineVerdict(history: h, metric: metric, greaterIsBetter: greater,
+                                                config: s.job?.session.config ?? s.runs.first { $0.run == s.currentRun }?.config) {
             g.put(truncate(verdict.text, to: es.width, unicode: unicode), in: es, row: 4,
                   style: Style(fg: verdict.below ? .warn : .good))
         }
