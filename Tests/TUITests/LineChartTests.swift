@@ -9,11 +9,11 @@ import Testing
     @Test func brailleWithLegendMarkerAndBestPoint() {
         let g = render(30, 8) { Self.chart.draw(into: &$0, in: $0.bounds, glyphs: .braille) }
         expectSnapshot(g, """
-            |━ loss  ━ val
+            |━━ loss  ╍╍ val
             | 1.17│⢄⡀           ┊LR 1e-4
-            |     │⠢⢌⠢⢄         ┊
-            |     │  ⠑⠢⡑⠤⡀      ┊
-            |0.735│    ⠈⠒⢌⡑⠒⠢◆⠤⠒⠒⠒⠊⠉⠁
+            |     │⠢⢄⠠⢄         ┊
+            |     │  ⠑⠢⡐⠤       ┊
+            |0.735│    ⠈⠒⢌⡑ ⠢◆⠤⠂⠐⠂⠈⠉
             |     │       ⠈⠑⠢⠤⠤⣀⣀⣀⡀
             |0.297│             ┊ ⠈⠉⠉⠑⠒⠒⠒⠒⠒
             |     └0         3.5          7
@@ -24,14 +24,33 @@ import Testing
         #expect(g[16, 4].scalar == "◆" && g[16, 4].style.fg == .good)
     }
 
+    /// Without colour (NO_COLOR, monochrome) series differ by their dash pattern: solid,
+    /// dashed 3 on / 2 off, dotted, long-dashed — carried across a line's segments; ASCII
+    /// keeps every dot (its marks differ instead).
+    @Test func seriesAreToldApartByDashesNotOnlyColour() {
+        func dots(_ series: Int, _ glyphs: ChartGlyphs, segments: Int) -> Int {
+            var c = DotCanvas(columns: 40, rows: 1, glyphs: glyphs)
+            let step = 20 / segments
+            for k in 0..<segments { c.line(k * step, 0, (k + 1) * step - 1, 0, series: series) }
+            return c.masks.reduce(0) { $0 + $1.nonzeroBitCount }
+        }
+        #expect(dots(0, .braille, segments: 1) == 20)
+        #expect(dots(1, .braille, segments: 1) == 12)
+        #expect(dots(2, .braille, segments: 1) == 10)
+        #expect(dots(3, .braille, segments: 1) == 14)
+        // The pattern carries on from segment to segment (short segments would otherwise be solid).
+        #expect(dots(1, .braille, segments: 10) == 12)
+        #expect(dots(1, .ascii, segments: 1) == 20)
+    }
+
     @Test func quadrantBlockFallback() {
         let g = render(30, 8) { Self.chart.draw(into: &$0, in: $0.bounds, glyphs: .blocks) }
         expectSnapshot(g, """
-            |━ loss  ━ val
+            |━━ loss  ╍╍ val
             | 1.17│▄            ┊LR 1e-4
-            |     │▀█▀▄         ┊
-            |     │  ▀▄▛▄       ┊
-            |0.735│    ▝▀██▙▄◆▄▀▀▀▀▀▘
+            |     │▀▙▝▄         ┊
+            |     │  ▀▄▞▄       ┊
+            |0.735│    ▝▀▟█▖▄◆▄▘▝▘▝▀
             |     │        ▝▀▀▀▄▄▄▖
             |0.297│             ┊ ▝▀▀▀▀▀▀▀▀
             |     └0         3.5          7

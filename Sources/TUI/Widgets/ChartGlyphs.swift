@@ -24,6 +24,9 @@ public enum ChartGlyphs: Sendable, Equatable, CaseIterable {
 
     /// ASCII marks per series, cycled.
     static let asciiMarks: [Unicode.Scalar] = ["*", "+", "o", "x", "#", "%"]
+    /// The legend's sample of each series' line in Unicode: solid, dashed, dotted, long-dashed,
+    /// as `DotCanvas.dashes` draws them.
+    static let legendMarks = ["━━", "╍╍", "┉┉", "┅┅"]
     /// Quadrant characters indexed by mask (top-left 1, top-right 2, bottom-left 4, bottom-right 8).
     static let quadrants: [Unicode.Scalar] = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "▗", "▚", "▐", "▜", "▄", "▙", "▟", "█"]
     /// Braille dot bits by (column, row) within a cell.

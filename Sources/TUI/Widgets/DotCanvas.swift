@@ -1,11 +1,19 @@
 /// A grid of dots drawn into character cells: braille (2×4 per cell), quadrant blocks (2×2)
 /// or ASCII (1×1). Each cell remembers which series set a dot in it last, for its colour.
+/// Lines of the second and later series are dashed or dotted (braille and blocks; ASCII marks
+/// differ already), so that series stay apart without colour (`NO_COLOR`, monochrome).
 struct DotCanvas {
     let columns: Int
     let rows: Int
     let glyphs: ChartGlyphs
     private(set) var masks: [UInt8]
     private(set) var owners: [Int]
+    /// Dots walked so far along each series' lines: where its dash pattern stands.
+    private var phases: [Int: Int] = [:]
+
+    /// Each series' dash pattern, in dots drawn and skipped along its lines: solid, dashed,
+    /// dotted, long-dashed, then again. `ChartGlyphs.legendMarks` draws the same in the legend.
+    static let dashes: [(on: Int, off: Int)] = [(1, 0), (3, 2), (1, 1), (5, 3)]
 
     init(columns: Int, rows: Int, glyphs: ChartGlyphs) {
         self.columns = max(0, columns); self.rows = max(0, rows); self.glyphs = glyphs
@@ -33,14 +41,19 @@ struct DotCanvas {
         owners[cell] = series
     }
 
-    /// Sets the dots of a straight line from (x0, y0) to (x1, y1) (Bresenham), both ends included.
+    /// Sets the dots of a straight line from (x0, y0) to (x1, y1) (Bresenham), both ends
+    /// included, in the series' dash pattern (carried on from its previous line).
     mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, series: Int) {
         var x = x0, y = y0
         let dx = abs(x1 - x0), dy = -abs(y1 - y0)
         let sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
         var err = dx + dy
+        let dash = glyphs == .ascii ? (on: 1, off: 0) : Self.dashes[max(0, series) % Self.dashes.count]
+        var phase = phases[series, default: 0]
+        defer { phases[series] = phase }
         while true {
-            set(x, y, series: series)
+            if dash.off == 0 || phase % (dash.on + dash.off) < dash.on { set(x, y, series: series) }
+            phase += 1
             if x == x1 && y == y1 { break }
             let e2 = 2 * err
             if e2 >= dy { err += dy; x += sx }

@@ -98,7 +98,8 @@ public struct LineChart: Sendable {
         if legend && !series.isEmpty && area.height >= 6 {
             var x = area.x
             for (i, s) in series.enumerated() {
-                let mark = glyphs == .ascii ? String(ChartGlyphs.asciiMarks[i % ChartGlyphs.asciiMarks.count]) : "━"
+                let mark = glyphs == .ascii ? String(ChartGlyphs.asciiMarks[i % ChartGlyphs.asciiMarks.count])
+                    : ChartGlyphs.legendMarks[i % ChartGlyphs.legendMarks.count]
                 let used = grid.put(mark, x: x, y: area.y, style: Style(fg: s.role, dim: s.faint), maxWidth: area.maxX - x)
                 x += used
                 x += grid.put(" " + s.name + "  ", x: x, y: area.y, style: Style(fg: .muted), maxWidth: area.maxX - x)
