@@ -373,6 +373,35 @@ import Training
         #expect(rows == order)
     }
 
+    /// A pre-split folder (train / dev / test files) says that its own split is used, not the
+    /// ratios the form shows; a file is split by the ratios.
+    @Test func aPreSplitFolderSaysItsOwnSplitIsUsed() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bases = Array("ACGT")
+        func csv(_ n: Int, _ offset: Int) -> String {
+            "sequence,label\n" + (0..<n).map { i in
+                String((0..<20).map { bases[(i * 7 + $0 * ($0 + offset)) % 4] }) + (i % 2 == 0 ? ",0\n" : ",1\n")
+            }.joined()
+        }
+        for (name, n, offset) in [("train", 60, 1), ("dev", 20, 2), ("test", 20, 3)] {
+            try csv(n, offset).write(to: dir.appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+        }
+        var config = DemoConfig.load()
+        config.data.sources = [dir.path]
+        config.data.cleaning.deduplicate = false
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.loadData()
+        #expect(s.dataError == nil, "\(s.dataError ?? "")")
+        #expect(s.data?.isPreSplit == true)
+        let text = DataScreen().render(s, width: 160, height: 48, unicode: true).text
+        #expect(text.contains("split: the source's own train/dev/test (ratios not used)"), "\(text)")
+        var demo = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        demo.loadData()
+        #expect(demo.data?.isPreSplit == false)
+        #expect(DataScreen().render(demo, width: 160, height: 48, unicode: true).text.contains("split 0.8/0.1/0.1"))
+    }
+
     @Test func flattenReadsNestedSectionsAndBlockLists() {
         let yaml = "a:\n  b: 1\n  c:\n    d: x\n  l:\n  - p\n  - q\ne: [1, 2]\n# note\n"
         let flat = RunSummary.flatten(yaml)

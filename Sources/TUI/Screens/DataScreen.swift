@@ -54,7 +54,14 @@ public final class DataScreen: Screen {
         if s.editingDataOptions {
             if key == .escape && !s.dataOptions.isEditing { s.editingDataOptions = false; return .handled }
             let r = s.dataOptions.handle(key, config: &s.config)
-            if r.changed { s.modelForm.reload(from: s.config); s.loadData() }
+            if r.changed {
+                s.modelForm.reload(from: s.config)
+                s.loadData()
+                let field = s.dataOptions.fields[s.dataOptions.state.focused]
+                if s.data?.isPreSplit == true, field.path.hasPrefix("data.split.") {
+                    s.message = "\(s.config.data.sources.joined(separator: ", ")) is split already (train/dev/test files): the ratios are not used"
+                }
+            }
             return r.used ? .handled : .ignored
         }
         switch key {
@@ -159,7 +166,8 @@ public final class DataScreen: Screen {
             second += dot + (t.min == t.max ? "\(t.min) tokens" : "tokens \(t.min)-\(t.max)")
                 + (cut > 0 ? " (\(cut) truncated to \(maxLength))" : "")
         }
-        second += dot + "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))"
+        second += dot + (d.isPreSplit ? "split: the source's own train/dev/test (ratios not used)"
+            : "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))")
         out.append((second, Style(fg: .muted)))
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
             out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))

@@ -18,6 +18,9 @@ public struct PreparedData: Sendable {
     public var encodedTest: EncodedDataset
     /// The sources as the config names them.
     public var sources: [String]
+    /// Whether the sources carry their own train / dev / test files (the split ratios are
+    /// then not used).
+    public var isPreSplit = false
 
     public var labelNames: [String] { dataset.labelNames }
 
@@ -39,7 +42,7 @@ public struct PreparedData: Sendable {
             reverseComplementAugmentation: options.reverseComplementAugmentation))
         let tokenizer = try makeTokenizer(options.tokenizer)
         let maxLength = options.tokenizer.maxLength
-        return PreparedData(
+        var prepared = PreparedData(
             dataset: dataset, cleaning: sources.cleaning, warnings: sources.warnings, tokenizer: tokenizer,
             encodedTrain: try EncodedDataset(dataset.train, tokenizer: tokenizer, maxLength: maxLength),
             encodedValidation: try EncodedDataset(dataset.validation, tokenizer: tokenizer, maxLength: maxLength,
@@ -47,6 +50,8 @@ public struct PreparedData: Sendable {
             encodedTest: try EncodedDataset(dataset.test, tokenizer: tokenizer, maxLength: maxLength,
                                             bothStrands: options.averageStrands),
             sources: options.sources)
+        prepared.isPreSplit = sources.isPreSplit
+        return prepared
     }
 
     /// How the config's data section reads files: its sequence and label columns and its
