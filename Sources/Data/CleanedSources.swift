@@ -17,14 +17,31 @@ public struct CleanedSources: Sendable {
     /// Whether the files carry train / validation / test roles.
     public var isPreSplit: Bool { parts.contains { $0.split != nil } }
 
+    /// What became of a pre-split source's test file: kept as given, or how many of its
+    /// records cleaning removed (so that a test set smaller than the published one is never a
+    /// surprise); nil without a test file.
+    public var testFileNote: String? {
+        let tests = zip(parts, cleaning).filter { $0.0.split == .test }.map(\.1)
+        guard !tests.isEmpty else { return nil }
+        let before = tests.reduce(0) { $0 + $1.input.total }, after = tests.reduce(0) { $0 + $1.output.total }
+        if tests.allSatisfy({ $0.options == CleaningOptions(removeConflicts: false) }) {
+            return "test file kept as given (\(after) records, not cleaned)"
+        }
+        return before == after ? "test file: cleaning removed nothing (\(after) records)"
+            : "test file cleaned: \(before) → \(after) records (data.cleaning.keep_test_split: true keeps it whole)"
+    }
+
     /// The built-in datasets a source may name: `demo` (promoter or not, about 1:6) and
     /// `demo3` (background / enhancer / promoter), generated in memory as FASTQ reads.
     public static let builtIn = ["demo": 2, "demo3": 3]
 
     /// Reads and cleans `sources` (files, pre-split folders, or built-in names). `cleaning`
-    /// gives each file's options from its format (adapter and quality steps suit FASTQ only).
+    /// gives each file's options from its format (adapter and quality steps suit FASTQ only);
+    /// the files of `untouched` splits (a pre-split source's official test file) are read as
+    /// given, with no cleaning step.
     /// - Throws: `DataError` naming the file and line of unreadable, unlabeled or empty input.
     public static func load(_ sources: [String], readerOptions: ReaderOptions = ReaderOptions(),
+                            untouched: Set<DatasetSplit> = [],
                             cleaning: (SequenceFormat) -> CleaningOptions) throws -> CleanedSources {
         var census = LabelCensus()
         var result = CleanedSources(parts: [], labelMap: LabelMap(labels: []), stages: [], cleaning: [], warnings: [])
@@ -38,7 +55,8 @@ public struct CleanedSources: Sendable {
                 census.add(r)
             }
             guard !records.isEmpty else { throw DataError(file: name, "no records") }
-            var (kept, report) = try CleaningPipeline(options: cleaning(format)).clean(records, sourceName: name, format: format)
+            let options = split.map { untouched.contains($0) } == true ? CleaningOptions(removeConflicts: false) : cleaning(format)
+            var (kept, report) = try CleaningPipeline(options: options).clean(records, sourceName: name, format: format)
             report.phredOffset = phredOffset
             result.cleaning.append(report)
             result.warnings += report.warnings

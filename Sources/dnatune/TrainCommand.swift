@@ -65,6 +65,7 @@ struct Train: ParsableCommand {
             let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
             print("  \(stage.name): \(counts)\(ratio)")
         }
+        if let note = d.testFileNote { print("  \(note)") }
         for warning in d.warnings { print("  warning: \(warning)") }
         for overlap in d.dataset.leakage.overlaps where overlap.sharedSequences > 0 {
             print("  warning: \(overlap.sharedSequences) identical sequences shared between \(overlap.first) and \(overlap.second)")

@@ -396,6 +396,7 @@ import Training
         #expect(s.data?.isPreSplit == true)
         let text = DataScreen().render(s, width: 160, height: 48, unicode: true).text
         #expect(text.contains("split: the source's own train/dev/test (ratios not used)"), "\(text)")
+        #expect(text.contains("test file: cleaning removed nothing (20 records)"), "\(text)")
         var demo = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
         demo.loadData()
         #expect(demo.data?.isPreSplit == false)

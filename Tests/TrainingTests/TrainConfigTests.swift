@@ -311,7 +311,7 @@ import Testing
         c.data.cleaning.adapters.enabled = .on; c.data.cleaning.quality.enabled = .off; c.data.cleaning.quality.minMean = nil
         c.data.cleaning.maxNFraction = nil; c.data.cleaning.minLength = 30; c.data.cleaning.maxLength = 300
         c.data.split = .init(); c.data.split.train = 0.7; c.data.split.validation = 0.15; c.data.split.test = 0.15
-        c.data.reverseComplementAugmentation = true; c.data.averageStrands = true
+        c.data.reverseComplementAugmentation = true; c.data.averageStrands = true; c.data.cleaning.keepTestSplit = true
         c.data.tokenizer.kind = .vocab; c.data.tokenizer.vocab = "models/x/vocab.txt"; c.data.tokenizer.maxLength = 256
         c.model.base = "models/dnabert-6"; c.model.strategy = .lora; c.model.dropout = 0.2
         return c

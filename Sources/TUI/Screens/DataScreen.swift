@@ -169,6 +169,7 @@ public final class DataScreen: Screen {
         second += dot + (d.isPreSplit ? "split: the source's own train/dev/test (ratios not used)"
             : "split \(fieldNumber(s.config.data.split.train))/\(fieldNumber(s.config.data.split.validation))/\(fieldNumber(s.config.data.split.test))")
         out.append((second, Style(fg: .muted)))
+        if let note = d.testFileNote { out.append((note, Style(fg: .muted))) }
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
             out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))
         }

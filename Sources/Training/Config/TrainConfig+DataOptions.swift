@@ -62,6 +62,9 @@ extension TrainConfig {
         public var deduplicate = true
         /// Count a sequence and its reverse complement as duplicates.
         public var reverseComplementDuplicates = false
+        /// Read a pre-split source's test file as given: no step removes or trims its records,
+        /// so that its numbers compare with those published on the same file.
+        public var keepTestSplit = false
         public init() {}
     }
 
@@ -182,8 +185,9 @@ extension TrainConfig {
             }
             c.deduplicate = s.bool("deduplicate", c.deduplicate)
             c.reverseComplementDuplicates = s.bool("reverse_complement_duplicates", c.reverseComplementDuplicates)
+            c.keepTestSplit = s.bool("keep_test_split", c.keepTestSplit)
             s.finish(known: ["adapters", "quality", "max_n_fraction", "min_length", "max_length", "deduplicate",
-                             "reverse_complement_duplicates"])
+                             "reverse_complement_duplicates", "keep_test_split"])
             return c
         }
 

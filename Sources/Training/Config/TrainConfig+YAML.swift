@@ -63,6 +63,7 @@ extension TrainConfig {
                     ("min_length", c.minLength.map(int) ?? null), ("max_length", c.maxLength.map(int) ?? null),
                     ("deduplicate", bool(c.deduplicate)),
                     ("reverse_complement_duplicates", bool(c.reverseComplementDuplicates)),
+                    ("keep_test_split", bool(c.keepTestSplit)),
                 ])),
                 ("split", map([
                     ("train", number(d.split.train)), ("validation", number(d.split.validation)),

@@ -21,12 +21,15 @@ public struct PreparedData: Sendable {
     /// Whether the sources carry their own train / dev / test files (the split ratios are
     /// then not used).
     public var isPreSplit = false
+    /// What became of a pre-split source's test file (`CleanedSources.testFileNote`).
+    public var testFileNote: String?
 
     public var labelNames: [String] { dataset.labelNames }
 
     /// Prepares the data a config names (files, pre-split folders, or `demo` / `demo3`).
     public static func prepare(_ options: TrainConfig.DataOptions, seed: Int) throws -> PreparedData {
-        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions(options)) {
+        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions(options),
+                                              untouched: options.cleaning.keepTestSplit ? [.test] : []) {
             cleaningOptions(options.cleaning, format: $0)
         }
         let strategy: BalanceStrategy
@@ -51,6 +54,7 @@ public struct PreparedData: Sendable {
                                             bothStrands: options.averageStrands),
             sources: options.sources)
         prepared.isPreSplit = sources.isPreSplit
+        prepared.testFileNote = sources.testFileNote
         return prepared
     }
 
