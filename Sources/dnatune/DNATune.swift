@@ -10,7 +10,7 @@ struct DNATune: ParsableCommand {
         commandName: "dnatune",
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
-        subcommands: [DashboardCommand.self, Train.self, WatchCommand.self, Eval.self, Predict.self, LRFind.self, BaselineCommand.self,
+        subcommands: [DashboardCommand.self, Train.self, WatchCommand.self, AttachCommand.self, Eval.self, Predict.self, LRFind.self, BaselineCommand.self,
                       SweepCommand.self, Pretrain.self, Models.self, DataCommand.self, Bench.self, Doctor.self],
         defaultSubcommand: DashboardCommand.self
     )

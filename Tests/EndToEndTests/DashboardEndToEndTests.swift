@@ -257,6 +257,67 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("is not a run directory"))
     }
 
+    /// Reattach with control: a headless `dnatune train` serves its control socket; `dnatune
+    /// attach` in another terminal pauses it, changes its learning rate and stops it (the run
+    /// records each, status.json ends `stopped`), while `dnatune watch` offers no such key. A
+    /// finished run cannot be attached to, and says why.
+    @Test func attachPausesChangesTheRateAndStopsAHeadlessRun() throws {
+        let dir = try Self.workspace("")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runs = dir.appendingPathComponent("runs")
+        let config = Self.smallConfig(maxSteps: 100_000, evalSteps: 500, patience: nil)
+            .replacingOccurrences(of: "output_dir: runs", with: "output_dir: \(runs.path)")
+        try config.write(to: dir.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+        let train = try BackgroundProcess(Binary.url, ["train", dir.appendingPathComponent("small.yaml").path])
+        defer { _ = train.kill() }
+        let deadline = Date().addingTimeInterval(60)
+        var runDir: URL?
+        while runDir == nil && Date() < deadline {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+            if let n = names.first(where: { FileManager.default.fileExists(atPath: runs.appendingPathComponent("\($0)/control.sock").path) }) {
+                runDir = runs.appendingPathComponent(n)
+            }
+            if runDir == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let run = try #require(runDir)
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"])
+        // watch is read-only: its footer offers no command.
+        try tmux.type("clear; \(Binary.url.path) watch \(run.path)", enter: true)
+        let watching = try tmux.waitFor(timeout: 30) { $0.contains("watching") && (Self.step($0) ?? 0) > 0 }
+        #expect(!watching.contains("pause/resume") && !watching.contains("p pause"))
+        try tmux.type("p")
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        // attach: full control.
+        try tmux.type("clear; \(Binary.url.path) attach \(run.path)", enter: true)
+        try tmux.waitFor(timeout: 30) { $0.contains("attached") && (Self.step($0) ?? 0) > 0 }
+        try tmux.type("p")
+        try tmux.waitFor(timeout: 30) { $0.contains("paused") }
+        let metrics = run.appendingPathComponent("metrics.jsonl")
+        func log() -> String { (try? String(contentsOf: metrics, encoding: .utf8)) ?? "" }
+        #expect(log().contains("\"paused\""))
+        try tmux.type("p")
+        try tmux.waitFor(timeout: 30) { $0.contains("resumed at step") }
+        #expect(log().contains("\"resumed\""))
+        try tmux.type("l")
+        try tmux.keys("C-u")
+        try tmux.type("0.0002", enter: true)
+        let deadline2 = Date().addingTimeInterval(30)
+        func changed() -> Bool { log().split(separator: "\n").contains { $0.contains("\"lr_changed\"") && $0.contains("\"to\":0.0002") } }
+        while !changed() && Date() < deadline2 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(changed(), "\(log().suffix(600))")
+        try tmux.type("s")
+        #expect(train.wait() == 1)   // stopped by the user: exit 1, as after Ctrl-C
+        let status = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: run.appendingPathComponent("status.json"))) as? [String: Any]
+        #expect(status?["state"] as? String == "stopped")
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("control.sock").path))
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        // The run has ended: attaching says so.
+        let r = try runProcess(Binary.url, ["attach", run.path])
+        #expect(r.status == 1 && r.stderr.contains("is not training (status: stopped)"), "\(r.stderr)")
+    }
+
     /// `--ascii` draws without UTF-8 glyphs; `?` shows the help from the key tables; an
     /// unknown theme is reported on the status line and the default is used.
     @Test func asciiHelpAndThemeOptions() throws {

@@ -25,8 +25,9 @@ public enum Dashboard {
     }
 
     /// Data, Model, Train, Runs, Evaluate — in tab order (screen keys switch by index).
-    public static func screens() -> [any Screen<DashboardState>] {
-        [DataScreen(), ModelScreen(), TrainScreen(), RunsScreen(), EvaluateScreen()]
+    /// `readOnly` (`dnatune watch`) drops the Train screen's commands.
+    public static func screens(readOnly: Bool = false) -> [any Screen<DashboardState>] {
+        [DataScreen(), ModelScreen(), TrainScreen(controls: !readOnly), RunsScreen(), EvaluateScreen()]
     }
 
     /// The index of the Train screen.
@@ -65,8 +66,9 @@ public enum Dashboard {
     }
 
     /// The app over `state`, wired to its events.
-    public static func makeApp(state: DashboardState, initialScreen: Int = 0, themes: [Theme] = []) -> App<DashboardState> {
-        let app = App(state: state, screens: screens(), initialScreen: initialScreen, themes: themes)
+    public static func makeApp(state: DashboardState, initialScreen: Int = 0, themes: [Theme] = [],
+                               readOnly: Bool = false) -> App<DashboardState> {
+        let app = App(state: state, screens: screens(readOnly: readOnly), initialScreen: initialScreen, themes: themes)
         app.eventSource = state.events
         app.drainEvents = { $0.drain() }
         app.isWorkRunning = { $0.isTraining }
@@ -82,7 +84,7 @@ public enum Dashboard {
     /// - Parameters:
     ///   - themes: the theme to start with first, then the others `t` cycles through.
     public static func run(state: DashboardState, initialScreen: Int = 0, themes: [Theme], useColor: Bool,
-                           forceASCII: Bool) -> (Outcome, DashboardState) {
+                           forceASCII: Bool, readOnly: Bool = false) -> (Outcome, DashboardState) {
         hangUpSignalled.store(false, ordering: .relaxed)
         signal(SIGHUP) { _ in hangUpSignalled.store(true, ordering: .relaxed) }
         let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
@@ -90,7 +92,7 @@ public enum Dashboard {
         // terminal's own handlers, which would restore it and end the process).
         interruptSignalled.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in interruptSignalled.store(true, ordering: .relaxed) }
-        let app = makeApp(state: state, initialScreen: initialScreen, themes: themes)
+        let app = makeApp(state: state, initialScreen: initialScreen, themes: themes, readOnly: readOnly)
         var exit: AppExit?
         if !themes.isEmpty { terminal.setPalette(themes[0].palette) }
         while exit == nil && !hangUpSignalled.load(ordering: .relaxed) {

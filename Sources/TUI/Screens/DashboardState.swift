@@ -56,6 +56,9 @@ public struct DashboardState {
     public var job: TrainingJob?
     /// A run directory followed through its `metrics.jsonl` (`dnatune watch`).
     public var watched: RunDirectory?
+    /// Whether commands (pause, stop, save, LR) go to the watched run through its control
+    /// socket (`dnatune attach`, or a live run opened from Runs); `dnatune watch` is read-only.
+    public var attached = false
     private var tail: MetricsTail?
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
@@ -208,9 +211,10 @@ public struct DashboardState {
     }
 
     /// Follows a run directory's `metrics.jsonl` (a running or finished run).
-    public mutating func watch(_ run: RunDirectory) {
+    public mutating func watch(_ run: RunDirectory, attach: Bool = false) {
         job = nil
         watched = run
+        attached = attach
         tail = MetricsTail(path: run.metrics.path)
         resetRun(totalSteps: 0)
         if let c = try? TrainConfig.load(file: run.config.path).config {
@@ -280,15 +284,33 @@ public struct DashboardState {
 
     /// Pauses the run, or resumes it when a pause was asked for.
     public mutating func togglePause() {
+        if canControlWatched {
+            send(history.paused ? .resume : .pause)
+            return
+        }
         guard isTraining else { send(.pause); return }
         pauseRequested.toggle()
         send(pauseRequested ? .pause : .resume)
     }
 
-    /// Sends a command to the run trained here.
+    /// Whether commands reach the watched run (attached to a run another process trains).
+    public var canControlWatched: Bool { job == nil && attached && watched != nil }
+
+    /// Sends a command to the run trained here, or through its control socket to the run
+    /// this dashboard is attached to.
     public mutating func send(_ command: TrainingCommand) {
+        if canControlWatched, let run = watched {
+            do {
+                try ControlClient.send(command, to: run.controlSocket)
+                message = "sent to \(run.name): \(ControlClient.line(for: command))"
+            } catch {
+                message = "\(error)"
+            }
+            return
+        }
         guard let job, job.isRunning else {
-            message = watched != nil ? "watching: this run is driven by another process" : "no run is training"
+            message = watched != nil ? "watching: read-only here (dnatune attach \(watched!.url.path) controls the run)"
+                : "no run is training"
             return
         }
         job.trainer.mailbox.send(command)
@@ -303,7 +325,7 @@ public struct DashboardState {
         if history.paused { return "paused" }
         if isTraining { return "training" }
         if let w = watched {
-            if let s = try? w.readStatus(), s.processAlive { return "watching" }
+            if let s = try? w.readStatus(), s.processAlive { return attached ? "attached" : "watching" }
             return history.eventCount > 0 ? "watching (ended)" : "watching"
         }
         return "idle"

@@ -49,7 +49,8 @@ public final class RunsScreen: Screen {
             KeyBinding(.char("v"), "view on Train", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
                 if s.isTraining { s.message = "a run is training; its curves stay on Train"; return .handled }
-                s.watch(r.run)
+                // A run another process trains is opened with control when its socket answers.
+                s.watch(r.run, attach: ControlClient.probe(r.run.controlSocket) == .live)
                 return .switchTo(2)
             }),
             KeyBinding(.char("R"), "refresh", hint: false, action: { s in s.refreshRuns(); return .handled }),

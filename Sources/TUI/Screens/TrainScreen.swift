@@ -11,10 +11,15 @@ public final class TrainScreen: Screen {
     public typealias State = DashboardState
     public let title = "Train"
 
-    public init() {}
+    /// False for `dnatune watch`: the run is another process's and this view only reads it,
+    /// so no key that would command it is offered.
+    public let controls: Bool
+
+    public init(controls: Bool = true) { self.controls = controls }
 
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
-        KeyTable("Train", [
+        guard controls else { return KeyTable("Train", []) }
+        return KeyTable("Train", [
             KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
                 s.togglePause(); return .handled
@@ -22,7 +27,7 @@ public final class TrainScreen: Screen {
             KeyBinding(.char("s"), "stop", action: { s in s.send(.stop); return .handled }),
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
             KeyBinding(.char("l"), "set LR", action: { s in
-                guard s.isTraining else { s.send(.saveNow); return .handled }
+                guard s.isTraining || s.canControlWatched else { s.send(.saveNow); return .handled }
                 s.lrInput = TextInput(formatLR(s.currentLearningRate)); return .handled
             }),
         ])

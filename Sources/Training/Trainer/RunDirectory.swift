@@ -89,6 +89,17 @@ public struct RunDirectory: Sendable, Hashable {
     public var sweep: URL { url.appendingPathComponent("sweep.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }
 
+    /// The control socket of the process training the run (`ControlServer`): `control.sock`
+    /// in the run directory, or — when that path is too long for a Unix socket (107 bytes) — a
+    /// name in the temporary directory derived from the run's path, so both sides find it.
+    public var controlSocket: String {
+        let inside = url.appendingPathComponent("control.sock").path
+        if inside.utf8.count < 104 { return inside }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in url.standardizedFileURL.path.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return "/tmp/dnatune-\(getuid())-\(String(hash, radix: 16)).sock"
+    }
+
     /// Writes `status.json` atomically.
     public func writeStatus(_ value: RunStatus) throws {
         let encoder = JSONEncoder()

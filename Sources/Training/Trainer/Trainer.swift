@@ -83,6 +83,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     var paused = false
     /// The run's baseline and its test confusion matrix, once fitted (or read back on resume).
     var baseline: (record: BaselineRecord, testConfusion: [[Int]]?)?
+    /// The run's control socket while it trains: commands from other processes.
+    private var control: ControlServer?
     /// Whether a best checkpoint exists (written by this run or found when resuming).
     var haveBest = false
     /// The wall time of the last status.json written while running.
@@ -141,6 +143,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         } catch {
             publish(.finished(step: state.step, reason: .failed("while finishing: \(error)"), wallTime: wallTime))
         }
+        control?.close()
+        control = nil
         channel.close()
         return reason
     }
@@ -160,6 +164,12 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         publish(.started(totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, trainSamples: inputs.train.count,
                          resumedFrom: state.step > 0 ? state.step : nil, wallTime: wallTime))
         try writeStatus(state: "running", message: "running")
+        do {
+            control = try ControlServer(path: inputs.run.controlSocket, mailbox: mailbox)
+        } catch {
+            // The run trains without remote control rather than not at all; the log says why.
+            publish(.advice(step: state.step, text: "no remote control for this run: \(error)", wallTime: wallTime))
+        }
         if state.step == 0, let runt = plan.runtBatch(trainSamples: inputs.train.count, batchSize: inputs.config.finetune.perDeviceTrainBatchSize) {
             publish(.advice(step: 0, text: "the last batch of every epoch holds \(runt) of \(inputs.config.finetune.perDeviceTrainBatchSize) "
                             + "sequences: its step is noisy; finetune.dataloader_drop_last: true leaves it out", wallTime: wallTime))
