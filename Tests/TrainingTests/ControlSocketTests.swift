@@ -38,6 +38,26 @@ import Testing
         #expect { try ControlClient.send(.pause, to: run.controlSocket) } throws: { "\($0)".contains("the run is not training") }
     }
 
+    /// Several viewers at once: an idle connection (a viewer that said nothing yet) does not
+    /// hold up another's command.
+    @Test func anIdleViewerDoesNotBlockAnother() throws {
+        let (root, run) = try Self.temporaryRun()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let mailbox = CommandMailbox()
+        let server = try ControlServer(path: run.controlSocket, mailbox: mailbox)
+        defer { server.close() }
+        let (idle, address, length) = try ControlServer.socketAddress(run.controlSocket)
+        var addr = address
+        let connected = withUnsafePointer(to: &addr) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(idle, $0, length) } }
+        #expect(connected == 0)
+        defer { close(idle) }
+        #expect(try ControlClient.send(.saveNow, to: run.controlSocket) == "ok")
+        #expect(ControlServer.writeLine(idle, "pause"))
+        var reader = LineReader(fd: idle)
+        #expect(reader.next() == "ok")
+        #expect(mailbox.drain() == [.saveNow, .pause])
+    }
+
     /// A killed process leaves its socket file behind with nobody listening: that is reported
     /// as stale, and the next server (the resumed run) takes the path over.
     @Test func aStaleSocketIsReportedAndReplaced() throws {
