@@ -148,6 +148,52 @@ import Testing
         try tmux.type("q")
     }
 
+    /// Typing into the Data options edits the focused field (`0.25` once opened Evaluate); the
+    /// footer says what the keys do while editing; the open-config prompt replaces the name it
+    /// shows instead of appending to it, and Tab with several matches names them.
+    @Test func typingEditsTheFocusedFieldAndPromptsReplaceTheirValue() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 30, evalSteps: 10, patience: 5, threshold: 0.001))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.smallConfig(maxSteps: 40, evalSteps: 10, patience: 5, threshold: 0.001)
+            .write(to: dir.appendingPathComponent("small2.yaml"), atomically: true, encoding: .utf8)
+        let tmux = try TmuxSession(width: 110, height: 34, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor("Class balance")
+        try tmux.type("e")
+        try tmux.waitFor("Esc done")
+        for _ in 0..<7 { try tmux.keys("Down") }
+        try tmux.type("0.25")
+        let editing = try tmux.waitFor("Esc cancel")
+        #expect(editing.contains("0.25") && editing.contains("Enter apply") && !editing.contains("q quit"), "\(editing)")
+        try tmux.keys("Enter")
+        let applied = try tmux.waitFor("Esc done")
+        #expect(applied.contains("Class balance"), "left the Data screen:\n\(applied)")
+        #expect(applied.contains("max N") && applied.contains("0.25"))
+        // A digit on a choice (quality) is no screen switch either.
+        try tmux.keys("Up")
+        try tmux.type("5")
+        #expect(try tmux.waitFor("Esc leaves the options").contains("Class balance"))
+        try tmux.keys("Escape")
+        try tmux.waitFor("q quit")
+        try tmux.type("2")
+        try tmux.waitFor("Hyperparameters")
+        try tmux.type("o")
+        try tmux.waitFor("Open config")
+        try tmux.type("sm")
+        try tmux.keys("Tab")
+        #expect(try tmux.waitFor("2 matches").contains("small.yaml  small2.yaml"))
+        try tmux.keys("Escape")
+        try tmux.waitFor("q quit")
+        try tmux.type("o")
+        try tmux.waitFor("Open config")
+        try tmux.type("small2.yaml")
+        try tmux.keys("Enter")
+        let loaded = try tmux.waitFor("loaded small2.yaml")
+        #expect(!loaded.contains("small.yamlsmall2"))
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+    }
+
     @Test func withoutColourAt80x24QuittingCanKeepTheRunGoing() throws {
         // 5,000 steps (a second or two): the run must still be going when `k` answers the dialog.
         let dir = try Self.workspace(Self.smallConfig(maxSteps: 5000, evalSteps: 250, patience: nil))

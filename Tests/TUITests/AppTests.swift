@@ -277,6 +277,18 @@ final class Counter: EventSource {
         #expect(!app.showingHelp)
     }
 
+    /// While a field is edited the hint line says what the keys do there, not the screen's
+    /// and global keys (`q quit` would be a lie: q types a q).
+    @Test func theHintLineChangesInAnEdit() {
+        let app = App(state: DemoState(), screens: [CounterScreen(title: "A")])
+        let before = app.frame(width: 80, height: 24, unicode: true).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(before.contains("q quit") && !before.contains("Esc cancel"))
+        _ = app.handle(.char("e"))
+        let editing = app.frame(width: 80, height: 24, unicode: true).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(editing.contains("Enter apply") && editing.contains("Esc cancel") && editing.contains("Ctrl-U clear"), "\(editing)")
+        #expect(!editing.contains("quit") && !editing.contains("help"))
+    }
+
     @Test func idleLoopPaintsOnceAndWaitsWithTheKeyTimeout() {
         let t = ScriptedTerminal()
         let app = makeApp(t)

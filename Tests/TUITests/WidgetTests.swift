@@ -227,6 +227,31 @@ import Testing
         do { let r = form.handle(.char("x"), state: &state); #expect(r == .ignored) }
     }
 
+    /// With type-to-edit (the Data options), typing on a number or text field starts editing
+    /// it with that character, replacing the value; choices and toggles leave it to other keys.
+    @Test func typingOnAFieldStartsAnEdit() {
+        var form = Form(fields: Self.fields)
+        var state = FormState()
+        #expect(form.handle(.char("0"), state: &state) == .ignored, "not without type-to-edit")
+        #expect(state.editing == nil)
+        for c in "0.95" { #expect(form.handle(.char(c), state: &state, typeToEdit: true) == .moved) }
+        #expect(state.editing?.value == "0.95")
+        #expect(form.handle(.enter, state: &state, typeToEdit: true) == .changed(0))
+        #expect(form.fields[0].value == "0.95")
+        state.focused = 1
+        #expect(form.handle(.char("x"), state: &state, typeToEdit: true) == .ignored, "a letter is no integer")
+        #expect(form.handle(.char("6"), state: &state, typeToEdit: true) == .moved)
+        #expect(form.handle(.char("4"), state: &state, typeToEdit: true) == .moved)
+        #expect(form.handle(.enter, state: &state, typeToEdit: true) == .changed(1))
+        #expect(form.fields[1].value == "64")
+        state.focused = 2
+        #expect(form.handle(.char("1"), state: &state, typeToEdit: true) == .ignored, "choices change with Left/Right")
+        state.focused = 4
+        #expect(form.handle(.char(" "), state: &state, typeToEdit: true) == .ignored)
+        #expect(form.handle(.char("a"), state: &state, typeToEdit: true) == .moved)
+        #expect(state.editing?.value == "a")
+    }
+
     @Test(arguments: [
         (FormField.Kind.number(0...1), "0.5", nil), (.number(0...1), "1.5", "must be within 0 to 1"), (.number(0...1), "abc", "not a number"),
         (.number(0...1), "nan", "not a number"), (.number(0...1), "", "not a number"), (.integer(1...8), "8", nil),
@@ -314,5 +339,45 @@ import Testing
         var input = TextInput("promoters/tr")
         do { let r = input.handle(.tab) { PathCompletion.complete($0, base: base) }; #expect(r) }
         #expect(input.value == "promoters/train.csv")
+        // Several matches: Tab extends to what they share and names them all, as a shell does.
+        var several = TextInput("p")
+        do {
+            let r = PathCompletion.edit(&several, key: .tab, base: base)
+            #expect(r.used && several.value == "promoters")
+            #expect(r.matches == "2 matches: promoters/  promoters_extra/")
+        }
+        do { let r = PathCompletion.edit(&several, key: .tab, base: base); #expect(r.matches == "2 matches: promoters/  promoters_extra/") }
+        var none = TextInput("zz")
+        #expect(PathCompletion.edit(&none, key: .tab, base: base).matches == "no file matches zz")
+        var one = TextInput("re")
+        do { let r = PathCompletion.edit(&one, key: .tab, base: base); #expect(r.matches == nil && one.value == "reads.fastq") }
+        do { let r = PathCompletion.edit(&one, key: .char("x"), base: base); #expect(r.used && r.matches == nil && one.value == "reads.fastqx") }
+    }
+
+    /// A prompt opened on a previous value (open config, the learning rate) has it selected:
+    /// typing replaces it instead of appending to it; Backspace clears it; moving keeps it.
+    @Test func aPrefilledValueIsReplacedByTyping() {
+        var t = TextInput("configs/old.yaml", selected: true)
+        #expect(t.selected)
+        let g = render(20, 1) { t.draw(into: &$0, in: $0.bounds, focused: true) }
+        #expect((0..<16).allSatisfy { g[$0, 0].style.reverse }, "the selection shows")
+        for c in "new.yaml" { _ = t.handle(.char(c)) }
+        #expect(t.value == "new.yaml" && !t.selected)
+        let h = render(20, 1) { t.draw(into: &$0, in: $0.bounds, focused: true) }
+        #expect(!h[0, 0].style.reverse && h[8, 0].style.reverse, "only the cursor after the selection is gone")
+
+        var b = TextInput("1e-3", selected: true)
+        _ = b.handle(.backspace)
+        #expect(b.value == "" && !b.selected)
+
+        var m = TextInput("1e-3", selected: true)
+        _ = m.handle(.home)
+        #expect(!m.selected && m.cursor == 0)
+        _ = m.handle(.char("5"))
+        #expect(m.value == "51e-3", "after moving, typing inserts")
+
+        var u = TextInput("1e-3", selected: true)
+        #expect(!u.handle(.up) && u.selected, "a key the field does not use keeps the selection")
+        #expect(!TextInput("", selected: true).selected)
     }
 }

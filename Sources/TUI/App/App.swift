@@ -281,8 +281,13 @@ public final class App<State> {
         }
         StatusLine(segments: status(state)).draw(into: &grid, in: Rect(x: 0, y: height - 2, width: width, height: 1),
                                                  unicode: unicode)
-        var hints = screens.indices.contains(current) ? screens[current].keys.hints : []
-        hints += globalKeys.hints
+        var hints: [KeyHelp] = []
+        if screens.indices.contains(current) {
+            let screen = screens[current]
+            hints = screen.capturesKeys(state) ? screen.editHints(state) : screen.keys.hints + globalKeys.hints
+        } else {
+            hints = globalKeys.hints
+        }
         KeyHintLine(hints: hints).draw(into: &grid, in: Rect(x: 0, y: height - 1, width: width, height: 1))
         if showingHelp {
             HelpOverlay(sections: helpSections, scroll: helpScroll).draw(into: &grid, in: grid.bounds, unicode: unicode)

@@ -31,6 +31,12 @@ public struct KeyHelp: Equatable, Sendable {
     public var keys: String
     public var description: String
     public init(keys: String, description: String) { self.keys = keys; self.description = description }
+
+    /// The hints of a field being edited: Enter does `enter`, Esc cancels, with `extra` between.
+    public static func edit(enter: String, _ extra: [KeyHelp] = []) -> [KeyHelp] {
+        [KeyHelp(keys: "Enter", description: enter)] + extra
+            + [KeyHelp(keys: "Esc", description: "cancel"), KeyHelp(keys: "Ctrl-U", description: "clear")]
+    }
 }
 
 /// A titled group of help lines (one key table).

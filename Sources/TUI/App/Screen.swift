@@ -32,6 +32,9 @@ public protocol Screen<State>: AnyObject {
     /// True while the screen takes every key first (a text field being edited), so that
     /// typing `q` or `?` goes into the field instead of quitting or opening the help.
     func capturesKeys(_ state: State) -> Bool
+    /// The hint line while the screen captures keys: what the keys do in the edit (the
+    /// screen's and the global hints would be wrong there, `q` types a q).
+    func editHints(_ state: State) -> [KeyHelp]
 }
 
 extension Screen {
@@ -42,4 +45,7 @@ extension Screen {
 
     /// Screens do not capture keys unless they say so.
     public func capturesKeys(_ state: State) -> Bool { false }
+
+    /// Enter applies and Esc cancels, unless the screen says more.
+    public func editHints(_ state: State) -> [KeyHelp] { KeyHelp.edit(enter: "apply") }
 }

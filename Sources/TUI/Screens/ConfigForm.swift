@@ -31,9 +31,10 @@ public struct ConfigForm: Sendable {
         pending = []
     }
 
-    /// Applies a key. Returns true when `config` changed.
-    public mutating func handle(_ key: Key, config: inout TrainConfig) -> (used: Bool, changed: Bool) {
-        switch form.handle(key, state: &state) {
+    /// Applies a key (with `typeToEdit`, a character typed on a number or text field starts
+    /// editing it). Returns true when `config` changed.
+    public mutating func handle(_ key: Key, config: inout TrainConfig, typeToEdit: Bool = false) -> (used: Bool, changed: Bool) {
+        switch form.handle(key, state: &state, typeToEdit: typeToEdit) {
         case .ignored: return (false, false)
         case .moved: return (true, false)
         case .changed(let i):

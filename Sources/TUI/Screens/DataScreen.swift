@@ -36,6 +36,13 @@ public final class DataScreen: Screen {
         state.pathInput != nil || state.editingDataOptions
     }
 
+    public func editHints(_ state: DashboardState) -> [KeyHelp] {
+        if state.pathInput != nil { return KeyHelp.edit(enter: "open", [KeyHelp(keys: "Tab", description: "complete")]) }
+        if state.dataOptions.isEditing { return KeyHelp.edit(enter: "apply") }
+        return [KeyHelp(keys: "Up/Down", description: "field"), KeyHelp(keys: "type/Enter", description: "edit"),
+                KeyHelp(keys: "Left/Right", description: "change a choice"), KeyHelp(keys: "Esc", description: "done")]
+    }
+
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         if var input = s.pathInput {
             switch key {
@@ -45,15 +52,17 @@ public final class DataScreen: Screen {
                 let path = input.value.trimmingCharacters(in: .whitespaces)
                 if !path.isEmpty { s.select(DatasetChoice(source: path, label: path)) }
             default:
-                let base = s.workingDirectory
-                guard input.handle(key, complete: { PathCompletion.complete($0, base: base) }) else { return .handled }
+                let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
+                if let matches = r.matches { s.message = matches }
+                guard r.used else { return .handled }
                 s.pathInput = input
             }
             return .handled
         }
         if s.editingDataOptions {
             if key == .escape && !s.dataOptions.isEditing { s.editingDataOptions = false; return .handled }
-            let r = s.dataOptions.handle(key, config: &s.config)
+            // An explicit editing mode: typing goes into the focused field, never to another screen.
+            let r = s.dataOptions.handle(key, config: &s.config, typeToEdit: true)
             if r.changed {
                 s.modelForm.reload(from: s.config)
                 s.loadData()
@@ -62,7 +71,13 @@ public final class DataScreen: Screen {
                     s.message = "\(s.config.data.sources.joined(separator: ", ")) is split already (train/dev/test files): the ratios are not used"
                 }
             }
-            return r.used ? .handled : .ignored
+            if r.used { return .handled }
+            // A digit here is a slip, not a wish to leave the options for another screen.
+            if case .char(let c) = key, c.isNumber {
+                s.message = "Esc leaves the options; then 1-5 switch screens"
+                return .handled
+            }
+            return .ignored
         }
         switch key {
         case .up: s.datasetCursor = max(0, s.datasetCursor - 1); return .handled

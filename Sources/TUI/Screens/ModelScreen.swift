@@ -16,10 +16,10 @@ public final class ModelScreen: Screen {
             KeyBinding(.enter, "edit", action: { _ in .ignored }),
             KeyBinding([.left, .right], name: "Left/Right", "change a choice", hint: false, action: { _ in .ignored }),
             KeyBinding(.char("o"), "open config", action: { s in
-                s.fileInput = (TextInput(s.configPath ?? ""), .load); return .handled
+                s.fileInput = (TextInput(s.configPath ?? "", selected: true), .load); return .handled
             }),
             KeyBinding(.char("w"), "save config", action: { s in
-                s.fileInput = (TextInput(s.configPath ?? "dnatune.yaml"), .save); return .handled
+                s.fileInput = (TextInput(s.configPath ?? "dnatune.yaml", selected: true), .save); return .handled
             }),
             // In the `?` help, not on the hint line (which must fit 80 columns).
             KeyBinding(.char("f"), "find a learning rate (LR range test)", hint: false, action: { s in s.startLRFinder(); return .handled }),
@@ -29,6 +29,11 @@ public final class ModelScreen: Screen {
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool { state.fileInput != nil || state.modelForm.isEditing }
+
+    public func editHints(_ state: DashboardState) -> [KeyHelp] {
+        if let (_, action) = state.fileInput { return KeyHelp.edit(enter: action == .load ? "open" : "save", [KeyHelp(keys: "Tab", description: "complete")]) }
+        return KeyHelp.edit(enter: "apply")
+    }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         if let (input0, action) = s.fileInput {
@@ -63,8 +68,9 @@ public final class ModelScreen: Screen {
                     }
                 }
             default:
-                let base = s.workingDirectory
-                if input.handle(key, complete: { PathCompletion.complete($0, base: base) }) { s.fileInput = (input, action) }
+                let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
+                if let matches = r.matches { s.message = matches }
+                if r.used { s.fileInput = (input, action) }
             }
             return .handled
         }

@@ -37,7 +37,7 @@ public final class RunsScreen: Screen {
             KeyBinding(.char("g"), "sweeps", hint: false, action: { s in s.runsView = s.runsView == .sweeps ? .table : .sweeps; return .handled }),
             KeyBinding(.char("c"), "clone", action: { s in
                 guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
-                s.cloneInput = TextInput(formatLR(r.learningRateChange?.to ?? c.finetune.learningRate))
+                s.cloneInput = TextInput(formatLR(r.learningRateChange?.to ?? c.finetune.learningRate), selected: true)
                 return .handled
             }),
             KeyBinding(.enter, "evaluate", action: { s in
@@ -59,6 +59,8 @@ public final class RunsScreen: Screen {
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool { state.cloneInput != nil }
+
+    public func editHints(_ state: DashboardState) -> [KeyHelp] { KeyHelp.edit(enter: "start training") }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         if var input = s.cloneInput {

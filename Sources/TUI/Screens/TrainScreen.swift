@@ -28,12 +28,14 @@ public final class TrainScreen: Screen {
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
             KeyBinding(.char("l"), "set LR", action: { s in
                 guard s.isTraining || s.canControlWatched else { s.send(.saveNow); return .handled }
-                s.lrInput = TextInput(formatLR(s.currentLearningRate)); return .handled
+                s.lrInput = TextInput(formatLR(s.currentLearningRate), selected: true); return .handled
             }),
         ])
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool { state.lrInput != nil }
+
+    public func editHints(_ state: DashboardState) -> [KeyHelp] { KeyHelp.edit(enter: "set the learning rate") }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         guard var input = s.lrInput else { return keys.action(for: key)?(&s) ?? .ignored }

@@ -107,8 +107,11 @@ public struct Form: Sendable {
 
     public init(fields: [FormField]) { self.fields = fields }
 
-    /// Applies a key to the form and its state.
-    public mutating func handle(_ key: Key, state: inout FormState) -> Outcome {
+    /// Applies a key to the form and its state. With `typeToEdit`, a character typed on a
+    /// focused number or text field starts editing it with that character (replacing the
+    /// value, as a spreadsheet does), instead of being left to other keys (a digit would switch
+    /// screens).
+    public mutating func handle(_ key: Key, state: inout FormState, typeToEdit: Bool = false) -> Outcome {
         guard !fields.isEmpty else { return .ignored }
         state.focused = max(0, min(state.focused, fields.count - 1))
         let i = state.focused
@@ -161,8 +164,25 @@ public struct Form: Sendable {
                 state.message = nil
                 return .moved
             }
+        case .char(let c) where typeToEdit && Self.typed(c, into: fields[i].kind):
+            var input = TextInput("")
+            _ = input.handle(key)
+            state.editing = input
+            state.message = fields[i].validate(input.value)
+            return .moved
         default:
             return .ignored
+        }
+    }
+
+    /// Whether typing `c` on a field of `kind` starts editing it: digits, signs, `.` and `e` on
+    /// numbers, digits and `-` on integers, any visible character on text and typed suggestions.
+    static func typed(_ c: Character, into kind: FormField.Kind) -> Bool {
+        switch kind {
+        case .number: return c.isNumber || "+-.eE".contains(c)
+        case .integer: return c.isNumber || c == "-"
+        case .text, .suggested: return !c.isWhitespace
+        case .choice, .toggle: return false
         }
     }
 

@@ -32,6 +32,17 @@ public enum PathCompletion {
         return dirPart + common
     }
 
+    /// Applies `key` to a path being typed in `input`, Tab completing against `base`. Returns
+    /// whether the key was used and, when Tab leaves several names that match (a shell lists
+    /// them on a second Tab), a line naming them; nil otherwise.
+    public static func edit(_ input: inout TextInput, key: Key, base: String) -> (used: Bool, matches: String?) {
+        let used = input.handle(key, complete: { complete($0, base: base) })
+        guard key == .tab else { return (used, nil) }
+        let c = candidates(for: input.value, base: base)
+        guard c.count > 1 else { return (used, c.isEmpty ? "no file matches \(input.value)" : nil) }
+        return (used, "\(c.count) matches: " + c.joined(separator: "  "))
+    }
+
     /// Splits a typed path into its directory part (with trailing `/`) and the last component.
     static func split(_ path: String) -> (String, String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }

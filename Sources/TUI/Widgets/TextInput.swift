@@ -4,10 +4,16 @@ public struct TextInput: Equatable, Sendable {
     public private(set) var text: [Character]
     /// The cursor, 0...text.count (before the character at that index).
     public private(set) var cursor: Int
+    /// True while the whole prefilled text is selected: the first character typed replaces
+    /// it (as in a file dialog), Backspace or Delete clears it, and any other key keeps it.
+    public private(set) var selected: Bool
 
-    public init(_ text: String = "") {
+    /// A field holding `text` with the cursor at its end; with `selected`, the text is
+    /// selected so that typing replaces it.
+    public init(_ text: String = "", selected: Bool = false) {
         self.text = Array(text)
         cursor = self.text.count
+        self.selected = selected && !text.isEmpty
     }
 
     /// The text as a string.
@@ -21,8 +27,27 @@ public struct TextInput: Equatable, Sendable {
 
     /// Applies an editing key: printable characters insert, Backspace/Delete remove,
     /// Left/Right/Home/End move (Ctrl-A / Ctrl-E too, Ctrl-U clears to the start, Ctrl-K to the
-    /// end), Tab completes with `complete`. Returns whether the key was used.
+    /// end), Tab completes with `complete`. While the text is `selected`, a character replaces
+    /// it and Backspace/Delete clear it. Returns whether the key was used.
     public mutating func handle(_ key: Key, complete: ((String) -> String?)? = nil) -> Bool {
+        if selected {
+            switch key {
+            case .backspace, .delete:
+                set("")
+                selected = false
+                return true
+            case .char(let c) where !c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }):
+                set("")
+            default: break
+            }
+            let used = edit(key, complete: complete)
+            if used { selected = false }
+            return used
+        }
+        return edit(key, complete: complete)
+    }
+
+    private mutating func edit(_ key: Key, complete: ((String) -> String?)?) -> Bool {
         switch key {
         case .left: cursor = max(0, cursor - 1)
         case .right: cursor = min(text.count, cursor + 1)
@@ -68,7 +93,7 @@ public struct TextInput: Equatable, Sendable {
             let w = DisplayWidth.of(String(text[i]))
             if x + w > area.maxX { break }
             var st = style
-            if focused && i == cursor { st.reverse = true }
+            if focused && (i == cursor || selected) { st.reverse = true }
             grid.put(String(text[i]), x: x, y: area.y, style: st)
             x += max(1, w)
             i += 1
