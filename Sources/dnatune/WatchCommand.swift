@@ -31,7 +31,7 @@ struct WatchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         try display.requireTerminal("read \(dir.metrics.path) instead")
-        let config = (try? TrainConfig.load(file: dir.config.path).config) ?? TrainConfig()
+        let config = (try? TrainConfig.load(file: dir.config.path, pathsRelativeToFile: false).config) ?? TrainConfig()
         var state = DashboardState(config: config, configPath: dir.config.path)
         let (themes, themeError) = display.themes()
         state.message = themeError

@@ -505,6 +505,26 @@ import Training
         _ = app.handle(.enter)
         #expect(app.state.message?.contains("bad.yaml:2") == true)
         #expect(app.state.config.finetune.learningRate == 0.25)
+
+        // Saving over another existing file asks; Enter again replaces it, Esc keeps it.
+        let badText = try String(contentsOf: dir.appendingPathComponent("bad.yaml"), encoding: .utf8)
+        _ = app.handle(.char("w"))
+        type("bad.yaml")   // replaces the selected name
+        _ = app.handle(.enter)
+        #expect(app.state.message == "bad.yaml exists: Enter again replaces it, Esc keeps it")
+        #expect(app.state.fileInput != nil)
+        _ = app.handle(.escape)
+        #expect(try String(contentsOf: dir.appendingPathComponent("bad.yaml"), encoding: .utf8) == badText)
+        _ = app.handle(.char("w"))
+        type("bad.yaml")
+        _ = app.handle(.enter)
+        _ = app.handle(.enter)
+        #expect(app.state.message == "saved bad.yaml")
+        #expect(try TrainConfig.load(file: dir.appendingPathComponent("bad.yaml").path).config.finetune.learningRate == 0.25)
+        // Saving the file that was opened needs no question.
+        _ = app.handle(.char("w"))
+        _ = app.handle(.enter)
+        #expect(app.state.message == "saved bad.yaml")
     }
 
     /// `/` types a dataset path with Tab completion; Enter loads it.

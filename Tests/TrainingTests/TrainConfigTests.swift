@@ -58,6 +58,88 @@ import Testing
         #expect(loaded.config.finetune.earlyStopping.patience != nil)
     }
 
+    /// An example config names its data relative to itself, so it loads the same data from
+    /// any working directory (it once resolved `../shared/data/...` against the directory the
+    /// command ran in and loaded the wrong folder).
+    @Test func exampleDataPathsAreRelativeToTheConfigFile() throws {
+        let file = Self.packageRoot.appendingPathComponent("examples/gue_prom_core_tata.yaml").path
+        let loaded = try TrainConfig.load(file: file)
+        let expected = Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/gue/prom_core_tata").path
+        #expect(loaded.config.data.sources.map { ConfigPaths.absolute($0) } == [expected])
+        let pretrained = try TrainConfig.load(file: Self.packageRoot.appendingPathComponent("examples/pretrained/tf_0-full.yaml").path)
+        #expect(pretrained.config.data.sources.map { ConfigPaths.absolute($0) }
+                == [Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/gue/tf_0").path])
+        #expect(pretrained.config.model.base == "dnabert-tiny-6mer", "a catalog name is no path")
+    }
+
+    @Test func configPathArithmetic() {
+        #expect(ConfigPaths.normalize("examples/../../shared/./data/") == "../shared/data")
+        #expect(ConfigPaths.normalize("/a/b/../../../c") == "/c")
+        #expect(ConfigPaths.normalize("a/..") == ".")
+        #expect(ConfigPaths.relative("/work/shared/data", to: "/work/main") == "../shared/data")
+        #expect(ConfigPaths.relative("/work/main/x.csv", to: "/work/main") == "x.csv")
+        #expect(ConfigPaths.relative("/work/main", to: "/work/main") == ".")
+        #expect(ConfigPaths.relative("/tmp/x.csv", to: "/work/main") == "/tmp/x.csv", "nothing shared but the root")
+        #expect(ConfigPaths.rebase("../../shared/data", from: "/work/main/examples", to: "/work/main") == "../shared/data")
+        #expect(ConfigPaths.rebase("data.csv", from: "/work/main/examples", to: nil) == "/work/main/examples/data.csv")
+        #expect(ConfigPaths.rebase("/abs/data.csv", from: "/x", to: "/y") == "/abs/data.csv")
+        #expect(ConfigPaths.rebase("~/data.csv", from: "/x", to: "/y") == "~/data.csv")
+        #expect(ConfigPaths.rebase("./d.csv", from: "/x", to: "/x") == "./d.csv", "unchanged when nothing moves")
+        #expect(ConfigPaths.absolute("a/../b", cwd: "/w") == "/w/b")
+    }
+
+    /// Every input path of a config file is read against the file's folder; what the command
+    /// line sets, built-in data, streams and catalog names are left alone; saving into another
+    /// folder and loading back gives the same paths.
+    @Test func inputPathsResolveAgainstTheConfigFileAndSurviveASaveElsewhere() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("dnatune-paths-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: dir) }
+        try fm.createDirectory(at: dir.appendingPathComponent("configs/local-model"), withIntermediateDirectories: true)
+        let yaml = """
+            data:
+              sources: [../data/train.csv, "-"]
+              tokenizer: {kind: vocab, vocab: ../vocab/vocab.txt}
+            model: {base: local-model}
+            """
+        let file = dir.appendingPathComponent("configs/x.yaml").path
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let c = try TrainConfig.load(file: file).config
+        #expect(c.data.sources == [dir.appendingPathComponent("data/train.csv").path, "-"])
+        #expect(c.data.tokenizer.vocab == dir.appendingPathComponent("vocab/vocab.txt").path)
+        #expect(c.model.base == dir.appendingPathComponent("configs/local-model").path, "a folder beside the config")
+        // Overrides are the command line's: relative to the working directory.
+        let o = try TrainConfig.load(file: file, overrides: ["data.sources=[mine.csv]", "model.base=DNABERT-2-117M"]).config
+        #expect(o.data.sources == ["mine.csv"] && o.model.base == "DNABERT-2-117M")
+        #expect(o.data.tokenizer.vocab == dir.appendingPathComponent("vocab/vocab.txt").path)
+        // The old reading, for run directories written by earlier versions.
+        let raw = try TrainConfig.load(file: file, pathsRelativeToFile: false).config
+        #expect(raw.data.sources == ["../data/train.csv", "-"] && raw.model.base == "local-model")
+        // Saved elsewhere (as the dashboard's `w` does), the file's paths are relative to it.
+        let cwd = fm.currentDirectoryPath
+        let other = dir.appendingPathComponent("elsewhere/deeper")
+        try fm.createDirectory(at: other, withIntermediateDirectories: true)
+        let saved = other.appendingPathComponent("y.yaml").path
+        try c.rebasingPaths(from: cwd, to: other.path).yaml().write(toFile: saved, atomically: true, encoding: .utf8)
+        let back = try TrainConfig.load(file: saved).config
+        #expect(back.data.sources == c.data.sources && back.data.tokenizer.vocab == c.data.tokenizer.vocab && back.model.base == c.model.base)
+        // Relative paths in memory (under the working directory) are written relative to the file.
+        var inProject = TrainConfig()
+        inProject.data.sources = ["data/a.csv"]
+        inProject.data.tokenizer.vocab = "models/m/vocab.txt"
+        inProject.model.base = "models/m"
+        let moved = inProject.rebasingPaths(from: "/w/project", to: "/w/project/configs/gue")
+        #expect(moved.data.sources == ["../../data/a.csv"] && moved.data.tokenizer.vocab == "../../models/m/vocab.txt"
+                && moved.model.base == "../../models/m")
+        #expect(moved.rebasingPaths(from: "/w/project/configs/gue", to: "/w/project").data.sources == ["data/a.csv"])
+        // A run's own copy holds absolute paths.
+        let run = TrainConfig().rebasingPaths(from: "/w/project", to: nil)
+        #expect(run.data.sources == ["demo"])
+        var rel = TrainConfig()
+        rel.data.sources = ["data/a.csv"]
+        #expect(rel.rebasingPaths(from: "/w/project", to: nil).data.sources == ["/w/project/data/a.csv"])
+    }
+
     /// Each invalid value names its key path, its line, and what is allowed.
     @Test(arguments: [
         ("finetune:\n  learning_rate: -1\n", "finetune.learning_rate", 2, "-1 is out of range: must be > 0"),
@@ -293,6 +375,23 @@ import Testing
         let issue = try #require(issues.first, "no error for --set \(set)")
         #expect(issue.path == path, "\(issue)")
         #expect(issue.description.contains(message), "\(issue)")
+    }
+
+    /// A bad `--set` value is not blamed on the config file's line 1 (`promoter.yaml:1:1`).
+    @Test func aBadSetValueNamesTheSetNotTheFile() throws {
+        do {
+            _ = try TrainConfig.parse(yaml: "finetune:\n  seed: 1\n", file: "promoter.yaml",
+                                      overrides: ["finetune.learning_rate=-3", "finetune.callbacks.early_stopping.patience=-1"])
+            Issue.record("no error")
+        } catch let error as ConfigError {
+            #expect(error.issues.count == 2)
+            for issue in error.issues {
+                #expect(issue.file == nil && issue.line == nil, "\(issue)")
+                #expect(!issue.description.contains("promoter.yaml") && issue.description.contains("(from --set finetune."), "\(issue)")
+            }
+        }
+        // A value from the file keeps its file and line.
+        #expect(errors("finetune:\n  seed: 1\n  learning_rate: -3\n", overrides: ["finetune.seed=2"]).first?.line == 3)
     }
 
     static func customised() -> TrainConfig {

@@ -47,6 +47,8 @@ public struct DashboardState {
     public var modelForm: ConfigForm
     /// A config path being typed, and what to do with it.
     public var fileInput: (input: TextInput, action: FileAction)?
+    /// The file that saving would replace, once the user was asked (Enter again confirms).
+    public var overwriteAsked: String?
     /// The LR range test started from the Model screen, if any.
     public var lrFinder: LRFinderJob?
 
@@ -217,7 +219,7 @@ public struct DashboardState {
         attached = attach
         tail = MetricsTail(path: run.metrics.path)
         resetRun(totalSteps: 0)
-        if let c = try? TrainConfig.load(file: run.config.path).config {
+        if let c = try? TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config {
             config = c
             modelForm.reload(from: c)
             dataOptions.reload(from: c)

@@ -39,12 +39,20 @@ public final class ModelScreen: Screen {
         if let (input0, action) = s.fileInput {
             var input = input0
             switch key {
-            case .escape: s.fileInput = nil
+            case .escape: s.fileInput = nil; s.overwriteAsked = nil
             case .enter:
                 s.fileInput = nil
                 let path = input.value.trimmingCharacters(in: .whitespaces)
                 guard !path.isEmpty else { return .handled }
                 let full = path.hasPrefix("/") ? path : (s.workingDirectory as NSString).appendingPathComponent(path)
+                // Saving over another file than the one opened asks first; Enter again confirms.
+                if action == .save, path != s.configPath, s.overwriteAsked != full, FileManager.default.fileExists(atPath: full) {
+                    s.overwriteAsked = full
+                    s.fileInput = (input, action)
+                    s.message = "\(path) exists: Enter again replaces it, Esc keeps it"
+                    return .handled
+                }
+                s.overwriteAsked = nil
                 switch action {
                 case .load:
                     do {
@@ -60,7 +68,10 @@ public final class ModelScreen: Screen {
                     }
                 case .save:
                     do {
-                        try s.config.yaml().write(toFile: full, atomically: true, encoding: .utf8)
+                        // Paths in a config file are relative to the file, wherever it is saved.
+                        let folder = (full as NSString).deletingLastPathComponent
+                        let text = s.config.rebasingPaths(from: FileManager.default.currentDirectoryPath, to: folder).yaml()
+                        try text.write(toFile: full, atomically: true, encoding: .utf8)
                         s.configPath = path
                         s.message = "saved \(path)"
                     } catch {
@@ -70,7 +81,7 @@ public final class ModelScreen: Screen {
             default:
                 let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
                 if let matches = r.matches { s.message = matches }
-                if r.used { s.fileInput = (input, action) }
+                if r.used { s.fileInput = (input, action); s.overwriteAsked = nil }
             }
             return .handled
         }

@@ -13,7 +13,7 @@ public struct RunSummary: Sendable {
     /// Reads a run's config, status and metrics; a run whose files cannot be read still
     /// gets a row (with what could be read).
     public static func load(_ run: RunDirectory) -> RunSummary {
-        let config = try? TrainConfig.load(file: run.config.path).config
+        let config = try? TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
         let status = try? run.readStatus()
         let history = (try? run.readHistory()) ?? RunHistory()
         return RunSummary(run: run, config: config, status: status ?? nil, history: history,

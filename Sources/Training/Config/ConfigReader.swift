@@ -18,10 +18,14 @@ final class ConfigReader {
     var warnings: [ConfigIssue] { issues.filter { $0.kind != .error } }
 
     func report(_ kind: ConfigIssue.Kind, _ path: String, _ node: Node?, _ message: String) {
-        var message = message
-        if let source = overridden[path] { message += " (from --set \(source))" }
-        issues.append(ConfigIssue(kind, path: path, file: file, line: node?.mark?.line, column: node?.mark?.column,
-                                  message))
+        // A value set on the command line (or inside a section set there) has no place in the
+        // file: name the --set instead of the file's line 1.
+        let source = overridden[path] ?? overridden.first { path.hasPrefix($0.key + ".") }?.value
+        if let source {
+            issues.append(ConfigIssue(kind, path: path, file: nil, message + " (from --set \(source))"))
+        } else {
+            issues.append(ConfigIssue(kind, path: path, file: file, line: node?.mark?.line, column: node?.mark?.column, message))
+        }
     }
 
     func error(_ path: String, _ node: Node?, _ message: String) { report(.error, path, node, message) }

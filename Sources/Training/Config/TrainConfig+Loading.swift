@@ -3,17 +3,33 @@ import Yams
 
 extension TrainConfig {
     /// Reads, overrides and validates the config file at `path`.
+    ///
+    /// Relative input paths in the file (`data.sources`, a `model.base` folder,
+    /// `data.tokenizer.vocab`) are relative to the file's folder, so a config works from any
+    /// directory; the result holds them relative to the working directory (absolute when
+    /// outside it). Values given in `overrides` are the command line's, relative to the working
+    /// directory. A run directory's own `config.yaml`, written with absolute paths by current
+    /// versions but with working-directory paths by older ones, is read with
+    /// `pathsRelativeToFile: false`.
     /// - Parameter overrides: `dotted.path=value` assignments (`--set`), each value a YAML scalar
     ///   (or flow list), applied before validation; an unknown path is an error.
     /// - Throws: `ConfigError` listing every invalid value, each with its key path and line.
-    public static func load(file path: String, overrides: [String] = []) throws -> LoadedConfig {
+    public static func load(file path: String, overrides: [String] = [], pathsRelativeToFile: Bool = true) throws -> LoadedConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError([ConfigIssue(.error, path: "", file: path, "cannot read the config file: \(error.localizedDescription)")])
         }
-        return try parse(yaml: text, file: path, overrides: overrides)
+        var loaded = try parse(yaml: text, file: path, overrides: overrides)
+        if pathsRelativeToFile {
+            let folder = (path as NSString).deletingLastPathComponent
+            let overridden = Set(overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first }
+                .map { $0.trimmingCharacters(in: .whitespaces) })
+            loaded.config = loaded.config.rebasingPaths(from: folder.isEmpty ? "." : folder,
+                                                        to: FileManager.default.currentDirectoryPath, skipping: overridden)
+        }
+        return loaded
     }
 
     /// Parses, overrides and validates config text; `file` only names it in messages.

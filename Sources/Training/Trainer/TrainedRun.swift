@@ -44,7 +44,7 @@ public final class TrainedRun {
         }
         self.run = run
         self.checkpoint = checkpoint
-        config = try TrainConfig.load(file: run.config.path).config
+        config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
         let opened = try HFCheckpoint.open(directory: folder.path)
         labelNames = opened.labelNames
         guard labelNames.count == opened.config.numLabels, labelNames.count >= 2 else {

@@ -25,7 +25,8 @@ public final class TrainingSession {
         if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources) { throw RunError(mismatch) }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
-        try AtomicFile.write(text: config.yaml(), to: run.config.path)
+        // Absolute input paths: the run's config works from any directory, as a config file should.
+        try AtomicFile.write(text: config.rebasingPaths(from: FileManager.default.currentDirectoryPath, to: nil).yaml(), to: run.config.path)
         try Self.writeManifest(data: data, config: config, model: model, to: run.manifest)
         trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run))
     }
@@ -39,7 +40,7 @@ public final class TrainingSession {
         if let status = try run.readStatus(), status.processAlive, status.pid != getpid() {
             throw RunError("\(run.name) is still running (process \(status.pid)); watch it with `dnatune watch \(run.url.path)`")
         }
-        let loaded = try TrainConfig.load(file: run.config.path)
+        let loaded = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false)
         config = try Self.resolvingBase(loaded.config, catalog: catalog)
         self.run = run
         data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
