@@ -203,6 +203,39 @@ import Testing
         #expect(form.fields[0].value == "2e-5" && state.editing == nil)
     }
 
+    /// A message that does not fit its row ("✗ must") is shown in full below the fields,
+    /// wrapped, instead of the help.
+    @Test func aLongValidationMessageWrapsBelowTheFields() {
+        var form = Form(fields: Self.fields)
+        var state = FormState()
+        _ = form.handle(.enter, state: &state)
+        _ = form.handle(.char("9"), state: &state)
+        let g = render(40, 9) { form.draw(into: &$0, in: $0.bounds, state: state, unicode: true) }
+        let rows = g.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(rows[0].hasPrefix("learning rate 2e-59") && rows[0].contains("✗ must"), "the row has the start: \(rows[0])")
+        #expect(rows[8].trimmingCharacters(in: .whitespaces) == "✗ must be within 1e-07 to 1", "\(g.text)")
+        #expect(!g.text.contains("peak LR"))
+        // Fixed, the help comes back.
+        _ = form.handle(.backspace, state: &state)
+        let h = render(40, 9) { form.draw(into: &$0, in: $0.bounds, state: state, unicode: true) }
+        #expect(h.text.contains("peak LR after warm-up") && !h.text.contains("✗"))
+    }
+
+    @Test(arguments: [
+        ("short", 10, 0, ["short"]),
+        ("the quick brown fox", 9, 0, ["the quick", "brown fox"]),
+        ("the quick brown fox", 10, 2, ["the quick", "  brown", "  fox"]),
+        ("abcdefghij", 4, 0, ["abcd", "efgh", "ij"]),
+        ("  indented text here", 10, 0, ["  indented", "text here"]),
+        ("eval_loss 0.6929 eval_mcc 0.4412", 16, 2, ["eval_loss 0.6929", "  eval_mcc", "  0.4412"]),
+        ("", 5, 0, [""]),
+    ] as [(String, Int, Int, [String])])
+    func wrapBreaksAtSpacesAndInsideLongWords(_ text: String, _ width: Int, _ indent: Int, _ expected: [String]) {
+        let lines = wrap(text, to: width, indent: indent)
+        #expect(lines == expected)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= width })
+    }
+
     @Test func escCancelsAndChoicesAndTogglesCycle() {
         var form = Form(fields: Self.fields)
         var state = FormState(focused: 1)

@@ -84,13 +84,16 @@ public struct ConfigForm: Sendable {
 
     /// Draws the form with the parser's messages below it.
     public func draw(into grid: inout CellGrid, in rect: Rect, focused: Bool, unicode: Bool) {
-        let messages = issues.map { ($0.path.isEmpty ? "" : $0.path + ": ") + $0.message }
+        // The config's verdicts, wrapped (they name a key and a range: cut, they said nothing).
+        let messages = issues.flatMap { wrap((unicode ? "✗ " : "! ") + ($0.path.isEmpty ? "" : $0.path + ": ") + $0.message,
+                                             to: rect.width, indent: 2) }
         let messageRows = min(messages.count, max(0, rect.height - 3))
         let (top, bottom) = rect.splitTop(rect.height - messageRows)
         if focused { form.draw(into: &grid, in: top, state: state, unicode: unicode) } else { drawUnfocused(into: &grid, in: top, unicode: unicode) }
         for (i, m) in messages.prefix(messageRows).enumerated() {
-            grid.put(truncate((unicode ? "✗ " : "! ") + m, to: bottom.width, unicode: unicode), x: bottom.x, y: bottom.y + i,
-                     style: Style(fg: .bad, bold: true), maxWidth: bottom.width)
+            let more = i == messageRows - 1 && messages.count > messageRows
+            grid.put(more ? truncate(m + " " + messages[messageRows...].joined(separator: " "), to: bottom.width, unicode: unicode) : m,
+                     x: bottom.x, y: bottom.y + i, style: Style(fg: .bad, bold: true), maxWidth: bottom.width)
         }
     }
 

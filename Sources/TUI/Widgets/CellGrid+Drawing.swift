@@ -53,3 +53,58 @@ public func truncate(_ text: String, to width: Int, unicode: Bool = true) -> Str
     }
     return out + (unicode ? "…" : "~")
 }
+
+/// `text` broken into lines of at most `width` columns: at spaces where it can, inside a word
+/// longer than a line where it must; a continuation starts with `indent` spaces. Leading
+/// spaces of the text are kept.
+public func wrap(_ text: String, to width: Int, indent: Int = 0) -> [String] {
+    guard width > 0 else { return [] }
+    if DisplayWidth.of(text) <= width { return [text] }
+    let indent = min(indent, max(0, width - 1))
+    var lines: [String] = []
+    var line = ""
+    var lineWidth = 0
+    func flush() {
+        lines.append(line)
+        line = String(repeating: " ", count: indent)
+        lineWidth = indent
+    }
+    // Words keep the spaces before them so that leading indentation survives.
+    var words: [String] = []
+    var current = ""
+    var seenText = false
+    for ch in text {
+        if ch == " " && seenText && !current.hasSuffix(" ") { words.append(current); current = "" }
+        if ch != " " { seenText = true }
+        current.append(ch)
+    }
+    if !current.isEmpty { words.append(current) }
+    for (n, word) in words.enumerated() {
+        var piece = word
+        let bare = n == 0 ? word : String(word.drop { $0 == " " })
+        var w = DisplayWidth.of(piece)
+        if lineWidth + w > width && lineWidth > indent {
+            flush()
+            piece = bare
+            w = DisplayWidth.of(piece)
+        }
+        // A word wider than a line is cut where the line ends.
+        while lineWidth + w > width {
+            var head = ""
+            var used = 0
+            var rest = Substring(piece)
+            while let ch = rest.first, lineWidth + used + DisplayWidth.of(String(ch)) <= width {
+                head.append(ch); used += DisplayWidth.of(String(ch)); rest = rest.dropFirst()
+            }
+            if head.isEmpty && lineWidth == indent { head = String(rest.first!); rest = rest.dropFirst() }
+            line += head
+            flush()
+            piece = String(rest)
+            w = DisplayWidth.of(piece)
+        }
+        line += piece
+        lineWidth += w
+    }
+    if lineWidth > indent || lines.isEmpty { lines.append(line) }
+    return lines
+}

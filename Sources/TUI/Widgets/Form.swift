@@ -191,12 +191,20 @@ public struct Form: Sendable {
     public func draw(into grid: inout CellGrid, in rect: Rect, state: FormState, unicode: Bool) {
         let area = rect.intersection(grid.bounds)
         guard !area.isEmpty, !fields.isEmpty else { return }
-        let helpRows = area.height >= 4 && fields.contains { !$0.help.isEmpty } ? 1 : 0
-        let rows = area.height - helpRows
-        guard rows > 0 else { return }
+        let focused = max(0, min(state.focused, fields.count - 1))
         let labelWidth = min(fields.map { DisplayWidth.of($0.label) }.max() ?? 0, max(4, area.width / 3), area.width)
         let valueWidth = min(16, max(0, area.width - labelWidth - 1))
-        let focused = max(0, min(state.focused, fields.count - 1))
+        // Below the fields: the focused field's validation message in full when its row has
+        // room for the start of it only, wrapped over up to three rows; else the field's help.
+        let rowRoom = area.width - labelWidth - valueWidth - 3
+        let message = (state.message ?? (state.editing == nil ? fields[focused].validate(fields[focused].value) : nil))
+            .flatMap { DisplayWidth.of($0) + 2 > rowRoom ? $0 : nil }
+        let bottom: [String] = message.map { wrap((unicode ? "✗ " : "! ") + $0, to: area.width, indent: 2) }
+            ?? (fields[focused].help.isEmpty ? [] : [truncate(fields[focused].help, to: area.width, unicode: unicode)])
+        let helpRows = area.height >= 4 && (fields.contains { !$0.help.isEmpty } || message != nil)
+            ? max(1, min(bottom.count, area.height >= 8 ? 3 : 1)) : 0
+        let rows = area.height - helpRows
+        guard rows > 0 else { return }
         let first = focused >= rows ? focused - rows + 1 : 0
         for line in 0..<rows {
             let i = first + line
@@ -231,9 +239,11 @@ public struct Form: Sendable {
                 grid.put(f.allowed(unicode: unicode), x: nx, y: y, style: Style(fg: .muted), maxWidth: area.maxX - nx)
             }
         }
-        if helpRows > 0 {
-            grid.put(truncate(fields[focused].help, to: area.width, unicode: unicode), x: area.x, y: area.maxY - 1,
-                     style: Style(fg: .muted), maxWidth: area.width)
+        for (i, line) in bottom.prefix(helpRows).enumerated() {
+            let cut = i == helpRows - 1 && bottom.count > helpRows ? truncate(line + " " + bottom[helpRows...].joined(separator: " "),
+                                                                           to: area.width, unicode: unicode) : line
+            grid.put(cut, x: area.x, y: area.maxY - helpRows + i,
+                     style: message != nil ? Style(fg: .bad, bold: true) : Style(fg: .muted), maxWidth: area.width)
         }
     }
 }
