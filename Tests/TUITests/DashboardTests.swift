@@ -527,6 +527,73 @@ import Training
         #expect(app.state.message == "saved bad.yaml")
     }
 
+    /// At 80×24 the Data screen's panels are cut: each says how much it holds out of sight,
+    /// Right gives a panel the arrows, and PgDn/G/g scroll it to its end and back.
+    @Test func dataPanelsThatDoNotFitScroll() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        let app = Dashboard.makeApp(state: s)
+        func frame() -> String { app.frame(width: 80, height: 24, unicode: true).text }
+        #expect(frame().contains("↓8 Right scrolls"))
+        #expect(!frame().contains("test  (imbalance"), "the last stage is out of sight")
+        _ = app.handle(.right)
+        #expect(app.state.dataFocus == .balance)
+        #expect(frame().contains("↓8 PgUp/PgDn g/G"))
+        _ = app.handle(.char("G"))
+        #expect(app.state.balanceScroll == 8)
+        #expect(frame().contains("test  (imbalance 5.8:1)  n=280") && frame().contains("↑8 PgUp/PgDn g/G"))
+        _ = app.handle(.pageDown)
+        #expect(app.state.balanceScroll == 8, "not past the end")
+        _ = app.handle(.up)
+        #expect(app.state.balanceScroll == 7)
+        _ = app.handle(.char("g"))
+        #expect(app.state.balanceScroll == 0)
+        #expect(app.current == 0, "g and G are no screen keys here")
+        // The cleaning report, to its last step.
+        _ = app.handle(.right)
+        #expect(app.state.dataFocus == .cleaning)
+        #expect(!frame().contains("duplicates"))
+        _ = app.handle(.pageDown); _ = app.handle(.pageDown); _ = app.handle(.pageDown)
+        #expect(frame().contains("duplicates      on  removed 88"))
+        // Back to the datasets: the arrows choose a dataset again.
+        _ = app.handle(.left); _ = app.handle(.left)
+        #expect(app.state.dataFocus == .datasets)
+        _ = app.handle(.down)
+        #expect(app.state.datasetCursor == 1)
+        // A terminal tall enough shows everything and no scroll note.
+        let tall = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(!tall.contains("Right scrolls") && tall.contains("duplicates"))
+    }
+
+    /// The event log wraps its lines, follows the newest, says what is out of sight; PgUp
+    /// scrolls it back, G follows again, and `e` gives it the whole screen.
+    @Test func theEventLogWrapsScrollsAndExpands() throws {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.log = (1...40).map { "eval step \($0): eval_loss 0.6929 eval_mcc 0.4412 eval_accuracy 0.8512 eval_f1 0.5000 eval_auroc 0.9012" }
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("3"))
+        func frame() -> String { app.frame(width: 100, height: 30, unicode: true).text }
+        let first = frame()
+        #expect(first.contains("eval_auroc") && first.contains("0.9012"), "wrapped, not cut:\n\(first)")
+        #expect(first.contains("eval step 40:") && !first.contains("eval step 1:"))
+        #expect(first.contains("e expands") && first.contains("↑"))
+        _ = app.handle(.pageUp)
+        #expect(app.state.eventsScroll > 0)
+        #expect(!frame().contains("eval step 40:") && frame().contains("↓"))
+        _ = app.handle(.char("g"))
+        #expect(frame().contains("eval step 1:"))
+        _ = app.handle(.char("G"))
+        #expect(app.state.eventsScroll == 0 && frame().contains("eval step 40:"))
+        _ = app.handle(.char("e"))
+        let expanded = frame()
+        #expect(expanded.contains("Events (e: back to the charts)") && !expanded.contains("Early stopping"))
+        #expect(expanded.contains("eval step 40:"))
+        _ = app.handle(.char("e"))
+        #expect(frame().contains("Early stopping"))
+    }
+
     /// `/` types a dataset path with Tab completion; Enter loads it.
     @Test func dataScreenLoadsATypedPath() throws {
         let dir = try DashboardFixtures.temporaryDirectory()

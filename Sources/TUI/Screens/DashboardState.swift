@@ -26,6 +26,10 @@ public struct DashboardState {
     public var datasetCursor = 0
     /// True while the Data screen's options form has the keys (instead of the picker).
     public var editingDataOptions = false
+    /// Which part of the Data screen the arrows move: the dataset list or a report panel.
+    public var dataFocus: DataFocus = .datasets
+    /// Rows the Class balance and Cleaning panels are scrolled from their tops.
+    public var balanceScroll = 0, cleaningScroll = 0
     public var dataOptions: ConfigForm
     /// A dataset path being typed (Tab completes).
     public var pathInput: TextInput?
@@ -65,6 +69,10 @@ public struct DashboardState {
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
+    /// Rows the Train screen's event log is scrolled back from its newest line (0 follows it).
+    public var eventsScroll = 0
+    /// Whether the event log fills the Train screen instead of the charts.
+    public var eventsExpanded = false
     public var eta = ETAEstimator(totalSteps: 0)
     /// Whether the user asked the run to pause (p toggles it before the trainer answers).
     public var pauseRequested = false
@@ -231,6 +239,7 @@ public struct DashboardState {
     private mutating func resetRun(totalSteps: Int) {
         history = RunHistory()
         log = []
+        eventsScroll = 0
         eta = ETAEstimator(totalSteps: totalSteps)
         reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
         evaluation = nil

@@ -13,9 +13,18 @@ public final class DataScreen: Screen {
 
     public init() {}
 
+    /// How far each report panel could scroll, and its height, in the last frame: what keeps
+    /// PgDn from scrolling past the end.
+    private var maxScroll: [DataFocus: Int] = [:], page: [DataFocus: Int] = [:]
+
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
         KeyTable("Data", [
-            KeyBinding([.up, .down], name: "Up/Down", "choose a dataset", hint: false, action: { _ in .ignored }),
+            KeyBinding([.up, .down], name: "Up/Down", "choose a dataset, or scroll the panel chosen with Right", hint: false,
+                       action: { _ in .ignored }),
+            KeyBinding([.left, .right], name: "Left/Right", "move between the datasets, Class balance and Cleaning", hint: false,
+                       action: { _ in .ignored }),
+            KeyBinding([.pageUp, .pageDown], name: "PgUp/PgDn", "scroll the chosen panel by a page", hint: false, action: { _ in .ignored }),
+            KeyBinding([.char("g"), .char("G")], name: "g/G", "the top / bottom of the chosen panel", hint: false, action: { _ in .ignored }),
             KeyBinding(.enter, "load dataset", action: { s in
                 guard s.datasets.indices.contains(s.datasetCursor) else { return .ignored }
                 s.select(s.datasets[s.datasetCursor])
@@ -80,12 +89,37 @@ public final class DataScreen: Screen {
             return .ignored
         }
         switch key {
+        case .right: s.dataFocus = s.dataFocus.next; return .handled
+        case .left: s.dataFocus = s.dataFocus.previous; return .handled
+        default: break
+        }
+        if s.dataFocus != .datasets, let scrolled = scroll(key, &s) { return scrolled }
+        switch key {
         case .up: s.datasetCursor = max(0, s.datasetCursor - 1); return .handled
         case .down: s.datasetCursor = min(s.datasets.count - 1, s.datasetCursor + 1); return .handled
         case .home: s.datasetCursor = 0; return .handled
         case .end: s.datasetCursor = max(0, s.datasets.count - 1); return .handled
         default: return keys.action(for: key)?(&s) ?? .ignored
         }
+    }
+
+    /// Scrolls the focused report panel; nil for a key that does not scroll.
+    private func scroll(_ key: Key, _ s: inout DashboardState) -> ScreenResult? {
+        let focus = s.dataFocus
+        let limit = maxScroll[focus] ?? 0, pageRows = max(1, (page[focus] ?? 2) - 1)
+        var offset = min(focus == .balance ? s.balanceScroll : s.cleaningScroll, limit)
+        switch key {
+        case .up: offset -= 1
+        case .down: offset += 1
+        case .pageUp: offset -= pageRows
+        case .pageDown: offset += pageRows
+        case .char("g"), .home: offset = 0
+        case .char("G"), .end: offset = limit
+        default: return nil
+        }
+        offset = max(0, min(limit, offset))
+        if focus == .balance { s.balanceScroll = offset } else { s.cleaningScroll = offset }
+        return .handled
     }
 
     public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
@@ -97,37 +131,73 @@ public final class DataScreen: Screen {
         let optionsInner = Panel(title: "Options", focused: s.editingDataOptions).draw(into: &g, in: optionsRect, unicode: unicode)
         s.dataOptions.draw(into: &g, in: optionsInner, focused: s.editingDataOptions, unicode: unicode)
 
-        let cleaningLines = self.cleaningLines(s)
-        let cleaningHeight = min(cleaningLines.count + 2, max(4, height / 3))
-        var (balanceRect, cleaningRect) = right.splitTop(height - cleaningHeight)
-        if height >= 40, let tokens = s.tokenLengths, let d = s.data {
+        // The right column is shared by need: Class balance first, Cleaning (with the token
+        // lengths beside it when there is room) the rest; a panel that is cut says how much it
+        // holds out of sight, and Right gives it the arrows to scroll.
+        let innerWidth = max(0, right.width - 2)
+        let summary = ScrollText(lines: summaryLines(s, unicode: unicode), indent: 2)
+        let summaryRows = summary.rows(width: innerWidth).count
+        let hist = s.data.map { data in
+            Histogram(groups: data.dataset.report.stages.map { stage in
+                Histogram.Group(title: stage.name, bars: stage.balance.entries.enumerated().map { i, e in
+                    Histogram.Bar(label: e.label, count: e.count, role: Self.classRole(i))
+                })
+            })
+        }
+        let balanceNeed = summaryRows + (hist?.rowCount ?? 0) + 2
+        let cleaning = ScrollText(lines: cleaningLines(s).map { ($0, $0.hasPrefix(" ") ? Style.plain : Style(fg: .title, bold: true)) },
+                                  offset: s.cleaningScroll, indent: 4)
+        let cleaningNeed = cleaning.lines.count + 2
+        let cleaningMin = min(cleaningNeed, max(5, height / 3))
+        let balanceHeight = max(min(3, height), min(balanceNeed, height - cleaningMin))
+        var (balanceRect, cleaningRect) = right.splitTop(balanceHeight)
+        if cleaningRect.height >= 8, cleaningRect.width >= 60, let tokens = s.tokenLengths, let d = s.data {
             // Room for the token-length histogram beside the cleaning report: what the model sees.
             let (c, l) = cleaningRect.splitLeft(cleaningRect.width / 2)
             cleaningRect = c
             let li = Panel(title: "Tokens (max_length \(d.encodedTrain.maxLength))").draw(into: &g, in: l, unicode: unicode)
             Histogram(bars: tokens.bars).draw(into: &g, in: li, unicode: unicode)
         }
-        let inner = Panel(title: "Class balance").draw(into: &g, in: balanceRect, unicode: unicode)
-        var row = 0
-        for line in summaryLines(s, unicode: unicode) where row < inner.height {
-            g.put(truncate(line.text, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + row, style: line.style,
-                  maxWidth: inner.width)
-            row += 1
+
+        // Class balance: the summary and the histograms drawn whole, then the window shown.
+        let balanceInner = balanceRect.inset(dx: 1, dy: 1)
+        let contentHeight = balanceNeed - 2
+        let balanceMax = max(0, contentHeight - max(0, balanceInner.height))
+        let balanceOffset = min(s.balanceScroll, balanceMax)
+        maxScroll[.balance] = balanceMax
+        page[.balance] = balanceInner.height
+        let balanceWindow = ScrollText.Window(first: balanceOffset, shown: min(contentHeight, max(0, balanceInner.height)),
+                                              total: contentHeight)
+        let inner = Panel(title: "Class balance", focused: s.dataFocus == .balance,
+                          footer: Self.footer(balanceWindow, focused: s.dataFocus == .balance, unicode: unicode))
+            .draw(into: &g, in: balanceRect, unicode: unicode)
+        if inner.width > 0, inner.height > 0, contentHeight > 0 {
+            var content = CellGrid(width: inner.width, height: contentHeight)
+            summary.draw(into: &content, in: content.bounds, unicode: unicode)
+            hist?.draw(into: &content, in: Rect(x: 0, y: summaryRows, width: inner.width, height: contentHeight - summaryRows),
+                       unicode: unicode)
+            var window = CellGrid(width: inner.width, height: inner.height)
+            window.blit(content, x: 0, y: -balanceOffset)
+            g.blit(window, x: inner.x, y: inner.y)
         }
-        if let data = s.data {
-            let hist = Histogram(groups: data.dataset.report.stages.map { stage in
-                Histogram.Group(title: stage.name, bars: stage.balance.entries.enumerated().map { i, e in
-                    Histogram.Bar(label: e.label, count: e.count, role: Self.classRole(i))
-                })
-            })
-            hist.draw(into: &g, in: Rect(x: inner.x, y: inner.y + row, width: inner.width, height: inner.height - row), unicode: unicode)
-        }
-        let cInner = Panel(title: "Cleaning").draw(into: &g, in: cleaningRect, unicode: unicode)
-        for (i, line) in cleaningLines.enumerated() where i < cInner.height {
-            g.put(truncate(line, to: cInner.width, unicode: unicode), x: cInner.x, y: cInner.y + i,
-                  style: line.hasPrefix(" ") ? .plain : Style(fg: .title, bold: true), maxWidth: cInner.width)
-        }
+
+        let cleaningInner = cleaningRect.inset(dx: 1, dy: 1)
+        let cleaningWindow = cleaning.window(width: max(0, cleaningInner.width), height: max(0, cleaningInner.height))
+        maxScroll[.cleaning] = cleaningWindow.maxOffset
+        page[.cleaning] = cleaningInner.height
+        let cInner = Panel(title: "Cleaning", focused: s.dataFocus == .cleaning,
+                           footer: Self.footer(cleaningWindow, focused: s.dataFocus == .cleaning, unicode: unicode))
+            .draw(into: &g, in: cleaningRect, unicode: unicode)
+        cleaning.draw(into: &g, in: cInner, unicode: unicode)
         return g
+    }
+
+    /// `↓12 Right scrolls` on a cut panel (`PgUp/PgDn` once it has the arrows); empty when it
+    /// shows everything.
+    static func footer(_ w: ScrollText.Window, focused: Bool, unicode: Bool) -> String {
+        let more = w.footer(unicode: unicode)
+        guard !more.isEmpty else { return "" }
+        return more + (focused ? " PgUp/PgDn g/G" : " Right scrolls")
     }
 
     /// The colour of class `i` in histograms and per-class tables.
@@ -153,7 +223,7 @@ public final class DataScreen: Screen {
             let d = s.datasets[i]
             let active = s.config.data.sources == [d.source]
             let selected = i == s.datasetCursor
-            let style = selected && !s.editingDataOptions ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: active ? .accent : .text)
+            let style = selected && !s.editingDataOptions && s.dataFocus == .datasets ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: active ? .accent : .text)
             if selected { g.fill(x: inner.x, y: inner.y + line, width: inner.width, height: 1, with: Cell(" ", style)) }
             let mark = active ? (unicode ? "● " : "* ") : "  "
             g.put(truncate(mark + d.label, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + line, style: style,
@@ -209,4 +279,12 @@ public final class DataScreen: Screen {
         }
         return out
     }
+}
+
+/// The part of the Data screen that Up/Down, PgUp/PgDn and g/G move (Left/Right choose).
+public enum DataFocus: Sendable, Hashable {
+    case datasets, balance, cleaning
+
+    var next: DataFocus { self == .datasets ? .balance : .cleaning }
+    var previous: DataFocus { self == .cleaning ? .balance : .datasets }
 }

@@ -17,9 +17,30 @@ public final class TrainScreen: Screen {
 
     public init(controls: Bool = true) { self.controls = controls }
 
+    /// The event log's size in the last frame: how far it can scroll and a page of it. The
+    /// only thing a frame leaves behind, so that PgUp stops where the log ends.
+    private var eventsMaxOffset = 0, eventsPage = 10
+
+    /// Keys that look, for a watched run as for one trained here.
+    private var viewKeys: [KeyBinding<ScreenCommand<DashboardState>>] {
+        [
+            KeyBinding(.char("e"), "expand / shrink the event log", hint: false, action: { s in
+                s.eventsExpanded.toggle(); return .handled
+            }),
+            KeyBinding(.pageUp, name: "PgUp", "scroll the event log back", hint: false, action: { [self] s in
+                s.eventsScroll = min(eventsMaxOffset, s.eventsScroll + max(1, eventsPage - 1)); return .handled
+            }),
+            KeyBinding(.pageDown, name: "PgDn", "scroll the event log forward", hint: false, action: { [self] s in
+                s.eventsScroll = max(0, min(eventsMaxOffset, s.eventsScroll) - max(1, eventsPage - 1)); return .handled
+            }),
+            KeyBinding(.char("g"), "the oldest events", hint: false, action: { [self] s in s.eventsScroll = eventsMaxOffset; return .handled }),
+            KeyBinding(.char("G"), "the newest events (follow)", hint: false, action: { s in s.eventsScroll = 0; return .handled }),
+        ]
+    }
+
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
-        guard controls else { return KeyTable("Train", []) }
-        return KeyTable("Train", [
+        guard controls else { return KeyTable("Train", viewKeys) }
+        return KeyTable("Train", viewKeys + [
             KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
                 s.togglePause(); return .handled
@@ -83,6 +104,10 @@ public final class TrainScreen: Screen {
                 g.put("  Enter apply  Esc cancel", x: pw + 16, y: bottom.y, style: Style(fg: .muted), maxWidth: width - pw - 16)
             }
             top = bottom
+        }
+        if s.eventsExpanded {
+            drawEvents(s, into: &g, in: rest, expanded: true, unicode: unicode)
+            return g
         }
         let (charts, side) = rest.splitLeft(width * 62 / 100)
         let lossH = charts.height * 2 / 5, metricH = (charts.height - lossH) * 3 / 5
@@ -175,13 +200,23 @@ public final class TrainScreen: Screen {
                   style: Style(fg: verdict.below ? .warn : .good))
         }
 
-        // Event log: the newest lines that fit.
-        let log = Panel(title: "Events").draw(into: &g, in: logRect, unicode: unicode)
-        let shown = s.log.suffix(max(0, log.height))
-        for (i, line) in shown.enumerated() {
-            g.put(truncate(line, to: log.width, unicode: unicode), x: log.x, y: log.y + i, style: lineStyle(line), maxWidth: log.width)
-        }
+        drawEvents(s, into: &g, in: logRect, expanded: false, unicode: unicode)
         return g
+    }
+
+    /// The event log, wrapped, following its newest line unless scrolled back; the footer
+    /// says what is out of sight and how to see it.
+    private func drawEvents(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, expanded: Bool, unicode: Bool) {
+        let text = ScrollText(lines: s.log.map { ($0, lineStyle($0)) }, offset: s.eventsScroll, fromBottom: true)
+        let inner = rect.inset(dx: 1, dy: 1)
+        let w = text.window(width: max(0, inner.width), height: max(0, inner.height))
+        eventsMaxOffset = w.maxOffset
+        eventsPage = max(1, inner.height)
+        var footer = w.footer(unicode: unicode)
+        if w.above > 0 || w.below > 0 { footer += footer.isEmpty ? "" : " " ; footer += expanded ? "PgUp/PgDn g/G" : "e expands" }
+        let title = expanded ? "Events (e: back to the charts)" : "Events"
+        let log = Panel(title: title, focused: expanded, footer: footer).draw(into: &g, in: rect, unicode: unicode)
+        text.draw(into: &g, in: log, unicode: unicode)
     }
 
     private func stateRole(_ s: DashboardState) -> Role {

@@ -3,8 +3,12 @@ public struct Panel: Sendable {
     public var title: String
     /// A focused panel's border is drawn in the accent colour.
     public var focused: Bool
+    /// A note on the bottom border, right-aligned: how much more a scrolled panel holds.
+    public var footer: String
 
-    public init(title: String = "", focused: Bool = false) { self.title = title; self.focused = focused }
+    public init(title: String = "", focused: Bool = false, footer: String = "") {
+        self.title = title; self.focused = focused; self.footer = footer
+    }
 
     /// Draws the frame around `rect` and returns the rectangle inside it. A rectangle under
     /// 2×2 gets no frame and is returned whole.
@@ -30,6 +34,10 @@ public struct Panel: Sendable {
         if !title.isEmpty && r.width >= 6 {
             let t = " " + truncate(title, to: r.width - 6, unicode: unicode) + " "
             grid.put(t, x: r.x + 2, y: r.y, style: Style(fg: focused ? .accent : .title, bold: true), maxWidth: r.width - 4)
+        }
+        if !footer.isEmpty && r.width >= 8 {
+            let f = " " + truncate(footer, to: r.width - 6, unicode: unicode) + " "
+            grid.put(f, x: r.maxX - 2 - DisplayWidth.of(f), y: r.maxY - 1, style: Style(fg: .muted), maxWidth: r.width - 4)
         }
         return r.inset(dx: 1, dy: 1)
     }
