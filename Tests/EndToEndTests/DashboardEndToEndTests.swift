@@ -80,7 +80,7 @@ import Testing
         try tmux.keys("C-u")
         try tmux.type("0.002")
         try tmux.keys("Enter")
-        try tmux.waitFor("lr 0.002 constant")
+        try tmux.waitFor("lr 2e-3 constant")
 
         // Train: start; the curves grow and the early-stopping panel fills in.
         try tmux.type("3")
@@ -117,7 +117,7 @@ import Testing
         // Runs: the run with its learning rate and how it ended.
         try tmux.type("4")
         let runs = try tmux.waitFor("Runs in runs (1)")
-        #expect(runs.contains("0.002") && runs.contains("early_stopped"))
+        #expect(runs.contains("2e-3") && runs.contains("early_stopped"))
 
         try tmux.type("q")
         try tmux.waitForPrompt()
@@ -143,7 +143,7 @@ import Testing
         try tmux.type("1")   // at the start: 15e-4
         try tmux.keys("End")
         try tmux.keys("Enter")
-        let screen = try tmux.waitFor("lr 0.0015")
+        let screen = try tmux.waitFor("lr 1.5e-3")
         #expect(screen.contains("Hyperparameters"), "left the Model screen:\n\(screen)")
         try tmux.type("q")
     }

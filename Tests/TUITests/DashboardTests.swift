@@ -335,7 +335,7 @@ import Training
                            status: nil, history: changed)
         let b = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/20261205-100500-plain")), config: config,
                            status: nil, history: RunHistory())
-        #expect(a.cells[2] == "0.0005*" && b.cells[2] == "0.001")
+        #expect(a.cells[2] == "5e-4*" && b.cells[2] == "1e-3")
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.runs = [a, b]
         let app = Dashboard.makeApp(state: s)
@@ -345,12 +345,12 @@ import Training
         _ = app.handle(.down)
         _ = app.handle(.char("d"))
         let diff = app.frame(width: 120, height: 30, unicode: true).text
-        #expect(diff.contains("12-05 10:00:00 lr0.001: learning rate set to 0.0005 at step 120 (while training)"), "\(diff)")
+        #expect(diff.contains("12-05 10:00:00 lr0.001: learning rate set to 5e-4 at step 120 (while training)"), "\(diff)")
         #expect(!diff.contains("the configs are the same"))
         _ = app.handle(.escape)
         _ = app.handle(.up)
         _ = app.handle(.char("c"))
-        #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("with learning rate: 0.0005"))
+        #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("with learning rate: 5e-4"))
     }
 
     /// Sorting by a score puts the best run first: the highest MCC, the lowest loss.

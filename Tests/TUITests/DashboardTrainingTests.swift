@@ -67,7 +67,7 @@ import Training
         #expect(h.learningRateChanges.count == 1 && h.learningRateChanges.first?.value == 0.0005)
         #expect(h.evalMetrics["eval_loss"]?.count == steps / 4)
         #expect(h.earlyStopping?.best != nil)
-        #expect(app.state.log.contains { $0.hasPrefix("learning rate") && $0.contains("0.0005") })
+        #expect(app.state.log.contains { $0.hasPrefix("learning rate") && $0.contains("5e-4") })
         #expect(app.state.log.contains { $0.hasPrefix("finished") })
         #expect(!app.state.isTraining)
         #expect(app.handle(.char("q")) == .quit)
@@ -76,7 +76,7 @@ import Training
         // Evaluate: the test results of that run.
         #expect(app.state.runs.count == 1)
         #expect(app.state.runs.first?.ended == "completed")
-        #expect(app.state.runs.first?.cells[2] == "0.0005*")
+        #expect(app.state.runs.first?.cells[2] == "5e-4*")
         let evaluation = try #require(app.state.evaluation)
         #expect(evaluation.classification?.confusion.total == app.state.data?.encodedTest.count)
         #expect(evaluation.metrics["test_accuracy"] != nil)
@@ -99,8 +99,8 @@ import Training
                 #expect(train.contains("Early stopping") && train.contains("best "))
                 #expect(train.contains("\(steps)/\(steps)"))
                 #expect(DashboardFixtures.hasBraille(train) == unicode, "\(name): braille curves only in UTF-8")
-                if w >= 160 { #expect(train.contains("LR 0.0005"), "\(name): the LR change is marked") }
-                #expect(runs.contains("completed") && runs.contains("0.0005*"))
+                if w >= 160 { #expect(train.contains("LR 5e-4"), "\(name): the LR change is marked") }
+                #expect(runs.contains("completed") && runs.contains("5e-4*"))
                 #expect(evaluate.contains("Test metrics") && evaluate.contains("accuracy") && evaluate.contains("Confusion"))
                 #expect(evaluate.contains("ROC") && evaluate.contains("Precision-recall") && evaluate.contains("predictions.csv"))
                 #expect(frames[0].contains("non_promot") && frames[0].contains("imbalance"))
@@ -117,7 +117,7 @@ import Training
         #expect(app.state.isTraining)
         Self.waitForFinish(app)
         #expect(app.state.runs.count == 2)
-        #expect(Set(app.state.runs.map { $0.cells[2] }) == ["0.0005*", "0.0001"])
+        #expect(Set(app.state.runs.map { $0.cells[2] }) == ["5e-4*", "1e-4"])
         // Mark both and diff: the learning rate is the difference.
         _ = app.handle(.char("4"))
         _ = app.handle(.home)

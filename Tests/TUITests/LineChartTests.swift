@@ -173,7 +173,7 @@ import Testing
     @Test func hugeValuesGetExponentLabels() {
         let c = LineChart(series: [.init(name: "h", values: [-1e308, 1e308], role: .series1)], legend: false)
         let g = render(40, 8) { c.draw(into: &$0, in: $0.bounds, glyphs: .braille) }
-        #expect(g.text.contains("e+308"))
+        #expect(g.text.contains("e308"))
         #expect(Self.dotCells(g).count >= 8)
     }
 
@@ -188,7 +188,7 @@ import Testing
         for y in 0..<g.height { for x in 0..<g.width where g[x, y].scalar == "*" && firstColumnOfRow[y] == nil { firstColumnOfRow[y] = x } }
         let cols = firstColumnOfRow.sorted { $0.key > $1.key }.map(\.value)
         #expect(cols == cols.sorted())
-        #expect(g.text.contains("2e+03") || g.text.contains("2000") || g.text.contains("1995"))
+        #expect(g.text.contains("2e3") || g.text.contains("2000") || g.text.contains("1995"))
     }
 
     @Test func longSeriesKeepsSpikesWhenDownsampled() {

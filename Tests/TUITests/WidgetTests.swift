@@ -182,10 +182,10 @@ import Testing
         var state = FormState()
         do { let r = form.handle(.enter, state: &state); #expect(r == .moved) }
         do { let r = form.handle(.char("9"), state: &state); #expect(r == .moved) }
-        #expect(state.message == "must be within 1e-07 to 1")
+        #expect(state.message == "must be within 1e-7 to 1")
         let g = render(60, 6) { form.draw(into: &$0, in: $0.bounds, state: state, unicode: true) }
         expectSnapshot(g, """
-            |learning rate 2e-59             ✗ must be within 1e-07 to 1
+            |learning rate 2e-59             ✗ must be within 1e-7 to 1
             |batch size    32                1 … 512
             |strategy      ‹ lora ›          full | lora | frozen
             |fp16          [ ] off           on / off
@@ -213,7 +213,7 @@ import Testing
         let g = render(40, 9) { form.draw(into: &$0, in: $0.bounds, state: state, unicode: true) }
         let rows = g.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(rows[0].hasPrefix("learning rate 2e-59") && rows[0].contains("✗ must"), "the row has the start: \(rows[0])")
-        #expect(rows[8].trimmingCharacters(in: .whitespaces) == "✗ must be within 1e-07 to 1", "\(g.text)")
+        #expect(rows[8].trimmingCharacters(in: .whitespaces) == "✗ must be within 1e-7 to 1", "\(g.text)")
         #expect(!g.text.contains("peak LR"))
         // Fixed, the help comes back.
         _ = form.handle(.backspace, state: &state)

@@ -53,10 +53,18 @@ import Testing
 
     @Test func divergedMessageNamesStepAndLearningRateAndAdvises() {
         let m = FinishReason.diverged(step: 42, learningRate: 3e-3).message
-        #expect(m.contains("diverged at step 42 (learning rate 0.003)"))
+        #expect(m.contains("diverged at step 42 (learning rate 3e-3)"))
         #expect(m.contains("lower the learning rate"))
-        #expect(formatLR(1e-4) == "0.0001")
-        #expect(formatLR(3.5e-5) == "3.5e-5")
+    }
+
+    /// One notation for learning rates everywhere (the LR test once said 1.18e-6 in one place
+    /// and 0.000549 in another); each reads back as the number shown.
+    @Test(arguments: [(1e-4, "1e-4"), (3.5e-5, "3.5e-5"), (0.000549, "5.49e-4"), (1.18e-6, "1.18e-6"), (0.001, "1e-3"),
+                      (5e-4, "5e-4"), (0.0015, "1.5e-3"), (0.05, "0.05"), (0.0123, "0.0123"), (1, "1"), (0, "0"),
+                      (9.999e-5, "1e-4"), (2e-10, "2e-10")])
+    func learningRatesHaveOneNotation(_ lr: Double, _ text: String) {
+        #expect(formatLR(lr) == text)
+        #expect(Double(formatLR(lr)).map { abs($0 - lr) <= abs(lr) * 5e-3 } == true)
     }
 }
 

@@ -232,7 +232,7 @@ import Testing
         #expect(lr == 1e9 && step >= 1)
         #expect(reason.message.contains("diverged at step \(step)"))
         // The advice is a rate that trains, not a tenth of 1e9.
-        #expect(reason.message.contains("lower the learning rate to 0.001"), "\(reason.message)")
+        #expect(reason.message.contains("lower the learning rate to 1e-3"), "\(reason.message)")
         #expect(try s.inputs.run.readStatus()?.state == "diverged")
         #expect(!FileManager.default.fileExists(atPath: s.inputs.run.testMetrics.path))
     }
@@ -252,7 +252,7 @@ import Testing
         let reason = trainer.run()
         guard case let .diverged(_, lr) = reason else { Issue.record("ended as \(reason)"); return }
         #expect(lr == 5)
-        #expect(reason.message.contains("ran away") && reason.message.contains("0.001"), "\(reason.message)")
+        #expect(reason.message.contains("ran away") && reason.message.contains("1e-3"), "\(reason.message)")
     }
 
     /// status.json follows the run at every logging step, so a run killed later shows where it was.

@@ -39,6 +39,21 @@ func fieldNumber(_ v: Double) -> String {
     return String(v)
 }
 
+/// A learning rate in a form field: in the notation `formatLR` uses everywhere (`5e-4`,
+/// `1e-3`, `0.05`), with every digit the value needs so that it reads back exactly.
+func fieldRate(_ v: Double) -> String {
+    let short = formatLR(v)
+    if Double(short) == v { return short }
+    guard v != 0, v.isFinite, abs(v) < 0.01 else { return fieldNumber(v) }
+    for digits in 3...17 {
+        let s = String(format: "%.\(digits)e", v)
+        if Double(s) == v, let e = s.firstIndex(of: "e"), let exponent = Int(s[s.index(after: e)...]) {
+            return NumberFormat.trimmed(String(s[..<e])) + "e\(exponent)"
+        }
+    }
+    return fieldNumber(v)
+}
+
 extension ConfigField {
     /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
     /// names) offered after `scratch`.
@@ -77,7 +92,7 @@ extension ConfigField {
         ConfigField("intermediate size", "model.intermediate_size", .integer(8...16384), help: "feed-forward width",
                     read: { String($0.model.intermediateSize) }),
         ConfigField("learning rate", "finetune.learning_rate", .number(1e-7...1), help: "peak learning rate of AdamW",
-                    read: { fieldNumber($0.finetune.learningRate) }),
+                    read: { fieldRate($0.finetune.learningRate) }),
         ConfigField("scheduler", "finetune.lr_scheduler_type",
                     .choice(LRSchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
                     read: { $0.finetune.lrSchedulerType.rawValue }),

@@ -172,15 +172,15 @@ public final class ModelScreen: Screen {
         let points = snap.points.filter { $0.learningRate > 0 && $0.smoothedLoss.isFinite }
             .map { LineChart.Point(x: log10($0.learningRate), y: $0.smoothedLoss) }
         guard !points.isEmpty else {
-            g.put("log10(learning rate) vs smoothed loss; starting…", x: inner.x, y: inner.y, style: Style(fg: .muted), maxWidth: inner.width)
+            g.put("smoothed loss against the learning rate (log scale); starting…", x: inner.x, y: inner.y, style: Style(fg: .muted), maxWidth: inner.width)
             return
         }
         var markers: [LineChart.Marker] = []
         if let suggestion = snap.result?.suggestion, suggestion > 0 {
             markers.append(LineChart.Marker(x: log10(suggestion), label: formatLR(suggestion), role: .good))
         }
-        LineChart(series: [LineChart.Series(name: "smoothed loss (x: log10 LR)", points: points, role: .series1)],
-                  markers: markers).draw(into: &g, in: inner, unicode: unicode)
+        LineChart(series: [LineChart.Series(name: "smoothed loss (x: learning rate, log scale)", points: points, role: .series1)],
+                  markers: markers, xAxis: .logLearningRate).draw(into: &g, in: inner, unicode: unicode)
     }
 
     /// Parameters, memory and step time of the chosen model at the configured batch and length,

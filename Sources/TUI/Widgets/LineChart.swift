@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// A line chart of one or more series over a step (or any numeric) x axis, drawn with
 /// braille dots, quadrant blocks or ASCII marks.
@@ -66,6 +67,8 @@ public struct LineChart: Sendable {
         case step
         /// Seconds since the start, labelled `m:ss` / `h:mm:ss`.
         case wallTime
+        /// log10 of a learning rate (the LR range test), labelled with the rate (`1e-7`, `5.49e-4`).
+        case logLearningRate
     }
 
     public init(series: [Series], markers: [Marker] = [], best: Point? = nil, logY: Bool = false,
@@ -80,6 +83,7 @@ public struct LineChart: Sendable {
         switch xAxis {
         case .step: return NumberFormat.compact(x, maxWidth: 7, significant: 4)
         case .wallTime: return NumberFormat.duration(x)
+        case .logLearningRate: return formatLR(pow(10, x))
         }
     }
 

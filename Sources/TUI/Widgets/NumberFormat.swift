@@ -16,15 +16,17 @@ public enum NumberFormat {
             if s.count <= width { return s }
         }
         // Exponent form with the shortest mantissa.
-        let e = String(format: "%.0e", v)
+        let e = trimmed(String(format: "%.0e", v))
         return e.count <= width ? e : (v > 0 ? "big" : "-big")
     }
 
-    /// Removes trailing zeros of a `%g` mantissa and leading zeros of its exponent (`1.50e+05` → `1.5e+05`).
+    /// Removes trailing zeros of a `%g` mantissa, and the `+` and leading zeros of its exponent
+    /// (`1.50e+05` → `1.5e5`, `1e-07` → `1e-7`): numbers read the same on every screen.
     static func trimmed(_ s: String) -> String {
         var mantissa = s, exponent = ""
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = String(s[..<e]); exponent = String(s[e...])
+            mantissa = String(s[..<e])
+            exponent = Int(s[s.index(after: e)...]).map { "e\($0)" } ?? String(s[e...])
         }
         if mantissa.contains(".") {
             while mantissa.hasSuffix("0") { mantissa.removeLast() }

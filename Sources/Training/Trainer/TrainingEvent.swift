@@ -42,13 +42,22 @@ public enum FinishReason: Sendable, Equatable {
     }
 }
 
-/// Formats a learning rate compactly (`1e-4`, `3.5e-05` → `3.5e-5`).
+/// Formats a learning rate the one way dnatune writes them everywhere: three significant
+/// digits, in exponent form below 0.01 as they are usually written in configs (`5e-4`,
+/// `5.49e-4`, `1.18e-6`, `1e-3`), plainly above (`0.05`, `1`).
 public func formatLR(_ lr: Double) -> String {
-    if lr == 0 { return "0" }
-    var s = String(format: "%.3g", lr)
-    if let e = s.range(of: "e-0") { s.replaceSubrange(e, with: "e-") }
-    if let e = s.range(of: "e+0") { s.replaceSubrange(e, with: "e") }
-    return s
+    if lr == 0 || !lr.isFinite { return lr == 0 ? "0" : "\(lr)" }
+    if abs(lr) >= 0.01 && abs(lr) < 1e4 {
+        var s = String(format: "%.3g", lr)
+        if let e = s.range(of: "e+0") { s.replaceSubrange(e, with: "e") }
+        return s
+    }
+    let text = String(format: "%.2e", lr)   // 5.49e-04
+    guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return text }
+    var mantissa = String(text[..<e])
+    while mantissa.hasSuffix("0") { mantissa.removeLast() }
+    if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    return "\(mantissa)e\(exponent)"
 }
 
 /// What the trainer publishes. Every event is one line of `metrics.jsonl`.
