@@ -7,6 +7,47 @@ import Training
 /// run, the trainer thread's events reach every screen, a mid-run learning-rate change is
 /// marked, quitting while training asks, and the finished run shows on Runs and Evaluate.
 @Suite(.serialized) struct DashboardTrainingTests {
+    /// Evaluate's threshold slider against counts made here from `predictions.csv` itself;
+    /// the normalised confusion matrix; the axis titles.
+    static func checkTheThresholdSlider(_ app: App<DashboardState>, _ evaluation: RunEvaluation) throws {
+        _ = app.handle(.char("5"))
+        #expect(app.state.evaluationThreshold == 0.5)
+        for _ in 0..<3 { _ = app.handle(.char("]")) }
+        _ = app.handle(.char("{"))
+        #expect(app.state.evaluationThreshold == 0.64)
+        let cls = app.state.evaluationClass
+        // Independently: the CSV's prob_<class> column against its true_label column.
+        let rows = try String(contentsOf: evaluation.run.predictions, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",") }
+        let header = rows[0].map(String.init), name = evaluation.labelNames[cls]
+        let column = try #require(header.firstIndex(of: "prob_" + name))
+        var tp = 0, fp = 0, fn = 0, tn = 0
+        for r in rows.dropFirst() {
+            let positive = Double(r[column])! >= 0.64, actual = String(r[1]) == name
+            if positive && actual { tp += 1 } else if positive { fp += 1 } else if actual { fn += 1 } else { tn += 1 }
+        }
+        let scores = try #require(evaluation.scores(classIndex: cls, threshold: 0.64))
+        let counted: [Int] = [scores.truePositives, scores.falsePositives, scores.falseNegatives, scores.trueNegatives]
+        #expect(counted == [tp, fp, fn, tn])
+        let precision = tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp), recall = Double(tp) / Double(tp + fn)
+        #expect(abs(scores.precision - precision) < 1e-12 && abs(scores.recall - recall) < 1e-12)
+        let frame = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(frame.contains("Threshold 0.64 · \(name) vs rest"), "\(frame)")
+        #expect(frame.contains("TP \(tp)  FP \(fp)  FN \(fn)  TN \(tn)"))
+        #expect(frame.contains(String(format: "recall %.3f", recall)))
+        #expect(frame.contains("x FPR, y TPR") && frame.contains("x recall, y precision"))
+        // At 0 everything is called positive: recall 1.
+        for _ in 0..<20 { _ = app.handle(.char("[")) }
+        #expect(app.state.evaluationThreshold == 0)
+        let all = try #require(evaluation.scores(classIndex: cls, threshold: 0))
+        #expect(all.recall == 1 && all.trueNegatives == 0 && all.falseNegatives == 0)
+        _ = app.handle(.char("n"))
+        let normalized = app.frame(width: 160, height: 48, unicode: true).text
+        #expect(normalized.contains("Confusion (% of true row)") && normalized.contains("%"))
+        _ = app.handle(.char("n"))
+        for _ in 0..<10 { _ = app.handle(.char("]")) }
+        #expect(app.state.evaluationThreshold == 0.5)
+    }
+
     static func type(_ text: String, into app: App<DashboardState>) {
         for c in text { _ = app.handle(.char(c)) }
     }
@@ -80,6 +121,7 @@ import Training
         let evaluation = try #require(app.state.evaluation)
         #expect(evaluation.classification?.confusion.total == app.state.data?.encodedTest.count)
         #expect(evaluation.metrics["test_accuracy"] != nil)
+        try Self.checkTheThresholdSlider(app, evaluation)
 
         for (w, h) in DashboardTests.sizes {
             for unicode in [true, false] {

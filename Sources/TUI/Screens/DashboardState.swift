@@ -103,6 +103,10 @@ public struct DashboardState {
     public var physicalMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
     /// The class whose ROC and PR curves are shown.
     public var evaluationClass = 1
+    /// The Evaluate screen's decision threshold for the chosen class (`[` / `]`), and whether
+    /// its confusion matrices show row percentages (`n`).
+    public var evaluationThreshold = 0.5
+    public var evaluationNormalized = false
 
     /// A dashboard over `config`, in `workingDirectory`, offering the base models of `catalog`
     /// (by default the standard search path seen from `workingDirectory`).

@@ -13,6 +13,9 @@ public final class EvaluateScreen: Screen {
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
         KeyTable("Evaluate", [
             KeyBinding([.left, .right], name: "Left/Right", "class of the curves", action: { _ in .ignored }),
+            KeyBinding([.char("["), .char("]")], name: "[ ]", "threshold", action: { _ in .ignored }),
+            KeyBinding([.char("{"), .char("}")], name: "{ }", "threshold by 0.01", hint: false, action: { _ in .ignored }),
+            KeyBinding(.char("n"), "counts / row %", action: { s in s.evaluationNormalized.toggle(); return .handled }),
             KeyBinding(.char("R"), "reload", hint: false, action: { s in
                 if let run = s.evaluation?.run ?? s.currentRun { s.loadEvaluation(run) }
                 return .handled
@@ -25,6 +28,12 @@ public final class EvaluateScreen: Screen {
         switch key {
         case .left: s.evaluationClass = max(0, s.evaluationClass - 1); return .handled
         case .right: s.evaluationClass = max(0, min(classes - 1, s.evaluationClass + 1)); return .handled
+        case .char("["), .char("]"), .char("{"), .char("}"):
+            guard case .char(let c) = key else { return .ignored }
+            let step = c == "[" ? -0.05 : c == "]" ? 0.05 : c == "{" ? -0.01 : 0.01
+            // Kept on the grid of its steps, so that 0.5 - 0.05 × 10 is 0, not 1.4e-17.
+            s.evaluationThreshold = max(0, min(1, ((s.evaluationThreshold + step) * 100).rounded() / 100))
+            return .handled
         default: return keys.action(for: key)?(&s) ?? .ignored
         }
     }
@@ -86,11 +95,12 @@ public final class EvaluateScreen: Screen {
             let (a, b) = confRect.splitLeft(confRect.width / 2)
             modelConfRect = a
             let bi = Panel(title: "Baseline").draw(into: &g, in: b, unicode: unicode)
-            Self.drawConfusion(bc, labels: e.labelNames, into: &g, in: bi, unicode: unicode)
+            Self.drawConfusion(bc, labels: e.labelNames, normalized: s.evaluationNormalized, into: &g, in: bi, unicode: unicode)
         }
-        let ci = Panel(title: "Confusion (rows true)").draw(into: &g, in: modelConfRect, unicode: unicode)
+        let ci = Panel(title: s.evaluationNormalized ? "Confusion (% of true row)" : "Confusion (rows true)")
+            .draw(into: &g, in: modelConfRect, unicode: unicode)
         if let c = e.classification?.confusion {
-            Self.drawConfusion(c.rows, labels: e.labelNames, into: &g, in: ci, unicode: unicode)
+            Self.drawConfusion(c.rows, labels: e.labelNames, normalized: s.evaluationNormalized, into: &g, in: ci, unicode: unicode)
         }
 
         let pi = Panel(title: "Per class").draw(into: &g, in: perClassRect, unicode: unicode)
@@ -104,30 +114,65 @@ public final class EvaluateScreen: Screen {
                   rows: rows).draw(into: &g, in: pi, state: TableState(selected: -1), unicode: unicode)
         }
 
-        let (rocRect, prRect) = right.splitTop(right.height / 2)
         let cls = max(0, min(s.evaluationClass, k - 1))
         let name = e.labelNames.indices.contains(cls) ? e.labelNames[cls] : "\(cls)"
+        // The threshold slider: the chosen class against the rest at a threshold, live, and its
+        // operating point on both curves.
+        let scores = e.scores(classIndex: cls, threshold: s.evaluationThreshold)
+        var curvesRect = right
+        if let scores, right.height >= 16 {
+            let (c, t) = right.splitTop(right.height - 5)
+            curvesRect = c
+            Self.drawThreshold(scores, name: name, into: &g, in: t, unicode: unicode)
+        }
+        let (rocRect, prRect) = curvesRect.splitTop(curvesRect.height / 2)
         let curves = e.classification?.curves.first { $0.classIndex == cls }
         let roc = curves?.roc
-        let ri = Panel(title: "ROC \(name)" + (roc.map { " AUC " + String(format: "%.3f", $0.area) } ?? ""))
+        let ri = Panel(title: "ROC \(name)" + (roc.map { " AUC " + String(format: "%.3f", $0.area) } ?? "") + dot + "x FPR, y TPR")
             .draw(into: &g, in: rocRect, unicode: unicode)
         if let roc {
             LineChart(series: [LineChart.Series(name: "chance", points: [.init(x: 0, y: 0), .init(x: 1, y: 1)], role: .muted, faint: true),
                                LineChart.Series(name: "ROC", points: zip(roc.fpr, roc.tpr).map { LineChart.Point(x: $0, y: $1) }, role: .series1)],
+                      best: scores.map { LineChart.Point(x: $0.falsePositiveRate, y: $0.recall) },
                       xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: ri, unicode: unicode)
         }
         let pr = curves?.precisionRecall
-        let pri = Panel(title: "Precision-recall \(name)" + (pr.map { " AP " + String(format: "%.3f", $0.averagePrecision) } ?? ""))
+        let pri = Panel(title: "Precision-recall \(name)" + (pr.map { " AP " + String(format: "%.3f", $0.averagePrecision) } ?? "")
+                        + dot + "x recall, y precision")
             .draw(into: &g, in: prRect, unicode: unicode)
         if let pr {
-            LineChart(series: [LineChart.Series(name: "PR", points: zip(pr.recall, pr.precision).map { LineChart.Point(x: $0, y: $1) }, role: .series2)],
+            var series = [LineChart.Series(name: "PR", points: zip(pr.recall, pr.precision).map { LineChart.Point(x: $0, y: $1) }, role: .series2)]
+            // Chance: a classifier that guesses has the class's prevalence as its precision.
+            if let c = e.classification?.confusion, c.total > 0 {
+                let prevalence = Double(c.support(cls)) / Double(c.total)
+                series.insert(LineChart.Series(name: "chance", points: [.init(x: 0, y: prevalence), .init(x: 1, y: prevalence)],
+                                               role: .muted, faint: true), at: 0)
+            }
+            LineChart(series: series, best: scores.map { LineChart.Point(x: $0.recall, y: $0.precision) },
                       xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: pri, unicode: unicode)
         }
         return g
     }
 
+    /// The threshold panel: the class against the rest at the threshold, its scores and counts.
+    static func drawThreshold(_ t: ThresholdScores, name: String, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let inner = Panel(title: "Threshold " + String(format: "%.2f", t.threshold) + (unicode ? " · " : " | ") + "\(name) vs rest  [ ] move",
+                          footer: "test metrics above: arg-max").draw(into: &g, in: rect, unicode: unicode)
+        let f = { (v: Double) in String(format: "%.3f", v) }
+        let lines = [
+            "precision \(f(t.precision))  recall \(f(t.recall))  F1 \(f(t.f1))  MCC \(f(t.mcc))",
+            "TP \(t.truePositives)  FP \(t.falsePositives)  FN \(t.falseNegatives)  TN \(t.trueNegatives)",
+            "called \(name): p(\(name)) ≥ " + String(format: "%.2f", t.threshold),
+        ]
+        for (i, line) in lines.enumerated() where i < inner.height {
+            g.put(truncate(unicode ? line : line.replacingOccurrences(of: "≥", with: ">="), to: inner.width, unicode: unicode),
+                  x: inner.x, y: inner.y + i, style: i == 0 ? Style(fg: .text, bold: true) : Style(fg: .muted), maxWidth: inner.width)
+        }
+    }
+
     /// A confusion matrix (rows = true class) with class names, diagonal in the good colour.
-    static func drawConfusion(_ c: [[Int]], labels: [String], into g: inout CellGrid, in ci: Rect, unicode: Bool) {
+    static func drawConfusion(_ c: [[Int]], labels: [String], normalized: Bool = false, into g: inout CellGrid, in ci: Rect,
+                              unicode: Bool) {
         let k = labels.count
         let labelWidth = min(12, labels.map(\.count).max() ?? 0, max(3, ci.width / 3))
         let cell = max(5, (ci.width - labelWidth - 1) / max(1, k))
@@ -138,8 +183,9 @@ public final class EvaluateScreen: Screen {
         for t in 0..<k where t + 1 < ci.height && t < c.count {
             g.put(truncate(labels[t], to: labelWidth, unicode: unicode), x: ci.x, y: ci.y + 1 + t,
                   style: Style(fg: .title, bold: true), maxWidth: labelWidth)
+            let rowTotal = c[t].reduce(0, +)
             for p in 0..<min(k, c[t].count) {
-                let text = String(c[t][p])
+                let text = normalized ? (rowTotal == 0 ? "-" : NumberFormat.percent(Double(c[t][p]) / Double(rowTotal))) : String(c[t][p])
                 let x = ci.x + labelWidth + 1 + p * cell
                 g.put(String(repeating: " ", count: max(0, cell - 1 - text.count)) + text, x: x, y: ci.y + 1 + t,
                       style: Style(fg: t == p ? .good : (c[t][p] > 0 ? .bad : .muted), bold: t == p), maxWidth: max(0, ci.maxX - x))

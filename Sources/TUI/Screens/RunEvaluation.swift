@@ -12,9 +12,22 @@ public struct RunEvaluation: Sendable {
     public var classification: ClassificationMetrics?
     /// Rows in `predictions.csv`.
     public var predictionCount: Int
+    /// The true class of each prediction and the row-major class probabilities, as read from
+    /// `predictions.csv` (for the threshold slider).
+    public var labels: [Int] = []
+    public var probabilities: [Float] = []
     /// The run's k-mer baseline on the same test split (`test_`-prefixed metrics, confusion matrix
     /// with rows = true class, and its name), when the run has one.
     public var baseline: (name: String, metrics: [String: Double], confusion: [[Int]]?)?
+
+    /// The scores of `classIndex` against the rest at `threshold`; nil without predictions.
+    public func scores(classIndex: Int, threshold: Double) -> ThresholdScores? {
+        guard !labels.isEmpty, labelNames.indices.contains(classIndex), probabilities.count == labels.count * labelNames.count else {
+            return nil
+        }
+        return ThresholdScores(probabilities: probabilities, labels: labels, numClasses: labelNames.count,
+                               classIndex: classIndex, threshold: threshold)
+    }
 
     /// Reads a run's test results; nil when it has none yet.
     /// - Throws: `RunError` naming the file and line of a malformed `predictions.csv`.
@@ -28,17 +41,20 @@ public struct RunEvaluation: Sendable {
         var names = object["label_names"] as? [String] ?? []
         var classification: ClassificationMetrics?
         var count = 0
+        var parsed: (labelNames: [String], labels: [Int], probabilities: [Float])?
         if let text = try? String(contentsOf: run.predictions, encoding: .utf8) {
-            let parsed = try parsePredictions(text, file: run.predictions.path, labelNames: names)
-            names = parsed.labelNames
-            count = parsed.labels.count
+            let read = try parsePredictions(text, file: run.predictions.path, labelNames: names)
+            parsed = read
+            names = read.labelNames
+            count = read.labels.count
             if count > 0 {
-                classification = try ClassificationMetrics(probabilities: parsed.probabilities, labels: parsed.labels,
+                classification = try ClassificationMetrics(probabilities: read.probabilities, labels: read.labels,
                                                             numClasses: names.count)
             }
         }
         var evaluation = RunEvaluation(run: run, labelNames: names, metrics: metrics, classification: classification,
                                        predictionCount: count)
+        if let parsed { evaluation.labels = parsed.labels; evaluation.probabilities = parsed.probabilities }
         if let b = object["baseline"] as? [String: Any] {
             evaluation.baseline = (b["name"] as? String ?? "k-mer baseline",
                                    (b["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue },
