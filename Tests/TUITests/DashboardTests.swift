@@ -594,6 +594,90 @@ import Training
         #expect(frame().contains("Early stopping"))
     }
 
+    /// Runs: `/` filters (name, note, #tags), `N` writes a note, `e` renames, `x` deletes after
+    /// a `y`, `m` puts the marked runs side by side; a live run is neither renamed nor deleted.
+    @Test func runsFilterNoteRenameDeleteAndCompare() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("runs")
+        func makeRun(_ name: String, mcc: Double, pid: Int32 = 1, state: String = "completed") throws -> RunDirectory {
+            let run = try RunDirectory.create(in: out, name: name)
+            try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
+            let events: [TrainingEvent] = [
+                .started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0),
+                .test(step: 10, metrics: ["test_mcc": mcc, "test_accuracy": 0.5 + mcc / 2], wallTime: 2),
+                .finished(step: 10, reason: .completed, wallTime: 2),
+            ]
+            try events.map { $0.jsonLine + "\n" }.joined().write(to: run.metrics, atomically: true, encoding: .utf8)
+            try run.writeStatus(RunStatus(state: state, message: "", step: 10, pid: pid, updated: Date()))
+            return run
+        }
+        let a = try makeRun("alpha", mcc: 0.41), b = try makeRun("beta", mcc: 0.52)
+        let live = try makeRun("gamma", mcc: 0.1, pid: getpid(), state: "running")
+        var config = DemoConfig.load()
+        config.finetune.outputDir = out.path
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s)
+        func type(_ text: String) { for c in text { _ = app.handle(.char(c)) } }
+        _ = app.handle(.char("4"))
+        #expect(app.state.visibleRuns.count == 3)
+        // A note with a tag, on the selected (first) run.
+        _ = app.handle(.char("N"))
+        #expect(app.screens[app.current].capturesKeys(app.state))
+        type("rc aug #keep")
+        _ = app.handle(.enter)
+        #expect(a.readNote() == "rc aug #keep")
+        #expect(app.state.runs.first { $0.name == a.name }?.tags == ["keep"])
+        #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("note: rc aug #keep"))
+        // The filter applies as it is typed; Esc clears it.
+        _ = app.handle(.char("/"))
+        type("#keep")
+        #expect(app.state.visibleRuns.map(\.name) == [a.name])
+        _ = app.handle(.enter)
+        #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("1 of 3 match '#keep'"))
+        _ = app.handle(.escape)
+        #expect(app.state.runsFilter.isEmpty && app.state.visibleRuns.count == 3)
+        _ = app.handle(.char("/")); type("nothing-like-it"); _ = app.handle(.enter)
+        #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("No run matches 'nothing-like-it'"))
+        _ = app.handle(.escape)
+        // Rename the first run; the folder moves, its note with it.
+        _ = app.handle(.char("e"))
+        _ = app.handle(.char("\u{15}"))
+        type("alpha renamed")
+        _ = app.handle(.enter)
+        #expect(app.state.message == "renamed \(a.name) to alpha_renamed")
+        #expect(!FileManager.default.fileExists(atPath: a.url.path))
+        #expect(RunDirectory(url: out.appendingPathComponent("alpha_renamed")).readNote() == "rc aug #keep")
+        // Side by side: mark two (the renamed run now sorts last), m.
+        _ = app.handle(.home); _ = app.handle(.char(" ")); _ = app.handle(.end); _ = app.handle(.char(" "))
+        #expect(Set(app.state.marked) == [b.name, "alpha_renamed"])
+        _ = app.handle(.char("m"))
+        #expect(app.state.runsView == .compare)
+        let compare = app.frame(width: 140, height: 30, unicode: true).text
+        #expect(compare.contains("2 run(s) side by side") && compare.contains("test_mcc") && compare.contains("0.4100") && compare.contains("0.5200"))
+        let pair = try ["alpha_renamed", b.name].map { name in try #require(app.state.runs.first { $0.name == name }) }
+        let rows = RunSummary.comparison(pair)
+        #expect(rows.first { $0.label == "test_accuracy" }?.values == ["0.7050", "0.7600"])
+        #expect(rows.first { $0.label == "note" }?.values == ["rc aug #keep", "-"])
+        _ = app.handle(.char("m"))
+        // Delete asks; any key but y keeps; y deletes.
+        _ = app.handle(.home)
+        let first = try #require(app.state.selectedRun)
+        _ = app.handle(.char("x"))
+        #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("y deletes, any other key keeps it"))
+        _ = app.handle(.char("n"))
+        #expect(app.state.message == "\(first.name) kept" && FileManager.default.fileExists(atPath: first.run.url.path))
+        _ = app.handle(.char("x")); _ = app.handle(.char("y"))
+        #expect(app.state.message == "deleted \(first.name)" && !FileManager.default.fileExists(atPath: first.run.url.path))
+        #expect(app.state.runs.count == 2)
+        // A live run stays.
+        #expect(throws: RunError.self) { try live.delete() }
+        #expect(throws: RunError.self) { _ = try live.renamed(to: "other") }
+        #expect(throws: RunError.self) { _ = try b.renamed(to: live.name) }
+        #expect(FileManager.default.fileExists(atPath: live.url.path))
+    }
+
     /// `/` types a dataset path with Tab completion; Enter loads it.
     @Test func dataScreenLoadsATypedPath() throws {
         let dir = try DashboardFixtures.temporaryDirectory()

@@ -11,7 +11,10 @@ public struct DashboardState {
     public enum FileAction: Equatable, Sendable { case load, save }
 
     /// What the Runs screen shows.
-    public enum RunsView: Equatable, Sendable { case table, overlay, diff, sweeps }
+    public enum RunsView: Equatable, Sendable { case table, overlay, diff, sweeps, compare }
+    /// A line being typed on the Runs screen: the filter, a new name or a note for the
+    /// selected run.
+    public enum RunsPrompt: Equatable, Sendable { case filter, rename, note }
 
     // MARK: Config and data
 
@@ -90,6 +93,12 @@ public struct DashboardState {
     public var runsView = RunsView.table
     /// The learning rate for a clone of the selected run, being typed.
     public var cloneInput: TextInput?
+    /// The Runs table shows the runs that match this (`/`): words in the name, note, ...
+    public var runsFilter = ""
+    /// A filter, name or note being typed on Runs.
+    public var runsPrompt: (kind: RunsPrompt, input: TextInput)?
+    /// The run whose deletion was asked for (`x`), waiting for `y`.
+    public var deleteAsked: String?
     public var evaluation: RunEvaluation?
     /// Where base models given by name are found.
     public let catalog: ModelCatalog
@@ -355,10 +364,14 @@ public struct DashboardState {
         marked.removeAll { name in !runs.contains { $0.name == name } }
     }
 
-    /// The runs in the order the table shows them.
+    /// The runs the table lists: those matching the filter.
+    public var visibleRuns: [RunSummary] { runsFilter.isEmpty ? runs : runs.filter { $0.matches(runsFilter) } }
+
+    /// The listed runs in the order the table shows them.
     public var orderedRuns: [RunSummary] {
-        let table = Table(columns: RunsScreen.columns, rows: runs.map(\.cells))
-        return table.order(by: runsTable.sortColumn, ascending: runsTable.ascending).map { runs[$0] }
+        let shown = visibleRuns
+        let table = Table(columns: RunsScreen.columns, rows: shown.map(\.cells))
+        return table.order(by: runsTable.sortColumn, ascending: runsTable.ascending).map { shown[$0] }
     }
 
     /// The run under the table's selection.

@@ -9,6 +9,23 @@ public struct RunSummary: Sendable {
     public var history: RunHistory
     /// The run's place in a sweep (`dnatune sweep`), nil for a run started on its own.
     public var sweep: SweepMembership?
+    /// The user's note (`note.txt`); its `#words` are the run's tags.
+    public var note = ""
+
+    /// The `#words` of the note, without the `#`.
+    public var tags: [String] {
+        note.split(whereSeparator: \.isWhitespace).filter { $0.count > 1 && $0.hasPrefix("#") }.map { String($0.dropFirst()) }
+    }
+
+    /// Whether the run matches a `/` filter: every word of it (case-insensitive) appears in the
+    /// name, strategy, base model, how it ended or the note (`#tag` matches a tag).
+    public func matches(_ filter: String) -> Bool {
+        let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
+        guard !words.isEmpty else { return true }
+        let text = ([name, shortName, ended, note] + (config.map { [$0.model.strategy.rawValue, $0.model.base] } ?? [])).joined(separator: " ")
+            .lowercased()
+        return words.allSatisfy { text.contains($0) }
+    }
 
     /// Reads a run's config, status and metrics; a run whose files cannot be read still
     /// gets a row (with what could be read).
@@ -16,8 +33,10 @@ public struct RunSummary: Sendable {
         let config = try? TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
         let status = try? run.readStatus()
         let history = (try? run.readHistory()) ?? RunHistory()
-        return RunSummary(run: run, config: config, status: status ?? nil, history: history,
-                          sweep: (try? SweepMembership.read(run)) ?? nil)
+        var summary = RunSummary(run: run, config: config, status: status ?? nil, history: history,
+                                 sweep: (try? SweepMembership.read(run)) ?? nil)
+        summary.note = run.readNote()
+        return summary
     }
 
     /// The sweeps among `runs`, in order of their first run, each with its runs' summary by
@@ -120,6 +139,36 @@ public struct RunSummary: Sendable {
             deltaVsBaseline.map { ($0.value >= 0 ? "+" : "") + NumberFormat.compact($0.value, maxWidth: 6, significant: 3) } ?? "-",
             ended,
         ]
+    }
+
+    /// The rows of the side-by-side view of `runs` (Runs, `m`): the settings that tell runs
+    /// apart, the best validation score, every test metric any of them has (and the
+    /// baseline's), steps, wall time, how each ended and its note; a value a run lacks is `-`.
+    public static func comparison(_ runs: [RunSummary]) -> [(label: String, values: [String])] {
+        func number(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
+        var rows: [(String, [String])] = [
+            ("model", runs.map { $0.config.map { $0.model.isScratch ? "scratch h\($0.model.hiddenSize)" : $0.model.base } ?? "?" }),
+            ("strategy", runs.map { $0.config?.model.strategy.rawValue ?? "?" }),
+            ("learning rate", runs.map { $0.cells[2] }),
+            ("batch", runs.map { $0.cells[3] }),
+            ("epochs", runs.map { $0.cells[4] }),
+            ("seed", runs.map { $0.config.map { String($0.finetune.seed) } ?? "?" }),
+        ]
+        let metric = runs.first?.metric ?? "eval_loss"
+        rows.append(("best " + metric, runs.map { r in r.bestValidation.map { String(format: "%.4f @%d", $0.value, $0.step) } ?? "-" }))
+        let order = ["accuracy", "precision", "recall", "f1", "mcc", "auroc", "auprc", "loss"]
+        let names = Set(runs.flatMap { $0.history.testMetrics?.keys.map { String($0) } ?? [] })
+        let testNames = order.map { "test_" + $0 }.filter(names.contains) + names.subtracting(order.map { "test_" + $0 }).sorted()
+        for name in testNames { rows.append((name, runs.map { number($0.history.testMetrics?[name]) })) }
+        let baselineName = "test_" + (metric.hasPrefix("eval_") ? String(metric.dropFirst(5)) : metric)
+        if runs.contains(where: { $0.history.baseline?.test[baselineName] != nil }) {
+            rows.append(("baseline " + baselineName, runs.map { number($0.history.baseline?.test[baselineName]) }))
+        }
+        rows.append(("steps", runs.map { r in r.history.lastStep.map { "\($0.step)/\(r.history.totalSteps)" } ?? "-" }))
+        rows.append(("wall time", runs.map { r in r.history.lastStep.map { NumberFormat.duration($0.wallTime) } ?? "-" }))
+        rows.append(("ended", runs.map(\.ended)))
+        rows.append(("note", runs.map { $0.note.isEmpty ? "-" : $0.note }))
+        return rows
     }
 
     /// The line-by-line differences of two runs' configs as `key: a -> b`, with the full

@@ -53,16 +53,80 @@ public final class RunsScreen: Screen {
                 s.watch(r.run, attach: ControlClient.probe(r.run.controlSocket) == .live)
                 return .switchTo(2)
             }),
+            KeyBinding(.char("m"), "metrics of the marked runs side by side", hint: false, action: { s in
+                s.runsView = s.runsView == .compare ? .table : .compare; return .handled
+            }),
+            KeyBinding(.char("/"), "filter (words of the name, note, #tags, strategy, model, end)", hint: false, action: { s in
+                s.runsPrompt = (.filter, TextInput(s.runsFilter, selected: true)); return .handled
+            }),
+            KeyBinding(.char("N"), "write a note (#words are tags)", hint: false, action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                s.runsPrompt = (.note, TextInput(r.note)); return .handled
+            }),
+            KeyBinding(.char("e"), "rename the run", hint: false, action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                s.runsPrompt = (.rename, TextInput(r.name)); return .handled
+            }),
+            KeyBinding(.char("x"), "delete the run (asks first)", hint: false, action: { s in
+                guard let r = s.selectedRun else { return .handled }
+                s.deleteAsked = r.name; return .handled
+            }),
             KeyBinding(.char("R"), "refresh", hint: false, action: { s in s.refreshRuns(); return .handled }),
-            KeyBinding(.escape, name: "Esc", "back to the table", hint: false, action: { s in s.runsView = .table; return .handled }),
+            KeyBinding(.escape, name: "Esc", "back to the table; clears the filter", hint: false, action: { s in
+                if s.runsView == .table { s.runsFilter = "" }
+                s.runsView = .table; return .handled
+            }),
         ])
     }
 
-    public func capturesKeys(_ state: DashboardState) -> Bool { state.cloneInput != nil }
+    public func capturesKeys(_ state: DashboardState) -> Bool {
+        state.cloneInput != nil || state.runsPrompt != nil || state.deleteAsked != nil
+    }
 
-    public func editHints(_ state: DashboardState) -> [KeyHelp] { KeyHelp.edit(enter: "start training") }
+    public func editHints(_ state: DashboardState) -> [KeyHelp] {
+        if state.deleteAsked != nil { return [KeyHelp(keys: "y", description: "delete"), KeyHelp(keys: "any other key", description: "keep")] }
+        switch state.runsPrompt?.kind {
+        case .filter: return KeyHelp.edit(enter: "keep the filter")
+        case .rename: return KeyHelp.edit(enter: "rename")
+        case .note: return KeyHelp.edit(enter: "save the note")
+        case nil: return KeyHelp.edit(enter: "start training")
+        }
+    }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
+        if let name = s.deleteAsked {
+            s.deleteAsked = nil
+            guard key == .char("y"), let r = s.runs.first(where: { $0.name == name }) else {
+                s.message = "\(name) kept"
+                return .handled
+            }
+            do {
+                try r.run.delete()
+                s.message = "deleted \(name)"
+                if s.evaluation?.run == r.run { s.evaluation = nil }
+            } catch {
+                s.message = "cannot delete \(name): \(error)"
+            }
+            s.refreshRuns()
+            return .handled
+        }
+        if let (kind, input0) = s.runsPrompt {
+            var input = input0
+            switch key {
+            case .escape:
+                if kind == .filter { s.runsFilter = "" }
+                s.runsPrompt = nil
+            case .enter:
+                s.runsPrompt = nil
+                applyPrompt(kind, input.value, &s)
+            default:
+                guard input.handle(key) else { return .handled }
+                s.runsPrompt = (kind, input)
+                // The filter applies as it is typed.
+                if kind == .filter { s.runsFilter = input.value; s.runsTable.selected = 0 }
+            }
+            return .handled
+        }
         if var input = s.cloneInput {
             switch key {
             case .escape: s.cloneInput = nil
@@ -86,7 +150,7 @@ public final class RunsScreen: Screen {
         }
         switch key {
         case .up, .down, .pageUp, .pageDown, .home, .end, .char("s"), .char("S"):
-            _ = s.runsTable.handle(key, rowCount: s.runs.count, visibleRows: 10, columnCount: Self.columns.count)
+            _ = s.runsTable.handle(key, rowCount: s.visibleRuns.count, visibleRows: 10, columnCount: Self.columns.count)
             if key == .char("s"), let column = s.runsTable.sortColumn {
                 // Scores sort best first: "vs base" is better when higher, the metric by its direction.
                 let metric = s.runs.first?.metric ?? s.config.finetune.metricForBestModel
@@ -102,10 +166,55 @@ public final class RunsScreen: Screen {
         }
     }
 
+    /// Applies an entered filter, name or note.
+    private func applyPrompt(_ kind: DashboardState.RunsPrompt, _ text: String, _ s: inout DashboardState) {
+        switch kind {
+        case .filter:
+            s.runsFilter = text.trimmingCharacters(in: .whitespaces)
+            s.runsTable.selected = 0
+        case .rename:
+            guard let r = s.selectedRun else { return }
+            do {
+                let renamed = try r.run.renamed(to: text)
+                if let i = s.marked.firstIndex(of: r.name) { s.marked[i] = renamed.name }
+                if s.evaluation?.run == r.run { s.evaluation?.run = renamed }
+                s.message = renamed.name == r.name ? "\(r.name) unchanged" : "renamed \(r.name) to \(renamed.name)"
+            } catch {
+                s.message = "cannot rename \(r.name): \(error)"
+            }
+            s.refreshRuns()
+        case .note:
+            guard let r = s.selectedRun else { return }
+            do {
+                try r.run.writeNote(text)
+                s.message = text.trimmingCharacters(in: .whitespaces).isEmpty ? "note removed from \(r.shortName)" : "note saved on \(r.shortName)"
+            } catch {
+                s.message = "cannot write the note: \(error)"
+            }
+            s.refreshRuns()
+        }
+    }
+
     public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         var area = g.bounds
-        if let input = s.cloneInput {
+        if let name = s.deleteAsked {
+            let (body, bottom) = area.splitTop(area.height - 1)
+            area = body
+            g.put(truncate("delete \(name) with its checkpoints, adapter and predictions? y deletes, any other key keeps it",
+                           to: width, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .bad, bold: true), maxWidth: width)
+        } else if let (kind, input) = s.runsPrompt {
+            let (body, bottom) = area.splitTop(area.height - 1)
+            area = body
+            let prompt: String
+            switch kind {
+            case .filter: prompt = "filter: "
+            case .rename: prompt = "new name for \(s.selectedRun?.shortName ?? ""): "
+            case .note: prompt = "note on \(s.selectedRun?.shortName ?? "") (#words are tags): "
+            }
+            let pw = g.put(truncate(prompt, to: max(0, width - 20), unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
+            input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: max(0, width - pw), height: 1), focused: true, style: Style(underline: true))
+        } else if let input = s.cloneInput {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
             let prompt = "clone \(s.selectedRun?.shortName ?? "") and train it (Enter; Esc cancels) with learning rate: "
@@ -117,6 +226,7 @@ public final class RunsScreen: Screen {
         case .overlay: drawOverlay(s, into: &g, in: area, unicode: unicode)
         case .diff: drawDiff(s, into: &g, in: area, unicode: unicode)
         case .sweeps: drawSweeps(s, into: &g, in: area, unicode: unicode)
+        case .compare: drawCompare(s, into: &g, in: area, unicode: unicode)
         }
         return g
     }
@@ -125,16 +235,21 @@ public final class RunsScreen: Screen {
         // The sweeps' key is named here (the key-hint line has no room for it at 80 columns).
         let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
         let changed = s.runs.contains { $0.learningRateChange != nil }
-        let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(s.runs.count))"
+        let shown = s.visibleRuns
+        let count = s.runsFilter.isEmpty ? "\(s.runs.count)" : "\(shown.count) of \(s.runs.count) match '\(s.runsFilter)'"
+        // The selected run's note on the bottom border.
+        let note = s.selectedRun.map(\.note).flatMap { $0.isEmpty ? nil : "note: " + $0 } ?? ""
+        let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(count))"
                           + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : "")
-                          + (changed ? ", LR* changed while training" : ""), focused: true)
+                          + (changed ? ", LR* changed while training" : ""), focused: true, footer: note)
             .draw(into: &g, in: rect, unicode: unicode)
-        guard !s.runs.isEmpty else {
-            g.put("No runs yet: start one on Train (r)", in: inner, row: 0, style: Style(fg: .muted))
+        guard !shown.isEmpty else {
+            g.put(s.runs.isEmpty ? "No runs yet: start one on Train (r)" : "No run matches '\(s.runsFilter)' (Esc clears the filter)",
+                  in: inner, row: 0, style: Style(fg: .muted))
             return
         }
         let mark = unicode ? "● " : "* "
-        let rows = s.runs.map { r -> [String] in
+        let rows = shown.map { r -> [String] in
             var c = r.cells
             c[0] = (s.marked.contains(r.name) ? mark : "  ") + c[0]
             return c
@@ -166,6 +281,18 @@ public final class RunsScreen: Screen {
         }
         let metricInner = Panel(title: metric).draw(into: &g, in: bottom, unicode: unicode)
         LineChart(series: evals).draw(into: &g, in: metricInner, unicode: unicode)
+    }
+
+    /// The marked runs (or the selected one) side by side: a row per setting and score, a
+    /// column per run, the best test score of each row in bold.
+    private func drawCompare(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        let runs = overlaid(s)
+        let inner = Panel(title: "\(runs.count) run(s) side by side (Space marks, m back)", focused: true).draw(into: &g, in: rect, unicode: unicode)
+        guard !runs.isEmpty else { return }
+        let rows = RunSummary.comparison(runs)
+        let columns = [Table.Column("")] + runs.map { Table.Column(String($0.shortName.suffix(16)), width: 16, align: .right) }
+        Table(columns: columns, rows: rows.map { [$0.label] + $0.values }).draw(into: &g, in: inner, state: TableState(selected: -1),
+                                                                               unicode: unicode)
     }
 
     /// Each sweep (`dnatune sweep`) as one group: a row per setting with its runs, the mean ±

@@ -88,6 +88,50 @@ public struct RunDirectory: Sendable, Hashable {
     /// The run's place in a sweep (`SweepMembership`); absent for a run started on its own.
     public var sweep: URL { url.appendingPathComponent("sweep.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }
+    /// The user's note on the run, one line of text; `#words` in it are the run's tags.
+    public var note: URL { url.appendingPathComponent("note.txt") }
+
+    /// The note, trimmed; empty when there is none.
+    public func readNote() -> String {
+        ((try? String(contentsOf: note, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Replaces the note (an empty one removes the file).
+    public func writeNote(_ text: String) throws {
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.isEmpty {
+            if FileManager.default.fileExists(atPath: note.path) { try FileManager.default.removeItem(at: note) }
+        } else {
+            try AtomicFile.write(text: line + "\n", to: note.path)
+        }
+    }
+
+    /// Refuses to move or delete a run that a live process trains.
+    private func checkNotTraining(_ what: String) throws {
+        if let s = try? readStatus(), s.processAlive {
+            throw RunError("\(name) is training (process \(s.pid)): stop it before you \(what) it")
+        }
+    }
+
+    /// Renames the run's folder, in place, to `newName` (made safe as `create` does).
+    /// - Throws: `RunError` for a live run, an empty name or one that is taken.
+    public func renamed(to newName: String) throws -> RunDirectory {
+        let safe = Self.safeName(newName.trimmingCharacters(in: .whitespaces))
+        guard !safe.isEmpty, safe != ".", safe != ".." else { throw RunError("a run needs a name") }
+        if safe == name { return self }
+        try checkNotTraining("rename")
+        let target = url.deletingLastPathComponent().appendingPathComponent(safe)
+        guard !FileManager.default.fileExists(atPath: target.path) else { throw RunError("\(safe) exists already in \(target.deletingLastPathComponent().path)") }
+        try FileManager.default.moveItem(at: url, to: target)
+        return RunDirectory(url: target)
+    }
+
+    /// Deletes the run's folder with everything in it (checkpoints, adapter, predictions).
+    /// - Throws: `RunError` for a live run.
+    public func delete() throws {
+        try checkNotTraining("delete")
+        try FileManager.default.removeItem(at: url)
+    }
 
     /// The control socket of the process training the run (`ControlServer`): `control.sock`
     /// in the run directory, or — when that path is too long for a Unix socket (107 bytes) — a
