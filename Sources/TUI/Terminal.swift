@@ -190,6 +190,11 @@ public final class Terminal {
     }
 
     /// Forgets the last frame so the next paint redraws every cell (after a resize, or Ctrl-L).
+    /// Rings the terminal's bell (a flash where the terminal has no sound).
+    public func bell() {
+        beep()
+    }
+
     public func invalidate() {
         previous = nil
         clearok(dn_stdscr(), true)

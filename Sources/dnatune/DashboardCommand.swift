@@ -14,6 +14,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(help: "Use no colours (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "Ring the terminal bell when a run ends: finished, stopped early, diverged, failed or stopped.")
+    var bell = false
+
     /// Whether colours are used: not with --no-color or a non-empty NO_COLOR.
     var useColor: Bool {
         !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true)
@@ -75,6 +78,7 @@ struct DashboardCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var state = DashboardState(config: loaded, configPath: config)
+        state.bellOnEnd = display.bell
         state.machineGFLOPs = BLAS.measureGFLOPs()  // ~25 ms, for the Model screen's step-time estimate
         let (themes, themeError) = display.themes()
         state.message = themeError

@@ -33,6 +33,7 @@ struct WatchCommand: ParsableCommand {
         try display.requireTerminal("read \(dir.metrics.path) instead")
         let config = (try? TrainConfig.load(file: dir.config.path, pathsRelativeToFile: false).config) ?? TrainConfig()
         var state = DashboardState(config: config, configPath: dir.config.path)
+        state.bellOnEnd = display.bell
         let (themes, themeError) = display.themes()
         state.message = themeError
         state.watch(dir, attach: attach)

@@ -85,6 +85,8 @@ final class ScriptedTerminal: TerminalDevice {
     func paint(_ grid: CellGrid) { frames.append(grid) }
     func invalidate() { invalidations += 1 }
     func setPalette(_ palette: Palette) { palettes.append(palette) }
+    var bells = 0
+    func bell() { bells += 1 }
 }
 
 /// An event source whose generation a test (or another thread) bumps.

@@ -450,6 +450,40 @@ import Training
         #expect(Dashboard.rate(.nan) == "nan")
     }
 
+    /// `--bell`: the terminal bell rings once when a watched run ends, not for an end that was
+    /// already in its file when it was opened, and never without the option.
+    @Test(arguments: [true, false])
+    func theBellRingsWhenARunEnds(_ enabled: Bool) throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try RunDirectory.create(in: dir, name: "bell")
+        try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
+        let started = TrainingEvent.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0)
+        try (started.jsonLine + "\n").write(to: run.metrics, atomically: true, encoding: .utf8)
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.bellOnEnd = enabled
+        s.watch(run)
+        let app = Dashboard.makeApp(state: s, initialScreen: Dashboard.trainScreen, readOnly: true)
+        let t = ScriptedTerminal()
+        _ = app.step(on: t)
+        #expect(t.bells == 0)
+        let handle = try FileHandle(forWritingTo: run.metrics)
+        handle.seekToEndOfFile()
+        handle.write((TrainingEvent.finished(step: 10, reason: .earlyStopped, wallTime: 3).jsonLine + "\n").data(using: .utf8)!)
+        try handle.close()
+        for _ in 0..<3 { _ = app.step(on: t) }
+        #expect(app.state.history.finished != nil)
+        #expect(t.bells == (enabled ? 1 : 0))
+        // Opening a run that has ended already rings nothing.
+        var again = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        again.bellOnEnd = true
+        again.watch(run)
+        let reopened = Dashboard.makeApp(state: again, initialScreen: Dashboard.trainScreen, readOnly: true)
+        let t2 = ScriptedTerminal()
+        for _ in 0..<3 { _ = reopened.step(on: t2) }
+        #expect(t2.bells == 0)
+    }
+
     /// The event source moves when the followed channel gets events, when the followed
     /// file grows, and whenever the source is switched.
     @Test func eventSourceMovesWithTheChannelAndTheFile() throws {

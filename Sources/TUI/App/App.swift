@@ -40,6 +40,11 @@ public final class App<State> {
     public var eventSource: (any EventSource)?
     /// Moves new outside events into the state.
     public var drainEvents: (inout State) -> Void = { _ in }
+    /// Asked after each drain: whether the bell should ring now (taking the request).
+    public var takeBell: (inout State) -> Bool = { _ in false }
+    /// How many times the bell was rung (for tests).
+    public private(set) var bellsRung = 0
+    private var bellPending = false
     /// Whether work (training) is running, so quitting must ask.
     public var isWorkRunning: (State) -> Bool = { _ in false }
     /// The status line's segments for the state.
@@ -137,6 +142,11 @@ public final class App<State> {
             keyDirty = false
             lastPaint = now
         }
+        if bellPending {
+            terminal.bell()
+            bellsRung += 1
+            bellPending = false
+        }
         // Sleep in the key wait: until the next frame is allowed when one is pending,
         // otherwise for the idle time-out.
         var timeout = keyTimeoutMs
@@ -171,6 +181,7 @@ public final class App<State> {
         if g != lastGeneration {
             lastGeneration = g
             drainEvents(&state)
+            if takeBell(&state) { bellPending = true }
             dirty = true
         }
     }

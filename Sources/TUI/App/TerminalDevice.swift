@@ -13,6 +13,13 @@ public protocol TerminalDevice: AnyObject {
     func invalidate()
     /// Switches colours (a theme picked while running).
     func setPalette(_ palette: Palette)
+    /// Rings the bell.
+    func bell()
+}
+
+extension TerminalDevice {
+    /// Devices without a bell stay silent.
+    public func bell() {}
 }
 
 extension Terminal: TerminalDevice {}

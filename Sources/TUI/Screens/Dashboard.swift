@@ -71,6 +71,10 @@ public enum Dashboard {
         let app = App(state: state, screens: screens(readOnly: readOnly), initialScreen: initialScreen, themes: themes)
         app.eventSource = state.events
         app.drainEvents = { $0.drain() }
+        app.takeBell = { s in
+            defer { s.bellPending = false }
+            return s.bellPending
+        }
         app.isWorkRunning = { $0.isTraining }
         app.status = status
         app.themeChanged = { s, theme in s.message = "theme \(theme.name) (t for the next of \(themes.count))" }

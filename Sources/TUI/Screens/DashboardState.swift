@@ -72,6 +72,11 @@ public struct DashboardState {
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
+    /// Whether the terminal bell rings when a run ends (finished, stopped early, diverged,
+    /// failed or stopped): `--bell`.
+    public var bellOnEnd = false
+    /// A run ended since the app last asked (see `bellOnEnd`).
+    public var bellPending = false
     /// Rows the Train screen's event log is scrolled back from its newest line (0 follows it).
     public var eventsScroll = 0
     /// Whether the event log fills the Train screen instead of the charts.
@@ -247,6 +252,7 @@ public struct DashboardState {
         }
         events.follow(.file(run.metrics.path))
         drain()
+        bellPending = false  // an end already in the file is no news
     }
 
     private mutating func resetRun(totalSteps: Int) {
@@ -286,7 +292,10 @@ public struct DashboardState {
         case .paused: pauseRequested = true
         case .resumed: pauseRequested = false
         case .test, .finished:
-            if case .finished = event { message = nil }
+            if case .finished = event {
+                message = nil
+                if bellOnEnd { bellPending = true }
+            }
             refreshRuns()
             if let run = currentRun { loadEvaluation(run) }
         default: break
