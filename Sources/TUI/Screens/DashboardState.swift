@@ -72,6 +72,26 @@ public struct DashboardState {
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
+    /// The training process's CPU, memory and threads at the last sample, and its CPU use since
+    /// the one before (the Train screen's resource line).
+    public var usage: (now: ProcessUsage, cpuPercent: Double?)?
+
+    /// Samples the training process (this one, or the watched run's while it lives) at most
+    /// once a second.
+    public mutating func sampleUsage(at time: Double = Double(DispatchTime.now().uptimeNanoseconds) / 1e9) {
+        if let last = usage?.now, time - last.time < 1 { return }
+        let pid: Int32?
+        if job != nil {
+            pid = getpid()
+        } else if let w = watched, let status = try? w.readStatus(), status.processAlive {
+            pid = status.pid
+        } else {
+            pid = nil
+        }
+        guard let pid, let now = ProcessUsage.read(pid: pid, time: time) else { usage = nil; return }
+        usage = (now, usage.flatMap { now.cpuPercent(since: $0.now) })
+    }
+
     /// Whether the terminal bell rings when a run ends (finished, stopped early, diverged,
     /// failed or stopped): `--bell`.
     public var bellOnEnd = false
@@ -281,6 +301,7 @@ public struct DashboardState {
         }
         for e in new { absorb(e) }
         reportFinishedLRFinder()
+        if history.finished == nil && (job != nil || watched != nil) { sampleUsage() } else { usage = nil }
     }
 
     mutating func absorb(_ event: TrainingEvent) {

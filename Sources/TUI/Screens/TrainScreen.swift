@@ -167,7 +167,7 @@ public final class TrainScreen: Screen {
         }
 
         // Early stopping.
-        let esHeight = min(side.height, 7)
+        let esHeight = min(side.height, 8)
         let (esRect, logRect) = side.splitTop(esHeight)
         let es = Panel(title: "Early stopping").draw(into: &g, in: esRect, unicode: unicode)
         let greater = h.earlyStopping?.greaterIsBetter ?? s.config.finetune.greaterIsBetter
@@ -190,6 +190,15 @@ public final class TrainScreen: Screen {
         }
         if let run = s.currentRun {
             g.put(truncate(run.name, to: es.width, unicode: unicode), in: es, row: 3, style: Style(fg: .muted))
+        }
+        // The resource line: the training process's CPU, memory, threads, and time per step.
+        if let u = s.usage {
+            var text = u.now.line(cpuPercent: u.cpuPercent, unicode: unicode)
+            if let step = h.lastStep, step.samplesPerSecond > 0 {
+                let batch = Double(s.config.finetune.perDeviceTrainBatchSize * s.config.finetune.gradientAccumulationSteps)
+                text += (unicode ? " · " : " | ") + NumberFormat.compact(batch / step.samplesPerSecond, maxWidth: 5, significant: 2) + " s/step"
+            }
+            g.put(truncate(text, to: es.width, unicode: unicode), in: es, row: 5, style: Style(fg: .muted))
         }
         if let f = h.finished {
             g.put(truncate(f.reason.message, to: es.width, unicode: unicode), in: es, row: 4,
