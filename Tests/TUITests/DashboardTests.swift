@@ -450,6 +450,50 @@ import Training
         #expect(Dashboard.rate(.nan) == "nan")
     }
 
+    /// The Train charts: ←/→ place and move a cursor whose values are read out under the
+    /// loss; z/Z zoom around it; y puts the loss on a log axis; -/+ change the smoothing
+    /// (0.6 by default, shown); evaluations are marked points; Esc resets.
+    @Test func trainChartsHaveACursorZoomLogAxisAndSmoothing() {
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.history.apply(.started(totalSteps: 200, stepsPerEpoch: 50, trainSamples: 1600, resumedFrom: nil, wallTime: 0))
+        for step in 1...200 {
+            s.history.apply(.step(StepRecord(step: step, epoch: Double(step) / 50, loss: 1 / Double(step).squareRoot(),
+                                             learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 100, wallTime: Double(step))))
+            if step % 40 == 0 {
+                let x = Double(step)
+                let metrics: [String: Double] = ["eval_loss": 0.9 - x / 1000, "eval_mcc": x / 400]
+                s.history.apply(.evaluation(step: step, epoch: x / 50, metrics: metrics, wallTime: x))
+            }
+        }
+        let app = Dashboard.makeApp(state: s, initialScreen: Dashboard.trainScreen)
+        func frame() -> String { app.frame(width: 160, height: 48, unicode: true).text }
+        let plain = frame()
+        #expect(plain.contains("smoothing 0.6") && !plain.contains("step 200: train"))
+        #expect(plain.filter { $0 == "•" }.count >= 8, "5 validation losses and 5 metric values marked")
+        _ = app.handle(.right)
+        #expect(app.state.chartCursor == 200)
+        let smoothed = Smoothing.exponential((1...200).map { 1 / Double($0).squareRoot() }, weight: 0.6)
+        #expect(frame().contains("step 200: train \(NumberFormat.compact(smoothed[199], maxWidth: 6, significant: 4))"), "\(frame())")
+        #expect(frame().contains("val 0.7 @200") && frame().contains("eval_mcc 0.5 @200") && frame().contains("lr 1e-3"))
+        for _ in 0..<10 { _ = app.handle(.left) }
+        #expect(app.state.chartCursor == 150, "a fortieth of 200 steps a key")
+        #expect(frame().contains("step 150: train") && frame().contains("val 0.78 @120"))
+        _ = app.handle(.char("z"))
+        #expect(app.state.chartZoom == 0.5)
+        #expect(TrainScreen.xRange(app.state) == 100...200, "around the cursor, kept inside the steps")
+        _ = app.handle(.char("z")); _ = app.handle(.char("Z"))
+        #expect(frame().contains("zoom ×2"))
+        _ = app.handle(.char("y"))
+        #expect(app.state.chartLogY && frame().contains("· log"))
+        _ = app.handle(.char("+")); _ = app.handle(.char("+"))
+        #expect(app.state.chartSmoothing == 0.8 && frame().contains("smoothing 0.8"))
+        for _ in 0..<12 { _ = app.handle(.char("-")) }
+        #expect(app.state.chartSmoothing == 0)
+        _ = app.handle(.escape)
+        #expect(app.state.chartCursor == nil && app.state.chartZoom == 1)
+        #expect(TrainScreen.xRange(app.state) == 0...200)
+    }
+
     /// `--bell`: the terminal bell rings once when a watched run ends, not for an end that was
     /// already in its file when it was opened, and never without the option.
     @Test(arguments: [true, false])

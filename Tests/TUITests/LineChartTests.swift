@@ -170,6 +170,20 @@ import Testing
         #expect(LineChart(series: [.init(name: "s", values: [0.5, 10.5], role: .series1)]).dataRanges()?.1 == 0...11.5)
     }
 
+    /// Marked points (evaluations): one mark per point, in the series' colour; ASCII uses `o`.
+    @Test func pointMarksMarkEachPoint() {
+        let c = LineChart(series: [.init(name: "v", points: [.init(x: 0, y: 0), .init(x: 5, y: 1), .init(x: 10, y: 0.5)], role: .series2,
+                                         pointMarks: true)], legend: false)
+        let g = render(40, 10) { c.draw(into: &$0, in: $0.bounds, unicode: true) }
+        #expect(g.text.filter { $0 == "•" }.count == 3)
+        let a = render(40, 10) { c.draw(into: &$0, in: $0.bounds, unicode: false) }
+        #expect(a.text.filter { $0 == "o" }.count == 3)
+        // Zoomed to x 4...10, the first point is left out.
+        var zoomed = c
+        zoomed.xRange = 4...10
+        #expect(render(40, 10) { zoomed.draw(into: &$0, in: $0.bounds, unicode: true) }.text.filter { $0 == "•" }.count == 2)
+    }
+
     @Test func hugeValuesGetExponentLabels() {
         let c = LineChart(series: [.init(name: "h", values: [-1e308, 1e308], role: .series1)], legend: false)
         let g = render(40, 8) { c.draw(into: &$0, in: $0.bounds, glyphs: .braille) }

@@ -101,6 +101,13 @@ public struct DashboardState {
     public var eventsScroll = 0
     /// Whether the event log fills the Train screen instead of the charts.
     public var eventsExpanded = false
+    /// The Train screen's charts: the training loss's smoothing (TensorBoard's 0.6 by
+    /// default), a log-scale loss axis, the fraction of the steps shown (zoom, the newest
+    /// end or around the cursor) and the cursor's step (nil: no cursor).
+    public var chartSmoothing = Smoothing.defaultWeight
+    public var chartLogY = false
+    public var chartZoom = 1.0
+    public var chartCursor: Int?
     public var eta = ETAEstimator(totalSteps: 0)
     /// Whether the user asked the run to pause (p toggles it before the trainer answers).
     public var pauseRequested = false

@@ -35,6 +35,17 @@ public final class TrainScreen: Screen {
             }),
             KeyBinding(.char("g"), "the oldest events", hint: false, action: { [self] s in s.eventsScroll = eventsMaxOffset; return .handled }),
             KeyBinding(.char("G"), "the newest events (follow)", hint: false, action: { s in s.eventsScroll = 0; return .handled }),
+            KeyBinding([.left, .right], name: "Left/Right", "move the chart cursor (values at the step)", hint: false,
+                       action: { s in Self.moveCursor(&s, by: 0); return .handled }),
+            KeyBinding(.char("z"), "zoom the charts in (around the cursor, or the newest steps)", hint: false, action: { s in
+                s.chartZoom = max(1.0 / 64, s.chartZoom / 2); return .handled
+            }),
+            KeyBinding(.char("Z"), "zoom out", hint: false, action: { s in s.chartZoom = min(1, s.chartZoom * 2); return .handled }),
+            KeyBinding(.char("y"), "log-scale loss axis", hint: false, action: { s in s.chartLogY.toggle(); return .handled }),
+            KeyBinding([.char("-"), .char("+")], name: "- +", "less / more smoothing of the training loss", hint: false, action: { _ in .ignored }),
+            KeyBinding(.escape, name: "Esc", "hide the cursor, zoom out", hint: false, action: { s in
+                s.chartCursor = nil; s.chartZoom = 1; return .handled
+            }),
         ]
     }
 
@@ -58,8 +69,33 @@ public final class TrainScreen: Screen {
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] { KeyHelp.edit(enter: "set the learning rate") }
 
+    /// Moves the chart cursor by `direction` (−1, +1) steps of about a fortieth of the steps
+    /// shown; 0 only places it (on the newest step) when there is none.
+    static func moveCursor(_ s: inout DashboardState, by direction: Int) {
+        let steps = s.history.trainLoss.map(\.step)
+        guard let last = steps.last else { return }
+        guard let at = s.chartCursor else { s.chartCursor = last; return }
+        let shown = max(1, Int(Double(last) * s.chartZoom))
+        let jump = max(1, shown / 40)
+        let target = at + direction * jump
+        // The logged step nearest the target, so that the readout has a training loss there.
+        s.chartCursor = steps.min { abs($0 - target) < abs($1 - target) } ?? at
+    }
+
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
-        guard var input = s.lrInput else { return keys.action(for: key)?(&s) ?? .ignored }
+        guard var input = s.lrInput else {
+            switch key {
+            case .left, .right:
+                if s.chartCursor == nil { Self.moveCursor(&s, by: 0) } else { Self.moveCursor(&s, by: key == .left ? -1 : 1) }
+                return .handled
+            case .char("-"), .char("+"), .char("="):
+                let step = key == .char("-") ? -0.1 : 0.1
+                s.chartSmoothing = max(0, min(0.99, ((s.chartSmoothing + step) * 100).rounded() / 100))
+                return .handled
+            default:
+                return keys.action(for: key)?(&s) ?? .ignored
+            }
+        }
         switch key {
         case .escape: s.lrInput = nil
         case .enter:
@@ -113,18 +149,23 @@ public final class TrainScreen: Screen {
         let lossH = charts.height * 2 / 5, metricH = (charts.height - lossH) * 3 / 5
         let (lossRect, r1) = charts.splitTop(lossH)
         let (metricRect, lrRect) = r1.splitTop(metricH)
-        let lrMarkers = h.learningRateChanges.map {
+        var lrMarkers = h.learningRateChanges.map {
             LineChart.Marker(x: Double($0.step), label: "LR " + formatLR($0.value))
         }
+        if let c = s.chartCursor { lrMarkers.append(LineChart.Marker(x: Double(c), label: "", role: .accent)) }
 
-        // Loss: raw (faint), smoothed, validation.
-        let xRange: ClosedRange<Double>? = h.lastStep.map { 0...Double(max(1, $0.step)) }
+        // Loss: raw (faint), smoothed, validation (each evaluation marked).
+        let xRange = Self.xRange(s)
         let raw = h.trainLoss.map { LineChart.Point(x: Double($0.step), y: $0.value) }
-        let smooth = zip(h.trainLoss, Smoothing.exponential(h.trainLoss.map(\.value))).map {
-            LineChart.Point(x: Double($0.0.step), y: $0.1)
-        }
+        let smoothed = Smoothing.exponential(h.trainLoss.map(\.value), weight: s.chartSmoothing)
+        let smooth = zip(h.trainLoss, smoothed).map { LineChart.Point(x: Double($0.0.step), y: $0.1) }
         let evalLoss = (h.evalMetrics["eval_loss"] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
-        let lossInner = Panel(title: "Loss" + (h.trainLoss.last.map { " " + NumberFormat.compact($0.value, maxWidth: 6, significant: 4) } ?? ""))
+        let dot = unicode ? " · " : " | "
+        var lossTitle = "Loss" + (h.trainLoss.last.map { " " + NumberFormat.compact($0.value, maxWidth: 6, significant: 4) } ?? "")
+        lossTitle += dot + "smoothing " + NumberFormat.compact(s.chartSmoothing, maxWidth: 4, significant: 2)
+        if s.chartLogY { lossTitle += dot + "log" }
+        if s.chartZoom < 1 { lossTitle += dot + "zoom ×" + NumberFormat.compact(1 / s.chartZoom, maxWidth: 3, significant: 2) }
+        let lossInner = Panel(title: lossTitle, footer: Self.readout(s, smoothed: smoothed, unicode: unicode))
             .draw(into: &g, in: lossRect, unicode: unicode)
         if raw.isEmpty {
             g.put(s.job == nil && s.watched == nil ? "r starts training on \(s.config.data.sources.joined(separator: ", "))" : "waiting for the first step",
@@ -132,8 +173,8 @@ public final class TrainScreen: Screen {
         } else {
             LineChart(series: [LineChart.Series(name: "train (raw)", points: raw, role: .series1, faint: true),
                                LineChart.Series(name: "train", points: smooth, role: .series1),
-                               LineChart.Series(name: "validation", points: evalLoss, role: .series2)],
-                      markers: lrMarkers, xRange: xRange).draw(into: &g, in: lossInner, unicode: unicode)
+                               LineChart.Series(name: "validation", points: evalLoss, role: .series2, pointMarks: true)],
+                      markers: lrMarkers, logY: s.chartLogY, xRange: xRange).draw(into: &g, in: lossInner, unicode: unicode)
         }
 
         // The validation metric, best point marked. When that metric is the loss (already drawn
@@ -148,10 +189,11 @@ public final class TrainScreen: Screen {
         if points.isEmpty {
             g.put("no evaluation yet", in: metricInner, row: metricInner.height / 2, align: .center, style: Style(fg: .muted))
         } else {
-            var series = [LineChart.Series(name: charted, points: points, role: .series3)]
+            var series = [LineChart.Series(name: charted, points: points, role: .series3, pointMarks: true)]
             // The k-mer baseline's validation score: the line the model has to clear.
             if let b = h.baseline, let v = b.validation[charted], v.isFinite, let last = points.last {
-                series.append(LineChart.Series(name: "k-mer baseline", points: [.init(x: 0, y: v), .init(x: max(1, last.x), y: v)],
+                let ends = xRange ?? 0...max(1, last.x)
+                series.append(LineChart.Series(name: "k-mer baseline", points: [.init(x: ends.lowerBound, y: v), .init(x: ends.upperBound, y: v)],
                                                role: .warn))
             }
             LineChart(series: series, markers: lrMarkers, best: best, xRange: xRange, legend: series.count > 1)
@@ -211,6 +253,35 @@ public final class TrainScreen: Screen {
 
         drawEvents(s, into: &g, in: logRect, expanded: false, unicode: unicode)
         return g
+    }
+
+    /// The steps the charts show: all of them, or with zoom a fraction of them around the
+    /// cursor or ending at the newest step.
+    static func xRange(_ s: DashboardState) -> ClosedRange<Double>? {
+        guard let last = s.history.lastStep.map({ Double(max(1, $0.step)) }) else { return nil }
+        guard s.chartZoom < 1 else { return 0...last }
+        let span = max(1, last * s.chartZoom)
+        var lo = s.chartCursor.map { Double($0) - span / 2 } ?? last - span
+        lo = max(0, min(lo, last - span))
+        return lo...(lo + span)
+    }
+
+    /// The values at the cursor's step: smoothed and raw training loss, the latest
+    /// evaluation at or before it, the learning rate. Empty without a cursor.
+    static func readout(_ s: DashboardState, smoothed: [Double], unicode: Bool) -> String {
+        let h = s.history
+        guard let c = s.chartCursor, let i = h.trainLoss.lastIndex(where: { $0.step <= c }) else { return "" }
+        let f = { (v: Double) in NumberFormat.compact(v, maxWidth: 6, significant: 4) }
+        let dot = unicode ? " · " : " | "
+        var parts = ["step \(h.trainLoss[i].step): train \(f(smoothed[i])) (raw \(f(h.trainLoss[i].value)))"]
+        let metric = h.earlyStopping?.metric ?? s.config.finetune.metricForBestModel
+        for name in metric == "eval_loss" ? ["eval_loss"] : ["eval_loss", metric] {
+            if let e = h.evalMetrics[name]?.last(where: { $0.step <= c }) {
+                parts.append("\(name == "eval_loss" ? "val" : name) \(f(e.value)) @\(e.step)")
+            }
+        }
+        if let lr = h.learningRate.last(where: { $0.step <= c }) { parts.append("lr " + formatLR(lr.value)) }
+        return parts.joined(separator: dot)
     }
 
     /// The event log, wrapped, following its newest line unless scrolled back; the footer

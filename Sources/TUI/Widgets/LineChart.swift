@@ -26,9 +26,12 @@ public struct LineChart: Sendable {
         public var role: Role
         /// Drawn dim (the faint raw curve under its smoothed version).
         public var faint: Bool
+        /// Each point marked (`•`, `o` in ASCII) on the line: sparse measurements such as
+        /// evaluations, which a line alone would make look continuous.
+        public var pointMarks: Bool
 
-        public init(name: String, points: [Point], role: Role, faint: Bool = false) {
-            self.name = name; self.points = points; self.role = role; self.faint = faint
+        public init(name: String, points: [Point], role: Role, faint: Bool = false, pointMarks: Bool = false) {
+            self.name = name; self.points = points; self.role = role; self.faint = faint; self.pointMarks = pointMarks
         }
 
         /// A series whose x is the sample's index (step 0, 1, 2, ...).
@@ -206,6 +209,12 @@ public struct LineChart: Sendable {
                 grid.put(text, x: col + 1, y: plot.y, style: Style(fg: m.role), maxWidth: plot.maxX - col - 1)
             }
         }
+        for s in series where s.pointMarks {
+            for p in visible(s.points) {
+                let col = plot.x + mapX(p.x) / glyphs.dotsPerCell.x, row = plot.y + mapY(p.y) / glyphs.dotsPerCell.y
+                grid[col, row] = Cell(glyphs.unicode ? "•" : "o", Style(fg: s.role, bold: true))
+            }
+        }
         if let b = best, b.x.isFinite, b.y.isFinite, !(logY && b.y <= 0) {
             let y = logY ? log10(b.y) : b.y
             if xr.contains(b.x) && yr.contains(y) {
@@ -236,6 +245,8 @@ public struct LineChart: Sendable {
         var out: [Point] = []
         out.reserveCapacity(points.count)
         for p in points where p.x.isFinite && p.y.isFinite {
+            // A zoomed x range shows (and scales y to) only the points inside it.
+            if let xRange, !xRange.contains(p.x) { continue }
             if logY {
                 guard p.y > 0 else { continue }
                 out.append(Point(x: p.x, y: log10(p.y)))
