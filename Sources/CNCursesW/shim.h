@@ -57,4 +57,26 @@ static inline int dn_get_key(int *out) {
 }
 
 static inline int dn_key_code_yes(void) { return KEY_CODE_YES; }
+
+/// Turns mouse reporting on (left button presses and the wheel) or off.
+static inline void dn_mouse(int on) {
+    mousemask(on ? (BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
+    mouseinterval(0);
+}
+
+static inline int dn_key_mouse(void) { return KEY_MOUSE; }
+
+/// The pending mouse event: its cell and kind (1 left press, 4 wheel up, 5 wheel down, 0
+/// anything else). ERR when there is none.
+static inline int dn_get_mouse(int *x, int *y, int *kind) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return ERR;
+    *x = e.x;
+    *y = e.y;
+    if (e.bstate & BUTTON4_PRESSED) *kind = 4;
+    else if (e.bstate & BUTTON5_PRESSED) *kind = 5;
+    else if (e.bstate & BUTTON1_PRESSED) *kind = 1;
+    else *kind = 0;
+    return OK;
+}
 #endif

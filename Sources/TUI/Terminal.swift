@@ -10,7 +10,18 @@ public enum Key: Hashable, Sendable {
     case enter, backspace, delete, tab, backTab, escape
     case function(Int)
     case resize
+    /// A mouse press or wheel turn at a cell (column, row of the whole screen).
+    case mouse(MouseEvent)
     case other(Int32)
+}
+
+/// A mouse event: what happened and where.
+public struct MouseEvent: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case press, wheelUp, wheelDown }
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+    public init(_ kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
 }
 
 /// The one place in dnatune that calls ncurses. It owns the screen while open, paints
@@ -41,7 +52,7 @@ public final class Terminal {
     ///   - palette: the theme's colours; ignored when `useColor` is false or the terminal has none.
     ///   - useColor: false for `NO_COLOR` / `--no-color`.
     ///   - forceASCII: true for `--ascii`; otherwise UTF-8 is used when the locale's codeset is UTF-8.
-    public init(palette: Palette = .dark, useColor: Bool = true, forceASCII: Bool = false) {
+    public init(palette: Palette = .dark, useColor: Bool = true, forceASCII: Bool = false, mouse: Bool = false) {
         setlocale(LC_ALL, "")
         unicode = !forceASCII && dn_locale_is_utf8() != 0
         set_escdelay(25)
@@ -51,6 +62,7 @@ public final class Terminal {
         nonl()
         keypad(dn_stdscr(), true)
         curs_set(0)
+        if mouse { dn_mouse(1) }
         var colors = 0
         if useColor && has_colors() {
             start_color()
@@ -82,6 +94,7 @@ public final class Terminal {
     public func close() {
         guard !closed else { return }
         closed = true
+        dn_mouse(0)
         endwin()
     }
 
@@ -164,6 +177,15 @@ public final class Terminal {
         case KEY_DC: return .delete
         case KEY_BTAB: return .backTab
         case dn_key_resize(): return .resize
+        case dn_key_mouse():
+            var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
+            guard dn_get_mouse(&x, &y, &kind) == OK else { return .other(code) }
+            switch kind {
+            case 1: return .mouse(MouseEvent(.press, x: Int(x), y: Int(y)))
+            case 4: return .mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y)))
+            case 5: return .mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y)))
+            default: return .other(code)
+            }
         case KEY_F0 + 1...KEY_F0 + 24: return .function(Int(code - KEY_F0))
         default: return .other(code)
         }

@@ -17,6 +17,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(help: "Ring the terminal bell when a run ends: finished, stopped early, diverged, failed or stopped.")
     var bell = false
 
+    @Flag(help: "Leave the mouse to the terminal (its own text selection) instead of clicking tabs, rows and hints.")
+    var noMouse = false
+
     /// Whether colours are used: not with --no-color or a non-empty NO_COLOR.
     var useColor: Bool {
         !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true)
@@ -84,7 +87,8 @@ struct DashboardCommand: ParsableCommand {
         state.message = themeError
         state.loadData()
         state.refreshRuns()
-        let (outcome, _) = Dashboard.run(state: state, themes: themes, useColor: display.useColor, forceASCII: display.ascii)
+        let (outcome, _) = Dashboard.run(state: state, themes: themes, useColor: display.useColor, forceASCII: display.ascii,
+                                         mouse: !display.noMouse)
         try Self.finish(outcome)
     }
 

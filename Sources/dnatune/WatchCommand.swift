@@ -40,7 +40,7 @@ struct WatchCommand: ParsableCommand {
         state.refreshRuns()
         state.loadEvaluation(dir)
         _ = Dashboard.run(state: state, initialScreen: Dashboard.trainScreen, themes: themes, useColor: display.useColor,
-                          forceASCII: display.ascii, readOnly: !attach)
+                          forceASCII: display.ascii, readOnly: !attach, mouse: !display.noMouse)
     }
 }
 

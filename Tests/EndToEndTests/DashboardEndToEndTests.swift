@@ -194,6 +194,38 @@ import Testing
         try tmux.waitForPrompt()
     }
 
+    /// The mouse through a real terminal: an xterm SGR click on a tab switches to it, a click
+    /// on the `q quit` hint quits; with --no-mouse the same bytes do nothing.
+    @Test func clicksReachTheDashboardUnlessNoMouse() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 30, evalSteps: 10, patience: 5, threshold: 0.001))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
+        func click(_ x: Int, _ y: Int, release: Bool = true) throws {   // 1-based, as the terminal reports them
+            try tmux.type("\u{1B}[<0;\(x);\(y)M")
+            if release { try tmux.type("\u{1B}[<0;\(x);\(y)m") }
+        }
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor("Class balance")
+        // " 1 Data │ 2 Model │ 3 Train │ 4 Runs": "4 Runs" spans columns 31-38 (1-based).
+        try click(34, 1)
+        try tmux.waitFor("Runs in")
+        let hints = try tmux.capture().split(separator: "\n").map(String.init)
+        let hintRow = try #require(hints.lastIndex { $0.contains("q quit") })
+        let quitColumn = try #require(hints[hintRow].range(of: "q quit")).lowerBound.utf16Offset(in: hints[hintRow]) + 1
+        try click(quitColumn, hintRow + 1, release: false)   // the release would go to the shell
+        try tmux.waitForPrompt()
+
+        try tmux.type("\(Binary.url.path) --config small.yaml --no-mouse", enter: true)
+        try tmux.waitFor("Class balance")
+        try click(34, 1)
+        Thread.sleep(forTimeInterval: 1)
+        let still = try tmux.capture()
+        #expect(still.contains("Class balance") && !still.contains("Runs in"), "\(still)")
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+        #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
+    }
+
     @Test func withoutColourAt80x24QuittingCanKeepTheRunGoing() throws {
         // 5,000 steps (a second or two): the run must still be going when `k` answers the dialog.
         let dir = try Self.workspace(Self.smallConfig(maxSteps: 5000, evalSteps: 250, patience: nil))

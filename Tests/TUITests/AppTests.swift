@@ -226,7 +226,7 @@ final class Counter: EventSource {
         #expect(table.action(for: .char("a")) == 1)
         #expect(table.action(for: .char("b")) == 2)
         #expect(table.action(for: .char("c")) == nil)
-        #expect(table.hints == [KeyHelp(keys: "a", description: "first")])
+        #expect(table.hints == [KeyHelp(keys: "a", description: "first", key: .char("a"))], "a click on the hint presses a")
         #expect(table.help.entries.map(\.keys) == ["a", "a"])
     }
 
@@ -277,6 +277,37 @@ final class Counter: EventSource {
         #expect(drive(app, t) == .quit)
         #expect(app.state.typed == "q?")
         #expect(!app.showingHelp)
+    }
+
+    /// The mouse: a click on a tab switches to it, a click on a hint presses its key, a click
+    /// in an edit's screen leaves the edit alone; nothing happens before a frame was drawn.
+    @Test func clicksOnTabsAndHints() throws {
+        let app = App(state: DemoState(), screens: [CounterScreen(title: "A"), CounterScreen(title: "Bee"), CounterScreen(title: "C")])
+        _ = app.handle(.mouse(MouseEvent(.press, x: 8, y: 0)))
+        #expect(app.current == 0, "no frame yet: nothing to hit")
+        _ = app.frame(width: 80, height: 24, unicode: true)
+        // " 1 A │ 2 Bee │ 3 C": the second label spans columns 6...12.
+        #expect(TabBar(titles: ["A", "Bee", "C"], selected: 0).index(atColumn: 8) == 1)
+        #expect(TabBar(titles: ["A", "Bee", "C"], selected: 0).index(atColumn: 5) == nil, "the separator")
+        _ = app.handle(.mouse(MouseEvent(.press, x: 8, y: 0)))
+        #expect(app.current == 1)
+        _ = app.handle(.mouse(MouseEvent(.wheelDown, x: 8, y: 0)))
+        #expect(app.current == 1, "the wheel does not click")
+        // The hint line: "+ add one" is the first hint, from column 1.
+        let hints = KeyHintLine(hints: app.currentHints).layout(width: 80)
+        #expect(hints.first?.hint.keys == "+" && hints.first?.columns == 1..<10)
+        _ = app.handle(.mouse(MouseEvent(.press, x: 3, y: 23)))
+        #expect(app.state.count == 1)
+        let quit = try #require(hints.first { $0.hint.keys == "q" })
+        #expect(app.handle(.mouse(MouseEvent(.press, x: quit.columns.lowerBound, y: 23))) == .quit)
+        // In an edit, a click in the screen is ignored; the hint line offers the edit's keys.
+        _ = app.handle(.char("e"))
+        _ = app.handle(.mouse(MouseEvent(.press, x: 8, y: 0)))
+        #expect(app.current == 1 && app.state.typing)
+        _ = app.frame(width: 80, height: 24, unicode: true)
+        let enter = try #require(KeyHintLine(hints: app.currentHints).layout(width: 80).first { $0.hint.keys == "Enter" })
+        _ = app.handle(.mouse(MouseEvent(.press, x: enter.columns.lowerBound, y: 23)))
+        #expect(!app.state.typing, "clicking Enter apply pressed Enter")
     }
 
     /// While a field is edited the hint line says what the keys do there, not the screen's

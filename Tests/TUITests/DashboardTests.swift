@@ -494,6 +494,49 @@ import Training
         #expect(TrainScreen.xRange(app.state) == 0...200)
     }
 
+    /// The mouse on the dashboard: a click chooses a dataset, gives a report panel the arrows,
+    /// selects a run; the wheel scrolls the panel under it and the event log.
+    @Test func clicksAndTheWheelOnTheScreens() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.loadData()
+        s.log = (1...60).map { "event \($0)" }
+        let app = Dashboard.makeApp(state: s)
+        func frame() -> String { app.frame(width: 80, height: 24, unicode: true).text }
+        _ = frame()
+        // The second dataset is on the screen's row 3 (tabs, border, first dataset).
+        _ = app.handle(.mouse(MouseEvent(.press, x: 5, y: 3)))
+        #expect(app.state.datasetCursor == 1 && app.state.dataFocus == .datasets)
+        // The wheel over the Cleaning panel (bottom right) scrolls it.
+        _ = app.handle(.mouse(MouseEvent(.wheelDown, x: 60, y: 20)))
+        #expect(app.state.dataFocus == .cleaning && app.state.cleaningScroll == 1)
+        _ = app.handle(.mouse(MouseEvent(.press, x: 60, y: 4)))
+        #expect(app.state.dataFocus == .balance)
+        // Train: the wheel over the event log scrolls it back.
+        _ = app.handle(.char("3"))
+        _ = frame()
+        _ = app.handle(.mouse(MouseEvent(.wheelUp, x: 70, y: 18)))
+        #expect(app.state.eventsScroll == 3)
+        // Runs: a click on the second row selects it.
+        let out = dir.appendingPathComponent("runs")
+        for name in ["one", "two"] {
+            let run = try RunDirectory.create(in: out, name: name)
+            try (TrainingEvent.started(totalSteps: 1, stepsPerEpoch: 1, trainSamples: 1, resumedFrom: nil, wallTime: 0).jsonLine + "\n")
+                .write(to: run.metrics, atomically: true, encoding: .utf8)
+        }
+        app.state.config.finetune.outputDir = out.path
+        app.state.refreshRuns()
+        _ = app.handle(.char("4"))
+        _ = frame()
+        #expect(app.state.runsTable.selected == 0)
+        // Tabs (row 0), panel border (1), header (2), first run (3), second run (4).
+        _ = app.handle(.mouse(MouseEvent(.press, x: 10, y: 4)))
+        #expect(app.state.runsTable.selected == 1 && app.state.selectedRun?.name.hasSuffix("two") == true)
+        _ = app.handle(.mouse(MouseEvent(.press, x: 10, y: 9)))
+        #expect(app.state.runsTable.selected == 1, "below the rows: nothing")
+    }
+
     /// `--bell`: the terminal bell rings once when a watched run ends, not for an end that was
     /// already in its file when it was opened, and never without the option.
     @Test(arguments: [true, false])

@@ -85,6 +85,8 @@ public final class App<State> {
     private var lastGeneration: UInt64?
     private var invalidateNext = false
     private var pendingTheme: Theme?
+    /// The size of the last frame drawn: where the tabs and hints a click hits are.
+    private var lastFrameSize = (0, 0)
 
     public init(state: State, screens: [any Screen<State>], initialScreen: Int = 0, themes: [Theme] = []) {
         self.state = state
@@ -205,10 +207,17 @@ public final class App<State> {
             case .down: helpScroll = min(helpScroll + 1, helpLineCount)
             case .pageUp: helpScroll = max(0, helpScroll - 10)
             case .pageDown: helpScroll = min(helpScroll + 10, helpLineCount)
+            case .mouse(let e) where e.kind == .wheelUp: helpScroll = max(0, helpScroll - 3)
+            case .mouse(let e) where e.kind == .wheelDown: helpScroll = min(helpScroll + 3, helpLineCount)
             default: return nil
             }
             dirty = true
             return nil
+        }
+        if case .mouse(let e) = key {
+            // While a field is edited, a click elsewhere is ignored (the edit stays).
+            if screens.indices.contains(current), screens[current].capturesKeys(state), e.y != lastFrameSize.1 - 1 { return nil }
+            return mouse(e)
         }
         guard screens.indices.contains(current) else { return globalKey(key) }
         let screen = screens[current]
@@ -274,6 +283,44 @@ public final class App<State> {
         return nil
     }
 
+    /// The hint line's entries now: the edit's keys while a field is edited, else the
+    /// screen's and the global ones.
+    var currentHints: [KeyHelp] {
+        guard screens.indices.contains(current) else { return globalKeys.hints }
+        let screen = screens[current]
+        return screen.capturesKeys(state) ? screen.editHints(state) : screen.keys.hints + globalKeys.hints
+    }
+
+    /// A mouse event: a tab clicked switches to it, a hint clicked presses its key; in the
+    /// screen's area the event goes to the screen (its position made relative to that area),
+    /// and a wheel turn the screen does not use scrolls as Up/Down would.
+    private func mouse(_ e: MouseEvent) -> AppExit? {
+        let (width, height) = lastFrameSize
+        guard width > 0, height > 0 else { return nil }
+        if e.y == 0 {
+            guard e.kind == .press, let i = TabBar(titles: screens.map(\.title), selected: current).index(atColumn: e.x),
+                  screens.indices.contains(i) else { return nil }
+            current = i
+            dirty = true
+            return nil
+        }
+        if e.y == height - 1 {
+            guard e.kind == .press,
+                  let hit = KeyHintLine(hints: currentHints).layout(width: width).first(where: { $0.columns.contains(e.x) }),
+                  let key = hit.hint.key else { return nil }
+            return handle(key)
+        }
+        guard e.y < height - 2, screens.indices.contains(current) else { return nil }
+        let screen = screens[current]
+        let r = screen.handle(.mouse(MouseEvent(e.kind, x: e.x, y: e.y - 1)), state: &state)
+        if r != .ignored { return apply(r) }
+        switch e.kind {
+        case .wheelUp: return apply(screen.handle(.up, state: &state))
+        case .wheelDown: return apply(screen.handle(.down, state: &state))
+        case .press: return nil
+        }
+    }
+
     /// The whole frame for a terminal of `width`×`height`: tab bar, the current screen,
     /// status line and key hints, with the help or the quit dialog on top. A pure function of
     /// the state and the app's UI state.
@@ -292,14 +339,8 @@ public final class App<State> {
         }
         StatusLine(segments: status(state)).draw(into: &grid, in: Rect(x: 0, y: height - 2, width: width, height: 1),
                                                  unicode: unicode)
-        var hints: [KeyHelp] = []
-        if screens.indices.contains(current) {
-            let screen = screens[current]
-            hints = screen.capturesKeys(state) ? screen.editHints(state) : screen.keys.hints + globalKeys.hints
-        } else {
-            hints = globalKeys.hints
-        }
-        KeyHintLine(hints: hints).draw(into: &grid, in: Rect(x: 0, y: height - 1, width: width, height: 1))
+        lastFrameSize = (width, height)
+        KeyHintLine(hints: currentHints).draw(into: &grid, in: Rect(x: 0, y: height - 1, width: width, height: 1))
         if showingHelp {
             HelpOverlay(sections: helpSections, scroll: helpScroll).draw(into: &grid, in: grid.bounds, unicode: unicode)
         }

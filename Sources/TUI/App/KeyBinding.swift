@@ -47,6 +47,7 @@ extension Key {
         case .escape: return "Esc"
         case .function(let n): return "F\(n)"
         case .resize: return "resize"
+        case .mouse(let e): return "mouse \(e.kind) at \(e.x),\(e.y)"
         case .other(let code): return "key \(code)"
         }
     }

@@ -22,7 +22,7 @@ public struct KeyTable<Action> {
 
     /// The entries for the key hint line.
     public var hints: [KeyHelp] {
-        bindings.filter(\.hint).map { KeyHelp(keys: $0.name, description: $0.description) }
+        bindings.filter(\.hint).map { KeyHelp(keys: $0.name, description: $0.description, key: $0.keys.first) }
     }
 }
 
@@ -30,12 +30,16 @@ public struct KeyTable<Action> {
 public struct KeyHelp: Equatable, Sendable {
     public var keys: String
     public var description: String
-    public init(keys: String, description: String) { self.keys = keys; self.description = description }
+    /// The key a click on the hint presses; nil when it names no single key.
+    public var key: Key?
+    public init(keys: String, description: String, key: Key? = nil) {
+        self.keys = keys; self.description = description; self.key = key
+    }
 
     /// The hints of a field being edited: Enter does `enter`, Esc cancels, with `extra` between.
     public static func edit(enter: String, _ extra: [KeyHelp] = []) -> [KeyHelp] {
-        [KeyHelp(keys: "Enter", description: enter)] + extra
-            + [KeyHelp(keys: "Esc", description: "cancel"), KeyHelp(keys: "Ctrl-U", description: "clear")]
+        [KeyHelp(keys: "Enter", description: enter, key: .enter)] + extra
+            + [KeyHelp(keys: "Esc", description: "cancel", key: .escape), KeyHelp(keys: "Ctrl-U", description: "clear", key: .char("\u{15}"))]
     }
 }
 

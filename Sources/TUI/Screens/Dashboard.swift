@@ -88,10 +88,10 @@ public enum Dashboard {
     /// - Parameters:
     ///   - themes: the theme to start with first, then the others `t` cycles through.
     public static func run(state: DashboardState, initialScreen: Int = 0, themes: [Theme], useColor: Bool,
-                           forceASCII: Bool, readOnly: Bool = false) -> (Outcome, DashboardState) {
+                           forceASCII: Bool, readOnly: Bool = false, mouse: Bool = true) -> (Outcome, DashboardState) {
         hangUpSignalled.store(false, ordering: .relaxed)
         signal(SIGHUP) { _ in hangUpSignalled.store(true, ordering: .relaxed) }
-        let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII)
+        let terminal = Terminal(palette: themes.first?.palette ?? .dark, useColor: useColor, forceASCII: forceASCII, mouse: mouse)
         // Ctrl-C asks, as `q` does, instead of killing a training run mid-step (after the
         // terminal's own handlers, which would restore it and end the process).
         interruptSignalled.store(false, ordering: .relaxed)

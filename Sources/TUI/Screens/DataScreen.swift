@@ -16,6 +16,9 @@ public final class DataScreen: Screen {
     /// How far each report panel could scroll, and its height, in the last frame: what keeps
     /// PgDn from scrolling past the end.
     private var maxScroll: [DataFocus: Int] = [:], page: [DataFocus: Int] = [:]
+    /// Where the dataset rows and the report panels were in the last frame: what a click hits.
+    private var pickerRows: (top: Int, first: Int, count: Int, x: Range<Int>) = (0, 0, 0, 0..<0)
+    private var panels: [(DataFocus, Rect)] = []
 
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
         KeyTable("Data", [
@@ -91,6 +94,22 @@ public final class DataScreen: Screen {
         switch key {
         case .right: s.dataFocus = s.dataFocus.next; return .handled
         case .left: s.dataFocus = s.dataFocus.previous; return .handled
+        case .mouse(let e):
+            // A click on a dataset chooses it (Enter loads it); on a report panel, gives it the
+            // arrows; the wheel scrolls the panel under the pointer.
+            if pickerRows.x.contains(e.x), e.y >= pickerRows.top, e.y < pickerRows.top + pickerRows.count {
+                guard e.kind == .press else { return .ignored }
+                let i = pickerRows.first + e.y - pickerRows.top
+                if s.datasets.indices.contains(i) { s.datasetCursor = i; s.dataFocus = .datasets }
+                return .handled
+            }
+            guard let (focus, _) = panels.first(where: { $0.1.contains(x: e.x, y: e.y) }) else { return .ignored }
+            s.dataFocus = focus
+            switch e.kind {
+            case .press: return .handled
+            case .wheelUp: return scroll(.up, &s) ?? .handled
+            case .wheelDown: return scroll(.down, &s) ?? .handled
+            }
         default: break
         }
         if s.dataFocus != .datasets, let scrolled = scroll(key, &s) { return scrolled }
@@ -181,6 +200,7 @@ public final class DataScreen: Screen {
             g.blit(window, x: inner.x, y: inner.y)
         }
 
+        panels = [(.balance, balanceRect), (.cleaning, cleaningRect)]
         let cleaningInner = cleaningRect.inset(dx: 1, dy: 1)
         let cleaningWindow = cleaning.window(width: max(0, cleaningInner.width), height: max(0, cleaningInner.height))
         maxScroll[.cleaning] = cleaningWindow.maxOffset
@@ -217,6 +237,7 @@ public final class DataScreen: Screen {
         }
         guard rows > 0 else { return }
         let first = s.datasetCursor >= rows ? s.datasetCursor - rows + 1 : 0
+        pickerRows = (inner.y, first, min(rows, max(0, s.datasets.count - first)), inner.x..<inner.maxX)
         for line in 0..<rows {
             let i = first + line
             guard s.datasets.indices.contains(i) else { break }

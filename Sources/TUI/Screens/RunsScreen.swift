@@ -12,6 +12,10 @@ public final class RunsScreen: Screen {
 
     public init() {}
 
+    /// Where the table's rows were in the last frame (the screen's rows): what a click hits,
+    /// and a page for PgUp/PgDn.
+    private var tableTop = 2, tableRows = 10
+
     /// The table's columns.
     public static let columns: [Table.Column] = [
         Table.Column("Run"), Table.Column("Strategy", width: 8), Table.Column("LR", width: 7, align: .right),
@@ -149,8 +153,17 @@ public final class RunsScreen: Screen {
             return .handled
         }
         switch key {
+        case .mouse(let e) where e.kind == .press && s.runsView == .table:
+            // A click on a row selects it.
+            let row = e.y - tableTop, count = s.visibleRuns.count
+            guard row >= 0, row < tableRows else { return .ignored }
+            let index = s.runsTable.clampedOffset(rowCount: count, visibleRows: tableRows) + row
+            guard index < count else { return .ignored }
+            s.runsTable.offset = s.runsTable.clampedOffset(rowCount: count, visibleRows: tableRows)
+            s.runsTable.selected = index
+            return .handled
         case .up, .down, .pageUp, .pageDown, .home, .end, .char("s"), .char("S"):
-            _ = s.runsTable.handle(key, rowCount: s.visibleRuns.count, visibleRows: 10, columnCount: Self.columns.count)
+            _ = s.runsTable.handle(key, rowCount: s.visibleRuns.count, visibleRows: tableRows, columnCount: Self.columns.count)
             if key == .char("s"), let column = s.runsTable.sortColumn {
                 // Scores sort best first: "vs base" is better when higher, the metric by its direction.
                 let metric = s.runs.first?.metric ?? s.config.finetune.metricForBestModel
@@ -254,6 +267,8 @@ public final class RunsScreen: Screen {
             c[0] = (s.marked.contains(r.name) ? mark : "  ") + c[0]
             return c
         }
+        tableTop = inner.y + 1
+        tableRows = max(1, inner.height - 1)
         Table(columns: Self.columns, rows: rows).draw(into: &g, in: inner, state: s.runsTable, unicode: unicode)
     }
 

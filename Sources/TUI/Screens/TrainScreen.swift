@@ -20,6 +20,8 @@ public final class TrainScreen: Screen {
     /// The event log's size in the last frame: how far it can scroll and a page of it. The
     /// only thing a frame leaves behind, so that PgUp stops where the log ends.
     private var eventsMaxOffset = 0, eventsPage = 10
+    /// Where the event log was drawn: the wheel over it scrolls it.
+    private var eventsRect = Rect(x: 0, y: 0, width: 0, height: 0)
 
     /// Keys that look, for a watched run as for one trained here.
     private var viewKeys: [KeyBinding<ScreenCommand<DashboardState>>] {
@@ -85,6 +87,9 @@ public final class TrainScreen: Screen {
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         guard var input = s.lrInput else {
             switch key {
+            case .mouse(let e) where e.kind != .press && eventsRect.contains(x: e.x, y: e.y):
+                s.eventsScroll = e.kind == .wheelUp ? min(eventsMaxOffset, s.eventsScroll + 3) : max(0, min(eventsMaxOffset, s.eventsScroll) - 3)
+                return .handled
             case .left, .right:
                 if s.chartCursor == nil { Self.moveCursor(&s, by: 0) } else { Self.moveCursor(&s, by: key == .left ? -1 : 1) }
                 return .handled
@@ -292,6 +297,7 @@ public final class TrainScreen: Screen {
         let w = text.window(width: max(0, inner.width), height: max(0, inner.height))
         eventsMaxOffset = w.maxOffset
         eventsPage = max(1, inner.height)
+        eventsRect = rect
         var footer = w.footer(unicode: unicode)
         if w.above > 0 || w.below > 0 { footer += footer.isEmpty ? "" : " " ; footer += expanded ? "PgUp/PgDn g/G" : "e expands" }
         let title = expanded ? "Events (e: back to the charts)" : "Events"

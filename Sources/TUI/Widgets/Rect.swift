@@ -16,6 +16,9 @@ public struct Rect: Equatable, Hashable, Sendable {
     /// One past the bottom row.
     public var maxY: Int { y + height }
 
+    /// Whether the cell at (`x`, `y`) lies inside.
+    public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
+
     /// The rectangle shrunk by `dx` columns on each side and `dy` rows on top and bottom.
     public func inset(dx: Int, dy: Int) -> Rect {
         Rect(x: x + dx, y: y + dy, width: width - 2 * dx, height: height - 2 * dy)

@@ -6,6 +6,17 @@ public struct TabBar: Sendable {
 
     public init(titles: [String], selected: Int) { self.titles = titles; self.selected = selected }
 
+    /// The tab whose label covers column `x` (counted from the bar's start); nil between or after them.
+    public func index(atColumn x: Int) -> Int? {
+        var start = 0
+        for (i, t) in titles.enumerated() {
+            let width = DisplayWidth.of(" \(i + 1) \(t) ")
+            if x >= start && x < start + width { return i }
+            start += width + 1
+        }
+        return nil
+    }
+
     /// Draws the tabs on the first row of `rect`; titles that do not fit are cut.
     public func draw(into grid: inout CellGrid, in rect: Rect, unicode: Bool) {
         let area = rect.intersection(grid.bounds)
