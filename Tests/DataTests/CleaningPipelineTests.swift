@@ -19,6 +19,26 @@ import Testing
         #expect(QualityTrimmer.trimRange(q, cutoffFront: 15, cutoffBack: 20) == both)
     }
 
+    /// Each option turns on its own step and no other, in the report's fixed order (one
+    /// declaration of the steps: name, option, tally).
+    @Test(arguments: [
+        (CleaningOptions(qualityCutoff: 20), CleaningStep.qualityTrim),
+        (CleaningOptions(qualityCutoffFront: 20), .qualityTrim),
+        (CleaningOptions(adapters: ["AGATCGGAAGAGC"]), .adapterTrim),
+        (CleaningOptions(adapters: ["AGATCGGAAGAGC"], adapterMode: .discard), .adapterDiscard),
+        (CleaningOptions(minLength: 3), .tooShort), (CleaningOptions(maxLength: 30), .tooLong),
+        (CleaningOptions(maxNFraction: 0.1), .maxN), (CleaningOptions(minMeanQuality: 20), .meanQuality),
+        (CleaningOptions(deduplicate: true, removeConflicts: false), .duplicates),
+    ] as [(CleaningOptions, CleaningStep)])
+    func eachOptionTurnsOnItsStep(_ options: CleaningOptions, _ step: CleaningStep) throws {
+        let (_, report) = try CleaningPipeline(options: options).clean([record("ACGTACGT", "a", line: 1)])
+        #expect(report.steps.map(\.name) == ["ambiguous", "quality-trim", "adapter-trim", "adapter-discard", "too-short", "too-long",
+                                             "max-n", "mean-quality", "conflicts", "duplicates"])
+        #expect(report.steps.filter(\.enabled).map(\.name) == [step.name])
+        let both = try CleaningPipeline(options: CleaningOptions(deduplicate: true)).clean([record("ACGT", "a", line: 1)]).1
+        #expect(both.steps.filter(\.enabled).map(\.name) == ["conflicts", "duplicates"])
+    }
+
     @Test func duplicatesKeepFirstAndCountPerClass() throws {
         let records = [record("ACGT", "a", line: 1), record("ACGT", "a", line: 2), record("TTTT", "b", line: 3),
                        record("TTTT", "b", line: 4), record("TTTT", "b", line: 5), record("GGGA", "a", line: 6)]

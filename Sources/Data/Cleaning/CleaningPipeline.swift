@@ -16,11 +16,7 @@ public final class CleaningPipeline {
     private let trimmer: AdapterTrimmer?
 
     /// Step names, in order.
-    public static let stepNames = ["ambiguous", "quality-trim", "adapter-trim", "adapter-discard", "too-short", "too-long",
-                                   "max-n", "mean-quality", "conflicts", "duplicates"]
-    private enum StepIndex: Int {
-        case ambiguous, qualityTrim, adapterTrim, adapterDiscard, tooShort, tooLong, maxN, meanQuality, conflicts, duplicates
-    }
+    public static let stepNames = CleaningStep.allCases.map(\.name)
 
     /// - Throws: `DataError` for invalid options (negative lengths, rates outside 0...1,
     ///   adapters with characters other than IUPAC codes).
@@ -45,12 +41,12 @@ public final class CleaningPipeline {
 
     /// Counters of one run.
     private struct Tally: Sendable {
-        var removed = [[String: Int]](repeating: [:], count: 10)
-        var changed = [[String: Int]](repeating: [:], count: 10)
-        var bases = [Int](repeating: 0, count: 10)
+        var removed = [[String: Int]](repeating: [:], count: CleaningStep.allCases.count)
+        var changed = [[String: Int]](repeating: [:], count: CleaningStep.allCases.count)
+        var bases = [Int](repeating: 0, count: CleaningStep.allCases.count)
         var counting = true
-        mutating func remove(_ step: StepIndex, _ label: String) { if counting { removed[step.rawValue][label, default: 0] += 1 } }
-        mutating func change(_ step: StepIndex, _ label: String, bases n: Int) {
+        mutating func remove(_ step: CleaningStep, _ label: String) { if counting { removed[step.rawValue][label, default: 0] += 1 } }
+        mutating func change(_ step: CleaningStep, _ label: String, bases n: Int) {
             if counting { changed[step.rawValue][label, default: 0] += 1; bases[step.rawValue] += n }
         }
         mutating func merge(_ other: Tally) {
@@ -250,21 +246,12 @@ public final class CleaningPipeline {
             warnings.append(DataWarning(file: sourceName, "minimum length \(m) exceeds maximum length \(x): every record is removed"))
         }
 
-        let enabled: [Bool] = [
-            !ambiguousDropped.isEmpty,
-            options.qualityCutoff != nil || options.qualityCutoffFront != nil,
-            trimmer != nil && options.adapterMode == .trim,
-            trimmer != nil && options.adapterMode == .discard,
-            options.minLength != nil, options.maxLength != nil, options.maxNFraction != nil, options.minMeanQuality != nil,
-            options.deduplicate && options.removeConflicts, options.deduplicate,
-        ]
-        var steps: [CleaningReport.Step] = []
-        for (i, name) in CleaningPipeline.stepNames.enumerated() {
-            var step = CleaningReport.Step(name: name, enabled: enabled[i])
-            step.removed = i == StepIndex.ambiguous.rawValue ? ambiguousDropped : tally.removed[i]
-            step.changed = tally.changed[i]
-            step.basesTrimmed = tally.bases[i]
-            steps.append(step)
+        let steps = CleaningStep.allCases.map { s in
+            var step = CleaningReport.Step(name: s.name, enabled: s == .ambiguous ? !ambiguousDropped.isEmpty : s.isEnabled(by: options))
+            step.removed = s == .ambiguous ? ambiguousDropped : tally.removed[s.rawValue]
+            step.changed = tally.changed[s.rawValue]
+            step.basesTrimmed = tally.bases[s.rawValue]
+            return step
         }
         let inputBalance = ClassBalance(counts: inputCounts)
         let labelMap = LabelMap(labels: inputCounts.keys)
@@ -316,5 +303,53 @@ public final class CleaningPipeline {
         final.phredOffset = lastReader?.phredOffset
         final.phredEvidence = lastReader?.phredEvidence
         return final
+    }
+}
+
+/// The cleaning steps, in the order they run: each one's name in reports and whether the
+/// options turn it on, declared once (the report, the tally and the dashboard follow it).
+public enum CleaningStep: Int, CaseIterable, Sendable {
+    /// Records with characters other than nucleotides, dropped while reading (`ambiguous`).
+    case ambiguous
+    /// 3' (and 5') quality trimming, cutadapt's `-q` algorithm.
+    case qualityTrim
+    /// Adapter trimming, or discarding reads that hold an adapter.
+    case adapterTrim, adapterDiscard
+    /// Length and content filters.
+    case tooShort, tooLong, maxN, meanQuality
+    /// Identical sequences with different labels (every copy), then exact duplicates.
+    case conflicts, duplicates
+
+    /// The step's name in reports (`quality-trim`).
+    public var name: String {
+        switch self {
+        case .ambiguous: return "ambiguous"
+        case .qualityTrim: return "quality-trim"
+        case .adapterTrim: return "adapter-trim"
+        case .adapterDiscard: return "adapter-discard"
+        case .tooShort: return "too-short"
+        case .tooLong: return "too-long"
+        case .maxN: return "max-n"
+        case .meanQuality: return "mean-quality"
+        case .conflicts: return "conflicts"
+        case .duplicates: return "duplicates"
+        }
+    }
+
+    /// Whether `options` turn the step on. `ambiguous` depends on the input, not the options:
+    /// it is on when reading dropped records, and false here.
+    public func isEnabled(by options: CleaningOptions) -> Bool {
+        switch self {
+        case .ambiguous: return false
+        case .qualityTrim: return options.qualityCutoff != nil || options.qualityCutoffFront != nil
+        case .adapterTrim: return !options.adapters.isEmpty && options.adapterMode == .trim
+        case .adapterDiscard: return !options.adapters.isEmpty && options.adapterMode == .discard
+        case .tooShort: return options.minLength != nil
+        case .tooLong: return options.maxLength != nil
+        case .maxN: return options.maxNFraction != nil
+        case .meanQuality: return options.minMeanQuality != nil
+        case .conflicts: return options.deduplicate && options.removeConflicts
+        case .duplicates: return options.deduplicate
+        }
     }
 }

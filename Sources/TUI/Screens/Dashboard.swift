@@ -24,14 +24,23 @@ public enum Dashboard {
         case hungUp(TrainingJob?)
     }
 
+    /// The screens by name, in tab order: what a screen switches to, instead of an index.
+    public enum Screens: Int, CaseIterable, Sendable {
+        case data, model, train, runs, evaluate
+    }
+
     /// Data, Model, Train, Runs, Evaluate — in tab order (screen keys switch by index).
     /// `readOnly` (`dnatune watch`) drops the Train screen's commands.
     public static func screens(readOnly: Bool = false) -> [any Screen<DashboardState>] {
-        [DataScreen(), ModelScreen(), TrainScreen(controls: !readOnly), RunsScreen(), EvaluateScreen()]
+        let all: [Screens: any Screen<DashboardState>] = [
+            .data: DataScreen(), .model: ModelScreen(), .train: TrainScreen(controls: !readOnly), .runs: RunsScreen(),
+            .evaluate: EvaluateScreen(),
+        ]
+        return Screens.allCases.map { all[$0]! }
     }
 
     /// The index of the Train screen.
-    public static let trainScreen = 2
+    public static let trainScreen = Screens.train.rawValue
 
     /// The status line: run state, progress, samples/s, ETA, best metric, and the last message.
     public static func status(_ s: DashboardState) -> [StatusLine.Segment] {
@@ -120,4 +129,9 @@ public enum Dashboard {
         }
         return (.quit, app.state)
     }
+}
+
+extension ScreenResult {
+    /// Switches to the dashboard screen `screen`.
+    static func show(_ screen: Dashboard.Screens) -> ScreenResult { .switchTo(screen.rawValue) }
 }

@@ -24,7 +24,7 @@ public final class ModelScreen: Screen {
             // In the `?` help, not on the hint line (which must fit 80 columns).
             KeyBinding(.char("f"), "find a learning rate (LR range test)", hint: false, action: { s in s.startLRFinder(); return .handled }),
             KeyBinding(.char("a"), "apply the suggested learning rate", hint: false, action: { s in s.applySuggestedLearningRate(); return .handled }),
-            KeyBinding(.char("r"), "start training", action: { s in s.startTraining() ? .switchTo(2) : .handled }),
+            KeyBinding(.char("r"), "start training", action: { s in s.startTraining() ? .show(.train) : .handled }),
         ])
     }
 

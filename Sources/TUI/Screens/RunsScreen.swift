@@ -48,14 +48,14 @@ public final class RunsScreen: Screen {
                 guard let r = s.selectedRun else { return .handled }
                 s.loadEvaluation(r.run)
                 if s.evaluation == nil { s.message = "\(r.name) has no test results yet" ; return .handled }
-                return .switchTo(4)
+                return .show(.evaluate)
             }),
             KeyBinding(.char("v"), "view on Train", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
                 if s.isTraining { s.message = "a run is training; its curves stay on Train"; return .handled }
                 // A run another process trains is opened with control when its socket answers.
                 s.watch(r.run, attach: ControlClient.probe(r.run.controlSocket) == .live)
-                return .switchTo(2)
+                return .show(.train)
             }),
             KeyBinding(.char("m"), "metrics of the marked runs side by side", hint: false, action: { s in
                 s.runsView = s.runsView == .compare ? .table : .compare; return .handled
@@ -142,7 +142,7 @@ public final class RunsScreen: Screen {
                     s.cloneInput = nil
                     if s.startTraining(c, name: "lr\(formatLR(c.finetune.learningRate))") {
                         s.refreshRuns()
-                        return .switchTo(2)
+                        return .show(.train)
                     }
                 } catch {
                     s.message = "\(error)"
