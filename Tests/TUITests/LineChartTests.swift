@@ -184,6 +184,22 @@ import Testing
         #expect(render(40, 10) { zoomed.draw(into: &$0, in: $0.bounds, unicode: true) }.text.filter { $0 == "•" }.count == 2)
     }
 
+    /// Step axes are labelled in whole steps (the middle of 0…13 once read 6.5); a learning-rate
+    /// axis in the rate notation used everywhere (it read 0.0005 under a title of 4.29e-4).
+    @Test func stepAxesAreWholeAndRateAxesUseTheRateNotation() {
+        var c = LineChart(series: [.init(name: "lr", points: [.init(x: 0, y: 1e-4), .init(x: 13, y: 5e-4)], role: .series4)],
+                          legend: false, xAxis: .steps)
+        c.yAxisRates = true
+        let g = render(60, 10) { c.draw(into: &$0, in: $0.bounds, unicode: true) }
+        let bottom = g.text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(bottom.contains("0") && bottom.contains("7") && bottom.contains("13") && !bottom.contains("6.5"), "\(bottom)")
+        #expect(g.text.contains("e-4") && !g.text.contains("0.000"), "\(g.text)")
+        var plain = c
+        plain.xAxis = .step
+        plain.yAxisRates = false
+        #expect(render(60, 10) { plain.draw(into: &$0, in: $0.bounds, unicode: true) }.text.contains("6.5"))
+    }
+
     @Test func hugeValuesGetExponentLabels() {
         let c = LineChart(series: [.init(name: "h", values: [-1e308, 1e308], role: .series1)], legend: false)
         let g = render(40, 8) { c.draw(into: &$0, in: $0.bounds, glyphs: .braille) }

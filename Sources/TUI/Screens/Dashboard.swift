@@ -55,7 +55,7 @@ public enum Dashboard {
             let step = h.lastStep?.step ?? 0
             out.append(StatusLine.Segment("step \(step)/\(total) " + NumberFormat.percent(total > 0 ? Double(step) / Double(total) : 0)))
             if let sps = h.lastStep?.samplesPerSecond, h.finished == nil {
-                out.append(StatusLine.Segment("\(rate(sps)) samples/s"))
+                out.append(StatusLine.Segment("\(NumberFormat.rate(sps)) samples/s"))
                 out.append(StatusLine.Segment("ETA \(NumberFormat.duration(s.eta.secondsLeft))"))
             }
         }
@@ -69,10 +69,6 @@ public enum Dashboard {
         return out
     }
 
-    /// A rate for the status line: whole numbers from 100 up (`5465`), else 3 digits (`81.2`).
-    static func rate(_ r: Double) -> String {
-        r.isFinite && r >= 100 && r < 1e9 ? String(Int(r.rounded())) : NumberFormat.compact(r, maxWidth: 6, significant: 3)
-    }
 
     /// The app over `state`, wired to its events.
     public static func makeApp(state: DashboardState, initialScreen: Int = 0, themes: [Theme] = [],

@@ -288,14 +288,14 @@ public final class RunsScreen: Screen {
                 .map { LineChart.Point(x: Double($0.0.step), y: $0.1) }, role: roles[i % roles.count])
         }
         let lossInner = Panel(title: "Training loss (smoothed) of \(runs.count) run(s)").draw(into: &g, in: top, unicode: unicode)
-        LineChart(series: loss).draw(into: &g, in: lossInner, unicode: unicode)
+        LineChart(series: loss, xAxis: .steps).draw(into: &g, in: lossInner, unicode: unicode)
         let metric = runs.first?.metric ?? s.config.finetune.metricForBestModel
         let evals = runs.enumerated().map { i, r in
             LineChart.Series(name: r.name, points: (r.history.evalMetrics[metric] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) },
                              role: roles[i % roles.count])
         }
         let metricInner = Panel(title: metric).draw(into: &g, in: bottom, unicode: unicode)
-        LineChart(series: evals).draw(into: &g, in: metricInner, unicode: unicode)
+        LineChart(series: evals, xAxis: .steps).draw(into: &g, in: metricInner, unicode: unicode)
     }
 
     /// The marked runs (or the selected one) side by side: a row per setting and score, a

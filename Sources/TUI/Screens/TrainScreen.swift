@@ -179,7 +179,7 @@ public final class TrainScreen: Screen {
             LineChart(series: [LineChart.Series(name: "train (raw)", points: raw, role: .series1, faint: true),
                                LineChart.Series(name: "train", points: smooth, role: .series1),
                                LineChart.Series(name: "validation", points: evalLoss, role: .series2, pointMarks: true)],
-                      markers: lrMarkers, logY: s.chartLogY, xRange: xRange).draw(into: &g, in: lossInner, unicode: unicode)
+                      markers: lrMarkers, logY: s.chartLogY, xRange: xRange, xAxis: .steps).draw(into: &g, in: lossInner, unicode: unicode)
         }
 
         // The validation metric, best point marked. When that metric is the loss (already drawn
@@ -201,7 +201,7 @@ public final class TrainScreen: Screen {
                 series.append(LineChart.Series(name: "k-mer baseline", points: [.init(x: ends.lowerBound, y: v), .init(x: ends.upperBound, y: v)],
                                                role: .warn))
             }
-            LineChart(series: series, markers: lrMarkers, best: best, xRange: xRange, legend: series.count > 1)
+            LineChart(series: series, markers: lrMarkers, best: best, xRange: xRange, legend: series.count > 1, xAxis: .steps)
                 .draw(into: &g, in: metricInner, unicode: unicode)
         }
 
@@ -209,8 +209,10 @@ public final class TrainScreen: Screen {
         let lr = h.learningRate.map { LineChart.Point(x: Double($0.step), y: $0.value) }
         let lrInner = Panel(title: "Learning rate " + formatLR(s.currentLearningRate)).draw(into: &g, in: lrRect, unicode: unicode)
         if !lr.isEmpty {
-            LineChart(series: [LineChart.Series(name: "lr", points: lr, role: .series4)], markers: lrMarkers, xRange: xRange,
-                      legend: false).draw(into: &g, in: lrInner, unicode: unicode)
+            var chart = LineChart(series: [LineChart.Series(name: "lr", points: lr, role: .series4)], markers: lrMarkers, xRange: xRange,
+                                  legend: false, xAxis: .steps)
+            chart.yAxisRates = true
+            chart.draw(into: &g, in: lrInner, unicode: unicode)
         }
 
         // Early stopping.

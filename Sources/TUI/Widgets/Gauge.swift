@@ -19,7 +19,7 @@ public struct Gauge: Sendable {
         let f = total > 0 ? Double(done) / Double(total) : 0
         var parts = [NumberFormat.percent(min(1, max(0, f)))]
         if let r = samplesPerSecond, r.isFinite, r > 0 {
-            parts.append("\(NumberFormat.compact(r, maxWidth: 6)) samples/s")
+            parts.append("\(NumberFormat.rate(r)) samples/s")
         }
         parts.append("ETA \(NumberFormat.duration(eta))")
         return Gauge(fraction: f, text: parts.joined(separator: " · "), role: .accent)

@@ -72,7 +72,12 @@ public struct LineChart: Sendable {
         case wallTime
         /// log10 of a learning rate (the LR range test), labelled with the rate (`1e-7`, `5.49e-4`).
         case logLearningRate
+        /// Optimizer steps: whole numbers (the middle of 0…13 is 7, not 6.5).
+        case steps
     }
+
+    /// How y values are labelled: numbers, or learning rates in their one notation (`5e-4`).
+    public var yAxisRates = false
 
     public init(series: [Series], markers: [Marker] = [], best: Point? = nil, logY: Bool = false,
                 xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, legend: Bool = true,
@@ -87,6 +92,7 @@ public struct LineChart: Sendable {
         case .step: return NumberFormat.compact(x, maxWidth: 7, significant: 4)
         case .wallTime: return NumberFormat.duration(x)
         case .logLearningRate: return formatLR(pow(10, x))
+        case .steps: return NumberFormat.compact(x.rounded(), maxWidth: 7, significant: 7)
         }
     }
 
@@ -130,7 +136,10 @@ public struct LineChart: Sendable {
                 let t = Double(i) / Double(labelRows - 1)
                 return yr.upperBound * (1 - t) + yr.lowerBound * t
             }
-            let texts = values.map { NumberFormat.compact(logY ? pow(10, $0) : $0, maxWidth: 6, significant: 3) }
+            let texts = values.map { v -> String in
+                let y = logY ? pow(10, v) : v
+                return yAxisRates ? formatLR(y) : NumberFormat.compact(y, maxWidth: 6, significant: 3)
+            }
             let labelWidth = min(texts.map(\.count).max() ?? 1, max(1, plot.width / 3))
             let (labels, rest) = plot.splitLeft(labelWidth + 1)
             let (body, bottom) = rest.splitTop(rest.height - 1)

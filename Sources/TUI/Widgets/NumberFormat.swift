@@ -35,6 +35,12 @@ public enum NumberFormat {
         return mantissa + exponent
     }
 
+    /// A throughput: whole from 100 up (`5465`), three significant digits below (`81.2`), so
+    /// the progress bar and the status line say the same number.
+    public static func rate(_ r: Double) -> String {
+        r.isFinite && r >= 100 && r < 1e9 ? String(Int(r.rounded())) : compact(r, maxWidth: 6, significant: 3)
+    }
+
     /// A duration as `h:mm:ss` or `m:ss` (`--:--` when unknown or negative).
     public static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite, seconds >= 0 else { return "--:--" }
