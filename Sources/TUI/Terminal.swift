@@ -43,6 +43,8 @@ public final class Terminal {
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
     private var closed = false
+    /// Keys read ahead of time (the key typed right after Esc).
+    private var pending: [Key] = []
 
     private struct PairKey: Hashable { let fg: Int; let bg: Int }
 
@@ -103,32 +105,59 @@ public final class Terminal {
 
     /// Waits up to `timeoutMs` milliseconds for a key; nil on time-out.
     public func readKey(timeoutMs: Int) -> Key? {
+        if !pending.isEmpty { return pending.removeFirst() }
         wtimeout(dn_stdscr(), Int32(timeoutMs))
         var value: Int32 = 0
         let rc = dn_get_key(&value)
         if rc == ERR { return nil }
         if rc == dn_key_code_yes() { return Terminal.mapKeyCode(value) }
         switch value {
-        case 9: return .tab
-        case 10, 13: return .enter
         case 27:
             // An escape sequence curses did not know (terminfo says otherwise, as tmux's Home
             // `ESC[1~` under TERM=xterm-256color): read the rest at once and decode it, so its
-            // bytes never arrive as keys of their own.
+            // bytes never arrive as keys of their own. Esc and a key typed right after it are
+            // both kept.
             var sequence: [Int32] = []
             wtimeout(dn_stdscr(), 25)
             while sequence.count < 8 {
                 var next: Int32 = 0
-                guard dn_get_key(&next) != ERR else { break }
+                let nextRC = dn_get_key(&next)
+                guard nextRC != ERR else { break }
+                if nextRC == dn_key_code_yes() {
+                    // Esc, then a key curses decoded itself (an arrow): two keys.
+                    pending.append(Terminal.mapKeyCode(next))
+                    return .escape
+                }
                 sequence.append(next)
                 if Terminal.escapeSequenceIsComplete(sequence) { break }
             }
-            return Terminal.decodeEscape(sequence)
+            let keys = Terminal.keys(afterEscape: sequence)
+            pending.append(contentsOf: keys.dropFirst())
+            return keys.first
+        default:
+            return Terminal.plainKey(value)
+        }
+    }
+
+    /// The key for a character curses did not decode (not after Esc).
+    static func plainKey(_ value: Int32) -> Key {
+        switch value {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
         case 8, 127: return .backspace
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: value)) else { return .other(value) }
             return .char(Character(scalar))
         }
+    }
+
+    /// The keys that Esc followed by `bytes` stands for: a known sequence as its key; Esc and
+    /// the key after it when that is one plain character typed right after Esc (`Esc` then `4`
+    /// arrived together through tmux and both were lost); an unknown sequence swallowed.
+    static func keys(afterEscape bytes: [Int32]) -> [Key] {
+        if bytes.count == 1, bytes[0] != 91, bytes[0] != 79 { return [.escape, plainKey(bytes[0])] }
+        return [decodeEscape(bytes)]
     }
 
     /// Whether the bytes after ESC form a whole sequence: `[` parameters and a final byte

@@ -226,6 +226,23 @@ import Testing
         #expect(try tmux.shell(TerminalSmokeTests.sttyModes) == "icanon echo")
     }
 
+    /// Esc and a digit sent together (one tmux send-keys, as a fast typist's) close the help
+    /// and switch screens; they were read as one Alt-key and both lost.
+    @Test func escapeThenADigitAtOnceAreBothKept() throws {
+        let dir = try Self.workspace(Self.smallConfig(maxSteps: 30, evalSteps: 10, patience: 5, threshold: 0.001))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
+        try tmux.type("cd \(dir.path) && \(Binary.url.path) --config small.yaml", enter: true)
+        try tmux.waitFor("Class balance")
+        try tmux.type("?")
+        try tmux.waitFor("─ Keys ─")
+        try tmux.keys("Escape", "4")
+        let runs = try tmux.waitFor("Runs in")
+        #expect(!runs.contains("─ Keys ─"))
+        try tmux.type("q")
+        try tmux.waitForPrompt()
+    }
+
     @Test func withoutColourAt80x24QuittingCanKeepTheRunGoing() throws {
         // 5,000 steps (a second or two): the run must still be going when `k` answers the dialog.
         let dir = try Self.workspace(Self.smallConfig(maxSteps: 5000, evalSteps: 250, patience: nil))

@@ -484,5 +484,13 @@ final class Counter: EventSource {
         #expect(!Terminal.escapeSequenceIsComplete(Self.bytes("O")))
         #expect(Terminal.escapeSequenceIsComplete(Self.bytes("x")))  // Alt+x
     }
+
+    /// Esc and a key typed right after it (tmux delivers them together) are two keys, not a
+    /// swallowed Alt-key: Esc closing the help and then `4` both happen.
+    @Test(arguments: [("4", [Key.escape, .char("4")]), ("q", [.escape, .char("q")]), ("\u{1B}", [.escape, .escape]),
+                      ("\r", [.escape, .enter]), ("[A", [.up]), ("", [.escape]), ("[99~", [.other(27)])])
+    func escapeThenAKeyIsTwoKeys(_ text: String, _ keys: [Key]) {
+        #expect(Terminal.keys(afterEscape: Self.bytes(text)) == keys)
+    }
 }
 

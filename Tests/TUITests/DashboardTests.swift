@@ -539,6 +539,42 @@ import Training
         #expect(app.state.runsTable.selected == 1, "below the rows: nothing")
     }
 
+    /// At 80 columns the Runs table leaves out Batch, Epochs and Strategy so that run names
+    /// show whole (they read `12-05 …`); wide terminals keep every column.
+    @Test func narrowRunsTablesKeepTheNames() throws {
+        #expect(RunsScreen.columnsFitting(width: 158) == Array(RunsScreen.columns.indices))
+        #expect(RunsScreen.columnsFitting(width: 78) == [0, 2, 5, 6, 7, 8])
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = DemoConfig.load()
+        config.finetune.outputDir = dir.path
+        let run = try RunDirectory.create(in: dir, name: "lr1e-3", date: Date(timeIntervalSince1970: 1_764_951_000))
+        try (TrainingEvent.started(totalSteps: 1, stepsPerEpoch: 1, trainSamples: 1, resumedFrom: nil, wallTime: 0).jsonLine + "\n")
+            .write(to: run.metrics, atomically: true, encoding: .utf8)
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s, initialScreen: Dashboard.Screens.runs.rawValue)
+        let text = app.frame(width: 80, height: 24, unicode: true).text
+        let short = try #require(s.runs.first?.shortName)
+        #expect(text.contains(short) && !text.contains("Batch") && text.contains("Test"), "\(text)")
+    }
+
+    /// A run is listed on Runs from its start (it once appeared only when it ended).
+    @Test func aRunIsListedFromItsStart() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = DemoConfig.load()
+        config.finetune.outputDir = dir.appendingPathComponent("runs").path
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        #expect(s.runs.isEmpty)
+        let run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: "live")
+        let started = TrainingEvent.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0)
+        try (started.jsonLine + "\n").write(to: run.metrics, atomically: true, encoding: .utf8)
+        s.absorb(started)
+        #expect(s.runs.map(\.name) == [run.name])
+    }
+
     /// `--bell`: the terminal bell rings once when a watched run ends, not for an end that was
     /// already in its file when it was opened, and never without the option.
     @Test(arguments: [true, false])

@@ -314,7 +314,9 @@ public struct DashboardState {
     mutating func absorb(_ event: TrainingEvent) {
         history.apply(event)
         switch event {
-        case let .started(total, _, _, _, _): eta = ETAEstimator(totalSteps: total)
+        case let .started(total, _, _, _, _):
+            eta = ETAEstimator(totalSteps: total)
+            refreshRuns()   // the new run is listed on Runs while it trains
         case let .step(s):
             eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)
         case .paused: pauseRequested = true

@@ -269,7 +269,21 @@ public final class RunsScreen: Screen {
         }
         tableTop = inner.y + 1
         tableRows = max(1, inner.height - 1)
-        Table(columns: Self.columns, rows: rows).draw(into: &g, in: inner, state: s.runsTable, unicode: unicode)
+        // On a narrow terminal the run's name matters more than its batch, epochs and strategy.
+        let kept = Self.columnsFitting(width: inner.width)
+        var state = s.runsTable
+        state.sortColumn = state.sortColumn.flatMap { kept.firstIndex(of: $0) }
+        Table(columns: kept.map { Self.columns[$0] }, rows: rows.map { row in kept.map { row[$0] } })
+            .draw(into: &g, in: inner, state: state, unicode: unicode)
+    }
+
+    /// The table's columns that leave the run's name 24 columns in `width`: Batch, then Epochs,
+    /// then Strategy are left out as needed.
+    static func columnsFitting(width: Int) -> [Int] {
+        var kept = Array(columns.indices)
+        func nameWidth() -> Int { width - kept.dropFirst().reduce(0) { $0 + (columns[$1].width ?? 0) + 1 } }
+        for drop in [3, 4, 1] where nameWidth() < 24 { kept.removeAll { $0 == drop } }
+        return kept
     }
 
     /// The marked runs, or the selected one when none is marked.
