@@ -493,6 +493,9 @@ import Training
         #expect(app.state.chartSmoothing == 0)
         _ = app.handle(.escape)
         #expect(app.state.chartCursor == nil && app.state.chartZoom == 1)
+        // The help lists the commands before the ways of looking.
+        #expect(TrainScreen().keys.help.entries.prefix(5).map(\.keys) == ["r", "p", "s", "w", "l"])
+        #expect(TrainScreen(controls: false).keys.help.entries.first?.keys == "e")
         #expect(TrainScreen.xRange(app.state) == 0...200)
     }
 

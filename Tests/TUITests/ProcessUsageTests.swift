@@ -47,5 +47,8 @@ import Testing
         let batch = s.config.finetune.perDeviceTrainBatchSize * s.config.finetune.gradientAccumulationSteps
         #expect(text.contains("CPU 197% · 300 MB · 3 threads · " + NumberFormat.compact(Double(batch) / 64, maxWidth: 5, significant: 2) + " s/step"),
                 "\(text)")
+        // At 80 columns it wraps instead of losing its end ("5 thread…").
+        let narrow = TrainScreen().render(s, width: 80, height: 22, unicode: true).text
+        #expect(narrow.contains("3 threads") && narrow.contains("s/step") && !narrow.contains("thread…"), "\(narrow)")
     }
 }

@@ -150,9 +150,8 @@ public final class ModelScreen: Screen {
         }
         lines.append(("output", Style(fg: .title, bold: true)))
         lines.append(("  " + c.finetune.outputDir, .plain))
-        for (i, l) in lines.enumerated() where i < info.height {
-            g.put(truncate(l.0, to: info.width, unicode: unicode), x: info.x, y: info.y + i, style: l.1, maxWidth: info.width)
-        }
+        // Wrapped ("142k parameters, 142k…" was cut at 80 columns), continuation rows indented.
+        ScrollText(lines: lines.map { ($0.0, $0.1) }, indent: 4).draw(into: &g, in: info, unicode: unicode)
         return g
     }
 

@@ -53,7 +53,8 @@ public final class TrainScreen: Screen {
 
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
         guard controls else { return KeyTable("Train", viewKeys) }
-        return KeyTable("Train", viewKeys + [
+        // The commands first (the help lists them before the ways of looking).
+        return KeyTable("Train", [
             KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
                 s.togglePause(); return .handled
@@ -64,7 +65,7 @@ public final class TrainScreen: Screen {
                 guard s.isTraining || s.canControlWatched else { s.send(.saveNow); return .handled }
                 s.lrInput = TextInput(formatLR(s.currentLearningRate), selected: true); return .handled
             }),
-        ])
+        ] + viewKeys)
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool { state.lrInput != nil }
@@ -216,7 +217,7 @@ public final class TrainScreen: Screen {
         }
 
         // Early stopping.
-        let esHeight = min(side.height, 8)
+        let esHeight = min(side.height, 9)
         let (esRect, logRect) = side.splitTop(esHeight)
         let es = Panel(title: "Early stopping").draw(into: &g, in: esRect, unicode: unicode)
         let greater = h.earlyStopping?.greaterIsBetter ?? s.config.finetune.greaterIsBetter
@@ -247,7 +248,10 @@ public final class TrainScreen: Screen {
                 let batch = Double(s.config.finetune.perDeviceTrainBatchSize * s.config.finetune.gradientAccumulationSteps)
                 text += (unicode ? " · " : " | ") + NumberFormat.compact(batch / step.samplesPerSecond, maxWidth: 5, significant: 2) + " s/step"
             }
-            g.put(truncate(text, to: es.width, unicode: unicode), in: es, row: 5, style: Style(fg: .muted))
+            // Wrapped over two rows at most ("5 thread…" was cut at 80 columns).
+            for (i, line) in wrap(text, to: es.width, indent: 2).prefix(2).enumerated() where 5 + i < es.height {
+                g.put(line, in: es, row: 5 + i, style: Style(fg: .muted))
+            }
         }
         if let f = h.finished {
             g.put(truncate(f.reason.message, to: es.width, unicode: unicode), in: es, row: 4,

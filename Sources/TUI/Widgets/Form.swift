@@ -199,10 +199,12 @@ public struct Form: Sendable {
         let rowRoom = area.width - labelWidth - valueWidth - 3
         let message = (state.message ?? (state.editing == nil ? fields[focused].validate(fields[focused].value) : nil))
             .flatMap { DisplayWidth.of($0) + 2 > rowRoom ? $0 : nil }
+        // The help wraps too, over two rows kept for it in a tall form (so that the fields do
+        // not jump as the focus moves); a message may take a third.
         let bottom: [String] = message.map { wrap((unicode ? "✗ " : "! ") + $0, to: area.width, indent: 2) }
-            ?? (fields[focused].help.isEmpty ? [] : [truncate(fields[focused].help, to: area.width, unicode: unicode)])
+            ?? (fields[focused].help.isEmpty ? [] : wrap(fields[focused].help, to: area.width, indent: 2))
         let helpRows = area.height >= 4 && (fields.contains { !$0.help.isEmpty } || message != nil)
-            ? max(1, min(bottom.count, area.height >= 8 ? 3 : 1)) : 0
+            ? (area.height >= 16 ? max(2, min(bottom.count, 3)) : max(1, min(bottom.count, area.height >= 8 ? 3 : 1))) : 0
         let rows = area.height - helpRows
         guard rows > 0 else { return }
         let first = focused >= rows ? focused - rows + 1 : 0
