@@ -61,17 +61,23 @@ public final class EvaluateScreen: Screen {
         let names = Self.order.filter { e.metrics["test_" + $0] != nil }
         let baseline = e.baseline
         // Beside the baseline: one metric a row, model and baseline side by side.
-        let metricRows = baseline == nil ? (Self.order.count + 1) / 2 : names.count + 1
+        // Beside a baseline the column heads go into the title when the screen is short, so
+        // that the per-class table below keeps a row for every class (at 80×24 one was lost).
+        let compactHeads = baseline != nil && main.height < names.count + 3 + 2 * (k + 3)
+        let metricRows = baseline == nil ? (Self.order.count + 1) / 2 : names.count + (compactHeads ? 0 : 1)
         let (metricsRect, r1) = left.splitTop(metricRows + 2)
         let (confRect, perClassRect) = r1.splitTop(min(k + 3, r1.height / 2 + 1))
 
-        let mi = Panel(title: baseline == nil ? "Test metrics" : "Test metrics vs baseline")
+        let mi = Panel(title: baseline == nil ? "Test metrics" : compactHeads ? "Test: model, baseline" : "Test metrics vs baseline")
             .draw(into: &g, in: metricsRect, unicode: unicode)
         if let baseline {
-            g.put("model", x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 10)
-            g.put("baseline", x: mi.x + 19, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: max(0, mi.width - 19))
-            for (i, name) in names.enumerated() where i + 1 < mi.height {
-                let v = e.metrics["test_" + name]!, y = mi.y + 1 + i
+            let head = compactHeads ? 0 : 1
+            if !compactHeads {
+                g.put("model", x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 10)
+                g.put("baseline", x: mi.x + 19, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: max(0, mi.width - 19))
+            }
+            for (i, name) in names.enumerated() where i + head < mi.height {
+                let v = e.metrics["test_" + name]!, y = mi.y + head + i
                 g.put(name, x: mi.x, y: y, style: Style(fg: .muted), maxWidth: 9)
                 g.put(String(format: "%.4f", v), x: mi.x + 10, y: y, style: Style(fg: .text, bold: true), maxWidth: max(0, mi.width - 10))
                 if let b = baseline.metrics["test_" + name], b.isFinite, mi.width > 19 {
