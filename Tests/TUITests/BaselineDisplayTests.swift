@@ -84,6 +84,32 @@ import Testing
         #expect(failed == "baseline: not fitted: no validation split\n")
     }
 
+    /// One formatter for the terminal and the dashboard's event log: the log holds the lines
+    /// `dnatune train` prints (spacing collapsed), with no terminal control left to strip.
+    @Test func theEventLogShowsWhatTheTerminalPrints() {
+        let events: [TrainingEvent] = [
+            .started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 80, resumedFrom: nil, wallTime: 0),
+            .baseline(Self.baseline),
+            .evaluation(step: 5, epoch: 1, metrics: ["eval_loss": 0.5, "eval_mcc": 0.3], wallTime: 1),
+            .learningRateChanged(step: 6, from: 1e-3, to: 5e-4, wallTime: 1),
+            .paused(step: 7, wallTime: 2),
+            .step(StepRecord(step: 10, epoch: 2, loss: 0.4, learningRate: 5e-4, gradNorm: 1, samplesPerSecond: 50, wallTime: 3)),
+            .test(step: 10, metrics: ["test_mcc": 0.58], wallTime: 3),
+        ]
+        var printer = ProgressReporter(interactive: false, loggingSteps: 100)
+        var printed: [String] = []
+        for e in events { printed += printer.output(for: e).split(separator: "\n").map(String.init) }
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        for e in events { s.absorb(e) }
+        #expect(s.log == printed.map { $0.split(separator: " ").joined(separator: " ") })
+        #expect(s.log.count == 9 && s.log.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("\r") })
+        #expect(s.log.contains("learning rate 1e-3 -> 5e-4 from step 6") && s.log.contains { $0.hasPrefix("step 10/10") })
+        // On a terminal the same lines come after a clear-line, the steps as one redrawn line.
+        var tty = ProgressReporter(interactive: true, loggingSteps: 1)
+        #expect(tty.output(for: events[0]) == "\r\u{1B}[K" + printed[0] + "\n")
+        #expect(tty.output(for: events[5]).hasPrefix("\r["))
+    }
+
     /// Evaluate shows the model and the baseline side by side: every metric and both confusion matrices.
     @Test func evaluateShowsModelAndBaselineSideBySide() throws {
         let dir = try DashboardFixtures.temporaryDirectory()

@@ -22,52 +22,63 @@ public struct ProgressReporter {
     /// The output for one event: text to print (ending in a newline), or — on a terminal —
     /// a `\r`-prefixed line that replaces the progress line. Empty when nothing shows.
     public mutating func output(for event: TrainingEvent) -> String {
+        if interactive, case let .step(s) = event {
+            _ = lines(for: event)
+            return "\r" + progressLine(s)
+        }
+        let text = lines(for: event)
+        guard !text.isEmpty else { return "" }
+        return (interactive ? "\r\u{1B}[K" : "") + text.joined(separator: "\n") + "\n"
+    }
+
+    /// The plain lines for one event, without a newline or terminal control: what the
+    /// dashboard's event log shows and what `output(for:)` prints. A step gives its line at
+    /// logging steps (and the last) only.
+    public mutating func lines(for event: TrainingEvent) -> [String] {
         history.apply(event)
-        let clear = interactive ? "\r\u{1B}[K" : ""
         switch event {
         case let .started(total, perEpoch, samples, resumedFrom, _):
             eta = ETAEstimator(totalSteps: total)
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
-            return clear + "\(what) (\(perEpoch) per epoch, \(samples) training samples)\n"
+            return ["\(what) (\(perEpoch) per epoch, \(samples) training samples)"]
         case let .step(s):
             eta.record(step: s.step, samples: 0, at: s.wallTime)
-            if interactive { return "\r" + progressLine(s) }
-            guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return "" }
-            return plainLine(s) + "\n"
+            guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return [] }
+            return [plainLine(s)]
         case let .evaluation(step, epoch, metrics, _):
             lastEval = Self.summary(metrics)
-            return clear + "eval  step \(step)  epoch \(fmt(epoch, 2))  \(Self.summary(metrics, all: true))\n"
+            return ["eval  step \(step)  epoch \(fmt(epoch, 2))  \(Self.summary(metrics, all: true))"]
         case let .earlyStopping(e):
             let best = e.best.map { fmt($0, 4) } ?? "-"
             let left = e.patience > 0 ? "patience \(e.patience - e.evaluationsWithoutImprovement)/\(e.patience) left" : "no early stopping"
-            var text = clear + "      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)\n"
+            var out = ["      best \(e.metric) \(best) at step \(e.bestStep.map(String.init) ?? "-") (\(e.greaterIsBetter ? "higher" : "lower") is better), \(left)"]
             if let verdict = BaselineVerdict(history: history, metric: e.metric, greaterIsBetter: e.greaterIsBetter,
                                                    config: config), verdict.below {
-                text += "      \(verdict.text)\n"
+                out.append("      \(verdict.text)")
             }
-            return text
+            return out
         case let .checkpoint(step, kind, path, _):
-            return clear + "saved \(kind) checkpoint at step \(step) (\(path))\n"
+            return ["saved \(kind) checkpoint at step \(step) (\(path))"]
         case let .learningRateChanged(step, from, to, _):
-            return clear + "learning rate \(formatLR(from)) -> \(formatLR(to)) from step \(step)\n"
+            return ["learning rate \(formatLR(from)) -> \(formatLR(to)) from step \(step)"]
         case let .paused(step, _):
-            return clear + "paused at step \(step)\n"
+            return ["paused at step \(step)"]
         case let .resumed(step, _):
-            return clear + "resumed at step \(step)\n"
+            return ["resumed at step \(step)"]
         case let .baseline(b):
-            if let error = b.error { return clear + "baseline: not fitted: \(error)\n" }
-            return clear + "baseline  \(b.name), chosen by \(b.metric) in \(fmt(b.seconds, 1)) s: \(Self.summary(b.validation, all: true))\n"
+            if let error = b.error { return ["baseline: not fitted: \(error)"] }
+            return ["baseline  \(b.name), chosen by \(b.metric) in \(fmt(b.seconds, 1)) s: \(Self.summary(b.validation, all: true))"]
         case let .test(_, metrics, _):
-            var text = clear + "test  \(Self.summary(metrics, all: true))\n"
+            var out = ["test  \(Self.summary(metrics, all: true))"]
             if let b = history.baseline, b.error == nil, !b.test.isEmpty {
-                text += "test  baseline \(Self.summary(b.test, all: true))\n"
-                if let verdict = Self.comparison(model: metrics, baseline: b) { text += verdict + "\n" }
+                out.append("test  baseline \(Self.summary(b.test, all: true))")
+                if let verdict = Self.comparison(model: metrics, baseline: b) { out.append(verdict) }
             }
-            return text
+            return out
         case let .advice(step, text, _):
-            return clear + "advice at step \(step): \(text)\n"
+            return ["advice at step \(step): \(text)"]
         case let .finished(step, reason, wall):
-            return clear + "finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)\n"
+            return ["finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)"]
         }
     }
 

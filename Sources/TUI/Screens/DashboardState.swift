@@ -331,16 +331,15 @@ public struct DashboardState {
         default: break
         }
         if reporter.config == nil { reporter.config = job?.session.config }
-        var text = reporter.output(for: event)
-        // The early-stopping panel shows its state; periodic `last` checkpoints are routine.
-        if case .earlyStopping = event { text = "" }
-        if case let .checkpoint(_, kind, _, _) = event, kind == "last" { text = "" }
-        for line in text.split(separator: "\n") {
-            var l = String(line)
-            if l.hasPrefix("\r") { l.removeFirst() }
-            l = l.replacingOccurrences(of: "\u{1B}[K", with: "").trimmingCharacters(in: .whitespaces)
-            while l.contains("  ") { l = l.replacingOccurrences(of: "  ", with: " ") }
-            if !l.isEmpty { log.append(l) }
+        // The same lines `dnatune train` prints. The early-stopping panel shows its state, and
+        // periodic `last` checkpoints are routine: neither goes to the log.
+        var lines = reporter.lines(for: event)
+        if case .earlyStopping = event { lines = [] }
+        if case let .checkpoint(_, kind, _, _) = event, kind == "last" { lines = [] }
+        for line in lines {
+            // The terminal's column alignment (`eval  step`) is wasted in a narrow panel.
+            let words = line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            if !words.isEmpty { log.append(words) }
         }
         if log.count > 500 { log.removeFirst(log.count - 500) }
     }
