@@ -253,10 +253,10 @@ import Training
         defer { try? FileManager.default.removeItem(at: dir) }
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
         s.loadData()
-        s.pathInput = TextInput("sub/dir")
-        s.lrInput = TextInput("1e-4")
-        s.cloneInput = TextInput("1e-4")
-        s.fileInput = (TextInput("x.yaml"), .save)
+        s.dataScreen.pathInput = TextInput("sub/dir")
+        s.trainScreen.lrInput = TextInput("1e-4")
+        s.runsScreen.cloneInput = TextInput("1e-4")
+        s.modelScreen.fileInput = (TextInput("x.yaml"), .save)
         for screen in Dashboard.screens() {
             for unicode in [true, false] {
                 let g = screen.render(s, width: width, height: height, unicode: unicode)
@@ -367,9 +367,9 @@ import Training
         let app = Dashboard.makeApp(state: s)
         _ = app.handle(.char("4"))
         for _ in 0..<6 { _ = app.handle(.char("s")) }
-        #expect(app.state.runsTable.sortColumn == 5)
+        #expect(app.state.runsScreen.table.sortColumn == 5)
         let rows = Table(columns: RunsScreen.columns, rows: app.state.runs.map(\.cells))
-            .order(by: 5, ascending: app.state.runsTable.ascending).map { app.state.runs[$0].name }
+            .order(by: 5, ascending: app.state.runsScreen.table.ascending).map { app.state.runs[$0].name }
         #expect(rows == order)
     }
 
@@ -473,26 +473,26 @@ import Training
         #expect(plain.contains("smoothing 0.6") && !plain.contains("step 200: train"))
         #expect(plain.filter { $0 == "•" }.count >= 8, "5 validation losses and 5 metric values marked")
         _ = app.handle(.right)
-        #expect(app.state.chartCursor == 200)
+        #expect(app.state.trainScreen.cursor == 200)
         let smoothed = Smoothing.exponential((1...200).map { 1 / Double($0).squareRoot() }, weight: 0.6)
         #expect(frame().contains("step 200: train \(NumberFormat.compact(smoothed[199], maxWidth: 6, significant: 4))"), "\(frame())")
         #expect(frame().contains("val 0.7 @200") && frame().contains("eval_mcc 0.5 @200") && frame().contains("lr 1e-3"))
         for _ in 0..<10 { _ = app.handle(.left) }
-        #expect(app.state.chartCursor == 150, "a fortieth of 200 steps a key")
+        #expect(app.state.trainScreen.cursor == 150, "a fortieth of 200 steps a key")
         #expect(frame().contains("step 150: train") && frame().contains("val 0.78 @120"))
         _ = app.handle(.char("z"))
-        #expect(app.state.chartZoom == 0.5)
+        #expect(app.state.trainScreen.zoom == 0.5)
         #expect(TrainScreen.xRange(app.state) == 100...200, "around the cursor, kept inside the steps")
         _ = app.handle(.char("z")); _ = app.handle(.char("Z"))
         #expect(frame().contains("zoom ×2"))
         _ = app.handle(.char("y"))
-        #expect(app.state.chartLogY && frame().contains("· log"))
+        #expect(app.state.trainScreen.logY && frame().contains("· log"))
         _ = app.handle(.char("+")); _ = app.handle(.char("+"))
-        #expect(app.state.chartSmoothing == 0.8 && frame().contains("smoothing 0.8"))
+        #expect(app.state.trainScreen.smoothing == 0.8 && frame().contains("smoothing 0.8"))
         for _ in 0..<12 { _ = app.handle(.char("-")) }
-        #expect(app.state.chartSmoothing == 0)
+        #expect(app.state.trainScreen.smoothing == 0)
         _ = app.handle(.escape)
-        #expect(app.state.chartCursor == nil && app.state.chartZoom == 1)
+        #expect(app.state.trainScreen.cursor == nil && app.state.trainScreen.zoom == 1)
         // The help lists the commands before the ways of looking.
         #expect(TrainScreen().keys.help.entries.prefix(5).map(\.keys) == ["r", "p", "s", "w", "l"])
         #expect(TrainScreen(controls: false).keys.help.entries.first?.keys == "e")
@@ -512,17 +512,17 @@ import Training
         _ = frame()
         // The second dataset is on the screen's row 3 (tabs, border, first dataset).
         _ = app.handle(.mouse(MouseEvent(.press, x: 5, y: 3)))
-        #expect(app.state.datasetCursor == 1 && app.state.dataFocus == .datasets)
+        #expect(app.state.dataScreen.cursor == 1 && app.state.dataScreen.focus == .datasets)
         // The wheel over the Cleaning panel (bottom right) scrolls it.
         _ = app.handle(.mouse(MouseEvent(.wheelDown, x: 60, y: 20)))
-        #expect(app.state.dataFocus == .cleaning && app.state.cleaningScroll == 1)
+        #expect(app.state.dataScreen.focus == .cleaning && app.state.dataScreen.cleaningScroll == 1)
         _ = app.handle(.mouse(MouseEvent(.press, x: 60, y: 4)))
-        #expect(app.state.dataFocus == .balance)
+        #expect(app.state.dataScreen.focus == .balance)
         // Train: the wheel over the event log scrolls it back.
         _ = app.handle(.char("3"))
         _ = frame()
         _ = app.handle(.mouse(MouseEvent(.wheelUp, x: 70, y: 18)))
-        #expect(app.state.eventsScroll == 3)
+        #expect(app.state.trainScreen.eventsScroll == 3)
         // Runs: a click on the second row selects it.
         let out = dir.appendingPathComponent("runs")
         for name in ["one", "two"] {
@@ -534,12 +534,12 @@ import Training
         app.state.refreshRuns()
         _ = app.handle(.char("4"))
         _ = frame()
-        #expect(app.state.runsTable.selected == 0)
+        #expect(app.state.runsScreen.table.selected == 0)
         // Tabs (row 0), panel border (1), header (2), first run (3), second run (4).
         _ = app.handle(.mouse(MouseEvent(.press, x: 10, y: 4)))
-        #expect(app.state.runsTable.selected == 1 && app.state.selectedRun?.name.hasSuffix("two") == true)
+        #expect(app.state.runsScreen.table.selected == 1 && app.state.selectedRun?.name.hasSuffix("two") == true)
         _ = app.handle(.mouse(MouseEvent(.press, x: 10, y: 9)))
-        #expect(app.state.runsTable.selected == 1, "below the rows: nothing")
+        #expect(app.state.runsScreen.table.selected == 1, "below the rows: nothing")
     }
 
     /// At 80 columns the Runs table leaves out Batch, Epochs and Strategy so that run names
@@ -674,7 +674,7 @@ import Training
         type("bad.yaml")   // replaces the selected name
         _ = app.handle(.enter)
         #expect(app.state.message == "bad.yaml exists: Enter again replaces it, Esc keeps it")
-        #expect(app.state.fileInput != nil)
+        #expect(app.state.modelScreen.fileInput != nil)
         _ = app.handle(.escape)
         #expect(try String(contentsOf: dir.appendingPathComponent("bad.yaml"), encoding: .utf8) == badText)
         _ = app.handle(.char("w"))
@@ -701,29 +701,29 @@ import Training
         #expect(frame().contains("↓8 Right scrolls"))
         #expect(!frame().contains("test  (imbalance"), "the last stage is out of sight")
         _ = app.handle(.right)
-        #expect(app.state.dataFocus == .balance)
+        #expect(app.state.dataScreen.focus == .balance)
         #expect(frame().contains("↓8 PgUp/PgDn g/G"))
         _ = app.handle(.char("G"))
-        #expect(app.state.balanceScroll == 8)
+        #expect(app.state.dataScreen.balanceScroll == 8)
         #expect(frame().contains("test  (imbalance 5.8:1)  n=280") && frame().contains("↑8 PgUp/PgDn g/G"))
         _ = app.handle(.pageDown)
-        #expect(app.state.balanceScroll == 8, "not past the end")
+        #expect(app.state.dataScreen.balanceScroll == 8, "not past the end")
         _ = app.handle(.up)
-        #expect(app.state.balanceScroll == 7)
+        #expect(app.state.dataScreen.balanceScroll == 7)
         _ = app.handle(.char("g"))
-        #expect(app.state.balanceScroll == 0)
+        #expect(app.state.dataScreen.balanceScroll == 0)
         #expect(app.current == 0, "g and G are no screen keys here")
         // The cleaning report, to its last step.
         _ = app.handle(.right)
-        #expect(app.state.dataFocus == .cleaning)
+        #expect(app.state.dataScreen.focus == .cleaning)
         #expect(!frame().contains("duplicates"))
         _ = app.handle(.pageDown); _ = app.handle(.pageDown); _ = app.handle(.pageDown)
         #expect(frame().contains("duplicates      on  removed 88"))
         // Back to the datasets: the arrows choose a dataset again.
         _ = app.handle(.left); _ = app.handle(.left)
-        #expect(app.state.dataFocus == .datasets)
+        #expect(app.state.dataScreen.focus == .datasets)
         _ = app.handle(.down)
-        #expect(app.state.datasetCursor == 1)
+        #expect(app.state.dataScreen.cursor == 1)
         // A terminal tall enough shows everything and no scroll note.
         let tall = app.frame(width: 160, height: 48, unicode: true).text
         #expect(!tall.contains("Right scrolls") && tall.contains("duplicates"))
@@ -742,12 +742,12 @@ import Training
         #expect(first.contains("eval step 40:") && !first.contains("eval step 1:"))
         #expect(first.contains("e expands") && first.contains("↑"))
         _ = app.handle(.pageUp)
-        #expect(app.state.eventsScroll > 0)
+        #expect(app.state.trainScreen.eventsScroll > 0)
         #expect(!frame().contains("eval step 40:") && frame().contains("↓"))
         _ = app.handle(.char("g"))
         #expect(frame().contains("eval step 1:"))
         _ = app.handle(.char("G"))
-        #expect(app.state.eventsScroll == 0 && frame().contains("eval step 40:"))
+        #expect(app.state.trainScreen.eventsScroll == 0 && frame().contains("eval step 40:"))
         _ = app.handle(.char("e"))
         let expanded = frame()
         #expect(expanded.contains("Events (e: back to the charts)") && !expanded.contains("Early stopping"))
@@ -799,7 +799,7 @@ import Training
         _ = app.handle(.enter)
         #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("1 of 3 match '#keep'"))
         _ = app.handle(.escape)
-        #expect(app.state.runsFilter.isEmpty && app.state.visibleRuns.count == 3)
+        #expect(app.state.runsScreen.filter.isEmpty && app.state.visibleRuns.count == 3)
         _ = app.handle(.char("/")); type("nothing-like-it"); _ = app.handle(.enter)
         #expect(app.frame(width: 140, height: 30, unicode: true).text.contains("No run matches 'nothing-like-it'"))
         _ = app.handle(.escape)
@@ -813,9 +813,9 @@ import Training
         #expect(RunDirectory(url: out.appendingPathComponent("alpha_renamed")).readNote() == "rc aug #keep")
         // Side by side: mark two (the renamed run now sorts last), m.
         _ = app.handle(.home); _ = app.handle(.char(" ")); _ = app.handle(.end); _ = app.handle(.char(" "))
-        #expect(Set(app.state.marked) == [b.name, "alpha_renamed"])
+        #expect(Set(app.state.runsScreen.marked) == [b.name, "alpha_renamed"])
         _ = app.handle(.char("m"))
-        #expect(app.state.runsView == .compare)
+        #expect(app.state.runsScreen.mode == .compare)
         let compare = app.frame(width: 140, height: 30, unicode: true).text
         #expect(compare.contains("2 run(s) side by side") && compare.contains("test_mcc") && compare.contains("0.4100") && compare.contains("0.5200"))
         let pair = try ["alpha_renamed", b.name].map { name in try #require(app.state.runs.first { $0.name == name }) }
@@ -861,10 +861,10 @@ import Training
         for c in "da" { _ = app.handle(.char(c)) }
         _ = app.handle(.tab)
         _ = app.handle(.tab)
-        #expect(app.state.pathInput?.value == "data/seqs.csv")
+        #expect(app.state.dataScreen.pathInput?.value == "data/seqs.csv")
         #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("path: data/seqs.csv"))
         _ = app.handle(.enter)
-        #expect(app.state.pathInput == nil)
+        #expect(app.state.dataScreen.pathInput == nil)
         #expect(app.state.config.data.sources == [dir.appendingPathComponent("data/seqs.csv").path])
         #expect(app.state.dataError == nil, "\(app.state.dataError ?? "")")
         #expect(app.state.data?.dataset.report.stages.first?.balance.total == 60)
@@ -874,7 +874,7 @@ import Training
         _ = app.handle(.right)
         #expect(app.state.config.data.balancing == .none)
         _ = app.handle(.escape)
-        #expect(!app.state.editingDataOptions)
+        #expect(!app.state.dataScreen.editingOptions)
     }
 
     @Test(arguments: [([Int](), 0), ([5], 1), ([5, 5], 1), ([1, 2], 2), ([1, 2, 3], 3), ([10, 20, 30, 40, 50], 6),

@@ -11,11 +11,11 @@ import Training
     /// the normalised confusion matrix; the axis titles.
     static func checkTheThresholdSlider(_ app: App<DashboardState>, _ evaluation: RunEvaluation) throws {
         _ = app.handle(.char("5"))
-        #expect(app.state.evaluationThreshold == 0.5)
+        #expect(app.state.evaluateScreen.threshold == 0.5)
         for _ in 0..<3 { _ = app.handle(.char("]")) }
         _ = app.handle(.char("{"))
-        #expect(app.state.evaluationThreshold == 0.64)
-        let cls = app.state.evaluationClass
+        #expect(app.state.evaluateScreen.threshold == 0.64)
+        let cls = app.state.evaluateScreen.classIndex
         // Independently: the CSV's prob_<class> column against its true_label column.
         let rows = try String(contentsOf: evaluation.run.predictions, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",") }
         let header = rows[0].map(String.init), name = evaluation.labelNames[cls]
@@ -37,7 +37,7 @@ import Training
         #expect(frame.contains("x FPR, y TPR") && frame.contains("x recall, y precision"))
         // At 0 everything is called positive: recall 1.
         for _ in 0..<20 { _ = app.handle(.char("[")) }
-        #expect(app.state.evaluationThreshold == 0)
+        #expect(app.state.evaluateScreen.threshold == 0)
         let all = try #require(evaluation.scores(classIndex: cls, threshold: 0))
         #expect(all.recall == 1 && all.trueNegatives == 0 && all.falseNegatives == 0)
         _ = app.handle(.char("n"))
@@ -45,7 +45,7 @@ import Training
         #expect(normalized.contains("Confusion (% of true row)") && normalized.contains("%"))
         _ = app.handle(.char("n"))
         for _ in 0..<10 { _ = app.handle(.char("]")) }
-        #expect(app.state.evaluationThreshold == 0.5)
+        #expect(app.state.evaluateScreen.threshold == 0.5)
         // At 80×24 the per-class table keeps a row for every class (the column heads of the
         // metrics go into the title instead).
         let small = app.frame(width: 80, height: 24, unicode: true).text.split(separator: "\n").map(String.init)
@@ -97,7 +97,7 @@ import Training
         _ = app.handle(.char("\u{15}"))
         Self.type("0.0005", into: app)
         _ = app.handle(.enter)
-        #expect(app.state.lrInput == nil)
+        #expect(app.state.trainScreen.lrInput == nil)
         // Quitting while training asks; Esc goes back.
         #expect(app.handle(.char("q")) == nil)
         #expect(app.confirmingQuit)

@@ -5,16 +5,17 @@ import Training
 /// Everything the five dashboard screens show and edit: the config being prepared, the
 /// dataset and its reports, the run being trained or watched with its curves, the runs on
 /// disk and the test results of one. Screens render it as a pure function; key handlers and
-/// `drain()` change it on the UI thread.
+/// `drain()` change it on the UI thread. What only one screen uses to present it (its cursor,
+/// scrolling, the line being typed) is that screen's own state (`dataScreen`, `runsScreen`, ...);
+/// the rest is the domain the screens share.
 public struct DashboardState {
-    /// Where a text input on the Model screen sends its path.
-    public enum FileAction: Equatable, Sendable { case load, save }
+    // MARK: Each screen's own state (cursors, scrolling, what is being typed)
 
-    /// What the Runs screen shows.
-    public enum RunsView: Equatable, Sendable { case table, overlay, diff, sweeps, compare }
-    /// A line being typed on the Runs screen: the filter, a new name or a note for the
-    /// selected run.
-    public enum RunsPrompt: Equatable, Sendable { case filter, rename, note }
+    public var dataScreen = DataScreenState()
+    public var modelScreen = ModelScreenState()
+    public var trainScreen = TrainScreenState()
+    public var runsScreen = RunsScreenState()
+    public var evaluateScreen = EvaluateScreenState()
 
     // MARK: Config and data
 
@@ -26,16 +27,7 @@ public struct DashboardState {
     public var message: String?
 
     public var datasets: [DatasetChoice]
-    public var datasetCursor = 0
-    /// True while the Data screen's options form has the keys (instead of the picker).
-    public var editingDataOptions = false
-    /// Which part of the Data screen the arrows move: the dataset list or a report panel.
-    public var dataFocus: DataFocus = .datasets
-    /// Rows the Class balance and Cleaning panels are scrolled from their tops.
-    public var balanceScroll = 0, cleaningScroll = 0
     public var dataOptions: ConfigForm
-    /// A dataset path being typed (Tab completes).
-    public var pathInput: TextInput?
     /// The prepared dataset of `config.data` (nil until loaded).
     public var data: PreparedData? {
         didSet {
@@ -52,10 +44,6 @@ public struct DashboardState {
     // MARK: Model
 
     public var modelForm: ConfigForm
-    /// A config path being typed, and what to do with it.
-    public var fileInput: (input: TextInput, action: FileAction)?
-    /// The file that saving would replace, once the user was asked (Enter again confirms).
-    public var overwriteAsked: String?
     /// The LR range test started from the Model screen, if any.
     public var lrFinder: LRFinderJob?
 
@@ -97,40 +85,15 @@ public struct DashboardState {
     public var bellOnEnd = false
     /// A run ended since the app last asked (see `bellOnEnd`).
     public var bellPending = false
-    /// Rows the Train screen's event log is scrolled back from its newest line (0 follows it).
-    public var eventsScroll = 0
-    /// Whether the event log fills the Train screen instead of the charts.
-    public var eventsExpanded = false
-    /// The Train screen's charts: the training loss's smoothing (TensorBoard's 0.6 by
-    /// default), a log-scale loss axis, the fraction of the steps shown (zoom, the newest
-    /// end or around the cursor) and the cursor's step (nil: no cursor).
-    public var chartSmoothing = Smoothing.defaultWeight
-    public var chartLogY = false
-    public var chartZoom = 1.0
-    public var chartCursor: Int?
     public var eta = ETAEstimator(totalSteps: 0)
     /// Whether the user asked the run to pause (p toggles it before the trainer answers).
     public var pauseRequested = false
-    /// The new learning rate being typed on the Train screen.
-    public var lrInput: TextInput?
     private var reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
     public let events: DashboardEvents
 
     // MARK: Runs and evaluation
 
     public var runs: [RunSummary] = []
-    public var runsTable = TableState()
-    /// Runs marked for the overlay and the diff, by name, in marking order.
-    public var marked: [String] = []
-    public var runsView = RunsView.table
-    /// The learning rate for a clone of the selected run, being typed.
-    public var cloneInput: TextInput?
-    /// The Runs table shows the runs that match this (`/`): words in the name, note, ...
-    public var runsFilter = ""
-    /// A filter, name or note being typed on Runs.
-    public var runsPrompt: (kind: RunsPrompt, input: TextInput)?
-    /// The run whose deletion was asked for (`x`), waiting for `y`.
-    public var deleteAsked: String?
     public var evaluation: RunEvaluation?
     /// Where base models given by name are found.
     public let catalog: ModelCatalog
@@ -142,12 +105,7 @@ public struct DashboardState {
     public var machineGFLOPs: Double?
     /// The memory the Model screen compares its estimate with.
     public var physicalMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-    /// The class whose ROC and PR curves are shown.
-    public var evaluationClass = 1
     /// The Evaluate screen's decision threshold for the chosen class (`[` / `]`), and whether
-    /// its confusion matrices show row percentages (`n`).
-    public var evaluationThreshold = 0.5
-    public var evaluationNormalized = false
 
     /// A dashboard over `config`, in `workingDirectory`, offering the base models of `catalog`
     /// (by default the standard search path seen from `workingDirectory`).
@@ -163,7 +121,7 @@ public struct DashboardState {
         self.catalog = catalog ?? ModelCatalog.standard(workingDirectory: workingDirectory)
         baseModels = self.catalog.list()
         modelForm = ConfigForm(fields: ConfigField.model(baseModels: baseModels.map(\.name)), config: config)
-        datasetCursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
+        dataScreen.cursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
     }
 
     /// The architecture the Model screen's choices describe: the chosen base model's config (its
@@ -223,10 +181,10 @@ public struct DashboardState {
             modelForm.reload(from: config)
             dataOptions.reload(from: config)
             if let i = datasets.firstIndex(where: { config.data.sources == [$0.source] || $0 == choice }) {
-                datasetCursor = i
+                dataScreen.cursor = i
             } else {
                 datasets.append(resolved)
-                datasetCursor = datasets.count - 1
+                dataScreen.cursor = datasets.count - 1
             }
             loadData()
         } catch {
@@ -285,7 +243,7 @@ public struct DashboardState {
     private mutating func resetRun(totalSteps: Int) {
         history = RunHistory()
         log = []
-        eventsScroll = 0
+        trainScreen.eventsScroll = 0
         eta = ETAEstimator(totalSteps: totalSteps)
         reporter = ProgressReporter(interactive: false, loggingSteps: Int.max / 2)
         evaluation = nil
@@ -398,31 +356,31 @@ public struct DashboardState {
     /// Reads the runs under the output directory again.
     public mutating func refreshRuns() {
         runs = RunSummary.list(in: outputRoot)
-        runsTable.selected = max(0, min(runsTable.selected, runs.count - 1))
-        marked.removeAll { name in !runs.contains { $0.name == name } }
+        runsScreen.table.selected = max(0, min(runsScreen.table.selected, runs.count - 1))
+        runsScreen.marked.removeAll { name in !runs.contains { $0.name == name } }
     }
 
     /// The runs the table lists: those matching the filter.
-    public var visibleRuns: [RunSummary] { runsFilter.isEmpty ? runs : runs.filter { $0.matches(runsFilter) } }
+    public var visibleRuns: [RunSummary] { runsScreen.filter.isEmpty ? runs : runs.filter { $0.matches(runsScreen.filter) } }
 
     /// The listed runs in the order the table shows them.
     public var orderedRuns: [RunSummary] {
         let shown = visibleRuns
         let table = Table(columns: RunsScreen.columns, rows: shown.map(\.cells))
-        return table.order(by: runsTable.sortColumn, ascending: runsTable.ascending).map { shown[$0] }
+        return table.order(by: runsScreen.table.sortColumn, ascending: runsScreen.table.ascending).map { shown[$0] }
     }
 
     /// The run under the table's selection.
     public var selectedRun: RunSummary? {
         let ordered = orderedRuns
-        return ordered.indices.contains(runsTable.selected) ? ordered[runsTable.selected] : nil
+        return ordered.indices.contains(runsScreen.table.selected) ? ordered[runsScreen.table.selected] : nil
     }
 
     /// Loads a run's test results for the Evaluate screen.
     public mutating func loadEvaluation(_ run: RunDirectory) {
         do {
             evaluation = try RunEvaluation.load(run)
-            if let e = evaluation { evaluationClass = min(evaluationClass, max(0, e.labelNames.count - 1)) }
+            if let e = evaluation { evaluateScreen.classIndex = min(evaluateScreen.classIndex, max(0, e.labelNames.count - 1)) }
         } catch {
             evaluation = nil
             message = "\(error)"

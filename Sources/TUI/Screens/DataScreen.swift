@@ -29,12 +29,12 @@ public final class DataScreen: Screen {
             KeyBinding([.pageUp, .pageDown], name: "PgUp/PgDn", "scroll the chosen panel by a page", hint: false, action: { _ in .ignored }),
             KeyBinding([.char("g"), .char("G")], name: "g/G", "the top / bottom of the chosen panel", hint: false, action: { _ in .ignored }),
             KeyBinding(.enter, "load dataset", action: { s in
-                guard s.datasets.indices.contains(s.datasetCursor) else { return .ignored }
-                s.select(s.datasets[s.datasetCursor])
+                guard s.datasets.indices.contains(s.dataScreen.cursor) else { return .ignored }
+                s.select(s.datasets[s.dataScreen.cursor])
                 return .handled
             }),
-            KeyBinding(.char("/"), "type a path", action: { s in s.pathInput = TextInput(""); return .handled }),
-            KeyBinding(.char("e"), "edit options", action: { s in s.editingDataOptions = true; return .handled }),
+            KeyBinding(.char("/"), "type a path", action: { s in s.dataScreen.pathInput = TextInput(""); return .handled }),
+            KeyBinding(.char("e"), "edit options", action: { s in s.dataScreen.editingOptions = true; return .handled }),
             KeyBinding(.char("r"), "reload", hint: false, action: { s in
                 s.datasets = DatasetChoice.available(in: s.workingDirectory, skip: [s.config.finetune.outputDir])
                 s.loadData()
@@ -45,34 +45,34 @@ public final class DataScreen: Screen {
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool {
-        state.pathInput != nil || state.editingDataOptions
+        state.dataScreen.pathInput != nil || state.dataScreen.editingOptions
     }
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] {
-        if state.pathInput != nil { return KeyHelp.edit(enter: "open", [KeyHelp(keys: "Tab", description: "complete")]) }
+        if state.dataScreen.pathInput != nil { return KeyHelp.edit(enter: "open", [KeyHelp(keys: "Tab", description: "complete")]) }
         if state.dataOptions.isEditing { return KeyHelp.edit(enter: "apply") }
         return [KeyHelp(keys: "Up/Down", description: "field"), KeyHelp(keys: "type/Enter", description: "edit"),
                 KeyHelp(keys: "Left/Right", description: "change a choice"), KeyHelp(keys: "Esc", description: "done")]
     }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
-        if var input = s.pathInput {
+        if var input = s.dataScreen.pathInput {
             switch key {
-            case .escape: s.pathInput = nil
+            case .escape: s.dataScreen.pathInput = nil
             case .enter:
-                s.pathInput = nil
+                s.dataScreen.pathInput = nil
                 let path = input.value.trimmingCharacters(in: .whitespaces)
                 if !path.isEmpty { s.select(DatasetChoice(source: path, label: path)) }
             default:
                 let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
                 if let matches = r.matches { s.message = matches }
                 guard r.used else { return .handled }
-                s.pathInput = input
+                s.dataScreen.pathInput = input
             }
             return .handled
         }
-        if s.editingDataOptions {
-            if key == .escape && !s.dataOptions.isEditing { s.editingDataOptions = false; return .handled }
+        if s.dataScreen.editingOptions {
+            if key == .escape && !s.dataOptions.isEditing { s.dataScreen.editingOptions = false; return .handled }
             // An explicit editing mode: typing goes into the focused field, never to another screen.
             let r = s.dataOptions.handle(key, config: &s.config, typeToEdit: true)
             if r.changed {
@@ -92,19 +92,19 @@ public final class DataScreen: Screen {
             return .ignored
         }
         switch key {
-        case .right: s.dataFocus = s.dataFocus.next; return .handled
-        case .left: s.dataFocus = s.dataFocus.previous; return .handled
+        case .right: s.dataScreen.focus = s.dataScreen.focus.next; return .handled
+        case .left: s.dataScreen.focus = s.dataScreen.focus.previous; return .handled
         case .mouse(let e):
             // A click on a dataset chooses it (Enter loads it); on a report panel, gives it the
             // arrows; the wheel scrolls the panel under the pointer.
             if pickerRows.x.contains(e.x), e.y >= pickerRows.top, e.y < pickerRows.top + pickerRows.count {
                 guard e.kind == .press else { return .ignored }
                 let i = pickerRows.first + e.y - pickerRows.top
-                if s.datasets.indices.contains(i) { s.datasetCursor = i; s.dataFocus = .datasets }
+                if s.datasets.indices.contains(i) { s.dataScreen.cursor = i; s.dataScreen.focus = .datasets }
                 return .handled
             }
             guard let (focus, _) = panels.first(where: { $0.1.contains(x: e.x, y: e.y) }) else { return .ignored }
-            s.dataFocus = focus
+            s.dataScreen.focus = focus
             switch e.kind {
             case .press: return .handled
             case .wheelUp: return scroll(.up, &s) ?? .handled
@@ -112,21 +112,21 @@ public final class DataScreen: Screen {
             }
         default: break
         }
-        if s.dataFocus != .datasets, let scrolled = scroll(key, &s) { return scrolled }
+        if s.dataScreen.focus != .datasets, let scrolled = scroll(key, &s) { return scrolled }
         switch key {
-        case .up: s.datasetCursor = max(0, s.datasetCursor - 1); return .handled
-        case .down: s.datasetCursor = min(s.datasets.count - 1, s.datasetCursor + 1); return .handled
-        case .home: s.datasetCursor = 0; return .handled
-        case .end: s.datasetCursor = max(0, s.datasets.count - 1); return .handled
+        case .up: s.dataScreen.cursor = max(0, s.dataScreen.cursor - 1); return .handled
+        case .down: s.dataScreen.cursor = min(s.datasets.count - 1, s.dataScreen.cursor + 1); return .handled
+        case .home: s.dataScreen.cursor = 0; return .handled
+        case .end: s.dataScreen.cursor = max(0, s.datasets.count - 1); return .handled
         default: return keys.action(for: key)?(&s) ?? .ignored
         }
     }
 
     /// Scrolls the focused report panel; nil for a key that does not scroll.
     private func scroll(_ key: Key, _ s: inout DashboardState) -> ScreenResult? {
-        let focus = s.dataFocus
+        let focus = s.dataScreen.focus
         let limit = maxScroll[focus] ?? 0, pageRows = max(1, (page[focus] ?? 2) - 1)
-        var offset = min(focus == .balance ? s.balanceScroll : s.cleaningScroll, limit)
+        var offset = min(focus == .balance ? s.dataScreen.balanceScroll : s.dataScreen.cleaningScroll, limit)
         switch key {
         case .up: offset -= 1
         case .down: offset += 1
@@ -137,18 +137,18 @@ public final class DataScreen: Screen {
         default: return nil
         }
         offset = max(0, min(limit, offset))
-        if focus == .balance { s.balanceScroll = offset } else { s.cleaningScroll = offset }
+        if focus == .balance { s.dataScreen.balanceScroll = offset } else { s.dataScreen.cleaningScroll = offset }
         return .handled
     }
 
     public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         let (left, right) = g.bounds.splitLeft(min(38, max(24, width * 2 / 5)))
-        let pickerRows = min(s.datasets.count + (s.pathInput != nil ? 1 : 0), max(3, height / 2 - 2))
+        let pickerRows = min(s.datasets.count + (s.dataScreen.pathInput != nil ? 1 : 0), max(3, height / 2 - 2))
         let (pickerRect, optionsRect) = left.splitTop(pickerRows + 2)
         drawPicker(s, into: &g, in: pickerRect, unicode: unicode)
-        let optionsInner = Panel(title: "Options", focused: s.editingDataOptions).draw(into: &g, in: optionsRect, unicode: unicode)
-        s.dataOptions.draw(into: &g, in: optionsInner, focused: s.editingDataOptions, unicode: unicode)
+        let optionsInner = Panel(title: "Options", focused: s.dataScreen.editingOptions).draw(into: &g, in: optionsRect, unicode: unicode)
+        s.dataOptions.draw(into: &g, in: optionsInner, focused: s.dataScreen.editingOptions, unicode: unicode)
 
         // The right column is shared by need: Class balance first, Cleaning (with the token
         // lengths beside it when there is room) the rest; a panel that is cut says how much it
@@ -165,7 +165,7 @@ public final class DataScreen: Screen {
         }
         let balanceNeed = summaryRows + (hist?.rowCount ?? 0) + 2
         let cleaning = ScrollText(lines: cleaningLines(s).map { ($0, $0.hasPrefix(" ") ? Style.plain : Style(fg: .title, bold: true)) },
-                                  offset: s.cleaningScroll, indent: 4)
+                                  offset: s.dataScreen.cleaningScroll, indent: 4)
         let cleaningNeed = cleaning.lines.count + 2
         let cleaningMin = min(cleaningNeed, max(5, height / 3))
         let balanceHeight = max(min(3, height), min(balanceNeed, height - cleaningMin))
@@ -182,13 +182,13 @@ public final class DataScreen: Screen {
         let balanceInner = balanceRect.inset(dx: 1, dy: 1)
         let contentHeight = balanceNeed - 2
         let balanceMax = max(0, contentHeight - max(0, balanceInner.height))
-        let balanceOffset = min(s.balanceScroll, balanceMax)
+        let balanceOffset = min(s.dataScreen.balanceScroll, balanceMax)
         maxScroll[.balance] = balanceMax
         page[.balance] = balanceInner.height
         let balanceWindow = ScrollText.Window(first: balanceOffset, shown: min(contentHeight, max(0, balanceInner.height)),
                                               total: contentHeight)
-        let inner = Panel(title: "Class balance", focused: s.dataFocus == .balance,
-                          footer: Self.footer(balanceWindow, focused: s.dataFocus == .balance, unicode: unicode))
+        let inner = Panel(title: "Class balance", focused: s.dataScreen.focus == .balance,
+                          footer: Self.footer(balanceWindow, focused: s.dataScreen.focus == .balance, unicode: unicode))
             .draw(into: &g, in: balanceRect, unicode: unicode)
         if inner.width > 0, inner.height > 0, contentHeight > 0 {
             var content = CellGrid(width: inner.width, height: contentHeight)
@@ -205,8 +205,8 @@ public final class DataScreen: Screen {
         let cleaningWindow = cleaning.window(width: max(0, cleaningInner.width), height: max(0, cleaningInner.height))
         maxScroll[.cleaning] = cleaningWindow.maxOffset
         page[.cleaning] = cleaningInner.height
-        let cInner = Panel(title: "Cleaning", focused: s.dataFocus == .cleaning,
-                           footer: Self.footer(cleaningWindow, focused: s.dataFocus == .cleaning, unicode: unicode))
+        let cInner = Panel(title: "Cleaning", focused: s.dataScreen.focus == .cleaning,
+                           footer: Self.footer(cleaningWindow, focused: s.dataScreen.focus == .cleaning, unicode: unicode))
             .draw(into: &g, in: cleaningRect, unicode: unicode)
         cleaning.draw(into: &g, in: cInner, unicode: unicode)
         return g
@@ -226,9 +226,9 @@ public final class DataScreen: Screen {
     }
 
     private func drawPicker(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
-        let inner = Panel(title: "Dataset", focused: !s.editingDataOptions).draw(into: &g, in: rect, unicode: unicode)
+        let inner = Panel(title: "Dataset", focused: !s.dataScreen.editingOptions).draw(into: &g, in: rect, unicode: unicode)
         var rows = inner.height
-        if let input = s.pathInput, rows > 0 {
+        if let input = s.dataScreen.pathInput, rows > 0 {
             let prompt = "path: "
             g.put(prompt, x: inner.x, y: inner.maxY - 1, style: Style(fg: .accent, bold: true))
             input.draw(into: &g, in: Rect(x: inner.x + prompt.count, y: inner.maxY - 1, width: inner.width - prompt.count, height: 1),
@@ -236,15 +236,15 @@ public final class DataScreen: Screen {
             rows -= 1
         }
         guard rows > 0 else { return }
-        let first = s.datasetCursor >= rows ? s.datasetCursor - rows + 1 : 0
+        let first = s.dataScreen.cursor >= rows ? s.dataScreen.cursor - rows + 1 : 0
         pickerRows = (inner.y, first, min(rows, max(0, s.datasets.count - first)), inner.x..<inner.maxX)
         for line in 0..<rows {
             let i = first + line
             guard s.datasets.indices.contains(i) else { break }
             let d = s.datasets[i]
             let active = s.config.data.sources == [d.source]
-            let selected = i == s.datasetCursor
-            let style = selected && !s.editingDataOptions && s.dataFocus == .datasets ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: active ? .accent : .text)
+            let selected = i == s.dataScreen.cursor
+            let style = selected && !s.dataScreen.editingOptions && s.dataScreen.focus == .datasets ? Style(fg: .text, bg: .selection, bold: true) : Style(fg: active ? .accent : .text)
             if selected { g.fill(x: inner.x, y: inner.y + line, width: inner.width, height: 1, with: Cell(" ", style)) }
             let mark = active ? (unicode ? "● " : "* ") : "  "
             g.put(truncate(mark + d.label, to: inner.width, unicode: unicode), x: inner.x, y: inner.y + line, style: style,

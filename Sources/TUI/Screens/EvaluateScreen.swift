@@ -15,7 +15,7 @@ public final class EvaluateScreen: Screen {
             KeyBinding([.left, .right], name: "Left/Right", "class of the curves", action: { _ in .ignored }),
             KeyBinding([.char("["), .char("]")], name: "[ ]", "threshold", action: { _ in .ignored }),
             KeyBinding([.char("{"), .char("}")], name: "{ }", "threshold by 0.01", hint: false, action: { _ in .ignored }),
-            KeyBinding(.char("n"), "counts / row %", action: { s in s.evaluationNormalized.toggle(); return .handled }),
+            KeyBinding(.char("n"), "counts / row %", action: { s in s.evaluateScreen.normalized.toggle(); return .handled }),
             KeyBinding(.char("R"), "reload", hint: false, action: { s in
                 if let run = s.evaluation?.run ?? s.currentRun { s.loadEvaluation(run) }
                 return .handled
@@ -26,13 +26,13 @@ public final class EvaluateScreen: Screen {
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
         let classes = s.evaluation?.labelNames.count ?? 0
         switch key {
-        case .left: s.evaluationClass = max(0, s.evaluationClass - 1); return .handled
-        case .right: s.evaluationClass = max(0, min(classes - 1, s.evaluationClass + 1)); return .handled
+        case .left: s.evaluateScreen.classIndex = max(0, s.evaluateScreen.classIndex - 1); return .handled
+        case .right: s.evaluateScreen.classIndex = max(0, min(classes - 1, s.evaluateScreen.classIndex + 1)); return .handled
         case .char("["), .char("]"), .char("{"), .char("}"):
             guard case .char(let c) = key else { return .ignored }
             let step = c == "[" ? -0.05 : c == "]" ? 0.05 : c == "{" ? -0.01 : 0.01
             // Kept on the grid of its steps, so that 0.5 - 0.05 × 10 is 0, not 1.4e-17.
-            s.evaluationThreshold = max(0, min(1, ((s.evaluationThreshold + step) * 100).rounded() / 100))
+            s.evaluateScreen.threshold = max(0, min(1, ((s.evaluateScreen.threshold + step) * 100).rounded() / 100))
             return .handled
         default: return keys.action(for: key)?(&s) ?? .ignored
         }
@@ -101,12 +101,12 @@ public final class EvaluateScreen: Screen {
             let (a, b) = confRect.splitLeft(confRect.width / 2)
             modelConfRect = a
             let bi = Panel(title: "Baseline").draw(into: &g, in: b, unicode: unicode)
-            Self.drawConfusion(bc, labels: e.labelNames, normalized: s.evaluationNormalized, into: &g, in: bi, unicode: unicode)
+            Self.drawConfusion(bc, labels: e.labelNames, normalized: s.evaluateScreen.normalized, into: &g, in: bi, unicode: unicode)
         }
-        let ci = Panel(title: s.evaluationNormalized ? "Confusion (% of true row)" : "Confusion (rows true)")
+        let ci = Panel(title: s.evaluateScreen.normalized ? "Confusion (% of true row)" : "Confusion (rows true)")
             .draw(into: &g, in: modelConfRect, unicode: unicode)
         if let c = e.classification?.confusion {
-            Self.drawConfusion(c.rows, labels: e.labelNames, normalized: s.evaluationNormalized, into: &g, in: ci, unicode: unicode)
+            Self.drawConfusion(c.rows, labels: e.labelNames, normalized: s.evaluateScreen.normalized, into: &g, in: ci, unicode: unicode)
         }
 
         let pi = Panel(title: "Per class").draw(into: &g, in: perClassRect, unicode: unicode)
@@ -120,11 +120,11 @@ public final class EvaluateScreen: Screen {
                   rows: rows).draw(into: &g, in: pi, state: TableState(selected: -1), unicode: unicode)
         }
 
-        let cls = max(0, min(s.evaluationClass, k - 1))
+        let cls = max(0, min(s.evaluateScreen.classIndex, k - 1))
         let name = e.labelNames.indices.contains(cls) ? e.labelNames[cls] : "\(cls)"
         // The threshold slider: the chosen class against the rest at a threshold, live, and its
         // operating point on both curves.
-        let scores = e.scores(classIndex: cls, threshold: s.evaluationThreshold)
+        let scores = e.scores(classIndex: cls, threshold: s.evaluateScreen.threshold)
         var curvesRect = right
         if let scores, right.height >= 16 {
             let (c, t) = right.splitTop(right.height - 5)

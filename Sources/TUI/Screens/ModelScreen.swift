@@ -16,10 +16,10 @@ public final class ModelScreen: Screen {
             KeyBinding(.enter, "edit", action: { _ in .ignored }),
             KeyBinding([.left, .right], name: "Left/Right", "change a choice", hint: false, action: { _ in .ignored }),
             KeyBinding(.char("o"), "open config", action: { s in
-                s.fileInput = (TextInput(s.configPath ?? "", selected: true), .load); return .handled
+                s.modelScreen.fileInput = (TextInput(s.configPath ?? "", selected: true), .load); return .handled
             }),
             KeyBinding(.char("w"), "save config", action: { s in
-                s.fileInput = (TextInput(s.configPath ?? "dnatune.yaml", selected: true), .save); return .handled
+                s.modelScreen.fileInput = (TextInput(s.configPath ?? "dnatune.yaml", selected: true), .save); return .handled
             }),
             // In the `?` help, not on the hint line (which must fit 80 columns).
             KeyBinding(.char("f"), "find a learning rate (LR range test)", hint: false, action: { s in s.startLRFinder(); return .handled }),
@@ -28,31 +28,31 @@ public final class ModelScreen: Screen {
         ])
     }
 
-    public func capturesKeys(_ state: DashboardState) -> Bool { state.fileInput != nil || state.modelForm.isEditing }
+    public func capturesKeys(_ state: DashboardState) -> Bool { state.modelScreen.fileInput != nil || state.modelForm.isEditing }
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] {
-        if let (_, action) = state.fileInput { return KeyHelp.edit(enter: action == .load ? "open" : "save", [KeyHelp(keys: "Tab", description: "complete")]) }
+        if let (_, action) = state.modelScreen.fileInput { return KeyHelp.edit(enter: action == .load ? "open" : "save", [KeyHelp(keys: "Tab", description: "complete")]) }
         return KeyHelp.edit(enter: "apply")
     }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
-        if let (input0, action) = s.fileInput {
+        if let (input0, action) = s.modelScreen.fileInput {
             var input = input0
             switch key {
-            case .escape: s.fileInput = nil; s.overwriteAsked = nil
+            case .escape: s.modelScreen.fileInput = nil; s.modelScreen.overwriteAsked = nil
             case .enter:
-                s.fileInput = nil
+                s.modelScreen.fileInput = nil
                 let path = input.value.trimmingCharacters(in: .whitespaces)
                 guard !path.isEmpty else { return .handled }
                 let full = path.hasPrefix("/") ? path : (s.workingDirectory as NSString).appendingPathComponent(path)
                 // Saving over another file than the one opened asks first; Enter again confirms.
-                if action == .save, path != s.configPath, s.overwriteAsked != full, FileManager.default.fileExists(atPath: full) {
-                    s.overwriteAsked = full
-                    s.fileInput = (input, action)
+                if action == .save, path != s.configPath, s.modelScreen.overwriteAsked != full, FileManager.default.fileExists(atPath: full) {
+                    s.modelScreen.overwriteAsked = full
+                    s.modelScreen.fileInput = (input, action)
                     s.message = "\(path) exists: Enter again replaces it, Esc keeps it"
                     return .handled
                 }
-                s.overwriteAsked = nil
+                s.modelScreen.overwriteAsked = nil
                 switch action {
                 case .load:
                     do {
@@ -81,7 +81,7 @@ public final class ModelScreen: Screen {
             default:
                 let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
                 if let matches = r.matches { s.message = matches }
-                if r.used { s.fileInput = (input, action); s.overwriteAsked = nil }
+                if r.used { s.modelScreen.fileInput = (input, action); s.modelScreen.overwriteAsked = nil }
             }
             return .handled
         }
@@ -95,10 +95,10 @@ public final class ModelScreen: Screen {
         var g = CellGrid(width: width, height: height)
         let (left, right) = g.bounds.splitLeft(width >= 100 ? width * 3 / 5 : width - 26)
         var formRect = left
-        if s.fileInput != nil { formRect.height -= 3 }
+        if s.modelScreen.fileInput != nil { formRect.height -= 3 }
         let inner = Panel(title: "Hyperparameters", focused: true).draw(into: &g, in: formRect, unicode: unicode)
         s.modelForm.draw(into: &g, in: inner, focused: true, unicode: unicode)
-        if let (input, action) = s.fileInput {
+        if let (input, action) = s.modelScreen.fileInput {
             let box = Panel(title: action == .load ? "Open config" : "Save config as", focused: true)
                 .draw(into: &g, in: Rect(x: left.x, y: formRect.maxY, width: left.width, height: 3), unicode: unicode)
             input.draw(into: &g, in: box, focused: true, style: Style(underline: true))

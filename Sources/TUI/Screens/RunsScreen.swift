@@ -33,15 +33,15 @@ public final class RunsScreen: Screen {
             KeyBinding(.char("S"), "reverse the sort", hint: false, action: { _ in .ignored }),
             KeyBinding(.char(" "), "mark", action: { s in
                 guard let r = s.selectedRun else { return .handled }
-                if let i = s.marked.firstIndex(of: r.name) { s.marked.remove(at: i) } else { s.marked.append(r.name) }
+                if let i = s.runsScreen.marked.firstIndex(of: r.name) { s.runsScreen.marked.remove(at: i) } else { s.runsScreen.marked.append(r.name) }
                 return .handled
             }),
-            KeyBinding(.char("o"), "overlay", action: { s in s.runsView = s.runsView == .overlay ? .table : .overlay; return .handled }),
-            KeyBinding(.char("d"), "diff", action: { s in s.runsView = s.runsView == .diff ? .table : .diff; return .handled }),
-            KeyBinding(.char("g"), "sweeps", hint: false, action: { s in s.runsView = s.runsView == .sweeps ? .table : .sweeps; return .handled }),
+            KeyBinding(.char("o"), "overlay", action: { s in s.runsScreen.mode = s.runsScreen.mode == .overlay ? .table : .overlay; return .handled }),
+            KeyBinding(.char("d"), "diff", action: { s in s.runsScreen.mode = s.runsScreen.mode == .diff ? .table : .diff; return .handled }),
+            KeyBinding(.char("g"), "sweeps", hint: false, action: { s in s.runsScreen.mode = s.runsScreen.mode == .sweeps ? .table : .sweeps; return .handled }),
             KeyBinding(.char("c"), "clone", action: { s in
                 guard let r = s.selectedRun, let c = r.config else { s.message = "no run with a config selected"; return .handled }
-                s.cloneInput = TextInput(formatLR(r.learningRateChange?.to ?? c.finetune.learningRate), selected: true)
+                s.runsScreen.cloneInput = TextInput(formatLR(r.learningRateChange?.to ?? c.finetune.learningRate), selected: true)
                 return .handled
             }),
             KeyBinding(.enter, "evaluate", action: { s in
@@ -58,38 +58,38 @@ public final class RunsScreen: Screen {
                 return .show(.train)
             }),
             KeyBinding(.char("m"), "metrics of the marked runs side by side", hint: false, action: { s in
-                s.runsView = s.runsView == .compare ? .table : .compare; return .handled
+                s.runsScreen.mode = s.runsScreen.mode == .compare ? .table : .compare; return .handled
             }),
             KeyBinding(.char("/"), "filter (words of the name, note, #tags, strategy, model, end)", hint: false, action: { s in
-                s.runsPrompt = (.filter, TextInput(s.runsFilter, selected: true)); return .handled
+                s.runsScreen.prompt = (.filter, TextInput(s.runsScreen.filter, selected: true)); return .handled
             }),
             KeyBinding(.char("N"), "write a note (#words are tags)", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
-                s.runsPrompt = (.note, TextInput(r.note)); return .handled
+                s.runsScreen.prompt = (.note, TextInput(r.note)); return .handled
             }),
             KeyBinding(.char("e"), "rename the run", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
-                s.runsPrompt = (.rename, TextInput(r.name)); return .handled
+                s.runsScreen.prompt = (.rename, TextInput(r.name)); return .handled
             }),
             KeyBinding(.char("x"), "delete the run (asks first)", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
-                s.deleteAsked = r.name; return .handled
+                s.runsScreen.deleteAsked = r.name; return .handled
             }),
             KeyBinding(.char("R"), "refresh", hint: false, action: { s in s.refreshRuns(); return .handled }),
             KeyBinding(.escape, name: "Esc", "back to the table; clears the filter", hint: false, action: { s in
-                if s.runsView == .table { s.runsFilter = "" }
-                s.runsView = .table; return .handled
+                if s.runsScreen.mode == .table { s.runsScreen.filter = "" }
+                s.runsScreen.mode = .table; return .handled
             }),
         ])
     }
 
     public func capturesKeys(_ state: DashboardState) -> Bool {
-        state.cloneInput != nil || state.runsPrompt != nil || state.deleteAsked != nil
+        state.runsScreen.cloneInput != nil || state.runsScreen.prompt != nil || state.runsScreen.deleteAsked != nil
     }
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] {
-        if state.deleteAsked != nil { return [KeyHelp(keys: "y", description: "delete"), KeyHelp(keys: "any other key", description: "keep")] }
-        switch state.runsPrompt?.kind {
+        if state.runsScreen.deleteAsked != nil { return [KeyHelp(keys: "y", description: "delete"), KeyHelp(keys: "any other key", description: "keep")] }
+        switch state.runsScreen.prompt?.kind {
         case .filter: return KeyHelp.edit(enter: "keep the filter")
         case .rename: return KeyHelp.edit(enter: "rename")
         case .note: return KeyHelp.edit(enter: "save the note")
@@ -98,8 +98,8 @@ public final class RunsScreen: Screen {
     }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
-        if let name = s.deleteAsked {
-            s.deleteAsked = nil
+        if let name = s.runsScreen.deleteAsked {
+            s.runsScreen.deleteAsked = nil
             guard key == .char("y"), let r = s.runs.first(where: { $0.name == name }) else {
                 s.message = "\(name) kept"
                 return .handled
@@ -114,32 +114,32 @@ public final class RunsScreen: Screen {
             s.refreshRuns()
             return .handled
         }
-        if let (kind, input0) = s.runsPrompt {
+        if let (kind, input0) = s.runsScreen.prompt {
             var input = input0
             switch key {
             case .escape:
-                if kind == .filter { s.runsFilter = "" }
-                s.runsPrompt = nil
+                if kind == .filter { s.runsScreen.filter = "" }
+                s.runsScreen.prompt = nil
             case .enter:
-                s.runsPrompt = nil
+                s.runsScreen.prompt = nil
                 applyPrompt(kind, input.value, &s)
             default:
                 guard input.handle(key) else { return .handled }
-                s.runsPrompt = (kind, input)
+                s.runsScreen.prompt = (kind, input)
                 // The filter applies as it is typed.
-                if kind == .filter { s.runsFilter = input.value; s.runsTable.selected = 0 }
+                if kind == .filter { s.runsScreen.filter = input.value; s.runsScreen.table.selected = 0 }
             }
             return .handled
         }
-        if var input = s.cloneInput {
+        if var input = s.runsScreen.cloneInput {
             switch key {
-            case .escape: s.cloneInput = nil
+            case .escape: s.runsScreen.cloneInput = nil
             case .enter:
                 let text = input.value.trimmingCharacters(in: .whitespaces)
-                guard let r = s.selectedRun, let base = r.config else { s.cloneInput = nil; return .handled }
+                guard let r = s.selectedRun, let base = r.config else { s.runsScreen.cloneInput = nil; return .handled }
                 do {
                     let c = try TrainConfig.parse(yaml: base.yaml(), overrides: ["finetune.learning_rate=\(text)"]).config
-                    s.cloneInput = nil
+                    s.runsScreen.cloneInput = nil
                     if s.startTraining(c, name: "lr\(formatLR(c.finetune.learningRate))") {
                         s.refreshRuns()
                         return .show(.train)
@@ -148,29 +148,29 @@ public final class RunsScreen: Screen {
                     s.message = "\(error)"
                 }
             default:
-                if input.handle(key) { s.cloneInput = input }
+                if input.handle(key) { s.runsScreen.cloneInput = input }
             }
             return .handled
         }
         switch key {
-        case .mouse(let e) where e.kind == .press && s.runsView == .table:
+        case .mouse(let e) where e.kind == .press && s.runsScreen.mode == .table:
             // A click on a row selects it.
             let row = e.y - tableTop, count = s.visibleRuns.count
             guard row >= 0, row < tableRows else { return .ignored }
-            let index = s.runsTable.clampedOffset(rowCount: count, visibleRows: tableRows) + row
+            let index = s.runsScreen.table.clampedOffset(rowCount: count, visibleRows: tableRows) + row
             guard index < count else { return .ignored }
-            s.runsTable.offset = s.runsTable.clampedOffset(rowCount: count, visibleRows: tableRows)
-            s.runsTable.selected = index
+            s.runsScreen.table.offset = s.runsScreen.table.clampedOffset(rowCount: count, visibleRows: tableRows)
+            s.runsScreen.table.selected = index
             return .handled
         case .up, .down, .pageUp, .pageDown, .home, .end, .char("s"), .char("S"):
-            _ = s.runsTable.handle(key, rowCount: s.visibleRuns.count, visibleRows: tableRows, columnCount: Self.columns.count)
-            if key == .char("s"), let column = s.runsTable.sortColumn {
+            _ = s.runsScreen.table.handle(key, rowCount: s.visibleRuns.count, visibleRows: tableRows, columnCount: Self.columns.count)
+            if key == .char("s"), let column = s.runsScreen.table.sortColumn {
                 // Scores sort best first: "vs base" is better when higher, the metric by its direction.
                 let metric = s.runs.first?.metric ?? s.config.finetune.metricForBestModel
                 switch column {
-                case 5, 6: s.runsTable.ascending = !MetricName.greaterIsBetter(MetricName.canonical(metric) ?? metric)
-                case 7: s.runsTable.ascending = false
-                default: s.runsTable.ascending = true
+                case 5, 6: s.runsScreen.table.ascending = !MetricName.greaterIsBetter(MetricName.canonical(metric) ?? metric)
+                case 7: s.runsScreen.table.ascending = false
+                default: s.runsScreen.table.ascending = true
                 }
             }
             return .handled
@@ -180,16 +180,16 @@ public final class RunsScreen: Screen {
     }
 
     /// Applies an entered filter, name or note.
-    private func applyPrompt(_ kind: DashboardState.RunsPrompt, _ text: String, _ s: inout DashboardState) {
+    private func applyPrompt(_ kind: RunsScreenState.Prompt, _ text: String, _ s: inout DashboardState) {
         switch kind {
         case .filter:
-            s.runsFilter = text.trimmingCharacters(in: .whitespaces)
-            s.runsTable.selected = 0
+            s.runsScreen.filter = text.trimmingCharacters(in: .whitespaces)
+            s.runsScreen.table.selected = 0
         case .rename:
             guard let r = s.selectedRun else { return }
             do {
                 let renamed = try r.run.renamed(to: text)
-                if let i = s.marked.firstIndex(of: r.name) { s.marked[i] = renamed.name }
+                if let i = s.runsScreen.marked.firstIndex(of: r.name) { s.runsScreen.marked[i] = renamed.name }
                 if s.evaluation?.run == r.run { s.evaluation?.run = renamed }
                 s.message = renamed.name == r.name ? "\(r.name) unchanged" : "renamed \(r.name) to \(renamed.name)"
             } catch {
@@ -211,12 +211,12 @@ public final class RunsScreen: Screen {
     public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         var area = g.bounds
-        if let name = s.deleteAsked {
+        if let name = s.runsScreen.deleteAsked {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
             g.put(truncate("delete \(name) with its checkpoints, adapter and predictions? y deletes, any other key keeps it",
                            to: width, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .bad, bold: true), maxWidth: width)
-        } else if let (kind, input) = s.runsPrompt {
+        } else if let (kind, input) = s.runsScreen.prompt {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
             let prompt: String
@@ -227,14 +227,14 @@ public final class RunsScreen: Screen {
             }
             let pw = g.put(truncate(prompt, to: max(0, width - 20), unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
             input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: max(0, width - pw), height: 1), focused: true, style: Style(underline: true))
-        } else if let input = s.cloneInput {
+        } else if let input = s.runsScreen.cloneInput {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
             let prompt = "clone \(s.selectedRun?.shortName ?? "") and train it (Enter; Esc cancels) with learning rate: "
             let pw = g.put(truncate(prompt, to: width - 18, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
             input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: 16, height: 1), focused: true, style: Style(underline: true))
         }
-        switch s.runsView {
+        switch s.runsScreen.mode {
         case .table: drawTable(s, into: &g, in: area, unicode: unicode)
         case .overlay: drawOverlay(s, into: &g, in: area, unicode: unicode)
         case .diff: drawDiff(s, into: &g, in: area, unicode: unicode)
@@ -249,7 +249,7 @@ public final class RunsScreen: Screen {
         let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
         let changed = s.runs.contains { $0.learningRateChange != nil }
         let shown = s.visibleRuns
-        let count = s.runsFilter.isEmpty ? "\(s.runs.count)" : "\(shown.count) of \(s.runs.count) match '\(s.runsFilter)'"
+        let count = s.runsScreen.filter.isEmpty ? "\(s.runs.count)" : "\(shown.count) of \(s.runs.count) match '\(s.runsScreen.filter)'"
         // The selected run's note on the bottom border.
         let note = s.selectedRun.map(\.note).flatMap { $0.isEmpty ? nil : "note: " + $0 } ?? ""
         let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(count))"
@@ -257,21 +257,21 @@ public final class RunsScreen: Screen {
                           + (changed ? ", LR* changed while training" : ""), focused: true, footer: note)
             .draw(into: &g, in: rect, unicode: unicode)
         guard !shown.isEmpty else {
-            g.put(s.runs.isEmpty ? "No runs yet: start one on Train (r)" : "No run matches '\(s.runsFilter)' (Esc clears the filter)",
+            g.put(s.runs.isEmpty ? "No runs yet: start one on Train (r)" : "No run matches '\(s.runsScreen.filter)' (Esc clears the filter)",
                   in: inner, row: 0, style: Style(fg: .muted))
             return
         }
         let mark = unicode ? "● " : "* "
         let rows = shown.map { r -> [String] in
             var c = r.cells
-            c[0] = (s.marked.contains(r.name) ? mark : "  ") + c[0]
+            c[0] = (s.runsScreen.marked.contains(r.name) ? mark : "  ") + c[0]
             return c
         }
         tableTop = inner.y + 1
         tableRows = max(1, inner.height - 1)
         // On a narrow terminal the run's name matters more than its batch, epochs and strategy.
         let kept = Self.columnsFitting(width: inner.width)
-        var state = s.runsTable
+        var state = s.runsScreen.table
         state.sortColumn = state.sortColumn.flatMap { kept.firstIndex(of: $0) }
         Table(columns: kept.map { Self.columns[$0] }, rows: rows.map { row in kept.map { row[$0] } })
             .draw(into: &g, in: inner, state: state, unicode: unicode)
@@ -288,7 +288,7 @@ public final class RunsScreen: Screen {
 
     /// The marked runs, or the selected one when none is marked.
     private func overlaid(_ s: DashboardState) -> [RunSummary] {
-        let marked = s.marked.compactMap { name in s.runs.first { $0.name == name } }
+        let marked = s.runsScreen.marked.compactMap { name in s.runs.first { $0.name == name } }
         if !marked.isEmpty { return marked }
         return s.selectedRun.map { [$0] } ?? []
     }
@@ -365,7 +365,7 @@ public final class RunsScreen: Screen {
     }
 
     private func drawDiff(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
-        var pair = s.marked.compactMap { name in s.runs.first { $0.name == name } }
+        var pair = s.runsScreen.marked.compactMap { name in s.runs.first { $0.name == name } }
         if pair.count < 2, let sel = s.selectedRun, !pair.contains(where: { $0.name == sel.name }) { pair.append(sel) }
         guard pair.count >= 2 else {
             let inner = Panel(title: "Config diff").draw(into: &g, in: rect, unicode: unicode)

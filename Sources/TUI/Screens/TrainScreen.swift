@@ -27,26 +27,26 @@ public final class TrainScreen: Screen {
     private var viewKeys: [KeyBinding<ScreenCommand<DashboardState>>] {
         [
             KeyBinding(.char("e"), "expand / shrink the event log", hint: false, action: { s in
-                s.eventsExpanded.toggle(); return .handled
+                s.trainScreen.eventsExpanded.toggle(); return .handled
             }),
             KeyBinding(.pageUp, name: "PgUp", "scroll the event log back", hint: false, action: { [self] s in
-                s.eventsScroll = min(eventsMaxOffset, s.eventsScroll + max(1, eventsPage - 1)); return .handled
+                s.trainScreen.eventsScroll = min(eventsMaxOffset, s.trainScreen.eventsScroll + max(1, eventsPage - 1)); return .handled
             }),
             KeyBinding(.pageDown, name: "PgDn", "scroll the event log forward", hint: false, action: { [self] s in
-                s.eventsScroll = max(0, min(eventsMaxOffset, s.eventsScroll) - max(1, eventsPage - 1)); return .handled
+                s.trainScreen.eventsScroll = max(0, min(eventsMaxOffset, s.trainScreen.eventsScroll) - max(1, eventsPage - 1)); return .handled
             }),
-            KeyBinding(.char("g"), "the oldest events", hint: false, action: { [self] s in s.eventsScroll = eventsMaxOffset; return .handled }),
-            KeyBinding(.char("G"), "the newest events (follow)", hint: false, action: { s in s.eventsScroll = 0; return .handled }),
+            KeyBinding(.char("g"), "the oldest events", hint: false, action: { [self] s in s.trainScreen.eventsScroll = eventsMaxOffset; return .handled }),
+            KeyBinding(.char("G"), "the newest events (follow)", hint: false, action: { s in s.trainScreen.eventsScroll = 0; return .handled }),
             KeyBinding([.left, .right], name: "Left/Right", "move the chart cursor (values at the step)", hint: false,
                        action: { s in Self.moveCursor(&s, by: 0); return .handled }),
             KeyBinding(.char("z"), "zoom the charts in (around the cursor, or the newest steps)", hint: false, action: { s in
-                s.chartZoom = max(1.0 / 64, s.chartZoom / 2); return .handled
+                s.trainScreen.zoom = max(1.0 / 64, s.trainScreen.zoom / 2); return .handled
             }),
-            KeyBinding(.char("Z"), "zoom out", hint: false, action: { s in s.chartZoom = min(1, s.chartZoom * 2); return .handled }),
-            KeyBinding(.char("y"), "log-scale loss axis", hint: false, action: { s in s.chartLogY.toggle(); return .handled }),
+            KeyBinding(.char("Z"), "zoom out", hint: false, action: { s in s.trainScreen.zoom = min(1, s.trainScreen.zoom * 2); return .handled }),
+            KeyBinding(.char("y"), "log-scale loss axis", hint: false, action: { s in s.trainScreen.logY.toggle(); return .handled }),
             KeyBinding([.char("-"), .char("+")], name: "- +", "less / more smoothing of the training loss", hint: false, action: { _ in .ignored }),
             KeyBinding(.escape, name: "Esc", "hide the cursor, zoom out", hint: false, action: { s in
-                s.chartCursor = nil; s.chartZoom = 1; return .handled
+                s.trainScreen.cursor = nil; s.trainScreen.zoom = 1; return .handled
             }),
         ]
     }
@@ -63,12 +63,12 @@ public final class TrainScreen: Screen {
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
             KeyBinding(.char("l"), "set LR", action: { s in
                 guard s.isTraining || s.canControlWatched else { s.send(.saveNow); return .handled }
-                s.lrInput = TextInput(formatLR(s.currentLearningRate), selected: true); return .handled
+                s.trainScreen.lrInput = TextInput(formatLR(s.currentLearningRate), selected: true); return .handled
             }),
         ] + viewKeys)
     }
 
-    public func capturesKeys(_ state: DashboardState) -> Bool { state.lrInput != nil }
+    public func capturesKeys(_ state: DashboardState) -> Bool { state.trainScreen.lrInput != nil }
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] { KeyHelp.edit(enter: "set the learning rate") }
 
@@ -77,44 +77,44 @@ public final class TrainScreen: Screen {
     static func moveCursor(_ s: inout DashboardState, by direction: Int) {
         let steps = s.history.trainLoss.map(\.step)
         guard let last = steps.last else { return }
-        guard let at = s.chartCursor else { s.chartCursor = last; return }
-        let shown = max(1, Int(Double(last) * s.chartZoom))
+        guard let at = s.trainScreen.cursor else { s.trainScreen.cursor = last; return }
+        let shown = max(1, Int(Double(last) * s.trainScreen.zoom))
         let jump = max(1, shown / 40)
         let target = at + direction * jump
         // The logged step nearest the target, so that the readout has a training loss there.
-        s.chartCursor = steps.min { abs($0 - target) < abs($1 - target) } ?? at
+        s.trainScreen.cursor = steps.min { abs($0 - target) < abs($1 - target) } ?? at
     }
 
     public func handle(_ key: Key, state s: inout DashboardState) -> ScreenResult {
-        guard var input = s.lrInput else {
+        guard var input = s.trainScreen.lrInput else {
             switch key {
             case .mouse(let e) where e.kind != .press && eventsRect.contains(x: e.x, y: e.y):
-                s.eventsScroll = e.kind == .wheelUp ? min(eventsMaxOffset, s.eventsScroll + 3) : max(0, min(eventsMaxOffset, s.eventsScroll) - 3)
+                s.trainScreen.eventsScroll = e.kind == .wheelUp ? min(eventsMaxOffset, s.trainScreen.eventsScroll + 3) : max(0, min(eventsMaxOffset, s.trainScreen.eventsScroll) - 3)
                 return .handled
             case .left, .right:
-                if s.chartCursor == nil { Self.moveCursor(&s, by: 0) } else { Self.moveCursor(&s, by: key == .left ? -1 : 1) }
+                if s.trainScreen.cursor == nil { Self.moveCursor(&s, by: 0) } else { Self.moveCursor(&s, by: key == .left ? -1 : 1) }
                 return .handled
             case .char("-"), .char("+"), .char("="):
                 let step = key == .char("-") ? -0.1 : 0.1
-                s.chartSmoothing = max(0, min(0.99, ((s.chartSmoothing + step) * 100).rounded() / 100))
+                s.trainScreen.smoothing = max(0, min(0.99, ((s.trainScreen.smoothing + step) * 100).rounded() / 100))
                 return .handled
             default:
                 return keys.action(for: key)?(&s) ?? .ignored
             }
         }
         switch key {
-        case .escape: s.lrInput = nil
+        case .escape: s.trainScreen.lrInput = nil
         case .enter:
             let text = input.value.trimmingCharacters(in: .whitespaces)
             if let lr = Double(text), lr.isFinite, lr > 0, lr <= 1 {
-                s.lrInput = nil
+                s.trainScreen.lrInput = nil
                 s.send(.setLearningRate(lr))
                 s.message = "learning rate \(formatLR(lr)) from the next step"
             } else {
                 s.message = "'\(text)': the learning rate must be a number > 0 and ≤ 1"
             }
         default:
-            if input.handle(key) { s.lrInput = input }
+            if input.handle(key) { s.trainScreen.lrInput = input }
         }
         return .handled
     }
@@ -135,10 +135,10 @@ public final class TrainScreen: Screen {
         gauge.text = "\(step)/\(total) " + gauge.text
         gauge.draw(into: &g, in: Rect(x: used, y: top.y, width: width - used, height: 1), unicode: unicode)
 
-        if s.lrInput != nil || (s.message != nil && s.isTraining) {
+        if s.trainScreen.lrInput != nil || (s.message != nil && s.isTraining) {
             let (body, bottom) = rest.splitTop(rest.height - 1)
             rest = body
-            if let input = s.lrInput {
+            if let input = s.trainScreen.lrInput {
                 let prompt = "new learning rate (now \(formatLR(s.currentLearningRate))): "
                 let pw = g.put(prompt, x: bottom.x, y: bottom.y, style: Style(fg: .accent, bold: true))
                 input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: min(16, width - pw), height: 1), focused: true,
@@ -147,7 +147,7 @@ public final class TrainScreen: Screen {
             }
             top = bottom
         }
-        if s.eventsExpanded {
+        if s.trainScreen.eventsExpanded {
             drawEvents(s, into: &g, in: rest, expanded: true, unicode: unicode)
             return g
         }
@@ -158,19 +158,19 @@ public final class TrainScreen: Screen {
         var lrMarkers = h.learningRateChanges.map {
             LineChart.Marker(x: Double($0.step), label: "LR " + formatLR($0.value))
         }
-        if let c = s.chartCursor { lrMarkers.append(LineChart.Marker(x: Double(c), label: "", role: .accent)) }
+        if let c = s.trainScreen.cursor { lrMarkers.append(LineChart.Marker(x: Double(c), label: "", role: .accent)) }
 
         // Loss: raw (faint), smoothed, validation (each evaluation marked).
         let xRange = Self.xRange(s)
         let raw = h.trainLoss.map { LineChart.Point(x: Double($0.step), y: $0.value) }
-        let smoothed = Smoothing.exponential(h.trainLoss.map(\.value), weight: s.chartSmoothing)
+        let smoothed = Smoothing.exponential(h.trainLoss.map(\.value), weight: s.trainScreen.smoothing)
         let smooth = zip(h.trainLoss, smoothed).map { LineChart.Point(x: Double($0.0.step), y: $0.1) }
         let evalLoss = (h.evalMetrics["eval_loss"] ?? []).map { LineChart.Point(x: Double($0.step), y: $0.value) }
         let dot = unicode ? " · " : " | "
         var lossTitle = "Loss" + (h.trainLoss.last.map { " " + NumberFormat.compact($0.value, maxWidth: 6, significant: 4) } ?? "")
-        lossTitle += dot + "smoothing " + NumberFormat.compact(s.chartSmoothing, maxWidth: 4, significant: 2)
-        if s.chartLogY { lossTitle += dot + "log" }
-        if s.chartZoom < 1 { lossTitle += dot + "zoom ×" + NumberFormat.compact(1 / s.chartZoom, maxWidth: 3, significant: 2) }
+        lossTitle += dot + "smoothing " + NumberFormat.compact(s.trainScreen.smoothing, maxWidth: 4, significant: 2)
+        if s.trainScreen.logY { lossTitle += dot + "log" }
+        if s.trainScreen.zoom < 1 { lossTitle += dot + "zoom ×" + NumberFormat.compact(1 / s.trainScreen.zoom, maxWidth: 3, significant: 2) }
         let lossInner = Panel(title: lossTitle, footer: Self.readout(s, smoothed: smoothed, unicode: unicode))
             .draw(into: &g, in: lossRect, unicode: unicode)
         if raw.isEmpty {
@@ -180,7 +180,7 @@ public final class TrainScreen: Screen {
             LineChart(series: [LineChart.Series(name: "train (raw)", points: raw, role: .series1, faint: true),
                                LineChart.Series(name: "train", points: smooth, role: .series1),
                                LineChart.Series(name: "validation", points: evalLoss, role: .series2, pointMarks: true)],
-                      markers: lrMarkers, logY: s.chartLogY, xRange: xRange, xAxis: .steps).draw(into: &g, in: lossInner, unicode: unicode)
+                      markers: lrMarkers, logY: s.trainScreen.logY, xRange: xRange, xAxis: .steps).draw(into: &g, in: lossInner, unicode: unicode)
         }
 
         // The validation metric, best point marked. When that metric is the loss (already drawn
@@ -270,9 +270,9 @@ public final class TrainScreen: Screen {
     /// cursor or ending at the newest step.
     static func xRange(_ s: DashboardState) -> ClosedRange<Double>? {
         guard let last = s.history.lastStep.map({ Double(max(1, $0.step)) }) else { return nil }
-        guard s.chartZoom < 1 else { return 0...last }
-        let span = max(1, last * s.chartZoom)
-        var lo = s.chartCursor.map { Double($0) - span / 2 } ?? last - span
+        guard s.trainScreen.zoom < 1 else { return 0...last }
+        let span = max(1, last * s.trainScreen.zoom)
+        var lo = s.trainScreen.cursor.map { Double($0) - span / 2 } ?? last - span
         lo = max(0, min(lo, last - span))
         return lo...(lo + span)
     }
@@ -281,7 +281,7 @@ public final class TrainScreen: Screen {
     /// evaluation at or before it, the learning rate. Empty without a cursor.
     static func readout(_ s: DashboardState, smoothed: [Double], unicode: Bool) -> String {
         let h = s.history
-        guard let c = s.chartCursor, let i = h.trainLoss.lastIndex(where: { $0.step <= c }) else { return "" }
+        guard let c = s.trainScreen.cursor, let i = h.trainLoss.lastIndex(where: { $0.step <= c }) else { return "" }
         let f = { (v: Double) in NumberFormat.compact(v, maxWidth: 6, significant: 4) }
         let dot = unicode ? " · " : " | "
         var parts = ["step \(h.trainLoss[i].step): train \(f(smoothed[i])) (raw \(f(h.trainLoss[i].value)))"]
@@ -298,7 +298,7 @@ public final class TrainScreen: Screen {
     /// The event log, wrapped, following its newest line unless scrolled back; the footer
     /// says what is out of sight and how to see it.
     private func drawEvents(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, expanded: Bool, unicode: Bool) {
-        let text = ScrollText(lines: s.log.map { ($0, lineStyle($0)) }, offset: s.eventsScroll, fromBottom: true)
+        let text = ScrollText(lines: s.log.map { ($0, lineStyle($0)) }, offset: s.trainScreen.eventsScroll, fromBottom: true)
         let inner = rect.inset(dx: 1, dy: 1)
         let w = text.window(width: max(0, inner.width), height: max(0, inner.height))
         eventsMaxOffset = w.maxOffset
