@@ -13,6 +13,43 @@ import Training
         #expect(DemoConfig.load().data.sources == ["demo"])
     }
 
+    /// One declaration of each numeric key's range: at and just past every bound, a dashboard
+    /// form accepts a value exactly when the config reader (and `--set`) does, in the reader's
+    /// words. (They disagreed: learning rate 1e-7…1 in the form, > 0 in the reader; batch
+    /// 1…4096 against 1…65536.)
+    @Test func formsAllowWhatTheConfigReaderAllows() {
+        var checked = 0
+        for field in ConfigField.model(baseModels: []) + ConfigField.data {
+            guard case .range(let r) = field.kind, field.path != "finetune.callbacks.early_stopping.patience" else { continue }
+            #expect(ConfigRanges.byKey[field.path] == r, "\(field.path)")
+            let step = r.whole ? 1.0 : max(1e-3, (min(r.upper, r.lower + 1) - r.lower) / 4)
+            for v in [r.lower, r.lower - step, r.lower + step, r.upper, r.upper + step, r.upper - step] where v.isFinite {
+                let text = r.whole ? String(Int(v)) : String(v)
+                let formSays = FormField("x", kind: field.kind, value: text).validate(text)
+                var readerSays: String?
+                do {
+                    _ = try TrainConfig.parse(yaml: DemoConfig.load().yaml(), overrides: ["\(field.path)=\(text)"])
+                } catch let error as ConfigError {
+                    readerSays = error.issues.first { $0.path == field.path && $0.message.contains(r.requirement) }?.message
+                } catch {}
+                #expect((formSays == nil) == (readerSays == nil), "\(field.path)=\(text): form \(formSays ?? "ok"), reader \(readerSays ?? "ok")")
+                if let formSays { #expect(formSays == r.requirement) }
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+        // The Train screen's prompt uses the same range, in the same words.
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        let train = TrainScreen()
+        for (text, message) in [("abc", "'abc': the learning rate must be > 0 (typically 1e-5 … 1e-3)"),
+                                ("0", "'0': the learning rate must be > 0 (typically 1e-5 … 1e-3)"),
+                                ("5", "learning rate 5 from the next step (above 1: it will likely diverge)")] {
+            s.trainScreen.lrInput = TextInput(text)
+            _ = train.handle(.enter, state: &s)
+            #expect(s.message == message)
+        }
+    }
+
     /// A value the parser rejects stays pending with its message; values that agree are
     /// applied together; derived settings follow (greater_is_better, patience off).
     @Test func configFormAppliesValuesThroughTheParser() throws {
@@ -20,9 +57,12 @@ import Training
         var form = ConfigForm(fields: ConfigField.model + ConfigField.data, config: config)
         #expect(form.set("finetune.learning_rate", to: "0.002", config: &config))
         #expect(config.finetune.learningRate == 0.002)
-        #expect(!form.set("finetune.learning_rate", to: "2", config: &config))
-        #expect(form.issues.first?.message.contains("must be within") == true)
+        #expect(!form.set("finetune.learning_rate", to: "0", config: &config))
+        #expect(form.issues.first?.message.contains("must be > 0 (typically 1e-5 … 1e-3)") == true)
         #expect(config.finetune.learningRate == 0.002)
+        // What the reader allows, the form allows: 2 loads, with the reader's warning.
+        #expect(form.set("finetune.learning_rate", to: "2", config: &config) && config.finetune.learningRate == 2)
+        #expect(form.set("finetune.learning_rate", to: "0.002", config: &config))
 
         #expect(!form.set("data.split.train", to: "0.7", config: &config))
         #expect(form.issues.contains { $0.message.contains("add up to 1") })

@@ -54,6 +54,15 @@ func fieldRate(_ v: Double) -> String {
     return fieldNumber(v)
 }
 
+extension FormField.Kind {
+    /// The kind of a numeric config key: its declared range (`ConfigRanges`), so the form
+    /// allows what the config reader allows.
+    static func config(_ path: String) -> FormField.Kind {
+        guard let range = ConfigRanges.byKey[path] else { preconditionFailure("no declared range for \(path)") }
+        return .range(range)
+    }
+}
+
 extension ConfigField {
     /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
     /// names) offered after `scratch`.
@@ -83,53 +92,54 @@ extension ConfigField {
         ConfigField("strategy", "model.strategy", .choice(TrainConfig.Strategy.allCases.map(\.rawValue)),
                     help: "full fine-tuning, LoRA adapters, or only the head on a frozen backbone",
                     read: { $0.model.strategy.rawValue }),
-        ConfigField("hidden size", "model.hidden_size", .integer(8...4096), help: "scratch models only",
+        ConfigField("hidden size", "model.hidden_size", .config("model.hidden_size"), help: "scratch models only",
                     read: { String($0.model.hiddenSize) }),
-        ConfigField("layers", "model.num_hidden_layers", .integer(1...48), help: "scratch models only",
+        ConfigField("layers", "model.num_hidden_layers", .config("model.num_hidden_layers"), help: "scratch models only",
                     read: { String($0.model.numHiddenLayers) }),
-        ConfigField("attention heads", "model.num_attention_heads", .integer(1...64), help: "must divide the hidden size",
+        ConfigField("attention heads", "model.num_attention_heads", .config("model.num_attention_heads"), help: "must divide the hidden size",
                     read: { String($0.model.numAttentionHeads) }),
-        ConfigField("intermediate size", "model.intermediate_size", .integer(8...16384), help: "feed-forward width",
+        ConfigField("intermediate size", "model.intermediate_size", .config("model.intermediate_size"), help: "feed-forward width",
                     read: { String($0.model.intermediateSize) }),
-        ConfigField("learning rate", "finetune.learning_rate", .number(1e-7...1), help: "peak learning rate of AdamW",
+        ConfigField("learning rate", "finetune.learning_rate", .config("finetune.learning_rate"), help: "peak learning rate of AdamW",
                     read: { fieldRate($0.finetune.learningRate) }),
         ConfigField("scheduler", "finetune.lr_scheduler_type",
                     .choice(LRSchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
                     read: { $0.finetune.lrSchedulerType.rawValue }),
-        ConfigField("warmup ratio", "finetune.warmup_ratio", .number(0...1), help: "fraction of the steps spent warming up",
+        ConfigField("warmup ratio", "finetune.warmup_ratio", .config("finetune.warmup_ratio"), help: "fraction of the steps spent warming up",
                     read: { fieldNumber($0.finetune.warmupRatio) }),
-        ConfigField("batch size", "finetune.per_device_train_batch_size", .integer(1...4096),
+        ConfigField("batch size", "finetune.per_device_train_batch_size", .config("finetune.per_device_train_batch_size"),
                     read: { String($0.finetune.perDeviceTrainBatchSize) }),
         ConfigField("drop last batch", "finetune.dataloader_drop_last", .toggle,
                     help: "leave out each epoch's partial last batch (HF's dataloader_drop_last)",
                     read: { String($0.finetune.dataloaderDropLast) }),
-        ConfigField("grad accumulation", "finetune.gradient_accumulation_steps", .integer(1...65536),
+        ConfigField("grad accumulation", "finetune.gradient_accumulation_steps", .config("finetune.gradient_accumulation_steps"),
                     help: "micro-batches per optimizer step", read: { String($0.finetune.gradientAccumulationSteps) }),
-        ConfigField("eval batch size", "finetune.per_device_eval_batch_size", .integer(1...65536),
+        ConfigField("eval batch size", "finetune.per_device_eval_batch_size", .config("finetune.per_device_eval_batch_size"),
                     read: { String($0.finetune.perDeviceEvalBatchSize) }),
-        ConfigField("epochs", "finetune.num_train_epochs", .number(0.01...100_000),
+        ConfigField("epochs", "finetune.num_train_epochs", .config("finetune.num_train_epochs"),
                     read: { fieldNumber($0.finetune.numTrainEpochs) }),
         ConfigField("max steps", "finetune.max_steps", .integer(-1...10_000_000), help: "-1 trains by epochs",
                     read: { String($0.finetune.maxSteps) }),
-        ConfigField("weight decay", "finetune.weight_decay", .number(0...1), read: { fieldNumber($0.finetune.weightDecay) }),
-        ConfigField("max grad norm", "finetune.max_grad_norm", .number(0...1e6), help: "0 disables clipping",
+        ConfigField("weight decay", "finetune.weight_decay", .config("finetune.weight_decay"), read: { fieldNumber($0.finetune.weightDecay) }),
+        ConfigField("max grad norm", "finetune.max_grad_norm", .config("finetune.max_grad_norm"), help: "0 disables clipping",
                     read: { fieldNumber($0.finetune.maxGradNorm) }),
-        ConfigField("eval steps", "finetune.eval_steps", .integer(1...10_000_000), help: "evaluate every this many steps",
+        ConfigField("eval steps", "finetune.eval_steps", .config("finetune.eval_steps"), help: "evaluate every this many steps",
                     read: { String($0.finetune.evalSteps) }),
-        ConfigField("save steps", "finetune.save_steps", .integer(1...10_000_000),
+        ConfigField("save steps", "finetune.save_steps", .config("finetune.save_steps"),
                     help: "a multiple of eval steps (best model at end)", read: { String($0.finetune.saveSteps) }),
-        ConfigField("logging steps", "finetune.logging_steps", .integer(1...10_000_000),
+        ConfigField("logging steps", "finetune.logging_steps", .config("finetune.logging_steps"),
                     read: { String($0.finetune.loggingSteps) }),
         ConfigField("best metric", "finetune.metric_for_best_model",
                     .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
                     help: "picks the best checkpoint and drives early stopping",
                     read: { $0.finetune.metricForBestModel },
                     assignments: { v, _ in ["finetune.metric_for_best_model=\(v)", "finetune.greater_is_better=\(!v.hasSuffix("loss"))"] }),
-        ConfigField("patience", "finetune.callbacks.early_stopping.patience", .integer(0...100_000),
+        // The form writes 0 for off (`null` in YAML), so it allows one value below the key's range.
+        ConfigField("patience", "finetune.callbacks.early_stopping.patience", .range(ConfigRanges.patienceOrOff),
                     help: "evaluations without improvement before stopping; 0 = off",
                     read: { String($0.finetune.earlyStopping.patience ?? 0) },
                     assignments: { v, _ in ["finetune.callbacks.early_stopping.patience=\(v == "0" ? "null" : v)"] }),
-        ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold", .number(0...1e6),
+        ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold", .config("finetune.callbacks.early_stopping.threshold"),
                     help: "improvement needed to reset the patience", read: { fieldNumber($0.finetune.earlyStopping.threshold) }),
         ConfigField("best model at end", "finetune.load_best_model_at_end", .toggle, help: "test with the best checkpoint",
                     read: { String($0.finetune.loadBestModelAtEnd) }),
@@ -145,27 +155,27 @@ extension ConfigField {
                         let names = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "classifier" }
                         return ["lora.modules_to_save=[\(names.joined(separator: ", "))]"]
                     }),
-        ConfigField("LoRA r", "lora.r", .integer(1...1024), help: "LoRA rank", read: { String($0.lora.r) }),
-        ConfigField("LoRA alpha", "lora.lora_alpha", .number(0.001...100_000), read: { fieldNumber($0.lora.loraAlpha) }),
-        ConfigField("LoRA dropout", "lora.lora_dropout", .number(0...0.99), read: { fieldNumber($0.lora.loraDropout) }),
-        ConfigField("freeze layers", "model.freeze_layers", .integer(0...128), help: "full strategy: keep the first layers fixed",
+        ConfigField("LoRA r", "lora.r", .config("lora.r"), help: "LoRA rank", read: { String($0.lora.r) }),
+        ConfigField("LoRA alpha", "lora.lora_alpha", .config("lora.lora_alpha"), read: { fieldNumber($0.lora.loraAlpha) }),
+        ConfigField("LoRA dropout", "lora.lora_dropout", .config("lora.lora_dropout"), read: { fieldNumber($0.lora.loraDropout) }),
+        ConfigField("freeze layers", "model.freeze_layers", .config("model.freeze_layers"), help: "full strategy: keep the first layers fixed",
                     read: { String($0.model.freezeLayers) }),
         ConfigField("rsLoRA", "lora.use_rslora", .toggle, help: "scale by alpha / sqrt(r)", read: { String($0.lora.useRslora) }),
-        ConfigField("k-mer k", "data.tokenizer.k", .integer(3...6), read: { String($0.data.tokenizer.k) }),
-        ConfigField("max length", "data.tokenizer.max_length", .integer(3...8192), help: "tokens per sequence",
+        ConfigField("k-mer k", "data.tokenizer.k", .config("data.tokenizer.k"), read: { String($0.data.tokenizer.k) }),
+        ConfigField("max length", "data.tokenizer.max_length", .config("data.tokenizer.max_length"), help: "tokens per sequence",
                     read: { String($0.data.tokenizer.maxLength) }),
-        ConfigField("seed", "finetune.seed", .integer(0...Int(UInt32.max)), read: { String($0.finetune.seed) }),
+        ConfigField("seed", "finetune.seed", .config("finetune.seed"), read: { String($0.finetune.seed) }),
     ]
 
     /// The data options on the Data screen: balancing, split ratios and the cleaning steps.
     public static let data: [ConfigField] = [
         ConfigField("balancing", "data.balancing", .choice(TrainConfig.Balancing.allCases.map(\.rawValue)),
                     help: "training split only", read: { $0.data.balancing.rawValue }),
-        ConfigField("train", "data.split.train", .number(0.01...0.99), help: "ratios add up to 1",
+        ConfigField("train", "data.split.train", .config("data.split.train"), help: "ratios add up to 1",
                     read: { fieldNumber($0.data.split.train) }),
-        ConfigField("validation", "data.split.validation", .number(0.01...0.99), help: "ratios add up to 1",
+        ConfigField("validation", "data.split.validation", .config("data.split.validation"), help: "ratios add up to 1",
                     read: { fieldNumber($0.data.split.validation) }),
-        ConfigField("test", "data.split.test", .number(0...0.99), help: "ratios add up to 1",
+        ConfigField("test", "data.split.test", .config("data.split.test"), help: "ratios add up to 1",
                     read: { fieldNumber($0.data.split.test) }),
         ConfigField("deduplicate", "data.cleaning.deduplicate", .toggle, help: "before the split",
                     read: { String($0.data.cleaning.deduplicate) }),
@@ -173,7 +183,7 @@ extension ConfigField {
                     help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.adapters.enabled) }),
         ConfigField("quality", "data.cleaning.quality.enabled", .choice(["auto", "true", "false"]),
                     help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.quality.enabled) }),
-        ConfigField("max N", "data.cleaning.max_n_fraction", .number(0...1), help: "largest fraction of N kept",
+        ConfigField("max N", "data.cleaning.max_n_fraction", .config("data.cleaning.max_n_fraction"), help: "largest fraction of N kept",
                     read: { $0.data.cleaning.maxNFraction.map(fieldNumber) ?? "1" }),
     ]
 

@@ -106,12 +106,13 @@ public final class TrainScreen: Screen {
         case .escape: s.trainScreen.lrInput = nil
         case .enter:
             let text = input.value.trimmingCharacters(in: .whitespaces)
-            if let lr = Double(text), lr.isFinite, lr > 0, lr <= 1 {
+            // The range the config reader allows (ConfigRanges), not one of the prompt's own.
+            if let lr = Double(text), ConfigRanges.learningRate.check(lr) == nil {
                 s.trainScreen.lrInput = nil
                 s.send(.setLearningRate(lr))
-                s.message = "learning rate \(formatLR(lr)) from the next step"
+                s.message = "learning rate \(formatLR(lr)) from the next step" + (lr > 1 ? " (above 1: it will likely diverge)" : "")
             } else {
-                s.message = "'\(text)': the learning rate must be a number > 0 and ≤ 1"
+                s.message = "'\(text)': the learning rate \(ConfigRanges.learningRate.requirement)"
             }
         default:
             if input.handle(key) { s.trainScreen.lrInput = input }

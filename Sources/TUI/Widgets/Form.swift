@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// One field of a `Form`: a label, a kind that says what values are allowed, the current
 /// value as text, and an optional help line.
@@ -9,6 +10,9 @@ public struct FormField: Equatable, Sendable {
         case number(ClosedRange<Double>)
         /// A whole number in a range (batch size, epochs).
         case integer(ClosedRange<Int>)
+        /// A number in a config key's declared range (`ConfigRanges`): the form shows and checks
+        /// what the config reader allows, in its words.
+        case range(ConfigRange)
         /// One of a list (strategy: full / lora / frozen).
         case choice([String])
         /// On or off; the value is `true` or `false`.
@@ -36,6 +40,7 @@ public struct FormField: Equatable, Sendable {
         switch kind {
         case .number(let r): return NumberFormat.compact(r.lowerBound, maxWidth: 8) + dots + NumberFormat.compact(r.upperBound, maxWidth: 8)
         case .integer(let r): return "\(r.lowerBound)" + dots + "\(r.upperBound)"
+        case .range(let r): return r.text(unicode: unicode)
         case .choice(let options): return options.joined(separator: " | ")
         case .toggle: return "on / off"
         case .text(let allowEmpty): return allowEmpty ? "" : "required"
@@ -53,6 +58,14 @@ public struct FormField: Equatable, Sendable {
         case .integer(let r):
             guard let v = Int(t) else { return "not a whole number" }
             guard r.contains(v) else { return "must be within \(r.lowerBound) to \(r.upperBound)" }
+        case .range(let r):
+            if r.whole {
+                guard let v = Int(t) else { return "not a whole number" }
+                if let m = r.check(v) { return m }
+            } else {
+                guard let v = Double(t), v.isFinite else { return "not a number" }
+                if let m = r.check(v) { return m }
+            }
         case .choice(let options):
             guard options.contains(t) else { return "must be one of \(options.joined(separator: ", "))" }
         case .toggle:
@@ -68,7 +81,7 @@ public struct FormField: Equatable, Sendable {
     /// Whether the value is typed in (numbers, text) rather than picked (choice, toggle).
     public var isTyped: Bool {
         switch kind {
-        case .number, .integer, .text, .suggested: return true
+        case .number, .integer, .range, .text, .suggested: return true
         case .choice, .toggle: return false
         }
     }
@@ -181,6 +194,7 @@ public struct Form: Sendable {
         switch kind {
         case .number: return c.isNumber || "+-.eE".contains(c)
         case .integer: return c.isNumber || c == "-"
+        case .range(let r): return c.isNumber || (r.whole ? c == "-" : "+-.eE".contains(c))
         case .text, .suggested: return !c.isWhitespace
         case .choice, .toggle: return false
         }

@@ -269,13 +269,3 @@ struct ConfigSection {
         return prev[b.count]
     }
 }
-
-/// Range checks that return the allowed range as text when violated.
-enum Allowed {
-    static func positive(_ v: Double) -> String? { v > 0 ? nil : "must be > 0" }
-    static func nonNegative(_ v: Double) -> String? { v >= 0 ? nil : "must be ≥ 0" }
-    static func unit(_ v: Double) -> String? { (0...1).contains(v) ? nil : "must be between 0 and 1" }
-    static func probability(_ v: Double) -> String? { (0..<1).contains(v) ? nil : "must be ≥ 0 and < 1" }
-    static func atLeast(_ m: Int) -> (Int) -> String? { { $0 >= m ? nil : "must be ≥ \(m)" } }
-    static func between(_ lo: Int, _ hi: Int) -> (Int) -> String? { { (lo...hi).contains($0) ? nil : "must be \(lo)…\(hi)" } }
-}

@@ -137,7 +137,7 @@ extension TrainConfig {
             d.cleaning = readCleaning(s.section("cleaning"))
             d.split = readSplit(s.section("split"))
             d.balancing = s.choice("balancing", d.balancing)
-            if let weights = s.doubles("class_weights", Allowed.positive) {
+            if let weights = s.doubles("class_weights", ConfigRange.positive.check) {
                 if d.balancing != .weights {
                     s.reader.error("data.class_weights", s.raw("class_weights"),
                                    "given with balancing \(d.balancing.rawValue): set balancing: weights to use them")
@@ -169,17 +169,17 @@ extension TrainConfig {
                 }
             }
             c.adapters.maxErrorRate = a.double("max_error_rate", c.adapters.maxErrorRate) { (0..<1).contains($0) ? nil : "must be ≥ 0 and < 1" }
-            c.adapters.minOverlap = a.int("min_overlap", c.adapters.minOverlap, Allowed.between(1, 1000))
+            c.adapters.minOverlap = a.int("min_overlap", c.adapters.minOverlap, ConfigRange.between(1, 1000).check)
             c.adapters.action = a.choice("action", c.adapters.action)
             a.finish(known: ["enabled", "sequences", "max_error_rate", "min_overlap", "action"])
             let q = s.section("quality")
             c.quality.enabled = toggle(q, "enabled")
-            if q.has("trim_cutoff") { c.quality.trimCutoff = q.optionalInt("trim_cutoff", Allowed.between(0, 93)) }
+            if q.has("trim_cutoff") { c.quality.trimCutoff = q.optionalInt("trim_cutoff", ConfigRange.between(0, 93).check) }
             if q.has("min_mean") { c.quality.minMean = q.optionalDouble("min_mean") { (0...93).contains($0) ? nil : "must be 0…93" } }
             q.finish(known: ["enabled", "trim_cutoff", "min_mean"])
-            if s.has("max_n_fraction") { c.maxNFraction = s.optionalDouble("max_n_fraction", Allowed.unit) }
-            c.minLength = s.optionalInt("min_length", Allowed.atLeast(1))
-            c.maxLength = s.optionalInt("max_length", Allowed.atLeast(1))
+            if s.has("max_n_fraction") { c.maxNFraction = s.optionalDouble("max_n_fraction", ConfigRange.unit.check) }
+            c.minLength = s.optionalInt("min_length", ConfigRange.atLeast(1).check)
+            c.maxLength = s.optionalInt("max_length", ConfigRange.atLeast(1).check)
             if let lo = c.minLength, let hi = c.maxLength, lo > hi {
                 s.reader.error(s.childPath("max_length"), s.raw("max_length"), "\(hi) is below min_length \(lo)")
             }
@@ -206,9 +206,9 @@ extension TrainConfig {
 
         static func readSplit(_ s: ConfigSection) -> SplitOptions {
             var p = SplitOptions()
-            p.train = s.double("train", p.train) { $0 > 0 && $0 < 1 ? nil : "must be > 0 and < 1" }
-            p.validation = s.double("validation", p.validation) { $0 > 0 && $0 < 1 ? nil : "must be > 0 and < 1 (validation drives evaluation and early stopping)" }
-            p.test = s.double("test", p.test) { $0 >= 0 && $0 < 1 ? nil : "must be ≥ 0 and < 1" }
+            p.train = s.double("train", p.train, ConfigRanges.trainRatio.check)
+            p.validation = s.double("validation", p.validation, ConfigRanges.validationRatio.check)
+            p.test = s.double("test", p.test, ConfigRanges.testRatio.check)
             let sum = p.train + p.validation + p.test
             if abs(sum - 1) > 1e-6 {
                 s.reader.error(s.path, s.node, "train + validation + test = \(sum): the ratios must add up to 1")
@@ -224,13 +224,13 @@ extension TrainConfig {
             if s.has("k") && !t.usesK {
                 s.reader.report(.ignoredKey, s.childPath("k"), s.raw("k"), "k is used by k-mer tokenizers only; ignored for kind \(t.kind.rawValue)")
             } else {
-                t.k = s.int("k", t.k, Allowed.between(3, 6))
+                t.k = s.int("k", t.k, ConfigRanges.kmer.check)
             }
             t.vocab = s.optionalString("vocab")
             if t.vocab != nil && t.kind != .vocab {
                 s.reader.error(s.childPath("vocab"), s.raw("vocab"), "given with kind \(t.kind.rawValue): set kind: vocab to use a vocab.txt")
             }
-            t.maxLength = s.int("max_length", t.maxLength, Allowed.between(3, 8192))
+            t.maxLength = s.int("max_length", t.maxLength, ConfigRanges.maxLength.check)
             s.finish(known: ["kind", "k", "vocab", "max_length"])
             return t
         }

@@ -95,25 +95,25 @@ extension TrainConfig {
         static func read(_ s: ConfigSection, task: Task) -> Finetune {
             var f = Finetune()
             f.outputDir = s.string("output_dir", f.outputDir)
-            f.numTrainEpochs = s.double("num_train_epochs", f.numTrainEpochs) { $0 > 0 && $0 <= 100_000 ? nil : "must be > 0 (at most 100000)" }
+            f.numTrainEpochs = s.double("num_train_epochs", f.numTrainEpochs, ConfigRanges.epochs.check)
             f.maxSteps = s.int("max_steps", f.maxSteps) { $0 == -1 || $0 >= 1 ? nil : "must be -1 (train by epochs) or ≥ 1" }
-            f.perDeviceTrainBatchSize = s.int("per_device_train_batch_size", f.perDeviceTrainBatchSize, Allowed.between(1, 65_536))
-            f.perDeviceEvalBatchSize = s.int("per_device_eval_batch_size", f.perDeviceEvalBatchSize, Allowed.between(1, 65_536))
-            f.gradientAccumulationSteps = s.int("gradient_accumulation_steps", f.gradientAccumulationSteps, Allowed.between(1, 65_536))
-            f.learningRate = s.double("learning_rate", f.learningRate) { $0 > 0 && $0.isFinite ? nil : "must be > 0 (typically 1e-5 … 1e-3)" }
+            f.perDeviceTrainBatchSize = s.int("per_device_train_batch_size", f.perDeviceTrainBatchSize, ConfigRanges.batchSize.check)
+            f.perDeviceEvalBatchSize = s.int("per_device_eval_batch_size", f.perDeviceEvalBatchSize, ConfigRanges.batchSize.check)
+            f.gradientAccumulationSteps = s.int("gradient_accumulation_steps", f.gradientAccumulationSteps, ConfigRanges.batchSize.check)
+            f.learningRate = s.double("learning_rate", f.learningRate, ConfigRanges.learningRate.check)
             // Above 1 is allowed (a deliberate divergence test, an LR range probe) but flagged.
             if f.learningRate > 1 {
                 s.reader.report(.unusualValue, "finetune.learning_rate", s.raw("learning_rate"),
                                 "\(f.learningRate) is unusually high (typically 1e-5 … 1e-3): training will likely diverge")
             }
-            f.weightDecay = s.double("weight_decay", f.weightDecay) { (0...1).contains($0) ? nil : "must be between 0 and 1" }
-            f.adamBeta1 = s.double("adam_beta1", f.adamBeta1, Allowed.probability)
-            f.adamBeta2 = s.double("adam_beta2", f.adamBeta2, Allowed.probability)
+            f.weightDecay = s.double("weight_decay", f.weightDecay, ConfigRange.unit.check)
+            f.adamBeta1 = s.double("adam_beta1", f.adamBeta1, ConfigRange.probability.check)
+            f.adamBeta2 = s.double("adam_beta2", f.adamBeta2, ConfigRange.probability.check)
             f.adamEpsilon = s.double("adam_epsilon", f.adamEpsilon) { $0 > 0 && $0 <= 1e-2 ? nil : "must be > 0 and ≤ 0.01" }
-            f.maxGradNorm = s.double("max_grad_norm", f.maxGradNorm, Allowed.nonNegative)
+            f.maxGradNorm = s.double("max_grad_norm", f.maxGradNorm, ConfigRange.nonNegative.check)
             f.lrSchedulerType = s.choice("lr_scheduler_type", f.lrSchedulerType)
             f.lrSchedulerKwargs = readSchedulerOptions(s.section("lr_scheduler_kwargs"), type: f.lrSchedulerType)
-            f.warmupRatio = s.double("warmup_ratio", f.warmupRatio, Allowed.unit)
+            f.warmupRatio = s.double("warmup_ratio", f.warmupRatio, ConfigRange.unit.check)
             if let (text, n) = s.scalarString("warmup_steps"), let v = Double(text), v > 0, v < 1 {
                 // transformers 5 writes a warmup ratio as a fraction in warmup_steps.
                 if s.has("warmup_ratio") {
@@ -125,16 +125,16 @@ extension TrainConfig {
                 f.warmupSteps = s.int("warmup_steps", f.warmupSteps) { $0 >= 0 ? nil : "must be a step count ≥ 0 (or a ratio < 1)" }
             }
             f.loggingStrategy = s.choice("logging_strategy", f.loggingStrategy)
-            f.loggingSteps = s.int("logging_steps", f.loggingSteps, Allowed.atLeast(1))
+            f.loggingSteps = s.int("logging_steps", f.loggingSteps, ConfigRanges.steps.check)
             if s.has("evaluation_strategy") && !s.has("eval_strategy") {
                 // HF's old name, still found in older DNALLM configs.
                 f.evalStrategy = s.choice("evaluation_strategy", f.evalStrategy)
             }
             f.evalStrategy = s.choice("eval_strategy", f.evalStrategy)
-            f.evalSteps = s.int("eval_steps", f.evalSteps, Allowed.atLeast(1))
+            f.evalSteps = s.int("eval_steps", f.evalSteps, ConfigRanges.steps.check)
             f.saveStrategy = s.choice("save_strategy", f.saveStrategy)
-            f.saveSteps = s.int("save_steps", f.saveSteps, Allowed.atLeast(1))
-            f.saveTotalLimit = s.has("save_total_limit") ? s.optionalInt("save_total_limit", Allowed.atLeast(1)) : f.saveTotalLimit
+            f.saveSteps = s.int("save_steps", f.saveSteps, ConfigRanges.steps.check)
+            f.saveTotalLimit = s.has("save_total_limit") ? s.optionalInt("save_total_limit", ConfigRange.atLeast(1).check) : f.saveTotalLimit
             let metricNode = s.raw("metric_for_best_model")
             if let name = s.optionalString("metric_for_best_model") {
                 let allowed = MetricName.all(numClasses: task.numLabels)
@@ -149,10 +149,10 @@ extension TrainConfig {
             f.greaterIsBetter = s.optionalBool("greater_is_better") ?? MetricName.greaterIsBetter(f.metricForBestModel)
             f.loadBestModelAtEnd = s.bool("load_best_model_at_end", f.loadBestModelAtEnd)
             f.dataloaderDropLast = s.bool("dataloader_drop_last", f.dataloaderDropLast)
-            f.seed = s.int("seed", f.seed) { (0...Int(UInt32.max)).contains($0) ? nil : "must be 0…4294967295" }
+            f.seed = s.int("seed", f.seed, ConfigRanges.seed.check)
             let es = s.section("callbacks").section("early_stopping")
-            f.earlyStopping.patience = es.optionalInt("patience") { $0 >= 1 ? nil : "must be ≥ 1 (null disables early stopping)" }
-            f.earlyStopping.threshold = es.double("threshold", 0, Allowed.nonNegative)
+            f.earlyStopping.patience = es.optionalInt("patience", ConfigRanges.patience.check)
+            f.earlyStopping.threshold = es.double("threshold", 0, ConfigRange.nonNegative.check)
             es.finish(known: ["patience", "threshold"])
             s.section("callbacks").finish(known: ["early_stopping"])
 
@@ -195,12 +195,12 @@ extension TrainConfig {
             }
             if only("num_cycles") {
                 o.numCycles = type == .cosineWithRestarts
-                    ? s.optionalInt("num_cycles", Allowed.atLeast(1)).map(Double.init)
-                    : s.optionalDouble("num_cycles", Allowed.positive)
+                    ? s.optionalInt("num_cycles", ConfigRange.atLeast(1).check).map(Double.init)
+                    : s.optionalDouble("num_cycles", ConfigRange.positive.check)
             }
-            if only("power") { o.power = s.optionalDouble("power", Allowed.positive) }
-            if only("lr_end") { o.lrEnd = s.optionalDouble("lr_end", Allowed.nonNegative) }
-            if only("timescale") { o.timescale = s.optionalInt("timescale", Allowed.atLeast(1)) }
+            if only("power") { o.power = s.optionalDouble("power", ConfigRange.positive.check) }
+            if only("lr_end") { o.lrEnd = s.optionalDouble("lr_end", ConfigRange.nonNegative.check) }
+            if only("timescale") { o.timescale = s.optionalInt("timescale", ConfigRange.atLeast(1).check) }
             s.finish(known: ["num_cycles", "power", "lr_end", "timescale"])
             return o
         }

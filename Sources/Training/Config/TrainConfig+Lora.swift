@@ -43,9 +43,9 @@ extension TrainConfig {
 
         static func read(_ s: ConfigSection, checkTargets: Bool) -> Lora {
             var l = Lora()
-            l.r = s.int("r", l.r, Allowed.between(1, 4096))
-            l.loraAlpha = s.double("lora_alpha", l.loraAlpha, Allowed.positive)
-            l.loraDropout = s.double("lora_dropout", l.loraDropout, Allowed.probability)
+            l.r = s.int("r", l.r, ConfigRanges.loraRank.check)
+            l.loraAlpha = s.double("lora_alpha", l.loraAlpha, ConfigRange.positive.check)
+            l.loraDropout = s.double("lora_dropout", l.loraDropout, ConfigRange.probability.check)
             if let targets = s.strings("target_modules") {
                 let node = s.raw("target_modules")
                 if targets.isEmpty {

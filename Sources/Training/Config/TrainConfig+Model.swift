@@ -34,10 +34,10 @@ extension TrainConfig {
                                     "the base model's config.json defines its size; ignored (only used with base: scratch)")
                 }
             }
-            m.hiddenSize = s.int("hidden_size", m.hiddenSize, Allowed.between(8, 8192))
-            m.numHiddenLayers = s.int("num_hidden_layers", m.numHiddenLayers, Allowed.between(1, 128))
-            m.numAttentionHeads = s.int("num_attention_heads", m.numAttentionHeads, Allowed.between(1, 256))
-            m.intermediateSize = s.int("intermediate_size", m.intermediateSize, Allowed.between(8, 65_536))
+            m.hiddenSize = s.int("hidden_size", m.hiddenSize, ConfigRanges.hiddenSize.check)
+            m.numHiddenLayers = s.int("num_hidden_layers", m.numHiddenLayers, ConfigRanges.layers.check)
+            m.numAttentionHeads = s.int("num_attention_heads", m.numAttentionHeads, ConfigRanges.heads.check)
+            m.intermediateSize = s.int("intermediate_size", m.intermediateSize, ConfigRanges.intermediateSize.check)
             if m.isScratch && m.hiddenSize % m.numAttentionHeads != 0 {
                 s.reader.error("model.num_attention_heads", s.raw("num_attention_heads") ?? s.raw("hidden_size"),
                                "\(m.numAttentionHeads) does not divide hidden_size \(m.hiddenSize)")
@@ -49,7 +49,7 @@ extension TrainConfig {
                                 "\(m.strategy.rawValue) on a scratch model trains on a randomly initialised, frozen encoder; "
                                 + "use strategy full, or a pre-trained base (dnatune models)")
             }
-            m.freezeLayers = s.int("freeze_layers", m.freezeLayers, Allowed.atLeast(0))
+            m.freezeLayers = s.int("freeze_layers", m.freezeLayers, ConfigRanges.freezeLayers.check)
             if m.freezeLayers > 0 && m.strategy != .full {
                 s.reader.error("model.freeze_layers", s.raw("freeze_layers"),
                                "\(m.freezeLayers) with strategy \(m.strategy.rawValue): freezing layers applies to strategy full only")
@@ -61,7 +61,7 @@ extension TrainConfig {
                 s.reader.report(.unusualValue, s.childPath("freeze_layers"), s.raw("freeze_layers"),
                                 "freezing layers of a scratch model keeps them random; use it with a pre-trained base")
             }
-            m.dropout = s.optionalDouble("dropout", Allowed.probability)
+            m.dropout = s.optionalDouble("dropout", ConfigRange.probability.check)
             s.finish(known: ["base", "strategy", "freeze_layers", "dropout"] + sizeKeys)
             return m
         }

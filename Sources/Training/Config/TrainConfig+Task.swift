@@ -47,7 +47,7 @@ extension TrainConfig {
         static func read(_ s: ConfigSection) -> Task {
             var t = Task()
             t.taskType = s.choice("task_type", t.taskType)
-            let explicitCount = s.optionalInt("num_labels", Allowed.between(2, 10_000))
+            let explicitCount = s.optionalInt("num_labels", ConfigRange.between(2, 10_000).check)
             t.numLabels = explicitCount ?? (t.taskType == .binary ? 2 : 0)
             let line = s.raw("num_labels")
             if t.taskType == .binary && t.numLabels != 2 {
