@@ -105,13 +105,17 @@ import Testing
         let file = dir.appendingPathComponent("configs/x.yaml").path
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let c = try TrainConfig.load(file: file).config
-        #expect(c.data.sources == [dir.appendingPathComponent("data/train.csv").path, "-"])
-        #expect(c.data.tokenizer.vocab == dir.appendingPathComponent("vocab/vocab.txt").path)
-        #expect(c.model.base == dir.appendingPathComponent("configs/local-model").path, "a folder beside the config")
+        // Held relative to the working directory (or absolute when they share only the root):
+        // made absolute, they are the files beside the config.
+        func absolute(_ p: String?) -> String? { p.map { $0 == "-" ? $0 : ConfigPaths.absolute($0) } }
+        let root = ConfigPaths.normalize(dir.path)
+        #expect(c.data.sources.map(absolute) == [root + "/data/train.csv", "-"])
+        #expect(absolute(c.data.tokenizer.vocab) == root + "/vocab/vocab.txt")
+        #expect(absolute(c.model.base) == root + "/configs/local-model", "a folder beside the config")
         // Overrides are the command line's: relative to the working directory.
         let o = try TrainConfig.load(file: file, overrides: ["data.sources=[mine.csv]", "model.base=DNABERT-2-117M"]).config
         #expect(o.data.sources == ["mine.csv"] && o.model.base == "DNABERT-2-117M")
-        #expect(o.data.tokenizer.vocab == dir.appendingPathComponent("vocab/vocab.txt").path)
+        #expect(absolute(o.data.tokenizer.vocab) == root + "/vocab/vocab.txt")
         // The old reading, for run directories written by earlier versions.
         let raw = try TrainConfig.load(file: file, pathsRelativeToFile: false).config
         #expect(raw.data.sources == ["../data/train.csv", "-"] && raw.model.base == "local-model")
