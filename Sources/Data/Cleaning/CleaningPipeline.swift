@@ -188,23 +188,11 @@ public final class CleaningPipeline {
         var tally = Tally()
         var source = try open()
         var first = try source.next()
-        var warnings: [DataWarning] = []
-        let labeled = first?.label != nil
         let canonical = options.reverseComplementDuplicates
         var conflictHashes = HashSet64(capacity: 64)
-        if options.deduplicate && options.removeConflicts && labeled {
-            tally.counting = false
-            var firstLabel = HashSet64()
-            var labelIds: [String: UInt32] = [:]
-            try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r in
-                let key = r.label ?? ClassBalance.unlabeledName
-                let id: UInt32
-                if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
-                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
-                let (inserted, stored) = firstLabel.insert(h, value: id)
-                if !inserted && stored != id { conflictHashes.insert(h) }
-            }
-            tally.counting = true
+        if options.deduplicate && options.removeConflicts && first?.label != nil {
+            // Conflicts need the whole input first; then it is read again.
+            conflictHashes = try findConflicts(source, first: first, threads: threads)
             source = try open()
             first = try source.next()
         }
@@ -237,7 +225,39 @@ public final class CleaningPipeline {
         tally.merge(dedupTally)
         if unlabeledIn > 0 { inputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledIn }
         if unlabeledOut > 0 { outputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledOut }
-        let ambiguousDropped = source.droppedAmbiguousByLabel
+        return report(sourceName: sourceName, format: format, phredOffset: phredOffset, tally: tally,
+                      ambiguousDropped: source.droppedAmbiguousByLabel, inputCounts: inputCounts, outputCounts: outputCounts,
+                      sawQualities: sawQualities, conflicts: conflictHashes.count, conflictExamples: conflictExamples)
+    }
+
+    /// The first pass over labeled input: the hashes of sequences that occur with more than
+    /// one label (every copy of them is a conflict). Trimming and filters apply as in the
+    /// second pass, without counting.
+    private func findConflicts(_ source: any SequenceRecordSource, first: SequenceRecord?, threads: Int) throws -> HashSet64 {
+        var tally = Tally()
+        tally.counting = false
+        let canonical = options.reverseComplementDuplicates
+        var conflictHashes = HashSet64(capacity: 64)
+        var firstLabel = HashSet64()
+        var labelIds: [String: UInt32] = [:]
+        try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r in
+            let key = r.label ?? ClassBalance.unlabeledName
+            let id: UInt32
+            if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
+            let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
+            let (inserted, stored) = firstLabel.insert(h, value: id)
+            if !inserted && stored != id { conflictHashes.insert(h) }
+        }
+        return conflictHashes
+    }
+
+    /// The report of a run: every step's counts, the class balance before and after, and the
+    /// warnings.
+    private func report(sourceName: String, format: SequenceFormat, phredOffset: Int?, tally: Tally,
+                        ambiguousDropped: [String: Int], inputCounts counted: [String: Int], outputCounts: [String: Int],
+                        sawQualities: Bool, conflicts: Int, conflictExamples: [String]) -> CleaningReport {
+        var warnings: [DataWarning] = []
+        var inputCounts = counted
         for (k, v) in ambiguousDropped { inputCounts[k, default: 0] += v }
         if !sawQualities && (options.qualityCutoff != nil || options.minMeanQuality != nil) && !inputCounts.isEmpty {
             warnings.append(DataWarning(file: sourceName, "quality steps skipped: the input has no quality scores"))
@@ -255,9 +275,9 @@ public final class CleaningPipeline {
         }
         let inputBalance = ClassBalance(counts: inputCounts)
         let labelMap = LabelMap(labels: inputCounts.keys)
-        if conflictHashes.count > 0 {
+        if conflicts > 0 {
             warnings.append(DataWarning(file: sourceName,
-                "\(conflictHashes.count) sequence\(conflictHashes.count == 1 ? "" : "s") occur with different labels; every copy was removed"))
+                "\(conflicts) sequence\(conflicts == 1 ? "" : "s") occur with different labels; every copy was removed"))
         }
         return CleaningReport(source: sourceName, format: format, phredOffset: phredOffset, options: options,
                               input: inputBalance, output: ClassBalance(counts: outputCounts, labelMap: labelMap),
