@@ -42,8 +42,6 @@ public final class App<State> {
     public var drainEvents: (inout State) -> Void = { _ in }
     /// Asked after each drain: whether the bell should ring now (taking the request).
     public var takeBell: (inout State) -> Bool = { _ in false }
-    /// How many times the bell was rung (for tests).
-    public private(set) var bellsRung = 0
     private var bellPending = false
     /// Whether work (training) is running, so quitting must ask.
     public var isWorkRunning: (State) -> Bool = { _ in false }
@@ -146,7 +144,6 @@ public final class App<State> {
         }
         if bellPending {
             terminal.bell()
-            bellsRung += 1
             bellPending = false
         }
         // Sleep in the key wait: until the next frame is allowed when one is pending,

@@ -105,7 +105,6 @@ public struct DashboardState {
     public var machineGFLOPs: Double?
     /// The memory the Model screen compares its estimate with.
     public var physicalMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-    /// The Evaluate screen's decision threshold for the chosen class (`[` / `]`), and whether
 
     /// A dashboard over `config`, in `workingDirectory`, offering the base models of `catalog`
     /// (by default the standard search path seen from `workingDirectory`).
