@@ -85,7 +85,7 @@ struct DashboardCommand: ParsableCommand {
         state.machineGFLOPs = BLAS.measureGFLOPs()  // ~25 ms, for the Model screen's step-time estimate
         let (themes, themeError) = display.themes()
         state.message = themeError
-        state.loadData()
+        state.startLoadingData()   // on its own thread: the dashboard opens at once
         state.refreshRuns()
         let (outcome, _) = Dashboard.run(state: state, themes: themes, useColor: display.useColor, forceASCII: display.ascii,
                                          mouse: !display.noMouse)

@@ -7,6 +7,20 @@ import Training
 /// training config over the built-in demo, and file snapshots of rendered frames.
 enum DashboardFixtures {
     /// A fresh empty directory.
+    /// Waits for a background data load (`startLoadingData`, a dataset chosen) to be taken.
+    static func waitForData(_ s: inout DashboardState, timeout: Double = 60) {
+        let end = Date().addingTimeInterval(timeout)
+        while s.dataJob != nil && Date() < end {
+            Thread.sleep(forTimeInterval: 0.01)
+            s.drain()
+        }
+    }
+
+    /// The same for the state an app holds.
+    static func waitForData(_ app: App<DashboardState>, timeout: Double = 60) {
+        waitForData(&app.state, timeout: timeout)
+    }
+
     static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-dash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

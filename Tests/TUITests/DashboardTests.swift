@@ -214,6 +214,39 @@ import Training
         #expect(choices.last?.label == "split/")
     }
 
+    /// Data is prepared on a thread of its own: choosing a large file returns at once, the
+    /// dashboard keeps answering keys and says it is loading (with the time so far), then shows
+    /// the data and how long preparing it took.
+    @Test func dataLoadsWithoutBlockingTheDashboard() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var seed: UInt64 = 11
+        var csv = "sequence,label\n"
+        csv.reserveCapacity(40_000 * 110)
+        for i in 0..<40_000 {
+            var seq = ""
+            for _ in 0..<100 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                seq.append(Array("ACGT")[Int(seed >> 62)])
+            }
+            csv += seq + "," + (i % 2 == 0 ? "a" : "b") + "\n"
+        }
+        let file = dir.appendingPathComponent("big.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let app = Dashboard.makeApp(state: DashboardState(config: DemoConfig.load(), workingDirectory: dir.path))
+        app.state.select(DatasetChoice(source: file.path, label: "big"))
+        #expect(app.state.dataJob?.result == nil && app.state.data == nil, "select returned while the data loads")
+        #expect(app.frame(width: 120, height: 30, unicode: true).text.contains("loading \(file.path)…"))
+        _ = app.handle(.char("2"))
+        #expect(app.current == 1, "keys are answered meanwhile")
+        _ = app.handle(.char("1"))
+        DashboardFixtures.waitForData(app)
+        #expect(app.state.data?.dataset.report.stages.first?.balance.total == 40_000)
+        let seconds = try #require(app.state.dataLoadSeconds)
+        #expect(seconds > 0 && app.state.message?.contains(String(format: "prepared in %.1f s", seconds)) == true, "\(app.state.message ?? "")")
+        #expect(app.state.tokenLengths != nil && app.state.lengths != nil, "the histograms came from the load thread")
+    }
+
     /// Choosing demo3 turns the task into 3 classes and loads 3 class bars per stage;
     /// a path that does not exist gives an error instead of data.
     @Test func selectingADatasetLoadsItsClassBalance() throws {
@@ -221,10 +254,13 @@ import Training
         defer { try? FileManager.default.removeItem(at: dir) }
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
         s.select(DatasetChoice(source: "demo3", label: "demo3"))
+        #expect(s.dataJob != nil && s.data == nil, "loading on its own thread")
+        DashboardFixtures.waitForData(&s)
         #expect(s.config.task.numLabels == 3)
         #expect(s.data?.labelNames.count == 3)
         #expect(s.data?.dataset.report.stages.allSatisfy { $0.balance.entries.count == 3 } == true)
         s.select(DatasetChoice(source: dir.appendingPathComponent("missing.fasta").path, label: "missing"))
+        DashboardFixtures.waitForData(&s)
         #expect(s.data == nil)
         #expect(s.dataError != nil)
         let frame = Dashboard.makeApp(state: s).frame(width: 80, height: 24, unicode: true).text
@@ -904,6 +940,7 @@ import Training
         #expect(app.state.dataScreen.pathInput?.value == "data/seqs.csv")
         #expect(app.frame(width: 80, height: 24, unicode: true).text.contains("path: data/seqs.csv"))
         _ = app.handle(.enter)
+        DashboardFixtures.waitForData(app)
         #expect(app.state.dataScreen.pathInput == nil)
         #expect(app.state.config.data.sources == [dir.appendingPathComponent("data/seqs.csv").path])
         #expect(app.state.dataError == nil, "\(app.state.dataError ?? "")")

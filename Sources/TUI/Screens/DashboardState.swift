@@ -31,10 +31,21 @@ public struct DashboardState {
     /// The prepared dataset of `config.data` (nil until loaded).
     public var data: PreparedData? {
         didSet {
+            if let ready = lengthsReady {
+                (lengths, tokenLengths) = ready
+                lengthsReady = nil
+                return
+            }
             lengths = data.flatMap { LengthDistribution($0.dataset) }
             tokenLengths = data.flatMap { LengthDistribution(tokensOf: $0.dataset, tokenizer: $0.tokenizer) }
         }
     }
+    /// Length histograms a background load computed already (taken by `data`'s next set).
+    private var lengthsReady: (LengthDistribution?, LengthDistribution?)?
+    /// The data being prepared on its own thread (`startLoadingData`), nil when none is.
+    public var dataJob: DataLoadJob?
+    /// How long preparing the data shown took (read, clean, split, tokenize), in seconds.
+    public var dataLoadSeconds: Double?
     /// The sequence lengths of `data`.
     public private(set) var lengths: LengthDistribution?
     /// The token counts of `data` with its tokenizer (special tokens included, before truncation).
@@ -149,22 +160,59 @@ public struct DashboardState {
 
     /// Prepares `config.data` (read, clean, split, balance, tokenize) for the Data screen.
     public mutating func loadData() {
+        dataJob = nil
+        let start = DataLoadJob.now()
         do {
             // A pre-trained base brings its own vocabulary (tokenizer kind vocab).
             let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
-            let prepared = try PreparedData.prepare(resolved.data, seed: config.finetune.seed)
-            // The dashboard's task follows the data picked: its classes, count and names.
-            if config.task.mismatch(with: prepared.labelNames, sources: config.data.sources) != nil {
-                config.task.adopt(labels: prepared.labelNames)
-                modelForm.reload(from: config)
-                message = "task set to the data's \(prepared.labelNames.count) classes (\(prepared.labelNames.joined(separator: ", ")))"
-            }
-            data = prepared
-            dataError = nil
+            adopt(try PreparedData.prepare(resolved.data, seed: config.finetune.seed))
         } catch {
             data = nil
             dataError = String(describing: error)
         }
+        dataLoadSeconds = DataLoadJob.now() - start
+    }
+
+    /// Starts preparing the data on a thread of its own (the dashboard keeps answering keys);
+    /// `drain()` takes the result. A load started before is forgotten.
+    public mutating func startLoadingData() {
+        data = nil
+        dataError = nil
+        dataLoadSeconds = nil
+        dataJob = DataLoadJob(config: config, catalog: catalog, events: events)
+    }
+
+    /// Takes a finished background load.
+    mutating func takeLoadedData() {
+        guard let job = dataJob, let (outcome, seconds) = job.result else { return }
+        dataJob = nil
+        dataLoadSeconds = seconds
+        switch outcome {
+        case let .loaded(prepared, lengths, tokens):
+            lengthsReady = (lengths, tokens)
+            let earlier = message   // what the user was told meanwhile (a theme not found) stays
+            message = nil
+            adopt(prepared)
+            // How long the data took before a first step could run, on the status line.
+            let took = String(format: "%@ prepared in %.1f s (read, clean, split, tokenize)",
+                              job.sources.joined(separator: ", "), seconds)
+            message = [earlier, message, took].compactMap { $0 }.joined(separator: "; ")
+        case .failed(let error):
+            data = nil
+            dataError = error
+        }
+    }
+
+    /// Shows prepared data; the dashboard's task follows the data picked (its classes, count
+    /// and names).
+    private mutating func adopt(_ prepared: PreparedData) {
+        if config.task.mismatch(with: prepared.labelNames, sources: config.data.sources) != nil {
+            config.task.adopt(labels: prepared.labelNames)
+            modelForm.reload(from: config)
+            message = "task set to the data's \(prepared.labelNames.count) classes (\(prepared.labelNames.joined(separator: ", ")))"
+        }
+        data = prepared
+        dataError = nil
     }
 
     /// Selects a dataset (a source and, for the demos, their task) and loads it.
@@ -185,7 +233,7 @@ public struct DashboardState {
                 datasets.append(resolved)
                 dataScreen.cursor = datasets.count - 1
             }
-            loadData()
+            startLoadingData()
         } catch {
             dataError = String(describing: error)
         }
@@ -265,6 +313,7 @@ public struct DashboardState {
         }
         for e in new { absorb(e) }
         reportFinishedLRFinder()
+        takeLoadedData()
         if history.finished == nil && (job != nil || watched != nil) { sampleUsage() } else { usage = nil }
     }
 
@@ -390,6 +439,7 @@ public struct DashboardState {
 extension DashboardState {
     /// Starts the LR range test on the current config and data (loading the data first).
     public mutating func startLRFinder() {
+        if dataJob != nil { message = "LR range test: the data is still loading"; return }
         if data == nil { loadData() }
         guard let data else {
             message = "LR range test: " + (dataError ?? "no data loaded")

@@ -37,7 +37,7 @@ public final class DataScreen: Screen {
             KeyBinding(.char("e"), "edit options", action: { s in s.dataScreen.editingOptions = true; return .handled }),
             KeyBinding(.char("r"), "reload", hint: false, action: { s in
                 s.datasets = DatasetChoice.available(in: s.workingDirectory, skip: [s.config.finetune.outputDir])
-                s.loadData()
+                s.startLoadingData()
                 return .handled
             }),
             KeyBinding(.escape, name: "Esc", "leave the options / path", hint: false, action: { _ in .ignored }),
@@ -77,9 +77,10 @@ public final class DataScreen: Screen {
             let r = s.dataOptions.handle(key, config: &s.config, typeToEdit: true)
             if r.changed {
                 s.modelForm.reload(from: s.config)
-                s.loadData()
+                let preSplit = s.data?.isPreSplit == true   // the sources are the same: so is this
+                s.startLoadingData()
                 let field = s.dataOptions.fields[s.dataOptions.state.focused]
-                if s.data?.isPreSplit == true, field.path.hasPrefix("data.split.") {
+                if preSplit, field.path.hasPrefix("data.split.") {
                     s.message = "\(s.config.data.sources.joined(separator: ", ")) is split already (train/dev/test files): the ratios are not used"
                 }
             }
@@ -254,6 +255,10 @@ public final class DataScreen: Screen {
 
     private func summaryLines(_ s: DashboardState, unicode: Bool) -> [(text: String, style: Style)] {
         let dot = unicode ? " · " : " | "
+        if let job = s.dataJob {
+            return [("loading " + job.sources.joined(separator: ", ") + String(format: "… %.1f s", job.elapsed)
+                     + " (read, clean, split, tokenize; the keys keep working)", Style(fg: .accent))]
+        }
         if let e = s.dataError { return [("cannot load " + s.config.data.sources.joined(separator: ", ") + ": " + e, Style(fg: .bad, bold: true))] }
         guard let d = s.data else {
             return [("Enter loads " + s.config.data.sources.joined(separator: ", ") + "; / types a path", Style(fg: .muted))]
