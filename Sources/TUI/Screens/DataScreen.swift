@@ -155,8 +155,8 @@ public final class DataScreen: Screen {
         // lengths beside it when there is room) the rest; a panel that is cut says how much it
         // holds out of sight, and Right gives it the arrows to scroll.
         let innerWidth = max(0, right.width - 2)
-        let summary = ScrollText(lines: summaryLines(s, unicode: unicode), indent: 2)
-        let summaryRows = summary.rows(width: innerWidth).count
+        let summary = ScrollText(lines: summaryLines(s, unicode: unicode), indent: 2).rows(width: innerWidth)
+        let summaryRows = summary.count
         let hist = s.data.map { data in
             Histogram(groups: data.dataset.report.stages.map { stage in
                 Histogram.Group(title: stage.name, bars: stage.balance.entries.enumerated().map { i, e in
@@ -193,7 +193,9 @@ public final class DataScreen: Screen {
             .draw(into: &g, in: balanceRect, unicode: unicode)
         if inner.width > 0, inner.height > 0, contentHeight > 0 {
             var content = CellGrid(width: inner.width, height: contentHeight)
-            summary.draw(into: &content, in: content.bounds, unicode: unicode)
+            for (i, row) in summary.enumerated() {
+                content.put(truncate(row.text, to: inner.width, unicode: unicode), x: 0, y: i, style: row.style, maxWidth: inner.width)
+            }
             hist?.draw(into: &content, in: Rect(x: 0, y: summaryRows, width: inner.width, height: contentHeight - summaryRows),
                        unicode: unicode)
             var window = CellGrid(width: inner.width, height: inner.height)
@@ -202,14 +204,14 @@ public final class DataScreen: Screen {
         }
 
         panels = [(.balance, balanceRect), (.cleaning, cleaningRect)]
-        let cleaningInner = cleaningRect.inset(dx: 1, dy: 1)
-        let cleaningWindow = cleaning.window(width: max(0, cleaningInner.width), height: max(0, cleaningInner.height))
+        // The report first (wrapped once), then the frame whose footer says what it left out.
+        let cleaningInner = Panel.inner(of: cleaningRect)
+        let cleaningWindow = cleaning.draw(into: &g, in: cleaningInner, unicode: unicode)
         maxScroll[.cleaning] = cleaningWindow.maxOffset
         page[.cleaning] = cleaningInner.height
-        let cInner = Panel(title: "Cleaning", focused: s.dataScreen.focus == .cleaning,
-                           footer: Self.footer(cleaningWindow, focused: s.dataScreen.focus == .cleaning, unicode: unicode))
+        Panel(title: "Cleaning", focused: s.dataScreen.focus == .cleaning,
+              footer: Self.footer(cleaningWindow, focused: s.dataScreen.focus == .cleaning, unicode: unicode))
             .draw(into: &g, in: cleaningRect, unicode: unicode)
-        cleaning.draw(into: &g, in: cInner, unicode: unicode)
         return g
     }
 

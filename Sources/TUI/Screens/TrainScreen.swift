@@ -299,17 +299,17 @@ public final class TrainScreen: Screen {
     /// The event log, wrapped, following its newest line unless scrolled back; the footer
     /// says what is out of sight and how to see it.
     private func drawEvents(_ s: DashboardState, into g: inout CellGrid, in rect: Rect, expanded: Bool, unicode: Bool) {
+        // The text first (wrapped once), then the frame whose footer says what it left out.
         let text = ScrollText(lines: s.log.map { ($0, lineStyle($0)) }, offset: s.trainScreen.eventsScroll, fromBottom: true)
-        let inner = rect.inset(dx: 1, dy: 1)
-        let w = text.window(width: max(0, inner.width), height: max(0, inner.height))
+        let inner = Panel.inner(of: rect)
+        let w = text.draw(into: &g, in: inner, unicode: unicode)
         eventsMaxOffset = w.maxOffset
         eventsPage = max(1, inner.height)
         eventsRect = rect
         var footer = w.footer(unicode: unicode)
         if w.above > 0 || w.below > 0 { footer += footer.isEmpty ? "" : " " ; footer += expanded ? "PgUp/PgDn g/G" : "e expands" }
         let title = expanded ? "Events (e: back to the charts)" : "Events"
-        let log = Panel(title: title, focused: expanded, footer: footer).draw(into: &g, in: rect, unicode: unicode)
-        text.draw(into: &g, in: log, unicode: unicode)
+        Panel(title: title, focused: expanded, footer: footer).draw(into: &g, in: rect, unicode: unicode)
     }
 
     private func stateRole(_ s: DashboardState) -> Role {

@@ -10,6 +10,12 @@ public struct Panel: Sendable {
         self.title = title; self.focused = focused; self.footer = footer
     }
 
+    /// The rectangle inside the frame `draw` puts around `rect` (what it returns): content whose
+    /// size the frame's footer reports can be drawn first.
+    public static func inner(of rect: Rect) -> Rect {
+        rect.width >= 2 && rect.height >= 2 ? rect.inset(dx: 1, dy: 1) : rect
+    }
+
     /// Draws the frame around `rect` and returns the rectangle inside it. A rectangle under
     /// 2×2 gets no frame and is returned whole.
     @discardableResult
@@ -39,6 +45,6 @@ public struct Panel: Sendable {
             let f = " " + truncate(footer, to: r.width - 6, unicode: unicode) + " "
             grid.put(f, x: r.maxX - 2 - DisplayWidth.of(f), y: r.maxY - 1, style: Style(fg: .muted), maxWidth: r.width - 4)
         }
-        return r.inset(dx: 1, dy: 1)
+        return Self.inner(of: r)
     }
 }

@@ -36,9 +36,8 @@ public struct ScrollText: Sendable {
         lines.flatMap { line in wrap(line.text, to: width, indent: indent).map { ($0, line.style) } }
     }
 
-    /// The window that `draw` shows in a region of `width`×`height`.
-    public func window(width: Int, height: Int) -> Window {
-        let total = rows(width: width).count
+    /// The window that `draw` shows of `total` rows in a region `height` rows tall.
+    public func window(total: Int, height: Int) -> Window {
         let shown = min(max(0, height), total)
         let maxFirst = max(0, total - shown)
         let first = fromBottom ? max(0, maxFirst - max(0, offset)) : min(max(0, offset), maxFirst)
@@ -50,8 +49,9 @@ public struct ScrollText: Sendable {
     public func draw(into grid: inout CellGrid, in rect: Rect, unicode: Bool) -> Window {
         let area = rect.intersection(grid.bounds)
         guard !area.isEmpty else { return Window(first: 0, shown: 0, total: 0) }
+        // Wrapped once a frame: the window follows from the number of rows.
         let all = rows(width: area.width)
-        let w = window(width: area.width, height: area.height)
+        let w = window(total: all.count, height: area.height)
         for (i, row) in all[w.first..<w.first + w.shown].enumerated() {
             grid.put(truncate(row.text, to: area.width, unicode: unicode), x: area.x, y: area.y + i, style: row.style, maxWidth: area.width)
         }
