@@ -211,28 +211,27 @@ public final class RunsScreen: Screen {
     public func render(_ s: DashboardState, width: Int, height: Int, unicode: Bool) -> CellGrid {
         var g = CellGrid(width: width, height: height)
         var area = g.bounds
+        // The bottom line while something is asked or typed: the question, then the field.
+        let run = s.selectedRun?.shortName ?? ""
+        var ask: (text: String, input: TextInput?, role: Role)?
         if let name = s.runsScreen.deleteAsked {
-            let (body, bottom) = area.splitTop(area.height - 1)
-            area = body
-            g.put(truncate("delete \(name) with its checkpoints, adapter and predictions? y deletes, any other key keeps it",
-                           to: width, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .bad, bold: true), maxWidth: width)
+            ask = ("delete \(name) with its checkpoints, adapter and predictions? y deletes, any other key keeps it", nil, .bad)
         } else if let (kind, input) = s.runsScreen.prompt {
-            let (body, bottom) = area.splitTop(area.height - 1)
-            area = body
-            let prompt: String
             switch kind {
-            case .filter: prompt = "filter: "
-            case .rename: prompt = "new name for \(s.selectedRun?.shortName ?? ""): "
-            case .note: prompt = "note on \(s.selectedRun?.shortName ?? "") (#words are tags): "
+            case .filter: ask = ("filter: ", input, .accent)
+            case .rename: ask = ("new name for \(run): ", input, .accent)
+            case .note: ask = ("note on \(run) (#words are tags): ", input, .accent)
             }
-            let pw = g.put(truncate(prompt, to: max(0, width - 20), unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
-            input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: max(0, width - pw), height: 1), focused: true, style: Style(underline: true))
         } else if let input = s.runsScreen.cloneInput {
+            ask = ("clone \(run) and train it (Enter; Esc cancels) with learning rate: ", input, .accent)
+        }
+        if let ask {
             let (body, bottom) = area.splitTop(area.height - 1)
             area = body
-            let prompt = "clone \(s.selectedRun?.shortName ?? "") and train it (Enter; Esc cancels) with learning rate: "
-            let pw = g.put(truncate(prompt, to: width - 18, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: .accent, bold: true))
-            input.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: 16, height: 1), focused: true, style: Style(underline: true))
+            let room = ask.input == nil ? width : max(0, width - 18)
+            let pw = g.put(truncate(ask.text, to: room, unicode: unicode), x: 0, y: bottom.y, style: Style(fg: ask.role, bold: true))
+            ask.input?.draw(into: &g, in: Rect(x: pw, y: bottom.y, width: max(0, width - pw), height: 1), focused: true,
+                            style: Style(underline: true))
         }
         switch s.runsScreen.mode {
         case .table: drawTable(s, into: &g, in: area, unicode: unicode)
