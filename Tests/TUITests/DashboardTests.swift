@@ -21,7 +21,7 @@ import Training
         var checked = 0
         for field in ConfigField.model(baseModels: []) + ConfigField.data {
             guard case .range(let r) = field.kind, field.path != "finetune.callbacks.early_stopping.patience" else { continue }
-            #expect(ConfigRanges.byKey[field.path] == r, "\(field.path)")
+            #expect(ConfigSchema.declared(field.path).range == r, "\(field.path)")
             let step = r.whole ? 1.0 : max(1e-3, (min(r.upper, r.lower + 1) - r.lower) / 4)
             for v in [r.lower, r.lower - step, r.lower + step, r.upper, r.upper + step, r.upper - step] where v.isFinite {
                 let text = r.whole ? String(Int(v)) : String(v)

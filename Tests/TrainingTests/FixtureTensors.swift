@@ -41,17 +41,19 @@ struct FixtureTensors {
     func floats(_ name: String) -> [Float] {
         let e = entries[name]!
         precondition(e.dtype == "F32", "\(name) is \(e.dtype)")
-        return stride(from: dataStart + e.start, to: dataStart + e.end, by: 4).map { o in
-            Float(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
-        }
+        return stride(from: dataStart + e.start, to: dataStart + e.end, by: 4).map { o in Float(bitPattern: word(at: o)) }
+    }
+
+    /// The little-endian 32-bit word at byte offset `o`.
+    private func word(at o: Int) -> UInt32 {
+        let b0 = UInt32(bytes[o]), b1 = UInt32(bytes[o + 1]), b2 = UInt32(bytes[o + 2]), b3 = UInt32(bytes[o + 3])
+        return b0 | b1 << 8 | b2 << 16 | b3 << 24
     }
 
     func ints(_ name: String) -> [Int32] {
         let e = entries[name]!
         precondition(e.dtype == "I32", "\(name) is \(e.dtype)")
-        return stride(from: dataStart + e.start, to: dataStart + e.end, by: 4).map { o in
-            Int32(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
-        }
+        return stride(from: dataStart + e.start, to: dataStart + e.end, by: 4).map { o in Int32(bitPattern: word(at: o)) }
     }
 
     func shape(_ name: String) -> [Int] { entries[name]!.shape }

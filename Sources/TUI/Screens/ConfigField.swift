@@ -3,7 +3,9 @@ import Training
 
 /// One editable config value on the dashboard: a form field bound to a dotted key path of the
 /// YAML config (`finetune.learning_rate`), read from a `TrainConfig` and written back as a
-/// `--set` override, so every change goes through the config parser's validation.
+/// `--set` override, so every change goes through the config parser's validation. What it
+/// allows, its help and how it shows the value come from the key's declaration
+/// (`ConfigSchema`) unless a field says otherwise.
 public struct ConfigField: Sendable {
     public var label: String
     /// The dotted key path (`--set` syntax).
@@ -16,16 +18,36 @@ public struct ConfigField: Sendable {
     /// they apply to.
     public var assignments: @Sendable (String, TrainConfig) -> [String]
 
-    public init(_ label: String, _ path: String, _ kind: FormField.Kind, help: String = "",
-                read: @escaping @Sendable (TrainConfig) -> String,
+    /// A field for the declared key at `path`; `kind`, `help` and `read` replace what the
+    /// declaration gives (the base model's suggestions, patience's 0 for off).
+    public init(_ label: String, _ path: String, kind: FormField.Kind? = nil, help: String? = nil,
+                read: (@Sendable (TrainConfig) -> String)? = nil,
                 assignments: (@Sendable (String, TrainConfig) -> [String])? = nil) {
-        self.label = label; self.path = path; self.kind = kind; self.help = help; self.read = read
+        let key = ConfigSchema.declared(path)
+        self.label = label; self.path = path
+        self.kind = kind ?? FormField.Kind(key.kind)
+        self.help = help ?? key.help
+        let show = key.value, rate = { if case .rate = key.kind { return true } else { return false } }()
+        self.read = read ?? { config in Self.text(show(config), rate: rate) }
         self.assignments = assignments ?? { value, _ in [path + "=" + value] }
     }
 
     /// The form field showing this value of `config`.
     public func formField(_ config: TrainConfig) -> FormField {
         FormField(label, kind: kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
+    }
+
+    /// A value as a form field shows it (and `--set` reads it back).
+    static func text(_ value: ConfigValue, rate: Bool) -> String {
+        switch value {
+        case .integer(let v): String(v)
+        case .number(let v): rate ? fieldRate(v) : fieldNumber(v)
+        case .bool(let v): String(v)
+        case .text(let s): s
+        case .texts(let items): items.joined(separator: ", ")
+        case .numbers(let items): items.map(fieldNumber).joined(separator: ", ")
+        case .null: ""
+        }
     }
 }
 
@@ -55,13 +77,22 @@ func fieldRate(_ v: Double) -> String {
 }
 
 extension FormField.Kind {
-    /// The kind of a numeric config key: its declared range (`ConfigRanges`), so the form
-    /// allows what the config reader allows.
-    static func config(_ path: String) -> FormField.Kind {
-        guard let range = ConfigRanges.byKey[path] else { preconditionFailure("no declared range for \(path)") }
-        return .range(range)
+    /// The field kind of a declared config key: a number in its declared range, so the form
+    /// allows what the config reader allows, in its words; a choice of its words.
+    init(_ kind: ConfigKind) {
+        switch kind {
+        case .integer(let r), .number(let r), .rate(let r): self = .range(r)
+        case .bool: self = .toggle
+        case .toggle: self = .choice(["auto", "true", "false"])
+        case .choice(let words): self = .choice(words)
+        case .text: self = .text(allowEmpty: false)
+        case .texts, .numbers: self = .text(allowEmpty: true)
+        }
     }
 }
+
+/// Patience as the form edits it: 0 stands for `null`, off (one value below the key's range).
+let patienceOrOff = ConfigRange(0, .infinity, whole: true, requirement: "must be ≥ 0 (0 turns early stopping off)")
 
 extension ConfigField {
     /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
@@ -79,9 +110,8 @@ extension ConfigField {
     /// size, the optimizer and schedule, batch and length of training, evaluation and early
     /// stopping, LoRA, tokenizer and seed.
     public static let model: [ConfigField] = [
-        ConfigField("base model", "model.base", .suggested(["scratch"]),
-                    help: "scratch, a model from `dnatune models` (Left/Right), or a Hugging Face BERT directory (Enter)",
-                    read: { $0.model.base },
+        ConfigField("base model", "model.base", kind: .suggested(["scratch"]),
+                    help: "scratch, a model from `dnatune models` (Left/Right), or a Hugging Face model folder (Enter)",
                     // A pre-trained model is read with its own vocab.txt; going back to scratch from
                     // one returns to k-mers (other scratch tokenizers are left as they are).
                     assignments: { base, config in
@@ -89,109 +119,65 @@ extension ConfigField {
                         let fromVocab = config.data.tokenizer.kind == .vocab
                         return ["model.base=scratch"] + (fromVocab ? ["data.tokenizer.kind=kmer", "data.tokenizer.vocab=null"] : [])
                     }),
-        ConfigField("strategy", "model.strategy", .choice(TrainConfig.Strategy.allCases.map(\.rawValue)),
-                    help: "full fine-tuning, LoRA adapters, or only the head on a frozen backbone",
-                    read: { $0.model.strategy.rawValue }),
-        ConfigField("hidden size", "model.hidden_size", .config("model.hidden_size"), help: "scratch models only",
-                    read: { String($0.model.hiddenSize) }),
-        ConfigField("layers", "model.num_hidden_layers", .config("model.num_hidden_layers"), help: "scratch models only",
-                    read: { String($0.model.numHiddenLayers) }),
-        ConfigField("attention heads", "model.num_attention_heads", .config("model.num_attention_heads"), help: "must divide the hidden size",
-                    read: { String($0.model.numAttentionHeads) }),
-        ConfigField("intermediate size", "model.intermediate_size", .config("model.intermediate_size"), help: "feed-forward width",
-                    read: { String($0.model.intermediateSize) }),
-        ConfigField("learning rate", "finetune.learning_rate", .config("finetune.learning_rate"), help: "peak learning rate of AdamW",
-                    read: { fieldRate($0.finetune.learningRate) }),
-        ConfigField("scheduler", "finetune.lr_scheduler_type",
-                    .choice(LRSchedulerType.allCases.map(\.rawValue)), help: "learning-rate schedule after warmup",
-                    read: { $0.finetune.lrSchedulerType.rawValue }),
-        ConfigField("warmup ratio", "finetune.warmup_ratio", .config("finetune.warmup_ratio"), help: "fraction of the steps spent warming up",
-                    read: { fieldNumber($0.finetune.warmupRatio) }),
-        ConfigField("batch size", "finetune.per_device_train_batch_size", .config("finetune.per_device_train_batch_size"),
-                    read: { String($0.finetune.perDeviceTrainBatchSize) }),
-        ConfigField("drop last batch", "finetune.dataloader_drop_last", .toggle,
-                    help: "leave out each epoch's partial last batch (HF's dataloader_drop_last)",
-                    read: { String($0.finetune.dataloaderDropLast) }),
-        ConfigField("grad accumulation", "finetune.gradient_accumulation_steps", .config("finetune.gradient_accumulation_steps"),
-                    help: "micro-batches per optimizer step", read: { String($0.finetune.gradientAccumulationSteps) }),
-        ConfigField("eval batch size", "finetune.per_device_eval_batch_size", .config("finetune.per_device_eval_batch_size"),
-                    read: { String($0.finetune.perDeviceEvalBatchSize) }),
-        ConfigField("epochs", "finetune.num_train_epochs", .config("finetune.num_train_epochs"),
-                    read: { fieldNumber($0.finetune.numTrainEpochs) }),
-        ConfigField("max steps", "finetune.max_steps", .integer(-1...10_000_000), help: "-1 trains by epochs",
-                    read: { String($0.finetune.maxSteps) }),
-        ConfigField("weight decay", "finetune.weight_decay", .config("finetune.weight_decay"), read: { fieldNumber($0.finetune.weightDecay) }),
-        ConfigField("max grad norm", "finetune.max_grad_norm", .config("finetune.max_grad_norm"), help: "0 disables clipping",
-                    read: { fieldNumber($0.finetune.maxGradNorm) }),
-        ConfigField("eval steps", "finetune.eval_steps", .config("finetune.eval_steps"), help: "evaluate every this many steps",
-                    read: { String($0.finetune.evalSteps) }),
-        ConfigField("save steps", "finetune.save_steps", .config("finetune.save_steps"),
-                    help: "a multiple of eval steps (best model at end)", read: { String($0.finetune.saveSteps) }),
-        ConfigField("logging steps", "finetune.logging_steps", .config("finetune.logging_steps"),
-                    read: { String($0.finetune.loggingSteps) }),
+        ConfigField("strategy", "model.strategy"),
+        ConfigField("hidden size", "model.hidden_size"),
+        ConfigField("layers", "model.num_hidden_layers"),
+        ConfigField("attention heads", "model.num_attention_heads"),
+        ConfigField("intermediate size", "model.intermediate_size"),
+        ConfigField("learning rate", "finetune.learning_rate"),
+        ConfigField("scheduler", "finetune.lr_scheduler_type"),
+        ConfigField("warmup ratio", "finetune.warmup_ratio"),
+        ConfigField("batch size", "finetune.per_device_train_batch_size"),
+        ConfigField("drop last batch", "finetune.dataloader_drop_last"),
+        ConfigField("grad accumulation", "finetune.gradient_accumulation_steps"),
+        ConfigField("eval batch size", "finetune.per_device_eval_batch_size"),
+        ConfigField("epochs", "finetune.num_train_epochs"),
+        ConfigField("max steps", "finetune.max_steps"),
+        ConfigField("weight decay", "finetune.weight_decay"),
+        ConfigField("max grad norm", "finetune.max_grad_norm"),
+        ConfigField("eval steps", "finetune.eval_steps"),
+        ConfigField("save steps", "finetune.save_steps"),
+        ConfigField("logging steps", "finetune.logging_steps"),
         ConfigField("best metric", "finetune.metric_for_best_model",
-                    .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
-                    help: "picks the best checkpoint and drives early stopping",
-                    read: { $0.finetune.metricForBestModel },
+                    kind: .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
                     assignments: { v, _ in ["finetune.metric_for_best_model=\(v)", "finetune.greater_is_better=\(!v.hasSuffix("loss"))"] }),
         // The form writes 0 for off (`null` in YAML), so it allows one value below the key's range.
-        ConfigField("patience", "finetune.callbacks.early_stopping.patience", .range(ConfigRanges.patienceOrOff),
+        ConfigField("patience", "finetune.callbacks.early_stopping.patience", kind: .range(patienceOrOff),
                     help: "evaluations without improvement before stopping; 0 = off",
                     read: { String($0.finetune.earlyStopping.patience ?? 0) },
                     assignments: { v, _ in ["finetune.callbacks.early_stopping.patience=\(v == "0" ? "null" : v)"] }),
-        ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold", .config("finetune.callbacks.early_stopping.threshold"),
-                    help: "improvement needed to reset the patience", read: { fieldNumber($0.finetune.earlyStopping.threshold) }),
-        ConfigField("best model at end", "finetune.load_best_model_at_end", .toggle, help: "test with the best checkpoint",
-                    read: { String($0.finetune.loadBestModelAtEnd) }),
+        ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold"),
+        ConfigField("best model at end", "finetune.load_best_model_at_end"),
         ConfigField("LoRA targets", "lora.target_modules",
-                    .suggested(["query, value", "query, key, value, dense"], typed: "module names"),
-                    help: "linear modules that get adapters (comma-separated)",
-                    read: { $0.lora.targetModules.joined(separator: ", ") },
+                    kind: .suggested(["query, value", "query, key, value, dense"], typed: "module names"),
                     assignments: { v, _ in ["lora.target_modules=[\(v)]"] }),
-        ConfigField("LoRA trains", "lora.modules_to_save", .suggested(["classifier", "classifier, pooler, embeddings"], typed: "module names"),
+        ConfigField("LoRA trains", "lora.modules_to_save", kind: .suggested(["classifier", "classifier, pooler, embeddings"], typed: "module names"),
                     help: "modules trained in full beside the adapters; pooler and embeddings for a masked-LM base",
                     read: { (["classifier"] + $0.lora.modulesToSave.filter { $0 != "classifier" }).joined(separator: ", ") },
                     assignments: { v, _ in
                         let names = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "classifier" }
                         return ["lora.modules_to_save=[\(names.joined(separator: ", "))]"]
                     }),
-        ConfigField("LoRA r", "lora.r", .config("lora.r"), help: "LoRA rank", read: { String($0.lora.r) }),
-        ConfigField("LoRA alpha", "lora.lora_alpha", .config("lora.lora_alpha"), read: { fieldNumber($0.lora.loraAlpha) }),
-        ConfigField("LoRA dropout", "lora.lora_dropout", .config("lora.lora_dropout"), read: { fieldNumber($0.lora.loraDropout) }),
-        ConfigField("freeze layers", "model.freeze_layers", .config("model.freeze_layers"), help: "full strategy: keep the first layers fixed",
-                    read: { String($0.model.freezeLayers) }),
-        ConfigField("rsLoRA", "lora.use_rslora", .toggle, help: "scale by alpha / sqrt(r)", read: { String($0.lora.useRslora) }),
-        ConfigField("k-mer k", "data.tokenizer.k", .config("data.tokenizer.k"), read: { String($0.data.tokenizer.k) }),
-        ConfigField("max length", "data.tokenizer.max_length", .config("data.tokenizer.max_length"), help: "tokens per sequence",
-                    read: { String($0.data.tokenizer.maxLength) }),
-        ConfigField("seed", "finetune.seed", .config("finetune.seed"), read: { String($0.finetune.seed) }),
+        ConfigField("LoRA r", "lora.r"),
+        ConfigField("LoRA alpha", "lora.lora_alpha"),
+        ConfigField("LoRA dropout", "lora.lora_dropout"),
+        ConfigField("freeze layers", "model.freeze_layers"),
+        ConfigField("rsLoRA", "lora.use_rslora"),
+        ConfigField("k-mer k", "data.tokenizer.k"),
+        ConfigField("max length", "data.tokenizer.max_length"),
+        ConfigField("seed", "finetune.seed"),
     ]
 
     /// The data options on the Data screen: balancing, split ratios and the cleaning steps.
     public static let data: [ConfigField] = [
-        ConfigField("balancing", "data.balancing", .choice(TrainConfig.Balancing.allCases.map(\.rawValue)),
-                    help: "training split only", read: { $0.data.balancing.rawValue }),
-        ConfigField("train", "data.split.train", .config("data.split.train"), help: "ratios add up to 1",
-                    read: { fieldNumber($0.data.split.train) }),
-        ConfigField("validation", "data.split.validation", .config("data.split.validation"), help: "ratios add up to 1",
-                    read: { fieldNumber($0.data.split.validation) }),
-        ConfigField("test", "data.split.test", .config("data.split.test"), help: "ratios add up to 1",
-                    read: { fieldNumber($0.data.split.test) }),
-        ConfigField("deduplicate", "data.cleaning.deduplicate", .toggle, help: "before the split",
-                    read: { String($0.data.cleaning.deduplicate) }),
-        ConfigField("adapters", "data.cleaning.adapters.enabled", .choice(["auto", "true", "false"]),
-                    help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.adapters.enabled) }),
-        ConfigField("quality", "data.cleaning.quality.enabled", .choice(["auto", "true", "false"]),
-                    help: "auto: FASTQ only", read: { toggleText($0.data.cleaning.quality.enabled) }),
-        ConfigField("max N", "data.cleaning.max_n_fraction", .config("data.cleaning.max_n_fraction"), help: "largest fraction of N kept",
-                    read: { $0.data.cleaning.maxNFraction.map(fieldNumber) ?? "1" }),
+        ConfigField("balancing", "data.balancing"),
+        ConfigField("train", "data.split.train"),
+        ConfigField("validation", "data.split.validation"),
+        ConfigField("test", "data.split.test"),
+        ConfigField("deduplicate", "data.cleaning.deduplicate"),
+        ConfigField("adapters", "data.cleaning.adapters.enabled"),
+        ConfigField("quality", "data.cleaning.quality.enabled"),
+        // The form shows no limit as 1, the fraction that keeps every sequence.
+        ConfigField("max N", "data.cleaning.max_n_fraction", read: { $0.data.cleaning.maxNFraction.map(fieldNumber) ?? "1" }),
     ]
-
-    static func toggleText(_ t: TrainConfig.Toggle) -> String {
-        switch t {
-        case .auto: return "auto"
-        case .on: return "true"
-        case .off: return "false"
-        }
-    }
 }

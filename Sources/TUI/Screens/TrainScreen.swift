@@ -106,13 +106,14 @@ public final class TrainScreen: Screen {
         case .escape: s.trainScreen.lrInput = nil
         case .enter:
             let text = input.value.trimmingCharacters(in: .whitespaces)
-            // The range the config reader allows (ConfigRanges), not one of the prompt's own.
-            if let lr = Double(text), ConfigRanges.learningRate.check(lr) == nil {
+            // The range the config declares for the key, not one of the prompt's own.
+            let range = ConfigSchema.declared("finetune.learning_rate").range!
+            if let lr = Double(text), range.contains(lr) {
                 s.trainScreen.lrInput = nil
                 s.send(.setLearningRate(lr))
                 s.message = "learning rate \(formatLR(lr)) from the next step" + (lr > 1 ? " (above 1: it will likely diverge)" : "")
             } else {
-                s.message = "'\(text)': the learning rate \(ConfigRanges.learningRate.requirement)"
+                s.message = "'\(text)': the learning rate \(range.requirement)"
             }
         default:
             if input.handle(key) { s.trainScreen.lrInput = input }

@@ -10,7 +10,7 @@ public struct FormField: Equatable, Sendable {
         case number(ClosedRange<Double>)
         /// A whole number in a range (batch size, epochs).
         case integer(ClosedRange<Int>)
-        /// A number in a config key's declared range (`ConfigRanges`): the form shows and checks
+        /// A number in a config key's declared range (`ConfigSchema`): the form shows and checks
         /// what the config reader allows, in its words.
         case range(ConfigRange)
         /// One of a list (strategy: full / lora / frozen).

@@ -96,8 +96,8 @@ extension TrainConfig {
     public struct DataOptions: Sendable, Equatable {
         /// Input files (CSV, TSV, FASTA, FASTQ, text; `.gz` too) pooled, cleaned and split; or one
         /// directory holding train / dev (or val) / test files, already split; or `demo`, the
-        /// built-in demo dataset (its 3-class variant when `task.num_labels` is 3). Relative paths
-        /// are resolved against the working directory, as DNALLM and HF do.
+        /// built-in demo dataset (its 3-class variant when `task.num_labels` is 3). Relative paths in
+        /// a config file are relative to the file's folder (`rebasingPaths`).
         public var sources = ["demo"]
         /// Column names of CSV/TSV inputs (DNALLM's `text_column`, `label_column`).
         public var textColumn = "sequence"
@@ -120,8 +120,29 @@ extension TrainConfig {
         /// Whether the source is the built-in demo dataset.
         public var isDemo: Bool { sources == ["demo"] }
 
+        /// The section's keys: type, allowed values and help, declared once.
+        static let keys: [SectionKey<DataOptions>] = [
+            .byHand("sources", .texts, "demo (or another built-in set), a folder, or a list of sequence files (CSV, TSV, FASTA, FASTQ; gzip too), relative to the config file") {
+                .texts($0.sources)
+            },
+            .text("text_column", \.textColumn, "the CSV/TSV column holding the sequence"),
+            .text("label_column", \.labelColumn, "the CSV/TSV column holding the class label"),
+            .choice("ambiguity", \.ambiguity, "bases other than A, C, G, T: read as N, or drop the sequence"),
+            .choice("balancing", \.balancing, "class balancing of the training split: downsample, upsample, or a class-weighted loss"),
+            .byHand("class_weights", .numbers(.positive), nullable: true, "balancing weights: one loss weight per class; null derives them from the training counts") {
+                $0.classWeights.map(ConfigValue.numbers) ?? .null
+            },
+        ]
+
+        /// The `augmentation` section's keys.
+        static let augmentationKeys: [SectionKey<DataOptions>] = [
+            .bool("reverse_complement", \.reverseComplementAugmentation, "add the reverse complement of every training sequence"),
+            .bool("average_strands", \.averageStrands, "predict from the mean of a sequence's and its reverse complement's probabilities"),
+        ]
+
         static func read(_ s: ConfigSection, task: Task) -> DataOptions {
             var d = DataOptions()
+            keys.read(s, into: &d)
             if let sources = s.strings("sources") {
                 if sources.isEmpty || sources.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                     s.reader.error("data.sources", s.raw("sources"), "give `demo`, a directory, or a list of files")
@@ -131,13 +152,9 @@ extension TrainConfig {
                     d.sources = sources
                 }
             }
-            d.textColumn = s.string("text_column", d.textColumn)
-            d.labelColumn = s.string("label_column", d.labelColumn)
-            d.ambiguity = s.choice("ambiguity", d.ambiguity)
             d.cleaning = readCleaning(s.section("cleaning"))
             d.split = readSplit(s.section("split"))
-            d.balancing = s.choice("balancing", d.balancing)
-            if let weights = s.doubles("class_weights", ConfigRange.positive.check) {
+            if let weights = s.doubles("class_weights", keys["class_weights"].range!.check) {
                 if d.balancing != .weights {
                     s.reader.error("data.class_weights", s.raw("class_weights"),
                                    "given with balancing \(d.balancing.rawValue): set balancing: weights to use them")
@@ -148,19 +165,17 @@ extension TrainConfig {
                 d.classWeights = weights
             }
             let aug = s.section("augmentation")
-            d.reverseComplementAugmentation = aug.bool("reverse_complement", false)
-            d.averageStrands = aug.bool("average_strands", false)
-            aug.finish(known: ["reverse_complement", "average_strands"])
+            augmentationKeys.read(aug, into: &d)
+            aug.finish(known: augmentationKeys.names())
             d.tokenizer = readTokenizer(s.section("tokenizer"))
-            s.finish(known: ["sources", "text_column", "label_column", "ambiguity", "cleaning", "split", "balancing",
-                             "class_weights", "augmentation", "tokenizer"])
+            s.finish(known: keys.names() + ["cleaning", "split", "augmentation", "tokenizer"])
             return d
         }
 
         static func readCleaning(_ s: ConfigSection) -> CleaningOptions {
             var c = CleaningOptions()
             let a = s.section("adapters")
-            c.adapters.enabled = toggle(a, "enabled")
+            AdapterOptions.keys.read(a, into: &c.adapters)
             if let seqs = a.strings("sequences") {
                 if let bad = seqs.first(where: { $0.isEmpty || !$0.uppercased().allSatisfy { "ACGTN".contains($0) } }) {
                     a.reader.error(a.childPath("sequences"), a.raw("sequences"), "'\(bad)' is not a DNA sequence (A, C, G, T, N)")
@@ -168,26 +183,15 @@ extension TrainConfig {
                     c.adapters.sequences = seqs.map { $0.uppercased() }
                 }
             }
-            c.adapters.maxErrorRate = a.double("max_error_rate", c.adapters.maxErrorRate) { (0..<1).contains($0) ? nil : "must be ≥ 0 and < 1" }
-            c.adapters.minOverlap = a.int("min_overlap", c.adapters.minOverlap, ConfigRange.between(1, 1000).check)
-            c.adapters.action = a.choice("action", c.adapters.action)
-            a.finish(known: ["enabled", "sequences", "max_error_rate", "min_overlap", "action"])
+            a.finish(known: AdapterOptions.keys.names())
             let q = s.section("quality")
-            c.quality.enabled = toggle(q, "enabled")
-            if q.has("trim_cutoff") { c.quality.trimCutoff = q.optionalInt("trim_cutoff", ConfigRange.between(0, 93).check) }
-            if q.has("min_mean") { c.quality.minMean = q.optionalDouble("min_mean") { (0...93).contains($0) ? nil : "must be 0…93" } }
-            q.finish(known: ["enabled", "trim_cutoff", "min_mean"])
-            if s.has("max_n_fraction") { c.maxNFraction = s.optionalDouble("max_n_fraction", ConfigRange.unit.check) }
-            c.minLength = s.optionalInt("min_length", ConfigRange.atLeast(1).check)
-            c.maxLength = s.optionalInt("max_length", ConfigRange.atLeast(1).check)
+            QualityOptions.keys.read(q, into: &c.quality)
+            q.finish(known: QualityOptions.keys.names())
+            CleaningOptions.keys.read(s, into: &c)
             if let lo = c.minLength, let hi = c.maxLength, lo > hi {
                 s.reader.error(s.childPath("max_length"), s.raw("max_length"), "\(hi) is below min_length \(lo)")
             }
-            c.deduplicate = s.bool("deduplicate", c.deduplicate)
-            c.reverseComplementDuplicates = s.bool("reverse_complement_duplicates", c.reverseComplementDuplicates)
-            c.keepTestSplit = s.bool("keep_test_split", c.keepTestSplit)
-            s.finish(known: ["adapters", "quality", "max_n_fraction", "min_length", "max_length", "deduplicate",
-                             "reverse_complement_duplicates", "keep_test_split"])
+            s.finish(known: CleaningOptions.keys.names() + ["adapters", "quality"])
             return c
         }
 
@@ -206,33 +210,91 @@ extension TrainConfig {
 
         static func readSplit(_ s: ConfigSection) -> SplitOptions {
             var p = SplitOptions()
-            p.train = s.double("train", p.train, ConfigRanges.trainRatio.check)
-            p.validation = s.double("validation", p.validation, ConfigRanges.validationRatio.check)
-            p.test = s.double("test", p.test, ConfigRanges.testRatio.check)
+            SplitOptions.keys.read(s, into: &p)
             let sum = p.train + p.validation + p.test
             if abs(sum - 1) > 1e-6 {
                 s.reader.error(s.path, s.node, "train + validation + test = \(sum): the ratios must add up to 1")
             }
-            p.seed = s.int("seed", p.seed) { (0...Int(UInt32.max)).contains($0) ? nil : "must be 0…4294967295" }
-            s.finish(known: ["train", "validation", "test", "seed"])
+            s.finish(known: SplitOptions.keys.names())
             return p
         }
 
         static func readTokenizer(_ s: ConfigSection) -> TokenizerOptions {
             var t = TokenizerOptions()
-            t.kind = s.choice("kind", t.kind)
+            let keys = TokenizerOptions.keys
+            keys.read(s, into: &t)
             if s.has("k") && !t.usesK {
                 s.reader.report(.ignoredKey, s.childPath("k"), s.raw("k"), "k is used by k-mer tokenizers only; ignored for kind \(t.kind.rawValue)")
             } else {
-                t.k = s.int("k", t.k, ConfigRanges.kmer.check)
+                t.k = s.int("k", t.k, keys["k"].range!.check)
             }
             t.vocab = s.optionalString("vocab")
             if t.vocab != nil && t.kind != .vocab {
                 s.reader.error(s.childPath("vocab"), s.raw("vocab"), "given with kind \(t.kind.rawValue): set kind: vocab to use a vocab.txt")
             }
-            t.maxLength = s.int("max_length", t.maxLength, ConfigRanges.maxLength.check)
-            s.finish(known: ["kind", "k", "vocab", "max_length"])
+            s.finish(known: keys.names())
             return t
         }
     }
+}
+
+extension TrainConfig.AdapterOptions {
+    /// The section's keys: type, allowed values and help, declared once.
+    static let keys: [SectionKey<Self>] = [
+        .toggle("enabled", \.enabled, "trim 3' adapters; auto: for FASTQ reads only"),
+        .byHand("sequences", .texts, "adapter sequences (A, C, G, T, N); Illumina universal and Nextera by default") {
+            .texts($0.sequences)
+        },
+        .number("max_error_rate", \.maxErrorRate, .probability, "errors allowed per matched base (cutadapt -e)"),
+        .integer("min_overlap", \.minOverlap, .between(1, 1000), "the shortest partial adapter at a read's end that is trimmed (cutadapt -O)"),
+        .choice("action", \.action, "trim the adapter and what follows, or drop the read"),
+    ]
+}
+
+extension TrainConfig.QualityOptions {
+    /// The section's keys: type, allowed values and help, declared once.
+    static let keys: [SectionKey<Self>] = [
+        .toggle("enabled", \.enabled, "quality trimming and filtering; auto: for FASTQ reads only"),
+        .integer("trim_cutoff", \.trimCutoff, .between(0, 93), "3' quality-trimming cutoff (cutadapt -q); null skips trimming"),
+        .number("min_mean", \.minMean, ConfigRange(0, 93, requirement: "must be 0…93"),
+                "reads whose mean base quality is below this are dropped; null keeps all"),
+    ]
+}
+
+extension TrainConfig.CleaningOptions {
+    /// The section's keys: type, allowed values and help, declared once.
+    static let keys: [SectionKey<Self>] = [
+        .number("max_n_fraction", \.maxNFraction, .unit, "sequences with a larger fraction of N are dropped; null keeps all"),
+        .integer("min_length", \.minLength, .atLeast(1), "sequences shorter than this after trimming are dropped; null: no limit"),
+        .integer("max_length", \.maxLength, .atLeast(1), "sequences longer than this after trimming are dropped; null: no limit"),
+        .bool("deduplicate", \.deduplicate, "remove exact duplicates (keeping the first) before the split"),
+        .bool("reverse_complement_duplicates", \.reverseComplementDuplicates, "count a sequence and its reverse complement as duplicates"),
+        .bool("keep_test_split", \.keepTestSplit, "a pre-split source's test file is read as given: no step removes or trims its records"),
+    ]
+}
+
+extension TrainConfig.SplitOptions {
+    /// The section's keys: type, allowed values and help, declared once.
+    static let keys: [SectionKey<Self>] = [
+        .number("train", \.train, ConfigRange(0, 1, lowerOpen: true, upperOpen: true, requirement: "must be > 0 and < 1"),
+                "fraction of each class in the training split (the three add up to 1)"),
+        .number("validation", \.validation,
+                ConfigRange(0, 1, lowerOpen: true, upperOpen: true, requirement: "must be > 0 and < 1 (validation drives evaluation and early stopping)"),
+                "fraction in the validation split, which drives evaluation and early stopping"),
+        .number("test", \.test, .probability, "fraction in the test split, scored once at the end"),
+        .integer("seed", \.seed, ConfigRange(0, Double(UInt32.max), whole: true, requirement: "must be 0…4294967295"),
+                 "seed of the stratified split"),
+    ]
+}
+
+extension TrainConfig.TokenizerOptions {
+    /// The section's keys: type, allowed values and help, declared once.
+    static let keys: [SectionKey<Self>] = [
+        .choice("kind", \.kind, "overlapping k-mers (DNABERT), non-overlapping k-mers, single nucleotides, or a model's own vocabulary"),
+        .byHand("k", .integer(.between(3, 6)), "k of the k-mer tokenizers") { .integer($0.k) },
+        .byHand("vocab", .text, nullable: true, "kind vocab: a vocab.txt; null uses the base model's own") {
+            $0.vocab.map(ConfigValue.text) ?? .null
+        },
+        .integer("max_length", \.maxLength, .between(3, 8192), "tokens per sequence including [CLS] and [SEP]; longer ones are truncated"),
+    ]
 }

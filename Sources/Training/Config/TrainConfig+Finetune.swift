@@ -17,6 +17,23 @@ extension TrainConfig {
         public var timescale: Int?
         public init() {}
 
+        /// The section's keys, read by hand: which apply depends on `lr_scheduler_type`.
+        static let keys: [SectionKey<SchedulerOptions>] = [
+            .byHand("num_cycles", .number(.positive), nullable: true,
+                    "cosine: cosine periods (default 0.5, a half cosine); cosine_with_restarts: restarts, a whole number (default 1)") {
+                $0.numCycles.map(ConfigValue.number) ?? .null
+            },
+            .byHand("power", .number(.positive), nullable: true, "polynomial: the power of the decay (default 1)") {
+                $0.power.map(ConfigValue.number) ?? .null
+            },
+            .byHand("lr_end", .number(.nonNegative), nullable: true, "polynomial: the final learning rate (default 1e-7)") {
+                $0.lrEnd.map(ConfigValue.number) ?? .null
+            },
+            .byHand("timescale", .integer(.atLeast(1)), nullable: true, "inverse_sqrt: the timescale in steps (default: the warmup steps, or 10000)") {
+                $0.timescale.map(ConfigValue.integer) ?? .null
+            },
+        ]
+
         /// The keys each schedule accepts.
         static func allowed(_ type: LRSchedulerType) -> [String] {
             switch type {
@@ -35,6 +52,12 @@ extension TrainConfig {
         /// How much the metric must improve to count (HF's `early_stopping_threshold`).
         public var threshold = 0.0
         public init(patience: Int? = nil, threshold: Double = 0) { self.patience = patience; self.threshold = threshold }
+
+        static let keys: [SectionKey<EarlyStoppingOptions>] = [
+            .integer("patience", \.patience, ConfigRange(1, .infinity, whole: true, requirement: "must be ≥ 1 (null disables early stopping)"),
+                     "evaluations without improvement before training stops; null disables early stopping"),
+            .number("threshold", \.threshold, .nonNegative, "how much the metric must improve to count as an improvement"),
+        ]
     }
 
     /// DNALLM's `finetune` section: HF `TrainingArguments` names and DNALLM's defaults.
@@ -92,28 +115,68 @@ extension TrainConfig {
             warmupSteps > 0 ? warmupSteps : Int((Double(totalSteps) * warmupRatio).rounded(.up))
         }
 
+        /// The section's keys: type, allowed values and help, declared once.
+        static let keys: [SectionKey<Finetune>] = [
+            .text("output_dir", \.outputDir, "where run directories are created (<output_dir>/<timestamp>-<name>/), relative to where the command runs"),
+            .number("num_train_epochs", \.numTrainEpochs, ConfigRange(0, 100_000, lowerOpen: true, requirement: "must be > 0 (at most 100000)"),
+                    "epochs to train; a fraction stops part-way through the last epoch"),
+            .integer("max_steps", \.maxSteps,
+                     ConfigRange(-1, .infinity, whole: true, except: 0, label: "-1 or ≥ 1", requirement: "must be -1 (train by epochs) or ≥ 1"),
+                     "total optimizer steps, overriding num_train_epochs; -1 trains by epochs"),
+            .integer("per_device_train_batch_size", \.perDeviceTrainBatchSize, .between(1, 65_536), "sequences per training micro-batch"),
+            .integer("per_device_eval_batch_size", \.perDeviceEvalBatchSize, .between(1, 65_536), "sequences per evaluation batch"),
+            .integer("gradient_accumulation_steps", \.gradientAccumulationSteps, .between(1, 65_536),
+                     "micro-batches per optimizer step (effective batch = batch size × this)"),
+            .rate("learning_rate", \.learningRate,
+                  ConfigRange(0, .infinity, lowerOpen: true, requirement: "must be > 0 (typically 1e-5 … 1e-3)"),
+                  "peak learning rate of AdamW, reached after warmup (above 1 loads with a warning)"),
+            .number("weight_decay", \.weightDecay, .unit, "AdamW's decoupled weight decay (not on biases and LayerNorm)"),
+            .number("adam_beta1", \.adamBeta1, .probability, "AdamW's first-moment decay"),
+            .number("adam_beta2", \.adamBeta2, .probability, "AdamW's second-moment decay"),
+            .number("adam_epsilon", \.adamEpsilon, ConfigRange(0, 1e-2, lowerOpen: true, requirement: "must be > 0 and ≤ 0.01"),
+                    "AdamW's denominator term"),
+            .number("max_grad_norm", \.maxGradNorm, .nonNegative, "clip gradients to this global norm; 0 disables clipping"),
+            .choice("lr_scheduler_type", \.lrSchedulerType, "learning-rate schedule after warmup (Hugging Face's names)"),
+            .number("warmup_ratio", \.warmupRatio, .unit, "fraction of the steps spent warming up from 0"),
+            .byHand("warmup_steps", .integer(ConfigRange(0, .infinity, whole: true, requirement: "must be a step count ≥ 0 (or a ratio < 1)")),
+                    "warmup in steps; > 0 takes precedence over warmup_ratio (a value < 1 is read as a ratio, as transformers 5 writes it)") {
+                .integer($0.warmupSteps)
+            },
+            .choice("logging_strategy", \.loggingStrategy, "when the training loss is logged"),
+            .integer("logging_steps", \.loggingSteps, .atLeast(1), "log the training loss every this many steps"),
+            .byHand("eval_strategy", .choice(Interval.allCases.map(\.rawValue)),
+                    "when the validation split is evaluated (also read as evaluation_strategy)") { .text($0.evalStrategy.rawValue) },
+            .integer("eval_steps", \.evalSteps, .atLeast(1), "evaluate every this many steps"),
+            .choice("save_strategy", \.saveStrategy, "when checkpoints are saved (best: only when the metric improves)"),
+            .integer("save_steps", \.saveSteps, .atLeast(1), "save every this many steps; a multiple of eval_steps for load_best_model_at_end"),
+            .integer("save_total_limit", \.saveTotalLimit, .atLeast(1), "checkpoints kept besides the best; null keeps all"),
+            .byHand("metric_for_best_model", .text,
+                    "the validation metric that picks the best checkpoint and drives early stopping (eval_loss, eval_mcc, eval_auroc, …)") {
+                .text($0.metricForBestModel)
+            },
+            .byHand("greater_is_better", .bool, "whether a larger metric is better; by default false only for names ending in loss") {
+                .bool($0.greaterIsBetter)
+            },
+            .bool("load_best_model_at_end", \.loadBestModelAtEnd, "test with the best checkpoint rather than the last"),
+            .integer("seed", \.seed, ConfigRange(0, Double(UInt32.max), whole: true, requirement: "must be 0…4294967295"),
+                     "seed of initialisation, shuffling and dropout"),
+            .bool("dataloader_drop_last", \.dataloaderDropLast, "leave out each epoch's last, partial training batch"),
+        ]
+
         static func read(_ s: ConfigSection, task: Task) -> Finetune {
             var f = Finetune()
-            f.outputDir = s.string("output_dir", f.outputDir)
-            f.numTrainEpochs = s.double("num_train_epochs", f.numTrainEpochs, ConfigRanges.epochs.check)
-            f.maxSteps = s.int("max_steps", f.maxSteps) { $0 == -1 || $0 >= 1 ? nil : "must be -1 (train by epochs) or ≥ 1" }
-            f.perDeviceTrainBatchSize = s.int("per_device_train_batch_size", f.perDeviceTrainBatchSize, ConfigRanges.batchSize.check)
-            f.perDeviceEvalBatchSize = s.int("per_device_eval_batch_size", f.perDeviceEvalBatchSize, ConfigRanges.batchSize.check)
-            f.gradientAccumulationSteps = s.int("gradient_accumulation_steps", f.gradientAccumulationSteps, ConfigRanges.batchSize.check)
-            f.learningRate = s.double("learning_rate", f.learningRate, ConfigRanges.learningRate.check)
+            if s.has("evaluation_strategy") && !s.has("eval_strategy") {
+                // HF's old name, still found in older DNALLM configs.
+                f.evalStrategy = s.choice("evaluation_strategy", f.evalStrategy)
+            }
+            f.evalStrategy = s.choice("eval_strategy", f.evalStrategy)
+            keys.read(s, into: &f)
             // Above 1 is allowed (a deliberate divergence test, an LR range probe) but flagged.
             if f.learningRate > 1 {
                 s.reader.report(.unusualValue, "finetune.learning_rate", s.raw("learning_rate"),
                                 "\(f.learningRate) is unusually high (typically 1e-5 … 1e-3): training will likely diverge")
             }
-            f.weightDecay = s.double("weight_decay", f.weightDecay, ConfigRange.unit.check)
-            f.adamBeta1 = s.double("adam_beta1", f.adamBeta1, ConfigRange.probability.check)
-            f.adamBeta2 = s.double("adam_beta2", f.adamBeta2, ConfigRange.probability.check)
-            f.adamEpsilon = s.double("adam_epsilon", f.adamEpsilon) { $0 > 0 && $0 <= 1e-2 ? nil : "must be > 0 and ≤ 0.01" }
-            f.maxGradNorm = s.double("max_grad_norm", f.maxGradNorm, ConfigRange.nonNegative.check)
-            f.lrSchedulerType = s.choice("lr_scheduler_type", f.lrSchedulerType)
             f.lrSchedulerKwargs = readSchedulerOptions(s.section("lr_scheduler_kwargs"), type: f.lrSchedulerType)
-            f.warmupRatio = s.double("warmup_ratio", f.warmupRatio, ConfigRange.unit.check)
             if let (text, n) = s.scalarString("warmup_steps"), let v = Double(text), v > 0, v < 1 {
                 // transformers 5 writes a warmup ratio as a fraction in warmup_steps.
                 if s.has("warmup_ratio") {
@@ -122,19 +185,8 @@ extension TrainConfig {
                     f.warmupRatio = v
                 }
             } else {
-                f.warmupSteps = s.int("warmup_steps", f.warmupSteps) { $0 >= 0 ? nil : "must be a step count ≥ 0 (or a ratio < 1)" }
+                f.warmupSteps = s.int("warmup_steps", f.warmupSteps, keys["warmup_steps"].range!.check)
             }
-            f.loggingStrategy = s.choice("logging_strategy", f.loggingStrategy)
-            f.loggingSteps = s.int("logging_steps", f.loggingSteps, ConfigRanges.steps.check)
-            if s.has("evaluation_strategy") && !s.has("eval_strategy") {
-                // HF's old name, still found in older DNALLM configs.
-                f.evalStrategy = s.choice("evaluation_strategy", f.evalStrategy)
-            }
-            f.evalStrategy = s.choice("eval_strategy", f.evalStrategy)
-            f.evalSteps = s.int("eval_steps", f.evalSteps, ConfigRanges.steps.check)
-            f.saveStrategy = s.choice("save_strategy", f.saveStrategy)
-            f.saveSteps = s.int("save_steps", f.saveSteps, ConfigRanges.steps.check)
-            f.saveTotalLimit = s.has("save_total_limit") ? s.optionalInt("save_total_limit", ConfigRange.atLeast(1).check) : f.saveTotalLimit
             let metricNode = s.raw("metric_for_best_model")
             if let name = s.optionalString("metric_for_best_model") {
                 let allowed = MetricName.all(numClasses: task.numLabels)
@@ -147,13 +199,9 @@ extension TrainConfig {
                 }
             }
             f.greaterIsBetter = s.optionalBool("greater_is_better") ?? MetricName.greaterIsBetter(f.metricForBestModel)
-            f.loadBestModelAtEnd = s.bool("load_best_model_at_end", f.loadBestModelAtEnd)
-            f.dataloaderDropLast = s.bool("dataloader_drop_last", f.dataloaderDropLast)
-            f.seed = s.int("seed", f.seed, ConfigRanges.seed.check)
             let es = s.section("callbacks").section("early_stopping")
-            f.earlyStopping.patience = es.optionalInt("patience", ConfigRanges.patience.check)
-            f.earlyStopping.threshold = es.double("threshold", 0, ConfigRange.nonNegative.check)
-            es.finish(known: ["patience", "threshold"])
+            EarlyStoppingOptions.keys.read(es, into: &f.earlyStopping)
+            es.finish(known: EarlyStoppingOptions.keys.names())
             s.section("callbacks").finish(known: ["early_stopping"])
 
             // Keys of DNALLM / HF that dnatune recognises but does not use.
@@ -173,14 +221,8 @@ extension TrainConfig {
             return f
         }
 
-        static let knownKeys = [
-            "output_dir", "num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
-            "gradient_accumulation_steps", "learning_rate", "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon",
-            "max_grad_norm", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_ratio", "warmup_steps",
-            "logging_strategy", "logging_steps", "eval_strategy", "eval_steps", "save_strategy", "save_steps",
-            "save_total_limit", "metric_for_best_model", "greater_is_better", "load_best_model_at_end", "seed",
-            "dataloader_drop_last", "callbacks",
-        ]
+        /// The section's key names, with `callbacks` (the early-stopping section).
+        static let knownKeys = keys.names() + ["lr_scheduler_kwargs", "callbacks"]
 
         static func readSchedulerOptions(_ s: ConfigSection, type: LRSchedulerType) -> SchedulerOptions {
             var o = SchedulerOptions()
@@ -193,15 +235,16 @@ extension TrainConfig {
                                    + (allowed.isEmpty ? " (it takes none)" : "; it takes: \(allowed.joined(separator: ", "))"))
                 return false
             }
+            let keys = SchedulerOptions.keys
             if only("num_cycles") {
                 o.numCycles = type == .cosineWithRestarts
                     ? s.optionalInt("num_cycles", ConfigRange.atLeast(1).check).map(Double.init)
-                    : s.optionalDouble("num_cycles", ConfigRange.positive.check)
+                    : s.optionalDouble("num_cycles", keys["num_cycles"].range!.check)
             }
-            if only("power") { o.power = s.optionalDouble("power", ConfigRange.positive.check) }
-            if only("lr_end") { o.lrEnd = s.optionalDouble("lr_end", ConfigRange.nonNegative.check) }
-            if only("timescale") { o.timescale = s.optionalInt("timescale", ConfigRange.atLeast(1).check) }
-            s.finish(known: ["num_cycles", "power", "lr_end", "timescale"])
+            if only("power") { o.power = s.optionalDouble("power", keys["power"].range!.check) }
+            if only("lr_end") { o.lrEnd = s.optionalDouble("lr_end", keys["lr_end"].range!.check) }
+            if only("timescale") { o.timescale = s.optionalInt("timescale", keys["timescale"].range!.check) }
+            s.finish(known: keys.names())
             return o
         }
 

@@ -41,11 +41,24 @@ extension TrainConfig {
             return modules.contains { PEFTNames.selects([generic], $0) }
         }
 
+        /// The section's keys: type, allowed values and help, declared once.
+        static let keys: [SectionKey<Lora>] = [
+            .integer("r", \.r, .between(1, 4096), "the rank of the LoRA update"),
+            .number("lora_alpha", \.loraAlpha, .positive, "scale numerator: updates are scaled by lora_alpha / r"),
+            .number("lora_dropout", \.loraDropout, .probability, "dropout on the adapters' input"),
+            .byHand("target_modules", .texts, "linear modules that get adapters, matched as PEFT does: query, key, value, dense, …") {
+                .texts($0.targetModules)
+            },
+            .bool("use_rslora", \.useRslora, "rank-stabilised LoRA: scale by lora_alpha / √r"),
+            .byHand("modules_to_save", .texts,
+                    "modules trained and saved in full beside the adapters and the classifier, e.g. [pooler] for a masked-LM base") {
+                .texts($0.modulesToSave)
+            },
+        ]
+
         static func read(_ s: ConfigSection, checkTargets: Bool) -> Lora {
             var l = Lora()
-            l.r = s.int("r", l.r, ConfigRanges.loraRank.check)
-            l.loraAlpha = s.double("lora_alpha", l.loraAlpha, ConfigRange.positive.check)
-            l.loraDropout = s.double("lora_dropout", l.loraDropout, ConfigRange.probability.check)
+            keys.read(s, into: &l)
             if let targets = s.strings("target_modules") {
                 let node = s.raw("target_modules")
                 if targets.isEmpty {
@@ -56,7 +69,6 @@ extension TrainConfig {
                 }
                 l.targetModules = targets
             }
-            l.useRslora = s.bool("use_rslora", l.useRslora)
             if let modules = s.strings("modules_to_save") {
                 if checkTargets, let bad = modules.first(where: { !savableBERT($0) }) {
                     s.reader.error("lora.modules_to_save", s.raw("modules_to_save"),
@@ -68,7 +80,7 @@ extension TrainConfig {
             s.ignored("task_type") { ($0.scalar?.string ?? "SEQ_CLS") == "SEQ_CLS" ? nil : "dnatune trains sequence classifiers (SEQ_CLS); task_type ignored" }
             s.ignored("lora_bias") { ["true", "yes", "on"].contains($0.scalar?.string.lowercased() ?? "") ? "not supported; lora_bias ignored" : nil }
             s.ignored("inference_mode") { _ in nil }
-            s.finish(known: ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "modules_to_save", "bias", "task_type"])
+            s.finish(known: keys.names() + ["bias", "task_type"])
             return l
         }
     }

@@ -25,31 +25,37 @@ extension TrainConfig {
 
         static let sizeKeys = ["hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"]
 
+        /// The section's keys: type, allowed values and help, declared once.
+        static let keys: [SectionKey<Model>] = [
+            .text("base", \.base, "scratch, a model from `dnatune models`, or a Hugging Face model folder (BERT, DNABERT-2, Nucleotide Transformer)"),
+            .integer("hidden_size", \.hiddenSize, .between(8, 8192), "scratch models: the hidden size"),
+            .integer("num_hidden_layers", \.numHiddenLayers, .between(1, 128), "scratch models: encoder layers"),
+            .integer("num_attention_heads", \.numAttentionHeads, .between(1, 256), "scratch models: attention heads (must divide hidden_size)"),
+            .integer("intermediate_size", \.intermediateSize, .between(8, 65_536), "scratch models: the feed-forward width"),
+            .choice("strategy", \.strategy, "full fine-tuning, LoRA adapters, or only the head on a frozen backbone"),
+            .integer("freeze_layers", \.freezeLayers, .atLeast(0), "strategy full: keep the embeddings and the first N encoder layers fixed"),
+            .number("dropout", \.dropout, .probability, "overrides the model's hidden and attention dropout; null keeps the model's own"),
+        ]
+
         static func read(_ s: ConfigSection) -> Model {
             var m = Model()
-            m.base = s.string("base", m.base)
+            keys.read(s, into: &m)
             if !m.isScratch {
                 for key in sizeKeys where s.has(key) {
                     s.reader.report(.ignoredKey, s.childPath(key), s.raw(key),
                                     "the base model's config.json defines its size; ignored (only used with base: scratch)")
                 }
             }
-            m.hiddenSize = s.int("hidden_size", m.hiddenSize, ConfigRanges.hiddenSize.check)
-            m.numHiddenLayers = s.int("num_hidden_layers", m.numHiddenLayers, ConfigRanges.layers.check)
-            m.numAttentionHeads = s.int("num_attention_heads", m.numAttentionHeads, ConfigRanges.heads.check)
-            m.intermediateSize = s.int("intermediate_size", m.intermediateSize, ConfigRanges.intermediateSize.check)
             if m.isScratch && m.hiddenSize % m.numAttentionHeads != 0 {
                 s.reader.error("model.num_attention_heads", s.raw("num_attention_heads") ?? s.raw("hidden_size"),
                                "\(m.numAttentionHeads) does not divide hidden_size \(m.hiddenSize)")
             }
-            m.strategy = s.choice("strategy", m.strategy)
             if m.isScratch, m.strategy != .full {
                 // Adapters or a frozen encoder on random weights learn next to nothing.
                 s.reader.report(.unusualValue, s.childPath("strategy"), s.raw("strategy") ?? s.raw("base"),
                                 "\(m.strategy.rawValue) on a scratch model trains on a randomly initialised, frozen encoder; "
                                 + "use strategy full, or a pre-trained base (dnatune models)")
             }
-            m.freezeLayers = s.int("freeze_layers", m.freezeLayers, ConfigRanges.freezeLayers.check)
             if m.freezeLayers > 0 && m.strategy != .full {
                 s.reader.error("model.freeze_layers", s.raw("freeze_layers"),
                                "\(m.freezeLayers) with strategy \(m.strategy.rawValue): freezing layers applies to strategy full only")
@@ -61,8 +67,7 @@ extension TrainConfig {
                 s.reader.report(.unusualValue, s.childPath("freeze_layers"), s.raw("freeze_layers"),
                                 "freezing layers of a scratch model keeps them random; use it with a pre-trained base")
             }
-            m.dropout = s.optionalDouble("dropout", ConfigRange.probability.check)
-            s.finish(known: ["base", "strategy", "freeze_layers", "dropout"] + sizeKeys)
+            s.finish(known: keys.names())
             return m
         }
     }

@@ -44,10 +44,22 @@ extension TrainConfig {
             labelNamesGiven = true
         }
 
+        /// The section's keys: type, allowed values and help, declared once.
+        static let keys: [SectionKey<Task>] = [
+            .choice("task_type", \.taskType, "binary (2 classes, positive class 1) or multiclass (3 or more)"),
+            .byHand("num_labels", .integer(.between(2, 10_000)), "classes: 2 for binary, ≥ 3 for multiclass (required there)") {
+                .integer($0.numLabels)
+            },
+            .byHand("label_names", .texts, nullable: true,
+                    "one name per class in label-id order; given, the data's labels must be these names (or the ids 0…n−1)") {
+                $0.labelNamesGiven ? .texts($0.labelNames) : .null
+            },
+        ]
+
         static func read(_ s: ConfigSection) -> Task {
             var t = Task()
-            t.taskType = s.choice("task_type", t.taskType)
-            let explicitCount = s.optionalInt("num_labels", ConfigRange.between(2, 10_000).check)
+            keys.read(s, into: &t)
+            let explicitCount = s.optionalInt("num_labels", keys["num_labels"].range!.check)
             t.numLabels = explicitCount ?? (t.taskType == .binary ? 2 : 0)
             let line = s.raw("num_labels")
             if t.taskType == .binary && t.numLabels != 2 {
@@ -76,7 +88,7 @@ extension TrainConfig {
                 n.scalar.flatMap { Double($0.string) } == 0.5 ? nil
                     : "dnatune predicts the class of highest probability (as DNALLM's metrics do); threshold ignored"
             }
-            s.finish(known: ["task_type", "num_labels", "label_names", "threshold"])
+            s.finish(known: keys.names() + ["threshold"])
             return t
         }
     }
