@@ -17,6 +17,8 @@ let package = Package(
         // user-facing contract, so dependency upgrades are deliberate commits.
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // TensorBoard's event files are protobuf records (Event, Summary).
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries: a module map and a small C header each.
@@ -41,7 +43,9 @@ let package = Package(
         // Sequences in, clean labeled token batches out. No BLAS, no curses.
         .target(name: "Data", dependencies: ["CZlib", "CLZMA"]),
         // The model and everything that changes weights. The only module that calls BLAS.
-        .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams"),
+                                                 .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["IO/TensorBoard/tensorboard.proto"]),
         // The dashboard. The only module that calls ncurses.
         .target(name: "TUI", dependencies: ["Training", "Data", "CNCursesW", .product(name: "Yams", package: "Yams")]),
         // The command line: parses, then calls the modules.

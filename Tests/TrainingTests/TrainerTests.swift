@@ -150,6 +150,20 @@ import Testing
         for e in fullEvents { fullHistory.apply(e) }
         #expect(history.evalMetrics["eval_loss"]?.map(\.value) == fullHistory.evalMetrics["eval_loss"]?.map(\.value))
         #expect(history.testMetrics == fullHistory.testMetrics)
+        // TensorBoard's view: the run's event files hold every step's loss and every evaluation,
+        // and the resumed run's files read the same as the uninterrupted run's.
+        var tbFull = TensorBoardRun(directory: a.inputs.run.url), tbResumed = TensorBoardRun(directory: b.inputs.run.url)
+        try tbFull.poll()
+        try tbResumed.poll()
+        #expect(tbFull.scalars["train/loss"]?.map { Float($0.value) } == Self.losses(fullEvents).map(Float.init))
+        #expect(tbFull.scalars["eval/loss"]?.map { Float($0.value) } == fullHistory.evalMetrics["eval_loss"]?.map { Float($0.value) })
+        for tag in ["train/loss", "train/learning_rate", "train/grad_norm", "eval/loss", "eval/accuracy"] {
+            #expect(tbResumed.scalars[tag]?.map(\.step) == tbFull.scalars[tag]?.map(\.step), "\(tag)")
+            #expect(tbResumed.scalars[tag]?.map(\.value) == tbFull.scalars[tag]?.map(\.value), "\(tag)")
+        }
+        // The stopped run was tested when it stopped; its end's test is the last point.
+        let lastResumed = tbResumed.scalars["test/loss"]?.last, lastFull = tbFull.scalars["test/loss"]?.last
+        #expect(lastFull != nil && lastResumed?.step == lastFull?.step && lastResumed?.value == lastFull?.value)
         let p1 = UnsafeBufferPointer(start: full.model.parameters.pointer, count: full.model.parameters.count)
         let p2 = UnsafeBufferPointer(start: second.model.parameters.pointer, count: second.model.parameters.count)
         #expect(Array(p1) == Array(p2))

@@ -72,6 +72,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     let inputs: Inputs
     let model: BertModel
     let log: MetricsLog
+    /// The same scalars as TensorBoard event files in the run directory (`tensorboard --logdir`).
+    private(set) var tensorboard: TensorBoardWriter?
     let trainLoader: BatchLoader
     var state: TrainerState
     /// AdamW over the base and LoRA buffers, clipping and the learning-rate schedule.
@@ -125,6 +127,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             try restore()
             baseline = Self.savedBaseline(at: inputs.run.baseline)
         }
+        // Best effort, like the log: TensorBoard files are a view of metrics.jsonl.
+        tensorboard = try? TensorBoardWriter(directory: inputs.run.url, restartStep: resume ? state.step + 1 : nil)
     }
 
     /// Trains until completion, early stopping, a stop command or divergence; evaluates the
@@ -158,6 +162,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         // The log is best effort per event: a full disk must not kill a healthy run; the
         // status and checkpoints report write errors where they matter.
         try? log.append(event)
+        try? tensorboard?.write(event)
     }
 
     private func trainLoop() throws -> FinishReason {
