@@ -10,7 +10,9 @@ struct WatchCommand: ParsableCommand {
         abstract: "Show a running or finished run's curves live from its run directory (read-only).",
         discussion: """
             Follows RUN/metrics.jsonl as the training process writes it; watching never affects the run. \
-            To pause, stop, save or change the learning rate of a run another process trains, use dnatune attach RUN.
+            To pause, stop, save or change the learning rate of a run another process trains, use dnatune attach RUN. \
+            RUN may also be a Hugging Face Trainer output directory (DNALLM's too): its TensorBoard event files \
+            (report_to tensorboard) give the curves, trainer_state.json the planned steps and early stopping.
             """)
 
     @Argument(help: ArgumentHelp("The run directory (runs/<timestamp>-<name>).", valueName: "run"))
@@ -27,7 +29,12 @@ struct WatchCommand: ParsableCommand {
     static func open(_ runPath: String, display: DisplayOptions, attach: Bool) throws {
         let dir = RunDirectory(url: URL(fileURLWithPath: runPath))
         guard FileManager.default.fileExists(atPath: dir.metrics.path) || FileManager.default.fileExists(atPath: dir.config.path) else {
-            printError("dnatune: \(runPath) is not a run directory (no metrics.jsonl or config.yaml)")
+            if !attach && HFTrainerRun.isTrainerOutput(dir.url) {
+                try openTrainerOutput(dir.url, display: display)
+                return
+            }
+            printError("dnatune: \(runPath) is not a run directory (no metrics.jsonl or config.yaml) nor a Hugging Face Trainer "
+                       + "output directory (no TensorBoard event files or trainer_state.json)")
             throw ExitCode(2)
         }
         try display.requireTerminal("read \(dir.metrics.path) instead")
@@ -41,6 +48,20 @@ struct WatchCommand: ParsableCommand {
         state.loadEvaluation(dir)
         _ = Dashboard.run(state: state, initialScreen: Dashboard.trainScreen, themes: themes, useColor: display.useColor,
                           forceASCII: display.ascii, readOnly: !attach, mouse: !display.noMouse)
+    }
+}
+
+extension WatchCommand {
+    /// The Train screen over a Hugging Face Trainer output directory, read-only.
+    static func openTrainerOutput(_ url: URL, display: DisplayOptions) throws {
+        try display.requireTerminal("run tensorboard --logdir \(url.path) instead")
+        var state = DashboardState(config: TrainConfig(), configPath: nil)
+        state.bellOnEnd = display.bell
+        let (themes, themeError) = display.themes()
+        state.message = themeError ?? "watching a Hugging Face Trainer run (read-only)"
+        state.watchTrainerOutput(url)
+        _ = Dashboard.run(state: state, initialScreen: Dashboard.trainScreen, themes: themes, useColor: display.useColor,
+                          forceASCII: display.ascii, readOnly: true, mouse: !display.noMouse)
     }
 }
 

@@ -295,6 +295,22 @@ import Training
 
     static let sizes = [(80, 24), (160, 48)]
 
+    /// A Hugging Face Trainer output directory (the TensorBoard fixture of a real run) on the
+    /// Train screen: its loss and metric curves, its early-stopping state and its end.
+    @Test func watchesAHuggingFaceTrainerRun() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrainingTests/Fixtures/tensorboard/hf_run")
+        var s = DashboardState(config: TrainConfig(), workingDirectory: "/nonexistent")
+        s.watchTrainerOutput(fixture)
+        #expect(s.history.trainLoss.count == 12 && s.history.evalMetrics["eval_accuracy"]?.count == 4)
+        #expect(s.runState == "completed")
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("3"))
+        let text = app.frame(width: 100, height: 30, unicode: true).text
+        #expect(text.contains("step 24/24") || text.contains("24/24"), "\(text)")
+        #expect(text.contains("eval_accuracy") || text.contains("accuracy"), "\(text)")
+    }
+
     /// Every screen over the demo data, before any run, as text at 80×24 and 160×48 in UTF-8
     /// and ASCII: compared with the recorded snapshots, ASCII frames hold only ASCII.
     @Test func everyScreenOverTheDemoMatchesItsSnapshot() throws {

@@ -153,3 +153,59 @@ import Testing
         }
     }
 }
+
+/// A Hugging Face Trainer output directory followed as a dnatune run.
+@Suite struct HFTrainerRunTests {
+    static let fixture = TensorBoardTests.fixtures.appendingPathComponent("hf_run")
+
+    static func history(_ events: [TrainingEvent]) -> RunHistory {
+        var h = RunHistory()
+        for e in events { h.apply(e) }
+        return h
+    }
+
+    /// The real HF run's scalars become the trainer's events: every logged loss and learning
+    /// rate, every evaluation's metrics (not its timings), the plan from trainer_state.json, the
+    /// early-stopping state recomputed with its patience on the metric that picked its best
+    /// checkpoint, and the end.
+    @Test func aRealRunBecomesTheSameEvents() throws {
+        #expect(HFTrainerRun.isTrainerOutput(Self.fixture))
+        #expect(!HFTrainerRun.isTrainerOutput(TensorBoardTests.fixtures.appendingPathComponent("nothing")))
+        let source = HFTrainerRun(directory: Self.fixture)
+        let events = try source.poll()
+        #expect(try source.poll().isEmpty)
+        let h = Self.history(events)
+        let expected = try TensorBoardTests.expected(Self.fixture.appendingPathComponent("runs/tiny"))
+        #expect(h.trainLoss.map(\.step) == expected["train/loss"]?.map(\.step))
+        #expect(h.trainLoss.map(\.value) == expected["train/loss"]?.map(\.value).map { Double(Float($0)) })
+        #expect(h.learningRate.count == 12)
+        #expect(Set(h.evalMetrics.keys) == ["eval_loss", "eval_accuracy"])
+        #expect(h.evalMetrics["eval_accuracy"]?.map(\.step) == [6, 12, 18, 24])
+        #expect(h.totalSteps == 24 && h.stepsPerEpoch == 8)
+        let es = try #require(h.earlyStopping)
+        #expect(es.metric == "eval_accuracy" && es.greaterIsBetter && es.patience == 3)
+        #expect(es.bestStep == 6 && es.best == 0.5 && es.evaluationsWithoutImprovement == 3)
+        #expect(h.finished?.step == 24 && h.finished?.reason == .completed)
+    }
+
+    /// While the run writes, a step's events wait until a later step appears, and the end
+    /// comes with HF's final log: polled in two halves, the events are those of one poll.
+    @Test func aGrowingRunIsPassedOnStepByStep() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-hf-\(UUID().uuidString.prefix(8))")
+        let folder = dir.appendingPathComponent("runs/tiny")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let name = "events.out.tfevents.1700000000.host.1.0"
+        let bytes = try Data(contentsOf: Self.fixture.appendingPathComponent("runs/tiny/" + name))
+        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("trainer_state.json"),
+                                         to: dir.appendingPathComponent("trainer_state.json"))
+        try bytes.prefix(bytes.count / 2).write(to: folder.appendingPathComponent(name))
+        let source = HFTrainerRun(directory: dir)
+        let first = try source.poll()
+        #expect(!first.isEmpty)
+        #expect(Self.history(first).finished == nil)
+        try bytes.write(to: folder.appendingPathComponent(name))
+        let rest = try source.poll()
+        #expect(first + rest == (try HFTrainerRun(directory: Self.fixture).poll()))
+    }
+}

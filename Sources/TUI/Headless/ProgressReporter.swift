@@ -40,7 +40,8 @@ public struct ProgressReporter {
         case let .started(total, perEpoch, samples, resumedFrom, _):
             eta = ETAEstimator(totalSteps: total)
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
-            return ["\(what) (\(perEpoch) per epoch, \(samples) training samples)"]
+            // A watched Hugging Face run does not say how many samples it trains on.
+            return ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples)" : ")")]
         case let .step(s):
             eta.record(step: s.step, samples: 0, at: s.wallTime)
             guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return [] }
@@ -97,7 +98,8 @@ public struct ProgressReporter {
 
     private func plainLine(_ s: StepRecord) -> String {
         "step \(s.step)/\(history.totalSteps) epoch \(fmt(s.epoch, 2)) loss \(fmt(s.loss, 4)) lr \(formatLR(s.learningRate)) "
-            + "grad_norm \(fmt(s.gradNorm, 3)) \(fmt(s.samplesPerSecond, 1)) samples/s ETA \(NumberFormat.duration(eta.secondsLeft))"
+            + "grad_norm \(fmt(s.gradNorm, 3)) " + (s.samplesPerSecond > 0 ? "\(fmt(s.samplesPerSecond, 1)) samples/s " : "")
+            + "ETA \(NumberFormat.duration(eta.secondsLeft))"
     }
 
     /// One line comparing the model's test score with the baseline's on the run's metric

@@ -11,6 +11,8 @@ public final class DashboardEvents: EventSource {
         case none
         case channel(EventChannel)
         case file(String)
+        /// A folder of TensorBoard event files (a Hugging Face Trainer run): their sizes.
+        case folder(String)
     }
 
     private struct Inner: Sendable {
@@ -44,6 +46,12 @@ public final class DashboardEvents: EventSource {
         case .file(let path):
             var st = stat()
             moved = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
+        case .folder(let path):
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            moved = names.filter(TensorBoardRun.isEventFile).reduce(UInt64(names.count)) { sum, name in
+                var st = stat()
+                return sum &+ (stat(path + "/" + name, &st) == 0 ? UInt64(st.st_size) : 0)
+            }
         }
         return switches &* 1_000_003 &+ moved &+ ticks &* 7_919
     }

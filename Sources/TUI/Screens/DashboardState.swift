@@ -67,7 +67,7 @@ public struct DashboardState {
     /// Whether commands (pause, stop, save, LR) go to the watched run through its control
     /// socket (`dnatune attach`, or a live run opened from Runs); `dnatune watch` is read-only.
     public var attached = false
-    private var tail: MetricsTail?
+    private var tail: (any RunEventSource)?
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
@@ -285,6 +285,20 @@ public struct DashboardState {
         events.follow(.file(run.metrics.path))
         drain()
         bellPending = false  // an end already in the file is no news
+    }
+
+    /// Shows a Hugging Face Trainer output directory (DNALLM's too) on the Train screen, read-only:
+    /// its TensorBoard scalars and `trainer_state.json` as the same curves and panels.
+    public mutating func watchTrainerOutput(_ directory: URL) {
+        job = nil
+        watched = RunDirectory(url: directory)
+        attached = false
+        let source = HFTrainerRun(directory: directory)
+        tail = source
+        resetRun(totalSteps: 0)
+        events.follow(source.eventFolder.map { .folder($0.path) } ?? .none)
+        drain()
+        bellPending = false
     }
 
     private mutating func resetRun(totalSteps: Int) {

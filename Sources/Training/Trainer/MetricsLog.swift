@@ -40,10 +40,16 @@ public final class MetricsLog {
     public func sync() { fsync(fd) }
 }
 
+/// Where a watched run's events come from: polled, each call returning what is new.
+public protocol RunEventSource: AnyObject {
+    /// The events completed since the last call.
+    func poll() throws -> [TrainingEvent]
+}
+
 /// Reads a `metrics.jsonl` incrementally: each `poll()` returns the events of the complete
 /// lines added since the last poll. A torn last line (the writer was killed mid-line) is
 /// left for later and never misparsed.
-public final class MetricsTail {
+public final class MetricsTail: RunEventSource {
     public let path: String
     private var offset: UInt64 = 0
     private var partial: [UInt8] = []

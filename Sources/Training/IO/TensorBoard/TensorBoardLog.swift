@@ -131,18 +131,26 @@ public struct TensorBoardRun {
     /// Whether `name` is a TensorBoard event file's name.
     public static func isEventFile(_ name: String) -> Bool { name.contains("tfevents") }
 
-    /// The folders under `root` (itself included) that hold event files, sorted: each is one
-    /// TensorBoard run.
+    /// The folders at most two levels under `root` (itself included: HF writes
+    /// `<output_dir>/runs/<date>_<host>/`) that hold event files, sorted: each is one
+    /// TensorBoard run. Deeper folders are not searched, so a large tree is not walked.
     public static func runDirectories(under root: URL) -> [URL] {
-        var found: Set<String> = []
         let fm = FileManager.default
-        if let names = try? fm.contentsOfDirectory(atPath: root.path), names.contains(where: isEventFile) { found.insert(root.path) }
-        if let walker = fm.enumerator(at: root, includingPropertiesForKeys: nil) {
-            for case let url as URL in walker where isEventFile(url.lastPathComponent) {
-                found.insert(url.deletingLastPathComponent().standardizedFileURL.path)
+        func holdsEvents(_ url: URL) -> Bool { ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).contains(where: isEventFile) }
+        func subfolders(_ url: URL) -> [URL] {
+            ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).sorted().compactMap { name in
+                var isDir: ObjCBool = false
+                let child = url.appendingPathComponent(name)
+                return fm.fileExists(atPath: child.path, isDirectory: &isDir) && isDir.boolValue ? child : nil
             }
         }
-        return found.sorted().map { URL(fileURLWithPath: $0) }
+        var found: [URL] = []
+        if holdsEvents(root) { found.append(root) }
+        for child in subfolders(root) {
+            if holdsEvents(child) { found.append(child) }
+            found += subfolders(child).filter(holdsEvents)
+        }
+        return found.sorted { $0.path < $1.path }
     }
 
     /// Reads the records added since the last poll; true when a scalar changed.
