@@ -11,7 +11,7 @@ struct DNATune: ParsableCommand {
         abstract: "Fine-tune DNA language models into sequence classifiers on a CPU.",
         version: dnatuneVersion,
         subcommands: [DashboardCommand.self, Train.self, WatchCommand.self, AttachCommand.self, Eval.self, Predict.self, LRFind.self, BaselineCommand.self,
-                      SweepCommand.self, Pretrain.self, Models.self, DataCommand.self, ConfigCommand.self, Bench.self, Doctor.self],
+                      SweepCommand.self, Pretrain.self, Models.self, DataCommand.self, ConfigCommand.self, ExportCommand.self, Bench.self, Doctor.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

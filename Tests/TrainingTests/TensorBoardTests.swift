@@ -171,6 +171,14 @@ import Testing
     @Test func aRealRunBecomesTheSameEvents() throws {
         #expect(HFTrainerRun.isTrainerOutput(Self.fixture))
         #expect(!HFTrainerRun.isTrainerOutput(TensorBoardTests.fixtures.appendingPathComponent("nothing")))
+        // A folder of dnatune runs (each with its own event file and metrics.jsonl) is not one.
+        let runs = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-runs-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let run = runs.appendingPathComponent("20261205-120000-demo")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try Data().write(to: run.appendingPathComponent("metrics.jsonl"))
+        _ = try TensorBoardWriter(directory: run)
+        #expect(!HFTrainerRun.isTrainerOutput(runs))
         let source = HFTrainerRun(directory: Self.fixture)
         let events = try source.poll()
         #expect(try source.poll().isEmpty)

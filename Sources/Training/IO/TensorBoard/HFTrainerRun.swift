@@ -17,11 +17,13 @@ public final class HFTrainerRun: RunEventSource {
 
     public init(directory: URL) { self.directory = directory }
 
-    /// Whether `url` looks like a Trainer output directory: TensorBoard event files under it,
-    /// or a `trainer_state.json`.
+    /// Whether `url` looks like a Trainer output directory: a `trainer_state.json`, or
+    /// TensorBoard event files under it that are not dnatune runs' (a folder of dnatune runs is
+    /// not one run).
     public static func isTrainerOutput(_ url: URL) -> Bool {
-        FileManager.default.fileExists(atPath: url.appendingPathComponent("trainer_state.json").path)
-            || !TensorBoardRun.runDirectories(under: url).isEmpty
+        let fm = FileManager.default
+        return fm.fileExists(atPath: url.appendingPathComponent("trainer_state.json").path)
+            || TensorBoardRun.runDirectories(under: url).contains { !fm.fileExists(atPath: $0.appendingPathComponent("metrics.jsonl").path) }
     }
 
     /// The folder of event files followed, once there is one: the one written last (HF names

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `dnatune export` end to end with the real Hugging Face stack: the exported `train.py` runs
+/// with PyTorch on the CPU (two processes under torchrun with gloo, as on several GPUs), writes
+/// dnatune's events from rank 0, and its model comes back to `dnatune eval`. Needs a Python with
+/// torch, transformers, peft, scikit-learn, PyYAML and tensorboard: `$DNATUNE_PYTHON`, else the
+/// reference environment `scripts/python-env` makes (`.venv` in the repository).
+@Suite(.serialized) struct ExportCommandTests {
+    static let python: String? = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["DNATUNE_PYTHON"], root.appendingPathComponent(".venv/bin/python").path]
+        for case let path? in candidates where FileManager.default.isExecutableFile(atPath: path) {
+            let check = try? runProcess(URL(fileURLWithPath: path), ["-c", "import torch, transformers, peft, sklearn, yaml, tensorboard"])
+            if check?.status == 0 { return path }
+        }
+        return nil
+    }()
+
+    /// The events of a metrics.jsonl, as JSON objects.
+    static func events(_ run: URL) throws -> [[String: Any]] {
+        try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// Each step's learning rate, by step.
+    static func learningRates(_ events: [[String: Any]]) -> [Int: Double] {
+        Dictionary(events.filter { $0["event"] as? String == "step" }.map { ($0["step"] as! Int, $0["learning_rate"] as! Double) },
+                   uniquingKeysWith: { _, last in last })
+    }
+
+    @Test(.enabled(if: python != nil, "needs a Python with torch, transformers and peft (scripts/python-env, or DNATUNE_PYTHON)"),
+          arguments: ["full", "lora"])
+    func anExportTrainsWithTheTrainerAndComesBack(strategy: String) throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let config = try p.writeConfig(p.config(maxSteps: 12, saveSteps: 4, strategy: strategy,
+                                                extraFinetune: "  warmup_ratio: 0.25\n  lr_scheduler_type: cosine"))
+        let out = p.dir.appendingPathComponent("export")
+        let exported = try runProcess(Binary.url, ["export", config, "--out", out.path, "--set", "finetune.logging_steps=1"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout.contains("exported to \(out.path)"))
+
+        // The full model in two processes (torchrun, gloo), LoRA in one.
+        let gpuRun = p.dir.appendingPathComponent("hf-run")
+        let launch = strategy == "full" ? ["-m", "torch.distributed.run", "--nproc_per_node", "2", "train.py"] : ["train.py"]
+        let trained = try runProcess(URL(fileURLWithPath: Self.python!), launch + ["--out", gpuRun.path], currentDirectory: out)
+        #expect(trained.status == 0, "\(trained.stderr.suffix(3000))")
+        let events = try Self.events(gpuRun)
+        #expect(events.filter { $0["event"] as? String == "started" }.count == 1, "rank 0 alone writes events")
+        #expect(events.last?["event"] as? String == "finished")
+        #expect(events.contains { $0["event"] as? String == "eval" } && events.contains { $0["event"] as? String == "test" })
+        let status = try String(contentsOf: gpuRun.appendingPathComponent("status.json"), encoding: .utf8)
+        #expect(status.contains("\"completed\"") || status.contains("\"early_stopped\""), "\(status)")
+
+        // dnatune's own run of the exported config: the same learning rate at every step.
+        let ownRuns = p.dir.appendingPathComponent("own")
+        let own = try runProcess(Binary.url, ["train", out.appendingPathComponent("config.yaml").path, "--set", "finetune.output_dir=\(ownRuns.path)",
+                                              "--set", "finetune.max_steps=12"])
+        #expect(own.status == 0, "\(own.stderr)")
+        let ownRun = try #require(try FileManager.default.contentsOfDirectory(atPath: ownRuns.path).first.map { ownRuns.appendingPathComponent($0) })
+        let theirs = Self.learningRates(events), ours = Self.learningRates(try Self.events(ownRun))
+        #expect(!theirs.isEmpty)
+        for (step, rate) in theirs {
+            let mine = try #require(ours[step], "step \(step)")
+            #expect(abs(mine - rate) <= 1e-7, "step \(step): dnatune \(mine), Trainer \(rate)")
+        }
+
+        // The trained model comes back: dnatune eval scores the test split as the script did.
+        let evaluated = try runProcess(Binary.url, ["eval", gpuRun.path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let ours2 = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])["metrics"] as? [String: Double]
+        let script = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: gpuRun.appendingPathComponent("test_metrics.json"))) as? [String: Any])["metrics"] as? [String: Double]
+        for key in ["test_loss", "test_accuracy", "test_mcc"] {
+            let a = try #require(ours2?[key], "\(key)"), b = try #require(script?[key], "\(key)")
+            #expect(abs(a - b) <= 1e-5, "\(key): dnatune \(a), script \(b)")
+        }
+    }
+}
