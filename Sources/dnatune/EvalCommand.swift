@@ -29,7 +29,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let which = checkpointOption.which
         do {
-            let trained = try TrainedRun(run: RunDirectory(url: URL(fileURLWithPath: runPath)), checkpoint: which)
+            let trained = try checkpointOption.open(runPath)
             let dataset = try data.map { try trained.labelledData(path: $0) } ?? trained.testSplit()
             let result = try trained.evaluate(dataset)
             let prefix = data == nil ? "test_" : "eval_"

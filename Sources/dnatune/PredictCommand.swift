@@ -28,9 +28,8 @@ struct Predict: ParsableCommand {
     @OptionGroup var checkpointOption: CheckpointOption
 
     func run() throws {
-        let which = checkpointOption.which
         do {
-            let trained = try TrainedRun(run: RunDirectory(url: URL(fileURLWithPath: runPath)), checkpoint: which)
+            let trained = try checkpointOption.open(runPath)
             let predictions = try trained.predict(path: file)
             if let out {
                 try AtomicFile.write(text: predictions.csv, to: out)

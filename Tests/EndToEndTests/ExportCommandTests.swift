@@ -76,5 +76,16 @@ import Testing
             let a = try #require(ours2?[key], "\(key)"), b = try #require(script?[key], "\(key)")
             #expect(abs(a - b) <= 1e-5, "\(key): dnatune \(a), script \(b)")
         }
+        // The model folder alone, with the exported config: the same probabilities as the script's.
+        let model = gpuRun.appendingPathComponent("checkpoints/best").path, exportedConfig = out.appendingPathComponent("config.yaml").path
+        let predicted = try runProcess(Binary.url, ["predict", model, out.appendingPathComponent("data/test.csv").path, "--config", exportedConfig])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        func probabilities(_ csv: String, skipping: Int) -> [[Double]] {
+            csv.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").dropFirst(skipping).prefix(2).compactMap { Double($0) } }
+        }
+        let ours3 = probabilities(predicted.stdout, skipping: 1)
+        let theirs3 = probabilities(try String(contentsOf: gpuRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
+        #expect(ours3.count == theirs3.count && !ours3.isEmpty && (ours3 + theirs3).allSatisfy { $0.count == 2 })
+        for (a, b) in zip(ours3, theirs3) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) \(b)") }
     }
 }

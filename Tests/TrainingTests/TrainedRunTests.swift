@@ -41,6 +41,25 @@ import Testing
         }
     }
 
+    /// A checkpoint folder opened as a Hugging Face model folder with the run's config (what
+    /// `--config` does for a GPU run's model) scores the test split as the run does.
+    @Test func aModelFolderWithAConfigScoresAsItsRun() throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        let byRun = try TrainedRun(run: run), byFolder = try TrainedRun(modelFolder: run.bestCheckpoint, config: config)
+        let a = try byRun.evaluate(byRun.testSplit()), b = try byFolder.evaluate(byFolder.testSplit())
+        #expect(abs(a.loss - b.loss) < 1e-12 && a.metrics.confusion == b.metrics.confusion)
+        #expect(byFolder.labelNames == byRun.labelNames)
+        // A folder without full weights (a PEFT adapter alone) says so.
+        let adapterOnly = dir.appendingPathComponent("adapter-only")
+        try FileManager.default.createDirectory(at: adapterOnly, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: adapterOnly.appendingPathComponent("adapter_config.json"))
+        #expect { try TrainedRun(modelFolder: adapterOnly, config: config) } throws: { error in
+            "\(error)".contains("PEFT adapter alone")
+        }
+    }
+
     @Test func theLastCheckpointDiffersFromTheBestWhenTheyWereSavedAtDifferentSteps() throws {
         let (dir, run) = try Self.trainedRun(strategy: "full")
         defer { try? FileManager.default.removeItem(at: dir) }

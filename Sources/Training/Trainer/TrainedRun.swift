@@ -30,7 +30,7 @@ public final class TrainedRun {
     /// - Throws: `RunError` when the folder is not a run or the checkpoint is missing (a run
     ///   killed before its first evaluation has no `best`); `ConfigError` / `CheckpointError`
     ///   for damaged files.
-    public init(run: RunDirectory, checkpoint: Checkpoint = .best, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    public convenience init(run: RunDirectory, checkpoint: Checkpoint = .best, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard FileManager.default.fileExists(atPath: run.config.path) else {
             throw RunError("\(run.url.path) is not a run directory (no config.yaml)")
         }
@@ -42,9 +42,42 @@ public final class TrainedRun {
         guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile) else {
             throw RunError("\(folder.path)/\(HFCheckpoint.weightsFile) is missing: the \(checkpoint.rawValue) checkpoint has no weights (was the file deleted?)")
         }
+        let config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        try self.init(folder: folder, config: config, run: run, checkpoint: checkpoint, workers: workers,
+                      classWeights: config.data.balancing == .weights ? Self.manifestClassWeights(run) : { _ in nil })
+    }
+
+    /// Opens a Hugging Face model folder (a `save_pretrained` folder or a Trainer
+    /// `checkpoint-N`, e.g. from a GPU run of `dnatune export`'s train.py) with the data and
+    /// tokenizer settings of `config` (the exported `config.yaml`, or any dnatune config): its
+    /// test split, class weights (`data.class_weights`) and batch size are the config's.
+    /// - Throws: `RunError` when the folder holds no full model (a PEFT adapter alone: merge it,
+    ///   or evaluate the exported run), `CheckpointError` for damaged files.
+    public convenience init(modelFolder folder: URL, config: TrainConfig, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile)
+                || HFCheckpoint.hasWeights(in: folder.path) else {
+            let adapter = FileManager.default.fileExists(atPath: folder.path + "/adapter_config.json")
+            throw RunError("\(folder.path) holds no model weights (\(HFCheckpoint.weightsFile))"
+                           + (adapter ? "; it is a PEFT adapter alone: merge it into its base (merge_and_unload) or evaluate the run directory" : ""))
+        }
+        var config = config
+        if config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil,
+           FileManager.default.fileExists(atPath: folder.path + "/vocab.txt") {
+            config.data.tokenizer.vocab = folder.path + "/vocab.txt"
+        }
+        // A LoRA config's model comes back merged: a full model.
+        let full = !FileManager.default.fileExists(atPath: folder.path + "/adapter_config.json")
+        if full && config.model.strategy == .lora { config.model.strategy = .full }
+        let weights = config.data.balancing == .weights ? config.data.classWeights?.map(Float.init) : nil
+        try self.init(folder: folder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,
+                      classWeights: { _ in weights })
+    }
+
+    private init(folder: URL, config: TrainConfig, run: RunDirectory, checkpoint: Checkpoint, workers: Int,
+                 classWeights: (Int) throws -> [Float]?) throws {
         self.run = run
         self.checkpoint = checkpoint
-        config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        self.config = config
         let opened = try HFCheckpoint.open(directory: folder.path)
         labelNames = opened.labelNames
         guard labelNames.count == opened.config.numLabels, labelNames.count >= 2 else {
@@ -57,7 +90,11 @@ public final class TrainedRun {
         model = try BertModel(config: opened.config, head: .classification, strategy: config.trainingStrategy,
                               seed: UInt64(config.finetune.seed), workers: workers)
         try model.loadCheckpoint(from: folder)
-        classWeights = config.data.balancing == .weights ? try Self.manifestClassWeights(run, classes: labelNames.count) : nil
+        self.classWeights = try classWeights(labelNames.count)
+    }
+
+    static func manifestClassWeights(_ run: RunDirectory) -> (Int) throws -> [Float]? {
+        { classes in try manifestClassWeights(run, classes: classes) }
     }
 
     static func manifestClassWeights(_ run: RunDirectory, classes: Int) throws -> [Float]? {
