@@ -850,6 +850,45 @@ import Training
 
     /// Runs: `/` filters (name, note, #tags), `N` writes a note, `e` renames, `x` deletes after
     /// a `y`, `m` puts the marked runs side by side; a live run is neither renamed nor deleted.
+    /// Runs, `X`: the selected run exported for Hugging Face's Trainer into a typed folder, in
+    /// the background; the status line says where and what to run there.
+    @Test func runsExportARunForGPUs() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("runs")
+        let run = try RunDirectory.create(in: out, name: "demo")
+        try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
+        try run.writeStatus(RunStatus(state: "completed", message: "", step: 10, pid: 1, updated: Date()))
+        var config = DemoConfig.load()
+        config.finetune.outputDir = out.path
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        #expect(app.state.selectedRun?.givenName == "demo")
+        _ = app.handle(.char("X"))
+        #expect(app.screens[app.current].capturesKeys(app.state))
+        #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("demo for GPUs to folder: demo-gpu"))
+        for c in "gpu-demo" { _ = app.handle(.char(c)) }
+        _ = app.handle(.enter)
+        #expect(app.state.message?.hasPrefix("exporting demo to \(dir.path)/gpu-demo") == true, "\(app.state.message ?? "")")
+        let deadline = Date().addingTimeInterval(60)
+        while app.state.exportJob != nil && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            app.state.drain()
+        }
+        #expect(app.state.message?.hasPrefix("exported demo to \(dir.path)/gpu-demo") == true, "\(app.state.message ?? "")")
+        for file in ["train.py", "config.yaml", "data/train.csv", "model/model.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("gpu-demo/" + file).path), "\(file)")
+        }
+        // The same folder again: not empty, so the export says so and writes nothing.
+        _ = app.handle(.char("X"))
+        for c in "gpu-demo" { _ = app.handle(.char(c)) }
+        _ = app.handle(.enter)
+        while app.state.exportJob != nil { Thread.sleep(forTimeInterval: 0.05); app.state.drain() }
+        #expect(app.state.message?.contains("is not empty") == true, "\(app.state.message ?? "")")
+    }
+
     @Test func runsFilterNoteRenameDeleteAndCompare() throws {
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -44,6 +44,8 @@ public struct DashboardState {
     private var lengthsReady: (LengthDistribution?, LengthDistribution?)?
     /// The data being prepared on its own thread (`startLoadingData`), nil when none is.
     public var dataJob: DataLoadJob?
+    /// A run being exported for Hugging Face's Trainer (Runs, `X`).
+    public var exportJob: ExportJob?
     /// How long preparing the data shown took (read, clean, split, tokenize), in seconds.
     public var dataLoadSeconds: Double?
     /// The sequence lengths of `data`.
@@ -180,6 +182,19 @@ public struct DashboardState {
         dataError = nil
         dataLoadSeconds = nil
         dataJob = DataLoadJob(config: config, catalog: catalog, events: events)
+    }
+
+    /// Takes a finished export and says where it went and what to run there.
+    mutating func takeExport() {
+        guard let job = exportJob, let result = job.result else { return }
+        exportJob = nil
+        switch result {
+        case .success(let summary):
+            message = "exported \(job.name) to \(job.folder) (\(summary.rows.train) training rows, \(summary.totalSteps) steps): "
+                + "pip install -r requirements.txt, then python train.py there (README.md: accelerate, torchrun); dnatune watch follows it"
+        case .failure(let error):
+            message = "cannot export \(job.name): \(error)"
+        }
     }
 
     /// Takes a finished background load.
@@ -328,6 +343,7 @@ public struct DashboardState {
         for e in new { absorb(e) }
         reportFinishedLRFinder()
         takeLoadedData()
+        takeExport()
         if history.finished == nil && (job != nil || watched != nil) { sampleUsage() } else { usage = nil }
     }
 

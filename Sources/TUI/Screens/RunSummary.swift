@@ -73,6 +73,14 @@ public struct RunSummary: Sendable {
         return "\(String(d[4...5]))-\(String(d[6...7])) \(String(t[0...1])):\(String(t[2...3])):\(String(t[4...5])) \(parts[2])"
     }
 
+    /// The name the run was given, without its timestamp: `lr0.001` for `20261129-162334-lr0.001`.
+    public var givenName: String {
+        let parts = name.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 8, parts[0].allSatisfy(\.isNumber),
+              parts[1].count == 6, parts[1].allSatisfy(\.isNumber), !parts[2].isEmpty else { return name }
+        return String(parts[2])
+    }
+
     /// The validation metric that picks the best checkpoint (`eval_mcc`).
     public var metric: String { history.earlyStopping?.metric ?? config?.finetune.metricForBestModel ?? "eval_loss" }
 

@@ -71,6 +71,11 @@ public final class RunsScreen: Screen {
                 guard let r = s.selectedRun else { return .handled }
                 s.runsScreen.prompt = (.rename, TextInput(r.name)); return .handled
             }),
+            KeyBinding(.char("X"), "export the run for GPUs (a project for Hugging Face's Trainer)", hint: false, action: { s in
+                guard let r = s.selectedRun, r.config != nil else { s.message = "no run with a config selected"; return .handled }
+                if let job = s.exportJob { s.message = "still exporting \(job.name) to \(job.folder)"; return .handled }
+                s.runsScreen.prompt = (.export, TextInput(r.givenName + "-gpu", selected: true)); return .handled
+            }),
             KeyBinding(.char("x"), "delete the run (asks first)", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
                 s.runsScreen.deleteAsked = r.name; return .handled
@@ -93,6 +98,7 @@ public final class RunsScreen: Screen {
         case .filter: return KeyHelp.edit(enter: "keep the filter")
         case .rename: return KeyHelp.edit(enter: "rename")
         case .note: return KeyHelp.edit(enter: "save the note")
+        case .export: return KeyHelp.edit(enter: "export")
         case nil: return KeyHelp.edit(enter: "start training")
         }
     }
@@ -196,6 +202,13 @@ public final class RunsScreen: Screen {
                 s.message = "cannot rename \(r.name): \(error)"
             }
             s.refreshRuns()
+        case .export:
+            guard let r = s.selectedRun, let config = r.config else { return }
+            let typed = (text.trimmingCharacters(in: .whitespaces) as NSString).expandingTildeInPath
+            guard !typed.isEmpty else { s.message = "no folder given; nothing exported"; return }
+            let folder = typed.hasPrefix("/") ? typed : (s.workingDirectory as NSString).appendingPathComponent(typed)
+            s.exportJob = ExportJob(config: config, name: r.givenName, folder: folder, catalog: s.catalog, events: s.events)
+            s.message = "exporting \(r.givenName) to \(folder)…"
         case .note:
             guard let r = s.selectedRun else { return }
             do {
@@ -221,6 +234,7 @@ public final class RunsScreen: Screen {
             case .filter: ask = ("filter: ", input, .accent)
             case .rename: ask = ("new name for \(run): ", input, .accent)
             case .note: ask = ("note on \(run) (#words are tags): ", input, .accent)
+            case .export: ask = ("export \(run) for GPUs to folder: ", input, .accent)
             }
         } else if let input = s.runsScreen.cloneInput {
             ask = ("clone \(run) and train it (Enter; Esc cancels) with learning rate: ", input, .accent)
