@@ -889,6 +889,51 @@ import Training
         #expect(app.state.message?.contains("is not empty") == true, "\(app.state.message ?? "")")
     }
 
+    /// Runs, `A`: a Hugging Face Trainer output folder (a real run's files) joins the table,
+    /// overlays with dnatune's runs, opens on Train, and `x` only takes it off the list.
+    @Test func runsListAHuggingFaceTrainerFolder() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrainingTests/Fixtures/tensorboard/hf_run")
+        let out = dir.appendingPathComponent("runs")
+        let run = try RunDirectory.create(in: out, name: "mine")
+        try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
+        try [TrainingEvent.started(totalSteps: 4, stepsPerEpoch: 2, trainSamples: 16, resumedFrom: nil, wallTime: 0),
+             .step(StepRecord(step: 1, epoch: 0.5, loss: 0.7, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 10, wallTime: 1)),
+             .step(StepRecord(step: 2, epoch: 1, loss: 0.6, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 10, wallTime: 2))]
+            .map { $0.jsonLine + "\n" }.joined().write(to: run.metrics, atomically: true, encoding: .utf8)
+        var config = DemoConfig.load()
+        config.finetune.outputDir = out.path
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        _ = app.handle(.char("A"))
+        for c in fixture.path { _ = app.handle(.char(c)) }
+        _ = app.handle(.enter)
+        #expect(app.state.message?.hasPrefix("added hf_run") == true, "\(app.state.message ?? "")")
+        let added = try #require(app.state.runs.first { $0.isTrainerOutput })
+        #expect(added.cells[1] == "HF" && added.ended == "completed" && added.history.trainLoss.count == 12)
+        #expect(app.state.selectedRun?.name == "hf_run")
+        // Marked with the dnatune run, overlaid.
+        _ = app.handle(.char(" "))
+        app.state.runsScreen.marked.append(run.name)
+        _ = app.handle(.char("o"))
+        let overlay = app.frame(width: 120, height: 40, unicode: true).text
+        #expect(overlay.contains("hf_run"), "\(overlay)")
+        _ = app.handle(.escape)
+        // Off the list with x, its files untouched.
+        _ = app.handle(.char("x"))
+        #expect(!app.state.runs.contains { $0.isTrainerOutput })
+        #expect(FileManager.default.fileExists(atPath: fixture.appendingPathComponent("trainer_state.json").path))
+        // A folder with nothing of a Trainer's is refused.
+        _ = app.handle(.char("A"))
+        for c in dir.path { _ = app.handle(.char(c)) }
+        _ = app.handle(.enter)
+        #expect(app.state.message?.contains("no TensorBoard event files") == true, "\(app.state.message ?? "")")
+    }
+
     @Test func runsFilterNoteRenameDeleteAndCompare() throws {
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -44,6 +44,8 @@ public struct DashboardState {
     private var lengthsReady: (LengthDistribution?, LengthDistribution?)?
     /// The data being prepared on its own thread (`startLoadingData`), nil when none is.
     public var dataJob: DataLoadJob?
+    /// Hugging Face Trainer output folders listed with the runs (Runs, `A`), absolute paths.
+    public var trainerOutputs: [String] = []
     /// A run being exported for Hugging Face's Trainer (Runs, `X`).
     public var exportJob: ExportJob?
     /// How long preparing the data shown took (read, clean, split, tokenize), in seconds.
@@ -433,7 +435,7 @@ public struct DashboardState {
 
     /// Reads the runs under the output directory again.
     public mutating func refreshRuns() {
-        runs = RunSummary.list(in: outputRoot)
+        runs = RunSummary.list(in: outputRoot) + trainerOutputs.map { RunSummary.loadTrainerOutput(URL(fileURLWithPath: $0)) }
         runsScreen.table.selected = max(0, min(runsScreen.table.selected, runs.count - 1))
         runsScreen.marked.removeAll { name in !runs.contains { $0.name == name } }
     }

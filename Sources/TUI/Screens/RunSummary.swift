@@ -11,6 +11,9 @@ public struct RunSummary: Sendable {
     public var sweep: SweepMembership?
     /// The user's note (`note.txt`); its `#words` are the run's tags.
     public var note = ""
+    /// A Hugging Face Trainer output folder added to the table (Runs, `A`), not a dnatune run:
+    /// its curves come from its TensorBoard files, and it is never renamed or deleted here.
+    public var isTrainerOutput = false
 
     /// The `#words` of the note, without the `#`.
     public var tags: [String] {
@@ -36,6 +39,16 @@ public struct RunSummary: Sendable {
         var summary = RunSummary(run: run, config: config, status: status ?? nil, history: history,
                                  sweep: (try? SweepMembership.read(run)) ?? nil)
         summary.note = run.readNote()
+        return summary
+    }
+
+    /// A Hugging Face Trainer output folder as a row: its curves from its TensorBoard files and
+    /// `trainer_state.json` (`HFTrainerRun`); no config.
+    public static func loadTrainerOutput(_ folder: URL) -> RunSummary {
+        var history = RunHistory()
+        for e in (try? HFTrainerRun(directory: folder).poll()) ?? [] { history.apply(e) }
+        var summary = RunSummary(run: RunDirectory(url: folder), config: nil, status: nil, history: history, sweep: nil)
+        summary.isTrainerOutput = true
         return summary
     }
 
@@ -127,6 +140,7 @@ public struct RunSummary: Sendable {
     /// How the run ended (`completed`, `early_stopped`, `running`, `killed` ...).
     public var ended: String {
         if let f = history.finished { return f.reason.code }
+        if isTrainerOutput { return history.eventCount > 0 ? "HF, going" : "HF, no data" }
         guard let s = status else { return history.eventCount > 0 ? "killed" : "new" }
         if s.state == "running" && !s.processAlive { return "killed" }
         return s.state
@@ -138,7 +152,7 @@ public struct RunSummary: Sendable {
         let c = config
         return [
             shortName,
-            c?.model.strategy.rawValue ?? "?",
+            c?.model.strategy.rawValue ?? (isTrainerOutput ? "HF" : "?"),
             learningRateChange.map { formatLR($0.to) + "*" } ?? c.map { formatLR($0.finetune.learningRate) } ?? "?",
             c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
             c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",

@@ -54,6 +54,7 @@ public final class RunsScreen: Screen {
                 guard let r = s.selectedRun else { return .handled }
                 if s.isTraining { s.message = "a run is training; its curves stay on Train"; return .handled }
                 // A run another process trains is opened with control when its socket answers.
+                if r.isTrainerOutput { s.watchTrainerOutput(r.run.url); return .show(.train) }
                 s.watch(r.run, attach: ControlClient.probe(r.run.controlSocket) == .live)
                 return .show(.train)
             }),
@@ -65,19 +66,30 @@ public final class RunsScreen: Screen {
             }),
             KeyBinding(.char("N"), "write a note (#words are tags)", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
+                if r.isTrainerOutput { s.message = "\(r.name) is a Hugging Face Trainer folder: no notes there"; return .handled }
                 s.runsScreen.prompt = (.note, TextInput(r.note)); return .handled
             }),
             KeyBinding(.char("e"), "rename the run", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
+                if r.isTrainerOutput { s.message = "\(r.name) is a Hugging Face Trainer folder: it is not renamed here"; return .handled }
                 s.runsScreen.prompt = (.rename, TextInput(r.name)); return .handled
+            }),
+            KeyBinding(.char("A"), "add a Hugging Face Trainer output folder (its curves beside the runs)", hint: false, action: { s in
+                s.runsScreen.prompt = (.addFolder, TextInput("")); return .handled
             }),
             KeyBinding(.char("X"), "export the run for GPUs (a project for Hugging Face's Trainer)", hint: false, action: { s in
                 guard let r = s.selectedRun, r.config != nil else { s.message = "no run with a config selected"; return .handled }
                 if let job = s.exportJob { s.message = "still exporting \(job.name) to \(job.folder)"; return .handled }
                 s.runsScreen.prompt = (.export, TextInput(r.givenName + "-gpu", selected: true)); return .handled
             }),
-            KeyBinding(.char("x"), "delete the run (asks first)", hint: false, action: { s in
+            KeyBinding(.char("x"), "delete the run (asks first); an added folder leaves the list", hint: false, action: { s in
                 guard let r = s.selectedRun else { return .handled }
+                if r.isTrainerOutput {
+                    s.trainerOutputs.removeAll { $0 == r.run.url.path }
+                    s.refreshRuns()
+                    s.message = "\(r.name) left the list (its files are untouched)"
+                    return .handled
+                }
                 s.runsScreen.deleteAsked = r.name; return .handled
             }),
             KeyBinding(.char("R"), "refresh", hint: false, action: { s in s.refreshRuns(); return .handled }),
@@ -99,6 +111,7 @@ public final class RunsScreen: Screen {
         case .rename: return KeyHelp.edit(enter: "rename")
         case .note: return KeyHelp.edit(enter: "save the note")
         case .export: return KeyHelp.edit(enter: "export")
+        case .addFolder: return KeyHelp.edit(enter: "add the folder") + [KeyHelp(keys: "Tab", description: "complete")]
         case nil: return KeyHelp.edit(enter: "start training")
         }
     }
@@ -130,7 +143,13 @@ public final class RunsScreen: Screen {
                 s.runsScreen.prompt = nil
                 applyPrompt(kind, input.value, &s)
             default:
-                guard input.handle(key) else { return .handled }
+                if kind == .addFolder {
+                    let (used, matches) = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
+                    if let matches { s.message = matches }
+                    guard used else { return .handled }
+                } else {
+                    guard input.handle(key) else { return .handled }
+                }
                 s.runsScreen.prompt = (kind, input)
                 // The filter applies as it is typed.
                 if kind == .filter { s.runsScreen.filter = input.value; s.runsScreen.table.selected = 0 }
@@ -202,6 +221,20 @@ public final class RunsScreen: Screen {
                 s.message = "cannot rename \(r.name): \(error)"
             }
             s.refreshRuns()
+        case .addFolder:
+            let typed = (text.trimmingCharacters(in: .whitespaces) as NSString).expandingTildeInPath
+            guard !typed.isEmpty else { return }
+            let folder = URL(fileURLWithPath: typed.hasPrefix("/") ? typed : (s.workingDirectory as NSString).appendingPathComponent(typed))
+                .standardizedFileURL.path
+            guard HFTrainerRun.isTrainerOutput(URL(fileURLWithPath: folder)) else {
+                s.message = "\(typed): no TensorBoard event files or trainer_state.json there (report_to: tensorboard writes them)"
+                return
+            }
+            if !s.trainerOutputs.contains(folder) { s.trainerOutputs.append(folder) }
+            s.refreshRuns()
+            let name = (folder as NSString).lastPathComponent
+            if let i = s.orderedRuns.firstIndex(where: { $0.name == name }) { s.runsScreen.table.selected = i }
+            s.message = "added \(name): o overlays it with the marked runs, v shows it on Train"
         case .export:
             guard let r = s.selectedRun, let config = r.config else { return }
             let typed = (text.trimmingCharacters(in: .whitespaces) as NSString).expandingTildeInPath
@@ -235,6 +268,7 @@ public final class RunsScreen: Screen {
             case .rename: ask = ("new name for \(run): ", input, .accent)
             case .note: ask = ("note on \(run) (#words are tags): ", input, .accent)
             case .export: ask = ("export \(run) for GPUs to folder: ", input, .accent)
+            case .addFolder: ask = ("Hugging Face Trainer output folder: ", input, .accent)
             }
         } else if let input = s.runsScreen.cloneInput {
             ask = ("clone \(run) and train it (Enter; Esc cancels) with learning rate: ", input, .accent)

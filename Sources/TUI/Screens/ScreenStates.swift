@@ -52,9 +52,9 @@ public struct TrainScreenState: Sendable {
 public struct RunsScreenState: Sendable {
     /// What the screen shows.
     public enum Mode: Equatable, Sendable { case table, overlay, diff, sweeps, compare }
-    /// A line being typed: the filter, a new name or a note for the selected run, or the folder
-    /// to export it to.
-    public enum Prompt: Equatable, Sendable { case filter, rename, note, export }
+    /// A line being typed: the filter, a new name or a note for the selected run, the folder
+    /// to export it to, or a Hugging Face Trainer output folder to add.
+    public enum Prompt: Equatable, Sendable { case filter, rename, note, export, addFolder }
     public var table = TableState()
     /// Runs marked for the overlay, the diff and the side-by-side view, by name, in marking order.
     public var marked: [String] = []
