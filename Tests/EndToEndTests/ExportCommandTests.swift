@@ -42,17 +42,41 @@ import Testing
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stdout.contains("exported to \(out.path)"))
 
-        // The full model in two processes (torchrun, gloo), LoRA in one.
+        // The full model in two processes (torchrun, gloo), LoRA in one; dnatune watch follows the
+        // run in a terminal from its first event to its end.
         let gpuRun = p.dir.appendingPathComponent("hf-run")
-        let launch = strategy == "full" ? ["-m", "torch.distributed.run", "--nproc_per_node", "2", "train.py"] : ["train.py"]
-        let trained = try runProcess(URL(fileURLWithPath: Self.python!), launch + ["--out", gpuRun.path], currentDirectory: out)
-        #expect(trained.status == 0, "\(trained.stderr.suffix(3000))")
+        let launch = strategy == "full" ? "-m torch.distributed.run --nproc_per_node 2 train.py" : "train.py"
+        let tmux = try TmuxSession(width: 110, height: 34, environment: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"])
+        try tmux.type("cd \(out.path) && (\(Self.python!) \(launch) --out \(gpuRun.path) > train.log 2>&1; echo $? > train.status) &", enter: true)
+        try tmux.type("while [ ! -f \(gpuRun.path)/metrics.jsonl ]; do sleep 0.1; done; \(Binary.url.path) watch \(gpuRun.path)", enter: true)
+        let watched = try tmux.waitFor(timeout: 300, settle: 0.5) { $0.contains("completed") && $0.contains("12/12") }
+        #expect(watched.contains("Loss") && watched.contains("Early stopping"), "\(watched)")
+        try tmux.type("q")
+        _ = try tmux.waitForPrompt()
+        _ = try tmux.shell("wait", timeout: 120)
+        let status = try String(contentsOf: out.appendingPathComponent("train.status"), encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+                "\((try? String(contentsOf: out.appendingPathComponent("train.log"), encoding: .utf8))?.suffix(3000) ?? "")")
         let events = try Self.events(gpuRun)
         #expect(events.filter { $0["event"] as? String == "started" }.count == 1, "rank 0 alone writes events")
         #expect(events.last?["event"] as? String == "finished")
         #expect(events.contains { $0["event"] as? String == "eval" } && events.contains { $0["event"] as? String == "test" })
-        let status = try String(contentsOf: gpuRun.appendingPathComponent("status.json"), encoding: .utf8)
-        #expect(status.contains("\"completed\"") || status.contains("\"early_stopped\""), "\(status)")
+        let runStatus = try String(contentsOf: gpuRun.appendingPathComponent("status.json"), encoding: .utf8)
+        #expect(runStatus.contains("\"completed\"") || runStatus.contains("\"early_stopped\""), "\(runStatus)")
+
+        // The events' losses are the run's TensorBoard scalars, as TensorBoard reads them.
+        let dump = try runProcess(URL(fileURLWithPath: Self.python!), ["-c", """
+            import glob, json, os, sys
+            from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+            folder = os.path.dirname(glob.glob(sys.argv[1] + "/runs/*/events.out.tfevents.*")[0])
+            ea = EventAccumulator(folder); ea.Reload()
+            print(json.dumps({str(e.step): e.value for e in ea.Scalars("train/loss")}))
+            """, gpuRun.path])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let scalars = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Double])
+        let losses = events.filter { $0["event"] as? String == "step" }.map { ($0["step"] as! Int, $0["loss"] as! Double) }
+        #expect(losses.count == scalars.count && losses.count == 12)
+        for (step, loss) in losses { #expect(Float(loss) == scalars[String(step)].map(Float.init), "step \(step)") }
 
         // dnatune's own run of the exported config: the same learning rate at every step.
         let ownRuns = p.dir.appendingPathComponent("own")
