@@ -889,6 +889,24 @@ import Training
         #expect(app.state.message?.contains("is not empty") == true, "\(app.state.message ?? "")")
     }
 
+    /// Model, `X`: the current config exported for Hugging Face's Trainer.
+    @Test func modelScreenExportsTheCurrentConfig() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = DemoConfig.load()
+        config.finetune.learningRate = 2e-4
+        let app = Dashboard.makeApp(state: DashboardState(config: config, workingDirectory: dir.path))
+        _ = app.handle(.char("2"))
+        _ = app.handle(.char("X"))
+        #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("Export for GPUs to folder"))
+        for c in "demo-gpu" { _ = app.handle(.char(c)) }
+        _ = app.handle(.enter)
+        while app.state.exportJob != nil { Thread.sleep(forTimeInterval: 0.05); app.state.drain() }
+        #expect(app.state.message?.hasPrefix("exported demo to \(dir.path)/demo-gpu") == true, "\(app.state.message ?? "")")
+        let exported = try TrainConfig.load(file: dir.appendingPathComponent("demo-gpu/config.yaml").path).config
+        #expect(exported.finetune.learningRate == 2e-4)
+    }
+
     /// Runs, `A`: a Hugging Face Trainer output folder (a real run's files) joins the table,
     /// overlays with dnatune's runs, opens on Train, and `x` only takes it off the list.
     @Test func runsListAHuggingFaceTrainerFolder() throws {

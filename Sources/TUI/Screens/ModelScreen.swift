@@ -22,6 +22,11 @@ public final class ModelScreen: Screen {
                 s.modelScreen.fileInput = (TextInput(s.configPath ?? "dnatune.yaml", selected: true), .save); return .handled
             }),
             // In the `?` help, not on the hint line (which must fit 80 columns).
+            KeyBinding(.char("X"), "export this config for GPUs (a project for Hugging Face's Trainer)", hint: false, action: { s in
+                if let job = s.exportJob { s.message = "still exporting \(job.name) to \(job.folder)"; return .handled }
+                let name = s.configPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "dnatune"
+                s.modelScreen.fileInput = (TextInput(name + "-gpu", selected: true), .export); return .handled
+            }),
             KeyBinding(.char("f"), "find a learning rate (LR range test)", hint: false, action: { s in s.startLRFinder(); return .handled }),
             KeyBinding(.char("a"), "apply the suggested learning rate", hint: false, action: { s in s.applySuggestedLearningRate(); return .handled }),
             KeyBinding(.char("r"), "start training", action: { s in s.startTraining() ? .show(.train) : .handled }),
@@ -31,7 +36,9 @@ public final class ModelScreen: Screen {
     public func capturesKeys(_ state: DashboardState) -> Bool { state.modelScreen.fileInput != nil || state.modelForm.isEditing }
 
     public func editHints(_ state: DashboardState) -> [KeyHelp] {
-        if let (_, action) = state.modelScreen.fileInput { return KeyHelp.edit(enter: action == .load ? "open" : "save", [KeyHelp(keys: "Tab", description: "complete")]) }
+        if let (_, action) = state.modelScreen.fileInput {
+            return KeyHelp.edit(enter: action == .load ? "open" : action == .save ? "save" : "export", [KeyHelp(keys: "Tab", description: "complete")])
+        }
         return KeyHelp.edit(enter: "apply")
     }
 
@@ -46,6 +53,13 @@ public final class ModelScreen: Screen {
                 guard !path.isEmpty else { return .handled }
                 let full = path.hasPrefix("/") ? path : (s.workingDirectory as NSString).appendingPathComponent(path)
                 // Saving over another file than the one opened asks first; Enter again confirms.
+                if action == .export {
+                    let name = ((full as NSString).lastPathComponent as NSString).deletingPathExtension
+                    s.exportJob = ExportJob(config: s.config, name: name.hasSuffix("-gpu") ? String(name.dropLast(4)) : name,
+                                            folder: full, catalog: s.catalog, events: s.events)
+                    s.message = "exporting the config to \(full)…"
+                    return .handled
+                }
                 if action == .save, path != s.configPath, s.modelScreen.overwriteAsked != full, FileManager.default.fileExists(atPath: full) {
                     s.modelScreen.overwriteAsked = full
                     s.modelScreen.fileInput = (input, action)
@@ -77,6 +91,7 @@ public final class ModelScreen: Screen {
                     } catch {
                         s.message = "cannot save \(path): \(error.localizedDescription)"
                     }
+                case .export: break
                 }
             default:
                 let r = PathCompletion.edit(&input, key: key, base: s.workingDirectory)
@@ -99,7 +114,7 @@ public final class ModelScreen: Screen {
         let inner = Panel(title: "Hyperparameters", focused: true).draw(into: &g, in: formRect, unicode: unicode)
         s.modelForm.draw(into: &g, in: inner, focused: true, unicode: unicode)
         if let (input, action) = s.modelScreen.fileInput {
-            let box = Panel(title: action == .load ? "Open config" : "Save config as", focused: true)
+            let box = Panel(title: action == .load ? "Open config" : action == .save ? "Save config as" : "Export for GPUs to folder", focused: true)
                 .draw(into: &g, in: Rect(x: left.x, y: formRect.maxY, width: left.width, height: 3), unicode: unicode)
             input.draw(into: &g, in: box, focused: true, style: Style(underline: true))
         }

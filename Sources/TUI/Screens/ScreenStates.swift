@@ -19,7 +19,7 @@ public struct DataScreenState: Sendable {
 /// The Model screen's own state: a config path being typed and what to do with it.
 public struct ModelScreenState: Sendable {
     /// Where the typed path goes.
-    public enum FileAction: Equatable, Sendable { case load, save }
+    public enum FileAction: Equatable, Sendable { case load, save, export }
     /// A config path being typed, and what to do with it.
     public var fileInput: (input: TextInput, action: FileAction)?
     /// The file that saving would replace, once the user was asked (Enter again confirms).
