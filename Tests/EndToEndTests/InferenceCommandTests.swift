@@ -76,7 +76,9 @@ import Testing
         let out = p.dir.appendingPathComponent("predictions.csv")
         let r = try runProcess(Binary.url, ["predict", run.path, input.path, "--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("wrote 3 predictions"))
+        #expect(r.stdout.contains("wrote 3 predictions") && r.stdout.contains("sequences/s"), "\(r.stdout)")
+        // Written beside its name and renamed into place: no partial file is left.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: p.dir.path).allSatisfy { !$0.contains(".partial") })
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "id,prob_neg,prob_pos,predicted_label")
         try #require(lines.count == 4)
@@ -92,6 +94,12 @@ import Testing
         // Without --out the CSV goes to standard output.
         let piped = try runProcess(Binary.url, ["predict", run.path, input.path])
         #expect(piped.stdout == (try String(contentsOf: out, encoding: .utf8)))
+        #expect(piped.stderr.contains("predicted 3 sequences") && piped.stderr.contains("sequences/s"), "\(piped.stderr)")
+        // A file that cannot be read leaves no output file behind.
+        let missing = p.dir.appendingPathComponent("nothing.csv")
+        let failed = try runProcess(Binary.url, ["predict", run.path, p.dir.appendingPathComponent("absent.fa").path, "--out", missing.path])
+        #expect(failed.status == 2 && !FileManager.default.fileExists(atPath: missing.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: p.dir.path).allSatisfy { !$0.contains(".partial") })
     }
 
     @Test func lrFindPrintsACurveAndASuggestionAndCreatesNoRun() throws {

@@ -120,6 +120,22 @@ import Testing
         }
     }
 
+    /// Prediction streams: chunks of at most the asked size, in file order, the same rows as
+    /// one pass over the whole file.
+    @Test func predictionsStreamInChunks() throws {
+        let (dir, run) = try Self.trainedRun(strategy: "full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trained = try TrainedRun(run: run)
+        let file = dir.appendingPathComponent("many.csv")
+        try TinyRun.csv(count: 50, seed: 4).write(to: file, atomically: true, encoding: .utf8)
+        var chunks: [Predictions] = []
+        let total = try trained.predict(path: file.path, chunk: 7) { chunks.append($0) }
+        #expect(total == 50 && chunks.count == 8 && chunks.allSatisfy { $0.count <= 7 } && chunks.last?.count == 1)
+        let whole = try trained.predict(path: file.path)
+        #expect(chunks.flatMap(\.ids) == whole.ids && chunks.flatMap(\.probabilities) == whole.probabilities)
+        #expect(Predictions.csvHeader(whole.labelNames) + chunks.map(\.csvRows).joined() == whole.csv)
+    }
+
     @Test(arguments: ["fasta", "fastq", "csv", "txt"])
     func predictWorksOnUnlabelledFiles(format: String) throws {
         let (dir, run) = try Self.trainedRun(strategy: "full")

@@ -26,9 +26,17 @@ public struct Predictions: Sendable, Equatable {
 
     /// The CSV: `id,prob_<class>...,predicted_label`, one row per sequence, probabilities
     /// with 6 decimals; fields holding commas, quotes or newlines are quoted.
-    public var csv: String {
+    public var csv: String { Self.csvHeader(labelNames) + csvRows }
+
+    /// The CSV's first line: `id,prob_<class>...,predicted_label`.
+    public static func csvHeader(_ labelNames: [String]) -> String {
+        "id," + labelNames.map { Trainer.csvField("prob_" + $0) }.joined(separator: ",") + ",predicted_label\n"
+    }
+
+    /// The CSV's rows, without the header (a streamed chunk's).
+    public var csvRows: String {
         let k = labelNames.count
-        var text = "id," + labelNames.map { Trainer.csvField("prob_" + $0) }.joined(separator: ",") + ",predicted_label\n"
+        var text = ""
         for i in 0..<count {
             text += Trainer.csvField(ids[i])
             for c in 0..<k { text += "," + String(format: "%.6f", probabilities[i * k + c]) }

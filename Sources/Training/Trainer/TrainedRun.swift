@@ -161,20 +161,43 @@ public final class TrainedRun {
     /// become N even when the run dropped them, so no record is lost) and truncated to the run's maximum length, but nothing is
     /// filtered out, so ids match the input one to one. A table's label column is not needed.
     public func predict(path: String) throws -> Predictions {
+        var all = Predictions(ids: [], labelNames: labelNames, probabilities: [])
+        try predict(path: path) { chunk in
+            all.ids += chunk.ids
+            all.probabilities += chunk.probabilities
+        }
+        return all
+    }
+
+    /// `predict(path:)` streamed: the file is read, tokenized and classified `chunk` records at
+    /// a time, each chunk's predictions passed to `emit` as soon as they are computed, so memory
+    /// holds one chunk whatever the file's size. Returns the number of records.
+    @discardableResult
+    public func predict(path: String, chunk: Int = 4096, emit: (Predictions) throws -> Void) throws -> Int {
         var options = PreparedData.readerOptions(config.data)
         options.labelColumn = nil
         options.ambiguity = .toN
         let reader = try SequenceReader(path: path, options: options)
+        var total = 0
         var ids: [String] = [], sequences: [[UInt8]] = []
+        func flush() throws {
+            guard !sequences.isEmpty else { return }
+            let dataset = try EncodedDataset(
+                LabeledSequences(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count), labelNames: labelNames),
+                tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength, bothStrands: config.data.averageStrands)
+            let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                                                        padID: tokenizer.padID)
+            try emit(Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities))
+            total += ids.count
+            ids.removeAll(keepingCapacity: true)
+            sequences.removeAll(keepingCapacity: true)
+        }
         while let r = try reader.next() {
             ids.append(r.id)
             sequences.append(r.sequence)
+            if ids.count >= max(1, chunk) { try flush() }
         }
-        let dataset = try EncodedDataset(
-            LabeledSequences(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count), labelNames: labelNames),
-            tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength, bothStrands: config.data.averageStrands)
-        let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
-                                                    padID: tokenizer.padID)
-        return Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities)
+        try flush()
+        return total
     }
 }
