@@ -34,6 +34,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let session: TrainingSession
+        let preparing = Date()
         do {
             if let resume {
                 session = try TrainingSession(resuming: RunDirectory(url: URL(fileURLWithPath: resume)))
@@ -49,6 +50,8 @@ struct Train: ParsableCommand {
             throw ExitCode(2)
         }
         describe(session)
+        // Reading, cleaning, splitting and tokenizing (and building the model) before the first step.
+        print(String(format: "prepared in %.1f s (read, clean, split, tokenize, model)", Date().timeIntervalSince(preparing)))
         // The events are written unbuffered; the description must come out first.
         fflush(nil)
         let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps, config: session.config)

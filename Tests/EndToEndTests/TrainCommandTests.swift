@@ -39,6 +39,7 @@ import Testing
         #expect(!r.stdout.contains("\r"))
         #expect(r.stdout.hasPrefix("run \(run.path)"))
         #expect(r.stdout.contains("finished at step 30"))
+        #expect(r.stdout.contains("prepared in ") && r.stdout.contains(" s (read, clean, split, tokenize, model)"), "\(r.stdout)")
     }
 
     @Test func aConfigErrorNamesTheKeyAndLineAndCreatesNoRun() throws {
