@@ -295,6 +295,32 @@ import Training
 
     static let sizes = [(80, 24), (160, 48)]
 
+    /// Watching a Hugging Face run that has not written anything yet: its files appear and grow,
+    /// and each change moves the dashboard's redraw generation and reaches the curves.
+    @Test func watchesAHuggingFaceRunFromItsStart() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrainingTests/Fixtures/tensorboard/hf_run")
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = DashboardState(config: TrainConfig(), workingDirectory: dir.path)
+        s.watchTrainerOutput(dir)
+        #expect(s.history.eventCount == 0)
+        let g0 = s.events.generation
+        let name = "runs/tiny/events.out.tfevents.1700000000.host.1.0"
+        let bytes = try Data(contentsOf: fixture.appendingPathComponent(name))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs/tiny"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("trainer_state.json"), to: dir.appendingPathComponent("trainer_state.json"))
+        try bytes.prefix(bytes.count * 3 / 4).write(to: dir.appendingPathComponent(name))
+        #expect(s.events.generation != g0)
+        s.drain()
+        #expect(s.history.trainLoss.count > 0 && s.history.finished == nil, "\(s.message ?? "") \(s.history.eventCount)")
+        let g1 = s.events.generation
+        try bytes.write(to: dir.appendingPathComponent(name))
+        #expect(s.events.generation != g1)
+        s.drain()
+        #expect(s.history.trainLoss.count == 12 && s.history.finished?.step == 24)
+    }
+
     /// A Hugging Face Trainer output directory (the TensorBoard fixture of a real run) on the
     /// Train screen: its loss and metric curves, its early-stopping state and its end.
     @Test func watchesAHuggingFaceTrainerRun() throws {

@@ -72,6 +72,8 @@ public struct DashboardState {
     /// socket (`dnatune attach`, or a live run opened from Runs); `dnatune watch` is read-only.
     public var attached = false
     private var tail: (any RunEventSource)?
+    /// The folder of event files followed for redraws while watching a Hugging Face run.
+    private var followedFolder: String?
     public var history = RunHistory()
     /// The event log, oldest first (last 500 lines).
     public var log: [String] = []
@@ -313,7 +315,10 @@ public struct DashboardState {
         let source = HFTrainerRun(directory: directory)
         tail = source
         resetRun(totalSteps: 0)
-        events.follow(source.eventFolder.map { .folder($0.path) } ?? .none)
+        // Until the Trainer has written its first event file, the folder itself is followed.
+        let folder = (source.eventFolder ?? directory).path
+        followedFolder = folder
+        events.follow(.folder(folder))
         drain()
         bellPending = false
     }
@@ -343,6 +348,10 @@ public struct DashboardState {
             do { new = try tail.poll() } catch { message = "\(error)" }
         }
         for e in new { absorb(e) }
+        if let hf = tail as? HFTrainerRun, let folder = hf.eventFolder?.path, folder != followedFolder {
+            followedFolder = folder
+            events.follow(.folder(folder))
+        }
         reportFinishedLRFinder()
         takeLoadedData()
         takeExport()
