@@ -172,10 +172,12 @@ public enum ExportProject {
             ## Watch and evaluate with dnatune
 
             The run directory (`runs/\(name)`, or `--out DIR`) gets dnatune's `metrics.jsonl` and `status.json`
-            (from the process of rank 0), TensorBoard files, `test_metrics.json`, `predictions.csv` and the trained
-            `model/`:
+            (from the process of rank 0), TensorBoard files, `test_metrics.json`, `predictions.csv` and the best
+            model as `checkpoints/best` (a Hugging Face model folder; LoRA merged into it):
 
-                dnatune watch runs/\(name)                         # live curves, early stopping, over SSH
+                dnatune watch runs/\(name)          # live curves and early stopping, from any terminal, over SSH
+                dnatune eval runs/\(name)           # the test split, scored by dnatune
+                dnatune predict runs/\(name) FILE   # class probabilities for a sequence file
                 tensorboard --logdir runs
 
             """
