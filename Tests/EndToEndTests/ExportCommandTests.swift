@@ -38,7 +38,11 @@ import Testing
         let config = try p.writeConfig(p.config(maxSteps: 12, saveSteps: 4, strategy: strategy,
                                                 extraFinetune: "  warmup_ratio: 0.25\n  lr_scheduler_type: cosine"))
         let out = p.dir.appendingPathComponent("export")
-        let exported = try runProcess(Binary.url, ["export", config, "--out", out.path, "--set", "finetune.logging_steps=1"])
+        // The LoRA case also augments with reverse complements, averages both strands' predictions and
+        // weights the classes in the loss.
+        let dataSteps = strategy == "lora" ? ["--set", "data.augmentation.reverse_complement=true", "--set", "data.augmentation.average_strands=true",
+                                              "--set", "data.balancing=weights"] : []
+        let exported = try runProcess(Binary.url, ["export", config, "--out", out.path, "--set", "finetune.logging_steps=1"] + dataSteps)
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stdout.contains("exported to \(out.path)"))
 
