@@ -8,8 +8,8 @@ struct CheckpointOption: ParsableArguments {
     var checkpoint: String = "best"
 
     @Option(help: ArgumentHelp(
-        "With a Hugging Face model folder instead of a run (a GPU run's checkpoints/best, a Trainer checkpoint-N): "
-            + "the config its data and tokenizer come from, e.g. the config.yaml of dnatune export.",
+        "With a Hugging Face model folder instead of a run (a GPU run's checkpoints/best, a Trainer checkpoint-N, "
+            + "or a PEFT adapter folder over its base): the config its data and tokenizer come from, e.g. the config.yaml of dnatune export.",
         valueName: "config"))
     var config: String?
 
@@ -32,9 +32,10 @@ struct CheckpointOption: ParsableArguments {
             return try TrainedRun(modelFolder: url, config: loaded.config)
         }
         let run = RunDirectory(url: url)
-        if !FileManager.default.fileExists(atPath: run.config.path), HFCheckpoint.hasWeights(in: path) {
-            throw RunError("\(path) is a model folder, not a run directory: give the config its data and tokenizer come from "
-                           + "with --config (an exported project's config.yaml)")
+        if !FileManager.default.fileExists(atPath: run.config.path),
+           HFCheckpoint.hasWeights(in: path) || FileManager.default.fileExists(atPath: path + "/" + PEFTAdapter.configFile) {
+            throw RunError("\(path) is a model or adapter folder, not a run directory: give the config its data and tokenizer "
+                           + "come from with --config (an exported project's config.yaml, or the LoRA run's)")
         }
         return try TrainedRun(run: run, checkpoint: which)
     }

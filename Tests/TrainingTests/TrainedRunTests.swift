@@ -51,13 +51,36 @@ import Testing
         let a = try byRun.evaluate(byRun.testSplit()), b = try byFolder.evaluate(byFolder.testSplit())
         #expect(abs(a.loss - b.loss) < 1e-12 && a.metrics.confusion == b.metrics.confusion)
         #expect(byFolder.labelNames == byRun.labelNames)
-        // A folder without full weights (a PEFT adapter alone) says so.
-        let adapterOnly = dir.appendingPathComponent("adapter-only")
-        try FileManager.default.createDirectory(at: adapterOnly, withIntermediateDirectories: true)
-        try Data("{}".utf8).write(to: adapterOnly.appendingPathComponent("adapter_config.json"))
-        #expect { try TrainedRun(modelFolder: adapterOnly, config: config) } throws: { error in
-            "\(error)".contains("PEFT adapter alone")
+        // A folder with neither weights nor an adapter says so.
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect { try TrainedRun(modelFolder: empty, config: config) } throws: { error in
+            "\(error)".contains("holds no model weights") && "\(error)".contains("no PEFT adapter")
         }
+    }
+
+    /// A LoRA run over a pre-trained base: its PEFT adapter folder alone, opened over the base
+    /// with the run's config, scores the test split as the run does; a config that is not LoRA
+    /// is refused.
+    @Test func anAdapterFolderOverItsBaseScoresAsItsRun() throws {
+        let (dir, base) = try TinyRun.make(strategy: "lora")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = base
+        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
+        config.data.tokenizer.kind = .vocab
+        config.lora.modulesToSave = ["pooler"]
+        let session = try TrainingSession(config: config, name: "adapter")
+        #expect(session.trainer.run().isSuccess)
+        let run = session.run
+        let runConfig = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        let byRun = try TrainedRun(run: run)
+        let byAdapter = try TrainedRun(modelFolder: run.adapter, config: runConfig)
+        #expect(byAdapter.model.lora != nil && byAdapter.labelNames == byRun.labelNames)
+        let a = try byRun.evaluate(byRun.testSplit()), b = try byAdapter.evaluate(byAdapter.testSplit())
+        #expect(abs(a.loss - b.loss) < 1e-9 && a.metrics.confusion == b.metrics.confusion, "\(a.loss) \(b.loss)")
+        var full = runConfig
+        full.model.strategy = .full
+        #expect { try TrainedRun(modelFolder: run.adapter, config: full) } throws: { error in "\(error)".contains("is a LoRA adapter") }
     }
 
     @Test func theLastCheckpointDiffersFromTheBestWhenTheyWereSavedAtDifferentSteps() throws {

@@ -48,49 +48,108 @@ public final class TrainedRun {
     }
 
     /// Opens a Hugging Face model folder (a `save_pretrained` folder or a Trainer
-    /// `checkpoint-N`, e.g. from a GPU run of `dnatune export`'s train.py) with the data and
-    /// tokenizer settings of `config` (the exported `config.yaml`, or any dnatune config): its
-    /// test split, class weights (`data.class_weights`) and batch size are the config's.
-    /// - Throws: `RunError` when the folder holds no full model (a PEFT adapter alone: merge it,
-    ///   or evaluate the exported run), `CheckpointError` for damaged files.
-    public convenience init(modelFolder folder: URL, config: TrainConfig, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile)
-                || HFCheckpoint.hasWeights(in: folder.path) else {
-            let adapter = FileManager.default.fileExists(atPath: folder.path + "/adapter_config.json")
-            throw RunError("\(folder.path) holds no model weights (\(HFCheckpoint.weightsFile))"
-                           + (adapter ? "; it is a PEFT adapter alone: merge it into its base (merge_and_unload) or evaluate the run directory" : ""))
-        }
+    /// `checkpoint-N`, e.g. from a GPU run of `dnatune export`'s train.py), or a PEFT LoRA
+    /// adapter folder alone over its base, with the data and tokenizer settings of `config`
+    /// (the exported `config.yaml`, or any dnatune config): its test split, class weights
+    /// (`data.class_weights`) and batch size are the config's. An adapter's base is the config's
+    /// `model.base`, else the adapter's `base_model_name_or_path`; its LoRA settings the config's;
+    /// its classes the config's `label_names`, else those of the config's data.
+    /// - Throws: `RunError` when the folder holds neither a model nor an adapter, or an adapter
+    ///   without a base or a LoRA config; `CheckpointError` for damaged files.
+    public convenience init(modelFolder folder: URL, config: TrainConfig, catalog: ModelCatalog = .standard(),
+                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         var config = config
+        let fm = FileManager.default
+        let adapterOnly = !HFCheckpoint.hasWeights(in: folder.path) && fm.fileExists(atPath: folder.path + "/" + PEFTAdapter.configFile)
+        guard HFCheckpoint.hasWeights(in: folder.path) || adapterOnly else {
+            throw RunError("\(folder.path) holds no model weights (\(HFCheckpoint.weightsFile)) and no PEFT adapter (\(PEFTAdapter.configFile))")
+        }
+        let weights = config.data.balancing == .weights ? config.data.classWeights?.map(Float.init) : nil
+        if adapterOnly {
+            let adapter = try PEFTAdapter.read(directory: folder.path)
+            guard config.model.strategy == .lora else {
+                throw RunError("\(folder.path) is a LoRA adapter: give the config of its run (model.strategy: lora, with its lora section)")
+            }
+            guard let base = config.model.isScratch ? adapter.config.baseModelNameOrPath : config.model.base else {
+                throw RunError("\(folder.path)/\(PEFTAdapter.configFile) names no base model (base_model_name_or_path) and the config's model.base is scratch")
+            }
+            let baseFolder = URL(fileURLWithPath: try catalog.resolve(base))
+            if config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil,
+               fm.fileExists(atPath: baseFolder.path + "/vocab.txt") {
+                config.data.tokenizer.vocab = baseFolder.path + "/vocab.txt"
+            }
+            try self.init(folder: baseFolder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,
+                          classWeights: { _ in weights }, adapter: adapter)
+            return
+        }
         if config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil,
-           FileManager.default.fileExists(atPath: folder.path + "/vocab.txt") {
+           fm.fileExists(atPath: folder.path + "/vocab.txt") {
             config.data.tokenizer.vocab = folder.path + "/vocab.txt"
         }
         // A LoRA config's model comes back merged: a full model.
-        let full = !FileManager.default.fileExists(atPath: folder.path + "/adapter_config.json")
-        if full && config.model.strategy == .lora { config.model.strategy = .full }
-        let weights = config.data.balancing == .weights ? config.data.classWeights?.map(Float.init) : nil
+        if config.model.strategy == .lora { config.model.strategy = .full }
         try self.init(folder: folder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,
                       classWeights: { _ in weights })
     }
 
+    /// Opens `folder`'s weights; with `adapter`, `folder` is the adapter's base (its classes are
+    /// the config's) and the adapter's factors and saved modules are loaded over it.
     private init(folder: URL, config: TrainConfig, run: RunDirectory, checkpoint: Checkpoint, workers: Int,
-                 classWeights: (Int) throws -> [Float]?) throws {
+                 classWeights: (Int) throws -> [Float]?, adapter: PEFTAdapter? = nil) throws {
         self.run = run
         self.checkpoint = checkpoint
         self.config = config
         let opened = try HFCheckpoint.open(directory: folder.path)
-        labelNames = opened.labelNames
-        guard labelNames.count == opened.config.numLabels, labelNames.count >= 2 else {
-            throw RunError("\(folder.path)/config.json: \(labelNames.count) label names for \(opened.config.numLabels) classes")
+        var bert = opened.config
+        if adapter != nil {
+            // An adapter carries no class names: the config's, else those of its data.
+            labelNames = config.task.labelNamesGiven ? config.task.labelNames
+                : try PreparedData.prepare(config.data, seed: config.finetune.seed).labelNames
+            bert.numLabels = labelNames.count
+        } else {
+            labelNames = opened.labelNames
+        }
+        guard labelNames.count == bert.numLabels, labelNames.count >= 2 else {
+            throw RunError("\(folder.path)/config.json: \(labelNames.count) label names for \(bert.numLabels) classes")
         }
         tokenizer = try PreparedData.makeTokenizer(config.data.tokenizer)
-        guard tokenizer.vocabulary.count == opened.config.vocabSize else {
-            throw RunError("\(folder.path): the model's vocabulary has \(opened.config.vocabSize) tokens but the run's tokenizer has \(tokenizer.vocabulary.count)")
+        guard tokenizer.vocabulary.count == bert.vocabSize else {
+            throw RunError("\(folder.path): the model's vocabulary has \(bert.vocabSize) tokens but the run's tokenizer has \(tokenizer.vocabulary.count)")
         }
-        model = try BertModel(config: opened.config, head: .classification, strategy: config.trainingStrategy,
+        model = try BertModel(config: bert, head: .classification, strategy: config.trainingStrategy,
                               seed: UInt64(config.finetune.seed), workers: workers)
-        try model.loadCheckpoint(from: folder)
+        if let adapter {
+            _ = try model.loadPretrained(from: opened.weights)
+            try Self.load(adapter, into: model, file: run.url.path + "/" + PEFTAdapter.weightsFile)
+        } else {
+            try model.loadCheckpoint(from: folder)
+        }
         self.classWeights = try classWeights(labelNames.count)
+    }
+
+    /// Copies an adapter's LoRA factors and saved modules (the classifier, `modules_to_save`)
+    /// into a model built with its LoRA settings over its base.
+    static func load(_ adapter: PEFTAdapter, into model: BertModel, file: String) throws {
+        let byName = Dictionary(adapter.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func copy(_ tensor: NamedTensor, to pointer: UnsafeMutablePointer<Float>, count: Int, name: String) throws {
+            guard tensor.values.count == count else {
+                throw CheckpointError(file: file, tensor: tensor.name, "has \(tensor.values.count) values but the model's \(name) has \(count)")
+            }
+            tensor.values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+        }
+        guard let lora = model.lora else { throw RunError("\(file): the config's strategy builds no LoRA adapters") }
+        for view in lora.parameters.views {
+            let name = PEFTNames.normalised(view.name)
+            guard let tensor = byName[name] else { throw CheckpointError(file: file, tensor: name, "is missing: the adapter does not fit the config's lora section") }
+            try copy(tensor, to: lora.parameters.pointer(view), count: view.count, name: view.name)
+        }
+        var head = 0
+        for view in model.parameters.views {
+            guard let tensor = byName[PEFTNames.saved(parameter: view.name)] else { continue }
+            try copy(tensor, to: model.parameters.pointer(view), count: view.count, name: view.name)
+            if view.name.hasPrefix("classifier.") { head += 1 }
+        }
+        guard head > 0 else { throw CheckpointError(file: file, tensor: PEFTNames.saved(parameter: "classifier.weight"), "is missing: the adapter carries no classifier") }
     }
 
     static func manifestClassWeights(_ run: RunDirectory) -> (Int) throws -> [Float]? {
