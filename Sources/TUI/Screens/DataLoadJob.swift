@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Training
 
 /// Reads, cleans, splits and tokenizes the dashboard's data on a thread of its own, so that
@@ -15,14 +14,14 @@ public final class DataLoadJob: Sendable {
     /// The sources being loaded, as the config names them.
     public let sources: [String]
     private let started: Double
-    private let state = Mutex<(outcome: Outcome?, seconds: Double?)>((nil, nil))
+    private let job: BackgroundJob<(outcome: Outcome, seconds: Double)>
 
     /// Starts preparing `config.data` (with the base model's tokenizer when the config names one).
     public init(config: TrainConfig, catalog: ModelCatalog, events: DashboardEvents) {
         sources = config.data.sources
         let start = Self.now()
         started = start
-        let thread = Thread { [self] in
+        let job = BackgroundJob<(outcome: Outcome, seconds: Double)>(name: "dnatune-data", events: events) {
             let outcome: Outcome
             do {
                 let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
@@ -32,15 +31,12 @@ public final class DataLoadJob: Sendable {
             } catch {
                 outcome = .failed(String(describing: error))
             }
-            self.state.withLock { $0 = (outcome, Self.now() - start) }
-            events.bump()
+            return (outcome, Self.now() - start)
         }
-        thread.name = "dnatune-data"
-        thread.stackSize = 16 << 20
-        thread.start()
+        self.job = job
         // The elapsed time on the screen moves while the load runs.
-        let ticker = Thread { [self] in
-            while self.state.withLock({ $0.outcome == nil }) {
+        let ticker = Thread {
+            while job.result == nil {
                 Thread.sleep(forTimeInterval: 0.25)
                 events.bump()
             }
@@ -50,9 +46,7 @@ public final class DataLoadJob: Sendable {
     }
 
     /// The outcome and how long the load took; nil while it runs.
-    public var result: (outcome: Outcome, seconds: Double)? {
-        state.withLock { s in s.outcome.map { ($0, s.seconds ?? 0) } }
-    }
+    public var result: (outcome: Outcome, seconds: Double)? { job.result }
 
     /// Seconds since the load started.
     public var elapsed: Double { Self.now() - started }
