@@ -132,15 +132,11 @@ public enum ExportProject {
         var text = "sequence,label,input_ids" + (reverse == nil ? "" : ",input_ids_rc") + "\n"
         for i in 0..<rows.count {
             let label = rows.labelNames[rows.labels[i]]
-            text += String(decoding: rows.sequences[i], as: UTF8.self) + "," + csvField(label) + "," + encoded.ids(of: i).map(String.init).joined(separator: " ")
+            text += String(decoding: rows.sequences[i], as: UTF8.self) + "," + Trainer.csvField(label) + "," + encoded.ids(of: i).map(String.init).joined(separator: " ")
             if let reverse { text += "," + reverse.ids(of: i).map(String.init).joined(separator: " ") }
             text += "\n"
         }
         try AtomicFile.write(text: text, to: url.path)
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     static func readme(name: String, config: TrainConfig, plan: TrainingPlan, rows: Int) -> String {
