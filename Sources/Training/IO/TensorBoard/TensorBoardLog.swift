@@ -57,9 +57,7 @@ public final class TensorBoardWriter {
     ///   - now: seconds since the epoch (a fixed clock in tests).
     public init(directory: URL, restartStep: Int? = nil, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.now = now
-        var host = [CChar](repeating: 0, count: 256)
-        let hostName = gethostname(&host, host.count) == 0
-            ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        let hostName = ProcessInfo.processInfo.hostName
         let start = now()
         var name = "events.out.tfevents.\(Int(start)).\(hostName).\(getpid()).0"
         var n = 0
@@ -73,34 +71,45 @@ public final class TensorBoardWriter {
         var version = Tensorboard_Event()
         version.wallTime = start
         version.fileVersion = "brain.Event:2"
-        try write(version)
+        var first = [version]
         if let restartStep {
             var restart = Tensorboard_Event()
             restart.wallTime = start
             restart.step = Int64(restartStep)
             restart.sessionLog = .with { $0.status = .start }
-            try write(restart)
+            first.append(restart)
         }
+        try write(first)
     }
 
     deinit { close(fd) }
 
-    /// Writes the scalars of a training event (`TensorBoardScalars`); nothing for the others.
+    /// Writes the scalars of a training event (`TensorBoardScalars`), all with one `write(2)`;
+    /// nothing for the other events.
     public func write(_ event: TrainingEvent) throws {
-        for s in TensorBoardScalars.scalars(of: event) { try add(tag: s.tag, value: s.value, step: s.step) }
+        let scalars = TensorBoardScalars.scalars(of: event)
+        guard !scalars.isEmpty else { return }
+        let time = now()
+        try write(scalars.map { Self.scalar(tag: $0.tag, value: $0.value, step: $0.step, wallTime: time) })
     }
 
     /// Writes one scalar.
     public func add(tag: String, value: Double, step: Int) throws {
-        var e = Tensorboard_Event()
-        e.wallTime = now()
-        e.step = Int64(step)
-        e.summary = .with { $0.value = [.with { v in v.tag = tag; v.simpleValue = Float(value) }] }
-        try write(e)
+        try write([Self.scalar(tag: tag, value: value, step: step, wallTime: now())])
     }
 
-    private func write(_ event: Tensorboard_Event) throws {
-        let bytes = TFRecord.frame(Array(try event.serializedBytes() as [UInt8]))
+    private static func scalar(tag: String, value: Double, step: Int, wallTime: Double) -> Tensorboard_Event {
+        var e = Tensorboard_Event()
+        e.wallTime = wallTime
+        e.step = Int64(step)
+        e.summary = .with { $0.value = [.with { v in v.tag = tag; v.simpleValue = Float(value) }] }
+        return e
+    }
+
+    /// Writes events as consecutive records with one `write(2)` (a reader sees them together).
+    private func write(_ events: [Tensorboard_Event]) throws {
+        var bytes: [UInt8] = []
+        for e in events { bytes += TFRecord.frame(Array(try e.serializedBytes() as [UInt8])) }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
