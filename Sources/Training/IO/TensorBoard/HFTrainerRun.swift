@@ -66,8 +66,10 @@ public final class HFTrainerRun: RunEventSource {
             tensorboard = TensorBoardRun(directory: folder)
         }
         guard var tb = tensorboard else { return [] }
-        try tb.poll()
+        let changed = try tb.poll()
         tensorboard = tb
+        // Nothing new in the event files: nothing to pass on (the events are rebuilt from them).
+        guard changed || emitted == 0 else { return [] }
         let (events, complete) = Self.events(scalars: tb.scalars, state: trainerState())
         guard complete > emitted else { return [] }
         defer { emitted = complete }
