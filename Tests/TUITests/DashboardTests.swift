@@ -295,6 +295,15 @@ import Training
 
     static let sizes = [(80, 24), (160, 48)]
 
+    /// The dashboard over the demo config with its runs in `runs`, working in `dir`, runs listed.
+    static func runsApp(workingIn dir: URL, runs: URL) -> App<DashboardState> {
+        var config = DemoConfig.load()
+        config.finetune.outputDir = runs.path
+        var s = DashboardState(config: config, workingDirectory: dir.path)
+        s.refreshRuns()
+        return Dashboard.makeApp(state: s)
+    }
+
     /// Watching a Hugging Face run that has not written anything yet: its files appear and grow,
     /// and each change moves the dashboard's redraw generation and reaches the curves.
     @Test func watchesAHuggingFaceRunFromItsStart() throws {
@@ -885,11 +894,7 @@ import Training
         let run = try RunDirectory.create(in: out, name: "demo")
         try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
         try run.writeStatus(RunStatus(state: "completed", message: "", step: 10, pid: 1, updated: Date()))
-        var config = DemoConfig.load()
-        config.finetune.outputDir = out.path
-        var s = DashboardState(config: config, workingDirectory: dir.path)
-        s.refreshRuns()
-        let app = Dashboard.makeApp(state: s)
+        let app = Self.runsApp(workingIn: dir, runs: out)
         _ = app.handle(.char("4"))
         #expect(app.state.selectedRun?.givenName == "demo")
         _ = app.handle(.char("X"))
@@ -947,11 +952,7 @@ import Training
              .step(StepRecord(step: 1, epoch: 0.5, loss: 0.7, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 10, wallTime: 1)),
              .step(StepRecord(step: 2, epoch: 1, loss: 0.6, learningRate: 1e-3, gradNorm: 1, samplesPerSecond: 10, wallTime: 2))]
             .map { $0.jsonLine + "\n" }.joined().write(to: run.metrics, atomically: true, encoding: .utf8)
-        var config = DemoConfig.load()
-        config.finetune.outputDir = out.path
-        var s = DashboardState(config: config, workingDirectory: dir.path)
-        s.refreshRuns()
-        let app = Dashboard.makeApp(state: s)
+        let app = Self.runsApp(workingIn: dir, runs: out)
         _ = app.handle(.char("4"))
         _ = app.handle(.char("A"))
         for c in fixture.path { _ = app.handle(.char(c)) }
@@ -996,11 +997,7 @@ import Training
         }
         let a = try makeRun("alpha", mcc: 0.41), b = try makeRun("beta", mcc: 0.52)
         let live = try makeRun("gamma", mcc: 0.1, pid: getpid(), state: "running")
-        var config = DemoConfig.load()
-        config.finetune.outputDir = out.path
-        var s = DashboardState(config: config, workingDirectory: dir.path)
-        s.refreshRuns()
-        let app = Dashboard.makeApp(state: s)
+        let app = Self.runsApp(workingIn: dir, runs: out)
         func type(_ text: String) { for c in text { _ = app.handle(.char(c)) } }
         _ = app.handle(.char("4"))
         #expect(app.state.visibleRuns.count == 3)
