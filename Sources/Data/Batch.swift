@@ -14,6 +14,8 @@ public struct Batch: Sendable, Equatable {
     public var length: Int
     /// The dataset index of each row.
     public var indices: [Int]
+    /// Regression and multi-label: `B × width` targets, row-major; empty for classification.
+    public var targets: [Float] = []
 }
 
 /// How a batch's length `T` is chosen.

@@ -67,7 +67,12 @@ public struct BatchLoader: Sendable {
             for j in 0..<src.count { mask[r * t + j] = 1 }
             labels.append(dataset.labels[i])
         }
-        return Batch(tokenIDs: ids, attentionMask: mask, labels: labels, batchSize: b, length: t, indices: Array(rows))
+        var batch = Batch(tokenIDs: ids, attentionMask: mask, labels: labels, batchSize: b, length: t, indices: Array(rows))
+        if dataset.targetWidth > 0 {
+            batch.targets.reserveCapacity(b * dataset.targetWidth)
+            for i in rows { batch.targets.append(contentsOf: dataset.targets(of: i)) }
+        }
+        return batch
     }
 }
 

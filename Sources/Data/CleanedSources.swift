@@ -13,6 +13,10 @@ public struct CleanedSources: Sendable {
     /// What cleaning did to each file.
     public var cleaning: [CleaningReport]
     public var warnings: [DataWarning]
+    /// How label texts become targets, for regression and multi-label data; nil for classes.
+    public var targets: TargetSpec?
+    /// Regression and multi-label: the targets' (labels') names.
+    public var targetNames: [String] = []
 
     /// Whether the files carry train / validation / test roles.
     public var isPreSplit: Bool { parts.contains { $0.split != nil } }
@@ -35,18 +39,31 @@ public struct CleanedSources: Sendable {
     /// `demo3` (background / enhancer / promoter), generated in memory as FASTQ reads.
     public static let builtIn = ["demo": 2, "demo3": 3]
 
+    /// The built-in datasets of the other task types: `demo-regression` (a motif-driven
+    /// activity) and `demo-multilabel` (four motif families, each a label).
+    public static let builtInTargets: [String: TaskKind] = ["demo-regression": .regression, "demo-multilabel": .multiLabel]
+
+    /// Whether `source` names a built-in dataset rather than a file or folder.
+    public static func isBuiltIn(_ source: String) -> Bool { builtIn[source] != nil || builtInTargets[source] != nil }
+
     /// Reads and cleans `sources` (files, pre-split folders, or built-in names). `cleaning`
     /// gives each file's options from its format (adapter and quality steps suit FASTQ only);
     /// the files of `untouched` splits (a pre-split source's official test file) are read as
     /// given, with no cleaning step.
     /// - Throws: `DataError` naming the file and line of unreadable, unlabeled or empty input.
+    /// With `targets` (regression or multi-label), label texts are read as targets: multi-label
+    /// cells are written one way (so that dedup compares sets), and copies of a sequence whose
+    /// regression targets differ by more than the tolerance are conflicts, removed and reported.
     public static func load(_ sources: [String], readerOptions: ReaderOptions = ReaderOptions(),
-                            untouched: Set<DatasetSplit> = [],
+                            untouched: Set<DatasetSplit> = [], targets: TargetSpec? = nil,
                             cleaning: (SequenceFormat) -> CleaningOptions) throws -> CleanedSources {
         var census = LabelCensus()
         var result = CleanedSources(parts: [], labelMap: LabelMap(labels: []), stages: [], cleaning: [], warnings: [])
+        result.targets = targets
+        var rawRecords: [SequenceRecord] = []
         func add(_ records: [SequenceRecord], name: String, split: DatasetSplit?, format: SequenceFormat, phredOffset: Int?) throws {
             census.beginFile(name, split: split)
+            var records = records
             for r in records {
                 guard r.label != nil else {
                     throw DataError(file: r.position.file, line: r.position.line,
@@ -55,6 +72,10 @@ public struct CleanedSources: Sendable {
                 census.add(r)
             }
             guard !records.isEmpty else { throw DataError(file: name, "no records") }
+            if let targets {
+                rawRecords += records
+                records = try targetConflicts(records, spec: targets, file: name, warnings: &result.warnings)
+            }
             let options = split.map { untouched.contains($0) } == true ? CleaningOptions(removeConflicts: false) : cleaning(format)
             var (kept, report) = try CleaningPipeline(options: options).clean(records, sourceName: name, format: format)
             report.phredOffset = phredOffset
@@ -63,6 +84,15 @@ public struct CleanedSources: Sendable {
             result.parts.append((split, kept))
         }
         for source in sources {
+            if let kind = builtInTargets[source] {
+                guard let targets, targets.kind == kind else {
+                    throw DataError("\(source) is a \(kind.rawValue) dataset: set task.task_type: \(kind.rawValue)")
+                }
+                let records = kind == .regression ? DemoDataset.regressionRecords(file: "\(source).csv")
+                    : DemoDataset.multiLabelRecords(file: "\(source).csv")
+                try add(records, name: source, split: nil, format: .csv, phredOffset: nil)
+                continue
+            }
             if let classes = builtIn[source] {
                 try add(try DemoDataset.records(classes: classes, file: "\(source).fastq"), name: source, split: nil,
                         format: .fastq, phredOffset: 33)
@@ -76,6 +106,20 @@ public struct CleanedSources: Sendable {
             }
         }
         guard !result.parts.isEmpty else { throw DataError("no data sources given") }
+        if let targets {
+            let names = targets.resolvedNames(from: rawRecords.compactMap(\.label))
+            guard !names.isEmpty else {
+                throw DataError(file: result.cleaning.map(\.source).joined(separator: ", "), "no label names: every record's label is empty")
+            }
+            result.targetNames = names
+            result.labelMap = LabelMap(labels: names)
+            let raw = try LabeledSequences(records: rawRecords, spec: targets, names: names)
+            let cleaned = try LabeledSequences(records: result.parts.flatMap(\.records), spec: targets, names: names)
+            let edges = TargetSummary.edges([cleaned])
+            result.stages = [DatasetReport.Stage(name: "raw", data: raw, edges: edges),
+                             DatasetReport.Stage(name: "cleaned", data: cleaned, edges: edges)]
+            return result
+        }
         result.warnings += census.splitLabelWarnings
         result.labelMap = census.labelMap
         var cleanedCounts: [String: Int] = [:]
@@ -103,6 +147,7 @@ public struct CleanedSources: Sendable {
     /// split. A pre-split dataset without a validation file gets one carved out of its
     /// training file (stratified, 10 %).
     public func prepare(options: PreparationOptions) throws -> PreparedDataset {
+        if let targets { return try prepareTargets(targets, options: options) }
         guard labelMap.count >= 2 else {
             throw DataError(file: cleaning.map(\.source).joined(separator: ", "),
                             "the data has \(labelMap.count) class(es) (\(labelMap.names.joined(separator: ", "))); a classifier needs at least 2")
@@ -122,5 +167,65 @@ public struct CleanedSources: Sendable {
         let all = try LabeledSequences(records: parts.flatMap(\.records), labelMap: labelMap)
         guard !all.isEmpty else { throw DataError("no records left after cleaning") }
         return try DataPreparation.prepare(all, options: options, earlierStages: stages)
+    }
+}
+
+
+extension CleanedSources {
+    /// `prepare` for regression and multi-label data.
+    private func prepareTargets(_ spec: TargetSpec, options: PreparationOptions) throws -> PreparedDataset {
+        func data(_ records: [SequenceRecord]) throws -> LabeledSequences {
+            try LabeledSequences(records: records, spec: spec, names: targetNames)
+        }
+        if isPreSplit {
+            var train = try data(parts.filter { $0.split == .train }.flatMap(\.records))
+            var validation = try data(parts.filter { $0.split == .validation }.flatMap(\.records))
+            if validation.isEmpty {
+                let s = StratifiedSplitter.split(train, ratios: try SplitRatios(train: 0.9, validation: 0.1, test: 0), seed: options.seed)
+                train = s.train; validation = s.validation
+            }
+            return try DataPreparation.prepare(train: train, validation: validation,
+                                               test: try data(parts.filter { $0.split == .test }.flatMap(\.records)),
+                                               options: options, earlierStages: stages)
+        }
+        let all = try data(parts.flatMap(\.records))
+        guard !all.isEmpty else { throw DataError("no records left after cleaning") }
+        return try DataPreparation.prepare(all, options: options, earlierStages: stages)
+    }
+
+    /// Before cleaning a regression or multi-label file: multi-label cells written one way;
+    /// for regression, the copies of one sequence whose targets differ by more than the
+    /// tolerance removed (a warning names how many and where), and the copies within it given
+    /// the first copy's label so that deduplication keeps that one.
+    static func targetConflicts(_ records: [SequenceRecord], spec: TargetSpec, file: String,
+                                warnings: inout [DataWarning]) throws -> [SequenceRecord] {
+        guard spec.kind == .regression else {
+            return records.map { var r = $0; r.label = r.label.map(spec.canonical); return r }
+        }
+        var copies: [[UInt8]: [Int]] = [:]
+        for (i, r) in records.enumerated() { copies[r.sequence, default: []].append(i) }
+        var out = records, drop = Set<Int>(), examples: [String] = []
+        for (_, group) in copies where group.count > 1 {
+            let values = try group.map { i -> [Float] in
+                let r = records[i]
+                let cells = r.label!.components(separatedBy: ReaderOptions.labelColumnSeparator)
+                return try spec.values(of: r.label!, names: spec.names ?? cells.indices.map { "target \($0 + 1)" }, at: r.position)
+            }
+            let spread = (0..<values[0].count).map { j in
+                let column = values.map { $0[j] }
+                return Double(column.max()! - column.min()!)
+            }.max() ?? 0
+            if spread > spec.tolerance {
+                drop.formUnion(group)
+                if examples.count < 5 { examples.append(group.map { records[$0].position.description }.joined(separator: " vs ")) }
+            } else {
+                for i in group.dropFirst() { out[i].label = records[group[0]].label }
+            }
+        }
+        guard !drop.isEmpty else { return out }
+        warnings.append(DataWarning(file: file, line: nil,
+            "\(drop.count) records are copies of one sequence with targets further apart than the tolerance "
+            + "(\(spec.tolerance)): conflicts, removed — e.g. \(examples.joined(separator: "; "))"))
+        return out.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
     }
 }

@@ -68,6 +68,9 @@ public enum DataPreparation {
                                options: PreparationOptions, report: DatasetReport) throws -> PreparedDataset {
         var report = report
         guard !train.isEmpty else { throw DataError("the training split is empty") }
+        if train.kind != .classification {
+            return try finishTargets(train: train, validation: validation, test: test, options: options, report: report)
+        }
         report.append("train", train.classBalance)
         report.append("dev", validation.classBalance)
         report.append("test", test.classBalance)
@@ -85,5 +88,30 @@ public enum DataPreparation {
         }
         return PreparedDataset(train: trainOut, validation: validation, test: test, trainWithoutAugmentation: beforeAugmentation,
                                classWeights: balanced.classWeights, leakage: leakage, report: report)
+    }
+
+    /// Regression and multi-label data: no class balancing (a clear error when asked for),
+    /// stages summarised by `TargetSummary` (one set of histogram bins for all of them).
+    private static func finishTargets(train: LabeledSequences, validation: LabeledSequences, test: LabeledSequences,
+                                      options: PreparationOptions, report: DatasetReport) throws -> PreparedDataset {
+        guard options.balance == .none || (options.balance == .weights && train.kind == .multiLabel) else {
+            throw DataError("balancing \(options.balance.rawValue) applies to classes; a \(train.kind.rawValue) task has none"
+                            + (train.kind == .multiLabel ? " (use balancing: pos_weight for per-label positive weights)"
+                                                         : " — set data.balancing: none"))
+        }
+        var report = report
+        // The split stages share one set of bins, over the range of all three parts.
+        let edges = TargetSummary.edges([train, validation, test])
+        report.stages.append(DatasetReport.Stage(name: "train", data: train, edges: edges))
+        report.stages.append(DatasetReport.Stage(name: "dev", data: validation, edges: edges))
+        report.stages.append(DatasetReport.Stage(name: "test", data: test, edges: edges))
+        let leakage = LeakageReport.check([("train", train), ("dev", validation), ("test", test)])
+        var trainOut = train
+        if options.reverseComplementAugmentation {
+            trainOut = train.augmentedWithReverseComplements()
+            report.stages.append(DatasetReport.Stage(name: "train (+ reverse complements)", data: trainOut, edges: edges))
+        }
+        return PreparedDataset(train: trainOut, validation: validation, test: test, trainWithoutAugmentation: train,
+                               classWeights: [Double](repeating: 1, count: train.labelNames.count), leakage: leakage, report: report)
     }
 }

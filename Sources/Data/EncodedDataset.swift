@@ -9,8 +9,12 @@ public struct EncodedDataset: Sendable, Equatable {
     public let labels: [Int32]
     /// The longest encoding allowed, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
-    /// The class names, indexed by id.
+    /// The class names, indexed by id (regression and multi-label: the targets' names).
     public let labelNames: [String]
+    /// Classification, regression or multi-label.
+    public let kind: TaskKind
+    /// Regression and multi-label: `count × labelNames.count` targets, row-major; else empty.
+    public let targets: [Float]
     /// The reverse complements' ids, in the same order, when the dataset was encoded with
     /// both strands (predictions are then averaged over the two; see `reverseStrand`).
     private let reverse: Strand?
@@ -28,27 +32,35 @@ public struct EncodedDataset: Sendable, Equatable {
         guard maxLength >= 2 else { throw DataError("the maximum length must be at least 2 ([CLS] and [SEP]), got \(maxLength)") }
         let forward = Self.encode(data.sequences, tokenizer: tokenizer, maxLength: maxLength)
         tokenIDs = forward.tokenIDs; offsets = forward.offsets; labels = data.labels.map { Int32($0) }
-        self.maxLength = maxLength; labelNames = data.labelNames
+        self.maxLength = maxLength; labelNames = data.labelNames; kind = data.kind; targets = data.targets
         reverse = bothStrands
             ? Self.encode(data.sequences.map { Nucleotide.reverseComplement($0) }, tokenizer: tokenizer, maxLength: maxLength)
             : nil
     }
 
-    private init(strand: Strand, labels: [Int32], maxLength: Int, labelNames: [String]) {
-        tokenIDs = strand.tokenIDs; offsets = strand.offsets; self.labels = labels
-        self.maxLength = maxLength; self.labelNames = labelNames; reverse = nil
+    private init(strand: Strand, of other: EncodedDataset) {
+        tokenIDs = strand.tokenIDs; offsets = strand.offsets; labels = other.labels
+        maxLength = other.maxLength; labelNames = other.labelNames; kind = other.kind; targets = other.targets; reverse = nil
+    }
+
+    /// Values per sequence in `targets` (0 for classification).
+    public var targetWidth: Int { kind == .classification ? 0 : labelNames.count }
+
+    /// The targets of sequence `i` (empty for classification).
+    public func targets(of i: Int) -> ArraySlice<Float> {
+        let w = targetWidth
+        return targets[i * w..<(i + 1) * w]
     }
 
     /// The reverse complements of the sequences as a dataset of their own (same order and
     /// labels), or nil when the dataset was encoded with one strand.
     public var reverseStrand: EncodedDataset? {
-        reverse.map { EncodedDataset(strand: $0, labels: labels, maxLength: maxLength, labelNames: labelNames) }
+        reverse.map { EncodedDataset(strand: $0, of: self) }
     }
 
     /// The sequences as given, without their reverse complements.
     public var forwardStrand: EncodedDataset {
-        EncodedDataset(strand: Strand(tokenIDs: tokenIDs, offsets: offsets), labels: labels, maxLength: maxLength,
-                       labelNames: labelNames)
+        EncodedDataset(strand: Strand(tokenIDs: tokenIDs, offsets: offsets), of: self)
     }
 
     /// The strands to predict on and average, each a one-strand dataset: the sequences, then

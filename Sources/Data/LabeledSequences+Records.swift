@@ -28,3 +28,19 @@ extension LabeledSequences {
         }
     }
 }
+
+extension LabeledSequences {
+    /// The regression or multi-label dataset of `records`: each record's label text turned into
+    /// `names.count` targets by `spec`.
+    /// - Throws: `DataError` naming the record's file and line when it has no label or one
+    ///   `spec` cannot read.
+    public init(records: [SequenceRecord], spec: TargetSpec, names: [String]) throws {
+        self.init(labelNames: names, kind: spec.kind)
+        for r in records {
+            guard let label = r.label else {
+                throw DataError(file: r.position.file, line: r.position.line, "record '\(r.id)' has no label")
+            }
+            append(r.sequence, targets: try spec.values(of: label, names: names, at: r.position))
+        }
+    }
+}

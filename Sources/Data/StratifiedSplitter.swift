@@ -24,11 +24,23 @@ public struct StratifiedSplit: Sendable, Equatable {
 /// seeded shuffle, so the same seed gives the same split on every platform. O(n).
 public enum StratifiedSplitter {
     /// Splits `data` by `ratios` with `seed`.
+    ///
+    /// Regression data is stratified on quantile bins of its first target (up to 10 bins of
+    /// at least 10 sequences), so that every part spans the target's range; multi-label data
+    /// by iterative stratification over its labels (`iterativeParts`).
     public static func split(_ data: LabeledSequences, ratios: SplitRatios = .standard,
                              seed: UInt64) -> StratifiedSplit {
         var rng = SeededRandom(seed: seed, stream: 0x5350_4C49_54)  // "SPLIT"
         var parts: [[Int]] = [[], [], []]
-        for var members in data.indicesByClass where !members.isEmpty {
+        let strata: [[Int]]
+        switch data.kind {
+        case .classification: strata = data.indicesByClass
+        case .regression: strata = quantileStrata(data)
+        case .multiLabel:
+            parts = iterativeParts(data, ratios: ratios.values, rng: &rng)
+            strata = []
+        }
+        for var members in strata where !members.isEmpty {
             rng.shuffle(&members)
             let sizes = partSizes(count: members.count, ratios: ratios.values)
             var start = 0
@@ -41,6 +53,57 @@ public enum StratifiedSplitter {
         return StratifiedSplit(train: data.subset(parts[0]), validation: data.subset(parts[1]),
                             test: data.subset(parts[2]), trainIndices: parts[0],
                             validationIndices: parts[1], testIndices: parts[2])
+    }
+
+    /// Regression: the sequences in order of their first target (ties by index), cut into
+    /// `min(10, count / 10)` (at least 1) groups of equal size.
+    static func quantileStrata(_ data: LabeledSequences) -> [[Int]] {
+        let w = data.targetWidth, n = data.count
+        guard n > 0 else { return [] }
+        let order = (0..<n).sorted { a, b in
+            let x = data.targets[a * w], y = data.targets[b * w]
+            return x != y ? x < y : a < b
+        }
+        let bins = max(1, min(10, n / 10))
+        return (0..<bins).map { b in Array(order[(b * n / bins)..<((b + 1) * n / bins)]) }
+    }
+
+    /// Multi-label: iterative stratification (Sechidis, Tsoumakas & Vlahavas, 2011). Each part
+    /// wants `ratio × count` sequences and `ratio × positives` of every label; repeatedly, the
+    /// label with the fewest unassigned sequences hands each of them (in seeded order) to the
+    /// part that still wants that label most (ties: the part wanting the most sequences, then
+    /// the earlier part); sequences with no label go to the part wanting the most sequences.
+    /// Only parts with a positive ratio receive sequences.
+    static func iterativeParts(_ data: LabeledSequences, ratios: [Double], rng: inout SeededRandom) -> [[Int]] {
+        let w = data.targetWidth, n = data.count
+        var order = Array(0..<n)
+        rng.shuffle(&order)
+        let open = (0..<3).filter { ratios[$0] > 0 }
+        var wanted = ratios.map { $0 * Double(n) }
+        var byLabel = [[Int]](repeating: [], count: w)
+        for i in order { for j in 0..<w where data.targets[i * w + j] > 0.5 { byLabel[j].append(i) } }
+        var wantedLabel = byLabel.map { members in ratios.map { $0 * Double(members.count) } }
+        var assigned = [Bool](repeating: false, count: n)
+        var remaining = byLabel.map(\.count)
+        var parts: [[Int]] = [[], [], []]
+        func give(_ i: Int, to p: Int) {
+            assigned[i] = true; parts[p].append(i); wanted[p] -= 1
+            for j in 0..<w where data.targets[i * w + j] > 0.5 { wantedLabel[j][p] -= 1; remaining[j] -= 1 }
+        }
+        while let label = (0..<w).filter({ remaining[$0] > 0 }).min(by: { remaining[$0] != remaining[$1] ? remaining[$0] < remaining[$1] : $0 < $1 }) {
+            for i in byLabel[label] where !assigned[i] {
+                let p = open.max { a, b in
+                    if wantedLabel[label][a] != wantedLabel[label][b] { return wantedLabel[label][a] < wantedLabel[label][b] }
+                    if wanted[a] != wanted[b] { return wanted[a] < wanted[b] }
+                    return a > b
+                }!
+                give(i, to: p)
+            }
+        }
+        for i in order where !assigned[i] {
+            give(i, to: open.max { a, b in wanted[a] != wanted[b] ? wanted[a] < wanted[b] : a > b }!)
+        }
+        return parts
     }
 
     /// How many of `count` members go to each part: largest-remainder rounding of

@@ -84,6 +84,7 @@ extension BertConfig {
                         ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositionEmbeddings),
                         ("type_vocab_size", typeVocabSize), ("num_labels", numLabels)]
         for (name, value) in positive where value < 1 { throw fail(name, "\(name) \(value) must be at least 1") }
+        try decodeTaskKeys(c)
         if numHiddenLayers < 0 { throw fail("num_hidden_layers", "num_hidden_layers \(numHiddenLayers) must be ≥ 0") }
         if !(layerNormEps > 0 && layerNormEps.isFinite) { throw fail("layer_norm_eps", "layer_norm_eps \(layerNormEps) must be a positive number") }
         for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb)] where !(p >= 0 && p < 1) {
@@ -130,6 +131,7 @@ extension BertConfig {
         config.esm.feedForwardBias = try bool("add_bias_fnn", true)
         config.esm.embeddingLayerNorm = try bool("emb_layer_norm_before", false)
         config.esm.maskTokenId = try int("mask_token_id", 2)
+        try config.decodeTaskKeys(c)
         let positive = [("vocab_size", config.vocabSize), ("hidden_size", config.hiddenSize), ("num_attention_heads", config.numAttentionHeads),
                         ("intermediate_size", config.intermediateSize), ("max_position_embeddings", config.maxPositionEmbeddings),
                         ("num_labels", config.numLabels)]
@@ -177,8 +179,40 @@ extension BertConfig {
         try put("add_bias_fnn", esm.feedForwardBias); try put("emb_layer_norm_before", esm.embeddingLayerNorm)
         try put("token_dropout", false); try put("is_folding_model", false); try put("use_cache", false)
         try put("torch_dtype", "float32"); try put("tie_word_embeddings", false)
+        try encodeTaskKeys(&c)
         try put("id2label", Dictionary(uniqueKeysWithValues: names.enumerated().map { ("\($0.offset)", $0.element) }))
         try put("label2id", Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Writes `problem_type` and dnatune's target scaling and thresholds, where set.
+    func encodeTaskKeys(_ c: inout KeyedEncodingContainer<JSONKey>) throws {
+        try c.encodeIfPresent(problemType?.rawValue, forKey: JSONKey("problem_type"))
+        try c.encodeIfPresent(targetMean, forKey: JSONKey("target_mean"))
+        try c.encodeIfPresent(targetScale, forKey: JSONKey("target_scale"))
+        try c.encodeIfPresent(decisionThresholds, forKey: JSONKey("decision_thresholds"))
+    }
+
+    /// Reads `problem_type`, `target_mean`, `target_scale` and `decision_thresholds`, checking
+    /// that each list has one value per label.
+    mutating func decodeTaskKeys(_ c: KeyedDecodingContainer<JSONKey>) throws {
+        func fail(_ name: String, _ message: String) -> DecodingError {
+            .dataCorruptedError(forKey: JSONKey(name), in: c, debugDescription: message)
+        }
+        if let text = try c.decodeIfPresent(String.self, forKey: JSONKey("problem_type")) {
+            guard let type = ProblemType(rawValue: text) else {
+                throw fail("problem_type", "problem_type \"\(text)\" is not one of: regression, single_label_classification, multi_label_classification")
+            }
+            problemType = type
+        }
+        for (name, path) in [("target_mean", \BertConfig.targetMean), ("target_scale", \BertConfig.targetScale),
+                             ("decision_thresholds", \BertConfig.decisionThresholds)] {
+            guard let values = try c.decodeIfPresent([Double].self, forKey: JSONKey(name)) else { continue }
+            guard values.count == numLabels, values.allSatisfy(\.isFinite) else {
+                throw fail(name, "\(name) must hold \(numLabels) finite numbers, one per label")
+            }
+            if name == "target_scale", values.contains(where: { $0 <= 0 }) { throw fail(name, "target_scale must be positive") }
+            self[keyPath: path] = values
+        }
     }
 
     /// The class names of `id2label` in id order, or nil when the file has none.
@@ -226,6 +260,7 @@ extension BertConfig {
         }
         try put("torch_dtype", "float32"); try put("tie_word_embeddings", true)
         try c.encodeNil(forKey: JSONKey("classifier_dropout"))
+        try encodeTaskKeys(&c)
         try put("id2label", Dictionary(uniqueKeysWithValues: names.enumerated().map { ("\($0.offset)", $0.element) }))
         try put("label2id", Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }))
     }

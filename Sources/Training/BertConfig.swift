@@ -25,6 +25,24 @@ public struct BertConfig: Codable, Sendable, Equatable {
     public var family: ModelFamily = .bert
     /// ESM only: the Nucleotide Transformer's options.
     public var esm = ESMOptions()
+    /// HF's `problem_type`: what the head's outputs are and which loss trains them; nil (not
+    /// written) leaves it to transformers, which takes single-label classification for
+    /// integer labels.
+    public var problemType: ProblemType?
+    /// Regression with standardised targets (`target_mean`, `target_scale` in `config.json`,
+    /// dnatune's keys): the model predicts `(y − mean) / scale`; predictions are mapped back.
+    public var targetMean: [Double]?
+    public var targetScale: [Double]?
+    /// Multi-label: per-label decision thresholds tuned on the validation split
+    /// (`decision_thresholds`, dnatune's key); nil decides at 0.5.
+    public var decisionThresholds: [Double]?
+
+    /// Hugging Face's `problem_type` values.
+    public enum ProblemType: String, Sendable, Codable, Equatable {
+        case singleLabel = "single_label_classification"
+        case regression
+        case multiLabel = "multi_label_classification"
+    }
 
     /// What distinguishes Nucleotide Transformer checkpoints (Hugging Face's `EsmConfig`, and
     /// NT v2's own modeling code).

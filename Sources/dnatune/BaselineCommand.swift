@@ -35,7 +35,7 @@ struct BaselineCommand: ParsableCommand {
             for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
             try loaded.checkSources(file: config)
             let c = loaded.config
-            let data = try PreparedData.prepare(c.data, seed: c.finetune.seed)
+            let data = try PreparedData.prepare(c.data, seed: c.finetune.seed, task: c.task)
             if let mismatch = c.task.mismatch(with: data.labelNames, sources: c.data.sources) { throw RunError("\(config): \(mismatch)") }
             labelNames = data.labelNames
             let weights = c.data.balancing == .weights ? data.dataset.classWeights : nil
@@ -65,7 +65,7 @@ struct BaselineCommand: ParsableCommand {
                 "test": result.testMetrics.filter { $0.value.isFinite }, "seconds": result.seconds,
                 "label_names": labelNames,
             ]
-            if let confusion = result.test?.metrics.confusion.rows { object["test_confusion_matrix"] = confusion }
+            if let confusion = result.test?.metrics.confusion?.rows { object["test_confusion_matrix"] = confusion }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -76,7 +76,7 @@ struct BaselineCommand: ParsableCommand {
             print("test        (no test split)")
         } else {
             print("test        " + Self.line(result.testMetrics))
-            if let confusion = result.test?.metrics.confusion.rows {
+            if let confusion = result.test?.metrics.confusion?.rows {
                 print("confusion matrix (rows = true class):")
                 let width = max(6, labelNames.map(\.count).max() ?? 0)
                 for (name, row) in zip(labelNames, confusion) {
@@ -95,6 +95,6 @@ struct BaselineCommand: ParsableCommand {
     }
 }
 
-private extension String {
+extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -43,10 +43,10 @@ struct Eval: ParsableCommand {
                 return
             }
             print("run \(trained.run.url.path), checkpoint \(which.rawValue)")
-            print("data: \(source), \(result.labels.count) sequences")
+            print("data: \(source), \(result.count) sequences")
             print(MetricsText.table(metrics, prefix: prefix))
             print("")
-            print(MetricsText.confusion(result.metrics.confusion, labelNames: trained.labelNames))
+            print(MetricsText.details(result, labelNames: trained.labelNames))
         } catch {
             printError("dnatune: \(error)")
             throw ExitCode(2)

@@ -45,7 +45,7 @@ struct LRFind: ParsableCommand {
             let loaded = try TrainConfig.load(file: config, overrides: overrides)
             for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
             try loaded.checkSources(file: config)
-            let data = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed)
+            let data = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed, task: loaded.config.task)
             if let mismatch = loaded.config.task.mismatch(with: data.labelNames, sources: loaded.config.data.sources) {
                 throw RunError("\(config): \(mismatch)")
             }

@@ -32,15 +32,27 @@ struct Predict: ParsableCommand {
         do {
             let trained = try checkpointOption.open(runPath)
             let labelNames = trained.labelNames
+            let kind = trained.config.task.kind
+            // Classes predicted (classification), labels predicted (multi-label), or the sum of
+            // each target's predictions (regression).
             var counts = [Int](repeating: 0, count: labelNames.count)
+            var sums = [Double](repeating: 0, count: labelNames.count)
             let start = Date()
             // Streamed: one chunk of sequences in memory at a time, written as it is classified.
             let sink: Sink = try out.map { try .file(FileSink(path: $0)) } ?? .standardOutput
             let total: Int
             do {
-                sink.write(Predictions.csvHeader(labelNames))
+                sink.write(Predictions.csvHeader(labelNames, kind: kind))
+                let thresholds = trained.thresholds
                 total = try trained.predict(path: file) { chunk in
-                    for i in 0..<chunk.count { counts[chunk.predictedClass(i)] += 1 }
+                    let k = labelNames.count
+                    for i in 0..<chunk.count {
+                        switch kind {
+                        case .classification: counts[chunk.predictedClass(i)] += 1
+                        case .regression: for c in 0..<k { sums[c] += Double(chunk.probabilities[i * k + c]) }
+                        case .multiLabel: for c in 0..<k where chunk.probabilities[i * k + c] >= thresholds[c] { counts[c] += 1 }
+                        }
+                    }
                     sink.write(chunk.csvRows)
                 }
                 try sink.finish()
@@ -50,9 +62,16 @@ struct Predict: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(start)
             let rate = String(format: "%.0f sequences/s", Double(total) / max(seconds, 1e-9))
-            let summary = zip(labelNames, counts).map { "\($0) \($1)" }.joined(separator: ", ")
+            let summary: String
+            switch kind {
+            case .classification: summary = "predicted: " + zip(labelNames, counts).map { "\($0) \($1)" }.joined(separator: ", ")
+            case .multiLabel: summary = "labels predicted: " + zip(labelNames, counts).map { "\($0) \($1)" }.joined(separator: ", ")
+            case .regression:
+                summary = "mean prediction: " + zip(labelNames, sums).map { "\($0) " + String(format: "%.4g", $1 / Double(max(total, 1))) }
+                    .joined(separator: ", ")
+            }
             if let out {
-                print("wrote \(total) predictions to \(out) (predicted: \(summary)) in \(String(format: "%.1f", seconds)) s, \(rate)")
+                print("wrote \(total) predictions to \(out) (\(summary)) in \(String(format: "%.1f", seconds)) s, \(rate)")
             } else {
                 printError("predicted \(total) sequences (\(summary)) in \(String(format: "%.1f", seconds)) s, \(rate)")
             }

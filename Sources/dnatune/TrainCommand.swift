@@ -61,12 +61,27 @@ struct Train: ParsableCommand {
     private func describe(_ s: TrainingSession) {
         let d = s.data
         print("run \(s.run.url.path)")
-        print("data: \(d.labelNames.count) classes (\(d.labelNames.joined(separator: ", "))); train \(d.encodedTrain.count), "
+        let what: String
+        switch s.config.task.kind {
+        case .classification: what = "classes"
+        case .regression: what = d.labelNames.count == 1 ? "target" : "targets"
+        case .multiLabel: what = "labels"
+        }
+        print("data: \(d.labelNames.count) \(what) (\(d.labelNames.joined(separator: ", "))); train \(d.encodedTrain.count), "
               + "validation \(d.encodedValidation.count), test \(d.encodedTest.count)")
+        if s.config.task.kind == .regression { print("  histogram of \(d.labelNames[0]) (bin: sequences):") }
+        if s.config.task.kind == .multiLabel { print("  sequences carrying each label:") }
         for stage in d.dataset.report.stages {
             let counts = stage.balance.entries.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
-            let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
-            print("  \(stage.name): \(counts)\(ratio)")
+            switch stage.targetKind {
+            case nil:
+                let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
+                print("  \(stage.name): \(counts)\(ratio)")
+            case .regression?, .classification?:
+                print("  \(stage.name): \(counts)")
+            case .multiLabel?:
+                print("  \(stage.name): \(counts) of \(stage.sequences ?? 0)")
+            }
         }
         if let note = d.testFileNote { print("  \(note)") }
         for warning in d.warnings { print("  warning: \(warning)") }

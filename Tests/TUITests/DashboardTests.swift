@@ -1115,7 +1115,7 @@ import Training
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = try DashboardFixtures.tinyConfig(outputDir: dir.path)
-        let data = try PreparedData.prepare(config.data, seed: 1)
+        let data = try PreparedData.prepare(config.data, seed: 1, task: config.task)
         var state = DashboardState(config: config)
         state.data = data
         let tokens = try #require(state.tokenLengths)

@@ -19,7 +19,7 @@ import Testing
         config.data.averageStrands = true
         let out = dir.appendingPathComponent("export")
         let summary = try ExportProject.write(config: config, name: "tiny", to: out)
-        let original = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        let original = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
 
         // The CSVs hold the original's rows in order, with its token ids (both strands where
         // predictions average them).
@@ -38,7 +38,7 @@ import Testing
         // The exported config, read back by dnatune, trains on the very same rows and plan.
         let loaded = try TrainConfig.load(file: out.appendingPathComponent("config.yaml").path)
         #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
-        let exported = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed)
+        let exported = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed, task: loaded.config.task)
         #expect(Self.rows(exported.dataset.train) == Self.rows(original.dataset.train))
         #expect(Self.rows(exported.dataset.validation) == Self.rows(original.dataset.validation))
         #expect(Self.rows(exported.dataset.test) == Self.rows(original.dataset.test))

@@ -29,7 +29,7 @@ import Testing
         #expect(r.testMetrics["test_mcc"]! > 0.3)
         #expect(Set(r.testMetrics.keys).isSuperset(of: ["test_loss", "test_accuracy", "test_f1", "test_mcc", "test_auroc"]))
         #expect(r.test?.labels == test.labels)
-        #expect(r.test?.metrics.confusion.rows.flatMap { $0 }.reduce(0, +) == test.count)
+        #expect(r.test?.metrics.confusion?.rows.flatMap { $0 }.reduce(0, +) == test.count)
     }
 
     /// With reverse-complement augmentation, k-mer counts fit on the augmented split (strand

@@ -96,7 +96,7 @@ import Testing
     static func sweep(_ options: LRRangeTest.Options) throws -> (LRRangeTest.Result, before: [Float], after: [Float]) {
         let (dir, config) = try TinyRun.make()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         let (model, _) = try TrainingSession.makeModel(config: config, data: data)
         let before = Array(UnsafeBufferPointer(start: model.parameters.pointer, count: model.parameters.count))
         let result = try LRRangeTest.run(model: model, train: data.encodedTrain, padID: data.tokenizer.padID, config: config,

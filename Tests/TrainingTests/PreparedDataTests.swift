@@ -25,7 +25,7 @@ import Testing
         var options = TrainConfig.DataOptions()
         options.sources = [dir.path]
         options.cleaning.keepTestSplit = keep
-        let d = try PreparedData.prepare(options, seed: 1)
+        let d = try PreparedData.prepare(options, seed: 1, task: TrainConfig.Task())
         #expect(d.isPreSplit)
         #expect(d.encodedTest.count == (keep ? 20 : 17))
         #expect(d.dataset.validation.count == 24 && d.dataset.train.count == 60)
@@ -40,7 +40,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         var options = TrainConfig.DataOptions()
         options.sources = [dir.appendingPathComponent("train.csv").path]
-        let d = try PreparedData.prepare(options, seed: 1)
+        let d = try PreparedData.prepare(options, seed: 1, task: TrainConfig.Task())
         #expect(!d.isPreSplit && d.testFileNote == nil)
     }
 }

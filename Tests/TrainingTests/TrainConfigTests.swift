@@ -171,7 +171,16 @@ import Testing
         ("finetune:\n  greater_is_better: maybe\n", "finetune.greater_is_better", 2, "expected true or false"),
         ("finetune:\n  seed: [1, 2]\n", "finetune.seed", 2, "expected a single value, got a list"),
         ("finetune: 5\n", "finetune", 1, "expected a mapping of keys"),
-        ("task:\n  task_type: regression\n", "task.task_type", 2, "'regression' is not one of: binary | multiclass"),
+        ("task:\n  task_type: ranking\n", "task.task_type", 2, "'ranking' is not one of: binary | multiclass | regression | multilabel"),
+        ("data:\n  balancing: pos_weight\n", "data.balancing", 2, "pos_weight is for task_type multilabel"),
+        ("task: {task_type: regression}\ndata:\n  balancing: weights\n", "data.balancing", 3, "a regression task has none"),
+        ("task: {task_type: multilabel}\ndata:\n  balancing: upsample\n", "data.balancing", 3, "balances with pos_weight"),
+        ("data:\n  label_columns: [a, b]\n", "data.label_columns", 2, "for task_type regression or multilabel"),
+        ("task: {task_type: regression, num_labels: 2}\ndata:\n  label_columns: [a, b, c]\n", "data.label_columns", 3, "3 columns for num_labels 2"),
+        ("task: {task_type: multilabel}\nfinetune:\n  metric_for_best_model: eval_mcc\n", "finetune.metric_for_best_model", 3,
+         "'eval_mcc' is not a metric of a multilabel task"),
+        ("task: {task_type: regression}\nfinetune:\n  metric_for_best_model: eval_macro_f1\n", "finetune.metric_for_best_model", 3,
+         "'eval_macro_f1' is not a metric of a regression task"),
         ("task:\n  task_type: binary\n  num_labels: 3\n", "task.num_labels", 3, "must be 2 (use multiclass for more)"),
         ("task:\n  task_type: multiclass\n", "task.num_labels", 2, "required for task_type multiclass"),
         ("task:\n  task_type: multiclass\n  num_labels: 3\n  label_names: [a, b]\n", "task.label_names", 4, "2 names for num_labels 3"),
@@ -334,6 +343,14 @@ import Testing
         let m = try TrainConfig.parse(yaml: "task: {task_type: multiclass, num_labels: 3}\nfinetune: {metric_for_best_model: f1_macro}\n").config
         #expect(m.finetune.metricForBestModel == "eval_f1_macro" && m.task.labelNames == ["class_0", "class_1", "class_2"])
         #expect(try TrainConfig.parse(yaml: "finetune:\n  evaluation_strategy: epoch\n  save_strategy: epoch\n").config.finetune.evalStrategy == .epoch)
+        // The regression and multi-label metrics, with their directions.
+        for (type, name, greater) in [("regression", "R2", true), ("regression", "eval_rmse", false), ("regression", "mae", false),
+                                      ("regression", "spearman", true), ("multilabel", "macro_f1", true),
+                                      ("multilabel", "eval_hamming_loss", false), ("multilabel", "subset_accuracy", true)] {
+            let r = try TrainConfig.parse(yaml: "task: {task_type: \(type)}\nfinetune: {metric_for_best_model: \(name)}\n").config
+            #expect(r.finetune.metricForBestModel == "eval_" + name.lowercased().replacingOccurrences(of: "eval_", with: ""))
+            #expect(r.finetune.greaterIsBetter == greater, "\(name)")
+        }
     }
 
     @Test(arguments: [("", 100, 10), ("finetune: {warmup_ratio: 0.06}", 1000, 60), ("finetune: {warmup_ratio: 0.06}", 7, 1),
@@ -472,5 +489,39 @@ import Testing
         try p.run(); p.waitUntilExit()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(out == "3.7e-05 1e-07 2.5 'yes' 0.0001\n")
+    }
+}
+
+/// The regression and multi-label task sections: their defaults, the keys that apply to one
+/// task type only, and the round trip of the written config.
+@Suite struct TaskTypeConfigTests {
+    @Test func regressionAndMultiLabelDefaults() throws {
+        let r = try TrainConfig.parse(yaml: "task: {task_type: regression}\n").config
+        #expect(r.task.kind == .regression && r.task.numLabels == 1 && r.task.labelNames == ["label"])
+        #expect(r.task.loss == .mse && r.task.standardize)
+        let two = try TrainConfig.parse(yaml: "task: {task_type: regression, num_labels: 2}\ndata: {label_columns: [x, y]}\n").config
+        #expect(two.task.numLabels == 2 && two.data.labelColumns == ["x", "y"])
+        let m = try TrainConfig.parse(yaml: "task: {task_type: multilabel}\ndata: {balancing: pos_weight}\n").config
+        // Without num_labels or label_names, the labels come from the data.
+        #expect(m.task.kind == .multiLabel && m.task.numLabels == 0 && m.data.balancing == .posWeight)
+        #expect(m.task.mismatch(with: ["A", "B"], sources: ["x.csv"]) == nil)
+        let named = try TrainConfig.parse(yaml: "task: {task_type: multilabel, label_names: [A, B, C]}\n").config
+        #expect(named.task.numLabels == 3)
+        #expect(named.task.mismatch(with: ["A", "B"], sources: ["x.csv"])?.contains("has 2 labels (A, B) but task.num_labels is 3") == true)
+    }
+
+    /// A key of one task type set away from its default warns for another; the written config
+    /// (every key, at its default where it does not apply) reads back without a warning.
+    @Test func keysOfAnotherTaskTypeWarn() throws {
+        let loaded = try TrainConfig.parse(yaml: "task: {task_type: binary, loss: huber, tune_thresholds: true}\n")
+        #expect(loaded.warnings.map(\.path).sorted() == ["task.loss", "task.tune_thresholds"])
+        #expect(loaded.warnings.allSatisfy { $0.message.contains("ignored for binary") })
+        for yaml in ["task: {task_type: regression, loss: huber, huber_delta: 0.5, standardize: false}\ndata: {target_tolerance: 0.2}\n",
+                     "task: {task_type: multilabel, num_labels: 2, threshold: 0.3, tune_thresholds: true}\ndata: {label_columns: [a, b], balancing: pos_weight}\n"] {
+            let config = try TrainConfig.parse(yaml: yaml).config
+            let again = try TrainConfig.parse(yaml: config.yaml())
+            #expect(again.config == config)
+            #expect(again.warnings.isEmpty, "\(again.warnings)")
+        }
     }
 }

@@ -32,7 +32,7 @@ import Testing
         #expect(abs(metrics["test_loss"]! - result.loss) < 1e-12)
         #expect(metrics["test_accuracy"] == result.metrics.value("accuracy"))
         #expect(metrics["test_mcc"] == result.metrics.value("mcc"))
-        #expect(written["confusion_matrix"] as? [[Int]] == result.metrics.confusion.rows)
+        #expect(written["confusion_matrix"] as? [[Int]] == result.metrics.confusion?.rows)
         // The predictions file of the run holds the same probabilities.
         let rows = try String(contentsOf: run.predictions, encoding: .utf8).split(separator: "\n").dropFirst()
         for (i, row) in rows.enumerated() {

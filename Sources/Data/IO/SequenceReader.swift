@@ -35,6 +35,8 @@ public final class SequenceReader {
     private var finished = false
     private var pendingHeader: (bytes: [UInt8], line: Int)?
     private var sequenceIndex = 0, labelIndex: Int?
+    /// With `ReaderOptions.labelColumns`: their indices, in the order named; the header's names.
+    private var labelIndices: [Int] = [], labelColumnNames: [String] = []
     private var fieldCount = 0
     private var buffered: [RawFastq] = []
     private var bufferedNext = 0
@@ -270,7 +272,16 @@ public final class SequenceReader {
                                     "missing column '\(wantedSequence)' (the header has: \(fields.joined(separator: ", ")))")
                 }
                 sequenceIndex = s
-                if let wanted = options.labelColumn {
+                if let wanted = options.labelColumns {
+                    labelIndices = try wanted.map { name in
+                        guard let i = fields.firstIndex(of: name) else {
+                            throw DataError(file: path, line: lines.lineNumber,
+                                            "missing column '\(name)' (the header has: \(fields.joined(separator: ", ")))")
+                        }
+                        return i
+                    }
+                    labelIndex = labelIndices.first
+                } else if let wanted = options.labelColumn {
                     guard let l = fields.firstIndex(of: wanted) else {
                         throw DataError(file: path, line: lines.lineNumber,
                                         "missing column '\(wanted)' (the header has: \(fields.joined(separator: ", ")))")
@@ -279,6 +290,7 @@ public final class SequenceReader {
                 } else {
                     labelIndex = fields.firstIndex(of: "label") ?? fields.firstIndex(of: "labels")
                 }
+                labelColumnNames = fields
                 columns = (fields[s], labelIndex.map { fields[$0] })
                 break
             }
@@ -288,7 +300,7 @@ public final class SequenceReader {
             let line = lines.line
             if isBlank(line) { continue }
             let fields = DelimitedRow.split(line, delimiter: delimiter)
-            let needed = max(sequenceIndex, labelIndex ?? 0) + 1
+            let needed = max(sequenceIndex, labelIndices.max() ?? labelIndex ?? 0) + 1
             // Too few fields, or more than the header names (an unquoted delimiter inside a
             // field would otherwise shift the label silently): an error naming the line.
             if fields.count < needed || fields.count > fieldCount {
@@ -302,9 +314,17 @@ public final class SequenceReader {
                 try SequenceNormalizer.append($0, to: &seq, file: path, line: lines.lineNumber, columnOffset: sf.offset)
             }
             var label: String?
-            if let li = labelIndex {
+            if !labelIndices.isEmpty {
+                label = try labelIndices.map { li in
+                    let lf = DelimitedRow.trimmed(fields[li])
+                    if lf.bytes.isEmpty {
+                        throw DataError(file: path, line: lines.lineNumber, column: lf.offset + 1, "empty value in column '\(labelColumnNames[li])'")
+                    }
+                    return String(decoding: lf.bytes, as: UTF8.self)
+                }.joined(separator: ReaderOptions.labelColumnSeparator)
+            } else if let li = labelIndex {
                 let lf = DelimitedRow.trimmed(fields[li])
-                if lf.bytes.isEmpty {
+                if lf.bytes.isEmpty && !options.allowsEmptyLabel {
                     throw DataError(file: path, line: lines.lineNumber, column: lf.offset + 1, "empty label")
                 }
                 label = String(decoding: lf.bytes, as: UTF8.self)

@@ -22,6 +22,9 @@ public struct ClassBalance: Sendable, Hashable, Codable {
         self.entries = entries
     }
 
+    /// Counts in the given order (histogram bins, labels of a multi-label task), not sorted.
+    public init(orderedEntries: [Entry]) { entries = orderedEntries }
+
     /// Counts the labels of records (unlabeled records are counted under `unlabeledName`).
     public init(records: some Sequence<SequenceRecord>, labelMap: LabelMap? = nil) {
         var counts: [String: Int] = [:]

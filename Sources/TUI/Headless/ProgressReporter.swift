@@ -116,13 +116,16 @@ public struct ProgressReporter {
 
     /// The headline metrics of an evaluation (`eval_loss 0.41 eval_mcc 0.52 ...`).
     static func summary(_ metrics: [String: Double], all: Bool = false) -> String {
-        let order = ["loss", "accuracy", "f1", "mcc", "auroc", "auprc"]
+        let order = ["loss", "accuracy", "f1", "mcc", "auroc", "auprc",
+                     "r2", "pearson", "spearman", "rmse", "mae", "macro_f1", "micro_f1", "subset_accuracy", "hamming_loss"]
+        // The name without its `eval_` / `test_` prefix.
+        func bare(_ k: String) -> String { k.firstIndex(of: "_").map { String(k[k.index(after: $0)...]) } ?? k }
         let keys = metrics.keys.sorted { a, b in
-            let ia = order.firstIndex { a.hasSuffix("_" + $0) } ?? order.count
-            let ib = order.firstIndex { b.hasSuffix("_" + $0) } ?? order.count
+            let ia = order.firstIndex(of: bare(a)) ?? order.count
+            let ib = order.firstIndex(of: bare(b)) ?? order.count
             return ia != ib ? ia < ib : a < b
         }
-        let shown = all ? keys.filter { k in order.contains { k.hasSuffix("_" + $0) } } : Array(keys.filter { $0.hasSuffix("_loss") || $0.hasSuffix("_mcc") })
+        let shown = all ? keys.filter { order.contains(bare($0)) } : keys.filter { ["loss", "mcc", "r2", "macro_f1"].contains(bare($0)) }
         return shown.map { "\($0) \(fmt(metrics[$0]!, 4))" }.joined(separator: " ")
     }
 }

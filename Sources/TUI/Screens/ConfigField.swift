@@ -32,9 +32,12 @@ public struct ConfigField: Sendable {
         self.assignments = assignments ?? { value, _ in [path + "=" + value] }
     }
 
+    /// Where the choices depend on the config (balancing: the task type's), the kind for it.
+    public var kindFor: (@Sendable (TrainConfig) -> FormField.Kind)?
+
     /// The form field showing this value of `config`.
     public func formField(_ config: TrainConfig) -> FormField {
-        FormField(label, kind: kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
+        FormField(label, kind: kindFor?(config) ?? kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
     }
 
     /// A value as a form field shows it (and `--set` reads it back).
@@ -170,7 +173,18 @@ extension ConfigField {
 
     /// The data options on the Data screen: balancing, split ratios and the cleaning steps.
     public static let data: [ConfigField] = [
-        ConfigField("balancing", "data.balancing"),
+        {
+            // Only the balancing the task type takes: classes' three ways, or a multi-label task's pos_weight.
+            var f = ConfigField("balancing", "data.balancing")
+            f.kindFor = { config in
+                switch config.task.kind {
+                case .classification: .choice(["none", "downsample", "upsample", "weights"])
+                case .regression: .choice(["none"])
+                case .multiLabel: .choice(["none", "pos_weight"])
+                }
+            }
+            return f
+        }(),
         ConfigField("train", "data.split.train"),
         ConfigField("validation", "data.split.validation"),
         ConfigField("test", "data.split.test"),

@@ -171,7 +171,7 @@ public struct DashboardState {
         do {
             // A pre-trained base brings its own vocabulary (tokenizer kind vocab).
             let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
-            adopt(try PreparedData.prepare(resolved.data, seed: config.finetune.seed))
+            adopt(try PreparedData.prepare(resolved.data, seed: config.finetune.seed, task: resolved.task))
         } catch {
             data = nil
             dataError = String(describing: error)
@@ -238,7 +238,7 @@ public struct DashboardState {
     public mutating func select(_ choice: DatasetChoice) {
         var resolved = choice
         // Config sources are relative to the process's directory; the picker's to ours.
-        if CleanedSources.builtIn[choice.source] == nil, !choice.source.hasPrefix("/"), !choice.source.hasPrefix("~"),
+        if !CleanedSources.isBuiltIn(choice.source), !choice.source.hasPrefix("/"), !choice.source.hasPrefix("~"),
            workingDirectory != FileManager.default.currentDirectoryPath {
             resolved.source = (workingDirectory as NSString).appendingPathComponent(choice.source)
         }

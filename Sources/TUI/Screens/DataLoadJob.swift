@@ -25,7 +25,7 @@ public final class DataLoadJob: Sendable {
             let outcome: Outcome
             do {
                 let resolved = try TrainingSession.resolvingBase(config, catalog: catalog)
-                let prepared = try PreparedData.prepare(resolved.data, seed: config.finetune.seed)
+                let prepared = try PreparedData.prepare(resolved.data, seed: config.finetune.seed, task: resolved.task)
                 outcome = .loaded(prepared, LengthDistribution(prepared.dataset),
                                   LengthDistribution(tokensOf: prepared.dataset, tokenizer: prepared.tokenizer))
             } catch {

@@ -169,7 +169,7 @@ public enum KmerBaseline {
             lossSum -= w * log(max(Double(p[i * k + y]), 1e-300))
             weightSum += w
         }
-        return EvaluationResult(metrics: try ClassificationMetrics(probabilities: p, labels: labels, numClasses: k),
+        return EvaluationResult(metrics: .classification(try ClassificationMetrics(probabilities: p, labels: labels, numClasses: k)),
                                 loss: weightSum > 0 ? lossSum / weightSum : .nan, probabilities: p, labels: labels)
     }
 }

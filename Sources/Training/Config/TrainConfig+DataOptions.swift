@@ -15,7 +15,12 @@ extension TrainConfig {
     public enum AdapterAction: String, Sendable, CaseIterable, Codable { case trim, drop }
 
     /// How the training split is balanced (validation and test never are).
-    public enum Balancing: String, Sendable, CaseIterable, Codable { case none, downsample, upsample, weights }
+    /// (`pos_weight`: multi-label tasks' per-label positive weights, negatives ÷ positives in
+    /// the training split, as `BCEWithLogitsLoss(pos_weight=…)`.)
+    public enum Balancing: String, Sendable, CaseIterable, Codable {
+        case none, downsample, upsample, weights
+        case posWeight = "pos_weight"
+    }
 
     /// Tokenizers: DNABERT's overlapping k-mers, non-overlapping k-mers, single nucleotides, or a
     /// model's own `vocab.txt`.
@@ -102,6 +107,15 @@ extension TrainConfig {
         /// Column names of CSV/TSV inputs (DNALLM's `text_column`, `label_column`).
         public var textColumn = "sequence"
         public var labelColumn = "label"
+        /// Several label columns: a regression task's targets (one per column), or a
+        /// multi-label task's 0/1 columns (one per label, named by the column); nil uses
+        /// `label_column`.
+        public var labelColumns: [String]?
+        /// Multi-label in one column: the separator between label names (`CTCF;YY1`).
+        public var labelDelimiter = ";"
+        /// Regression: copies of one sequence whose targets differ by more than this are
+        /// conflicts (removed and reported); within it, duplicates (the first is kept).
+        public var targetTolerance = 0.0
         public var ambiguity = AmbiguityHandling.n
         public var cleaning = CleaningOptions()
         public var split = SplitOptions()
@@ -126,7 +140,14 @@ extension TrainConfig {
                 .texts($0.sources)
             },
             .text("text_column", \.textColumn, "the CSV/TSV column holding the sequence"),
-            .text("label_column", \.labelColumn, "the CSV/TSV column holding the class label"),
+            .text("label_column", \.labelColumn, "the CSV/TSV column holding the class label (regression: the target; multilabel: the delimited labels)"),
+            .byHand("label_columns", .texts, nullable: true,
+                    "several CSV/TSV label columns: regression targets (one per column), or multilabel 0/1 columns (one per label); null uses label_column") {
+                $0.labelColumns.map(ConfigValue.texts) ?? .null
+            },
+            .text("label_delimiter", \.labelDelimiter, "multilabel in one column: the separator between label names"),
+            .number("target_tolerance", \.targetTolerance, ConfigRange(0, .infinity, requirement: "must be ≥ 0"),
+                    "regression: copies of a sequence whose targets differ by more than this are conflicts, removed and reported"),
             .choice("ambiguity", \.ambiguity, "bases other than A, C, G, T: read as N, or drop the sequence"),
             .choice("balancing", \.balancing, "class balancing of the training split: downsample, upsample, or a class-weighted loss"),
             .byHand("class_weights", .numbers(.positive), nullable: true, "balancing weights: one loss weight per class; null derives them from the training counts") {
@@ -151,6 +172,30 @@ extension TrainConfig {
                 } else {
                     d.sources = sources
                 }
+            }
+            if let columns = s.strings("label_columns") {
+                if columns.isEmpty || Set(columns).count != columns.count || columns.contains(where: \.isEmpty) {
+                    s.reader.error("data.label_columns", s.raw("label_columns"), "give distinct, non-empty column names")
+                } else if task.kind == .classification {
+                    s.reader.error("data.label_columns", s.raw("label_columns"),
+                                   "several label columns are for task_type regression or multilabel; a \(task.taskType.rawValue) task reads label_column")
+                } else if task.numLabels > 0, columns.count != task.numLabels {
+                    s.reader.error("data.label_columns", s.raw("label_columns"),
+                                   "\(columns.count) columns for num_labels \(task.numLabels): give one column per \(task.kind == .regression ? "target" : "label")")
+                } else {
+                    d.labelColumns = columns
+                }
+            }
+            if d.labelDelimiter.isEmpty { s.reader.error("data.label_delimiter", s.raw("label_delimiter"), "must not be empty") }
+            switch (task.kind, d.balancing) {
+            case (.classification, .posWeight):
+                s.reader.error("data.balancing", s.raw("balancing"), "pos_weight is for task_type multilabel; classes balance with downsample, upsample or weights")
+            case (.regression, .downsample), (.regression, .upsample), (.regression, .weights), (.regression, .posWeight):
+                s.reader.error("data.balancing", s.raw("balancing"), "\(d.balancing.rawValue) balances classes; a regression task has none (use none)")
+            case (.multiLabel, .downsample), (.multiLabel, .upsample), (.multiLabel, .weights):
+                s.reader.error("data.balancing", s.raw("balancing"),
+                               "\(d.balancing.rawValue) balances classes; a multilabel task balances with pos_weight (per-label positive weights) or none")
+            default: break
             }
             d.cleaning = readCleaning(s.section("cleaning"))
             d.split = readSplit(s.section("split"))

@@ -189,7 +189,7 @@ extension TrainConfig {
             }
             let metricNode = s.raw("metric_for_best_model")
             if let name = s.optionalString("metric_for_best_model") {
-                let allowed = MetricName.all(numClasses: task.numLabels)
+                let allowed = MetricName.all(kind: task.kind, numClasses: task.numLabels)
                 if let c = MetricName.canonical(name), allowed.contains(c) {
                     f.metricForBestModel = "eval_" + c
                 } else {

@@ -17,7 +17,7 @@ extension TrainConfig {
         var c = self
         if !skipping.contains("data.sources") {
             c.data.sources = data.sources.map { source in
-                CleanedSources.builtIn[source] != nil || InputSpool.isStream(source) ? source
+                CleanedSources.isBuiltIn(source) || InputSpool.isStream(source) ? source
                     : ConfigPaths.rebase(source, from: from, to: to)
             }
         }

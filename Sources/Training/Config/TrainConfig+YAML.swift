@@ -17,8 +17,11 @@ extension TrainConfig {
         let c = d.cleaning
         let root = map([
             ("task", map([
-                ("task_type", string(t.taskType.rawValue)), ("num_labels", int(t.numLabels)),
-            ] + (t.labelNamesGiven ? [("label_names", list(t.labelNames.map(string)))] : []))),
+                ("task_type", string(t.taskType.rawValue)),
+            ] + (t.numLabels > 0 ? [("num_labels", int(t.numLabels))] : []) + (t.labelNamesGiven ? [("label_names", list(t.labelNames.map(string)))] : []) + [
+                ("loss", string(t.loss.rawValue)), ("huber_delta", number(t.huberDelta)), ("standardize", bool(t.standardize)),
+                ("threshold", number(t.threshold)), ("tune_thresholds", bool(t.tuneThresholds)),
+            ])),
             ("finetune", map([
                 ("output_dir", string(f.outputDir)), ("num_train_epochs", number(f.numTrainEpochs)),
                 ("max_steps", int(f.maxSteps)), ("per_device_train_batch_size", int(f.perDeviceTrainBatchSize)),
@@ -48,7 +51,9 @@ extension TrainConfig {
             ])),
             ("data", map([
                 ("sources", list(d.sources.map(string))), ("text_column", string(d.textColumn)),
-                ("label_column", string(d.labelColumn)), ("ambiguity", string(d.ambiguity.rawValue)),
+                ("label_column", string(d.labelColumn)), ("label_columns", d.labelColumns.map { list($0.map(string)) } ?? null),
+                ("label_delimiter", string(d.labelDelimiter)), ("target_tolerance", number(d.targetTolerance)),
+                ("ambiguity", string(d.ambiguity.rawValue)),
                 ("cleaning", map([
                     ("adapters", map([
                         ("enabled", toggle(c.adapters.enabled)), ("sequences", list(c.adapters.sequences.map(string))),

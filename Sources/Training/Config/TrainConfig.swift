@@ -31,7 +31,7 @@ public struct LoadedConfig: Sendable {
     /// - Throws: `ConfigError` naming `file`, the line of `data.sources` and the missing path.
     public func checkSources(file: String?) throws {
         let issues = config.data.sources.compactMap { source -> ConfigIssue? in
-            if CleanedSources.builtIn[source] != nil || InputSpool.isStream(source) { return nil }
+            if CleanedSources.isBuiltIn(source) || InputSpool.isStream(source) { return nil }
             let path = (source as NSString).expandingTildeInPath
             return FileManager.default.fileExists(atPath: path) ? nil
                 : ConfigIssue(.error, path: "data.sources", file: file, line: lines["data.sources"],

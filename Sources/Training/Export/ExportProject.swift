@@ -59,7 +59,7 @@ public enum ExportProject {
             }
         }
         progress("preparing the data")
-        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources) { throw RunError(mismatch) }
         let (model, _) = try TrainingSession.makeModel(config: config, data: data, catalog: catalog)
 

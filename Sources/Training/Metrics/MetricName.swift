@@ -1,3 +1,5 @@
+import Data
+
 /// Metric names as DNALLM and HF's Trainer write them, and their direction.
 ///
 /// Canonical names are lower case and unprefixed (`accuracy`, `f1`, `mcc`, `auroc`, `auprc`,
@@ -15,15 +17,30 @@ public enum MetricName {
                                     "precision_weighted", "recall_weighted", "f1_weighted",
                                     "mcc", "auroc", "auprc", "tpr", "tnr", "fpr", "fnr"]
 
+    /// The metrics a regression task reports, canonical and in order.
+    public static let regression = ["loss", "mse", "rmse", "mae", "r2", "pearson", "spearman"]
+    /// The metrics a multi-label task reports, canonical and in order.
+    public static let multiLabel = ["loss", "micro_f1", "macro_f1", "micro_precision", "macro_precision",
+                                    "micro_recall", "macro_recall", "auroc", "auprc", "subset_accuracy", "hamming_loss"]
+
     /// The metrics reported for a task with `numClasses` classes.
     public static func all(numClasses: Int) -> [String] { numClasses == 2 ? binary : multiclass }
+
+    /// The metrics reported for a task of `kind` (`numClasses` telling binary from multiclass).
+    public static func all(kind: TaskKind, numClasses: Int) -> [String] {
+        switch kind {
+        case .classification: return all(numClasses: numClasses)
+        case .regression: return regression
+        case .multiLabel: return multiLabel
+        }
+    }
 
     /// The canonical name of `name`, or nil when it names no metric dnatune computes.
     public static func canonical(_ name: String) -> String? {
         var key = name.lowercased()
         for prefix in ["eval_", "test_"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
         if key == "matthews_correlation" { key = "mcc" }
-        return multiclass.contains(key) ? key : nil
+        return multiclass.contains(key) || regression.contains(key) || multiLabel.contains(key) ? key : nil
     }
 
     /// The name as logged for validation: `eval_` + canonical (HF prefixes `metric_for_best_model`
@@ -35,5 +52,9 @@ public enum MetricName {
 
     /// HF's default direction: greater is better unless the name ends with `loss`
     /// (`TrainingArguments.greater_is_better`).
-    public static func greaterIsBetter(_ name: String) -> Bool { !name.hasSuffix("loss") }
+    /// Error metrics (`mse`, `rmse`, `mae`) are lower-is-better too.
+    public static func greaterIsBetter(_ name: String) -> Bool {
+        if name.hasSuffix("loss") { return false }
+        return !["mse", "rmse", "mae"].contains(canonical(name) ?? "")
+    }
 }

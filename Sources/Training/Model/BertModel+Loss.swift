@@ -64,3 +64,94 @@ func crossEntropyForwardBackward(
     }
     return weightSum > 0 ? Float(total / weightSum) : 0
 }
+
+/// The loss of a regression or multi-label head, as transformers' `BertForSequenceClassification`
+/// computes it for `problem_type` `regression` (MSE; Huber by choice) and
+/// `multi_label_classification` (binary cross-entropy with logits).
+public enum TargetObjective: Sendable, Equatable {
+    /// `MSELoss()`: the mean of the squared errors over every row and target.
+    case meanSquaredError
+    /// `HuberLoss(delta:)`: quadratic within `delta`, linear beyond, averaged over every value.
+    case huber(delta: Float)
+    /// `BCEWithLogitsLoss(pos_weight:)`: per label, positives weighted by `posWeight[j]` (1 when
+    /// nil), averaged over every row and label.
+    case binaryCrossEntropy(posWeight: [Float]?)
+}
+
+extension BertModel {
+    /// The loss of the last forward pass against `targets` (`[batch × numLabels]`, row-major:
+    /// values for regression, 0/1 for multi-label) and the gradient of the logits for `backward()`.
+    /// - Throws: `ModelError` for a non-finite target, or a multi-label target other than 0 or 1.
+    public func loss(targets: UnsafePointer<Float>, objective: TargetObjective) throws(ModelError) -> Float {
+        guard let acts else { lossReady = true; return 0 }
+        precondition(head == .classification, "targets are for the sequence head")
+        let a = ActivationOffsets(model: self, batch: batch, length: length)
+        let value = try targetLossForwardBackward(dlogits: acts + a.dlogits, logits: acts + a.logits, targets: targets,
+                                                  count: batch * config.numLabels, width: config.numLabels, objective: objective)
+        lossReady = true
+        return value
+    }
+}
+
+/// `objective` over `count` logits (rows of `width`) against `targets`; writes `dlogits` and
+/// returns the mean loss (0, with zero gradient, when `count` is 0).
+func targetLossForwardBackward(dlogits: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, targets: UnsafePointer<Float>,
+                               count: Int, width: Int, objective: TargetObjective) throws(ModelError) -> Float {
+    guard count > 0 else { return 0 }
+    let n = Double(count)
+    var total = 0.0
+    for i in 0..<count {
+        let y = Double(targets[i]), x = Double(logits[i])
+        guard y.isFinite else { throw ModelError("target \(targets[i]) at row \(i / width), column \(i % width) is not finite") }
+        switch objective {
+        case .meanSquaredError:
+            let d = x - y
+            total += d * d
+            dlogits[i] = Float(2 * d / n)
+        case .huber(let delta):
+            let d = x - y, delta = Double(delta)
+            if abs(d) < delta {
+                total += 0.5 * d * d
+                dlogits[i] = Float(d / n)
+            } else {
+                total += delta * (abs(d) - 0.5 * delta)
+                dlogits[i] = Float(delta * (d < 0 ? -1 : 1) / n)
+            }
+        case .binaryCrossEntropy(let posWeight):
+            guard y == 0 || y == 1 else { throw ModelError("multi-label target \(targets[i]) at row \(i / width), column \(i % width) is not 0 or 1") }
+            let p = Double(posWeight?[i % width] ?? 1)
+            // log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x), computed stably.
+            let softplusNeg = max(-x, 0) + Foundation.log1p(Foundation.exp(-abs(x)))
+            let softplusPos = softplusNeg + x
+            total += p * y * softplusNeg + (1 - y) * softplusPos
+            let sigma = 1 / (1 + Foundation.exp(-x))
+            dlogits[i] = Float((sigma * (p * y + 1 - y) - p * y) / n)
+        }
+    }
+    return Float(total / n)
+}
+
+extension TargetObjective {
+    /// The objective's mean over a split from the model's final outputs (regression:
+    /// predictions in the targets' units, differences divided by `scale` to the standardised
+    /// units training uses; multi-label: probabilities), in double precision; NaN for none.
+    public func meanLoss(outputs: [Double], targets: [Float], width: Int, scale: [Double]?) -> Double {
+        guard !outputs.isEmpty, outputs.count == targets.count else { return .nan }
+        var total = 0.0
+        for i in outputs.indices {
+            let y = Double(targets[i])
+            switch self {
+            case .meanSquaredError:
+                let d = (outputs[i] - y) / (scale?[i % width] ?? 1)
+                total += d * d
+            case .huber(let delta):
+                let d = abs(outputs[i] - y) / (scale?[i % width] ?? 1), delta = Double(delta)
+                total += d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta)
+            case .binaryCrossEntropy(let posWeight):
+                let q = min(max(outputs[i], 1e-12), 1 - 1e-12)
+                total -= Double(posWeight?[i % width] ?? 1) * y * Foundation.log(q) + (1 - y) * Foundation.log(1 - q)
+            }
+        }
+        return total / Double(outputs.count)
+    }
+}

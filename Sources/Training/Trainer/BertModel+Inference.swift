@@ -30,6 +30,10 @@ extension BertModel {
     }
 
     /// `probabilities(for:)` in double precision (what the evaluation loss is computed from).
+    ///
+    /// What a row holds follows the head's `problemType`: class probabilities (softmax), or
+    /// for regression the predicted targets in their own units (standardisation undone), or
+    /// for multi-label each label's probability (sigmoid).
     func strandAveragedProbabilities(for dataset: EncodedDataset, batchSize: Int, padID: Int32) throws -> [Double] {
         let k = config.numLabels
         let strands = dataset.strands
@@ -39,13 +43,28 @@ extension BertModel {
         for strand in strands {
             try forEachLogits(over: strand, batchSize: batchSize, padID: padID) { batch, logits in
                 for r in 0..<batch.batchSize {
-                    Self.softmax(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]), into: &row)
+                    outputs(UnsafeBufferPointer(rebasing: logits[(r * k)..<((r + 1) * k)]), into: &row)
                     let base = batch.indices[r] * k
                     for c in 0..<k { out[base + c] += share * row[c] }
                 }
             }
         }
         return out
+    }
+
+    /// Writes the outputs of one row of logits into `out`, in double precision: softmax for
+    /// classification, `logit × scale + mean` for regression, the sigmoid for multi-label.
+    func outputs(_ row: UnsafeBufferPointer<Float>, into out: inout [Double]) {
+        switch config.problemType {
+        case .regression:
+            for (c, v) in row.enumerated() {
+                out[c] = Double(v) * (config.targetScale?[c] ?? 1) + (config.targetMean?[c] ?? 0)
+            }
+        case .multiLabel:
+            for (c, v) in row.enumerated() { out[c] = 1 / (1 + Foundation.exp(-Double(v))) }
+        case .singleLabel, nil:
+            Self.softmax(row, into: &out)
+        }
     }
 
     /// Writes softmax(`row`) into `out` (of `row.count` values), in double precision.

@@ -141,12 +141,13 @@ public enum LRRangeTest {
         let (model, _) = try TrainingSession.makeModel(config: config, data: data)
         let weights = config.data.balancing == .weights ? data.dataset.classWeights.map(Float.init) : nil
         return try run(model: model, train: data.encodedTrain, padID: data.tokenizer.padID, config: config,
-                       classWeights: weights, options: options, progress: progress)
+                       classWeights: weights, objective: TrainingSession.objective(config: config, train: data.dataset.train),
+                       options: options, progress: progress)
     }
 
     /// Runs the test on `model` (whose weights it changes: pass a copy you can throw away).
     public static func run(model: BertModel, train: EncodedDataset, padID: Int32, config: TrainConfig,
-                           classWeights: [Float]?, options: Options = Options(),
+                           classWeights: [Float]?, objective: TargetObjective? = nil, options: Options = Options(),
                            progress: (Point) -> Void = { _ in }) throws -> Result {
         try options.validate()
         guard train.count > 0 else { throw RunError("the training split is empty") }
@@ -175,7 +176,7 @@ public enum LRRangeTest {
             guard let batch = next else { break }
             let lr = learningRate(step: i, of: options.steps, min: options.minLR, max: options.maxLR)
             let outcome = try optimizer.step(i, learningRate: lr, microBatches: 1) { _ in
-                try model.trainMicroBatch(batch, classWeights: classWeights)
+                try model.trainMicroBatch(batch, classWeights: classWeights, objective: objective)
             }
             guard outcome.isFinite else {
                 let (steepest, minimum) = suggest(points, plannedSteps: options.steps)

@@ -27,9 +27,11 @@ public struct PreparedData: Sendable {
     public var labelNames: [String] { dataset.labelNames }
 
     /// Prepares the data a config names (files, pre-split folders, or `demo` / `demo3`).
-    public static func prepare(_ options: TrainConfig.DataOptions, seed: Int) throws -> PreparedData {
-        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions(options),
-                                              untouched: options.cleaning.keepTestSplit ? [.test] : []) {
+    public static func prepare(_ options: TrainConfig.DataOptions, seed: Int,
+                               task: TrainConfig.Task) throws -> PreparedData {
+        let sources = try CleanedSources.load(options.sources, readerOptions: readerOptions(options, task: task),
+                                              untouched: options.cleaning.keepTestSplit ? [.test] : [],
+                                              targets: targetSpec(options, task: task)) {
             cleaningOptions(options.cleaning, format: $0)
         }
         let strategy: BalanceStrategy
@@ -37,7 +39,7 @@ public struct PreparedData: Sendable {
         case .none: strategy = .none
         case .downsample: strategy = .downsample
         case .upsample: strategy = .upsample
-        case .weights: strategy = .weights
+        case .weights, .posWeight: strategy = .weights
         }
         let dataset = try sources.prepare(options: PreparationOptions(
             ratios: try SplitRatios(train: options.split.train, validation: options.split.validation, test: options.split.test),
@@ -60,9 +62,26 @@ public struct PreparedData: Sendable {
 
     /// How the config's data section reads files: its sequence and label columns and its
     /// ambiguity policy.
-    public static func readerOptions(_ options: TrainConfig.DataOptions) -> ReaderOptions {
+    public static func readerOptions(_ options: TrainConfig.DataOptions, task: TrainConfig.Task = TrainConfig.Task()) -> ReaderOptions {
         ReaderOptions(sequenceColumn: options.textColumn, labelColumn: options.labelColumn,
-                      ambiguity: options.ambiguity == .drop ? .drop : .toN)
+                      labelColumns: task.kind == .classification ? nil : options.labelColumns,
+                      allowsEmptyLabel: task.kind == .multiLabel, ambiguity: options.ambiguity == .drop ? .drop : .toN)
+    }
+
+    /// How a regression or multi-label task reads its labels (nil for classification): the
+    /// target names are the label columns (or, for one regression target, the task's name
+    /// for it); a multi-label task's names are its label columns, its `label_names`, or those
+    /// the data uses.
+    public static func targetSpec(_ options: TrainConfig.DataOptions, task: TrainConfig.Task) -> TargetSpec? {
+        switch task.kind {
+        case .classification: return nil
+        case .regression:
+            return TargetSpec(kind: .regression, names: options.labelColumns ?? (task.labelNamesGiven ? task.labelNames : [options.labelColumn]),
+                              fromColumns: options.labelColumns != nil, tolerance: options.targetTolerance)
+        case .multiLabel:
+            return TargetSpec(kind: .multiLabel, names: options.labelColumns ?? (task.labelNamesGiven ? task.labelNames : nil),
+                              fromColumns: options.labelColumns != nil, delimiter: options.labelDelimiter)
+        }
     }
 
     /// The reader-level cleaning options for one file, from the config's cleaning section

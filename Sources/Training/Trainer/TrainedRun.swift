@@ -43,8 +43,9 @@ public final class TrainedRun {
             throw RunError("\(folder.path)/\(HFCheckpoint.weightsFile) is missing: the \(checkpoint.rawValue) checkpoint has no weights (was the file deleted?)")
         }
         let config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        let weighted = config.data.balancing == .weights || config.data.balancing == .posWeight
         try self.init(folder: folder, config: config, run: run, checkpoint: checkpoint, workers: workers,
-                      classWeights: config.data.balancing == .weights ? Self.manifestClassWeights(run) : { _ in nil })
+                      classWeights: weighted ? Self.manifestClassWeights(run) : { _ in nil })
     }
 
     /// Opens a Hugging Face model folder (a `save_pretrained` folder or a Trainer
@@ -102,14 +103,21 @@ public final class TrainedRun {
         let opened = try HFCheckpoint.open(directory: folder.path)
         var bert = opened.config
         if adapter != nil {
-            // An adapter carries no class names: the config's, else those of its data.
-            labelNames = config.task.labelNamesGiven ? config.task.labelNames
-                : try PreparedData.prepare(config.data, seed: config.finetune.seed).labelNames
+            // An adapter carries no class names: the config's, else those of its data (which,
+            // for standardised regression targets, also give their mean and scale).
+            let data = config.task.labelNamesGiven && !(config.task.kind == .regression && config.task.standardize) ? nil
+                : try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
+            labelNames = config.task.labelNamesGiven ? config.task.labelNames : data!.labelNames
             bert.numLabels = labelNames.count
+            bert.problemType = config.task.kind == .regression ? .regression : config.task.kind == .multiLabel ? .multiLabel : nil
+            if let data, let scaling = TrainingSession.targetScaling(config: config, train: data.dataset.trainWithoutAugmentation) {
+                bert.targetMean = scaling.mean; bert.targetScale = scaling.scale
+            }
         } else {
             labelNames = opened.labelNames
         }
-        guard labelNames.count == bert.numLabels, labelNames.count >= 2 else {
+        let fewest = config.task.kind == .classification ? 2 : 1
+        guard labelNames.count == bert.numLabels, labelNames.count >= fewest else {
             throw RunError("\(folder.path)/config.json: \(labelNames.count) label names for \(bert.numLabels) classes")
         }
         tokenizer = try PreparedData.makeTokenizer(config.data.tokenizer)
@@ -170,7 +178,7 @@ public final class TrainedRun {
     /// sources, cleaning, split seed and tokenizer).
     /// - Throws: `RunError` when the run has no test split.
     public func testSplit() throws -> EncodedDataset {
-        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         guard data.labelNames == labelNames else {
             throw RunError("the run's data now has classes \(data.labelNames.joined(separator: ", ")), its model \(labelNames.joined(separator: ", ")): the sources changed since training")
         }
@@ -185,8 +193,20 @@ public final class TrainedRun {
     /// - Throws: `DataError` naming the file and line of a record without a label or with a
     ///   label the run does not know, and for unreadable input.
     public func labelledData(path: String) throws -> EncodedDataset {
-        let sources = try CleanedSources.load([path], readerOptions: PreparedData.readerOptions(config.data)) {
+        let spec = PreparedData.targetSpec(config.data, task: config.task).map { spec -> TargetSpec in
+            var spec = spec
+            spec.names = spec.names ?? labelNames
+            return spec
+        }
+        let sources = try CleanedSources.load([path], readerOptions: PreparedData.readerOptions(config.data, task: config.task),
+                                              targets: spec) {
             PreparedData.cleaningOptions(config.data.cleaning, format: $0)
+        }
+        if let spec {
+            let data = try LabeledSequences(records: sources.parts.flatMap(\.records), spec: spec, names: labelNames)
+            guard !data.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
+            return try EncodedDataset(data, tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                      bothStrands: config.data.averageStrands)
         }
         var sequences: [[UInt8]] = [], labels: [Int] = []
         for part in sources.parts {
@@ -208,10 +228,25 @@ public final class TrainedRun {
     }
 
     /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
-    /// class weights in the loss.
+    /// class weights in the loss (a multi-label run's positive weights; a regression run's
+    /// loss), and a multi-label run's thresholds.
     public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationResult {
-        try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
-                             padID: tokenizer.padID, classWeights: classWeights)
+        let objective: TargetObjective?
+        switch config.task.kind {
+        case .classification: objective = nil
+        case .regression: objective = config.task.loss == .huber ? .huber(delta: Float(config.task.huberDelta)) : .meanSquaredError
+        case .multiLabel: objective = .binaryCrossEntropy(posWeight: config.data.balancing == .posWeight ? classWeights : nil)
+        }
+        return try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                                    padID: tokenizer.padID, classWeights: config.task.kind == .classification ? classWeights : nil,
+                                    objective: objective, thresholds: config.task.kind == .multiLabel ? thresholds : nil)
+    }
+
+    /// Multi-label: each label's decision threshold — tuned on the validation split when the
+    /// run did (`decision_thresholds` in its `config.json`), else `task.threshold`.
+    public var thresholds: [Float] {
+        model.config.decisionThresholds?.map { Float($0) }
+            ?? [Float](repeating: Float(config.task.threshold), count: labelNames.count)
     }
 
     /// Class probabilities for every record of a file, labelled or not (FASTA, FASTQ, CSV,
@@ -220,7 +255,8 @@ public final class TrainedRun {
     /// become N even when the run dropped them, so no record is lost) and truncated to the run's maximum length, but nothing is
     /// filtered out, so ids match the input one to one. A table's label column is not needed.
     public func predict(path: String) throws -> Predictions {
-        var all = Predictions(ids: [], labelNames: labelNames, probabilities: [])
+        var all = Predictions(ids: [], labelNames: labelNames, probabilities: [], kind: config.task.kind,
+                              thresholds: config.task.kind == .multiLabel ? thresholds : nil)
         try predict(path: path) { chunk in
             all.ids += chunk.ids
             all.probabilities += chunk.probabilities
@@ -233,8 +269,9 @@ public final class TrainedRun {
     /// holds one chunk whatever the file's size. Returns the number of records.
     @discardableResult
     public func predict(path: String, chunk: Int = 4096, emit: (Predictions) throws -> Void) throws -> Int {
-        var options = PreparedData.readerOptions(config.data)
+        var options = PreparedData.readerOptions(config.data, task: config.task)
         options.labelColumn = nil
+        options.labelColumns = nil
         options.ambiguity = .toN
         let reader = try SequenceReader(path: path, options: options)
         var total = 0
@@ -246,7 +283,8 @@ public final class TrainedRun {
                 tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength, bothStrands: config.data.averageStrands)
             let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
                                                         padID: tokenizer.padID)
-            try emit(Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities))
+            try emit(Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities, kind: config.task.kind,
+                                 thresholds: config.task.kind == .multiLabel ? thresholds : nil))
             total += ids.count
             ids.removeAll(keepingCapacity: true)
             sequences.removeAll(keepingCapacity: true)

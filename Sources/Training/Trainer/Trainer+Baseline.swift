@@ -22,9 +22,9 @@ extension Trainer {
             extra["candidates"] = result.candidates.map {
                 ["features": $0.features, "c": $0.c, "validation_score": $0.validationScore, "iterations": $0.iterations] as [String: Any]
             }
-            if let confusion = result.test?.metrics.confusion.rows { extra["test_confusion_matrix"] = confusion }
+            if let confusion = result.test?.metrics.confusion?.rows { extra["test_confusion_matrix"] = confusion }
             extra["label_names"] = inputs.labelNames
-            baseline = (record, result.test?.metrics.confusion.rows)
+            baseline = (record, result.test?.metrics.confusion?.rows)
         } catch {
             // A run without a baseline still trains; the record says why there is none.
             record = BaselineRecord(features: "", c: .nan, metric: b.options.metric, validation: [:], test: [:],

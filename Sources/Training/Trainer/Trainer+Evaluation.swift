@@ -3,27 +3,49 @@ import Foundation
 
 /// The model's outputs over a whole split.
 public struct EvaluationResult: Sendable {
-    public var metrics: ClassificationMetrics
-    /// Mean cross-entropy (weighted by the class weights when the run has them, as in training).
+    public var metrics: TaskMetrics
+    /// Mean loss: cross-entropy (weighted by the class weights when the run has them, as in
+    /// training), or the regression / multi-label objective (in standardised units where the
+    /// run standardises its targets, as in training).
     public var loss: Double
-    /// Row-major [count × classes] class probabilities, in the split's order.
+    /// Row-major `[count × width]`: class probabilities (classification), predicted targets in
+    /// their own units (regression) or per-label probabilities (multi-label), in the split's order.
     public var probabilities: [Float]
+    /// Class ids (classification; empty otherwise).
     public var labels: [Int]
+    /// Regression and multi-label: the true targets, `[count × width]` (empty for classification).
+    public var targets: [Float] = []
+
+    /// The number of sequences evaluated.
+    public var count: Int { metrics.count }
 }
 
 extension Trainer {
     /// Runs the model without dropout over `dataset` in evaluation batches.
-    func evaluate(_ dataset: EncodedDataset) throws -> EvaluationResult {
+    func evaluate(_ dataset: EncodedDataset, thresholds: [Float]? = nil) throws -> EvaluationResult {
         try Self.evaluate(model: model, dataset: dataset, batchSize: inputs.config.finetune.perDeviceEvalBatchSize,
-                          padID: inputs.padID, classWeights: classWeights)
+                          padID: inputs.padID, classWeights: classWeights, objective: inputs.objective, thresholds: thresholds)
     }
 
     /// Evaluates `model` on `dataset` (no dropout, fixed order); when the dataset carries its
-    /// reverse complements, on the two strands' averaged probabilities (loss included).
+    /// reverse complements, on the two strands' averaged outputs (loss included). Regression
+    /// and multi-label datasets are scored with `objective` (the training loss) and their
+    /// task's metrics; multi-label labels are decided at `thresholds` (the head's tuned ones,
+    /// or 0.5, when nil).
     public static func evaluate(model: BertModel, dataset: EncodedDataset, batchSize: Int, padID: Int32,
-                                classWeights: [Float]? = nil) throws -> EvaluationResult {
+                                classWeights: [Float]? = nil, objective: TargetObjective? = nil,
+                                thresholds: [Float]? = nil) throws -> EvaluationResult {
         let k = model.config.numLabels
         let p = try model.strandAveragedProbabilities(for: dataset, batchSize: batchSize, padID: padID)
+        let probabilities = p.map { Float($0) }
+        if dataset.kind != .classification {
+            let objective = objective ?? (dataset.kind == .regression ? .meanSquaredError : .binaryCrossEntropy(posWeight: nil))
+            let loss = objective.meanLoss(outputs: p, targets: dataset.targets, width: k, scale: model.config.targetScale)
+            let decided = thresholds ?? model.config.decisionThresholds?.map { Float($0) }
+            let metrics = try TaskMetrics.compute(kind: dataset.kind, outputs: probabilities, labels: [], targets: dataset.targets,
+                                                  width: k, thresholds: decided)
+            return EvaluationResult(metrics: metrics, loss: loss, probabilities: probabilities, labels: [], targets: dataset.targets)
+        }
         let labels = dataset.labels.map { Int($0) }
         var lossSum = 0.0, weightSum = 0.0
         for (i, y) in labels.enumerated() {
@@ -31,16 +53,35 @@ extension Trainer {
             lossSum -= w * Foundation.log(max(p[i * k + y], .leastNonzeroMagnitude))
             weightSum += w
         }
-        let probabilities = p.map { Float($0) }
         let metrics = try ClassificationMetrics(probabilities: probabilities, labels: labels, numClasses: k)
-        return EvaluationResult(metrics: metrics, loss: weightSum > 0 ? lossSum / weightSum : .nan,
+        return EvaluationResult(metrics: .classification(metrics), loss: weightSum > 0 ? lossSum / weightSum : .nan,
                                 probabilities: probabilities, labels: labels)
     }
 
     /// Evaluates the test split — the only place that reads it — and writes
     /// `test_metrics.json` and `predictions.csv`.
+    ///
+    /// A multi-label run with `task.tune_thresholds` first chooses each label's threshold on
+    /// the validation split (never the test split), records it in the best and last
+    /// checkpoints' `config.json` (`decision_thresholds`) and scores the test split with it.
     func evaluateTestOnce(_ test: EncodedDataset) throws {
-        let result = try evaluate(test)
+        var thresholds: [Float]?
+        if test.kind == .multiLabel, inputs.config.task.tuneThresholds {
+            let validation = try evaluate(inputs.validation)
+            let tuned = try MultiLabelMetrics.tunedThresholds(probabilities: validation.probabilities,
+                                                              labels: validation.targets.map { $0 > 0.5 ? 1 : 0 },
+                                                              labelCount: inputs.labelNames.count)
+            thresholds = tuned
+            for checkpoint in [inputs.run.bestCheckpoint, inputs.run.lastCheckpoint] {
+                try Self.recordThresholds(tuned, inConfigAt: checkpoint.appendingPathComponent("config.json"))
+            }
+            publish(.advice(step: state.step, text: "decision thresholds tuned on the validation split: "
+                            + zip(inputs.labelNames, tuned).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "),
+                            wallTime: wallTime))
+        } else if test.kind == .multiLabel {
+            thresholds = [Float](repeating: Float(inputs.config.task.threshold), count: inputs.labelNames.count)
+        }
+        let result = try evaluate(test, thresholds: thresholds)
         var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
         metrics["test_loss"] = result.loss
         publish(.test(step: state.step, metrics: metrics, wallTime: wallTime))
@@ -50,27 +91,84 @@ extension Trainer {
         try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)
     }
 
-    /// The JSON of `test_metrics.json` (and of `dnatune eval --json`): finite metrics, the
-    /// confusion matrix (rows = true class), label names and the sample count, plus `extra`
-    /// top-level fields and `sections` (the run's `baseline`); pretty-printed with sorted keys and a final newline.
+    /// Writes `decision_thresholds` into a checkpoint's `config.json` (where the checkpoint exists).
+    static func recordThresholds(_ thresholds: [Float], inConfigAt url: URL) throws {
+        guard let data = FileManager.default.contents(atPath: url.path),
+              var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        object["decision_thresholds"] = thresholds.map { Double($0) }
+        let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(Array(out) + [10], to: url.path)
+    }
+
+    /// The JSON of `test_metrics.json` (and of `dnatune eval --json`): finite metrics, label
+    /// names and the sample count; for classification the confusion matrix (rows = true class),
+    /// for regression each target's metrics (`per_target`), for multi-label each label's
+    /// scores and the thresholds used (`per_label`); plus `extra` top-level fields and
+    /// `sections` (the run's `baseline`); pretty-printed with sorted keys and a final newline.
     public static func metricsJSON(_ result: EvaluationResult, metrics: [String: Double], labelNames: [String],
                                    extra: [String: String] = [:], sections: [String: Any] = [:]) throws -> [UInt8] {
         var object: [String: Any] = [
             "metrics": metrics.filter { $0.value.isFinite },
-            "confusion_matrix": result.metrics.confusion.rows,
             "label_names": labelNames,
-            "count": result.labels.count,
+            "count": result.count,
         ]
+        switch result.metrics {
+        case .classification(let m):
+            object["confusion_matrix"] = m.confusion.rows
+        case .regression(let m):
+            object["per_target"] = Dictionary(uniqueKeysWithValues: zip(labelNames, m.perTarget).map { name, values in
+                (name, Dictionary(uniqueKeysWithValues: values.map { ($0.name, $0.value) }))
+            })
+        case .multiLabel(let m):
+            object["per_label"] = Dictionary(uniqueKeysWithValues: zip(labelNames, zip(m.perLabel, m.thresholds)).map { name, pair in
+                let (l, t) = pair
+                var entry: [String: Any] = ["positives": l.positives, "true_positives": l.truePositives,
+                                            "false_positives": l.falsePositives, "false_negatives": l.falseNegatives,
+                                            "true_negatives": l.trueNegatives, "precision": l.precision, "recall": l.recall,
+                                            "f1": l.f1, "threshold": Double(t)]
+                if let a = l.auroc { entry["auroc"] = a }
+                if let a = l.auprc { entry["auprc"] = a }
+                return (name, entry)
+            })
+        }
         for (k, v) in extra { object[k] = v }
         for (k, v) in sections { object[k] = v }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return Array(data) + [10]
     }
 
-    /// `predictions.csv`: `id,true_label,predicted_label,prob_<label>...`, one row per sequence
-    /// in the split's order (id = its 0-based row).
+    /// `predictions.csv`, one row per sequence in the split's order (id = its 0-based row):
+    /// `id,true_label,predicted_label,prob_<label>...` for classification;
+    /// `id,true_<target>...,pred_<target>...` for regression (in the targets' units);
+    /// `id,true_<label>...,prob_<label>...,pred_<label>...` for multi-label (0/1 at the
+    /// thresholds the metrics used).
     public static func writePredictions(_ result: EvaluationResult, labelNames: [String], to url: URL) throws {
         let k = labelNames.count
+        switch result.metrics {
+        case .classification: break
+        case .regression:
+            var text = "id," + (labelNames.map { "true_\(csvField($0))" } + labelNames.map { "pred_\(csvField($0))" }).joined(separator: ",") + "\n"
+            for i in 0..<result.count {
+                text += "\(i)"
+                for c in 0..<k { text += "," + Self.number(result.targets[i * k + c]) }
+                for c in 0..<k { text += "," + Self.number(result.probabilities[i * k + c]) }
+                text += "\n"
+            }
+            try AtomicFile.write(text: text, to: url.path)
+            return
+        case .multiLabel(let m):
+            var text = "id," + (labelNames.map { "true_\(csvField($0))" } + labelNames.map { "prob_\(csvField($0))" }
+                                + labelNames.map { "pred_\(csvField($0))" }).joined(separator: ",") + "\n"
+            for i in 0..<result.count {
+                text += "\(i)"
+                for c in 0..<k { text += result.targets[i * k + c] > 0.5 ? ",1" : ",0" }
+                for c in 0..<k { text += "," + String(format: "%.6f", result.probabilities[i * k + c]) }
+                for c in 0..<k { text += result.probabilities[i * k + c] >= m.thresholds[c] ? ",1" : ",0" }
+                text += "\n"
+            }
+            try AtomicFile.write(text: text, to: url.path)
+            return
+        }
         var text = "id,true_label,predicted_label," + labelNames.map { "prob_\(csvField($0))" }.joined(separator: ",") + "\n"
         for i in 0..<result.labels.count {
             var best = 0
@@ -81,6 +179,9 @@ extension Trainer {
         }
         try AtomicFile.write(text: text, to: url.path)
     }
+
+    /// A target or prediction as text: the shortest form that reads back to the same Float.
+    static func number(_ v: Float) -> String { "\(v)" }
 
     static func csvField(_ s: String) -> String {
         s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s

@@ -34,6 +34,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         /// The splits as sequences, for the k-mer baseline fitted before the first step; nil
         /// runs without one.
         public var baseline: BaselineInputs?
+        /// Regression and multi-label: the loss of the targets (nil for classification).
+        public var objective: TargetObjective?
 
         public init(config: TrainConfig, model: BertModel, train: EncodedDataset, validation: EncodedDataset,
                     test: EncodedDataset?, classWeights: [Double]?, labelNames: [String], vocabulary: Vocabulary?,
@@ -190,7 +192,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             let outcome = try optimizer.step(state.step, microBatches: window) { _ in
                 guard let batch = batches.next() else { return nil }
                 defer { state.microBatch += 1 }
-                return try model.trainMicroBatch(batch, classWeights: classWeights)
+                return try model.trainMicroBatch(batch, classWeights: classWeights, objective: inputs.objective)
             }
             if state.microBatch >= plan.microBatchesPerEpoch {
                 state.epoch += 1
@@ -250,7 +252,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             bestStep: es.bestStep, evaluationsWithoutImprovement: es.evaluationsWithoutImprovement,
             patience: es.patience ?? 0, wallTime: wallTime)))
         if outcome.isNewBest { try saveCheckpoint(kind: "best") }
-        let predicted = result.metrics.confusion.rows.indices.filter { c in result.metrics.confusion.rows.contains { $0[c] > 0 } }.count
+        guard let confusion = result.metrics.confusion else { return outcome.shouldStop }
+        let predicted = confusion.rows.indices.filter { c in confusion.rows.contains { $0[c] > 0 } }.count
         if state.divergence == nil { state.divergence = DivergenceMonitor(totalSteps: plan.totalSteps) }
         if state.divergence?.record(predictedClasses: predicted, classes: inputs.labelNames.count) == true {
             // The peak rate, as the config names it: late in a decaying schedule the current rate is near 0.

@@ -19,9 +19,11 @@ public final class TrainingSession {
     ///   - name: the run's name (the directory is `<timestamp>-<name>`).
     ///   - catalog: where a `model.base` given by name is looked up.
     public init(config: TrainConfig, name: String, catalog: ModelCatalog = .standard()) throws {
-        let config = try Self.resolvingBase(config, catalog: catalog)
+        var config = try Self.resolvingBase(config, catalog: catalog)
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
+        // A multi-label task that names no labels takes the data's.
+        if config.task.kind == .multiLabel && config.task.numLabels == 0 { config.task.adopt(labels: data.labelNames) }
         self.config = config
-        data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
         if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources) { throw RunError(mismatch) }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
         run = try RunDirectory.create(in: URL(fileURLWithPath: config.finetune.outputDir), name: name)
@@ -43,7 +45,7 @@ public final class TrainingSession {
         let loaded = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false)
         config = try Self.resolvingBase(loaded.config, catalog: catalog)
         self.run = run
-        data = try PreparedData.prepare(config.data, seed: config.finetune.seed)
+        data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         // Names are not checked: runs made before label_names was checked saved the defaults.
         if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources, checkNames: false) {
             throw RunError("\(run.config.path): \(mismatch)")
@@ -53,6 +55,15 @@ public final class TrainingSession {
     }
 
     static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) -> Trainer.Inputs {
+        if config.task.kind != .classification {
+            var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
+                                        test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: nil,
+                                        labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
+                                        padID: data.tokenizer.padID, run: run)
+            inputs.objective = objective(config: config, train: data.dataset.train)
+            inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
+            return inputs
+        }
         let weights = config.data.balancing == .weights ? data.dataset.classWeights : nil
         var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                               test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
@@ -65,6 +76,34 @@ public final class TrainingSession {
                                   options: KmerBaseline.Options(config: config, classWeights: weights)))
         inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
         return inputs
+    }
+
+    /// The loss of a regression or multi-label task: MSE or Huber; binary cross-entropy, with
+    /// `pos_weight` (negatives ÷ positives of each label in the training split, 1 for a label
+    /// with no positive) when the config balances that way.
+    public static func objective(config: TrainConfig, train: LabeledSequences) -> TargetObjective? {
+        switch config.task.kind {
+        case .classification: return nil
+        case .regression: return config.task.loss == .huber ? .huber(delta: Float(config.task.huberDelta)) : .meanSquaredError
+        case .multiLabel:
+            guard config.data.balancing == .posWeight else { return .binaryCrossEntropy(posWeight: nil) }
+            let w = train.targetWidth
+            var positives = [Int](repeating: 0, count: w)
+            for i in 0..<train.count { for j in 0..<w where train.targets[i * w + j] > 0.5 { positives[j] += 1 } }
+            return .binaryCrossEntropy(posWeight: positives.map { $0 > 0 ? Float(train.count - $0) / Float($0) : 1 })
+        }
+    }
+
+    /// Regression with `task.standardize`: each target's mean and standard deviation over the
+    /// training split (population deviation, as scikit-learn's `StandardScaler`; 1 where it is 0).
+    public static func targetScaling(config: TrainConfig, train: LabeledSequences) -> (mean: [Double], scale: [Double])? {
+        guard config.task.kind == .regression, config.task.standardize, train.count > 0 else { return nil }
+        let w = train.targetWidth, n = Double(train.count)
+        var mean = [Double](repeating: 0, count: w), square = [Double](repeating: 0, count: w)
+        for i in 0..<train.count { for j in 0..<w { mean[j] += Double(train.targets[i * w + j]) } }
+        for j in 0..<w { mean[j] /= n }
+        for i in 0..<train.count { for j in 0..<w { let d = Double(train.targets[i * w + j]) - mean[j]; square[j] += d * d } }
+        return (mean, square.map { let s = ($0 / n).squareRoot(); return s > 0 ? s : 1 })
     }
 
     /// The model's own tokenizer files, for checkpoints of a tokenizer that `vocab.txt` alone
@@ -119,6 +158,14 @@ public final class TrainingSession {
             }
         }
         bert.numLabels = data.labelNames.count
+        switch config.task.kind {
+        case .classification: bert.problemType = nil
+        case .regression:
+            bert.problemType = .regression
+            let scaling = targetScaling(config: config, train: data.dataset.trainWithoutAugmentation)
+            bert.targetMean = scaling?.mean; bert.targetScale = scaling?.scale
+        case .multiLabel: bert.problemType = .multiLabel
+        }
         if let p = m.dropout { bert.hiddenDropoutProb = p; bert.attentionProbsDropoutProb = p }
         let model = try BertModel(config: bert, head: .classification, strategy: config.trainingStrategy,
                                   seed: UInt64(config.finetune.seed))
@@ -151,7 +198,12 @@ public final class TrainingSession {
             "stages": try json(data.dataset.report.stages),
             "cleaning": try data.cleaning.map(json),
             "leakage": try json(data.dataset.leakage),
-            "class_weights": data.dataset.classWeights,
+            // (A multi-label run's positive weights, when it balances with pos_weight.)
+            "class_weights": { () -> [Double] in
+                if case .binaryCrossEntropy(let w?) = objective(config: config, train: data.dataset.train) { return w.map(Double.init) }
+                return data.dataset.classWeights
+            }(),
+            "task_type": config.task.taskType.rawValue,
             "warnings": data.warnings.map(\.description),
             "split_seed": config.data.split.seed,
             "seed": config.finetune.seed,
