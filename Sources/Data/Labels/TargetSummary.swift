@@ -32,7 +32,7 @@ public enum TargetSummary {
             counts[min(bins - 1, max(0, b))] += 1
         }
         return ClassBalance(orderedEntries: (0..<bins).map { b in
-            let name = edges.count > 2 ? "\(format(edges[b]))…\(format(edges[b + 1]))" : format(edges[0])
+            let name = edges.count > 2 ? "\(format(edges[b]))..\(format(edges[b + 1]))" : format(edges[0])
             return ClassBalance.Entry(label: name, count: counts[b])
         })
     }

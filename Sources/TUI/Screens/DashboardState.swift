@@ -243,7 +243,7 @@ public struct DashboardState {
             resolved.source = (workingDirectory as NSString).appendingPathComponent(choice.source)
         }
         do {
-            config = try TrainConfig.parse(yaml: config.yaml(), overrides: resolved.overrides()).config
+            config = try TrainConfig.parse(yaml: config.yaml(), overrides: resolved.overrides(current: config)).config
             modelForm.reload(from: config)
             dataOptions.reload(from: config)
             if let i = datasets.firstIndex(where: { config.data.sources == [$0.source] || $0 == choice }) {
@@ -468,8 +468,11 @@ public struct DashboardState {
     /// Loads a run's test results for the Evaluate screen.
     public mutating func loadEvaluation(_ run: RunDirectory) {
         do {
+            let previous = evaluation?.run
             evaluation = try RunEvaluation.load(run)
             if let e = evaluation { evaluateScreen.classIndex = min(evaluateScreen.classIndex, max(0, e.labelNames.count - 1)) }
+            // A multi-label run's curves start at its first label (a binary run's at its positive class).
+            if let e = evaluation, e.kind == .multiLabel, previous != run { evaluateScreen.classIndex = 0 }
         } catch {
             evaluation = nil
             message = "\(error)"

@@ -159,9 +159,10 @@ public final class DataScreen: Screen {
         let summaryRows = summary.count
         let hist = s.data.map { data in
             Histogram(groups: data.dataset.report.stages.map { stage in
+                // Regression: one colour for the target's bins; multi-label: shares of the stage's sequences.
                 Histogram.Group(title: stage.name, bars: stage.balance.entries.enumerated().map { i, e in
-                    Histogram.Bar(label: e.label, count: e.count, role: Self.classRole(i))
-                })
+                    Histogram.Bar(label: e.label, count: e.count, role: stage.targetKind == .regression ? .series1 : Self.classRole(i))
+                }, sequences: stage.targetKind == .multiLabel ? stage.sequences : nil, imbalance: stage.targetKind == nil)
             })
         }
         let balanceNeed = summaryRows + (hist?.rowCount ?? 0) + 2
@@ -188,7 +189,12 @@ public final class DataScreen: Screen {
         page[.balance] = balanceInner.height
         let balanceWindow = ScrollText.Window(first: balanceOffset, shown: min(contentHeight, max(0, balanceInner.height)),
                                               total: contentHeight)
-        let inner = Panel(title: "Class balance", focused: s.dataScreen.focus == .balance,
+        let balanceTitle = switch s.config.task.kind {
+        case .classification: "Class balance"
+        case .regression: "Target histogram (\(s.data?.labelNames.first ?? "target"))"
+        case .multiLabel: "Label prevalence"
+        }
+        let inner = Panel(title: balanceTitle, focused: s.dataScreen.focus == .balance,
                           footer: Self.footer(balanceWindow, focused: s.dataScreen.focus == .balance, unicode: unicode))
             .draw(into: &g, in: balanceRect, unicode: unicode)
         if inner.width > 0, inner.height > 0, contentHeight > 0 {
@@ -267,7 +273,12 @@ public final class DataScreen: Screen {
         }
         var out: [(String, Style)] = []
         let formats = Set(d.cleaning.map(\.format.rawValue)).sorted().joined(separator: "/")
-        out.append(("\(d.sources.joined(separator: ", ")) (\(formats))\(dot)\(d.labelNames.count) classes\(dot)"
+        let what = switch s.config.task.kind {
+        case .classification: "classes"
+        case .regression: d.labelNames.count == 1 ? "target" : "targets"
+        case .multiLabel: "labels"
+        }
+        out.append(("\(d.sources.joined(separator: ", ")) (\(formats))\(dot)\(d.labelNames.count) \(what)\(dot)"
                     + "train \(d.encodedTrain.count)\(dot)val \(d.encodedValidation.count)\(dot)test \(d.encodedTest.count)", .plain))
         var second = "balancing \(s.config.data.balancing.rawValue)"
         if s.config.data.balancing == .weights {
@@ -285,6 +296,13 @@ public final class DataScreen: Screen {
         if let note = d.testFileNote { out.append((note, Style(fg: .muted))) }
         for o in d.dataset.leakage.overlaps where o.sharedSequences > 0 {
             out.append(("leak: \(o.sharedSequences) sequences in both \(o.first) and \(o.second)", Style(fg: .warn, bold: true)))
+        }
+        // Multi-label: how often each pair of labels comes together, at every stage.
+        for stage in d.dataset.report.stages {
+            guard let m = stage.cooccurrence, d.labelNames.count >= 2 else { continue }
+            var pairs: [String] = []
+            for a in 0..<m.count { for b in (a + 1)..<m.count { pairs.append("\(d.labelNames[a])+\(d.labelNames[b]) \(m[a][b])") } }
+            out.append(("\(stage.name) co-occurrence: " + pairs.joined(separator: "  "), Style(fg: .muted)))
         }
         return out
     }

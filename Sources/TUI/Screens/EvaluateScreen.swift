@@ -50,6 +50,7 @@ public final class EvaluateScreen: Screen {
             g.put(text, in: inner, row: inner.height / 2, align: .center, style: Style(fg: .muted))
             return g
         }
+        if e.kind != .classification { return renderTargets(e, s, width: width, height: height, unicode: unicode) }
         var (main, footer) = g.bounds.splitTop(height - 1)
         var path = e.run.predictions.path
         if path.hasPrefix(s.workingDirectory + "/") { path.removeFirst(s.workingDirectory.count + 1) }
@@ -131,8 +132,20 @@ public final class EvaluateScreen: Screen {
             curvesRect = c
             Self.drawThreshold(scores, name: name, into: &g, in: t, unicode: unicode)
         }
+        let prevalence = e.classification.flatMap { m in
+            m.confusion.total > 0 ? Double(m.confusion.support(cls)) / Double(m.confusion.total) : nil
+        }
+        Self.drawCurves(e.classification?.curves.first { $0.classIndex == cls }, name: name, scores: scores, prevalence: prevalence,
+                        into: &g, in: curvesRect, unicode: unicode)
+        return g
+    }
+
+    /// The ROC and precision-recall curves of one class (or label) in `rect`, top and bottom,
+    /// with the threshold's operating point and chance (the diagonal; the prevalence).
+    static func drawCurves(_ curves: ClassCurves?, name: String, scores: ThresholdScores?, prevalence: Double?,
+                           into g: inout CellGrid, in curvesRect: Rect, unicode: Bool) {
+        let dot = unicode ? " · " : " | "
         let (rocRect, prRect) = curvesRect.splitTop(curvesRect.height / 2)
-        let curves = e.classification?.curves.first { $0.classIndex == cls }
         let roc = curves?.roc
         let ri = Panel(title: "ROC \(name)" + (roc.map { " AUC " + String(format: "%.3f", $0.area) } ?? "") + dot + "x FPR, y TPR")
             .draw(into: &g, in: rocRect, unicode: unicode)
@@ -149,21 +162,20 @@ public final class EvaluateScreen: Screen {
         if let pr {
             var series = [LineChart.Series(name: "PR", points: zip(pr.recall, pr.precision).map { LineChart.Point(x: $0, y: $1) }, role: .series2)]
             // Chance: a classifier that guesses has the class's prevalence as its precision.
-            if let c = e.classification?.confusion, c.total > 0 {
-                let prevalence = Double(c.support(cls)) / Double(c.total)
+            if let prevalence {
                 series.insert(LineChart.Series(name: "chance", points: [.init(x: 0, y: prevalence), .init(x: 1, y: prevalence)],
                                                role: .muted, faint: true), at: 0)
             }
             LineChart(series: series, best: scores.map { LineChart.Point(x: $0.recall, y: $0.precision) },
                       xRange: 0...1, yRange: 0...1, legend: false).draw(into: &g, in: pri, unicode: unicode)
         }
-        return g
     }
 
     /// The threshold panel: the class against the rest at the threshold, its scores and counts.
-    static func drawThreshold(_ t: ThresholdScores, name: String, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+    static func drawThreshold(_ t: ThresholdScores, name: String, footer: String = "test metrics above: arg-max",
+                              into g: inout CellGrid, in rect: Rect, unicode: Bool) {
         let inner = Panel(title: "Threshold " + String(format: "%.2f", t.threshold) + (unicode ? " · " : " | ") + "\(name) vs rest  [ ] move",
-                          footer: "test metrics above: arg-max").draw(into: &g, in: rect, unicode: unicode)
+                          footer: footer).draw(into: &g, in: rect, unicode: unicode)
         let f = { (v: Double) in String(format: "%.3f", v) }
         let lines = [
             "precision \(f(t.precision))  recall \(f(t.recall))  F1 \(f(t.f1))  MCC \(f(t.mcc))",

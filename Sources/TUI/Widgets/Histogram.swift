@@ -19,17 +19,25 @@ public struct Histogram: Sendable {
     public struct Group: Equatable, Sendable {
         public var title: String
         public var bars: [Bar]
-        public init(title: String, bars: [Bar]) { self.title = title; self.bars = bars }
+        /// What percentages are of and `n=` counts, when not the bars' total: the sequences of a
+        /// multi-label stage, whose bars (one per label) overlap. Such a group, and one with
+        /// `imbalance` off (a regression target's bins), shows no imbalance ratio.
+        public var sequences: Int?
+        /// Whether the heading shows the imbalance ratio (classes do; histogram bins do not).
+        public var imbalance = true
+        public init(title: String, bars: [Bar], sequences: Int? = nil, imbalance: Bool = true) {
+            self.title = title; self.bars = bars; self.sequences = sequences; self.imbalance = imbalance
+        }
 
         /// Largest over smallest count (∞ when a class is empty); nil with fewer than two bars.
         public var imbalanceRatio: Double? {
-            guard bars.count >= 2, let hi = bars.map(\.count).max(), let lo = bars.map(\.count).min() else { return nil }
+            guard imbalance, sequences == nil, bars.count >= 2, let hi = bars.map(\.count).max(), let lo = bars.map(\.count).min() else { return nil }
             if hi == 0 { return nil }
             return lo == 0 ? .infinity : Double(hi) / Double(lo)
         }
 
-        /// The total of the counts.
-        public var total: Int { bars.reduce(0) { $0 + max(0, $1.count) } }
+        /// The total of the counts (or `sequences`, when given).
+        public var total: Int { sequences ?? bars.reduce(0) { $0 + max(0, $1.count) } }
     }
 
     public var groups: [Group]

@@ -162,7 +162,8 @@ extension Trainer {
             for i in 0..<result.count {
                 text += "\(i)"
                 for c in 0..<k { text += result.targets[i * k + c] > 0.5 ? ",1" : ",0" }
-                for c in 0..<k { text += "," + String(format: "%.6f", result.probabilities[i * k + c]) }
+                // Probabilities in full (they are compared with thresholds that may equal one of them).
+                for c in 0..<k { text += "," + Self.number(result.probabilities[i * k + c]) }
                 for c in 0..<k { text += result.probabilities[i * k + c] >= m.thresholds[c] ? ",1" : ",0" }
                 text += "\n"
             }
