@@ -35,6 +35,9 @@ struct BaselineCommand: ParsableCommand {
             for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
             try loaded.checkSources(file: config)
             let c = loaded.config
+            guard c.task.kind == .classification else {
+                throw RunError("\(config): the k-mer baseline is a classifier (logistic regression); a \(c.task.taskType.rawValue) task has none")
+            }
             let data = try PreparedData.prepare(c.data, seed: c.finetune.seed, task: c.task)
             if let mismatch = c.task.mismatch(with: data.labelNames, sources: c.data.sources) { throw RunError("\(config): \(mismatch)") }
             labelNames = data.labelNames

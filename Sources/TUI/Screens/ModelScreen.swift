@@ -133,7 +133,12 @@ public final class ModelScreen: Screen {
         lines.append(("  " + (s.configPath ?? "(built in)"), .plain))
         lines.append(("data", Style(fg: .title, bold: true)))
         lines.append(("  " + c.data.sources.joined(separator: ", "), .plain))
-        lines.append(("  \(c.task.numLabels) classes, \(c.data.balancing.rawValue)", .plain))
+        let task = switch c.task.kind {
+        case .classification: "\(c.task.numLabels) classes"
+        case .regression: "regression, \(c.task.numLabels) target\(c.task.numLabels == 1 ? "" : "s") (\(c.task.loss.rawValue))"
+        case .multiLabel: c.task.numLabels > 0 ? "multi-label, \(c.task.numLabels) labels" : "multi-label"
+        }
+        lines.append(("  \(task), \(c.data.balancing.rawValue)", .plain))
         lines.append(("model", Style(fg: .title, bold: true)))
         if c.model.isScratch {
             lines.append(("  scratch BERT h\(c.model.hiddenSize)", .plain))

@@ -59,6 +59,10 @@ public enum ExportProject {
             }
         }
         progress("preparing the data")
+        guard config.task.kind == .classification else {
+            throw RunError("exporting a \(config.task.taskType.rawValue) task is not supported yet: the exported train.py trains "
+                           + "classifiers (binary or multiclass); train it here with `dnatune train`")
+        }
         let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         if let mismatch = config.task.mismatch(with: data.labelNames, sources: config.data.sources) { throw RunError(mismatch) }
         let (model, _) = try TrainingSession.makeModel(config: config, data: data, catalog: catalog)
