@@ -198,7 +198,7 @@ import Training
     func datasetPickerListsDemosThenSequenceFilesAndFolders(extraFiles: Int) throws {
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var expected = ["demo", "demo3"]
+        var expected = ["demo", "demo3", "demo-regression", "demo-multilabel"]
         for i in 0..<extraFiles {
             let name = "reads\(i).fastq"
             try "@r\n\nACGT\n+\nIIII\n".write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
