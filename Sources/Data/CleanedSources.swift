@@ -49,11 +49,11 @@ public struct CleanedSources: Sendable {
     /// Reads and cleans `sources` (files, pre-split folders, or built-in names). `cleaning`
     /// gives each file's options from its format (adapter and quality steps suit FASTQ only);
     /// the files of `untouched` splits (a pre-split source's official test file) are read as
-    /// given, with no cleaning step.
+    /// given, with no cleaning step. With `targets` (regression or multi-label), label texts are
+    /// read as targets: multi-label cells are written one way (so that dedup compares sets), and
+    /// copies of a sequence whose regression targets differ by more than the tolerance are
+    /// conflicts, removed and reported.
     /// - Throws: `DataError` naming the file and line of unreadable, unlabeled or empty input.
-    /// With `targets` (regression or multi-label), label texts are read as targets: multi-label
-    /// cells are written one way (so that dedup compares sets), and copies of a sequence whose
-    /// regression targets differ by more than the tolerance are conflicts, removed and reported.
     public static func load(_ sources: [String], readerOptions: ReaderOptions = ReaderOptions(),
                             untouched: Set<DatasetSplit> = [], targets: TargetSpec? = nil,
                             cleaning: (SequenceFormat) -> CleaningOptions) throws -> CleanedSources {
@@ -170,7 +170,6 @@ public struct CleanedSources: Sendable {
     }
 }
 
-
 extension CleanedSources {
     /// `prepare` for regression and multi-label data.
     private func prepareTargets(_ spec: TargetSpec, options: PreparationOptions) throws -> PreparedDataset {
@@ -205,7 +204,8 @@ extension CleanedSources {
         var copies: [[UInt8]: [Int]] = [:]
         for (i, r) in records.enumerated() { copies[r.sequence, default: []].append(i) }
         var out = records, drop = Set<Int>(), examples: [String] = []
-        for (_, group) in copies where group.count > 1 {
+        // In file order, so that the report names the same examples every time.
+        for group in copies.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
             let values = try group.map { i -> [Float] in
                 let r = records[i]
                 let cells = r.label!.components(separatedBy: ReaderOptions.labelColumnSeparator)

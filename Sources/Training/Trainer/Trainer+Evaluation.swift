@@ -21,10 +21,13 @@ public struct EvaluationResult: Sendable {
 }
 
 extension Trainer {
-    /// Runs the model without dropout over `dataset` in evaluation batches.
+    /// Runs the model without dropout over `dataset` in evaluation batches; a multi-label
+    /// dataset is decided at `thresholds`, by default the config's `task.threshold`.
     func evaluate(_ dataset: EncodedDataset, thresholds: [Float]? = nil) throws -> EvaluationResult {
-        try Self.evaluate(model: model, dataset: dataset, batchSize: inputs.config.finetune.perDeviceEvalBatchSize,
-                          padID: inputs.padID, classWeights: classWeights, objective: inputs.objective, thresholds: thresholds)
+        let decided = thresholds ?? (dataset.kind == .multiLabel
+            ? [Float](repeating: Float(inputs.config.task.threshold), count: inputs.labelNames.count) : nil)
+        return try Self.evaluate(model: model, dataset: dataset, batchSize: inputs.config.finetune.perDeviceEvalBatchSize,
+                                 padID: inputs.padID, classWeights: classWeights, objective: inputs.objective, thresholds: decided)
     }
 
     /// Evaluates `model` on `dataset` (no dropout, fixed order); when the dataset carries its
@@ -78,8 +81,6 @@ extension Trainer {
             publish(.advice(step: state.step, text: "decision thresholds tuned on the validation split: "
                             + zip(inputs.labelNames, tuned).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "),
                             wallTime: wallTime))
-        } else if test.kind == .multiLabel {
-            thresholds = [Float](repeating: Float(inputs.config.task.threshold), count: inputs.labelNames.count)
         }
         let result = try evaluate(test, thresholds: thresholds)
         var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
