@@ -17,6 +17,12 @@ extension TrainConfig {
         public var freezeLayers = 0
         /// Overrides the base model's hidden and attention dropout; nil keeps the model's own.
         public var dropout: Double?
+        /// Task-adaptive pretraining: masked-LM steps on the run's own training sequences and
+        /// their reverse complements (DNABERT's k-mer span masking), before fine-tuning starts;
+        /// 0 skips it.
+        public var adaptiveSteps = 0
+        /// The peak learning rate of those steps (linear warmup over 6 %, then linear decay).
+        public var adaptiveLearningRate = 5e-4
 
         public init() {}
 
@@ -35,6 +41,10 @@ extension TrainConfig {
             .choice("strategy", \.strategy, "full fine-tuning, LoRA adapters, or only the head on a frozen backbone"),
             .integer("freeze_layers", \.freezeLayers, .atLeast(0), "strategy full: keep the embeddings and the first N encoder layers fixed"),
             .number("dropout", \.dropout, .probability, "overrides the model's hidden and attention dropout; null keeps the model's own"),
+            .integer("adaptive_steps", \.adaptiveSteps, .between(0, 1_000_000),
+                     "task-adaptive pretraining: masked-LM steps on the training sequences (and their reverse complements) before fine-tuning; 0 skips it"),
+            .rate("adaptive_learning_rate", \.adaptiveLearningRate, ConfigRange(0, 1, lowerOpen: true, requirement: "must be > 0 and ≤ 1"),
+                  "task-adaptive pretraining: the peak learning rate (linear warmup and decay)"),
         ]
 
         static func read(_ s: ConfigSection) -> Model {

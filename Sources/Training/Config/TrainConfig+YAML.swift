@@ -87,7 +87,8 @@ extension TrainConfig {
                                   ("num_attention_heads", int(m.numAttentionHeads)),
                                   ("intermediate_size", int(m.intermediateSize))] : [])
                 + [("strategy", string(m.strategy.rawValue)), ("freeze_layers", int(m.freezeLayers)),
-                   ("dropout", m.dropout.map(number) ?? null)])),
+                   ("dropout", m.dropout.map(number) ?? null), ("adaptive_steps", int(m.adaptiveSteps)),
+                   ("adaptive_learning_rate", number(m.adaptiveLearningRate))])),
         ])
         // Serialising a tree of plain scalars, lists and mappings cannot fail.
         return (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""

@@ -36,6 +36,8 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         public var baseline: BaselineInputs?
         /// Regression and multi-label: the loss of the targets (nil for classification).
         public var objective: TargetObjective?
+        /// Task-adaptive pretraining's data (`model.adaptive_steps` > 0); nil skips it.
+        public var adaptive: AdaptivePretrainingInputs?
 
         public init(config: TrainConfig, model: BertModel, train: EncodedDataset, validation: EncodedDataset,
                     test: EncodedDataset?, classWeights: [Double]?, labelNames: [String], vocabulary: Vocabulary?,
@@ -182,6 +184,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                             + "sequences: its step is noisy; finetune.dataloader_drop_last: true leaves it out", wallTime: wallTime))
         }
         try fitBaseline()
+        do {
+            try adaptivePretraining()
+        } catch let interrupted as AdaptivePretrainingInterrupted {
+            return interrupted.reason
+        }
         var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
         _ = clock.lap()
         while state.step < plan.totalSteps {

@@ -30,7 +30,7 @@ public final class TrainingSession {
         // Absolute input paths: the run's config works from any directory, as a config file should.
         try AtomicFile.write(text: config.rebasingPaths(from: FileManager.default.currentDirectoryPath, to: nil).yaml(), to: run.config.path)
         try Self.writeManifest(data: data, config: config, model: model, to: run.manifest)
-        trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run))
+        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run))
     }
 
     /// Reopens an interrupted run (killed, stopped, or its SSH session dropped) to continue
@@ -51,10 +51,10 @@ public final class TrainingSession {
             throw RunError("\(run.config.path): \(mismatch)")
         }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
-        trainer = try Trainer(Self.inputs(config: config, data: data, model: model, run: run), resume: true)
+        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run), resume: true)
     }
 
-    static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) -> Trainer.Inputs {
+    static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) throws -> Trainer.Inputs {
         if config.task.kind != .classification {
             var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                                         test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: nil,
@@ -62,6 +62,7 @@ public final class TrainingSession {
                                         padID: data.tokenizer.padID, run: run)
             inputs.objective = objective(config: config, train: data.dataset.train)
             inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
+            inputs.adaptive = try adaptiveInputs(config: config, data: data)
             return inputs
         }
         let weights = config.data.balancing == .weights ? data.dataset.classWeights : nil
@@ -75,7 +76,18 @@ public final class TrainingSession {
                                   test: data.dataset.test.isEmpty ? nil : data.dataset.test,
                                   options: KmerBaseline.Options(config: config, classWeights: weights)))
         inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
+        inputs.adaptive = try adaptiveInputs(config: config, data: data)
         return inputs
+    }
+
+    /// Task-adaptive pretraining's sequences — the training split before augmentation and its
+    /// reverse complements, tokenized as for fine-tuning — and masking; nil when
+    /// `model.adaptive_steps` is 0.
+    static func adaptiveInputs(config: TrainConfig, data: PreparedData) throws -> AdaptivePretrainingInputs? {
+        guard config.model.adaptiveSteps > 0 else { return nil }
+        let sequences = try EncodedDataset(data.dataset.trainWithoutAugmentation.augmentedWithReverseComplements(),
+                                           tokenizer: data.tokenizer, maxLength: config.data.tokenizer.maxLength)
+        return AdaptivePretrainingInputs(sequences: sequences, masking: try KmerSpanMasking(tokenizer: data.tokenizer))
     }
 
     /// The loss of a regression or multi-label task: MSE or Huber; binary cross-entropy, with
