@@ -141,9 +141,20 @@ extension ConfigField {
         ConfigField("eval steps", "finetune.eval_steps"),
         ConfigField("save steps", "finetune.save_steps"),
         ConfigField("logging steps", "finetune.logging_steps"),
-        ConfigField("best metric", "finetune.metric_for_best_model",
-                    kind: .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
-                    assignments: { v, _ in ["finetune.metric_for_best_model=\(v)", "finetune.greater_is_better=\(!v.hasSuffix("loss"))"] }),
+        {
+            // The headline metrics of the task type, each with its direction.
+            var f = ConfigField("best metric", "finetune.metric_for_best_model",
+                                kind: .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"]),
+                                assignments: { v, _ in ["finetune.metric_for_best_model=\(v)", "finetune.greater_is_better=\(MetricName.greaterIsBetter(v))"] })
+            f.kindFor = { config in
+                switch config.task.kind {
+                case .classification: .choice(["eval_loss", "eval_accuracy", "eval_f1", "eval_mcc", "eval_auroc", "eval_auprc"])
+                case .regression: .choice(["eval_loss", "eval_r2", "eval_pearson", "eval_spearman", "eval_rmse", "eval_mae"])
+                case .multiLabel: .choice(["eval_loss", "eval_macro_f1", "eval_micro_f1", "eval_auroc", "eval_auprc", "eval_subset_accuracy"])
+                }
+            }
+            return f
+        }(),
         // The form writes 0 for off (`null` in YAML), so it allows one value below the key's range.
         ConfigField("patience", "finetune.callbacks.early_stopping.patience", kind: .range(patienceOrOff),
                     help: "evaluations without improvement before stopping; 0 = off",
@@ -165,6 +176,8 @@ extension ConfigField {
         ConfigField("LoRA alpha", "lora.lora_alpha"),
         ConfigField("LoRA dropout", "lora.lora_dropout"),
         ConfigField("freeze layers", "model.freeze_layers"),
+        ConfigField("adaptive steps", "model.adaptive_steps"),
+        ConfigField("adaptive LR", "model.adaptive_learning_rate"),
         ConfigField("rsLoRA", "lora.use_rslora"),
         ConfigField("k-mer k", "data.tokenizer.k"),
         ConfigField("max length", "data.tokenizer.max_length"),
