@@ -83,9 +83,14 @@ extension Trainer {
             if early.count < 50 { early.append(outcome.loss) }
             recent.append(outcome.loss)
             if recent.count > 50 { recent.removeFirst() }
-            if (step + 1) % max(1, m.adaptiveSteps / 10) == 0, wallTime - lastStatusWrite >= 1 {
+            // Progress every tenth of the way: in the events (the headless printer, the dashboard's
+            // event list) and in status.json.
+            if (step + 1) % max(1, m.adaptiveSteps / 10) == 0, step + 1 < m.adaptiveSteps {
+                let text = "task-adaptive pretraining, step \(step + 1) of \(m.adaptiveSteps): masked-LM loss "
+                    + String(format: "%.3f", recent.suffix(10).reduce(0, +) / Double(min(10, recent.count)))
+                publish(.advice(step: 0, text: text, wallTime: wallTime))
                 lastStatusWrite = wallTime
-                try writeStatus(state: "running", message: "task-adaptive pretraining, step \(step + 1) of \(m.adaptiveSteps)")
+                try writeStatus(state: "running", message: text)
             }
         }
         Self.copyShared(from: mlm, to: model)
