@@ -139,23 +139,31 @@ import Testing
         let reference = try runProcess(Binary.url, ["train", config, "--name", "reference"], environment: env)
         try #require(reference.status == 0, "\(reference.stderr)")
         let referenceRun = try #require(Self.runs(dir).first)
-        var killed: URL?
-        for attempt in 0..<3 where killed == nil {
-            let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed\(attempt)"], environment: env)
-            let deadline = Date().addingTimeInterval(60)
-            var found: URL?
-            while Date() < deadline && process.isRunning {
-                found = Self.runs(dir).first { $0.lastPathComponent.hasSuffix("-killed\(attempt)") }
-                if let run = found, TrainCommandTests.checkpointEvents(run) >= 2 { break }
-                usleep(200)
-            }
-            if process.kill(SIGKILL), process.wait() == 128 + SIGKILL { killed = found } else { _ = process.wait() }
-        }
-        let run = try #require(killed, "every run finished before the kill")
+        let run = try #require(try Self.killedAfterTwoCheckpoints(config: config, runs: dir, environment: env),
+                               "every run finished before the kill")
         let resumed = try runProcess(Binary.url, ["train", "--resume", run.path], environment: env)
         #expect(resumed.status == 0 && resumed.stdout.contains("resuming at step"), "\(resumed.stdout)\n\(resumed.stderr)")
         let weights = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/last/model.safetensors")) }
         #expect(try weights(run) == weights(referenceRun), "final weights differ")
+    }
+
+    /// Starts `dnatune train CONFIG` and kills it (SIGKILL) once it has saved two checkpoints;
+    /// up to three tries. Returns the killed run's directory, or nil when every try finished first.
+    static func killedAfterTwoCheckpoints(config: String, runs dir: URL,
+                                          environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL? {
+        for attempt in 0..<3 {
+            let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed\(attempt)"], environment: environment)
+            let deadline = Date().addingTimeInterval(60)
+            var found: URL?
+            while Date() < deadline && process.isRunning {
+                found = runs(dir).first { $0.lastPathComponent.hasSuffix("-killed\(attempt)") }
+                if let run = found, TrainCommandTests.checkpointEvents(run) >= 2 { break }
+                usleep(200)
+            }
+            if process.kill(SIGKILL), process.wait() == 128 + SIGKILL { return found }
+            _ = process.wait()
+        }
+        return nil
     }
 
     /// A project folder with the fixture model `fixture` in models/`name`, data and ft.yaml.

@@ -97,19 +97,8 @@ import Testing
         let reference = try runProcess(Binary.url, ["train", config, "--name", "reference"])
         try #require(reference.status == 0, "\(reference.stderr)")
         let referenceRun = try #require(Self.runs(dir).first)
-        var killed: URL?
-        for attempt in 0..<3 where killed == nil {
-            let process = try BackgroundProcess(Binary.url, ["train", config, "--name", "killed\(attempt)"])
-            let deadline = Date().addingTimeInterval(60)
-            var found: URL?
-            while Date() < deadline && process.isRunning {
-                found = Self.runs(dir).first { $0.lastPathComponent.hasSuffix("-killed\(attempt)") }
-                if let run = found, TrainCommandTests.checkpointEvents(run) >= 2 { break }
-                usleep(200)
-            }
-            if process.kill(SIGKILL), process.wait() == 128 + SIGKILL { killed = found } else { _ = process.wait() }
-        }
-        let run = try #require(killed, "every run finished before the kill")
+        let run = try #require(try ForeignCheckpointTests.killedAfterTwoCheckpoints(config: config, runs: dir),
+                               "every run finished before the kill")
         let resumed = try runProcess(Binary.url, ["train", "--resume", run.path])
         #expect(resumed.status == 0 && resumed.stdout.contains("resuming at step"), "\(resumed.stdout)\n\(resumed.stderr)")
         let weights = { (r: URL) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/last/model.safetensors")) }

@@ -35,24 +35,15 @@ from sklearn.metrics import (accuracy_score, average_precision_score, f1_score, 
                              mean_squared_error, multilabel_confusion_matrix, precision_recall_fscore_support,
                              precision_score, r2_score, recall_score, roc_auc_score, root_mean_squared_error)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from metrics_reference import defined, f32  # noqa: E402  (float32 rounding, sklearn's undefined as absent)
+
 warnings.simplefilter("ignore")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(__file__), "..", "..", "Tests", "TrainingTests", "TaskMetricsReferenceCases.swift")
 REGRESSION = ["mse", "rmse", "mae", "r2", "pearson", "spearman"]
 MULTILABEL = ["micro_f1", "macro_f1", "micro_precision", "macro_precision", "micro_recall", "macro_recall",
               "auroc", "auprc", "subset_accuracy", "hamming_loss"]
-
-
-def f32(a):
-    return np.asarray(a, dtype=np.float32)
-
-
-def defined(f):
-    try:
-        v = float(f())
-    except (ValueError, IndexError):
-        return None
-    return None if math.isnan(v) else v
 
 
 def mean_defined(values):
