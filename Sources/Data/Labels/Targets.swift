@@ -20,6 +20,7 @@ public enum TaskKind: String, Sendable, Codable, Equatable, CaseIterable {
 ///   cell is a sequence with no label); several columns: one 0/1 cell per label, the columns
 ///   naming the labels.
 public struct TargetSpec: Sendable, Equatable, Codable {
+    /// Regression or multi-label (a classification spec reads no targets).
     public var kind: TaskKind
     /// Regression: the target names (the label columns, or the one label column's name).
     /// Multi-label: the label names; with one delimited column and no names given, nil until
@@ -33,6 +34,7 @@ public struct TargetSpec: Sendable, Equatable, Codable {
     /// conflict (every copy is removed and reported); within it they are duplicates.
     public var tolerance: Double
 
+    /// A spec of `kind`; see the properties for the rest.
     public init(kind: TaskKind, names: [String]? = nil, fromColumns: Bool = false, delimiter: String = ";",
                 tolerance: Double = 0) {
         self.kind = kind; self.names = names; self.fromColumns = fromColumns; self.delimiter = delimiter

@@ -5,13 +5,16 @@ import Foundation
 /// no point lies, the axes' ranges at the edges and x / y named. What the Evaluate screen shows
 /// for regression: predicted against true values.
 public struct DensityPlot: Sendable {
+    /// The points' x values (true values on Evaluate) and y values (predictions), pairwise.
     public var xs: [Double]
     public var ys: [Double]
+    /// What x and y are, for the axis line.
     public var xLabel: String
     public var yLabel: String
     /// Mark y = x (the perfect prediction).
     public var diagonal: Bool
 
+    /// A plot of the points `(xs[i], ys[i])`.
     public init(xs: [Double], ys: [Double], xLabel: String, yLabel: String, diagonal: Bool = true) {
         self.xs = xs; self.ys = ys; self.xLabel = xLabel; self.yLabel = yLabel; self.diagonal = diagonal
     }
@@ -41,6 +44,8 @@ public struct DensityPlot: Sendable {
         return lo < hi ? lo...hi : (lo - 1)...(hi + 1)
     }
 
+    /// Draws the plot into `rect` (nothing when it is smaller than 12 × 4): the y range at the
+    /// left edge, the x range and the axis names on the last row.
     public func draw(into grid: inout CellGrid, in rect: Rect, unicode: Bool) {
         let area = rect.intersection(grid.bounds)
         guard area.width >= 12, area.height >= 4 else { return }

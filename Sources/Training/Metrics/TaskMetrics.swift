@@ -2,8 +2,11 @@ import Data
 
 /// The metrics of one evaluation, whichever the task: classification, regression or multi-label.
 public enum TaskMetrics: Sendable, Equatable {
+    /// Binary or multiclass: scikit-learn's classification metrics, confusion matrix and curves.
     case classification(ClassificationMetrics)
+    /// scikit-learn's and SciPy's regression metrics, overall and per target.
     case regression(RegressionMetrics)
+    /// scikit-learn's multi-label metrics at per-label thresholds, overall and per label.
     case multiLabel(MultiLabelMetrics)
 
     /// Computes the task's metrics from the model's outputs over a split: class probabilities
