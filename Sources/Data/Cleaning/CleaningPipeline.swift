@@ -99,25 +99,37 @@ public final class CleaningPipeline {
     }
 
     /// Whether a step before deduplication does enough work per record to be worth a
-    /// second thread.
-    private var hasTrimmingWork: Bool { trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
+    /// second thread (hashing for deduplication is: with the reverse complement, it reads every
+    /// base twice).
+    private var hasTrimmingWork: Bool {
+        trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil || options.deduplicate
+    }
+
+    /// The deduplication hash of a record's sequence (0 when not deduplicating).
+    private static func dedupHash(_ r: SequenceRecord, options: CleaningOptions) -> UInt64 {
+        guard options.deduplicate else { return 0 }
+        return r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: options.reverseComplementDuplicates) }
+    }
 
     /// Reads every record of `source`, counts it with `onInput`, trims and filters it, and
-    /// hands the survivors to `onSurvivor` in input order. With `threads` ≥ 2 and trimming
-    /// to do, trimming runs on a second thread while this one reads and consumes.
+    /// hands the survivors with their deduplication hashes to `onSurvivor` in input order. With
+    /// `threads` ≥ 2 and trimming or hashing to do, that runs on a second thread while this one
+    /// reads and consumes.
     private func stream(_ source: any SequenceRecordSource, first: SequenceRecord?, tally: inout Tally, threads: Int,
-                        onInput: (SequenceRecord) -> Void, onSurvivor: (SequenceRecord) throws -> Void) throws {
+                        onInput: (SequenceRecord) -> Void, onSurvivor: (SequenceRecord, UInt64) throws -> Void) throws {
         let options = self.options
         if threads < 2 || !hasTrimmingWork {
             var next = first
             while var r = next {
                 onInput(r)
-                if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) { try onSurvivor(r) }
+                if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) {
+                    try onSurvivor(r, Self.dedupHash(r, options: options))
+                }
                 next = try source.next()
             }
             return
         }
-        enum Result: Sendable { case batch([SequenceRecord]), done(Tally) }
+        enum Result: Sendable { case batch([SequenceRecord], [UInt64]), done(Tally) }
         let toWorker = BlockingQueue<[SequenceRecord]?>(capacity: 4)
         let fromWorker = BlockingQueue<Result>()
         let counting = tally.counting
@@ -128,12 +140,13 @@ public final class CleaningPipeline {
             var local = Tally()
             local.counting = counting
             while let batch = toWorker.pop() {
-                var kept: [SequenceRecord] = []
-                kept.reserveCapacity(batch.count)
+                var kept: [SequenceRecord] = [], hashes: [UInt64] = []
+                kept.reserveCapacity(batch.count); hashes.reserveCapacity(batch.count)
                 for var r in batch where CleaningPipeline.trimAndFilter(&r, &local, options: options, trimmer: trimmer) {
+                    hashes.append(CleaningPipeline.dedupHash(r, options: options))
                     kept.append(r)
                 }
-                fromWorker.push(.batch(kept))
+                fromWorker.push(.batch(kept, hashes))
             }
             fromWorker.push(.done(local))
         }
@@ -143,7 +156,7 @@ public final class CleaningPipeline {
         var workerTally: Tally?
         func consume(_ result: Result) throws {
             switch result {
-            case .batch(let kept): for r in kept { try onSurvivor(r) }
+            case .batch(let kept, let hashes): for (r, h) in zip(kept, hashes) { try onSurvivor(r, h) }
             case .done(let t): workerTally = t
             }
         }
@@ -188,7 +201,6 @@ public final class CleaningPipeline {
         var tally = Tally()
         var source = try open()
         var first = try source.next()
-        let canonical = options.reverseComplementDuplicates
         var conflictHashes = HashSet64(capacity: 64)
         if options.deduplicate && options.removeConflicts && first?.label != nil {
             // Conflicts need the whole input first; then it is read again.
@@ -207,9 +219,8 @@ public final class CleaningPipeline {
         try stream(source, first: first, tally: &tally, threads: threads, onInput: { r in
             if let label = r.label { inputCounts[label, default: 0] += 1 } else { unlabeledIn += 1 }
             if r.quality != nil { sawQualities = true }
-        }) { r in
+        }) { r, h in
             if options.deduplicate {
-                let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
                 if conflictHashes.count > 0 && conflictHashes.contains(h) {
                     dedupTally.remove(.conflicts, r.label ?? ClassBalance.unlabeledName)
                     if conflictExamples.count < 10 { conflictExamples.append(r.position.description) }
@@ -236,15 +247,13 @@ public final class CleaningPipeline {
     private func findConflicts(_ source: any SequenceRecordSource, first: SequenceRecord?, threads: Int) throws -> HashSet64 {
         var tally = Tally()
         tally.counting = false
-        let canonical = options.reverseComplementDuplicates
         var conflictHashes = HashSet64(capacity: 64)
         var firstLabel = HashSet64()
         var labelIds: [String: UInt32] = [:]
-        try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r in
+        try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r, h in
             let key = r.label ?? ClassBalance.unlabeledName
             let id: UInt32
             if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
-            let h = r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: canonical) }
             let (inserted, stored) = firstLabel.insert(h, value: id)
             if !inserted && stored != id { conflictHashes.insert(h) }
         }
