@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import Data
 
-/// `CleaningPipeline.cleanFile` on two threads (trimming and deduplication hashes on a second
-/// thread, output written by a third) writes exactly what one thread writes, with the same report.
+/// `CleaningPipeline.cleanFile` on two threads (trimming and deduplication hashes on the second)
+/// writes exactly what one thread writes, with the same report.
 @Suite struct CleanFileThreadsTests {
     @Test(arguments: [false, true])
     func twoThreadsWriteWhatOneWrites(reverseComplement: Bool) throws {

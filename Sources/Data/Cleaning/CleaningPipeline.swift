@@ -314,29 +314,24 @@ public final class CleaningPipeline {
         let pipeline = try CleaningPipeline(options: options ?? .defaults(for: format))
         var opened: SequenceReader? = probe
         var lastReader: SequenceReader?
-        // With two threads or more, output is formatted and written on a thread of its own.
-        var writer: BackgroundWriter?, plain: SequenceWriter?
-        // On an error the writer thread is stopped, and the output (never committed) is left out.
-        defer { if let writer { _ = try? writer.finish() } }
+        var writer: SequenceWriter?
         let report = try pipeline.run(open: {
             let reader = try opened ?? SequenceReader(path: input, options: resolved)
             opened = nil
             lastReader = reader
             return reader
         }, sourceName: input, format: format, phredOffset: nil, threads: threads) { record in
-            if writer == nil && plain == nil {
-                let w = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
-                if threads >= 2 { writer = BackgroundWriter(w) } else { plain = w }
+            if writer == nil {
+                writer = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
             }
-            if let writer { try writer.write(record) } else { try plain!.write(record) }
+            try writer!.write(record)
         }
-        let final = try writer?.finish() ?? plain ?? SequenceWriter(path: output, format: outputFormat ?? format)
-        writer = nil
-        try final.commit()
-        var result = report
-        result.phredOffset = lastReader?.phredOffset
-        result.phredEvidence = lastReader?.phredEvidence
-        return result
+        if writer == nil { writer = try SequenceWriter(path: output, format: outputFormat ?? format) }
+        try writer!.commit()
+        var final = report
+        final.phredOffset = lastReader?.phredOffset
+        final.phredEvidence = lastReader?.phredEvidence
+        return final
     }
 }
 
