@@ -72,6 +72,17 @@ import Testing
         #expect(pretrained.config.model.base == "dnabert-tiny-6mer", "a catalog name is no path")
     }
 
+    /// Every shipped example config loads without an error or a warning.
+    @Test func everyExampleConfigLoadsCleanly() throws {
+        let root = Self.packageRoot.appendingPathComponent("examples")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.contains("recipe.yaml") && files.contains("demo-regression.yaml") && files.count >= 10)
+        for file in files {
+            let loaded = try TrainConfig.load(file: root.appendingPathComponent(file).path)
+            #expect(loaded.warnings.isEmpty, "\(file): \(loaded.warnings)")
+        }
+    }
+
     @Test func configPathArithmetic() {
         #expect(ConfigPaths.normalize("examples/../../shared/./data/") == "../shared/data")
         #expect(ConfigPaths.normalize("/a/b/../../../c") == "/c")
