@@ -55,26 +55,20 @@ public final class TrainingSession {
     }
 
     static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) throws -> Trainer.Inputs {
-        if config.task.kind != .classification {
-            var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
-                                        test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: nil,
-                                        labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
-                                        padID: data.tokenizer.padID, run: run)
-            inputs.objective = objective(config: config, train: data.dataset.train)
-            inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
-            inputs.adaptive = try adaptiveInputs(config: config, data: data)
-            return inputs
-        }
-        let weights = config.data.balancing == .weights ? data.dataset.classWeights : nil
+        // Class weights and the k-mer baseline are for classes; regression and multi-label
+        // tasks have their objective (with a multi-label task's positive weights) instead.
+        let classification = config.task.kind == .classification
+        let weights = classification && config.data.balancing == .weights ? data.dataset.classWeights : nil
         var inputs = Trainer.Inputs(config: config, model: model, train: data.encodedTrain, validation: data.encodedValidation,
                               test: data.encodedTest.count > 0 ? data.encodedTest : nil, classWeights: weights,
                               labelNames: data.labelNames, vocabulary: data.tokenizer.vocabulary,
                               padID: data.tokenizer.padID, run: run,
-                              baseline: Trainer.BaselineInputs(
+                              baseline: !classification ? nil : Trainer.BaselineInputs(
                                   train: data.dataset.train, positionalTrain: data.dataset.trainWithoutAugmentation,
                                   validation: data.dataset.validation,
                                   test: data.dataset.test.isEmpty ? nil : data.dataset.test,
                                   options: KmerBaseline.Options(config: config, classWeights: weights)))
+        inputs.objective = objective(config: config, train: data.dataset.train)
         inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
         inputs.adaptive = try adaptiveInputs(config: config, data: data)
         return inputs
