@@ -21,7 +21,6 @@ indicator matrices; auroc/auprc are the mean of the per-label roc_auc_score/aver
 over the labels where they are defined (sklearn's own macro roc_auc gives NaN if any label is
 single-class). Tuned thresholds are found by brute force over every candidate, F1 compared exactly.
 """
-import math
 import os
 import sys
 import warnings
@@ -36,7 +35,7 @@ from sklearn.metrics import (accuracy_score, average_precision_score, f1_score, 
                              precision_score, r2_score, recall_score, roc_auc_score, root_mean_squared_error)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from metrics_reference import defined, f32  # noqa: E402  (float32 rounding, sklearn's undefined as absent)
+from metrics_reference import defined, f32, fl, floats32  # noqa: E402  (float32 rounding, sklearn's undefined as absent, Swift text)
 
 warnings.simplefilter("ignore")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
@@ -218,17 +217,6 @@ def tuning_cases():
 
 
 # ----------------------------------------------------------------------------- Swift text
-
-def fl(x):
-    x = float(x)
-    if math.isinf(x):
-        return ".infinity" if x > 0 else "-.infinity"
-    return repr(x)
-
-
-def floats32(a):
-    return "[" + ", ".join(repr(float(np.float32(v))) for v in np.asarray(a).ravel()) + "]"
-
 
 def dictionary(m, order):
     items = ", ".join(f'"{k}": {fl(m[k])}' for k in order if m[k] is not None)
