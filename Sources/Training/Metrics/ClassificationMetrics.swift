@@ -7,6 +7,30 @@ public struct MetricsError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 }
 
+/// The metrics of one evaluation, of any task type: named values, looked up and prefixed the
+/// same way.
+public protocol MetricSet: Sendable {
+    /// The number of samples evaluated.
+    var count: Int { get }
+    /// The defined metrics, unprefixed, in the task's order.
+    var values: [NamedMetric] { get }
+}
+
+extension MetricSet {
+    /// The value of metric `name` (any spelling `MetricName.canonical` accepts: any case, with
+    /// or without `eval_` / `test_`), or nil when undefined.
+    public func value(_ name: String) -> Double? {
+        guard let key = MetricName.canonical(name) else { return nil }
+        return values.first { $0.name == key }?.value
+    }
+
+    /// The metrics with `prefix` (`eval_`, `test_`) on every name, `loss` first when given: the
+    /// dictionary HF's Trainer would log.
+    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] {
+        (loss.map { [NamedMetric(prefix + "loss", $0)] } ?? []) + values.map { NamedMetric(prefix + $0.name, $0.value) }
+    }
+}
+
 /// One named metric value, e.g. `accuracy` = 0.91.
 public struct NamedMetric: Sendable, Equatable, Codable {
     public var name: String
@@ -32,7 +56,7 @@ public struct NamedMetric: Sendable, Equatable, Codable {
 ///   no samples (sklearn raises); `auroc` when one class is absent from the labels (sklearn gives
 ///   NaN); multiclass `auroc` and `auprc` when any class is absent (sklearn raises or gives NaN).
 ///   Binary `auprc` with no positive sample is 0, as sklearn's.
-public struct ClassificationMetrics: Sendable, Equatable, Codable {
+public struct ClassificationMetrics: MetricSet, Sendable, Equatable, Codable {
     /// Whether the binary or the multiclass set of metrics was computed.
     public enum Kind: String, Sendable, Codable { case binary, multiclass }
 
@@ -46,17 +70,6 @@ public struct ClassificationMetrics: Sendable, Equatable, Codable {
     /// Binary: the curves of class 1. Multiclass: one-vs-rest curves of every class.
     public let curves: [ClassCurves]
 
-    /// The value of metric `name` (any spelling `MetricName.canonical` accepts), or nil when undefined.
-    public func value(_ name: String) -> Double? {
-        guard let key = MetricName.canonical(name) else { return nil }
-        return values.first { $0.name == key }?.value
-    }
-
-    /// The metrics with `prefix` (`eval_`, `test_`) on every name, `loss` first when given: the
-    /// dictionary HF's Trainer would log.
-    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] {
-        (loss.map { [NamedMetric(prefix + "loss", $0)] } ?? []) + values.map { NamedMetric(prefix + $0.name, $0.value) }
-    }
 
     /// Precision, recall, F1 and support of one class against the rest.
     public struct ClassScores: Sendable, Equatable, Codable {

@@ -27,7 +27,7 @@
 ///   NaN), so that label counts 0 in `auprc`, as in sklearn's `average="macro"`.
 ///
 /// A metric sklearn does not define is absent, never NaN: every metric when there are no samples.
-public struct MultiLabelMetrics: Sendable, Equatable, Codable {
+public struct MultiLabelMetrics: MetricSet, Sendable, Equatable, Codable {
     /// The number of samples evaluated.
     public let count: Int
     /// The number of labels per sample.
@@ -104,20 +104,6 @@ public struct MultiLabelMetrics: Sendable, Equatable, Codable {
         out.append(NamedMetric("subset_accuracy", Double(exact) / Double(n)))
         out.append(NamedMetric("hamming_loss", Double(fp + fn) / Double(n * k)))
         values = out
-    }
-
-    /// The value of metric `name` (canonical, with or without an `eval_` / `test_` prefix, any
-    /// letter case), or nil when it is undefined or no such metric.
-    public func value(_ name: String) -> Double? {
-        var key = name.lowercased()
-        for prefix in ["eval_", "test_"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
-        return values.first { $0.name == key }?.value
-    }
-
-    /// The metrics with `prefix` (`eval_`, `test_`) on every name, `loss` first when given: the
-    /// dictionary HF's Trainer would log.
-    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] {
-        (loss.map { [NamedMetric(prefix + "loss", $0)] } ?? []) + values.map { NamedMetric(prefix + $0.name, $0.value) }
     }
 
     /// Per label, the threshold in (0, 1) that maximises that label's F1 (decision `p >= t`) on

@@ -22,7 +22,7 @@
 ///   are no samples (sklearn raises); `r2` with one sample (sklearn gives NaN); `pearson` and
 ///   `spearman` with fewer than 2 samples (SciPy raises or gives NaN) or when the predictions or
 ///   the targets of that target are constant (SciPy warns and gives NaN).
-public struct RegressionMetrics: Sendable, Equatable, Codable {
+public struct RegressionMetrics: MetricSet, Sendable, Equatable, Codable {
     /// The number of samples evaluated.
     public let count: Int
     /// The number of regression targets per sample.
@@ -65,26 +65,6 @@ public struct RegressionMetrics: Sendable, Equatable, Codable {
             let defined = scores.compactMap { $0[name] }
             return defined.isEmpty ? nil : NamedMetric(name, defined.reduce(0, +) / Double(defined.count))
         }
-    }
-
-    /// The value of metric `name` (canonical, with or without an `eval_` / `test_` prefix, any
-    /// letter case), or nil when it is undefined or no such metric.
-    public func value(_ name: String) -> Double? {
-        guard let key = Self.canonical(name) else { return nil }
-        return values.first { $0.name == key }?.value
-    }
-
-    /// The metrics with `prefix` (`eval_`, `test_`) on every name, `loss` first when given: the
-    /// dictionary HF's Trainer would log.
-    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] {
-        (loss.map { [NamedMetric(prefix + "loss", $0)] } ?? []) + values.map { NamedMetric(prefix + $0.name, $0.value) }
-    }
-
-    /// `name` lower-cased without its `eval_` / `test_` prefix, when that is one of `names`.
-    static func canonical(_ name: String) -> String? {
-        var key = name.lowercased()
-        for prefix in ["eval_", "test_"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
-        return names.contains(key) ? key : nil
     }
 
     /// The defined metrics of one target (absent keys are undefined).

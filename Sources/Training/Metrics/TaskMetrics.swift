@@ -26,41 +26,26 @@ public enum TaskMetrics: Sendable, Equatable {
         }
     }
 
-    /// The value of metric `name` (any accepted spelling), or nil when undefined.
-    public func value(_ name: String) -> Double? {
+    /// The metrics of whichever task this is.
+    public var metricSet: any MetricSet {
         switch self {
-        case .classification(let m): return m.value(name)
-        case .regression(let m): return m.value(name)
-        case .multiLabel(let m): return m.value(name)
+        case .classification(let m): return m
+        case .regression(let m): return m
+        case .multiLabel(let m): return m
         }
     }
+
+    /// The value of metric `name` (any accepted spelling), or nil when undefined.
+    public func value(_ name: String) -> Double? { metricSet.value(name) }
 
     /// The metrics with `prefix` on every name, `loss` first when given.
-    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] {
-        switch self {
-        case .classification(let m): return m.prefixed(prefix, loss: loss)
-        case .regression(let m): return m.prefixed(prefix, loss: loss)
-        case .multiLabel(let m): return m.prefixed(prefix, loss: loss)
-        }
-    }
+    public func prefixed(_ prefix: String, loss: Double? = nil) -> [NamedMetric] { metricSet.prefixed(prefix, loss: loss) }
 
     /// The defined metrics, unprefixed, in the task's order.
-    public var values: [NamedMetric] {
-        switch self {
-        case .classification(let m): return m.values
-        case .regression(let m): return m.values
-        case .multiLabel(let m): return m.values
-        }
-    }
+    public var values: [NamedMetric] { metricSet.values }
 
     /// The number of samples evaluated.
-    public var count: Int {
-        switch self {
-        case .classification(let m): return m.count
-        case .regression(let m): return m.count
-        case .multiLabel(let m): return m.count
-        }
-    }
+    public var count: Int { metricSet.count }
 
     /// The classification metrics, or nil for the other tasks.
     public var classification: ClassificationMetrics? {
