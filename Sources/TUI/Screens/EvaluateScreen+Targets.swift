@@ -103,16 +103,9 @@ extension EvaluateScreen {
         }
         let label = max(0, min(s.evaluateScreen.classIndex, k - 1))
         let name = e.labelNames.indices.contains(label) ? e.labelNames[label] : "\(label)"
-        let scores = e.scores(classIndex: label, threshold: s.evaluateScreen.threshold)
-        var curvesRect = right
-        if let scores, right.height >= 16 {
-            let (c, t) = right.splitTop(right.height - 5)
-            curvesRect = c
-            Self.drawThreshold(scores, name: name, footer: "test metrics: each label's own threshold", into: &g, in: t, unicode: unicode)
-        }
-        let binary = e.perLabel.indices.contains(label) ? e.perLabel[label] : nil
-        let prevalence = binary.flatMap { m in m.confusion.total > 0 ? Double(m.confusion.support(1)) / Double(m.confusion.total) : nil }
-        Self.drawCurves(binary?.curves.first, name: name + " (Left/Right)", scores: scores, prevalence: prevalence,
-                        into: &g, in: curvesRect, unicode: unicode)
+        // Each label as a binary task (present or not): its curves and threshold slider.
+        Self.drawChosenClass(e.perLabel.indices.contains(label) ? e.perLabel[label] : nil, classIndex: 1, name: name,
+                             curveTitle: name + " (Left/Right)", scores: e.scores(classIndex: label, threshold: s.evaluateScreen.threshold),
+                             footer: "test metrics: each label's own threshold", into: &g, in: right, unicode: unicode)
     }
 }

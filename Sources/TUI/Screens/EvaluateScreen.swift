@@ -125,19 +125,28 @@ public final class EvaluateScreen: Screen {
         let name = e.labelNames.indices.contains(cls) ? e.labelNames[cls] : "\(cls)"
         // The threshold slider: the chosen class against the rest at a threshold, live, and its
         // operating point on both curves.
-        let scores = e.scores(classIndex: cls, threshold: s.evaluateScreen.threshold)
-        var curvesRect = right
-        if let scores, right.height >= 16 {
-            let (c, t) = right.splitTop(right.height - 5)
-            curvesRect = c
-            Self.drawThreshold(scores, name: name, into: &g, in: t, unicode: unicode)
-        }
-        let prevalence = e.classification.flatMap { m in
-            m.confusion.total > 0 ? Double(m.confusion.support(cls)) / Double(m.confusion.total) : nil
-        }
-        Self.drawCurves(e.classification?.curves.first { $0.classIndex == cls }, name: name, scores: scores, prevalence: prevalence,
-                        into: &g, in: curvesRect, unicode: unicode)
+        Self.drawChosenClass(e.classification, classIndex: cls, name: name,
+                             scores: e.scores(classIndex: cls, threshold: s.evaluateScreen.threshold),
+                             footer: "test metrics above: arg-max", into: &g, in: right, unicode: unicode)
         return g
+    }
+
+    /// The chosen class (or label) of `metrics` against the rest, in `rect`: its ROC and
+    /// precision-recall curves with the threshold's operating point and chance (the diagonal;
+    /// the prevalence), above the threshold panel when there is room for it.
+    static func drawChosenClass(_ metrics: ClassificationMetrics?, classIndex: Int, name: String, curveTitle: String? = nil,
+                                scores: ThresholdScores?, footer: String, into g: inout CellGrid, in rect: Rect, unicode: Bool) {
+        var curvesRect = rect
+        if let scores, rect.height >= 16 {
+            let (c, t) = rect.splitTop(rect.height - 5)
+            curvesRect = c
+            drawThreshold(scores, name: name, footer: footer, into: &g, in: t, unicode: unicode)
+        }
+        let prevalence = metrics.flatMap { m in
+            m.confusion.total > 0 ? Double(m.confusion.support(classIndex)) / Double(m.confusion.total) : nil
+        }
+        drawCurves(metrics?.curves.first { $0.classIndex == classIndex }, name: curveTitle ?? name, scores: scores,
+                   prevalence: prevalence, into: &g, in: curvesRect, unicode: unicode)
     }
 
     /// The ROC and precision-recall curves of one class (or label) in `rect`, top and bottom,
@@ -172,7 +181,7 @@ public final class EvaluateScreen: Screen {
     }
 
     /// The threshold panel: the class against the rest at the threshold, its scores and counts.
-    static func drawThreshold(_ t: ThresholdScores, name: String, footer: String = "test metrics above: arg-max",
+    static func drawThreshold(_ t: ThresholdScores, name: String, footer: String,
                               into g: inout CellGrid, in rect: Rect, unicode: Bool) {
         let inner = Panel(title: "Threshold " + String(format: "%.2f", t.threshold) + (unicode ? " · " : " | ") + "\(name) vs rest  [ ] move",
                           footer: footer).draw(into: &g, in: rect, unicode: unicode)
