@@ -117,3 +117,122 @@ import Testing
         for (a, b) in zip(ours3, theirs3) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) \(b)") }
     }
 }
+
+/// `dnatune export` of the other families: a DNABERT-2 and a Nucleotide Transformer v2
+/// checkpoint laid out as published (Tests/TrainingTests/Fixtures). The exported train.py builds
+/// both itself under the published names (no remote code), trains them — DNABERT-2 in full in two
+/// processes (torchrun, gloo), LoRA and freeze-N in one — and the model comes back to
+/// `dnatune eval` and `dnatune predict` with the script's numbers.
+@Suite(.serialized) struct ExportFamiliesTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TrainingTests/Fixtures")
+    static let repository = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The families train.py builds give the published implementations' logits (the committed
+    /// fixtures of DNABERT-2's bert_layers.py and of transformers' ESM): within 1e-5.
+    @Test(.enabled(if: ExportCommandTests.python != nil, "needs a Python with torch, transformers and peft (scripts/python-env, or DNATUNE_PYTHON)"))
+    func theExportedModelsAreThePublishedOnes() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let out = p.dir.appendingPathComponent("export")
+        let exported = try runProcess(Binary.url, ["export", try p.writeConfig(p.config()), "--out", out.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let check = try runProcess(URL(fileURLWithPath: ExportCommandTests.python!),
+                                   [Self.repository.appendingPathComponent("scripts/reference/export_families_check.py").path,
+                                    out.appendingPathComponent("train.py").path])
+        #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
+        for family in ["DNABERT-2", "NT v1", "NT v2"] { #expect(check.stdout.contains("\(family): family"), "\(check.stdout)") }
+    }
+
+    @Test(.enabled(if: ExportCommandTests.python != nil, "needs a Python with torch, transformers and peft (scripts/python-env, or DNATUNE_PYTHON)"),
+          arguments: [("dnabert2_model", "full"), ("dnabert2_model", "lora"), ("nt_model", "full"), ("nt_model", "lora")])
+    func anExportOfEachFamilyTrainsAndComesBack(fixture: String, strategy: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-export-family-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent(fixture), to: model)
+        try ForeignCheckpointTests.writeData(to: dir.appendingPathComponent("data.csv"))
+        let dnabert2 = fixture == "dnabert2_model"
+        // LoRA on each family's own names; NT in full freezes its embeddings and first layer.
+        let modelLine = strategy == "lora" ? "{base: \(model.path), strategy: lora}" : dnabert2 ? "{base: \(model.path), strategy: full}"
+            : "{base: \(model.path), strategy: full, freeze_layers: 1}"
+        let config = dir.appendingPathComponent("ft.yaml")
+        try """
+            task: {task_type: binary, num_labels: 2}
+            finetune: {output_dir: \(dir.appendingPathComponent("runs").path), max_steps: 8, per_device_train_batch_size: 8,
+                       learning_rate: 0.003, eval_strategy: steps, eval_steps: 4, save_steps: 4, logging_steps: 1,
+                       metric_for_best_model: eval_loss}
+            data:
+              sources: \(dir.appendingPathComponent("data.csv").path)
+              split: {train: 0.6, validation: 0.2, test: 0.2, seed: 1}
+              tokenizer: {kind: vocab, max_length: 32}
+            model: \(modelLine)
+            lora: {r: 4, lora_alpha: 8, lora_dropout: 0.0, target_modules: \(dnabert2 ? "[Wqkv, gated_layers]" : "[query, value]")}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("export")
+        let exported = try runProcess(Binary.url, ["export", config.path, "--out", out.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(dnabert2 ? "DNABERT-2" : "Nucleotide Transformer"), "\(readme)")
+
+        let hfRun = dir.appendingPathComponent("hf-run")
+        let launch = dnabert2 && strategy == "full" ? ["-m", "torch.distributed.run", "--nproc_per_node", "2"] : []
+        let trained = try runProcess(URL(fileURLWithPath: ExportCommandTests.python!),
+                                     launch + [out.appendingPathComponent("train.py").path, "--out", hfRun.path], currentDirectory: out)
+        #expect(trained.status == 0, "\(trained.stderr.suffix(3000))")
+        let events = try ExportCommandTests.events(hfRun)
+        #expect(events.filter { $0["event"] as? String == "step" }.count == 8)
+        #expect(events.last?["event"] as? String == "finished")
+
+        // The saved model is laid out as the published one: dnatune's config.json, the published names.
+        let best = hfRun.appendingPathComponent("checkpoints/best")
+        #expect(try Data(contentsOf: best.appendingPathComponent("config.json")) == Data(contentsOf: out.appendingPathComponent("model/config.json")))
+        let compare = try runProcess(URL(fileURLWithPath: ExportCommandTests.python!), ["-c", """
+            import json, sys
+            from safetensors.torch import load_file
+            a, b = load_file(sys.argv[1]), load_file(sys.argv[2])
+            print(json.dumps({"same_names": sorted(a) == sorted(b), "changed": sorted(k for k in a if not a[k].equal(b[k]))}))
+            """, out.appendingPathComponent("model/model.safetensors").path, best.appendingPathComponent("model.safetensors").path])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let comparison = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])
+        #expect(comparison["same_names"] as? Bool == true)
+        let changed = comparison["changed"] as? [String] ?? []
+        #expect(changed.contains { $0.hasPrefix("classifier.") }, "\(changed)")
+        switch (dnabert2, strategy) {
+        case (true, "lora"):
+            // LoRA merged into the fused projection and the gated up-projection only.
+            #expect(changed.contains { $0.hasSuffix("attention.self.Wqkv.weight") } && changed.contains { $0.hasSuffix("mlp.gated_layers.weight") })
+            #expect(changed.allSatisfy { $0.hasPrefix("classifier.") || $0.hasSuffix("Wqkv.weight") || $0.hasSuffix("gated_layers.weight") }, "\(changed)")
+        case (false, "lora"):
+            #expect(changed.allSatisfy { $0.hasPrefix("classifier.") || $0.hasSuffix("query.weight") || $0.hasSuffix("value.weight") }, "\(changed)")
+            #expect(changed.contains { $0.hasSuffix("query.weight") }, "\(changed)")
+        case (false, _):
+            // freeze_layers 1: the embeddings and the first layer keep their weights.
+            #expect(!changed.contains { $0.hasPrefix("esm.embeddings.") || $0.hasPrefix("esm.encoder.layer.0.") }, "\(changed)")
+            #expect(changed.contains { $0.hasPrefix("esm.encoder.layer.1.") }, "\(changed)")
+        default:
+            #expect(changed.contains { $0.hasPrefix("bert.embeddings.") } && changed.contains { $0.hasPrefix("bert.encoder.layer.0.") }, "\(changed)")
+        }
+
+        // The model comes back: dnatune scores the test split and predicts as the script did.
+        let evaluated = try runProcess(Binary.url, ["eval", hfRun.path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let ours = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])["metrics"] as? [String: Double]
+        let script = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: hfRun.appendingPathComponent("test_metrics.json"))) as? [String: Any])["metrics"] as? [String: Double]
+        for key in ["test_loss", "test_accuracy", "test_mcc", "test_auroc"] {
+            let a = try #require(ours?[key], "\(key)"), b = try #require(script?[key], "\(key)")
+            #expect(abs(a - b) <= 1e-5, "\(key): dnatune \(a), script \(b)")
+        }
+        let predicted = try runProcess(Binary.url, ["predict", best.path, out.appendingPathComponent("data/test.csv").path,
+                                                    "--config", out.appendingPathComponent("config.yaml").path])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        func probabilities(_ csv: String, skipping: Int) -> [[Double]] {
+            csv.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").dropFirst(skipping).prefix(2).compactMap { Double($0) } }
+        }
+        let mine = probabilities(predicted.stdout, skipping: 1)
+        let theirs = probabilities(try String(contentsOf: hfRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
+        #expect(mine.count == theirs.count && mine.count == 12 && (mine + theirs).allSatisfy { $0.count == 2 })
+        for (a, b) in zip(mine, theirs) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) \(b)") }
+    }
+}

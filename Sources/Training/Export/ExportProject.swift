@@ -9,7 +9,10 @@ import Foundation
 ///   ids (`input_ids`, and `input_ids_rc` for the reverse strand when predictions average both);
 ///   `data/manifest.json` as in a run directory;
 /// - `model/`: the initial weights (a scratch model's seeded initialisation, or the pre-trained
-///   base with its new head), `config.json` and the vocabulary;
+///   base with its new head), `config.json` and the vocabulary; `train.py` builds every family
+///   dnatune trains (BERT through transformers; DNABERT-2 as a PyTorch module under the published
+///   names; the Nucleotide Transformer through transformers' ESM, with SwiGLU for v2), so the
+///   project needs no remote code;
 /// - `config.yaml`: the run's settings in DNALLM's sections, pointing at `data/` and `model/`
 ///   (cleaning, balancing and augmentation already applied), which dnatune also trains as is;
 /// - `train.py` (`transformers.Trainer`, PEFT for LoRA, class-weighted loss, early stopping, the
@@ -41,8 +44,8 @@ public enum ExportProject {
     /// Exports `config` (paths relative to the working directory) into `directory`, which must
     /// not exist or be empty.
     ///
-    /// - Throws: `RunError` naming what stops the export: a non-empty folder, a model family
-    ///   `train.py` does not build yet, or any data or model error of a run.
+    /// - Throws: `RunError` naming what stops the export: a non-empty folder, a task type
+    ///   `train.py` does not train yet, or any data or model error of a run.
     @discardableResult
     public static func write(config original: TrainConfig, name: String, to directory: URL,
                              catalog: ModelCatalog = .standard(), progress: (String) -> Void = { _ in }) throws -> Summary {
@@ -51,13 +54,6 @@ public enum ExportProject {
             throw RunError("\(directory.path) is not empty; export into a new folder")
         }
         let config = try TrainingSession.resolvingBase(original, catalog: catalog)
-        if !config.model.isScratch {
-            let family = try ModelFamily.detect(directory: config.model.base)
-            guard family == .bert else {
-                throw RunError("\(config.model.base): exporting a \(family.displayName) model is not supported yet; "
-                               + "dnatune export writes train.py for BERT models (scratch, DNABERT-1, GROVER, dnatune's own)")
-            }
-        }
         progress("preparing the data")
         guard config.task.kind == .classification else {
             throw RunError("exporting a \(config.task.taskType.rawValue) task is not supported yet: the exported train.py trains "
@@ -103,7 +99,7 @@ public enum ExportProject {
         try AtomicFile.write(text: JSONLine.encode(info) + "\n", to: directory.appendingPathComponent("export.json").path)
         try AtomicFile.write(text: trainScript, to: directory.appendingPathComponent("train.py").path)
         try AtomicFile.write(text: requirements, to: directory.appendingPathComponent("requirements.txt").path)
-        try AtomicFile.write(text: readme(name: name, config: exported, plan: plan, rows: data.encodedTrain.count),
+        try AtomicFile.write(text: readme(name: name, config: exported, family: model.config.family, plan: plan, rows: data.encodedTrain.count),
                              to: directory.appendingPathComponent("README.md").path)
         return Summary(directory: directory, rows: (data.encodedTrain.count, data.dataset.validation.count, data.dataset.test.count),
                        totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch)
@@ -143,13 +139,15 @@ public enum ExportProject {
         try AtomicFile.write(text: text, to: url.path)
     }
 
-    static func readme(name: String, config: TrainConfig, plan: TrainingPlan, rows: Int) -> String {
+    static func readme(name: String, config: TrainConfig, family: ModelFamily, plan: TrainingPlan, rows: Int) -> String {
         let strategy = config.model.strategy.rawValue
         return """
             # \(name): exported by dnatune
 
             The experiment dnatune would train, as a project for Hugging Face's Trainer: \(rows) training rows,
-            \(plan.totalSteps) optimizer steps (\(plan.stepsPerEpoch) per epoch on one process), strategy \(strategy).
+            \(plan.totalSteps) optimizer steps (\(plan.stepsPerEpoch) per epoch on one process), strategy \(strategy),
+            model family \(family.displayName): `train.py` builds it itself under the published parameter names (no
+            remote code to download, so compute nodes without internet run it too).
             `data/` holds exactly the rows dnatune uses (with its token ids), `model/` the initial weights,
             `config.yaml` the settings (DNALLM's sections; `dnatune train config.yaml` trains the same run on a CPU).
 

@@ -30,11 +30,180 @@ import time
 import numpy as np
 import torch
 import yaml
-from transformers import (AutoModelForSequenceClassification, EarlyStoppingCallback, Trainer, TrainerCallback,
-                          TrainingArguments)
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+from transformers import (AutoModelForSequenceClassification, BertConfig, EarlyStoppingCallback, EsmConfig,
+                          EsmForSequenceClassification, Trainer, TrainerCallback, TrainingArguments)
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def model_family(saved):
+    """The family of a config.json, decided as dnatune decides it: DNABERT-2 by its ALiBi size or
+    bert_layers code, Nucleotide Transformer by model_type esm or its modeling_esm code, else BERT."""
+    code = [v for v in (saved.get("auto_map") or {}).values() if isinstance(v, str)]
+    kind = saved.get("model_type")
+    if kind in (None, "bert") and ("alibi_starting_size" in saved or any("bert_layers." in v for v in code)):
+        return "dnabert2"
+    if kind == "esm" or (kind is None and any("modeling_esm." in v or "esm_config." in v for v in code)):
+        return "nucleotide_transformer"
+    return "bert"
+
+
+def _modules(**children):
+    """A container module: its children's names are the published checkpoints' path components."""
+    m = torch.nn.Module()
+    for name, child in children.items():
+        m.add_module(name, child)
+    return m
+
+
+def alibi_slopes(heads):
+    """ALiBi's slope per head, as MosaicBERT computes them (interleaved for a non-power of two)."""
+    def power_of_two(n):
+        start = 2 ** (-2 ** -(math.log2(n) - 3))
+        return [start * start ** i for i in range(n)]
+    if math.log2(heads).is_integer():
+        return power_of_two(heads)
+    closest = 2 ** math.floor(math.log2(heads))
+    return power_of_two(closest) + alibi_slopes(2 * closest)[0::2][:heads - closest]
+
+
+class MosaicBertForSequenceClassification(torch.nn.Module):
+    """DNABERT-2 (MosaicBERT, bert_layers.py of zhihan1996/DNABERT-2-117M) in plain PyTorch, under the
+    published parameter names: ALiBi attention bias instead of positions, one fused Wqkv projection,
+    gated-GELU feed-forward, post-LayerNorm, tanh pooler on the first token, linear classifier.
+    Attention runs on the padded batch with padding masked by -10000 (bert_layers unpads instead:
+    the same outputs for every real token); no remote code, no triton, no internet needed."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        c, inter, eps = config.hidden_size, config.intermediate_size, config.layer_norm_eps
+        linear, norm = torch.nn.Linear, (lambda: torch.nn.LayerNorm(c, eps=eps))
+        layers = torch.nn.ModuleList(
+            _modules(attention=_modules(self=_modules(Wqkv=linear(c, 3 * c)), output=_modules(dense=linear(c, c), LayerNorm=norm())),
+                     mlp=_modules(gated_layers=linear(c, 2 * inter, bias=False), wo=linear(inter, c), layernorm=norm()))
+            for _ in range(config.num_hidden_layers))
+        self.bert = _modules(
+            embeddings=_modules(word_embeddings=torch.nn.Embedding(config.vocab_size, c),
+                                token_type_embeddings=torch.nn.Embedding(config.type_vocab_size, c), LayerNorm=norm()),
+            encoder=_modules(layer=layers), pooler=_modules(dense=linear(c, c)))
+        self.classifier = linear(c, config.num_labels)
+        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
+        self.attention_dropout = torch.nn.Dropout(config.attention_probs_dropout_prob)
+        head_dropout = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
+        self.classifier_dropout = torch.nn.Dropout(head_dropout)
+        self.register_buffer("slopes", torch.tensor(alibi_slopes(config.num_attention_heads)), persistent=False)
+
+    def forward(self, input_ids, attention_mask=None, **kw):
+        b, t = input_ids.shape
+        c, heads, inter = self.config.hidden_size, self.config.num_attention_heads, self.config.intermediate_size
+        d = c // heads
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
+        e = self.bert.embeddings
+        x = self.dropout(e.LayerNorm(e.word_embeddings(input_ids) + e.token_type_embeddings(torch.zeros_like(input_ids))))
+        position = torch.arange(t, device=input_ids.device)
+        distance = (position[None, :] - position[:, None]).abs().to(x.dtype)
+        bias = -self.slopes.to(x.dtype)[None, :, None, None] * distance + (1.0 - mask[:, None, None, :].to(x.dtype)) * -10000.0
+        for layer in self.bert.encoder.layer:
+            q, k, v = layer.attention.self.Wqkv(x).view(b, t, 3, heads, d).permute(2, 0, 3, 1, 4)
+            probs = self.attention_dropout((q @ k.transpose(-1, -2) / math.sqrt(d) + bias).softmax(-1))
+            out = layer.attention.output
+            x = out.LayerNorm(self.dropout(out.dense((probs @ v).transpose(1, 2).reshape(b, t, c))) + x)
+            mlp = layer.mlp
+            gated, value = mlp.gated_layers(x).split(inter, -1)
+            x = mlp.layernorm(mlp.wo(self.dropout(torch.nn.functional.gelu(gated) * value)) + x)
+        pooled = torch.tanh(self.bert.pooler.dense(x[:, 0]))
+        return SequenceClassifierOutput(logits=self.classifier(self.classifier_dropout(pooled)))
+
+
+class SwiGLUIntermediate(torch.nn.Module):
+    """Nucleotide Transformer v2's feed-forward up-projection: one projection to twice the
+    intermediate size (bias as add_bias_fnn says), silu(first half) * second half."""
+
+    def __init__(self, config, bias):
+        super().__init__()
+        self.dense = torch.nn.Linear(config.hidden_size, 2 * config.intermediate_size, bias=bias)
+
+    def forward(self, hidden_states):
+        gate, value = self.dense(hidden_states).chunk(2, -1)
+        return torch.nn.functional.silu(gate) * value
+
+
+class SwiGLUOutput(torch.nn.Module):
+    """Nucleotide Transformer v2's feed-forward down-projection, dropout and residual."""
+
+    def __init__(self, config, bias):
+        super().__init__()
+        self.dense = torch.nn.Linear(config.intermediate_size, config.hidden_size, bias=bias)
+        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(self, hidden_states, input_tensor):
+        return self.dropout(self.dense(hidden_states)) + input_tensor
+
+
+def build_model(saved, labels):
+    """A DNABERT-2 or Nucleotide Transformer classifier as a dnatune config.json describes it, with
+    fresh weights: DNABERT-2 as MosaicBertForSequenceClassification; the Nucleotide Transformer as
+    transformers' ESM, v1 as it is, v2 (rotary positions; its modeling_esm code) with SwiGLU."""
+    if model_family(saved) == "dnabert2":
+        keys = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "type_vocab_size",
+                "max_position_embeddings", "layer_norm_eps", "hidden_dropout_prob", "attention_probs_dropout_prob",
+                "pad_token_id", "alibi_starting_size", "auto_map")
+        config = BertConfig(**{k: saved[k] for k in keys if k in saved}, **labels)
+        config.classifier_dropout = saved.get("classifier_dropout")
+        return MosaicBertForSequenceClassification(config)
+    keys = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+            "max_position_embeddings", "layer_norm_eps", "hidden_dropout_prob", "attention_probs_dropout_prob",
+            "pad_token_id", "mask_token_id", "position_embedding_type", "emb_layer_norm_before", "token_dropout")
+    config = EsmConfig(**{k: saved[k] for k in keys if k in saved}, **labels, attn_implementation="eager")
+    model = EsmForSequenceClassification(config)
+    if any("modeling_esm." in v for v in (saved.get("auto_map") or {}).values()):
+        bias = saved.get("add_bias_fnn", True)
+        for layer in model.esm.encoder.layer:
+            layer.intermediate = SwiGLUIntermediate(config, bias)
+            layer.output = SwiGLUOutput(config, bias)
+    return model
+
+
+def load_model(folder, names, label_ids):
+    """model/ (dnatune's initial weights and config.json) as a sequence classifier: BERT through
+    transformers' from_pretrained, DNABERT-2 and the Nucleotide Transformer through build_model,
+    every tensor of model.safetensors loaded under its published name."""
+    with open(os.path.join(folder, "config.json")) as f:
+        saved = json.load(f)
+    labels = dict(num_labels=len(names), id2label=dict(enumerate(names)), label2id=label_ids)
+    if model_family(saved) == "bert":
+        return AutoModelForSequenceClassification.from_pretrained(folder, **labels)
+    model = build_model(saved, labels)
+    missing, unexpected = model.load_state_dict(load_file(os.path.join(folder, "model.safetensors")), strict=False)
+    # Computed buffers (rotary frequencies, position ids) and ESM's unused contact head are not saved.
+    missing = [m for m in missing if not m.endswith(("inv_freq", "position_ids")) and "contact_head" not in m]
+    if missing or unexpected:
+        raise SystemExit("model/model.safetensors does not fit the %s model: missing %s, unexpected %s"
+                         % (model_family(saved), missing, unexpected))
+    for name, p in model.named_parameters():
+        if "contact_head" in name:
+            p.requires_grad = False  # ESM's contact predictor is no part of the classifier
+    return model
+
+
+def save_model(model, folder):
+    """The model as a Hugging Face model folder, as model/ is laid out: model.safetensors with the
+    tensors model/ holds (the published names, a LoRA run's adapters merged), and model/'s other
+    files (config.json, the tokenizer's)."""
+    os.makedirs(folder, exist_ok=True)
+    with safe_open(os.path.join(HERE, "model", "model.safetensors"), "pt") as f:
+        names = list(f.keys())
+    state = model.state_dict()
+    save_file({n: state[n].detach().float().cpu().contiguous() for n in names}, os.path.join(folder, "model.safetensors"),
+              metadata={"format": "pt"})
+    for name in os.listdir(os.path.join(HERE, "model")):
+        if name != "model.safetensors":
+            with open(os.path.join(HERE, "model", name), "rb") as src, open(os.path.join(folder, name), "wb") as dst:
+                dst.write(src.read())
 
 
 def read_split(name, label_ids):
@@ -294,8 +463,7 @@ def main():
         with open(os.path.join(HERE, "data", "manifest.json")) as src, open(os.path.join(run, "manifest.json"), "w") as dst:
             dst.write(src.read())
 
-    model = AutoModelForSequenceClassification.from_pretrained(os.path.join(HERE, "model"), num_labels=len(names),
-                                                               id2label=dict(enumerate(names)), label2id=label_ids)
+    model = load_model(os.path.join(HERE, "model"), names, label_ids)
     strategy = cfg["model"]["strategy"]
     if strategy == "frozen":
         for n, p in model.named_parameters():
@@ -303,9 +471,9 @@ def main():
     elif strategy == "full" and cfg["model"].get("freeze_layers", 0) > 0:
         k = cfg["model"]["freeze_layers"]
         for n, p in model.named_parameters():
-            if n.startswith("bert.embeddings."):
+            if n.startswith(("bert.embeddings.", "esm.embeddings.")):
                 p.requires_grad = False
-            elif n.startswith("bert.encoder.layer.") and int(n.split(".")[3]) < k:
+            elif n.startswith(("bert.encoder.layer.", "esm.encoder.layer.")) and int(n.split(".")[3]) < k:
                 p.requires_grad = False
     elif strategy == "lora":
         from peft import LoraConfig, TaskType, get_peft_model
@@ -377,12 +545,7 @@ def main():
         inner = model.model if isinstance(model, StrandAveraging) else model
         if hasattr(inner, "merge_and_unload"):
             inner = inner.merge_and_unload()
-        best = os.path.join(run, "checkpoints", "best")
-        inner.save_pretrained(best)
-        for name in os.listdir(os.path.join(HERE, "model")):
-            if name not in ("config.json", "model.safetensors"):
-                with open(os.path.join(HERE, "model", name), "rb") as src, open(os.path.join(best, name), "wb") as dst:
-                    dst.write(src.read())
+        save_model(inner, os.path.join(run, "checkpoints", "best"))
     message = "early stopped at step %d" % state.global_step if stopped else "completed %d steps" % state.global_step
     events.write(state, {"event": "finished", "step": state.global_step, "reason": reason, "message": message, "time": events.t()})
     events.status(state, reason, message, state.global_step)

@@ -42,7 +42,8 @@ public final class TrainedRun {
         guard FileManager.default.fileExists(atPath: folder.path + "/" + HFCheckpoint.weightsFile) else {
             throw RunError("\(folder.path)/\(HFCheckpoint.weightsFile) is missing: the \(checkpoint.rawValue) checkpoint has no weights (was the file deleted?)")
         }
-        let config = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        // A run of an exported train.py names no vocabulary file: its model folder ships one.
+        let config = TrainingSession.withVocabulary(try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config, of: folder.path)
         let weighted = config.data.balancing == .weights || config.data.balancing == .posWeight
         try self.init(folder: folder, config: config, run: run, checkpoint: checkpoint, workers: workers,
                       classWeights: weighted ? Self.manifestClassWeights(run) : { _ in nil })
@@ -75,18 +76,12 @@ public final class TrainedRun {
                 throw RunError("\(folder.path)/\(PEFTAdapter.configFile) names no base model (base_model_name_or_path) and the config's model.base is scratch")
             }
             let baseFolder = URL(fileURLWithPath: try catalog.resolve(base))
-            if config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil,
-               fm.fileExists(atPath: baseFolder.path + "/vocab.txt") {
-                config.data.tokenizer.vocab = baseFolder.path + "/vocab.txt"
-            }
+            config = TrainingSession.withVocabulary(config, of: baseFolder.path)
             try self.init(folder: baseFolder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,
                           classWeights: { _ in weights }, adapter: adapter)
             return
         }
-        if config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil,
-           fm.fileExists(atPath: folder.path + "/vocab.txt") {
-            config.data.tokenizer.vocab = folder.path + "/vocab.txt"
-        }
+        config = TrainingSession.withVocabulary(config, of: folder.path)
         // A LoRA config's model comes back merged: a full model.
         if config.model.strategy == .lora { config.model.strategy = .full }
         try self.init(folder: folder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,

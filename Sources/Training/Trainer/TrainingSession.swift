@@ -133,13 +133,19 @@ public final class TrainingSession {
     /// no `vocab.txt` (the base may be a catalog name).
     /// - Throws: `RunError` for a base that is neither a folder nor a catalog name.
     public static func resolvingBase(_ config: TrainConfig, catalog: ModelCatalog) throws -> TrainConfig {
+        guard !config.model.isScratch, config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil else { return config }
+        return withVocabulary(config, of: try catalog.resolve(config.model.base))
+    }
+
+    /// `config` with the vocabulary of the model folder `folder` where its tokenizer of kind
+    /// `vocab` names none: the folder's `vocab.txt`, or its `tokenizer.json` when it ships no
+    /// `vocab.txt` (a missing file is then reported by name when the tokenizer is made).
+    static func withVocabulary(_ config: TrainConfig, of folder: String) -> TrainConfig {
+        guard config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil else { return config }
         var config = config
-        if !config.model.isScratch, config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil {
-            let folder = try catalog.resolve(config.model.base)
-            let json = folder + "/tokenizer.json"
-            config.data.tokenizer.vocab = !FileManager.default.fileExists(atPath: folder + "/vocab.txt")
-                && FileManager.default.fileExists(atPath: json) ? json : folder + "/vocab.txt"
-        }
+        let json = folder + "/tokenizer.json"
+        config.data.tokenizer.vocab = !FileManager.default.fileExists(atPath: folder + "/vocab.txt")
+            && FileManager.default.fileExists(atPath: json) ? json : folder + "/vocab.txt"
         return config
     }
 
