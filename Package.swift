@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(
             name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
             providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(
+            name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]),
 
         // The training engine's elementwise kernels (GELU, softmax, LayerNorm, dropout) and LoRA's
         // row work: C loops the compiler vectorises, built for the baseline CPU, for AVX2 + FMA and
@@ -41,7 +44,7 @@ let package = Package(
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
 
         // Sequences in, clean labeled token batches out. No BLAS, no curses.
-        .target(name: "Data", dependencies: ["CZlib", "CLZMA"]),
+        .target(name: "Data", dependencies: ["CZlib", "CLZMA", "CISAL"]),
         // The model and everything that changes weights. The only module that calls BLAS.
         .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams"),
                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")],

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Data
 
@@ -152,5 +153,44 @@ import Testing
                 if format != .text && !(format == .fasta || format == .fastq) { #expect(back.map(\.label) == records.map(\.label)) }
             }
         }
+    }
+
+    /// `.gz` output (ISA-L) is a gzip file as gzip itself reads it — several megabytes, so that
+    /// the writer compresses in many calls — with the same bytes as the plain output; an empty
+    /// output is a valid empty gzip file.
+    @Test func gzipOutputIsReadByGzip() throws {
+        var state: UInt64 = 11
+        let records = (0..<40_000).map { i -> SequenceRecord in
+            let bases = (0..<150).map { _ -> UInt8 in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Array("ACGT".utf8)[Int(state >> 62)]
+            }
+            return SequenceRecord(id: "read\(i)", sequence: bases, quality: bases.map { $0 % 41 }, position: SourcePosition(file: "x", line: 4 * i + 1))
+        }
+        let dir = TempFiles.directory
+        let plain = dir.appendingPathComponent("big.fastq").path, packed = plain + ".gz", empty = dir.appendingPathComponent("empty.fastq.gz").path
+        for path in [plain, packed] {
+            let writer = try SequenceWriter(path: path, format: .fastq)
+            for r in records { try writer.write(r) }
+            try writer.commit()
+        }
+        try SequenceWriter(path: empty, format: .fastq).commit()
+        let expected = try Data(contentsOf: URL(fileURLWithPath: plain))
+        #expect(expected.count > 10_000_000)
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: packed))
+        #expect(compressed.count < expected.count / 2 && compressed.prefix(2) == Data([0x1F, 0x8B]))
+        for (path, bytes) in [(packed, expected), (empty, Data())] {
+            let gzip = Process()
+            gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gzip.arguments = ["-dc", path]
+            let pipe = Pipe()
+            gzip.standardOutput = pipe
+            try gzip.run()
+            let out = pipe.fileHandleForReading.readDataToEndOfFile()
+            gzip.waitUntilExit()
+            #expect(gzip.terminationStatus == 0, "\(path)")
+            #expect(out == bytes, "\(path): \(out.count) bytes, expected \(bytes.count)")
+        }
+        #expect(try SequenceReader.readAll(path: packed).count == records.count)
     }
 }

@@ -175,6 +175,31 @@ import Testing
         #expect(try reader.next()?.quality == [40, 40, 40, 40])
     }
 
+    /// gzip as zlib reads it: members one after another (bgzip, `cat a.gz b.gz`), bytes after the
+    /// last member that start no new one ignored; a damaged member is an error naming the file.
+    @Test func gzipMembersTrailingBytesAndDamage() throws {
+        let a = Array(FileManager.default.contents(atPath: TempFiles.writeGzip("@a\nACGT\n+\nIIII\n", name: "a.fastq.gz"))!)
+        let b = Array(FileManager.default.contents(atPath: TempFiles.writeGzip(String(repeating: "@b\nGGCC\n+\nIIII\n", count: 30_000), name: "b.fastq.gz"))!)
+        let both = TempFiles.write(a + b + a, name: "ab.fastq.gz")
+        #expect(try SequenceReader.readAll(path: both).map(\.id) == ["a"] + Array(repeating: "b", count: 30_000) + ["a"])
+        let padded = TempFiles.write(a + [UInt8](repeating: 0, count: 100), name: "pad.fastq.gz")
+        #expect(try SequenceReader.readAll(path: padded).map(\.id) == ["a"])
+        // A changed byte in the middle of the deflate data, and a changed CRC in the trailer.
+        var damaged = b
+        damaged[damaged.count / 2] ^= 0x55
+        var crc = a
+        crc[crc.count - 8] ^= 1
+        for (bytes, name) in [(damaged, "damaged.fastq.gz"), (crc, "crc.fastq.gz"), (Array(b.prefix(b.count - 3)), "short.fastq.gz")] {
+            let path = TempFiles.write(bytes, name: name)
+            do {
+                _ = try SequenceReader.readAll(path: path)
+                Issue.record("\(name): no error")
+            } catch let e as DataError {
+                #expect(e.file == path && e.message.contains("gzip data"), "\(e)")
+            }
+        }
+    }
+
     @Test func plainTextAndSniffing() throws {
         let records = try read("ACGT\n\nggcc\n", name: "noext")
         #expect(records.map(\.sequenceString) == ["ACGT", "GGCC"])

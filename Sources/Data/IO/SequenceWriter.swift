@@ -1,9 +1,9 @@
-import CZlib
 import Foundation
 
 /// Writes records as FASTA, FASTQ, CSV, TSV or plain text, gzip-compressed when the path ends
-/// in `.gz`. The file appears only when `commit()` succeeds (temporary file, fsync, rename);
-/// a writer dropped without commit leaves nothing behind.
+/// in `.gz` (ISA-L's igzip at level 1, as cutadapt, on a thread of its own so that compressing
+/// overlaps reading and cleaning). The file appears only when `commit()` succeeds (temporary
+/// file, fsync, rename); a writer dropped without commit leaves nothing behind.
 ///
 /// Labels go where the reader finds them: `>id|label` / `@id|label`, a `label` column.
 public final class SequenceWriter {
@@ -14,7 +14,7 @@ public final class SequenceWriter {
 
     private let temporary: String
     private var fd: Int32 = -1
-    private var gz: gzFile?
+    private var gzip: CompressingSink?
     private var buffer: [UInt8] = []
     private var wroteHeader = false
     private var committed = false
@@ -26,21 +26,15 @@ public final class SequenceWriter {
     public init(path: String, format: SequenceFormat, phredOffset: Int = 33) throws {
         self.path = path; self.format = format; self.phredOffset = phredOffset
         temporary = AtomicFile.temporaryPath(for: path)
-        if path.lowercased().hasSuffix(".gz") {
-            guard let g = gzopen(temporary, "wb4") else {
-                throw DataError(file: path, "cannot create: \(String(cString: strerror(errno)))")
-            }
-            gz = g
-        } else {
-            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            if fd < 0 { throw DataError(file: path, "cannot create: \(String(cString: strerror(errno)))") }
-        }
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 { throw DataError(file: path, "cannot create: \(String(cString: strerror(errno)))") }
+        if path.lowercased().hasSuffix(".gz") { gzip = CompressingSink(fd: fd, path: path) }
         buffer.reserveCapacity(1 << 20)
     }
 
     deinit {
         if !committed {
-            if let gz { gzclose(gz) }
+            gzip?.abandon()
             if fd >= 0 { close(fd) }
             unlink(temporary)
         }
@@ -102,37 +96,102 @@ public final class SequenceWriter {
         }
     }
 
+    /// Writes the buffer, or hands it to the compressing thread for `.gz`, and empties it.
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { raw in
-            if let gz {
-                if gzwrite(gz, raw.baseAddress, UInt32(raw.count)) != Int32(raw.count) {
-                    throw DataError(file: path, "cannot write compressed data")
-                }
-            } else {
-                var done = 0
-                while done < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw DataError(file: path, "cannot write: \(String(cString: strerror(errno)))")
-                    }
-                    done += n
-                }
-            }
+        if let gzip {
+            try gzip.submit(&buffer)
+        } else {
+            try buffer.withUnsafeBytes { try Self.writeAll($0, fd: fd, path: path) }
+            buffer.removeAll(keepingCapacity: true)
         }
-        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func writeAll(_ raw: UnsafeRawBufferPointer, fd: Int32, path: String) throws {
+        var done = 0
+        while done < raw.count {
+            let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DataError(file: path, "cannot write: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
     }
 
     /// Flushes, syncs and renames the file into place.
     public func commit() throws {
         try flush()
-        if let gz {
-            if gzclose(gz) != Z_OK { throw DataError(file: path, "cannot finish the gzip stream") }
-            self.gz = nil
-        }
+        try gzip?.finish()
+        gzip = nil
         if fd >= 0 { close(fd); fd = -1 }
         try AtomicFile.commit(temporary: temporary, to: path)
         committed = true
     }
+}
+
+/// Compresses (`GzipCompressor`) and writes a `.gz` writer's full buffers on a thread of its own,
+/// two buffers ahead at most; the first error is reported by the next `submit` or by `finish`.
+///
+/// `@unchecked Sendable`: the compressor and the file are used by the thread alone between
+/// `init` and the end of `finish`/`abandon`; `failure` is guarded by `lock`.
+private final class CompressingSink: @unchecked Sendable {
+    private let work = BlockingQueue<[UInt8]?>(capacity: 2)
+    private let spare = BlockingQueue<[UInt8]>()
+    private let ended = BlockingQueue<Bool>(capacity: 1)
+    private let lock = NSLock()
+    private var failure: DataError?
+    private var stopped = false
+    private let compressor = GzipCompressor()
+
+    init(fd: Int32, path: String) {
+        Thread { [self] in
+            while true {
+                let next = work.pop()
+                if self.error == nil {
+                    do {
+                        let bytes = next ?? []
+                        try bytes.withUnsafeBytes { raw in
+                            try compressor.compress(raw, last: next == nil, path: path) { try SequenceWriter.writeAll($0, fd: fd, path: path) }
+                        }
+                    } catch {
+                        lock.lock()
+                        failure = error as? DataError ?? DataError(file: path, "cannot write compressed data: \(error)")
+                        lock.unlock()
+                    }
+                }
+                guard var used = next else { break }
+                used.removeAll(keepingCapacity: true)
+                spare.push(used)
+            }
+            ended.push(true)
+        }.start()
+    }
+
+    private var error: DataError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Hands `buffer` over and gives back an empty one (a spare, when one has come back).
+    func submit(_ buffer: inout [UInt8]) throws {
+        if let error { throw error }
+        let full = buffer
+        buffer = spare.tryPop() ?? []
+        if buffer.capacity < full.count { buffer.reserveCapacity(full.count) }
+        work.push(full)
+    }
+
+    /// Writes the gzip trailer after the last buffer and waits for the thread to finish.
+    func finish() throws {
+        guard !stopped else { return }
+        stopped = true
+        work.push(nil)
+        _ = ended.pop()
+        if let error { throw error }
+    }
+
+    /// Stops the thread without reporting (the file is being discarded).
+    func abandon() { try? finish() }
 }
