@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
 
         // Sequences in, clean labeled token batches out. No BLAS, no curses.
-        .target(name: "Data", dependencies: ["CZlib", "CLZMA", "CISAL"]),
+        .target(name: "Data", dependencies: ["CLZMA", "CISAL"]),
         // The model and everything that changes weights. The only module that calls BLAS.
         .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams"),
                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -63,7 +63,7 @@ let package = Package(
         // -sanitize=fuzzer -DFUZZING); built plainly, it replays a corpus.
         .executableTarget(name: "reader-fuzz", dependencies: ["Data"], path: "Sources/ReaderFuzz"),
 
-        .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "CZlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Data", "CKernels"], resources: [.copy("Fixtures")]),
         // Snapshots are read (and re-recorded) through #filePath, not as bundle resources.
         .testTarget(name: "TUITests", dependencies: ["TUI", "Training", "Data"], exclude: ["Snapshots"]),
