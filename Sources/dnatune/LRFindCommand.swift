@@ -78,8 +78,13 @@ struct LRFind: ParsableCommand {
             printError("dnatune: no finite loss was recorded; no learning rate to suggest")
             throw ExitCode(1)
         }
+        if let end = result.plateauEnd {
+            print("the curve is flat (the smoothed loss never falls \(Int(LRRangeTest.flatDescent * 100)) % below its start): "
+                  + "within \(Int(LRRangeTest.plateauTolerance * 100)) % of its lowest up to \(formatLR(end)), rising after")
+        }
         let why: String
-        if result.steepest == nil { why = "(minimum / 10: the curve never descends)" }
+        if result.plateauEnd != nil { why = "(where the flat curve starts to rise / 10)" }
+        else if result.steepest == nil { why = "(minimum / 10: the curve never descends)" }
         else if suggestion == result.steepest { why = "(steepest descent, below minimum / 10)" }
         else { why = "(minimum / 10, below the steepest descent)" }
         print("suggested learning rate: \(formatLR(suggestion)) " + why)

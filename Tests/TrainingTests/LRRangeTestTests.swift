@@ -46,11 +46,12 @@ import Testing
         for i in 30..<50 { losses.append(1 - Double(i - 29) * 0.02 - (i >= 41 ? 0.3 : 0)) }
         for i in 50..<60 { losses.append(losses[49] + Double(i - 49) * 0.1) }
         let p = Self.points(losses, steps: 60)
-        let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 60)
-        #expect(steepest == p[40].learningRate)
-        #expect(minimum == p[49].learningRate / 10)
+        let suggestions = LRRangeTest.suggest(p, plannedSteps: 60)
+        #expect(suggestions.steepest == p[40].learningRate)
+        #expect(suggestions.minimumOverTen == p[49].learningRate / 10)
+        #expect(suggestions.plateauEnd == nil)
         // The suggestion is the lower of the two.
-        let result = LRRangeTest.Result(points: p, stop: .completed, steepest: steepest, minimumOverTen: minimum)
+        let result = LRRangeTest.Result(points: p, stop: .completed, suggestions: suggestions)
         #expect(result.suggestion == min(p[40].learningRate, p[49].learningRate / 10))
     }
 
@@ -61,27 +62,44 @@ import Testing
         for i in 20..<40 { losses.append(1 - Double(i - 19) * 0.02) }        // gentle descent to the minimum at 39
         for i in 40..<60 { losses.append(2 + (i % 2 == 0 ? 3 : 0)) }         // diverging, with sharp drops
         let p = Self.points(losses, steps: 60)
-        let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 60)
-        #expect(steepest.map { $0 <= p[39].learningRate } == true, "\(String(describing: steepest))")
-        #expect(minimum == p[39].learningRate / 10)
+        let suggestions = LRRangeTest.suggest(p, plannedSteps: 60)
+        #expect(suggestions.steepest.map { $0 <= p[39].learningRate } == true, "\(suggestions)")
+        #expect(suggestions.minimumOverTen == p[39].learningRate / 10)
     }
 
     @Test(arguments: [0, 1, 2, 3, 5, 10])
-    func aCurveThatNeverFallsFallsBackToTheMinimumOverTen(count: Int) {
+    func aCurveThatOnlyRisesSuggestsItsFirstRateOverTen(count: Int) {
         let p = Self.points((0..<count).map { 1 + Double($0) }, steps: 10)
-        let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 10)
-        #expect(steepest == nil)
-        #expect(minimum == (count == 0 ? nil : p[0].learningRate / 10))
-        let result = LRRangeTest.Result(points: p, stop: .completed, steepest: steepest, minimumOverTen: minimum)
-        #expect(result.suggestion == minimum)
+        let suggestions = LRRangeTest.suggest(p, plannedSteps: 10)
+        #expect(suggestions.steepest == nil)
+        #expect(suggestions.minimumOverTen == (count == 0 ? nil : p[0].learningRate / 10))
+        let result = LRRangeTest.Result(points: p, stop: .completed, suggestions: suggestions)
+        #expect(result.suggestion == (count == 0 ? nil : p[0].learningRate / 10))
+    }
+
+    /// A model that stays at chance for every rate of the sweep (GUE mouse_0 from scratch: the
+    /// smoothed loss 0.694 ± 0.001 until the rates get large): its minimum and steepest descent
+    /// are noise (they suggested 9.7e-8); the suggestion is where the flat curve starts to rise, ÷ 10.
+    @Test func aFlatCurveSuggestsWhereItStartsToRiseOverTen() throws {
+        var losses = (0..<150).map { 0.694 + 0.0008 * sin(Double($0) * 1.7) }   // flat, with noise
+        losses[40] = 0.6931                                                      // its noisy minimum
+        for i in 150..<190 { losses.append(0.694 * (1 + 0.003 * Double(i - 149))) } // rising for good
+        let p = Self.points(losses, steps: 200)
+        let suggestions = LRRangeTest.suggest(p, plannedSteps: 200)
+        let end = try #require(suggestions.plateauEnd)
+        // The last point within 1 % of the lowest (0.6931 · 1.01 = 0.70003): 0.694 · 1.003^k ≤ 0.70003 ⇔ k ≤ 2.
+        #expect(end == p[151].learningRate, "\(suggestions)")
+        let result = LRRangeTest.Result(points: p, stop: .completed, suggestions: suggestions)
+        #expect(result.suggestion == p[151].learningRate / 10)
+        #expect(result.suggestion! > 100 * suggestions.minimumOverTen!)
     }
 
     @Test func nonFiniteLossesAreIgnoredBySuggestions() {
         var p = Self.points([1, 0.9, 0.5, 0.4], steps: 4)
         p.append(.init(step: 4, learningRate: 1, loss: .nan, smoothedLoss: .nan))
-        let (steepest, minimum) = LRRangeTest.suggest(p, plannedSteps: 4)
-        #expect(steepest == p[1].learningRate)
-        #expect(minimum == p[3].learningRate / 10)
+        let suggestions = LRRangeTest.suggest(p, plannedSteps: 4)
+        #expect(suggestions.steepest == p[1].learningRate)
+        #expect(suggestions.minimumOverTen == p[3].learningRate / 10)
     }
 
     @Test(arguments: [

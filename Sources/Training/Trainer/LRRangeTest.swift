@@ -15,8 +15,14 @@ import Foundation
 ///   planned steps and up to the lowest smoothed loss (past it the curve is diverging, and its
 ///   noise there once suggested 0.41 on the demo, a rate that trains nothing); and **the rate
 ///   of the lowest smoothed loss ÷ 10**.
-/// - The suggestion is the lower of the two (the minimum ÷ 10 alone when nothing descends): a
-///   one-batch-per-rate sweep flatters high rates, and a full run at the lower one trains.
+/// - The suggestion is the lower of the two: a one-batch-per-rate sweep flatters high rates,
+///   and a full run at the lower one trains.
+/// - Unless the curve is **flat**: its lowest smoothed loss less than `flatDescent` (2 %) below
+///   the loss after the first 10 % of steps — a model from scratch that stays at chance for
+///   every rate of a short sweep (GUE mouse_0: 0.694 throughout). There the minimum and the
+///   steepest descent are noise (they once suggested 9.7e-8, which trains nothing), and the
+///   suggestion is the last rate at which the smoothed loss is still within 1 % of its lowest —
+///   where it starts to rise for good — ÷ 10, as Smith's rule puts the largest usable rate there.
 ///
 /// Each step trains on one batch of `per_device_train_batch_size` (no gradient
 /// accumulation), with the config's AdamW settings, gradient clipping and class weights.
@@ -74,14 +80,38 @@ public enum LRRangeTest {
         public var steepest: Double?
         /// The rate of the lowest smoothed loss, divided by 10.
         public var minimumOverTen: Double?
-        /// The lower of `steepest` and `minimumOverTen` (whichever there is).
+        /// For a flat curve, the last rate at which the smoothed loss is within 1 % of its
+        /// lowest (where it starts to rise); nil when the curve descends.
+        public var plateauEnd: Double?
+
+        public init(points: [Point], stop: Stop, suggestions: Suggestions) {
+            self.points = points; self.stop = stop
+            steepest = suggestions.steepest; minimumOverTen = suggestions.minimumOverTen; plateauEnd = suggestions.plateauEnd
+        }
+
+        /// For a flat curve, `plateauEnd` ÷ 10; else the lower of `steepest` and
+        /// `minimumOverTen` (whichever there is).
         public var suggestion: Double? {
+            if let plateauEnd { return plateauEnd / 10 }
             switch (steepest, minimumOverTen) {
             case let (s?, m?): return min(s, m)
             case let (s, m): return s ?? m
             }
         }
     }
+
+    /// What a curve suggests (see the type's documentation).
+    public struct Suggestions: Sendable, Equatable {
+        public var steepest: Double?
+        public var minimumOverTen: Double?
+        public var plateauEnd: Double?
+    }
+
+    /// A curve whose lowest smoothed loss is less than this fraction below its level after the
+    /// first 10 % of steps is flat.
+    public static let flatDescent = 0.02
+    /// On a flat curve, the plateau lasts while the smoothed loss is within this fraction of its lowest.
+    public static let plateauTolerance = 0.01
 
     /// The learning rate of step `i` of `steps`.
     public static func learningRate(step i: Int, of steps: Int, min: Double, max: Double) -> Double {
@@ -114,11 +144,22 @@ public enum LRRangeTest {
 
     /// The suggestions for a recorded curve (see the type's documentation); `plannedSteps`
     /// sets how many leading points are skipped (10 % of it).
-    public static func suggest(_ points: [Point], plannedSteps: Int) -> (steepest: Double?, minimumOverTen: Double?) {
+    public static func suggest(_ points: [Point], plannedSteps: Int) -> Suggestions {
         let finite = points.filter { $0.smoothedLoss.isFinite && $0.learningRate > 0 }
-        guard let minimumIndex = finite.indices.min(by: { finite[$0].smoothedLoss < finite[$1].smoothedLoss }) else { return (nil, nil) }
+        guard let minimumIndex = finite.indices.min(by: { finite[$0].smoothedLoss < finite[$1].smoothedLoss }) else {
+            return Suggestions()
+        }
         let minimum = finite[minimumIndex]
         let skipStart = plannedSteps / 10
+        // Flat: past the first 10 %, the loss never falls 2 % below where it stood then.
+        let first = min(skipStart, finite.count - 1)
+        let level = finite[first].smoothedLoss
+        let lowestAfter = finite[first...].map(\.smoothedLoss).min() ?? level
+        if level - lowestAfter < flatDescent * abs(level) {
+            let ceiling = minimum.smoothedLoss + plateauTolerance * abs(minimum.smoothedLoss)
+            let end = finite.lastIndex { $0.smoothedLoss <= ceiling } ?? minimumIndex
+            return Suggestions(steepest: nil, minimumOverTen: minimum.learningRate / 10, plateauEnd: finite[end].learningRate)
+        }
         // Up to the lowest loss (inclusive): past it the loss is diverging and its noise misleads.
         let end = min(minimumIndex + 1, finite.count)
         let window = skipStart < end ? Array(finite[skipStart..<end]) : []
@@ -131,7 +172,7 @@ public enum LRRangeTest {
                 if d.isFinite && d < slope { slope = d; steepest = window[j].learningRate }
             }
         }
-        return (steepest, minimum.learningRate / 10)
+        return Suggestions(steepest: steepest, minimumOverTen: minimum.learningRate / 10, plateauEnd: nil)
     }
 
     /// Runs the test for `config` on a fresh model built from it (the run's base model, or a
@@ -179,20 +220,17 @@ public enum LRRangeTest {
                 try model.trainMicroBatch(batch, classWeights: classWeights, objective: objective)
             }
             guard outcome.isFinite else {
-                let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
-                return Result(points: points, stop: .nonFinite, steepest: steepest, minimumOverTen: minimum)
+                return Result(points: points, stop: .nonFinite, suggestions: suggest(points, plannedSteps: options.steps))
             }
             let smoothed = smoother.add(outcome.loss)
             let point = Point(step: i, learningRate: lr, loss: outcome.loss, smoothedLoss: smoothed)
             points.append(point)
             progress(point)
             if i > 0 && smoothed > options.divergenceFactor * best {
-                let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
-                return Result(points: points, stop: .lossExploded, steepest: steepest, minimumOverTen: minimum)
+                return Result(points: points, stop: .lossExploded, suggestions: suggest(points, plannedSteps: options.steps))
             }
             best = min(best, smoothed)
         }
-        let (steepest, minimum) = suggest(points, plannedSteps: options.steps)
-        return Result(points: points, stop: .completed, steepest: steepest, minimumOverTen: minimum)
+        return Result(points: points, stop: .completed, suggestions: suggest(points, plannedSteps: options.steps))
     }
 }
