@@ -138,14 +138,20 @@ public final class CleaningPipeline {
                 : AdapterTrimmer(adapters: adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
             var local = Tally()
             local.counting = counting
-            while let batch = toWorker.pop() {
-                var kept: [SequenceRecord] = [], hashes: [UInt64] = []
-                kept.reserveCapacity(batch.count); hashes.reserveCapacity(batch.count)
-                for var r in batch where CleaningPipeline.trimAndFilter(&r, &local, options: options, trimmer: trimmer) {
-                    hashes.append(CleaningPipeline.dedupHash(r, options: options))
-                    kept.append(r)
+            while var batch = toWorker.pop() {
+                // Trimmed in place and compacted by swaps: no record is copied.
+                var hashes: [UInt64] = []
+                hashes.reserveCapacity(batch.count)
+                var kept = 0
+                batch.withUnsafeMutableBufferPointer { records in
+                    for i in records.indices where CleaningPipeline.trimAndFilter(&records[i], &local, options: options, trimmer: trimmer) {
+                        hashes.append(CleaningPipeline.dedupHash(records[i], options: options))
+                        if kept != i { records.swapAt(kept, i) }
+                        kept += 1
+                    }
                 }
-                fromWorker.push(.batch(kept, hashes))
+                batch.removeLast(batch.count - kept)
+                fromWorker.push(.batch(batch, hashes))
             }
             fromWorker.push(.done(local))
         }
@@ -155,7 +161,7 @@ public final class CleaningPipeline {
         var workerTally: Tally?
         func consume(_ result: Result) throws {
             switch result {
-            case .batch(let kept, let hashes): for (r, h) in zip(kept, hashes) { try onSurvivor(r, h) }
+            case .batch(let kept, let hashes): for i in kept.indices { try onSurvivor(kept[i], hashes[i]) }
             case .done(let t): workerTally = t
             }
         }
@@ -170,9 +176,9 @@ public final class CleaningPipeline {
         var batch: [SequenceRecord] = []
         batch.reserveCapacity(batchSize)
         var next = first
-        while let r = next {
-            onInput(r)
-            batch.append(r)
+        while next != nil {
+            onInput(next!)
+            batch.append(next.take()!)  // moved, not copied
             if batch.count == batchSize {
                 toWorker.push(batch)
                 batch = []

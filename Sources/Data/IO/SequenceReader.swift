@@ -165,7 +165,7 @@ public final class SequenceReader {
             while buffered.count < max(1, options.phredDetectionRecords), let raw = try nextRawFastq() { buffered.append(raw) }
             (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map(\.quality))
         }
-        let raw: RawFastq
+        var raw: RawFastq
         if bufferedNext < buffered.count {
             raw = buffered[bufferedNext]
             bufferedNext += 1
@@ -176,6 +176,7 @@ public final class SequenceReader {
         }
         let offset = UInt8(phredOffset ?? 33)
         var quality = raw.quality
+        raw.quality = []  // the one reference left: decoded in place, not copied
         quality.withUnsafeMutableBufferPointer { q in
             for i in 0..<q.count { q[i] = q[i] > offset ? q[i] - offset : 0 }
         }
@@ -211,14 +212,15 @@ public final class SequenceReader {
 
     private func nextRawFastq() throws -> RawFastq? {
         var headerLine = 0
-        var header: [UInt8] = []
+        var id = "", label: String?
         while try lines.next() {
             let line = lines.line
             if isBlank(line) { continue }
             guard line[0] == UInt8(ascii: "@") else {
                 throw DataError(file: path, line: lines.lineNumber, column: 1, "expected a FASTQ header starting with '@'")
             }
-            header = Array(line.dropFirst())
+            // The name is decoded straight from the line buffer (short names need no allocation).
+            (id, label) = splitLabel(UnsafeBufferPointer(rebasing: line.dropFirst()))
             headerLine = lines.lineNumber
             break
         }
@@ -248,7 +250,6 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
                             "invalid quality character (\(String(format: qline[badQuality])))")
         }
-        let (id, label) = splitLabel(header)
         return RawFastq(id: id, label: label, sequence: seq, quality: Array(qline), line: headerLine,
                         qualityLine: lines.lineNumber, ambiguous: amb)
     }
@@ -357,6 +358,10 @@ public final class SequenceReader {
 
     /// `id|label` → (id, label) when the part after the last `|` is a non-empty word.
     private func splitLabel(_ header: [UInt8]) -> (String, String?) {
+        header.withUnsafeBufferPointer { splitLabel($0) }
+    }
+
+    private func splitLabel(_ header: UnsafeBufferPointer<UInt8>) -> (String, String?) {
         if let bar = header.lastIndex(of: UInt8(ascii: "|")) {
             let label = header[(bar + 1)...]
             if !label.isEmpty && !label.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
