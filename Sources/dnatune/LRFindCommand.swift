@@ -12,9 +12,11 @@ struct LRFind: ParsableCommand {
             Trains a throw-away copy of the config's model for up to --steps steps (one batch each) while the \
             learning rate rises exponentially from --min to --max, smoothing the loss (exponential moving \
             average, beta 0.98, bias-corrected). Stops early when the smoothed loss exceeds 4 x its best. Prints \
-            the loss-vs-learning-rate curve and suggests the rate of steepest descent of the smoothed loss \
-            (after the first 10 % of steps and before the last 5 points), or, when the curve never descends, the \
-            rate of the lowest smoothed loss divided by 10. Creates no run and writes nothing.
+            the loss-vs-learning-rate curve and suggests the lower of the rate of steepest descent of the smoothed \
+            loss (after the first 10 % of steps, up to its lowest point) and the rate of the lowest smoothed loss \
+            divided by 10. A flat curve (never 2 % below where it stood after the first 10 % of steps: a model at \
+            chance for every rate) suggests instead the last rate within 1 % of its lowest, where it starts to \
+            rise, divided by 10. Creates no run and writes nothing.
             """)
 
     @Argument(help: "The YAML config, as for dnatune train.")
