@@ -111,20 +111,8 @@ extension Train {
 /// stop, and survives a hang-up.
 enum HeadlessRun {
     static func run(_ trainer: some TrainingRunner, loggingSteps: Int, config: TrainConfig? = nil) -> FinishReason {
-        signal(SIGHUP, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
-        let mailbox = trainer.mailbox
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signal(SIGINT, SIG_IGN)
-        interrupt.setEventHandler { mailbox.send(.stop) }
-        interrupt.resume()
-        // SIGTERM (a scheduler's preemption, kill) saves and ends the run to be resumed; Ctrl-C
-        // stops it for good (test split evaluated once). status.json records which.
-        let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        signal(SIGTERM, SIG_IGN)
-        term.setEventHandler { mailbox.send(.terminate) }
-        term.resume()
-
+        let signals = routeSignals(to: trainer.mailbox)
+        defer { signals.forEach { $0.cancel() } }
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: loggingSteps, width: terminalWidth())
         reporter.config = config
@@ -156,17 +144,8 @@ enum HeadlessRun {
     /// Follows a run the dashboard started after the dashboard closed: prints its new events
     /// as `dnatune train` would, turns Ctrl-C into a clean stop, ignores SIGHUP.
     static func follow(_ job: TrainingJob) -> FinishReason {
-        signal(SIGHUP, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
-        let mailbox = job.trainer.mailbox
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signal(SIGINT, SIG_IGN)
-        interrupt.setEventHandler { mailbox.send(.stop) }
-        interrupt.resume()
-        let term = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        signal(SIGTERM, SIG_IGN)
-        term.setEventHandler { mailbox.send(.terminate) }
-        term.resume()
+        let signals = routeSignals(to: job.trainer.mailbox)
+        defer { signals.forEach { $0.cancel() } }
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: job.session.config.finetune.loggingSteps,
                                         width: terminalWidth())
@@ -177,6 +156,29 @@ enum HeadlessRun {
         HeadlessRun.printEvents(of: job.trainer.channel, from: job.cursor, reporter: &reporter) { job.wait(seconds: 0.1) }
         if interactive { StandardOutput.write("\n") }
         return job.wait()
+    }
+
+    /// Ignores SIGHUP and SIGPIPE; turns Ctrl-C (SIGINT) into a clean stop (the test split
+    /// evaluated once) and SIGTERM (a scheduler's preemption, `kill`) into a save to be resumed,
+    /// as commands to `mailbox`. Returns once both handlers are registered: libdispatch
+    /// registers a signal source on its own thread after `resume()`, and a signal that came
+    /// before that met the `SIG_IGN` set here and was lost — a SIGTERM sent as a resumed run
+    /// started once let the run go on to early stopping and exit 0 instead of 143.
+    static func routeSignals(to mailbox: CommandMailbox) -> [any DispatchSourceSignal] {
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let registered = DispatchGroup()
+        let routes: [(Int32, TrainingCommand)] = [(SIGINT, .stop), (SIGTERM, .terminate)]
+        return routes.map { signalNumber, command in
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            signal(signalNumber, SIG_IGN)
+            source.setEventHandler { mailbox.send(command) }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
+            source.resume()
+            registered.wait()
+            return source
+        }
     }
 
     static func terminalWidth() -> Int {
