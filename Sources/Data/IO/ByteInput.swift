@@ -114,7 +114,12 @@ public final class ByteInput {
             if state.pointee.avail_in == 0, try !refill(state, input: input, file: file) {
                 throw DataError(file: path, "truncated gzip data: the file ends inside a gzip member")
             }
+            let before = (state.pointee.avail_in, state.pointee.avail_out)
             let status = isal_inflate(state)
+            if status >= 0, dnt_isal_inflate_finished(state) == 0, before == (state.pointee.avail_in, state.pointee.avail_out) {
+                // Neither input taken nor output made: a stream ISA-L cannot go on with.
+                throw DataError(file: path, "corrupt gzip data: decoding stalled (ISA-L status \(status)) after \(state.pointee.total_out) decompressed bytes of this member")
+            }
             if status < 0 {
                 let what = status == ISAL_INCORRECT_CHECKSUM ? "a CRC mismatch (damaged data)"
                     : status == ISAL_INVALID_WRAPPER ? "an invalid gzip header"
