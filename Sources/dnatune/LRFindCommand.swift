@@ -16,7 +16,7 @@ struct LRFind: ParsableCommand {
             loss (after the first 10 % of steps, up to its lowest point) and the rate of the lowest smoothed loss \
             divided by 10. A flat curve (never 2 % below where it stood after the first 10 % of steps: a model at \
             chance for every rate) suggests instead the last rate within 1 % of its lowest, where it starts to \
-            rise, divided by 10. Creates no run and writes nothing.
+            rise, divided by 30. Creates no run and writes nothing.
             """)
 
     @Argument(help: "The YAML config, as for dnatune train.")
@@ -85,7 +85,7 @@ struct LRFind: ParsableCommand {
                   + "within \(Int(LRRangeTest.plateauTolerance * 100)) % of its lowest up to \(formatLR(end)), rising after")
         }
         let why: String
-        if result.plateauEnd != nil { why = "(where the flat curve starts to rise / 10)" }
+        if result.plateauEnd != nil { why = "(where the flat curve starts to rise / \(Int(LRRangeTest.flatDivisor)))" }
         else if result.steepest == nil { why = "(minimum / 10: the curve never descends)" }
         else if suggestion == result.steepest { why = "(steepest descent, below minimum / 10)" }
         else { why = "(minimum / 10, below the steepest descent)" }

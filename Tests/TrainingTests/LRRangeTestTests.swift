@@ -68,19 +68,19 @@ import Testing
     }
 
     @Test(arguments: [0, 1, 2, 3, 5, 10])
-    func aCurveThatOnlyRisesSuggestsItsFirstRateOverTen(count: Int) {
+    func aCurveThatOnlyRisesSuggestsItsFirstRateOverThirty(count: Int) {
         let p = Self.points((0..<count).map { 1 + Double($0) }, steps: 10)
         let suggestions = LRRangeTest.suggest(p, plannedSteps: 10)
         #expect(suggestions.steepest == nil)
         #expect(suggestions.minimumOverTen == (count == 0 ? nil : p[0].learningRate / 10))
         let result = LRRangeTest.Result(points: p, stop: .completed, suggestions: suggestions)
-        #expect(result.suggestion == (count == 0 ? nil : p[0].learningRate / 10))
+        #expect(result.suggestion == (count == 0 ? nil : p[0].learningRate / 30))
     }
 
     /// A model that stays at chance for every rate of the sweep (GUE mouse_0 from scratch: the
     /// smoothed loss 0.694 ± 0.001 until the rates get large): its minimum and steepest descent
-    /// are noise (they suggested 9.7e-8); the suggestion is where the flat curve starts to rise, ÷ 10.
-    @Test func aFlatCurveSuggestsWhereItStartsToRiseOverTen() throws {
+    /// are noise (they suggested 9.7e-8); the suggestion is where the flat curve starts to rise, ÷ 30.
+    @Test func aFlatCurveSuggestsWhereItStartsToRiseOverThirty() throws {
         var losses = (0..<150).map { 0.694 + 0.0008 * sin(Double($0) * 1.7) }   // flat, with noise
         losses[40] = 0.6931                                                      // its noisy minimum
         for i in 150..<190 { losses.append(0.694 * (1 + 0.003 * Double(i - 149))) } // rising for good
@@ -90,8 +90,8 @@ import Testing
         // The last point within 1 % of the lowest (0.6931 · 1.01 = 0.70003): 0.694 · 1.003^k ≤ 0.70003 ⇔ k ≤ 2.
         #expect(end == p[151].learningRate, "\(suggestions)")
         let result = LRRangeTest.Result(points: p, stop: .completed, suggestions: suggestions)
-        #expect(result.suggestion == p[151].learningRate / 10)
-        #expect(result.suggestion! > 100 * suggestions.minimumOverTen!)
+        #expect(result.suggestion == p[151].learningRate / 30)
+        #expect(result.suggestion! > 30 * suggestions.minimumOverTen!)
     }
 
     @Test func nonFiniteLossesAreIgnoredBySuggestions() {
