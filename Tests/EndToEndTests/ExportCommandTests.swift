@@ -24,6 +24,11 @@ import Testing
         }
     }
 
+    /// The two class probabilities of each row of a predictions CSV, after its first `skipping` columns.
+    static func probabilities(_ csv: String, skipping: Int) -> [[Double]] {
+        csv.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").dropFirst(skipping).prefix(2).compactMap { Double($0) } }
+    }
+
     /// Each step's learning rate, by step.
     static func learningRates(_ events: [[String: Any]]) -> [Int: Double] {
         Dictionary(events.filter { $0["event"] as? String == "step" }.map { ($0["step"] as! Int, $0["learning_rate"] as! Double) },
@@ -108,11 +113,8 @@ import Testing
         let model = gpuRun.appendingPathComponent("checkpoints/best").path, exportedConfig = out.appendingPathComponent("config.yaml").path
         let predicted = try runProcess(Binary.url, ["predict", model, out.appendingPathComponent("data/test.csv").path, "--config", exportedConfig])
         #expect(predicted.status == 0, "\(predicted.stderr)")
-        func probabilities(_ csv: String, skipping: Int) -> [[Double]] {
-            csv.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").dropFirst(skipping).prefix(2).compactMap { Double($0) } }
-        }
-        let ours3 = probabilities(predicted.stdout, skipping: 1)
-        let theirs3 = probabilities(try String(contentsOf: gpuRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
+        let ours3 = Self.probabilities(predicted.stdout, skipping: 1)
+        let theirs3 = Self.probabilities(try String(contentsOf: gpuRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
         #expect(ours3.count == theirs3.count && !ours3.isEmpty && (ours3 + theirs3).allSatisfy { $0.count == 2 })
         for (a, b) in zip(ours3, theirs3) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) \(b)") }
     }
@@ -227,11 +229,8 @@ import Testing
         let predicted = try runProcess(Binary.url, ["predict", best.path, out.appendingPathComponent("data/test.csv").path,
                                                     "--config", out.appendingPathComponent("config.yaml").path])
         #expect(predicted.status == 0, "\(predicted.stderr)")
-        func probabilities(_ csv: String, skipping: Int) -> [[Double]] {
-            csv.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",").dropFirst(skipping).prefix(2).compactMap { Double($0) } }
-        }
-        let mine = probabilities(predicted.stdout, skipping: 1)
-        let theirs = probabilities(try String(contentsOf: hfRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
+        let mine = ExportCommandTests.probabilities(predicted.stdout, skipping: 1)
+        let theirs = ExportCommandTests.probabilities(try String(contentsOf: hfRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
         #expect(mine.count == theirs.count && mine.count == 12 && (mine + theirs).allSatisfy { $0.count == 2 })
         for (a, b) in zip(mine, theirs) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) \(b)") }
     }

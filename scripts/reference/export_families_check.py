@@ -19,15 +19,14 @@ from safetensors.torch import load_file
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TrainingTests", "Fixtures")
 
-# The fixtures' configurations, as dnatune's config.json would describe them (dnabert2_reference.py's
-# CONFIG, esm_reference.py's BASE).
-DNABERT2 = dict(vocab_size=40, hidden_size=20, num_hidden_layers=2, num_attention_heads=5, intermediate_size=24,
-                max_position_embeddings=16, type_vocab_size=2, layer_norm_eps=1e-12, hidden_dropout_prob=0.0,
-                attention_probs_dropout_prob=0.0, pad_token_id=3, alibi_starting_size=16, classifier_dropout=None,
-                model_type="bert", auto_map={"AutoModelForSequenceClassification": "zhihan1996/DNABERT-2-117M--bert_layers.BertForSequenceClassification"})
-ESM = dict(vocab_size=40, hidden_size=24, num_hidden_layers=2, num_attention_heads=4, intermediate_size=20,
-           max_position_embeddings=20, layer_norm_eps=1e-12, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-           pad_token_id=1, mask_token_id=2, token_dropout=False)
+sys.path.insert(0, os.path.dirname(__file__))
+# The fixtures' configurations, as the scripts that made them define them, with the keys by which
+# dnatune's config.json tells the family (build_model reads only the keys it knows).
+from dnabert2_reference import CONFIG as DNABERT2_FIXTURE  # noqa: E402
+from esm_reference import BASE as ESM  # noqa: E402
+
+DNABERT2 = dict(DNABERT2_FIXTURE, alibi_starting_size=16, model_type="bert",
+                auto_map={"AutoModelForSequenceClassification": "zhihan1996/DNABERT-2-117M--bert_layers.BertForSequenceClassification"})
 CASES = [
     ("DNABERT-2", "dnabert2", "dnabert2_reference/classification.safetensors", DNABERT2),
     ("NT v1", "nucleotide_transformer", "esm_reference/v1.safetensors",
