@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
 
         // Sequences in, clean labeled token batches out. No BLAS, no curses.
-        .target(name: "Data", dependencies: ["CLZMA", "CISAL"]),
+        .target(name: "Data", dependencies: ["CLZMA", "CISAL"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The model and everything that changes weights. The only module that calls BLAS.
         .target(name: "Training", dependencies: ["Data", "COpenBLAS", "CKernels", .product(name: "Yams", package: "Yams"),
                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")],

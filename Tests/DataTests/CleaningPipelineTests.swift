@@ -139,6 +139,27 @@ import Testing
         #expect(set.insert(0).inserted && !set.insert(0).inserted)
     }
 
+    /// The one-pass canonical hash is the two-pass one (both strands, every word boundary:
+    /// lengths 0–100 cross 21-base words four times), and a sequence and its reverse complement
+    /// share it while a one-base change does not.
+    @Test func canonicalHashIsTheSmallerStrandHash() {
+        var rng = SeededRandom(seed: 11)
+        let alphabet = Array("ACGTNacgtRY-".utf8)
+        for length in 0...100 {
+            let s = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let h = SequenceHash.hash(s, canonical: true)
+            let twoPass = s.withUnsafeBufferPointer { min(SequenceHash.forward($0), SequenceHash.reverseComplement($0)) }
+            #expect(h == twoPass, "length \(length)")
+            let clean = s.map { Array("ACGTN".utf8).contains($0) ? $0 : UInt8(ascii: "A") }
+            #expect(SequenceHash.hash(clean, canonical: true) == SequenceHash.hash(Nucleotide.reverseComplement(clean), canonical: true))
+            if length > 0 {
+                var changed = clean
+                changed[length / 2] = changed[length / 2] == UInt8(ascii: "A") ? UInt8(ascii: "C") : UInt8(ascii: "A")
+                #expect(SequenceHash.hash(changed, canonical: true) != SequenceHash.hash(clean, canonical: true))
+            }
+        }
+    }
+
     @Test func writerRoundTripsEveryFormat() throws {
         let records = [record("ACGT", "pos", quality: [40, 30, 20, 10], line: 1), record("GGN", "neg, \"x\"", quality: [1, 2, 3], line: 2)]
         for format in SequenceFormat.allCases {

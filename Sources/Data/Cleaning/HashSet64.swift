@@ -1,9 +1,10 @@
 /// A compact open-addressing set of 64-bit hashes with a 32-bit value each (linear probing,
-/// grown at 70 % load): about 12–24 bytes per distinct key, so duplicate detection needs far
+/// grown at 70 % load): 16–32 bytes per distinct key (a key and its value share one
+/// slot, so a probe touches one cache line), so duplicate detection needs far
 /// less memory than the sequences themselves.
 public struct HashSet64: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt32]
+    /// Slot `i`'s key at `2i` (0: empty) and its value at `2i + 1`.
+    private var slots: [UInt64]
     private var mask: Int
     /// The number of keys stored.
     public private(set) var count = 0
@@ -11,13 +12,12 @@ public struct HashSet64: Sendable {
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 10 / 7 + 1 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: 2 * size)
         mask = size - 1
     }
 
     /// Bytes used by the table.
-    public var memoryBytes: Int { keys.count * 12 }
+    public var memoryBytes: Int { slots.count * 8 }
 
     @inline(__always) private static func slotKey(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
 
@@ -25,48 +25,53 @@ public struct HashSet64: Sendable {
     /// was inserted.
     @discardableResult
     public mutating func insert(_ key: UInt64, value: UInt32 = 0) -> (inserted: Bool, value: UInt32) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
-        let k = HashSet64.slotKey(key)
+        if (count + 1) * 10 > (mask + 1) * 7 { grow() }
+        let k = HashSet64.slotKey(key), mask = self.mask
         var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
-        while true {
-            let existing = keys[i]
-            if existing == 0 { keys[i] = k; values[i] = value; count += 1; return (true, value) }
-            if existing == k { return (false, values[i]) }
-            i = (i + 1) & mask
+        let result: (Bool, UInt32) = slots.withUnsafeMutableBufferPointer { s in
+            while true {
+                let existing = s[2 * i]
+                if existing == 0 { s[2 * i] = k; s[2 * i + 1] = UInt64(value); return (true, value) }
+                if existing == k { return (false, UInt32(truncatingIfNeeded: s[2 * i + 1])) }
+                i = (i + 1) & mask
+            }
         }
+        if result.0 { count += 1 }
+        return result
     }
 
-    /// The value stored for `key`, or nil.
+    /// The value stored with `key`, or nil.
     public func value(for key: UInt64) -> UInt32? {
         let k = HashSet64.slotKey(key)
         var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
         while true {
-            let existing = keys[i]
+            let existing = slots[2 * i]
             if existing == 0 { return nil }
-            if existing == k { return values[i] }
+            if existing == k { return UInt32(truncatingIfNeeded: slots[2 * i + 1]) }
             i = (i + 1) & mask
         }
     }
 
-    /// Replaces the value of a stored key.
+    /// Replaces the value stored with `key` (no effect when absent).
     public mutating func update(_ key: UInt64, value: UInt32) {
         let k = HashSet64.slotKey(key)
         var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
-        while keys[i] != 0 {
-            if keys[i] == k { values[i] = value; return }
+        while slots[2 * i] != 0 {
+            if slots[2 * i] == k { slots[2 * i + 1] = UInt64(value); return }
             i = (i + 1) & mask
         }
     }
 
-    /// True when `key` is stored.
+    /// Whether `key` is stored.
     public func contains(_ key: UInt64) -> Bool { value(for: key) != nil }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [UInt32](repeating: 0, count: oldKeys.count * 2)
-        mask = keys.count - 1
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        mask = old.count - 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, value: v) }
+        for j in stride(from: 0, to: old.count, by: 2) where old[j] != 0 {
+            insert(old[j], value: UInt32(truncatingIfNeeded: old[j + 1]))
+        }
     }
 }

@@ -65,7 +65,34 @@ public enum SequenceHash {
     /// The hash, optionally the same for a sequence and its reverse complement.
     @inlinable
     public static func hash(_ s: UnsafeBufferPointer<UInt8>, canonical: Bool) -> UInt64 {
-        canonical ? min(forward(s), reverseComplement(s)) : forward(s)
+        canonical ? Self.canonical(s) : forward(s)
+    }
+
+    /// `min(forward(s), reverseComplement(s))` in one pass: both strands' words are packed in the
+    /// same loop (two independent dependency chains, one word of 21 bases at a time without a
+    /// per-base branch), about half the time of the two passes.
+    @inlinable
+    public static func canonical(_ s: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        codes.withUnsafeBufferPointer { t in
+            complementCodes.withUnsafeBufferPointer { c in
+                let n = s.count
+                var hf: UInt64 = 0x1234_5678_9ABC_DEF1 ^ UInt64(n), hr = hf
+                guard let p = s.baseAddress, n > 0 else { return hf }
+                var start = 0
+                while start < n {
+                    let end = min(start + 21, n)
+                    var wf: UInt64 = 0, wr: UInt64 = 0
+                    for i in start..<end {
+                        wf = (wf << 3) | UInt64(t[Int(p[i])])
+                        wr = (wr << 3) | UInt64(c[Int(p[n - 1 - i])])
+                    }
+                    hf = mix(hf ^ wf)
+                    hr = mix(hr ^ wr)
+                    start = end
+                }
+                return min(hf, hr)
+            }
+        }
     }
 
     /// The hash of an array.
