@@ -22,8 +22,10 @@ let package = Package(
     ],
     targets: [
         // System libraries: a module map and a small C header each.
+        // No pkgConfig: ncursesw's only flags are -D's that SwiftPM drops with a warning on every
+        // fresh build (shim.h defines what they would); libncursesw.so links libtinfo itself.
         .systemLibrary(
-            name: "CNCursesW", path: "Sources/CNCursesW", pkgConfig: "ncursesw",
+            name: "CNCursesW", path: "Sources/CNCursesW",
             providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
