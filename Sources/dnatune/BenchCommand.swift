@@ -109,13 +109,17 @@ struct BenchTrain: ParsableCommand {
         say("\(BLAS.configuration); elementwise kernels: \(Kernels.instructionSet)")
         var swiftResults: [String: [TrainingBenchmark.Result]] = [:]
         var torchResults: [String: [[String: Double]]] = [:]
+        // The machine's matrix-product rate (doctor's 512³ sgemm) just before each measurement: the
+        // floor the step's products run against, which moves with the machine's load.
+        var sgemmRates: [String: [Double]] = [:]
         for round in 1...max(1, rounds) {
             for c in cases {
+                sgemmRates[c.name, default: []].append(BLAS.measureGFLOPs())
                 let r = try TrainingBenchmark.run(config: c.config, strategy: c.strategy, batch: batch, length: length,
                                                   steps: steps, threads: threads)
                 swiftResults[c.name, default: []].append(r)
-                var line = String(format: "round %d %@  dnatune train %.1f/s infer %.1f/s", round, c.name,
-                                  r.trainSamplesPerSecond, r.inferSamplesPerSecond)
+                var line = String(format: "round %d %@  dnatune train %.1f/s infer %.1f/s (sgemm %.0f GFLOP/s)", round, c.name,
+                                  r.trainSamplesPerSecond, r.inferSamplesPerSecond, sgemmRates[c.name]?.last ?? 0)
                 if let py, c.family != .dnabert2 || dnabert2Code != nil {
                     let t = try runTorch(python: py, c)
                     torchResults[c.name, default: []].append(t)
@@ -125,7 +129,8 @@ struct BenchTrain: ParsableCommand {
             }
         }
         say("")
-        say("case        dnatune train/s  infer/s  GFLOP/s(train)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer | paired train  infer")
+        say("GFLOP/s: the matrix products' rate in dnatune's median step and inference pass, and (%) that rate over doctor's 512³ sgemm measured just before")
+        say("case        dnatune train/s  infer/s  GFLOP/s train (%)  infer (%)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer | paired train  infer")
         defer {
             if published {
                 say("")
@@ -141,8 +146,11 @@ struct BenchTrain: ParsableCommand {
             let train = TrainingBenchmark.median(s.map(\.trainSamplesPerSecond))
             let infer = TrainingBenchmark.median(s.map(\.inferSamplesPerSecond))
             let gflops = TrainingBenchmark.median(s.map(\.trainGFLOPs))
+            let inferGflops = TrainingBenchmark.median(s.map(\.inferGFLOPs))
+            let sgemm = TrainingBenchmark.median(sgemmRates[c.name] ?? [])
             let mb = Double(s.first?.modelBytes ?? 0) / 1_048_576
-            var line = String(format: "%-11@ %15.1f %8.1f %15.1f %9.0f", c.name, train, infer, gflops, mb)
+            var line = String(format: "%-11@ %15.1f %8.1f %9.1f (%3.0f%%) %5.1f (%3.0f%%) %9.0f", c.name, train, infer,
+                              gflops, 100 * gflops / sgemm, inferGflops, 100 * inferGflops / sgemm, mb)
             if let t = torchResults[c.name] {
                 let tt = TrainingBenchmark.median(t.compactMap { $0["train_sps"] })
                 let ti = TrainingBenchmark.median(t.compactMap { $0["infer_sps"] })
