@@ -1,8 +1,9 @@
 import Foundation
 
 /// Writes records as FASTA, FASTQ, CSV, TSV or plain text, gzip-compressed when the path ends
-/// in `.gz` (ISA-L's igzip at level 1, as cutadapt, on a thread of its own so that compressing
-/// overlaps reading and cleaning). The file appears only when `commit()` succeeds (temporary
+/// in `.gz` (ISA-L's igzip at level 1, as cutadapt). Full buffers are compressed and written on a
+/// thread of its own, so that writing — the kernel's copy into the page cache is a sixth of a
+/// trimming run's time — overlaps reading and cleaning. The file appears only when `commit()` succeeds (temporary
 /// file, fsync, rename); a writer dropped without commit leaves nothing behind.
 ///
 /// Labels go where the reader finds them: `>id|label` / `@id|label`, a `label` column.
@@ -14,7 +15,7 @@ public final class SequenceWriter {
 
     private let temporary: String
     private var fd: Int32 = -1
-    private var gzip: CompressingSink?
+    private var sink: WritingSink?
     private var buffer: [UInt8] = []
     private var wroteHeader = false
     private var committed = false
@@ -28,13 +29,13 @@ public final class SequenceWriter {
         temporary = AtomicFile.temporaryPath(for: path)
         fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if fd < 0 { throw DataError(file: path, "cannot create: \(String(cString: strerror(errno)))") }
-        if path.lowercased().hasSuffix(".gz") { gzip = CompressingSink(fd: fd, path: path) }
+        sink = WritingSink(fd: fd, path: path, compressor: path.lowercased().hasSuffix(".gz") ? GzipCompressor() : nil)
         buffer.reserveCapacity(1 << 20)
     }
 
     deinit {
         if !committed {
-            gzip?.abandon()
+            sink?.abandon()
             if fd >= 0 { close(fd) }
             unlink(temporary)
         }
@@ -96,15 +97,10 @@ public final class SequenceWriter {
         }
     }
 
-    /// Writes the buffer, or hands it to the compressing thread for `.gz`, and empties it.
+    /// Hands the buffer to the writing thread and takes an empty one.
     private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        if let gzip {
-            try gzip.submit(&buffer)
-        } else {
-            try buffer.withUnsafeBytes { try Self.writeAll($0, fd: fd, path: path) }
-            buffer.removeAll(keepingCapacity: true)
-        }
+        guard !buffer.isEmpty, let sink else { return }
+        try sink.submit(&buffer)
     }
 
     static func writeAll(_ raw: UnsafeRawBufferPointer, fd: Int32, path: String) throws {
@@ -122,29 +118,31 @@ public final class SequenceWriter {
     /// Flushes, syncs and renames the file into place.
     public func commit() throws {
         try flush()
-        try gzip?.finish()
-        gzip = nil
+        try sink?.finish()
+        sink = nil
         if fd >= 0 { close(fd); fd = -1 }
         try AtomicFile.commit(temporary: temporary, to: path)
         committed = true
     }
 }
 
-/// Compresses (`GzipCompressor`) and writes a `.gz` writer's full buffers on a thread of its own,
-/// two buffers ahead at most; the first error is reported by the next `submit` or by `finish`.
+/// Writes a writer's full buffers — compressed first (`GzipCompressor`) for `.gz` — on a thread
+/// of its own, two buffers ahead at most; the first error is reported by the next `submit` or by
+/// `finish`.
 ///
 /// `@unchecked Sendable`: the compressor and the file are used by the thread alone between
 /// `init` and the end of `finish`/`abandon`; `failure` is guarded by `lock`.
-private final class CompressingSink: @unchecked Sendable {
+private final class WritingSink: @unchecked Sendable {
     private let work = BlockingQueue<[UInt8]?>(capacity: 2)
     private let spare = BlockingQueue<[UInt8]>()
     private let ended = BlockingQueue<Bool>(capacity: 1)
     private let lock = NSLock()
     private var failure: DataError?
     private var stopped = false
-    private let compressor = GzipCompressor()
+    private let compressor: GzipCompressor?
 
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, compressor: GzipCompressor?) {
+        self.compressor = compressor
         Thread { [self] in
             while true {
                 let next = work.pop()
@@ -152,11 +150,15 @@ private final class CompressingSink: @unchecked Sendable {
                     do {
                         let bytes = next ?? []
                         try bytes.withUnsafeBytes { raw in
-                            try compressor.compress(raw, last: next == nil, path: path) { try SequenceWriter.writeAll($0, fd: fd, path: path) }
+                            if let compressor = self.compressor {
+                                try compressor.compress(raw, last: next == nil, path: path) { try SequenceWriter.writeAll($0, fd: fd, path: path) }
+                            } else {
+                                try SequenceWriter.writeAll(raw, fd: fd, path: path)
+                            }
                         }
                     } catch {
                         lock.lock()
-                        failure = error as? DataError ?? DataError(file: path, "cannot write compressed data: \(error)")
+                        failure = error as? DataError ?? DataError(file: path, "cannot write: \(error)")
                         lock.unlock()
                     }
                 }
@@ -183,7 +185,7 @@ private final class CompressingSink: @unchecked Sendable {
         work.push(full)
     }
 
-    /// Writes the gzip trailer after the last buffer and waits for the thread to finish.
+    /// Writes what is left (and the gzip trailer) and waits for the thread to finish.
     func finish() throws {
         guard !stopped else { return }
         stopped = true
