@@ -44,7 +44,7 @@ import Testing
                 slow.usePrefilter = false
                 var found = 0
                 for _ in 0..<3000 {
-                    let n = Int.random(in: 0...90, using: &rng)
+                    let n = Int.random(in: 0...150, using: &rng)
                     var read = (0..<n).map { _ in bases[Int.random(in: 0..<(Int.random(in: 0..<20, using: &rng) == 0 ? 5 : 4), using: &rng)] }
                     if Bool.random(using: &rng), n > 0 {
                         var piece = Array(adapter.utf8)

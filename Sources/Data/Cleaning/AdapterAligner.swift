@@ -64,6 +64,9 @@ public final class AdapterAligner {
     private let queryTable: [UInt8]
     /// Myers' bit-vector match masks per read byte, when the prefilter applies.
     private let peq: [UInt64]?
+    /// The adapter cut into `k + 1` pieces (k: the errors a whole-adapter match may have), as
+    /// bit masks of each piece's first and last position, when every piece is at least 3 long.
+    private let pieces: (starts: UInt64, ends: UInt64)?
     /// Whether `locate` may skip the DP when the bit-parallel filter proves no match exists.
     var usePrefilter = true
 
@@ -135,8 +138,20 @@ public final class AdapterAligner {
                 table[b] = bits
             }
             peq = table
+            let k = Int(maxErrorRate * Double(m)), count = k + 1
+            if m / count >= 3 {
+                var starts: UInt64 = 0, ends: UInt64 = 0
+                for p in 0..<count {
+                    starts |= 1 << UInt64(p * m / count)
+                    ends |= 1 << UInt64((p + 1) * m / count - 1)
+                }
+                pieces = (starts, ends)
+            } else {
+                pieces = nil
+            }
         } else {
             peq = nil
+            pieces = nil
         }
     }
 
@@ -146,16 +161,34 @@ public final class AdapterAligner {
     /// needs a prefix of length ≥ `minOverlap` within its error budget at the last column.
     /// Cutadapt's DP accepts only cells whose cost meets those same bounds, and Ukkonen's
     /// cut-off computes every such cell exactly, so skipping the DP here never changes a result.
+    ///
+    /// Two cheaper proofs come first when the adapter splits into pieces (`pieces`): a whole
+    /// adapter within `k` errors leaves at least one of its `k + 1` pieces untouched (each edit
+    /// touches one piece at most), so when no piece occurs exactly in the read — one shift-and
+    /// pass for all pieces — only a partial adapter at the read's end can match; and the
+    /// alignment of a prefix of length `i` within its budget (at most `k` errors) spans at most
+    /// `i + k ≤ m + k` read bases, so the bit-parallel pass then needs only the read's last
+    /// `m + k + 1` bases: its distances there are the whole read's wherever one is within budget.
     private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
         let m = self.m
         let rate = maxErrorRate
         // cost ≤ m·rate ⇔ cost ≤ ⌊m·rate⌋ for integer costs (the DP's own k).
         let k = Int(rate * Double(m))
+        var text = query
+        if let pieces, query.count > m + k + 1 {
+            var d: UInt64 = 0, seen: UInt64 = 0
+            for b in query {
+                d = ((d << 1) | pieces.starts) & peq[Int(b)]
+                seen |= d
+            }
+            if seen & pieces.ends != 0 { return true }
+            text = UnsafeBufferPointer(rebasing: query[(query.count - (m + k + 1))...])
+        }
         let shift = UInt64(m - 1)
         var pv: UInt64 = m == 64 ? ~0 : (1 << UInt64(m)) - 1
         var mv: UInt64 = 0
         var score = m, best = m
-        for b in query {
+        for b in text {
             let eq = peq[Int(b)]
             let xv = eq | mv
             let xh = (((eq & pv) &+ pv) ^ pv) | eq
