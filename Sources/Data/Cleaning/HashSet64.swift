@@ -1,7 +1,7 @@
 /// A compact open-addressing set of 64-bit hashes with a 32-bit value each (linear probing,
-/// grown at 70 % load): 16–32 bytes per distinct key (a key and its value share one
-/// slot, so a probe touches one cache line), so duplicate detection needs far
-/// less memory than the sequences themselves.
+/// grown at 70 % load): 16-byte slots, 35–70 % full, so 23–46 bytes per distinct key — far less
+/// memory than the sequences themselves. A key and its value share a slot, so a probe touches
+/// one cache line.
 public struct HashSet64: Sendable {
     /// Slot `i`'s key at `2i` (0: empty) and its value at `2i + 1`.
     private var slots: [UInt64]

@@ -3,8 +3,8 @@ import Foundation
 /// Writes records as FASTA, FASTQ, CSV, TSV or plain text, gzip-compressed when the path ends
 /// in `.gz` (ISA-L's igzip at level 1, as cutadapt). Full buffers are compressed and written on a
 /// thread of its own, so that writing — the kernel's copy into the page cache is a sixth of a
-/// trimming run's time — overlaps reading and cleaning. The file appears only when `commit()` succeeds (temporary
-/// file, fsync, rename); a writer dropped without commit leaves nothing behind.
+/// trimming run's time — overlaps reading and cleaning. The file appears only when `commit()`
+/// succeeds (temporary file, fsync, rename); a writer dropped without commit leaves nothing behind.
 ///
 /// Labels go where the reader finds them: `>id|label` / `@id|label`, a `label` column.
 public final class SequenceWriter {
