@@ -56,6 +56,9 @@ public final class AdapterAligner {
     public let effectiveLength: Int
 
     private let m: Int
+    /// The errors a match of the whole adapter may have: ⌊m · maxErrorRate⌋ (cost ≤ m·rate ⇔
+    /// cost ≤ ⌊m·rate⌋ for integer costs).
+    private let k: Int
     private let ref: [UInt8]
     private let nCounts: [Int]
     private let column: UnsafeMutablePointer<Entry>
@@ -108,6 +111,7 @@ public final class AdapterAligner {
         self.wildcardQuery = wildcardQuery
         self.indelCost = max(1, indelCost)
         m = reference.count
+        k = Int(maxErrorRate * Double(reference.count))
         var counts = [Int](repeating: 0, count: m + 1)
         var n = 0
         for i in 0..<m {
@@ -138,7 +142,7 @@ public final class AdapterAligner {
                 table[b] = bits
             }
             peq = table
-            let k = Int(maxErrorRate * Double(m)), count = k + 1
+            let count = k + 1
             if m / count >= 3 {
                 var starts: UInt64 = 0, ends: UInt64 = 0
                 for p in 0..<count {
@@ -171,9 +175,7 @@ public final class AdapterAligner {
     /// `m + k + 1` bases: its distances there are the whole read's wherever one is within budget.
     private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
         let m = self.m
-        let rate = maxErrorRate
-        // cost ≤ m·rate ⇔ cost ≤ ⌊m·rate⌋ for integer costs (the DP's own k).
-        let k = Int(rate * Double(m))
+        let rate = maxErrorRate, k = self.k
         var text = query
         if let pieces, query.count > m + k + 1 {
             var d: UInt64 = 0, seen: UInt64 = 0
@@ -241,8 +243,7 @@ public final class AdapterAligner {
         let startInReference = flags.contains(.referenceStart), startInQuery = flags.contains(.queryStart)
         let stopInReference = flags.contains(.referenceEnd), stopInQuery = flags.contains(.queryEnd)
         let insCost = Int32(indelCost), delCost = Int32(indelCost)
-        let rate = maxErrorRate
-        let k = Int(rate * Double(m))
+        let rate = maxErrorRate, k = self.k
         var maxN = n, minN = 0
         if !startInQuery { maxN = min(n, m + k) }
         if !stopInQuery { minN = max(0, n - m - k) }

@@ -43,7 +43,8 @@ public enum SequenceHash {
         }
     }
 
-    /// The hash of the reverse complement, computed without building it.
+    /// The hash of the reverse complement, computed without building it: the definition that
+    /// `canonical` computes in one pass with `forward` (and is tested against).
     @inlinable
     public static func reverseComplement(_ s: UnsafeBufferPointer<UInt8>) -> UInt64 {
         complementCodes.withUnsafeBufferPointer { t in
