@@ -44,6 +44,9 @@ struct Eval: ParsableCommand {
             }
             print("run \(trained.run.url.path), checkpoint \(which.rawValue)")
             print("data: \(source), \(result.count) sequences")
+            if let blend = trained.blend {
+                print("predictions: the network (weight \(String(format: "%.1f", blend.weight))) blended with the \(blend.model.description)")
+            }
             print(MetricsText.table(metrics, prefix: prefix))
             print("")
             print(MetricsText.details(result, labelNames: trained.labelNames))

@@ -44,6 +44,7 @@ struct ExportCommand: ParsableCommand {
             }
             print("exported to \(summary.directory.path): train \(summary.rows.train), validation \(summary.rows.validation), "
                   + "test \(summary.rows.test) rows; \(summary.totalSteps) steps (\(summary.stepsPerEpoch) per epoch on one process)")
+            for line in summary.notCarried { printError("note: not carried to the export: \(line)") }
             print("next: cd \(out) && pip install -r requirements.txt && python train.py   (see README.md for accelerate / torchrun)")
         } catch {
             printError("dnatune: \(error)")

@@ -120,3 +120,70 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("--max must be above --min"))
     }
 }
+
+/// `finetune.blend_baseline` through the binary: `dnatune predict` gives the blend of the
+/// network's probabilities (the same run without its blend) and the baseline's, and the
+/// baseline_model.json the checkpoint carries rebuilds the same baseline in scikit-learn.
+@Suite struct BaselineBlendCommandTests {
+    @Test(.enabled(if: ExportCommandTests.python != nil, "needs a Python with scikit-learn (scripts/python-env, or DNATUNE_PYTHON)"))
+    func predictBlendsAndTheBaselineFileLoadsInScikitLearn() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let trained = try runProcess(Binary.url, ["train", try p.writeConfig(p.config(extraFinetune: "  blend_baseline: true"))])
+        try #require(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stdout.contains("predictions blend the network (weight "))
+        let run = try #require(p.runDirectories().first)
+        let best = run.appendingPathComponent("checkpoints/best")
+        let weight = try #require(try jsonObject(best.appendingPathComponent("config.json"))["baseline_blend_weight"] as? Double)
+        #expect((try jsonObject(run.appendingPathComponent("test_metrics.json"))["blend"] as? [String: Any])?["network_weight"] as? Double == weight)
+
+        let input = p.dir.appendingPathComponent("new.csv")
+        try TinyProject.sequences(count: 50, seed: 99, labelled: false).write(to: input, atomically: true, encoding: .utf8)
+        let blended = p.dir.appendingPathComponent("blended.csv"), alone = p.dir.appendingPathComponent("alone.csv")
+        let eval = try runProcess(Binary.url, ["eval", run.path])
+        #expect(eval.status == 0 && eval.stdout.contains("blended with the "), "\(eval.stdout)\(eval.stderr)")
+        #expect(try runProcess(Binary.url, ["predict", run.path, input.path, "--out", blended.path]).status == 0)
+        // The same run without the blend: its checkpoint's config.json without the weight.
+        let copy = p.dir.appendingPathComponent("copy")
+        try FileManager.default.copyItem(at: run, to: copy)
+        let configURL = copy.appendingPathComponent("checkpoints/best/config.json")
+        var config = try jsonObject(configURL)
+        config.removeValue(forKey: "baseline_blend_weight")
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        #expect(try runProcess(Binary.url, ["predict", copy.path, input.path, "--out", alone.path]).status == 0)
+
+        let script = """
+            import csv, json, sys
+            import numpy as np
+            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.linear_model import LogisticRegression
+            m = json.load(open(sys.argv[1]))
+            seqs = [r["sequence"] for r in csv.DictReader(open(sys.argv[2]))]
+            if m["features"] == "kmer_tfidf":
+                v = TfidfVectorizer(analyzer="char", ngram_range=tuple(m["ngram_range"]), lowercase=False, sublinear_tf=True,
+                                    norm="l2", smooth_idf=True, vocabulary={t: i for i, t in enumerate(m["vocabulary"])})
+                v.fit(["A"])
+                v.idf_ = np.array(m["idf"])
+                x = v.transform(seqs)
+            else:
+                x = np.zeros((len(seqs), 4 * m["length"]))
+                for i, s in enumerate(seqs):
+                    for j, b in enumerate(s[:m["length"]]):
+                        if b in "ACGT": x[i, 4 * j + "ACGT".index(b)] = 1
+            lr = LogisticRegression()
+            lr.classes_ = np.arange(len(m["label_names"]))
+            lr.coef_ = np.array(m["coef"]); lr.intercept_ = np.array(m["intercept"])
+            base = lr.predict_proba(x)
+            read = lambda f: np.array([[float(r["prob_neg"]), float(r["prob_pos"])] for r in csv.DictReader(open(f))])
+            blended, alone, w = read(sys.argv[3]), read(sys.argv[4]), float(sys.argv[5])
+            gap = np.abs(blended - (w * alone + (1 - w) * base)).max()
+            print(m["features"], "max gap", gap)
+            sys.exit(0 if gap < 2e-6 else 1)
+            """
+        let py = p.dir.appendingPathComponent("check.py")
+        try script.write(to: py, atomically: true, encoding: .utf8)
+        let r = try runProcess(URL(fileURLWithPath: ExportCommandTests.python!),
+                               [py.path, best.appendingPathComponent("baseline_model.json").path, input.path, blended.path, alone.path, "\(weight)"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+}

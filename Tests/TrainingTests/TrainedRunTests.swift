@@ -121,8 +121,8 @@ import Testing
             .write(to: file, atomically: true, encoding: .utf8)
         let data = try trained.labelledData(path: file.path)
         #expect(data.count == 2)
-        #expect(data.labels == [1, 0])
-        #expect(data.labelNames == ["neg", "pos"])
+        #expect(data.encoded.labels == [1, 0])
+        #expect(data.encoded.labelNames == ["neg", "pos"])
         let result = try trained.evaluate(data)
         #expect(result.metrics.count == 2)
     }
@@ -187,7 +187,8 @@ import Testing
         // The same sequence gets the same probabilities as through the evaluation path.
         let tokenized = try EncodedDataset(try LabeledSequences(sequences: [Array(seqs[0].utf8)], labels: [1], labelNames: ["neg", "pos"]),
                                            tokenizer: trained.tokenizer, maxLength: 32)
-        #expect(Array(try trained.evaluate(tokenized).probabilities) == Array(p.probabilities[0..<2]))
+        #expect(Array(try trained.evaluate(.init(encoded: tokenized, sequences: [Array(seqs[0].utf8)])).probabilities)
+                == Array(p.probabilities[0..<2]))
     }
 
     /// `data.augmentation.average_strands`: evaluation, the test metrics and `predict` average
@@ -204,10 +205,10 @@ import Testing
         #expect(trained.config.data.averageStrands)
 
         // The test split carries both strands; its metrics are those of the averaged probabilities.
-        let test = try trained.testSplit()
+        let split = try trained.testSplit(), test = split.encoded
         let reverse = try #require(test.reverseStrand)
         #expect(reverse.count == test.count && reverse.labels == test.labels)
-        let averaged = try trained.evaluate(test)
+        let averaged = try trained.evaluate(split)
         #expect(test.forwardStrand.reverseStrand == nil && test.forwardStrand.tokenIDs == test.tokenIDs)
         let f = try trained.model.probabilities(for: test.forwardStrand, batchSize: 16, padID: trained.tokenizer.padID)
         let r = try trained.model.probabilities(for: reverse, batchSize: 16, padID: trained.tokenizer.padID)

@@ -69,13 +69,21 @@ public final class EvaluateScreen: Screen {
         let (metricsRect, r1) = left.splitTop(metricRows + 2)
         let (confRect, perClassRect) = r1.splitTop(min(k + 3, r1.height / 2 + 1))
 
-        let mi = Panel(title: baseline == nil ? "Test metrics" : compactHeads ? "Test: model, baseline" : "Test metrics vs baseline")
+        // A blending run: its metrics are the blend's; the network's own go in a third column.
+        let network = baseline == nil ? nil : e.network
+        let blendHead = network.map { "blend \(String(format: "%.1f", $0.weight))" } ?? "model"
+        let mi = Panel(title: baseline == nil ? "Test metrics"
+                       : compactHeads ? (network == nil ? "Test: model, baseline" : "Test: blend, baseline, network")
+                       : "Test metrics vs baseline")
             .draw(into: &g, in: metricsRect, unicode: unicode)
         if let baseline {
             let head = compactHeads ? 0 : 1
             if !compactHeads {
-                g.put("model", x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 10)
+                g.put(blendHead, x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: min(9, mi.width - 10))
                 g.put("baseline", x: mi.x + 19, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: max(0, mi.width - 19))
+                if network != nil, mi.width > 28 {
+                    g.put("network", x: mi.x + 28, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 28)
+                }
             }
             for (i, name) in names.enumerated() where i + head < mi.height {
                 let v = e.metrics["test_" + name]!, y = mi.y + head + i
@@ -85,6 +93,9 @@ public final class EvaluateScreen: Screen {
                     let better = name == "loss" ? v < b : v > b
                     g.put(String(format: "%.4f", b), x: mi.x + 19, y: y,
                           style: Style(fg: v == b ? .text : (better ? .muted : .warn)), maxWidth: mi.width - 19)
+                }
+                if let n = network?.metrics["test_" + name], n.isFinite, mi.width > 28 {
+                    g.put(String(format: "%.4f", n), x: mi.x + 28, y: y, style: Style(fg: .muted), maxWidth: mi.width - 28)
                 }
             }
         } else {

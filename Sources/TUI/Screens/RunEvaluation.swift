@@ -20,6 +20,9 @@ public struct RunEvaluation: Sendable {
     /// The run's k-mer baseline on the same test split (`test_`-prefixed metrics, confusion matrix
     /// with rows = true class, and its name), when the run has one.
     public var baseline: (name: String, metrics: [String: Double], confusion: [[Int]]?)?
+    /// A blending run (`finetune.blend_baseline`): the network's weight in the blend, and the
+    /// network's own test metrics (`metrics` are then the blend's).
+    public var network: (weight: Double, metrics: [String: Double])?
     /// Classification, regression or multi-label (from the columns of `predictions.csv`).
     public var kind: TaskKind = .classification
     /// Regression and multi-label: the true targets (0/1 per label), row-major like `probabilities`
@@ -116,6 +119,10 @@ public struct RunEvaluation: Sendable {
             evaluation.baseline = (b["name"] as? String ?? "k-mer baseline",
                                    (b["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue },
                                    b["confusion_matrix"] as? [[Int]])
+        }
+        if let n = object["network"] as? [String: Any], let blend = object["blend"] as? [String: Any],
+           let weight = (blend["network_weight"] as? NSNumber)?.doubleValue {
+            evaluation.network = (weight, (n["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue })
         }
         return evaluation
     }

@@ -58,6 +58,10 @@ public enum KmerBaseline {
         public var testMetrics: [String: Double]
         /// The test split's outputs (probabilities, labels, confusion matrix); nil without one.
         public var test: EvaluationResult?
+        /// The validation split's outputs.
+        public var validation: EvaluationResult
+        /// The chosen model, to score other sequences with.
+        public var model: BaselineModel
         /// Every candidate tried, in order.
         public var candidates: [Candidate]
         /// Seconds spent fitting and scoring.
@@ -93,18 +97,18 @@ public enum KmerBaseline {
         }
 
         struct FeatureSet {
-            var name: String; var train: SparseRows; var labels: [Int]; var validation: SparseRows; var test: SparseRows?
+            var name: String; var features: BaselineModel.Features; var train: SparseRows; var labels: [Int]; var validation: SparseRows; var test: SparseRows?
         }
         var sets: [FeatureSet] = []
         let tfidf = KmerTfidf(fitting: train.sequences, kRange: options.kRange)
-        sets.append(FeatureSet(name: "kmer_tfidf", train: tfidf.transform(train.sequences), labels: train.labels,
+        sets.append(FeatureSet(name: "kmer_tfidf", features: .kmerTfidf(tfidf), train: tfidf.transform(train.sequences), labels: train.labels,
                                validation: tfidf.transform(validation.sequences),
                                test: test.map { tfidf.transform($0.sequences) }))
         let lengths = Set(train.sequences.map(\.count) + validation.sequences.map(\.count)
                           + (test?.sequences.map(\.count) ?? []))
         if lengths.count == 1, let length = lengths.first, length > 0 {
             let positional = positionalTrain ?? train
-            sets.append(FeatureSet(name: "onehot", train: OneHotBases.transform(positional.sequences, length: length),
+            sets.append(FeatureSet(name: "onehot", features: .oneHot(length: length), train: OneHotBases.transform(positional.sequences, length: length),
                                    labels: positional.labels,
                                    validation: OneHotBases.transform(validation.sequences, length: length),
                                    test: test.map { OneHotBases.transform($0.sequences, length: length) }))
@@ -142,7 +146,9 @@ public enum KmerBaseline {
         }
         return Result(features: sets[best.set].name, c: best.model.c, metric: options.metric,
                       greaterIsBetter: options.greaterIsBetter, validationMetrics: validationMetrics,
-                      testMetrics: testMetrics, test: testResult, candidates: candidates,
+                      testMetrics: testMetrics, test: testResult, validation: best.validation,
+                      model: BaselineModel(features: sets[best.set].features, regression: best.model, labelNames: train.labelNames),
+                      candidates: candidates,
                       seconds: RunClock.seconds(clock.now - start))
     }
 
@@ -162,7 +168,12 @@ public enum KmerBaseline {
 
     /// Probabilities, metrics and the (class-weighted, as the trainer's) cross-entropy of a model.
     static func evaluate(_ model: LogisticRegression, _ x: SparseRows, labels: [Int], weights: [Double]?) throws -> EvaluationResult {
-        let p = model.probabilities(x), k = model.classes
+        try scored(model.probabilities(x), labels: labels, classes: model.classes, weights: weights)
+    }
+
+    /// Metrics and the (class-weighted, as the trainer's) cross-entropy of class probabilities
+    /// (row-major `labels.count × classes`).
+    static func scored(_ p: [Float], labels: [Int], classes k: Int, weights: [Double]?) throws -> EvaluationResult {
         var lossSum = 0.0, weightSum = 0.0
         for (i, y) in labels.enumerated() {
             let w = weights?[y] ?? 1

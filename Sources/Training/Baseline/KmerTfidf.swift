@@ -54,6 +54,39 @@ public struct KmerTfidf: Sendable {
         self.idf = idf
     }
 
+    /// A fitted vectoriser from its terms (column order) and their idf, as `terms` and `idf`
+    /// give them.
+    /// - Throws: `RunError` for an empty or over-long term, a term outside `kRange`, a repeated
+    ///   term, or counts that differ.
+    public init(kRange: ClosedRange<Int>, terms: [[UInt8]], idf: [Double]) throws {
+        guard kRange.lowerBound >= 1 && kRange.upperBound <= 7 else { throw RunError("k must lie in 1...7, got \(kRange)") }
+        guard terms.count == idf.count else { throw RunError("\(terms.count) terms but \(idf.count) idf values") }
+        var vocabulary: [UInt64: Int32] = [:]
+        vocabulary.reserveCapacity(terms.count)
+        for (column, term) in terms.enumerated() {
+            guard kRange.contains(term.count), let key = Self.key(term) else {
+                throw RunError("term \(column) '\(String(decoding: term, as: UTF8.self))' is not \(kRange.lowerBound)…\(kRange.upperBound) bases long")
+            }
+            guard vocabulary.updateValue(Int32(column), forKey: key) == nil else {
+                throw RunError("term '\(String(decoding: term, as: UTF8.self))' appears twice")
+            }
+        }
+        guard idf.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw RunError("an idf value is not a positive number") }
+        self.kRange = kRange
+        self.vocabulary = vocabulary
+        self.idf = idf
+    }
+
+    /// Every term, in column order (the bytes of the substring).
+    public var terms: [[UInt8]] {
+        var out = [[UInt8]](repeating: [], count: idf.count)
+        for (key, column) in vocabulary {
+            let length = Int(key >> 56)
+            out[Int(column)] = (0..<length).map { UInt8(truncatingIfNeeded: key >> (8 * UInt64(length - 1 - $0))) }
+        }
+        return out
+    }
+
     /// The idf of `term`, or nil when it was not seen when fitting.
     public func idf(of term: String) -> Double? {
         guard let key = Self.key(Array(term.utf8)), let column = vocabulary[key] else { return nil }

@@ -63,6 +63,24 @@ public struct LogisticRegression: Sendable {
         return model
     }
 
+    /// A fitted model from its parameters (as `baseline_model.json` stores them): `weights`
+    /// row-major `rows × features` (one row for two classes, else one per class), one intercept
+    /// per row.
+    /// - Throws: `RunError` when the sizes do not fit or a value is not finite.
+    public init(classes: Int, features: Int, c: Double, weights: [Double], intercepts: [Double]) throws {
+        guard classes >= 2, features >= 0 else { throw RunError("a logistic regression needs ≥ 2 classes, got \(classes)") }
+        let r = classes == 2 ? 1 : classes
+        guard weights.count == r * features, intercepts.count == r else {
+            throw RunError("\(weights.count) weights and \(intercepts.count) intercepts for \(classes) classes of \(features) features "
+                           + "(expected \(r * features) and \(r))")
+        }
+        guard weights.allSatisfy(\.isFinite), intercepts.allSatisfy(\.isFinite) else {
+            throw RunError("a weight or intercept is not a finite number")
+        }
+        self.classes = classes; self.features = features; self.c = c
+        self.weights = weights; self.intercepts = intercepts
+    }
+
     private init(classes: Int, features: Int, c: Double) {
         self.classes = classes; self.features = features; self.c = c
         let r = classes == 2 ? 1 : classes

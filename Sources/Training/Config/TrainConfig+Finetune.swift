@@ -100,6 +100,10 @@ extension TrainConfig {
         /// (a batch of one sequence makes a noisy step). Off by default, as in HF.
         public var dataloaderDropLast = false
         public var seed = 42
+        /// Classification: the final predictions average the network's and the k-mer
+        /// baseline's probabilities, the network's weight chosen on the validation split
+        /// (`BaselineBlend`); test metrics, predictions.csv and `dnatune predict` are the blend's.
+        public var blendBaseline = false
         public var earlyStopping = EarlyStoppingOptions()
 
         public init() {}
@@ -161,6 +165,8 @@ extension TrainConfig {
             .integer("seed", \.seed, ConfigRange(0, Double(UInt32.max), whole: true, requirement: "must be 0…4294967295"),
                      "seed of initialisation, shuffling and dropout"),
             .bool("dataloader_drop_last", \.dataloaderDropLast, "leave out each epoch's last, partial training batch"),
+            .bool("blend_baseline", \.blendBaseline,
+                  "classification: predict with the network's and the k-mer baseline's probabilities averaged, the weight chosen on the validation split"),
         ]
 
         static func read(_ s: ConfigSection, task: Task) -> Finetune {
@@ -186,6 +192,10 @@ extension TrainConfig {
                 }
             } else {
                 f.warmupSteps = s.int("warmup_steps", f.warmupSteps, keys["warmup_steps"].range!.check)
+            }
+            if f.blendBaseline && task.kind != .classification {
+                s.reader.error("finetune.blend_baseline", s.raw("blend_baseline"),
+                               "the k-mer baseline is fitted for classification only; this is a \(task.taskType.rawValue) task")
             }
             let metricNode = s.raw("metric_for_best_model")
             if let name = s.optionalString("metric_for_best_model") {

@@ -25,6 +25,22 @@ public enum ExportProject {
         public var rows: (train: Int, validation: Int, test: Int)
         public var totalSteps: Int
         public var stepsPerEpoch: Int
+        /// What the config asks for that the exported `train.py` does not do, one line each.
+        public var notCarried: [String] = []
+    }
+
+    /// The config's options the exported `train.py` does not apply (it fine-tunes and tests the
+    /// network as Hugging Face's Trainer does), as lines for the user.
+    public static func notCarried(_ config: TrainConfig) -> [String] {
+        var lines: [String] = []
+        if config.model.adaptiveSteps > 0 {
+            lines.append("model.adaptive_steps (\(config.model.adaptiveSteps) task-adaptive masked-LM steps): train.py fine-tunes the base as it is; "
+                         + "run them here first (dnatune train) and export from the adapted checkpoint")
+        }
+        if config.finetune.blendBaseline {
+            lines.append("finetune.blend_baseline: train.py's test metrics and predictions are the network's alone, without the k-mer baseline")
+        }
+        return lines
     }
 
     /// The pinned Python packages `train.py` was checked with.
@@ -102,7 +118,7 @@ public enum ExportProject {
         try AtomicFile.write(text: readme(name: name, config: exported, family: model.config.family, plan: plan, rows: data.encodedTrain.count),
                              to: directory.appendingPathComponent("README.md").path)
         return Summary(directory: directory, rows: (data.encodedTrain.count, data.dataset.validation.count, data.dataset.test.count),
-                       totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch)
+                       totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, notCarried: notCarried(config))
     }
 
     /// The config as the exported project holds it: the data and model folders beside it,

@@ -85,6 +85,8 @@ public struct RunDirectory: Sendable, Hashable {
     public var testMetrics: URL { url.appendingPathComponent("test_metrics.json") }
     /// The k-mer baseline: what was chosen, its validation and test metrics, every candidate.
     public var baseline: URL { url.appendingPathComponent("baseline.json") }
+    /// The fitted baseline itself (`BaselineModel`), to score other sequences with.
+    public var baselineModel: URL { url.appendingPathComponent(BaselineModel.fileName) }
     /// The run's place in a sweep (`SweepMembership`); absent for a run started on its own.
     public var sweep: URL { url.appendingPathComponent("sweep.json") }
     public var predictions: URL { url.appendingPathComponent("predictions.csv") }

@@ -25,6 +25,25 @@ public final class TrainedRun {
     /// Loss weights per class when the run trained with `balancing: weights` (from its
     /// manifest), so losses match the ones the run reported; nil otherwise.
     public let classWeights: [Float]?
+    /// The run's baseline blend (`finetune.blend_baseline`), as its checkpoint records it: the
+    /// baseline model and the network's weight. Predictions and evaluations are then the blend's,
+    /// as the run's test metrics were; nil predicts with the network alone.
+    public let blend: (model: BaselineModel, weight: Double)?
+
+    /// A labelled split to evaluate: its encoding, and its sequences (for a blend's baseline).
+    public struct LabelledSplit: Sendable {
+        public let encoded: EncodedDataset
+        public let sequences: [[UInt8]]
+
+        /// `sequences` (ASCII, normalised as the run's data) and their encoding, in the same order.
+        public init(encoded: EncodedDataset, sequences: [[UInt8]]) {
+            precondition(encoded.count == sequences.count, "\(encoded.count) encoded for \(sequences.count) sequences")
+            self.encoded = encoded; self.sequences = sequences
+        }
+
+        /// The number of sequences.
+        public var count: Int { encoded.count }
+    }
 
     /// Opens `run` with the weights of `checkpoint` (and, for LoRA runs, its adapter).
     /// - Throws: `RunError` when the folder is not a run or the checkpoint is missing (a run
@@ -128,6 +147,32 @@ public final class TrainedRun {
             try model.loadCheckpoint(from: folder)
         }
         self.classWeights = try classWeights(labelNames.count)
+        blend = try Self.readBlend(in: folder, labelNames: labelNames)
+    }
+
+    /// The blend a checkpoint records: `baseline_blend_weight` in its `config.json` and the
+    /// baseline model beside it; nil when it records none.
+    /// - Throws: `RunError` when the weight is there but the model is missing or damaged.
+    static func readBlend(in folder: URL, labelNames: [String]) throws -> (model: BaselineModel, weight: Double)? {
+        guard let data = FileManager.default.contents(atPath: folder.path + "/config.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let weight = (object["baseline_blend_weight"] as? NSNumber)?.doubleValue else { return nil }
+        let file = folder.path + "/" + BaselineModel.fileName
+        guard (0...1).contains(weight) else { throw RunError("\(folder.path)/config.json: baseline_blend_weight \(weight) is not in 0…1") }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw RunError("\(folder.path)/config.json blends the baseline (baseline_blend_weight \(weight)) but \(BaselineModel.fileName) is missing beside it")
+        }
+        let model = try BaselineModel(contentsOf: file)
+        guard model.labelNames == labelNames else {
+            throw RunError("\(file): classes \(model.labelNames.joined(separator: ", ")) but the model's are \(labelNames.joined(separator: ", "))")
+        }
+        return (model, weight)
+    }
+
+    /// The network's probabilities of `sequences` blended with the baseline's, when the run blends.
+    func blended(_ probabilities: [Float], sequences: [[UInt8]]) -> [Float] {
+        guard let blend, config.task.kind == .classification else { return probabilities }
+        return BaselineBlend.mix(network: probabilities, baseline: blend.model.probabilities(sequences), weight: blend.weight)
     }
 
     /// Copies an adapter's LoRA factors and saved modules (the classifier, `modules_to_save`)
@@ -172,7 +217,7 @@ public final class TrainedRun {
     /// The run's test split, rebuilt from its config exactly as training built it (same
     /// sources, cleaning, split seed and tokenizer).
     /// - Throws: `RunError` when the run has no test split.
-    public func testSplit() throws -> EncodedDataset {
+    public func testSplit() throws -> LabelledSplit {
         let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         guard data.labelNames == labelNames else {
             throw RunError("the run's data now has classes \(data.labelNames.joined(separator: ", ")), its model \(labelNames.joined(separator: ", ")): the sources changed since training")
@@ -180,14 +225,14 @@ public final class TrainedRun {
         guard data.encodedTest.count > 0 else {
             throw RunError("\(run.name) has no test split (data.split.test is 0 and there is no test file); give a labelled file with --data")
         }
-        return data.encodedTest
+        return LabelledSplit(encoded: data.encodedTest, sequences: data.dataset.test.sequences)
     }
 
     /// A labelled file (FASTA/FASTQ/CSV/TSV, or a pre-split folder) read and cleaned as the
     /// run's training data was, its labels mapped to the run's classes by name.
     /// - Throws: `DataError` naming the file and line of a record without a label or with a
     ///   label the run does not know, and for unreadable input.
-    public func labelledData(path: String) throws -> EncodedDataset {
+    public func labelledData(path: String) throws -> LabelledSplit {
         let spec = PreparedData.targetSpec(config.data, task: config.task).map { spec -> TargetSpec in
             var spec = spec
             spec.names = spec.names ?? labelNames
@@ -200,8 +245,9 @@ public final class TrainedRun {
         if let spec {
             let data = try LabeledSequences(records: sources.parts.flatMap(\.records), spec: spec, names: labelNames)
             guard !data.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
-            return try EncodedDataset(data, tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
-                                      bothStrands: config.data.averageStrands)
+            return LabelledSplit(encoded: try EncodedDataset(data, tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                                             bothStrands: config.data.averageStrands),
+                                 sequences: data.sequences)
         }
         var sequences: [[UInt8]] = [], labels: [Int] = []
         for part in sources.parts {
@@ -217,24 +263,29 @@ public final class TrainedRun {
             }
         }
         guard !sequences.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
-        return try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
-                                  tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
-                                  bothStrands: config.data.averageStrands)
+        return LabelledSplit(encoded: try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
+                                                         tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                                         bothStrands: config.data.averageStrands),
+                             sequences: sequences)
     }
 
     /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
     /// class weights in the loss (a multi-label run's positive weights; a regression run's
-    /// loss), and a multi-label run's thresholds.
-    public func evaluate(_ dataset: EncodedDataset) throws -> EvaluationResult {
+    /// loss), and a multi-label run's thresholds; a blending run's outputs are the blend's.
+    public func evaluate(_ split: LabelledSplit) throws -> EvaluationResult {
+        let dataset = split.encoded
         let objective: TargetObjective?
         switch config.task.kind {
         case .classification: objective = nil
         case .regression: objective = config.task.loss == .huber ? .huber(delta: Float(config.task.huberDelta)) : .meanSquaredError
         case .multiLabel: objective = .binaryCrossEntropy(posWeight: config.data.balancing == .posWeight ? classWeights : nil)
         }
-        return try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
-                                    padID: tokenizer.padID, classWeights: config.task.kind == .classification ? classWeights : nil,
-                                    objective: objective, thresholds: config.task.kind == .multiLabel ? thresholds : nil)
+        let network = try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                                           padID: tokenizer.padID, classWeights: config.task.kind == .classification ? classWeights : nil,
+                                           objective: objective, thresholds: config.task.kind == .multiLabel ? thresholds : nil)
+        guard blend != nil, config.task.kind == .classification else { return network }
+        return try KmerBaseline.scored(blended(network.probabilities, sequences: split.sequences), labels: network.labels,
+                                       classes: labelNames.count, weights: classWeights?.map(Double.init))
     }
 
     /// Multi-label: each label's decision threshold — tuned on the validation split when the
@@ -276,8 +327,8 @@ public final class TrainedRun {
             let dataset = try EncodedDataset(
                 LabeledSequences(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count), labelNames: labelNames),
                 tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength, bothStrands: config.data.averageStrands)
-            let probabilities = try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
-                                                        padID: tokenizer.padID)
+            let probabilities = blended(try model.probabilities(for: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
+                                                                padID: tokenizer.padID), sequences: sequences)
             try emit(Predictions(ids: ids, labelNames: labelNames, probabilities: probabilities, kind: config.task.kind,
                                  thresholds: config.task.kind == .multiLabel ? thresholds : nil))
             total += ids.count

@@ -18,6 +18,8 @@ extension Trainer {
         do {
             let result = try KmerBaseline.fit(train: b.train, positionalTrain: b.positionalTrain, validation: b.validation,
                                               test: b.test, options: b.options)
+            // The model first: a baseline.json always has its model beside it.
+            try result.model.write(to: inputs.run.baselineModel.path)
             record = BaselineRecord(result, wallTime: wallTime)
             extra["candidates"] = result.candidates.map {
                 ["features": $0.features, "c": $0.c, "validation_score": $0.validationScore, "iterations": $0.iterations] as [String: Any]

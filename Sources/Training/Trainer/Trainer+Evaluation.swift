@@ -82,14 +82,85 @@ extension Trainer {
                             + zip(inputs.labelNames, tuned).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "),
                             wallTime: wallTime))
         }
-        let result = try evaluate(test, thresholds: thresholds)
-        var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
-        metrics["test_loss"] = result.loss
+        var result = try evaluate(test, thresholds: thresholds)
+        var sections: [String: Any] = baselineTestSection.map { ["baseline": $0] } ?? [:]
+        if inputs.config.finetune.blendBaseline, test.kind == .classification {
+            if let blend = try blendWithBaseline(networkTest: result) {
+                sections["network"] = ["metrics": Self.testMetrics(result).filter { $0.value.isFinite },
+                                       "confusion_matrix": result.metrics.confusion?.rows ?? []] as [String: Any]
+                sections["blend"] = blend.section
+                result = blend.test
+            }
+        }
+        let metrics = Self.testMetrics(result)
         publish(.test(step: state.step, metrics: metrics, wallTime: wallTime))
-        try AtomicFile.write(try Self.metricsJSON(result, metrics: metrics, labelNames: inputs.labelNames,
-                                                  sections: baselineTestSection.map { ["baseline": $0] } ?? [:]),
+        try AtomicFile.write(try Self.metricsJSON(result, metrics: metrics, labelNames: inputs.labelNames, sections: sections),
                              to: inputs.run.testMetrics.path)
         try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)
+    }
+
+    /// `test_`-prefixed metrics of a test evaluation, `test_loss` included.
+    static func testMetrics(_ result: EvaluationResult) -> [String: Double] {
+        var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("test_", loss: result.loss).map { ($0.name, $0.value) })
+        metrics["test_loss"] = result.loss
+        return metrics
+    }
+
+    /// `finetune.blend_baseline`: chooses the network's weight in the average of its and the
+    /// baseline's probabilities on the validation split, records the blend in the best and last
+    /// checkpoints (`baseline_blend_weight` in `config.json`, the baseline model beside it, so
+    /// that `dnatune predict` and `eval` predict as the run did), and returns the blended test
+    /// outputs with the `blend` section of `test_metrics.json`. Nil, with an advice event saying
+    /// why, when the run has no baseline to blend with.
+    func blendWithBaseline(networkTest: EvaluationResult) throws -> (test: EvaluationResult, section: [String: Any])? {
+        func skip(_ why: String) -> (test: EvaluationResult, section: [String: Any])? {
+            publish(.advice(step: state.step, text: "no baseline blend: \(why); the predictions are the network's alone", wallTime: wallTime))
+            return nil
+        }
+        guard let b = inputs.baseline, let testSequences = b.test?.sequences else { return skip("the run has no baseline") }
+        guard FileManager.default.fileExists(atPath: inputs.run.baselineModel.path) else {
+            return skip("the baseline could not be fitted (see baseline.json)")
+        }
+        let model = try BaselineModel(contentsOf: inputs.run.baselineModel.path)
+        let validation = try evaluate(inputs.validation)
+        guard validation.labels == b.validation.labels, networkTest.labels == b.test?.labels,
+              model.labelNames == inputs.labelNames else {
+            return skip("the baseline's splits do not line up with the network's")
+        }
+        let options = b.options, k = inputs.labelNames.count
+        let baselineValidation = model.probabilities(b.validation.sequences)
+        let (weight, trials) = try BaselineBlend.choose(network: validation.probabilities, baseline: baselineValidation,
+                                                        labels: validation.labels, classes: k, metric: options.metric,
+                                                        greaterIsBetter: options.greaterIsBetter, classWeights: options.classWeights)
+        let blended = try KmerBaseline.scored(BaselineBlend.mix(network: networkTest.probabilities,
+                                                                baseline: model.probabilities(testSequences), weight: weight),
+                                              labels: networkTest.labels, classes: k, weights: options.classWeights)
+        let score = { (w: Double) in trials.first { $0.weight == w }?.score ?? .nan }
+        for checkpoint in [inputs.run.bestCheckpoint, inputs.run.lastCheckpoint]
+        where FileManager.default.fileExists(atPath: checkpoint.path) {
+            try Self.recordBlend(weight, model: model, in: checkpoint)
+        }
+        let metric = options.metric
+        publish(.advice(step: state.step, text: "predictions blend the network (weight \(String(format: "%.1f", weight))) with the baseline: "
+                        + "validation \(metric) \(String(format: "%.3f", score(weight))) against \(String(format: "%.3f", score(1))) "
+                        + "(network) and \(String(format: "%.3f", score(0))) (baseline)", wallTime: wallTime))
+        let section: [String: Any] = [
+            "network_weight": weight, "metric": metric,
+            "validation": trials.map { ["network_weight": $0.weight, "score": $0.score] as [String: Any] },
+        ]
+        return (blended, section)
+    }
+
+    /// Writes the blend into a checkpoint: `baseline_blend_weight` in its `config.json` and the
+    /// baseline model beside it.
+    static func recordBlend(_ weight: Double, model: BaselineModel, in checkpoint: URL) throws {
+        let url = checkpoint.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+              var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        try model.write(to: checkpoint.appendingPathComponent(BaselineModel.fileName).path)
+        object["baseline_blend_weight"] = weight
+        let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(Array(out) + [10], to: url.path)
     }
 
     /// Writes `decision_thresholds` into a checkpoint's `config.json` (where the checkpoint exists).
