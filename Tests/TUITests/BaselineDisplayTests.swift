@@ -35,9 +35,11 @@ import Testing
     /// The advice names only what the run does not already do.
     @Test func adviceLeavesOutWhatTheRunAlreadyDoes() throws {
         var c = DemoConfig.load()   // scratch, 3-mers, no augmentation
-        #expect(BaselineVerdict.advice(c) == "try k=6 tokens, reverse-complement augmentation or lr-find")
+        #expect(BaselineVerdict.advice(c) == "try k=6 tokens, reverse-complement augmentation, blend_baseline or lr-find")
         c.data.tokenizer.k = 6
         c.data.reverseComplementAugmentation = true
+        #expect(BaselineVerdict.advice(c) == "try blend_baseline or lr-find")
+        c.finetune.blendBaseline = true
         #expect(BaselineVerdict.advice(c) == "try lr-find")
         c.data.reverseComplementAugmentation = false
         #expect(BaselineVerdict.advice(c) == "try reverse-complement augmentation or lr-find")
@@ -133,6 +135,34 @@ import Testing
             #expect(text.contains("Test metrics vs baseline"))
             #expect(text.contains("0.5774") && text.contains("0.4321"))
             #expect(text.contains("Baseline"))
+            if !unicode { #expect(DashboardFixtures.isASCII(text)) }
+        }
+    }
+
+    /// A blending run: the blend's metrics, the baseline's and the network's own, in three columns.
+    @Test func evaluateShowsTheBlendTheBaselineAndTheNetwork() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = RunDirectory(url: dir)
+        let testMetrics = """
+            {"baseline": {"name": "one-hot logistic regression (C = 0.01)", "features": "onehot", "c": 0.01,
+              "metrics": {"test_accuracy": 0.75, "test_mcc": 0.4321}, "confusion_matrix": [[2, 1], [0, 1]]},
+             "network": {"metrics": {"test_accuracy": 0.5, "test_mcc": 0.1234}, "confusion_matrix": [[1, 1], [1, 1]]},
+             "blend": {"network_weight": 0.3, "metric": "eval_mcc", "validation": []},
+             "confusion_matrix": [[2, 0], [1, 1]], "count": 4, "label_names": ["neg", "pos"],
+             "metrics": {"test_accuracy": 0.75, "test_mcc": 0.5774, "test_loss": 0.6}}
+            """
+        try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)
+        try "id,true_label,predicted_label,prob_neg,prob_pos\n0,neg,neg,0.9,0.1\n1,neg,neg,0.8,0.2\n2,pos,neg,0.6,0.4\n3,pos,pos,0.3,0.7\n"
+            .write(to: run.predictions, atomically: true, encoding: .utf8)
+        let e = try #require(try RunEvaluation.load(run))
+        #expect(e.network?.weight == 0.3 && e.network?.metrics["test_mcc"] == 0.1234)
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
+        s.evaluation = e
+        for (width, height, unicode) in [(120, 40, true), (80, 24, false)] {
+            let text = EvaluateScreen().render(s, width: width, height: height, unicode: unicode).text
+            #expect(text.contains("0.5774") && text.contains("0.4321") && text.contains("0.1234"), "\(text)")
+            #expect(text.contains("blend 0.3") || text.contains("Test: blend, baseline, network"), "\(text)")
             if !unicode { #expect(DashboardFixtures.isASCII(text)) }
         }
     }

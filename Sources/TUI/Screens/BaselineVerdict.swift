@@ -22,10 +22,11 @@ struct BaselineVerdict: Equatable {
 
     /// What could lift a run that stays below its baseline, given what it already does.
     static func advice(_ config: TrainConfig?) -> String {
-        guard let c = config else { return "train longer, try k=6 tokens or lr-find" }
+        guard let c = config else { return "train longer, try k=6 tokens, blend_baseline or lr-find" }
         var tries: [String] = []
         if c.model.base == "scratch", c.data.tokenizer.kind == .kmer, c.data.tokenizer.k < 6 { tries.append("k=6 tokens") }
         if !c.data.reverseComplementAugmentation { tries.append("reverse-complement augmentation") }
+        if !c.finetune.blendBaseline && c.task.kind == .classification { tries.append("blend_baseline") }
         tries.append("lr-find")
         return "try " + (tries.count > 1 ? tries.dropLast().joined(separator: ", ") + " or " + tries.last! : tries[0])
     }

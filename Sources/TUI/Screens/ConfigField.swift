@@ -162,6 +162,7 @@ extension ConfigField {
                     assignments: { v, _ in ["finetune.callbacks.early_stopping.patience=\(v == "0" ? "null" : v)"] }),
         ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold"),
         ConfigField("best model at end", "finetune.load_best_model_at_end"),
+        ConfigField("blend baseline", "finetune.blend_baseline"),
         ConfigField("LoRA targets", "lora.target_modules",
                     kind: .suggested(["query, value", "query, key, value, dense"], typed: "module names"),
                     assignments: { v, _ in ["lora.target_modules=[\(v)]"] }),
