@@ -20,6 +20,7 @@ import Testing
         let out = dir.appendingPathComponent("export")
         let summary = try ExportProject.write(config: config, name: "tiny", to: out)
         let original = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
+        #expect(summary.notCarried.isEmpty)
 
         // The CSVs hold the original's rows in order, with its token ids (both strands where
         // predictions average them).
@@ -70,5 +71,16 @@ import Testing
             #expect(try Data(contentsOf: out.appendingPathComponent(file)) == Data(contentsOf: again.appendingPathComponent(file)), "\(file)")
         }
         #expect(throws: RunError.self) { try ExportProject.write(config: config, name: "tiny", to: out) }
+    }
+
+    /// What train.py does not do is named, not dropped silently: the adaptive steps and the blend.
+    @Test func theExportNamesWhatTrainPyDoesNotCarry() {
+        var config = TrainConfig()
+        #expect(ExportProject.notCarried(config).isEmpty)
+        config.model.adaptiveSteps = 2000
+        config.finetune.blendBaseline = true
+        let lines = ExportProject.notCarried(config)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("model.adaptive_steps (2000 ") && lines[1].hasPrefix("finetune.blend_baseline"))
     }
 }

@@ -146,7 +146,8 @@ extension Trainer {
                         + "(network) and \(String(format: "%.3f", score(0))) (baseline)", wallTime: wallTime))
         let section: [String: Any] = [
             "network_weight": weight, "metric": metric,
-            "validation": trials.map { ["network_weight": $0.weight, "score": $0.score] as [String: Any] },
+            // JSON has no NaN: an undefined score is null.
+            "validation": trials.map { ["network_weight": $0.weight, "score": $0.score.isFinite ? $0.score : NSNull()] as [String: Any] },
         ]
         return (blended, section)
     }
