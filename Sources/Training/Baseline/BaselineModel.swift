@@ -24,11 +24,14 @@ public struct BaselineModel: Sendable {
     /// The file name in a run directory and in a checkpoint.
     public static let fileName = "baseline_model.json"
 
+    /// The features the regression reads.
     public let features: Features
+    /// The fitted logistic regression over `features`.
     public let regression: LogisticRegression
     /// The class names, indexed by class id.
     public let labelNames: [String]
 
+    /// A baseline from its parts (`KmerBaseline.fit` makes one).
     public init(features: Features, regression: LogisticRegression, labelNames: [String]) {
         self.features = features; self.regression = regression; self.labelNames = labelNames
     }
