@@ -34,8 +34,7 @@ public enum ExportProject {
     public static func notCarried(_ config: TrainConfig) -> [String] {
         var lines: [String] = []
         if config.model.adaptiveSteps > 0 {
-            lines.append("model.adaptive_steps (\(config.model.adaptiveSteps) task-adaptive masked-LM steps): train.py fine-tunes the base as it is; "
-                         + "run them here first (dnatune train) and export from the adapted checkpoint")
+            lines.append("model.adaptive_steps (\(config.model.adaptiveSteps) task-adaptive masked-LM steps): train.py fine-tunes the base as it is, without them")
         }
         if config.finetune.blendBaseline {
             lines.append("finetune.blend_baseline: train.py's test metrics and predictions are the network's alone, without the k-mer baseline")
