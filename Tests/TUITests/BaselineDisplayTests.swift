@@ -112,6 +112,14 @@ import Testing
         #expect(tty.output(for: events[5]).hasPrefix("\r["))
     }
 
+    /// A finished run's Evaluate data from its `test_metrics.json` text and four predictions.
+    static func evaluation(_ run: RunDirectory, testMetrics: String) throws -> RunEvaluation {
+        try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)
+        try "id,true_label,predicted_label,prob_neg,prob_pos\n0,neg,neg,0.9,0.1\n1,neg,neg,0.8,0.2\n2,pos,neg,0.6,0.4\n3,pos,pos,0.3,0.7\n"
+            .write(to: run.predictions, atomically: true, encoding: .utf8)
+        return try #require(try RunEvaluation.load(run))
+    }
+
     /// Evaluate shows the model and the baseline side by side: every metric and both confusion matrices.
     @Test func evaluateShowsModelAndBaselineSideBySide() throws {
         let dir = try DashboardFixtures.temporaryDirectory()
@@ -123,10 +131,7 @@ import Testing
              "confusion_matrix": [[2, 0], [1, 1]], "count": 4, "label_names": ["neg", "pos"],
              "metrics": {"test_accuracy": 0.5, "test_mcc": 0.5774, "test_loss": 0.6}}
             """
-        try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)
-        try "id,true_label,predicted_label,prob_neg,prob_pos\n0,neg,neg,0.9,0.1\n1,neg,neg,0.8,0.2\n2,pos,neg,0.6,0.4\n3,pos,pos,0.3,0.7\n"
-            .write(to: run.predictions, atomically: true, encoding: .utf8)
-        let e = try #require(try RunEvaluation.load(run))
+        let e = try Self.evaluation(run, testMetrics: testMetrics)
         #expect(e.baseline?.metrics["test_mcc"] == 0.4321 && e.baseline?.confusion == [[2, 1], [0, 1]])
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.evaluation = e
@@ -152,10 +157,7 @@ import Testing
              "confusion_matrix": [[2, 0], [1, 1]], "count": 4, "label_names": ["neg", "pos"],
              "metrics": {"test_accuracy": 0.75, "test_mcc": 0.5774, "test_loss": 0.6}}
             """
-        try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)
-        try "id,true_label,predicted_label,prob_neg,prob_pos\n0,neg,neg,0.9,0.1\n1,neg,neg,0.8,0.2\n2,pos,neg,0.6,0.4\n3,pos,pos,0.3,0.7\n"
-            .write(to: run.predictions, atomically: true, encoding: .utf8)
-        let e = try #require(try RunEvaluation.load(run))
+        let e = try Self.evaluation(run, testMetrics: testMetrics)
         #expect(e.network?.weight == 0.3 && e.network?.metrics["test_mcc"] == 0.1234)
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.evaluation = e

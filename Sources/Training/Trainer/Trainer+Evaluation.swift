@@ -136,8 +136,7 @@ extension Trainer {
                                                                 baseline: model.probabilities(testSequences), weight: weight),
                                               labels: networkTest.labels, classes: k, weights: options.classWeights)
         let score = { (w: Double) in trials.first { $0.weight == w }?.score ?? .nan }
-        for checkpoint in [inputs.run.bestCheckpoint, inputs.run.lastCheckpoint]
-        where FileManager.default.fileExists(atPath: checkpoint.path) {
+        for checkpoint in [inputs.run.bestCheckpoint, inputs.run.lastCheckpoint] {
             try Self.recordBlend(weight, model: model, in: checkpoint)
         }
         let metric = options.metric
@@ -152,23 +151,25 @@ extension Trainer {
         return (blended, section)
     }
 
-    /// Writes the blend into a checkpoint: `baseline_blend_weight` in its `config.json` and the
-    /// baseline model beside it.
+    /// Writes the blend into a checkpoint: the baseline model beside its `config.json`, and
+    /// `baseline_blend_weight` in it (where the checkpoint exists).
     static func recordBlend(_ weight: Double, model: BaselineModel, in checkpoint: URL) throws {
         let url = checkpoint.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-              var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
         try model.write(to: checkpoint.appendingPathComponent(BaselineModel.fileName).path)
-        object["baseline_blend_weight"] = weight
-        let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(Array(out) + [10], to: url.path)
+        try record("baseline_blend_weight", weight, inConfigAt: url)
     }
 
     /// Writes `decision_thresholds` into a checkpoint's `config.json` (where the checkpoint exists).
     static func recordThresholds(_ thresholds: [Float], inConfigAt url: URL) throws {
+        try record("decision_thresholds", thresholds.map { Double($0) }, inConfigAt: url)
+    }
+
+    /// Sets one key of a checkpoint's `config.json` (where the checkpoint exists), keeping the rest.
+    static func record(_ key: String, _ value: Any, inConfigAt url: URL) throws {
         guard let data = FileManager.default.contents(atPath: url.path),
               var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
-        object["decision_thresholds"] = thresholds.map { Double($0) }
+        object[key] = value
         let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(Array(out) + [10], to: url.path)
     }
