@@ -119,7 +119,7 @@ public final class CleaningPipeline {
         let options = self.options
         if threads < 2 || !hasTrimmingWork {
             var next = first
-            while var r = next {
+            while var r = next.take() {
                 onInput(r)
                 if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) {
                     try onSurvivor(r, Self.dedupHash(r, options: options))
@@ -176,9 +176,11 @@ public final class CleaningPipeline {
         var batch: [SequenceRecord] = []
         batch.reserveCapacity(batchSize)
         var next = first
-        while next != nil {
-            onInput(next!)
-            batch.append(next.take()!)  // moved, not copied
+        while let record = next.take() {
+            // Borrowed by onInput, then moved into the batch: a copy would retain and later
+            // release each of the record's buffers.
+            onInput(record)
+            batch.append(consume record)
             if batch.count == batchSize {
                 toWorker.push(batch)
                 batch = []

@@ -32,6 +32,12 @@ public enum SequenceNormalizer {
     @inlinable
     public static func append(_ raw: UnsafeBufferPointer<UInt8>, to output: inout [UInt8], file: String,
                               line: Int, columnOffset: Int = 0) throws -> Bool {
+        // The common case, upper-case A/C/G/T only, is told by one vectorised pass and copied
+        // as it is.
+        if ByteScan.allACGT(raw) {
+            output.append(contentsOf: raw)
+            return false
+        }
         var ambiguous = false
         var bad = -1
         let n = raw.count

@@ -177,9 +177,7 @@ public final class SequenceReader {
         let offset = UInt8(phredOffset ?? 33)
         var quality = raw.quality
         raw.quality = []  // the one reference left: decoded in place, not copied
-        quality.withUnsafeMutableBufferPointer { q in
-            for i in 0..<q.count { q[i] = q[i] > offset ? q[i] - offset : 0 }
-        }
+        quality.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
         return (SequenceRecord(id: raw.id, sequence: raw.sequence, quality: quality, label: raw.label,
                                position: SourcePosition(file: path, line: raw.line)), raw.ambiguous)
     }
@@ -244,9 +242,10 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber,
                             "quality length \(qline.count) differs from sequence length \(seq.count)")
         }
-        var badQuality = -1
-        for i in 0..<qline.count where qline[i] < 33 || qline[i] > 126 { badQuality = i; break }
-        if badQuality >= 0 {
+        // One vectorised pass tells whether any character is outside '!'...'~'; only then is
+        // the first one looked for.
+        if !ByteScan.allQualityCharacters(qline) {
+            let badQuality = qline.firstIndex { $0 < 33 || $0 > 126 }!
             throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
                             "invalid quality character (\(String(format: qline[badQuality])))")
         }

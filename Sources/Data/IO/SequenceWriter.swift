@@ -56,7 +56,7 @@ public final class SequenceWriter {
                 let start = buffer.count
                 buffer.append(contentsOf: q)
                 buffer.withUnsafeMutableBufferPointer { b in
-                    for i in start..<b.count { b[i] = min(b[i], 126 - offset) + offset }
+                    ByteScan.encodeQualities(UnsafeMutableBufferPointer(rebasing: b[start...]), offset: offset)
                 }
             } else {
                 // No qualities known: write the highest common Illumina score (40).
