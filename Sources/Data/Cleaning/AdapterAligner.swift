@@ -70,6 +70,9 @@ public final class AdapterAligner {
     /// The adapter cut into `k + 1` pieces (k: the errors a whole-adapter match may have), as
     /// bit masks of each piece's first and last position, when every piece is at least 3 long.
     private let pieces: (starts: UInt64, ends: UInt64)?
+    /// The errors an adapter prefix of length i may have at the read's end, ⌊i · maxErrorRate⌋
+    /// (for an integer cost, cost ≤ i · rate ⇔ cost ≤ ⌊i · rate⌋), or −1 below `minOverlap`.
+    private let prefixBudget: [Int]
     /// Whether `locate` may skip the DP when the bit-parallel filter proves no match exists.
     var usePrefilter = true
 
@@ -130,6 +133,7 @@ public final class AdapterAligner {
         }
         compareASCII = !(wildcardQuery || wildcardReference)
         queryTable = wildcardQuery ? AdapterAligner.iupacTable : wildcardReference ? AdapterAligner.acgtTable : AdapterAligner.upperTable
+        prefixBudget = (0...m).map { i in i >= max(1, minOverlap) ? Int((Double(i) * maxErrorRate).rounded(.down)) : -1 }
         column = .allocate(capacity: m + 1)
         column.initialize(repeating: Entry(cost: 0, score: 0, origin: 0), count: m + 1)
         // The prefilter needs unit costs, a 3' adapter's flags and a pattern of one word.
@@ -175,15 +179,30 @@ public final class AdapterAligner {
     /// `m + k + 1` bases: its distances there are the whole read's wherever one is within budget.
     private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
         let m = self.m
-        let rate = maxErrorRate, k = self.k
+        let k = self.k
         var text = query
         if let pieces, query.count > m + k + 1 {
-            var d: UInt64 = 0, seen: UInt64 = 0
-            for b in query {
-                d = ((d << 1) | pieces.starts) & peq[Int(b)]
-                seen |= d
+            // Shift-and over two halves of the read at once (two independent dependency
+            // chains): the second starts `m - 1` bases early, so a piece (at most m long) that
+            // ends in it lies wholly in it.
+            let n = query.count
+            let split = n / 2
+            let second = max(0, split - (m - 1))
+            var d1: UInt64 = 0, seen1: UInt64 = 0, d2: UInt64 = 0, seen2: UInt64 = 0
+            var i = 0, j = second
+            while i < split {
+                d1 = ((d1 << 1) | pieces.starts) & peq[Int(query[i])]
+                d2 = ((d2 << 1) | pieces.starts) & peq[Int(query[j])]
+                seen1 |= d1
+                seen2 |= d2
+                i += 1; j += 1
             }
-            if seen & pieces.ends != 0 { return true }
+            while j < n {
+                d2 = ((d2 << 1) | pieces.starts) & peq[Int(query[j])]
+                seen2 |= d2
+                j += 1
+            }
+            if (seen1 | seen2) & pieces.ends != 0 { return true }
             text = UnsafeBufferPointer(rebasing: query[(query.count - (m + k + 1))...])
         }
         let shift = UInt64(m - 1)
@@ -204,12 +223,12 @@ public final class AdapterAligner {
             mv = ph & xv
         }
         if best <= k { return true }
-        // Distances of every adapter prefix at the read's end.
+        // Distances of every adapter prefix at the read's end, against each prefix's budget.
         var cost = 0
         for i in 1...m {
             let bit: UInt64 = 1 << UInt64(i - 1)
             if pv & bit != 0 { cost += 1 } else if mv & bit != 0 { cost -= 1 }
-            if i >= minOverlap && Double(cost) <= Double(i) * rate { return true }
+            if cost <= prefixBudget[i] { return true }
         }
         return false
     }
@@ -268,6 +287,7 @@ public final class AdapterAligner {
         // last-column search; its stale value takes part in that search, so it is kept here too.
         var origin: Int32 = 0
         let half = Int32(m / 2)
+        let k32 = Int32(k)
         let wildcardRef = wildcardReference
 
         func effective(length: Int, refStart: Int, refStop: Int) -> Int {
@@ -278,7 +298,8 @@ public final class AdapterAligner {
         if minN + 1 <= maxN {
             columns: for j in (minN + 1)...maxN {
                 var diag = column[0]
-                if startInQuery { column[0].origin = Int32(j) } else { column[0].cost = Int32(j) * insCost }
+                // Costs and positions are at most m + n: wrapping arithmetic (no overflow checks).
+                if startInQuery { column[0].origin = Int32(truncatingIfNeeded: j) } else { column[0].cost = Int32(truncatingIfNeeded: j) &* insCost }
                 let q = s2[j - 1]
                 if last >= 1 {
                     for i in 1...last {
@@ -287,9 +308,9 @@ public final class AdapterAligner {
                         if equal {
                             cost = diag.cost; origin = diag.origin; score = diag.score &+ AdapterAligner.matchScore
                         } else {
-                            let costDiag = diag.cost + 1
-                            let costDeletion = column[i].cost + delCost
-                            let costInsertion = column[i - 1].cost + insCost
+                            let costDiag = diag.cost &+ 1
+                            let costDeletion = column[i].cost &+ delCost
+                            let costInsertion = column[i - 1].cost &+ insCost
                             if costDiag <= costDeletion && costDiag <= costInsertion {
                                 cost = costDiag; origin = diag.origin; score = diag.score &+ AdapterAligner.mismatchScore
                             } else if costInsertion <= costDeletion {
@@ -303,7 +324,7 @@ public final class AdapterAligner {
                     }
                 }
                 lastFilled = last
-                while last >= 0 && column[last].cost > Int32(k) { last -= 1 }
+                while last >= 0 && column[last].cost > k32 { last -= 1 }
                 if last < m {
                     last += 1
                 } else if stopInQuery {

@@ -42,9 +42,10 @@ public final class SequenceReader {
     private var bufferedNext = 0
     private var recordsSeen = 0
 
+    /// A FASTQ record as read, its qualities still characters (the offset may not be known yet).
     private struct RawFastq {
-        var id: String; var label: String?; var sequence: [UInt8]; var quality: [UInt8]
-        var line: Int; var qualityLine: Int; var ambiguous: Bool
+        var record: SequenceRecord; var ambiguous: Bool
+        var qualityCharacters: [UInt8] { record.quality ?? [] }
     }
 
     /// Opens `path`. The format comes from `options.format`, else the extension, else the
@@ -163,23 +164,22 @@ public final class SequenceReader {
         if phredOffset == nil {
             // Buffer the first records raw, then choose the offset from their quality range.
             while buffered.count < max(1, options.phredDetectionRecords), let raw = try nextRawFastq() { buffered.append(raw) }
-            (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map(\.quality))
+            (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map(\.qualityCharacters))
         }
         var raw: RawFastq
         if bufferedNext < buffered.count {
             raw = buffered[bufferedNext]
+            buffered[bufferedNext].record.quality = nil  // raw's qualities are then the one reference
             bufferedNext += 1
             if bufferedNext == buffered.count { buffered = []; bufferedNext = 0 }
         } else {
             guard let r = try nextRawFastq() else { return (nil, false) }
             raw = r
         }
+        // Decoded in place (the record holds the only reference) and moved out, not copied.
         let offset = UInt8(phredOffset ?? 33)
-        var quality = raw.quality
-        raw.quality = []  // the one reference left: decoded in place, not copied
-        quality.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
-        return (SequenceRecord(id: raw.id, sequence: raw.sequence, quality: quality, label: raw.label,
-                               position: SourcePosition(file: path, line: raw.line)), raw.ambiguous)
+        raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
+        return (raw.record, raw.ambiguous)
     }
 
     /// The quality offset the characters of `qualities` show, decided from all of them, with the
@@ -249,8 +249,9 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
                             "invalid quality character (\(String(format: qline[badQuality])))")
         }
-        return RawFastq(id: id, label: label, sequence: seq, quality: Array(qline), line: headerLine,
-                        qualityLine: lines.lineNumber, ambiguous: amb)
+        return RawFastq(record: SequenceRecord(id: id, sequence: seq, quality: Array(qline), label: label,
+                                               position: SourcePosition(file: path, line: headerLine)),
+                        ambiguous: amb)
     }
 
     // MARK: - CSV / TSV

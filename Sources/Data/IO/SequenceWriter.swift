@@ -50,7 +50,7 @@ public final class SequenceWriter {
         case .fastq:
             buffer.append(UInt8(ascii: "@")); appendName(record)
             buffer.append(0x0A); buffer.append(contentsOf: record.sequence)
-            buffer.append(contentsOf: [0x0A, UInt8(ascii: "+"), 0x0A])
+            buffer.append(0x0A); buffer.append(UInt8(ascii: "+")); buffer.append(0x0A)
             let offset = UInt8(phredOffset)
             if let q = record.quality, q.count == record.sequence.count {
                 let start = buffer.count
