@@ -10,12 +10,15 @@ public struct DoctorReport: Sendable {
     public var gflops: Double
     /// The instruction set of the engine's elementwise kernels, e.g. "AVX2 + FMA".
     public var kernels: String
+    /// How OpenBLAS's kernels were chosen, when not by OpenBLAS alone (e.g. "SkylakeX, chosen by
+    /// dnatune: OpenBLAS alone took this CPU for Prescott").
+    public var blasChoice: String?
 
     public init(version: String, term: String, unicode: Bool, colorCount: Int, monochrome: Bool,
-                blas: String, blasThreads: Int, gflops: Double, kernels: String = "") {
+                blas: String, blasThreads: Int, gflops: Double, kernels: String = "", blasChoice: String? = nil) {
         self.version = version; self.term = term; self.unicode = unicode; self.colorCount = colorCount
         self.monochrome = monochrome; self.blas = blas; self.blasThreads = blasThreads; self.gflops = gflops
-        self.kernels = kernels
+        self.kernels = kernels; self.blasChoice = blasChoice
     }
 }
 
@@ -54,6 +57,7 @@ public enum DoctorView {
         }
         y += 2
         row("OpenBLAS", r.blas)
+        if let choice = r.blasChoice { row("BLAS kernels", choice, Style(fg: .warn)) }
         row("BLAS threads", "\(r.blasThreads)")
         row(r.unicode ? "sgemm 512³" : "sgemm 512^3", r.gflops > 0 ? String(format1(r.gflops)) + " GFLOP/s" : "not measured")
         if !r.kernels.isEmpty { row("kernels", r.kernels) }

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Dispatch
 
@@ -14,6 +15,34 @@ public enum BLAS {
         var text = String(cString: openblas_get_config())
         if let core = openblas_get_corename() { text += " (\(String(cString: core)))" }
         return text
+    }
+
+    /// The name of the kernel OpenBLAS chose for this CPU ("Haswell", "SkylakeX", "Prescott", …).
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// OpenBLAS's x86 kernels that use neither AVX2 nor AVX-512 — what a DYNAMIC_ARCH build falls
+    /// back to on a CPU it does not recognise. Debian 12's OpenBLAS 0.3.21 takes an Emerald Rapids
+    /// Xeon (family 6, model 207) for "Prescott", whose sgemm ran at 18.6 GFLOP/s there against
+    /// SkylakeX's 97.
+    static let fallbackCores: Set<String> = [
+        "Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington",
+        "Nehalem", "Atom", "Opteron", "Opteron_SSE3", "Barcelona",
+    ]
+
+    /// The kernel to ask OpenBLAS for (with `OPENBLAS_CORETYPE`, read when the library loads)
+    /// when it fell back to one without AVX2 on a CPU that has more: "SkylakeX" where the CPU
+    /// has AVX-512, "Haswell" where it has AVX2 and FMA; nil when OpenBLAS's choice stands.
+    public static var betterCoreType: String? {
+        betterCoreType(chosen: coreName, isa: dnt_kernels_isa())
+    }
+
+    static func betterCoreType(chosen: String, isa: dnt_isa) -> String? {
+        guard fallbackCores.contains(chosen) else { return nil }
+        switch isa {
+        case DNT_ISA_AVX512: return "SkylakeX"
+        case DNT_ISA_AVX2_FMA: return "Haswell"
+        default: return nil
+        }
     }
 
     /// Row-major single-precision matrix product `C = alpha * op(A) * op(B) + beta * C`,

@@ -14,4 +14,11 @@ struct DNATune: ParsableCommand {
                       SweepCommand.self, Pretrain.self, Models.self, DataCommand.self, ConfigCommand.self, ExportCommand.self, Bench.self, Doctor.self],
         defaultSubcommand: DashboardCommand.self
     )
+
+    /// Starts again with better OpenBLAS kernels where the library did not know this CPU, then
+    /// parses and runs the command.
+    static func main() {
+        OpenBLASCore.restartIfFallback()
+        main(nil)
+    }
 }

@@ -28,7 +28,7 @@ struct Doctor: ParsableCommand {
             let report = DoctorReport(
                 version: dnatuneVersion, term: env["TERM"] ?? "", unicode: !ascii, colorCount: 0,
                 monochrome: true, blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops,
-                kernels: Kernels.instructionSet)
+                kernels: Kernels.instructionSet, blasChoice: OpenBLASCore.note)
             let text = DoctorView.render(report, width: 100, height: 20).text
             print(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("Press any key") }
                 .joined(separator: "\n"))
@@ -40,7 +40,7 @@ struct Doctor: ParsableCommand {
             version: dnatuneVersion, term: env["TERM"] ?? "", unicode: terminal.unicode,
             colorCount: terminal.colorCount, monochrome: terminal.palette.monochrome,
             blas: BLAS.configuration, blasThreads: BLAS.threads, gflops: gflops,
-                kernels: Kernels.instructionSet)
+                kernels: Kernels.instructionSet, blasChoice: OpenBLASCore.note)
         while true {
             let (w, h) = terminal.size
             terminal.paint(DoctorView.render(report, width: w, height: h))

@@ -11,6 +11,48 @@ import Testing
         #expect(!r.stdout.contains("\u{1B}["), "escape sequences in the report")
     }
 
+    #if arch(x86_64)
+    /// Where OpenBLAS on its own falls back to kernels without AVX2 on a CPU that has AVX2
+    /// (Debian 12's 0.3.21 on an Emerald Rapids Xeon takes "Prescott", 5× slower), dnatune
+    /// starts itself again with the kernels the CPU runs and `doctor` says so; elsewhere
+    /// OpenBLAS's choice stands. A user's own `OPENBLAS_CORETYPE` is kept either way.
+    @Test func openBLASFallbackKernelsAreReplaced() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_CORETYPE"] = nil
+        env["DNATUNE_OPENBLAS_FALLBACK"] = nil
+        // OpenBLAS's own choice, asked of the library directly, and the CPU's vector units.
+        let probe = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", """
+            import ctypes
+            lib = ctypes.CDLL('libopenblas.so.0')
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            print(lib.openblas_get_corename().decode())
+            """], environment: env)
+        try #require(probe.status == 0, "\(probe.stderr)")
+        let own = probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set((cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? "").split(separator: " ").map(String.init))
+        let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+        let avx2 = flags.contains("avx2") && flags.contains("fma")
+        let fallback = ["Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington",
+                        "Nehalem", "Atom", "Opteron", "Opteron_SSE3", "Barcelona"].contains(own)
+        let r = try runProcess(Binary.url, ["doctor"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let blasLine = r.stdout.split(separator: "\n").first { $0.contains("OpenBLAS ") }.map(String.init) ?? ""
+        if fallback && (avx512 || avx2) {
+            #expect(blasLine.contains(avx512 ? "SkylakeX" : "Haswell"), "\(r.stdout)")
+            #expect(r.stdout.contains("chosen by dnatune: OpenBLAS alone took this CPU for \(own)"), "\(r.stdout)")
+        } else {
+            #expect(blasLine.contains(own), "OpenBLAS alone chose \(own): \(r.stdout)")
+            #expect(!r.stdout.contains("chosen by dnatune"), "\(r.stdout)")
+        }
+        // The user's choice is kept, even the fallback itself.
+        env["OPENBLAS_CORETYPE"] = "Prescott"
+        let kept = try runProcess(Binary.url, ["doctor"], environment: env)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stdout.contains("Prescott") && !kept.stdout.contains("chosen by dnatune"), "\(kept.stdout)")
+    }
+    #endif
+
     @Test func versionPrintsTheVersion() throws {
         let r = try runProcess(Binary.url, ["--version"])
         #expect(r.status == 0)

@@ -1,9 +1,22 @@
+import CKernels
 import Testing
 @testable import Training
 
 /// OpenBLAS really computes through `cblas_sgemm`: products of known matrices in every
 /// transpose combination, against a plain triple loop.
 @Suite struct BLASTests {
+    /// OpenBLAS's fallback kernels are replaced by the best this CPU runs; a kernel OpenBLAS
+    /// chose for the CPU it recognised is left alone, as is a CPU without AVX2.
+    @Test(arguments: [
+        ("Prescott", DNT_ISA_AVX512, "SkylakeX"), ("Prescott", DNT_ISA_AVX2_FMA, "Haswell"), ("Prescott", DNT_ISA_BASELINE, nil),
+        ("Nehalem", DNT_ISA_AVX2_FMA, "Haswell"), ("Core2", DNT_ISA_AVX512, "SkylakeX"),
+        ("Haswell", DNT_ISA_AVX512, nil), ("SkylakeX", DNT_ISA_AVX512, nil), ("Zen", DNT_ISA_AVX2_FMA, nil),
+        ("Cooperlake", DNT_ISA_AVX512, nil), ("Sandybridge", DNT_ISA_AVX2_FMA, nil),
+    ] as [(String, dnt_isa, String?)])
+    func fallbackKernelsAreReplaced(_ chosen: String, _ isa: dnt_isa, _ expected: String?) {
+        #expect(BLAS.betterCoreType(chosen: chosen, isa: isa) == expected)
+    }
+
     @Test func knownProduct() {
         // [1 2 3; 4 5 6] × [7 8; 9 10; 11 12] = [58 64; 139 154]
         let a: [Float] = [1, 2, 3, 4, 5, 6], b: [Float] = [7, 8, 9, 10, 11, 12]

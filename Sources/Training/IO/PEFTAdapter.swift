@@ -185,11 +185,25 @@ public struct PEFTAdapter: Sendable, Equatable {
         return out
     }
 
-    /// `W += scale · B·A` in place, one `sgemm`: W [out, in], B [out, rank], A [rank, in], row-major.
+    /// `W += scale · B·A` in place: W [out, in], B [out, rank], A [rank, in], row-major. Each
+    /// element's product is summed over the rank in order, then scaled and added — a fixed order
+    /// of plain float operations, so that a merged checkpoint has the same bytes on every CPU
+    /// (an `sgemm` rounds differently with each OpenBLAS kernel). Rank-r work: milliseconds
+    /// for a BERT-base layer.
     public static func merge(weight: UnsafeMutablePointer<Float>, outFeatures: Int, inFeatures: Int,
                              a: UnsafePointer<Float>, b: UnsafePointer<Float>, rank: Int, scale: Float) {
         guard outFeatures > 0, inFeatures > 0, rank > 0 else { return }
-        BLAS.sgemm(transA: false, transB: false, m: outFeatures, n: inFeatures, k: rank, alpha: scale,
-                   a: b, lda: rank, b: a, ldb: inFeatures, beta: 1, c: weight, ldc: inFeatures)
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: inFeatures)
+        defer { row.deallocate() }
+        for o in 0..<outFeatures {
+            row.initialize(repeating: 0, count: inFeatures)
+            for r in 0..<rank {
+                let coefficient = b[o * rank + r]
+                let aRow = a + r * inFeatures
+                for i in 0..<inFeatures { row[i] += coefficient * aRow[i] }
+            }
+            let w = weight + o * inFeatures
+            for i in 0..<inFeatures { w[i] += scale * row[i] }
+        }
     }
 }
