@@ -23,7 +23,7 @@ public enum BLAS {
     /// OpenBLAS's x86 kernels that use neither AVX2 nor AVX-512 — what a DYNAMIC_ARCH build falls
     /// back to on a CPU it does not recognise. Debian 12's OpenBLAS 0.3.21 takes an Emerald Rapids
     /// Xeon (family 6, model 207) for "Prescott", whose sgemm ran at 18.6 GFLOP/s there against
-    /// SkylakeX's 97.
+    /// SkylakeX's 234.
     static let fallbackCores: Set<String> = [
         "Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington",
         "Nehalem", "Atom", "Opteron", "Opteron_SSE3", "Barcelona",

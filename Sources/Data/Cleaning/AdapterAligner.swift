@@ -182,27 +182,12 @@ public final class AdapterAligner {
         let k = self.k
         var text = query
         if let pieces, query.count > m + k + 1 {
-            // Shift-and over two halves of the read at once (two independent dependency
-            // chains): the second starts `m - 1` bases early, so a piece (at most m long) that
-            // ends in it lies wholly in it.
-            let n = query.count
-            let split = n / 2
-            let second = max(0, split - (m - 1))
-            var d1: UInt64 = 0, seen1: UInt64 = 0, d2: UInt64 = 0, seen2: UInt64 = 0
-            var i = 0, j = second
-            while i < split {
-                d1 = ((d1 << 1) | pieces.starts) & peq[Int(query[i])]
-                d2 = ((d2 << 1) | pieces.starts) & peq[Int(query[j])]
-                seen1 |= d1
-                seen2 |= d2
-                i += 1; j += 1
+            var d: UInt64 = 0, seen: UInt64 = 0
+            for b in query {
+                d = ((d << 1) | pieces.starts) & peq[Int(b)]
+                seen |= d
             }
-            while j < n {
-                d2 = ((d2 << 1) | pieces.starts) & peq[Int(query[j])]
-                seen2 |= d2
-                j += 1
-            }
-            if (seen1 | seen2) & pieces.ends != 0 { return true }
+            if seen & pieces.ends != 0 { return true }
             text = UnsafeBufferPointer(rebasing: query[(query.count - (m + k + 1))...])
         }
         let shift = UInt64(m - 1)

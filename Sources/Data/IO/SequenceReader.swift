@@ -176,7 +176,7 @@ public final class SequenceReader {
             guard let r = try nextRawFastq() else { return (nil, false) }
             raw = r
         }
-        // Decoded in place (the record holds the only reference) and moved out, not copied.
+        // Decoded in place: the record holds the qualities' only reference.
         let offset = UInt8(phredOffset ?? 33)
         raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
         return (raw.record, raw.ambiguous)
