@@ -74,8 +74,9 @@ import Testing
         let network: [Float] = [0.9, 0.1, 0.1, 0.9, 0.45, 0.55, 0.55, 0.45]
         let baseline: [Float] = [0.45, 0.55, 0.55, 0.45, 0.9, 0.1, 0.1, 0.9]
         let labels = [0, 1, 0, 1]
-        let (weight, trials) = try BaselineBlend.choose(network: network, baseline: baseline, labels: labels, classes: 2,
-                                                        metric: "eval_accuracy", greaterIsBetter: true, classWeights: nil)
+        let choice = try BaselineBlend.choose(network: network, baseline: baseline, labels: labels, classes: 2,
+                                              metric: "eval_accuracy", greaterIsBetter: true, classWeights: nil)
+        let (weight, trials) = (choice.weight, choice.trials)
         #expect(trials.map(\.weight) == BaselineBlend.weights)
         // Alone each gets 2 of 4; between 0.2 and 0.8 all four are right (at 0.5 both rows are 0.675).
         #expect(trials.first!.score == 0.5 && trials.last!.score == 0.5)
@@ -84,9 +85,66 @@ import Testing
         #expect(abs(BaselineBlend.mix(network: network, baseline: baseline, weight: 0.5)[0] - 0.675) < 1e-6)
         // A useless network: the baseline alone is best, and the loss (lower is better) says so.
         let flat = [Float](repeating: 0.5, count: 8)
-        let (w, _) = try BaselineBlend.choose(network: flat, baseline: [0.8, 0.2, 0.2, 0.8, 0.8, 0.2, 0.2, 0.8], labels: labels,
-                                              classes: 2, metric: "eval_loss", greaterIsBetter: false, classWeights: nil)
-        #expect(w == 0)
+        let useless = try BaselineBlend.choose(network: flat, baseline: [0.8, 0.2, 0.2, 0.8, 0.8, 0.2, 0.2, 0.8], labels: labels,
+                                               classes: 2, metric: "eval_loss", greaterIsBetter: false, classWeights: nil)
+        // Every row's loss is the same at w = 0, so no resample moves it: the standard error is 0
+        // (but for the rounding of a mean).
+        #expect(useless.weight == 0 && useless.best == 0 && useless.standardError < 1e-12)
+    }
+
+    /// 1,000 rows on which both models agree (right on 800 with 0.8 for the true class, wrong on
+    /// 200 with 0.3) and one row only the baseline gets right, and only while the network's weight
+    /// is at most 0.3. The best score is then 0.3's by one row in 1,001; the standard error of an
+    /// accuracy near 0.8 on 1,001 rows is √(0.8·0.2/1001) ≈ 0.0126, so the rule keeps 0.5.
+    @Test func theOneStandardErrorRuleKeepsAnEvenBlendWhenTheDifferenceIsNoise() throws {
+        var network: [Float] = [], baseline: [Float] = [], labels: [Int] = []
+        for i in 0..<1000 {
+            let y = i % 2, pTrue: Float = i % 5 == 0 ? 0.3 : 0.8
+            labels.append(y)
+            let row: [Float] = y == 0 ? [pTrue, 1 - pTrue] : [1 - pTrue, pTrue]
+            network += row
+            baseline += row
+        }
+        labels.append(0)
+        network += [0.3, 0.7]
+        baseline += [0.6, 0.4]
+        let choice = try BaselineBlend.choose(network: network, baseline: baseline, labels: labels, classes: 2,
+                                              metric: "eval_accuracy", greaterIsBetter: true, classWeights: nil)
+        #expect(choice.trials.filter { $0.weight <= 0.3 }.allSatisfy { abs($0.score - 801.0 / 1001) < 1e-12 })
+        #expect(choice.trials.filter { $0.weight > 0.3 }.allSatisfy { abs($0.score - 800.0 / 1001) < 1e-12 })
+        #expect(choice.best == 0.3)
+        let analytic = (0.8 * 0.2 / 1001).squareRoot()
+        #expect(abs(choice.standardError - analytic) < 0.15 * analytic, "bootstrap \(choice.standardError), analytic \(analytic)")
+        #expect(choice.weight == 0.5)
+        // The same split gives the same weight and standard error (the resamples are seeded).
+        #expect(try BaselineBlend.choose(network: network, baseline: baseline, labels: labels, classes: 2,
+                                         metric: "eval_accuracy", greaterIsBetter: true, classWeights: nil) == choice)
+    }
+
+    /// A network right on 90 % of 1,000 rows (0.7 for the true class) and a baseline that guesses
+    /// (0.9 or 0.1): below a network weight of 2/3 the baseline's guesses overrule the network, so
+    /// the validation split clearly prefers weights of 0.7 and more, far beyond one standard
+    /// error, and the rule follows it.
+    @Test func theOneStandardErrorRuleLeavesAnEvenBlendWhenValidationClearlyDisagrees() throws {
+        var random = SeededRandom(seed: 7)
+        var network: [Float] = [], baseline: [Float] = [], labels: [Int] = []
+        for i in 0..<1000 {
+            let y = i % 2
+            labels.append(y)
+            let pTrue: Float = i % 10 == 0 ? 0.4 : 0.7
+            network += y == 0 ? [pTrue, 1 - pTrue] : [1 - pTrue, pTrue]
+            let guess: Float = random.nextInt(below: 2) == 0 ? 0.9 : 0.1
+            baseline += [guess, 1 - guess]
+        }
+        let choice = try BaselineBlend.choose(network: network, baseline: baseline, labels: labels, classes: 2,
+                                              metric: "eval_mcc", greaterIsBetter: true, classWeights: nil)
+        let score = { (w: Double) in choice.trials.first { $0.weight == w }!.score }
+        #expect(score(1) > score(0.5) + 5 * choice.standardError)
+        #expect(choice.weight >= 0.7)
+        #expect(score(choice.weight) >= score(choice.best) - choice.standardError)
+        // Of the weights within one standard error of the best, the chosen one is nearest 0.5.
+        let close = choice.trials.filter { $0.score >= score(choice.best) - choice.standardError }
+        #expect(close.allSatisfy { abs($0.weight - 0.5) >= abs(choice.weight - 0.5) })
     }
 
     @Test func blendingIsAClassificationOption() throws {
@@ -113,6 +171,8 @@ import Testing
         let weight = try #require(blend["network_weight"] as? Double)
         let network = try #require((written["network"] as? [String: Any])?["metrics"] as? [String: Double])
         #expect((blend["validation"] as? [Any])?.count == 11)
+        #expect(blend["rule"] as? String == "one standard error")
+        #expect((blend["standard_error"] as? Double).map { $0 >= 0 } == true && blend["best_weight"] is Double)
 
         // The network alone, as the checkpoint holds it without the blend.
         let folder = run.bestCheckpoint

@@ -161,10 +161,21 @@ public struct BaselineModel: Sendable {
 /// with the network's weight `w` chosen on the validation split: the run's final predictor when
 /// `finetune.blend_baseline` is on. The two models err differently (position-wise bases or k-mer
 /// counts against a transformer's tokens), so the average is often better than either; where
-/// it is not, the validation split says so and `w` goes to 0 or 1.
+/// it is not, the validation split says so and `w` moves towards 0 or 1.
+///
+/// The weight follows the one-standard-error rule: of the weights whose validation score is
+/// within one standard error of the best score, the one nearest 0.5. An even average is the
+/// choice a user would make knowing nothing, and a validation split of a few thousand sequences
+/// often scores every weight within noise of the others; the rule leaves 0.5 only when the
+/// validation split clearly prefers another weight. The standard error is the best weight's
+/// score's spread over bootstrap resamples of the validation split (seeded: the same split gives
+/// the same weight).
 public enum BaselineBlend {
     /// The weights tried: 0, 0.1, …, 1.
     public static let weights: [Double] = (0...10).map { Double($0) / 10 }
+
+    /// Bootstrap resamples of the validation split for the standard error.
+    public static let resamples = 200
 
     /// `w·a + (1 − w)·b`, element-wise.
     public static func mix(network a: [Float], baseline b: [Float], weight w: Double) -> [Float] {
@@ -179,11 +190,23 @@ public enum BaselineBlend {
         public var score: Double
     }
 
-    /// The network's weight that scores best on `labels` by `metric` (ties go to the weight
-    /// nearest 0.5, then to the larger), and every weight's score.
+    /// What the validation split decided.
+    public struct Choice: Sendable, Equatable {
+        /// The network's weight the blend uses.
+        public var weight: Double
+        /// The weight with the best validation score (ties to the weight nearest 0.5, then the larger).
+        public var best: Double
+        /// The bootstrap standard error of the best weight's validation score (0 where it is undefined).
+        public var standardError: Double
+        /// Every weight's validation score.
+        public var trials: [Trial]
+    }
+
+    /// Chooses the network's weight on the validation split by `metric` with the
+    /// one-standard-error rule (see the type's documentation).
     /// - Throws: `RunError` when no weight gives a finite score.
     public static func choose(network: [Float], baseline: [Float], labels: [Int], classes: Int, metric: String,
-                              greaterIsBetter: Bool, classWeights: [Double]?) throws -> (weight: Double, trials: [Trial]) {
+                              greaterIsBetter: Bool, classWeights: [Double]?) throws -> Choice {
         var trials: [Trial] = []
         for w in weights {
             let scored = try KmerBaseline.scored(mix(network: network, baseline: baseline, weight: w), labels: labels,
@@ -194,10 +217,42 @@ public enum BaselineBlend {
         guard let top = greaterIsBetter ? finite.map(\.score).max() : finite.map(\.score).min() else {
             throw RunError("no blend weight gave a finite validation \(metric)")
         }
-        let best = finite.filter { $0.score == top }.min { a, b in
+        let best = nearestHalf(finite.filter { $0.score == top })
+        let se = try standardError(mix(network: network, baseline: baseline, weight: best.weight), labels: labels,
+                                   classes: classes, metric: metric, classWeights: classWeights)
+        let close = finite.filter { greaterIsBetter ? $0.score >= top - se : $0.score <= top + se }
+        return Choice(weight: nearestHalf(close).weight, best: best.weight, standardError: se, trials: trials)
+    }
+
+    /// The trial whose weight is nearest 0.5, the larger weight on a tie.
+    static func nearestHalf(_ trials: [Trial]) -> Trial {
+        trials.min { a, b in
             let da = abs(a.weight - 0.5), db = abs(b.weight - 0.5)
             return da != db ? da < db : a.weight > b.weight
         }!
-        return (best.weight, trials)
+    }
+
+    /// The standard deviation of `metric` over `resamples` bootstrap resamples (rows drawn with
+    /// replacement, seeded) of the probabilities' rows; 0 where fewer than two resamples give a
+    /// finite score.
+    static func standardError(_ probabilities: [Float], labels: [Int], classes k: Int, metric: String,
+                              classWeights: [Double]?) throws -> Double {
+        let n = labels.count
+        guard n > 1 else { return 0 }
+        var random = SeededRandom(seed: 0x626C_656E_64)  // "blend"
+        var scores: [Double] = []
+        var p = [Float](repeating: 0, count: n * k), y = [Int](repeating: 0, count: n)
+        for _ in 0..<resamples {
+            for i in 0..<n {
+                let j = random.nextInt(below: n)
+                y[i] = labels[j]
+                for c in 0..<k { p[i * k + c] = probabilities[j * k + c] }
+            }
+            let score = KmerBaseline.metricValue(metric, try KmerBaseline.scored(p, labels: y, classes: k, weights: classWeights))
+            if score.isFinite { scores.append(score) }
+        }
+        guard scores.count > 1 else { return 0 }
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        return (scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(scores.count - 1)).squareRoot()
     }
 }

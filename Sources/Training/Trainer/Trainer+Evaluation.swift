@@ -129,9 +129,10 @@ extension Trainer {
         }
         let options = b.options, k = inputs.labelNames.count
         let baselineValidation = model.probabilities(b.validation.sequences)
-        let (weight, trials) = try BaselineBlend.choose(network: validation.probabilities, baseline: baselineValidation,
+        let choice = try BaselineBlend.choose(network: validation.probabilities, baseline: baselineValidation,
                                                         labels: validation.labels, classes: k, metric: options.metric,
                                                         greaterIsBetter: options.greaterIsBetter, classWeights: options.classWeights)
+        let weight = choice.weight, trials = choice.trials
         let blended = try KmerBaseline.scored(BaselineBlend.mix(network: networkTest.probabilities,
                                                                 baseline: model.probabilities(testSequences), weight: weight),
                                               labels: networkTest.labels, classes: k, weights: options.classWeights)
@@ -140,11 +141,14 @@ extension Trainer {
             try Self.recordBlend(weight, model: model, in: checkpoint)
         }
         let metric = options.metric
+        let rule = choice.best == weight ? ""
+            : String(format: "; the best, %.1f (%.3f), is within one standard error (%.3f)", choice.best, score(choice.best), choice.standardError)
         publish(.advice(step: state.step, text: "predictions blend the network (weight \(String(format: "%.1f", weight))) with the baseline: "
                         + "validation \(metric) \(String(format: "%.3f", score(weight))) against \(String(format: "%.3f", score(1))) "
-                        + "(network) and \(String(format: "%.3f", score(0))) (baseline)", wallTime: wallTime))
+                        + "(network) and \(String(format: "%.3f", score(0))) (baseline)\(rule)", wallTime: wallTime))
         let section: [String: Any] = [
-            "network_weight": weight, "metric": metric,
+            "network_weight": weight, "metric": metric, "rule": "one standard error",
+            "best_weight": choice.best, "standard_error": choice.standardError,
             // JSON has no NaN: an undefined score is null.
             "validation": trials.map { ["network_weight": $0.weight, "score": $0.score.isFinite ? $0.score : NSNull()] as [String: Any] },
         ]
