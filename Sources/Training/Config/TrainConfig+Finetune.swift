@@ -101,8 +101,9 @@ extension TrainConfig {
         public var dataloaderDropLast = false
         public var seed = 42
         /// Classification: the final predictions average the network's and the k-mer
-        /// baseline's probabilities, the network's weight chosen on the validation split
-        /// (`BaselineBlend`); test metrics, predictions.csv and `dnatune predict` are the blend's.
+        /// baseline's probabilities, the network's weight chosen on the validation split by the
+        /// one-standard-error rule (`BaselineBlend`); test metrics, predictions.csv and
+        /// `dnatune predict` are the blend's.
         public var blendBaseline = false
         public var earlyStopping = EarlyStoppingOptions()
 
@@ -166,7 +167,7 @@ extension TrainConfig {
                      "seed of initialisation, shuffling and dropout"),
             .bool("dataloader_drop_last", \.dataloaderDropLast, "leave out each epoch's last, partial training batch"),
             .bool("blend_baseline", \.blendBaseline,
-                  "classification: predict with the network's and the k-mer baseline's probabilities averaged, the weight chosen on the validation split"),
+                  "classification: predict with the network's and the k-mer baseline's probabilities averaged, the weight chosen on the validation split (0.5 unless validation clearly prefers another)"),
         ]
 
         static func read(_ s: ConfigSection, task: Task) -> Finetune {
