@@ -130,8 +130,8 @@ extension Trainer {
         let options = b.options, k = inputs.labelNames.count
         let baselineValidation = model.probabilities(b.validation.sequences)
         let choice = try BaselineBlend.choose(network: validation.probabilities, baseline: baselineValidation,
-                                                        labels: validation.labels, classes: k, metric: options.metric,
-                                                        greaterIsBetter: options.greaterIsBetter, classWeights: options.classWeights)
+                                              labels: validation.labels, classes: k, metric: options.metric,
+                                              greaterIsBetter: options.greaterIsBetter, classWeights: options.classWeights)
         let weight = choice.weight, trials = choice.trials
         let blended = try KmerBaseline.scored(BaselineBlend.mix(network: networkTest.probabilities,
                                                                 baseline: model.probabilities(testSequences), weight: weight),

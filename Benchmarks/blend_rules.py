@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""How a finished blending run's weight rule holds up on its own validation split (an analysis,
+not a test; it reads no test split unless --test is given).
+
+    Benchmarks/blend_rules.py RUN TASK_DIR [--dnatune BIN] [--halvings 200] [--test]
+
+RUN is a run directory of `finetune.blend_baseline: true`; TASK_DIR holds the task's dev.csv (and
+test.csv for --test) with `sequence,label` columns. The network-alone and baseline-alone class
+probabilities come from `dnatune predict` on two copies of the run whose checkpoints'
+`baseline_blend_weight` is set to 1 and to 0. Then the validation split is halved at random
+`--halvings` times; on each, every rule picks the network's weight on one half and is scored (MCC) on
+the other. Rules: the weight with the best MCC (ties nearest 0.5), a fixed 0.5, the one-standard-error
+rule dnatune uses (the weight nearest 0.5 within one bootstrap standard error of the best), and the same
+with the standard error of the paired difference. Binary tasks only. Needs numpy
+(scripts/python-env's environment has it).
+"""
+import argparse, csv, json, os, shutil, subprocess, sys, tempfile
+import numpy as np
+
+WEIGHTS = np.round(np.arange(11) / 10, 1)
+
+
+def mcc(y, pred):
+    """MCC of binary predictions `pred` (..., n) against labels `y` (n,)."""
+    tp = ((pred == 1) & (y == 1)).sum(-1).astype(float); tn = ((pred == 0) & (y == 0)).sum(-1).astype(float)
+    fp = ((pred == 1) & (y == 0)).sum(-1).astype(float); fn = ((pred == 0) & (y == 1)).sum(-1).astype(float)
+    d = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return np.where(d > 0, (tp * tn - fp * fn) / np.where(d > 0, d, 1), 0.0)
+
+
+def nearest_half(indices):
+    return min(indices, key=lambda i: (abs(WEIGHTS[i] - 0.5), -WEIGHTS[i]))
+
+
+def choose(y, preds, rule, rng, resamples=100):
+    """The index of the weight `rule` picks from predictions `preds` (11, n) against `y`."""
+    s = mcc(y, preds)
+    best = max(range(11), key=lambda i: (s[i], -abs(WEIGHTS[i] - 0.5), WEIGHTS[i]))
+    if rule == "best":
+        return best
+    if rule == "fixed 0.5":
+        return 5
+    idx = rng.integers(0, len(y), size=(resamples, len(y)))
+    boot = np.stack([mcc(y[idx], preds[i][idx]) for i in range(11)])
+    if rule == "one SE":
+        se = boot[best].std(ddof=1)
+        return nearest_half([i for i in range(11) if s[i] >= s[best] - se])
+    return nearest_half([i for i in range(11) if s[best] - s[i] <= (boot[best] - boot[i]).std(ddof=1)])
+
+
+RULES = ["best", "fixed 0.5", "one SE", "one SE (paired)"]
+
+
+def probabilities(dnatune, run, path, weight, scratch):
+    """Class-1 probabilities of `path` from a copy of `run` predicting with `baseline_blend_weight`."""
+    copy = os.path.join(scratch, f"run-w{weight}")
+    if not os.path.exists(copy):
+        shutil.copytree(run, copy)
+        for checkpoint in ("best", "last"):
+            config = os.path.join(copy, "checkpoints", checkpoint, "config.json")
+            if os.path.exists(config):
+                with open(config) as f:
+                    d = json.load(f)
+                d["baseline_blend_weight"] = float(weight)
+                with open(config, "w") as f:
+                    json.dump(d, f, indent=1)
+    out = os.path.join(scratch, f"{os.path.basename(path)}-w{weight}.csv")
+    subprocess.run([dnatune, "predict", copy, path, "--out", out], check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return np.array([float(r["prob_1"]) for r in csv.DictReader(f)])
+
+
+def split(dnatune, run, task, name, scratch):
+    path = os.path.join(task, f"{name}.csv")
+    with open(path) as f:
+        y = np.array([int(r["label"]) for r in csv.DictReader(f)])
+    network, baseline = (probabilities(dnatune, run, path, w, scratch) for w in (1, 0))
+    preds = np.stack([(w * network + (1 - w) * baseline > 0.5).astype(int) for w in WEIGHTS])
+    return y, preds
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("run"); p.add_argument("task")
+    p.add_argument("--dnatune", default=shutil.which("dnatune") or ".build/release/dnatune")
+    p.add_argument("--halvings", type=int, default=200)
+    p.add_argument("--test", action="store_true", help="also print the test split's MCC per weight")
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dnatune-blend-") as scratch:
+        y, preds = split(a.dnatune, a.run, a.task, "dev", scratch)
+        print("validation MCC per weight 0, 0.1, ..., 1:", " ".join(f"{v:.3f}" for v in mcc(y, preds)))
+        rng = np.random.default_rng(0)
+        scores = {r: [] for r in RULES}
+        for _ in range(a.halvings):
+            order = rng.permutation(len(y)); half, rest = order[:len(y) // 2], order[len(y) // 2:]
+            for r in RULES:
+                i = choose(y[half], preds[:, half], r, rng)
+                scores[r].append(float(mcc(y[rest], preds[i][rest])))
+        print(f"chosen on one half, MCC on the other (mean of {a.halvings} halvings):")
+        for r in RULES:
+            print(f"  {r:16} {np.mean(scores[r]):.4f}")
+        whole = {r: WEIGHTS[choose(y, preds, r, np.random.default_rng(1), resamples=200)] for r in RULES}
+        print("weight on the whole validation split:", ", ".join(f"{r} {w}" for r, w in whole.items()))
+        if a.test:
+            yt, pt = split(a.dnatune, a.run, a.task, "test", scratch)
+            print("test MCC per weight 0, 0.1, ..., 1:", " ".join(f"{v:.3f}" for v in mcc(yt, pt)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
