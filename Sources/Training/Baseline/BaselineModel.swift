@@ -248,11 +248,9 @@ public enum BaselineBlend {
                 y[i] = labels[j]
                 for c in 0..<k { p[i * k + c] = probabilities[j * k + c] }
             }
-            let score = KmerBaseline.metricValue(metric, try KmerBaseline.scored(p, labels: y, classes: k, weights: classWeights))
-            if score.isFinite { scores.append(score) }
+            scores.append(KmerBaseline.metricValue(metric, try KmerBaseline.scored(p, labels: y, classes: k, weights: classWeights)))
         }
-        guard scores.count > 1 else { return 0 }
-        let mean = scores.reduce(0, +) / Double(scores.count)
-        return (scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(scores.count - 1)).squareRoot()
+        // The sample standard deviation of the finite scores (0 for one).
+        return SweepSummary.Spread(scores)?.sd ?? 0
     }
 }
