@@ -112,6 +112,26 @@ import Testing
         #expect(tty.output(for: events[5]).hasPrefix("\r["))
     }
 
+    /// `dnatune train` prints the loss as the config's `logging_strategy` says: once an epoch, or
+    /// only at the last step.
+    @Test func headlessPrinterFollowsTheLoggingStrategy() throws {
+        func printedSteps(_ strategy: String) throws -> [Int] {
+            var printer = ProgressReporter(interactive: false, loggingSteps: 2)
+            printer.config = try TrainConfig.parse(yaml: "finetune: {logging_steps: 2, logging_strategy: \(strategy)}\n").config
+            var steps: [Int] = []
+            _ = printer.output(for: .started(totalSteps: 12, stepsPerEpoch: 4, trainSamples: 128, resumedFrom: nil, wallTime: 0))
+            for step in 1...12 {
+                let out = printer.output(for: .step(StepRecord(step: step, epoch: Double(step) / 4, loss: 0.5, learningRate: 1e-4,
+                                                               gradNorm: 1, samplesPerSecond: 50, wallTime: Double(step))))
+                if !out.isEmpty { steps.append(step) }
+            }
+            return steps
+        }
+        #expect(try printedSteps("steps") == [2, 4, 6, 8, 10, 12])
+        #expect(try printedSteps("epoch") == [4, 8, 12])
+        #expect(try printedSteps("no") == [12])
+    }
+
     /// A finished run's Evaluate data from its `test_metrics.json` text and four predictions.
     static func evaluation(_ run: RunDirectory, testMetrics: String) throws -> RunEvaluation {
         try testMetrics.write(to: run.testMetrics, atomically: true, encoding: .utf8)

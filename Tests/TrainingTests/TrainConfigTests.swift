@@ -267,6 +267,21 @@ import Testing
         #expect(try TrainConfig.parse(yaml: config.yaml()).config.finetune.evalStrategy == .no)
     }
 
+    /// `logging_strategy` (HF's key): the loss is logged every `logging_steps`, once an epoch, or —
+    /// with `no` — at the last step only, where status.json still follows every `logging_steps`.
+    @Test func loggingStrategyDecidesTheLoggingInterval() throws {
+        let base = "finetune: {per_device_train_batch_size: 32, num_train_epochs: 2, logging_steps: 5"
+        let steps = try TrainConfig.parse(yaml: base + "}\n").config
+        #expect(TrainingPlan(config: steps, trainSamples: 2241).loggingSteps == 5)
+        let epoch = try TrainConfig.parse(yaml: base + ", logging_strategy: epoch}\n").config
+        #expect(epoch.finetune.loggingInterval(stepsPerEpoch: 71) == 71)
+        #expect(TrainingPlan(config: epoch, trainSamples: 2241).loggingSteps == 71)
+        let none = try TrainConfig.parse(yaml: base + ", logging_strategy: no}\n").config
+        #expect(none.finetune.loggingInterval(stepsPerEpoch: 71) == nil)
+        #expect(TrainingPlan(config: none, trainSamples: 2241).loggingSteps == 5)
+        #expect(try TrainConfig.parse(yaml: epoch.yaml()).config.finetune.loggingStrategy == .epoch)
+    }
+
     /// `dataloader_drop_last` (HF's key): the plan counts only full batches; a kept runt (under a
     /// quarter of a batch) is named so that the run can say so.
     @Test func dropLastAndRuntBatches() throws {

@@ -6,7 +6,9 @@ import Training
 /// changes, checkpoints and the end are always printed on lines of their own.
 public struct ProgressReporter {
     public let interactive: Bool
-    public let loggingSteps: Int
+    /// A plain line every this many steps; with a `config`, set when the run starts from its
+    /// `logging_strategy` (every `logging_steps`, every epoch, or the last step only).
+    public private(set) var loggingSteps: Int
     public let width: Int
     private var history = RunHistory()
     private var eta: ETAEstimator
@@ -39,6 +41,7 @@ public struct ProgressReporter {
         switch event {
         case let .started(total, perEpoch, samples, resumedFrom, _):
             eta = ETAEstimator(totalSteps: total)
+            if let f = config?.finetune { loggingSteps = f.loggingInterval(stepsPerEpoch: perEpoch) ?? Int.max / 2 }
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
             // A watched Hugging Face run does not say how many samples it trains on.
             return ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples)" : ")")]

@@ -89,7 +89,9 @@ extension TrainConfig {
         public var evalSteps = 100
         public var saveStrategy = SaveStrategy.steps
         public var saveSteps = 500
-        /// Checkpoints kept besides the best; nil keeps all.
+        /// An exported Trainer project's `checkpoint-N` folders kept besides the best (HF's
+        /// `save_total_limit`; nil keeps all). dnatune's own runs keep `checkpoints/best` and
+        /// `checkpoints/last` only.
         public var saveTotalLimit: Int? = 20
         /// The validation metric that picks the best checkpoint, logged name (`eval_loss`, `eval_mcc`, …).
         public var metricForBestModel = "eval_loss"
@@ -120,6 +122,17 @@ extension TrainConfig {
             warmupSteps > 0 ? warmupSteps : Int((Double(totalSteps) * warmupRatio).rounded(.up))
         }
 
+        /// How often the training loss is logged, in optimizer steps: every `logging_steps`
+        /// (`logging_strategy: steps`), once an epoch (`epoch`), or nil for `no` (the run's
+        /// last step only).
+        public func loggingInterval(stepsPerEpoch: Int) -> Int? {
+            switch loggingStrategy {
+            case .steps: return max(1, loggingSteps)
+            case .epoch: return max(1, stepsPerEpoch)
+            case .no: return nil
+            }
+        }
+
         /// The section's keys: type, allowed values and help, declared once.
         static let keys: [SectionKey<Finetune>] = [
             .text("output_dir", \.outputDir, "where run directories are created (<output_dir>/<timestamp>-<name>/), relative to where the command runs"),
@@ -147,14 +160,15 @@ extension TrainConfig {
                     "warmup in steps; > 0 takes precedence over warmup_ratio (a value < 1 is read as a ratio, as transformers 5 writes it)") {
                 .integer($0.warmupSteps)
             },
-            .choice("logging_strategy", \.loggingStrategy, "when the training loss is logged"),
+            .choice("logging_strategy", \.loggingStrategy, "when the training loss is logged: every logging_steps, every epoch, or no (the last step only)"),
             .integer("logging_steps", \.loggingSteps, .atLeast(1), "log the training loss every this many steps"),
             .byHand("eval_strategy", .choice(Interval.allCases.map(\.rawValue)),
                     "when the validation split is evaluated (also read as evaluation_strategy)") { .text($0.evalStrategy.rawValue) },
             .integer("eval_steps", \.evalSteps, .atLeast(1), "evaluate every this many steps"),
             .choice("save_strategy", \.saveStrategy, "when checkpoints are saved (best: only when the metric improves)"),
             .integer("save_steps", \.saveSteps, .atLeast(1), "save every this many steps; a multiple of eval_steps for load_best_model_at_end"),
-            .integer("save_total_limit", \.saveTotalLimit, .atLeast(1), "checkpoints kept besides the best; null keeps all"),
+            .integer("save_total_limit", \.saveTotalLimit, .atLeast(1),
+                     "an exported Trainer project's checkpoint-N folders kept besides the best (null keeps all); dnatune itself keeps checkpoints/best and checkpoints/last"),
             .byHand("metric_for_best_model", .text,
                     "the validation metric that picks the best checkpoint and drives early stopping (eval_loss, eval_mcc, eval_auroc, …)") {
                 .text($0.metricForBestModel)

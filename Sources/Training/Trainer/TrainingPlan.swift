@@ -20,6 +20,9 @@ public struct TrainingPlan: Sendable, Equatable {
     /// Save `checkpoints/last` every this many steps, or nil to save per epoch; saving is
     /// never turned off completely, so that `--resume` always has a checkpoint.
     public var saveEverySteps: Int?
+    /// Log the training loss (and update `status.json`) every this many steps: `logging_steps`,
+    /// an epoch's steps (`logging_strategy: epoch`), or, with `no`, `logging_steps` for
+    /// `status.json` alone (the log prints the last step only).
     public var loggingSteps: Int
     /// Whether each epoch's partial last batch is left out (`dataloader_drop_last`).
     public var dropsLast: Bool
@@ -42,7 +45,7 @@ public struct TrainingPlan: Sendable, Equatable {
         case .steps: saveEverySteps = max(1, f.saveSteps)
         case .epoch, .no, .best: saveEverySteps = f.saveStrategy == .epoch ? nil : max(1, evalEverySteps ?? stepsPerEpoch)
         }
-        loggingSteps = max(1, f.loggingSteps)
+        loggingSteps = f.loggingInterval(stepsPerEpoch: stepsPerEpoch) ?? max(1, f.loggingSteps)
         dropsLast = f.dataloaderDropLast
     }
 
