@@ -20,7 +20,9 @@ import Training
     @Test func formsAllowWhatTheConfigReaderAllows() {
         var checked = 0
         for field in ConfigField.model(baseModels: []) + ConfigField.data {
-            guard case .range(let r) = field.kind, field.path != "finetune.callbacks.early_stopping.patience" else { continue }
+            // Patience and max minutes take 0 in the form for null (off), one value below the key's range.
+            guard case .range(let r) = field.kind,
+                  !["finetune.callbacks.early_stopping.patience", "finetune.max_minutes"].contains(field.path) else { continue }
             #expect(ConfigSchema.declared(field.path).range == r, "\(field.path)")
             let step = r.whole ? 1.0 : max(1e-3, (min(r.upper, r.lower + 1) - r.lower) / 4)
             for v in [r.lower, r.lower - step, r.lower + step, r.upper, r.upper + step, r.upper - step] where v.isFinite {
@@ -1143,6 +1145,21 @@ import Training
         text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
         #expect(text.contains("ms a step") && text.contains("will not fit: needs ~"), "\(text)")
         #expect(DashboardFixtures.isASCII(text))
+    }
+
+    /// The Model screen's "max minutes": 0 in the form is no limit (null), a number is the limit,
+    /// and the summary says it.
+    @Test func maxMinutesFieldWritesNullForZeroAndTheSummaryShowsTheLimit() throws {
+        let field = try #require(ConfigField.model(baseModels: []).first { $0.path == "finetune.max_minutes" })
+        var config = DemoConfig.load()
+        #expect(field.read(config) == "0")
+        #expect(field.assignments("0", config) == ["finetune.max_minutes=null"])
+        config = try TrainConfig.parse(yaml: config.yaml(), overrides: field.assignments("55", config)).config
+        #expect(config.finetune.maxMinutes == 55 && field.read(config) == "55")
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = DashboardState(config: config, workingDirectory: dir.path, catalog: ModelCatalog(directories: []))
+        #expect(ModelScreen().render(s, width: 160, height: 48, unicode: true).text.contains("at most 55 min"))
     }
 
     /// The offscreen terminal counts the cells each frame changes, answers queued keys first,

@@ -24,6 +24,7 @@ import Testing
         .finished(step: 20, reason: .completed, wallTime: 10),
         .finished(step: 20, reason: .earlyStopped, wallTime: 10),
         .finished(step: 20, reason: .stoppedByUser, wallTime: 10),
+        .finished(step: 12, reason: .timeLimit(minutes: 55), wallTime: 3300),
         .finished(step: 7, reason: .diverged(step: 7, learningRate: 0.5), wallTime: 10),
         .finished(step: 3, reason: .failed("disk full"), wallTime: 10),
     ]

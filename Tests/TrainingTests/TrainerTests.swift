@@ -251,6 +251,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.inputs.run.testMetrics.path))
     }
 
+    /// `finetune.max_minutes`: training stops at the first step past the limit, evaluates the
+    /// weights it has there, and ends as a normal run does — the best checkpoint tested once,
+    /// predictions written — with the reason saying why.
+    @Test func aTimeLimitStopsTrainingAndTestsTheBestCheckpoint() throws {
+        let s = try Self.setup { $0.finetune.numTrainEpochs = 50; $0.finetune.maxMinutes = 0.001 }  // 60 ms
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let trainer = try Trainer(s.inputs)
+        let reason = trainer.run()
+        #expect(reason == .timeLimit(minutes: 0.001) && reason.isSuccess)
+        let (events, _) = trainer.channel.events(since: 0)
+        let steps = events.compactMap { if case let .step(r) = $0 { return r } else { return nil } }
+        let last = try #require(steps.last)
+        #expect(last.step < trainer.plan.totalSteps)
+        let evals = events.compactMap { if case let .evaluation(step, _, _, _) = $0 { return step } else { return nil } }
+        #expect(evals.last == last.step)
+        #expect(events.filter { if case .test = $0 { return true } else { return false } }.count == 1)
+        guard case let .finished(step, .timeLimit, wallTime) = events.last, step == last.step, wallTime >= 0.06 else {
+            Issue.record("last event \(events.last!)"); return
+        }
+        #expect(try s.inputs.run.readStatus()?.state == "time_limit")
+        #expect(FileManager.default.fileExists(atPath: s.inputs.run.predictions.path))
+        #expect(FileManager.default.fileExists(atPath: s.inputs.run.bestCheckpoint.path + "/model.safetensors"))
+        #expect(try TrainConfig.parse(yaml: s.inputs.config.yaml()).config.finetune.maxMinutes == 0.001)
+    }
+
     /// A rate too high for the loss to stay finite-and-low, but not high enough for NaN: the
     /// run is stopped as diverged once its loss stays far above where it began, not reported as
     /// early-stopped with a one-class model.

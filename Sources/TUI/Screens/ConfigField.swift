@@ -96,6 +96,8 @@ extension FormField.Kind {
 
 /// Patience as the form edits it: 0 stands for `null`, off (one value below the key's range).
 let patienceOrOff = ConfigRange(0, .infinity, whole: true, requirement: "must be ≥ 0 (0 turns early stopping off)")
+/// `finetune.max_minutes` in the form: minutes, 0 for no limit (`null` in YAML).
+let minutesOrOff = ConfigRange(0, .infinity, requirement: "must be ≥ 0 (0: no time limit)")
 
 extension ConfigField {
     /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
@@ -136,6 +138,10 @@ extension ConfigField {
         ConfigField("eval batch size", "finetune.per_device_eval_batch_size"),
         ConfigField("epochs", "finetune.num_train_epochs"),
         ConfigField("max steps", "finetune.max_steps"),
+        ConfigField("max minutes", "finetune.max_minutes", kind: .range(minutesOrOff),
+                    help: "stop training after this many minutes of the run, then test the best checkpoint; 0 = no limit",
+                    read: { $0.finetune.maxMinutes.map(ConfigValue.numberText) ?? "0" },
+                    assignments: { v, _ in ["finetune.max_minutes=\((Double(v) ?? 0) == 0 ? "null" : v)"] }),
         ConfigField("weight decay", "finetune.weight_decay"),
         ConfigField("max grad norm", "finetune.max_grad_norm"),
         ConfigField("eval steps", "finetune.eval_steps"),

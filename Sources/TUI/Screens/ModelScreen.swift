@@ -163,6 +163,7 @@ public final class ModelScreen: Screen {
         lines.append(("  batch \(c.finetune.perDeviceTrainBatchSize), " + (c.finetune.maxSteps > 0 ? "\(c.finetune.maxSteps) steps" : "\(fieldNumber(c.finetune.numTrainEpochs)) epochs"), .plain))
         lines.append(("  best \(c.finetune.metricForBestModel) (\(c.finetune.greaterIsBetter ? "max" : "min"))", .plain))
         lines.append(("  patience " + (c.finetune.earlyStopping.patience.map(String.init) ?? "off"), .plain))
+        if let minutes = c.finetune.maxMinutes { lines.append(("  at most \(ConfigValue.numberText(minutes)) min", .plain)) }
         if let finder = s.lrFinder, right.height < 16 {
             let snap = finder.snapshot
             lines.append(("LR range test", Style(fg: .title, bold: true)))

@@ -64,7 +64,7 @@ public enum ConfigValue: Sendable, Equatable {
     }
 
     /// The shortest text that reads back to `v` (`0.1`, `5e-05`, `3`).
-    static func numberText(_ v: Double) -> String {
+    public static func numberText(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
         return "\(v)"
     }

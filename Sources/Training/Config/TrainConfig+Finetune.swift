@@ -68,6 +68,10 @@ extension TrainConfig {
         public var numTrainEpochs = 3.0
         /// When > 0, the total number of optimizer steps, overriding `num_train_epochs`; -1 = off.
         public var maxSteps = -1
+        /// Minutes of the run's time (its baseline, task-adaptive pretraining and training; not
+        /// pauses) after which training stops at the next optimizer step, evaluates and tests the
+        /// best checkpoint as at a normal end; nil: no limit.
+        public var maxMinutes: Double?
         public var perDeviceTrainBatchSize = 8
         public var perDeviceEvalBatchSize = 16
         public var gradientAccumulationSteps = 1
@@ -141,6 +145,8 @@ extension TrainConfig {
             .integer("max_steps", \.maxSteps,
                      ConfigRange(-1, .infinity, whole: true, except: 0, label: "-1 or ≥ 1", requirement: "must be -1 (train by epochs) or ≥ 1"),
                      "total optimizer steps, overriding num_train_epochs; -1 trains by epochs"),
+            .number("max_minutes", \.maxMinutes, ConfigRange(0, .infinity, lowerOpen: true, requirement: "must be > 0 (or null: no limit)"),
+                    "stop training once the run has taken this many minutes (baseline and task-adaptive pretraining included, pauses not), evaluate, and test the best checkpoint as at the end; null: no limit"),
             .integer("per_device_train_batch_size", \.perDeviceTrainBatchSize, .between(1, 65_536), "sequences per training micro-batch"),
             .integer("per_device_eval_batch_size", \.perDeviceEvalBatchSize, .between(1, 65_536), "sequences per evaluation batch"),
             .integer("gradient_accumulation_steps", \.gradientAccumulationSteps, .between(1, 65_536),

@@ -24,7 +24,8 @@ extension TrainConfig {
             ])),
             ("finetune", map([
                 ("output_dir", string(f.outputDir)), ("num_train_epochs", number(f.numTrainEpochs)),
-                ("max_steps", int(f.maxSteps)), ("per_device_train_batch_size", int(f.perDeviceTrainBatchSize)),
+                ("max_steps", int(f.maxSteps)), ("max_minutes", f.maxMinutes.map(number) ?? null),
+                ("per_device_train_batch_size", int(f.perDeviceTrainBatchSize)),
                 ("per_device_eval_batch_size", int(f.perDeviceEvalBatchSize)),
                 ("gradient_accumulation_steps", int(f.gradientAccumulationSteps)),
                 ("learning_rate", number(f.learningRate)), ("weight_decay", number(f.weightDecay)),

@@ -36,6 +36,9 @@ public enum ExportProject {
         if config.model.adaptiveSteps > 0 {
             lines.append("model.adaptive_steps (\(config.model.adaptiveSteps) task-adaptive masked-LM steps): train.py fine-tunes the base as it is, without them")
         }
+        if let minutes = config.finetune.maxMinutes {
+            lines.append("finetune.max_minutes (\(ConfigValue.numberText(minutes))): train.py trains its steps in full, without a time limit")
+        }
         if config.finetune.blendBaseline {
             lines.append("finetune.blend_baseline: train.py's test metrics and predictions are the network's alone, without the k-mer baseline")
         }

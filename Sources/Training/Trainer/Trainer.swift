@@ -230,6 +230,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                 if try evaluateAndTrack() { return .earlyStopped }
             }
             if plan.saves(after: state.step) { try saveCheckpoint(kind: "last") }
+            if let minutes = inputs.config.finetune.maxMinutes, wallTime >= minutes * 60, state.step < plan.totalSteps {
+                // The time limit: the weights as they are now get their evaluation (and may be the best).
+                if plan.evaluatesDuringTraining && !plan.evaluates(after: state.step), try evaluateAndTrack() { return .earlyStopped }
+                return .timeLimit(minutes: minutes)
+            }
             // Evaluation and saving are not training time for the throughput figure.
             clock.skipLap()
         }
@@ -278,7 +283,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     private func finish(_ reason: FinishReason) throws {
         var final = reason
         switch reason {
-        case .completed, .earlyStopped, .stoppedByUser:
+        case .completed, .earlyStopped, .stoppedByUser, .timeLimit:
             if lastSavedStep != state.step { try saveCheckpoint(kind: "last") }
             if haveBest, inputs.config.finetune.loadBestModelAtEnd {
                 try loadWeights(from: inputs.run.bestCheckpoint)

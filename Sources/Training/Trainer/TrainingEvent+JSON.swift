@@ -50,6 +50,7 @@ extension TrainingEvent {
             var o: [String: Any] = ["event": "finished", "step": step, "reason": reason.code,
                                     "message": reason.message, "time": num(t)]
             if case let .diverged(_, lr) = reason { o["learning_rate"] = num(lr) }
+            if case let .timeLimit(minutes) = reason { o["max_minutes"] = num(minutes) }
             if case let .failed(error) = reason { o["error"] = error }
             return o
         }
@@ -112,6 +113,7 @@ extension TrainingEvent {
             case "early_stopped": reason = .earlyStopped
             case "stopped": reason = .stoppedByUser
             case "terminated": reason = .terminated
+            case "time_limit": reason = .timeLimit(minutes: o["max_minutes"].flatMap(parseNum) ?? .nan)
             case "diverged": reason = .diverged(step: try int("step"), learningRate: o["learning_rate"].flatMap(parseNum) ?? .nan)
             default: reason = .failed(o["error"] as? String ?? o["message"] as? String ?? "unknown")
             }

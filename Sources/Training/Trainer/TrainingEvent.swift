@@ -5,6 +5,8 @@ public enum FinishReason: Sendable, Equatable {
     case completed
     case earlyStopped
     case stoppedByUser
+    /// Training reached `finetune.max_minutes`; the best checkpoint was tested as at a normal end.
+    case timeLimit(minutes: Double)
     /// Ended by SIGTERM: `checkpoints/last` saved, to be resumed.
     case terminated
     /// A non-finite loss or gradient at `step`, with the learning rate in force then.
@@ -17,6 +19,7 @@ public enum FinishReason: Sendable, Equatable {
         case .completed: return "completed"
         case .earlyStopped: return "early_stopped"
         case .stoppedByUser: return "stopped"
+        case .timeLimit: return "time_limit"
         case .terminated: return "terminated"
         case .diverged: return "diverged"
         case .failed: return "failed"
@@ -24,7 +27,12 @@ public enum FinishReason: Sendable, Equatable {
     }
 
     /// Whether a run that ended this way succeeded (exit status 0 for `dnatune train`).
-    public var isSuccess: Bool { self == .completed || self == .earlyStopped }
+    public var isSuccess: Bool {
+        switch self {
+        case .completed, .earlyStopped, .timeLimit: return true
+        default: return false
+        }
+    }
 
     /// A sentence for people, with advice where there is some.
     public var message: String {
@@ -32,6 +40,8 @@ public enum FinishReason: Sendable, Equatable {
         case .completed: return "completed"
         case .earlyStopped: return "early-stopped: the validation metric stopped improving"
         case .stoppedByUser: return "stopped by the user"
+        case .timeLimit(let minutes):
+            return "stopped at the time limit (finetune.max_minutes: \(ConfigValue.numberText(minutes))); the best checkpoint was tested"
         case .terminated: return "terminated (SIGTERM): checkpoints/last saved; continue with dnatune train --resume"
         case .diverged(let step, let lr):
             return "diverged at step \(step) (learning rate \(formatLR(lr))): the loss ran away or became "
