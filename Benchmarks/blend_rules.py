@@ -11,7 +11,8 @@ probabilities come from `dnatune predict` on two copies of the run whose checkpo
 `--halvings` times; on each, every rule picks the network's weight on one half and is scored (MCC) on
 the other. Rules: the weight with the best MCC (ties nearest 0.5), a fixed 0.5, the one-standard-error
 rule dnatune uses (the weight nearest 0.5 within one bootstrap standard error of the best), the same
-with the standard error of the paired difference, the weight with the lowest validation log-loss (a
+with the standard error of the paired difference, the same among the weights that score at least the
+baseline alone, the weight with the lowest validation log-loss (a
 proper scoring rule instead of a thresholded one), and a fixed 0.5 after temperature scaling (each
 model's log-odds divided by the temperature that minimises its own validation log-loss, so that an
 even average trusts two equally calibrated models equally). Binary tasks only. Needs numpy
@@ -79,13 +80,17 @@ def choose_index(y, preds, rule, rng, resamples):
         return 5
     idx = rng.integers(0, len(y), size=(resamples, len(y)))
     boot = np.stack([mcc(y[idx], preds[i][idx]) for i in range(11)])
-    if rule == "one SE":
+    if rule in ("one SE", "one SE, not below the baseline"):
         se = boot[best].std(ddof=1)
-        return nearest_half([i for i in range(11) if s[i] >= s[best] - se])
+        floor = s[0] if rule != "one SE" else -np.inf
+        return nearest_half([i for i in range(11) if s[i] >= s[best] - se and s[i] >= floor])
     return nearest_half([i for i in range(11) if s[best] - s[i] <= (boot[best] - boot[i]).std(ddof=1)])
 
 
-RULES = ["best", "fixed 0.5", "one SE", "one SE (paired)", "log-loss", "calibrated 0.5"]
+RULES = ["best", "fixed 0.5", "one SE", "one SE (paired)", "log-loss", "calibrated 0.5", "one SE, not below the baseline"]
+# Rules added later draw their bootstrap resamples from a generator of their own, so that the
+# earlier rules' numbers stay as they were.
+OWN_RANDOM = {"one SE, not below the baseline": 2}
 
 
 def predict(network, baseline, choice):
@@ -133,15 +138,16 @@ def main():
         preds = np.stack([(w * network + (1 - w) * baseline > 0.5).astype(int) for w in WEIGHTS])
         print("validation MCC per weight 0, 0.1, ..., 1:", " ".join(f"{v:.3f}" for v in mcc(y, preds)))
         rng = np.random.default_rng(0)
+        own = {r: np.random.default_rng(seed) for r, seed in OWN_RANDOM.items()}
         scores = {r: [] for r in RULES}
         for _ in range(a.halvings):
             order = rng.permutation(len(y)); half, rest = order[:len(y) // 2], order[len(y) // 2:]
             for r in RULES:
-                choice = choose(y[half], network[half], baseline[half], r, rng)
+                choice = choose(y[half], network[half], baseline[half], r, own.get(r, rng))
                 scores[r].append(float(mcc(y[rest], predict(network[rest], baseline[rest], choice))))
         print(f"chosen on one half, MCC on the other (mean of {a.halvings} halvings):")
         for r in RULES:
-            print(f"  {r:16} {np.mean(scores[r]):.4f}")
+            print(f"  {r:31} {np.mean(scores[r]):.4f}")
         whole = {r: choose(y, network, baseline, r, np.random.default_rng(1), resamples=200) for r in RULES}
         print("weight on the whole validation split:", ", ".join(f"{r} {c[0]}" for r, c in whole.items()))
         print(f"temperatures on the whole validation split: network {whole['calibrated 0.5'][1]:.2f}, "
