@@ -135,7 +135,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         tensorboard = try? TensorBoardWriter(directory: inputs.run.url, restartStep: resume ? state.step + 1 : nil)
     }
 
-    /// Trains until completion, early stopping, a stop command or divergence; evaluates the
+    /// Trains until completion, early stopping, the time limit, a stop command or divergence; evaluates the
     /// test split once with the best checkpoint; returns why the run ended. Never throws:
     /// a failure ends the run as `.failed` with the error, keeping what was saved.
     @discardableResult
@@ -231,8 +231,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             }
             if plan.saves(after: state.step) { try saveCheckpoint(kind: "last") }
             if let minutes = inputs.config.finetune.maxMinutes, wallTime >= minutes * 60, state.step < plan.totalSteps {
-                // The time limit: the weights as they are now get their evaluation (and may be the best).
-                if plan.evaluatesDuringTraining && !plan.evaluates(after: state.step), try evaluateAndTrack() { return .earlyStopped }
+                // The time limit: the weights as they are now get their evaluation (and may be the
+                // best); the run ends for the limit whatever early stopping would say.
+                if plan.evaluatesDuringTraining && !plan.evaluates(after: state.step) { _ = try evaluateAndTrack() }
                 return .timeLimit(minutes: minutes)
             }
             // Evaluation and saving are not training time for the throughput figure.
