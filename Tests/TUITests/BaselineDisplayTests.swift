@@ -130,6 +130,11 @@ import Testing
         #expect(try printedSteps("steps") == [2, 4, 6, 8, 10, 12])
         #expect(try printedSteps("epoch") == [4, 8, 12])
         #expect(try printedSteps("no") == [12])
+        // The time limit is named where the plan is.
+        var printer = ProgressReporter(interactive: false, loggingSteps: 2)
+        printer.config = try TrainConfig.parse(yaml: "finetune: {max_minutes: 55}\n").config
+        #expect(printer.output(for: .started(totalSteps: 12, stepsPerEpoch: 4, trainSamples: 128, resumedFrom: nil, wallTime: 0))
+                == "training 12 steps (4 per epoch, 128 training samples, at most 55 min)\n")
     }
 
     /// A finished run's Evaluate data from its `test_metrics.json` text and four predictions.

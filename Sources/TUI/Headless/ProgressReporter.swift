@@ -44,7 +44,8 @@ public struct ProgressReporter {
             if let f = config?.finetune { loggingSteps = f.loggingInterval(stepsPerEpoch: perEpoch) ?? Int.max / 2 }
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
             // A watched Hugging Face run does not say how many samples it trains on.
-            return ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples)" : ")")]
+            let limit = config?.finetune.maxMinutes.map { ", at most \(ConfigValue.numberText($0)) min" } ?? ""
+            return ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples" : "") + limit + ")"]
         case let .step(s):
             eta.record(step: s.step, samples: 0, at: s.wallTime)
             guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return [] }
