@@ -4,7 +4,8 @@ not a test; it reads no test split unless --test is given).
 
     Benchmarks/blend_rules.py RUN TASK_DIR [--dnatune BIN] [--halvings 200] [--test]
 
-RUN is a run directory of `finetune.blend_baseline: true`; TASK_DIR holds the task's dev.csv (and
+With --with-last the network's probabilities are the mean of its best and last checkpoints' (a
+two-checkpoint ensemble). RUN is a run directory of `finetune.blend_baseline: true`; TASK_DIR holds the task's dev.csv (and
 test.csv for --test) with `sequence,label` columns. The network-alone and baseline-alone class
 probabilities come from `dnatune predict` on two copies of the run whose checkpoints'
 `baseline_blend_weight` is set to 1 and to 0. Then the validation split is halved at random
@@ -99,30 +100,33 @@ def predict(network, baseline, choice):
     return (w * scaled(network, tn) + (1 - w) * scaled(baseline, tb) > 0.5).astype(int)
 
 
-def probabilities(dnatune, run, path, weight, scratch):
+def probabilities(dnatune, run, path, weight, scratch, checkpoint="best"):
     """Class-1 probabilities of `path` from a copy of `run` predicting with `baseline_blend_weight`."""
     copy = os.path.join(scratch, f"run-w{weight}")
     if not os.path.exists(copy):
         shutil.copytree(run, copy)
-        for checkpoint in ("best", "last"):
-            config = os.path.join(copy, "checkpoints", checkpoint, "config.json")
+        for folder in ("best", "last"):
+            config = os.path.join(copy, "checkpoints", folder, "config.json")
             if os.path.exists(config):
                 with open(config) as f:
                     d = json.load(f)
                 d["baseline_blend_weight"] = float(weight)
                 with open(config, "w") as f:
                     json.dump(d, f, indent=1)
-    out = os.path.join(scratch, f"{os.path.basename(path)}-w{weight}.csv")
-    subprocess.run([dnatune, "predict", copy, path, "--out", out], check=True, stdout=subprocess.DEVNULL)
+    out = os.path.join(scratch, f"{os.path.basename(path)}-w{weight}-{checkpoint}.csv")
+    subprocess.run([dnatune, "predict", copy, path, "--out", out, "--checkpoint", checkpoint], check=True, stdout=subprocess.DEVNULL)
     with open(out) as f:
         return np.array([float(r["prob_1"]) for r in csv.DictReader(f)])
 
 
-def split(dnatune, run, task, name, scratch):
+def split(dnatune, run, task, name, scratch, with_last=False):
     path = os.path.join(task, f"{name}.csv")
     with open(path) as f:
         y = np.array([int(r["label"]) for r in csv.DictReader(f)])
     network, baseline = (probabilities(dnatune, run, path, w, scratch) for w in (1, 0))
+    if with_last:
+        # The network as the mean of its best and last checkpoints' probabilities.
+        network = (network + probabilities(dnatune, run, path, 1, scratch, "last")) / 2
     return y, network, baseline
 
 
@@ -132,9 +136,11 @@ def main():
     p.add_argument("--dnatune", default=shutil.which("dnatune") or ".build/release/dnatune")
     p.add_argument("--halvings", type=int, default=200)
     p.add_argument("--test", action="store_true", help="also print the test split's MCC per weight")
+    p.add_argument("--with-last", action="store_true",
+                   help="the network's probabilities averaged over checkpoints/best and checkpoints/last")
     a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="dnatune-blend-") as scratch:
-        y, network, baseline = split(a.dnatune, a.run, a.task, "dev", scratch)
+        y, network, baseline = split(a.dnatune, a.run, a.task, "dev", scratch, a.with_last)
         preds = np.stack([(w * network + (1 - w) * baseline > 0.5).astype(int) for w in WEIGHTS])
         print("validation MCC per weight 0, 0.1, ..., 1:", " ".join(f"{v:.3f}" for v in mcc(y, preds)))
         rng = np.random.default_rng(0)
@@ -153,7 +159,7 @@ def main():
         print(f"temperatures on the whole validation split: network {whole['calibrated 0.5'][1]:.2f}, "
               f"baseline {whole['calibrated 0.5'][2]:.2f}")
         if a.test:
-            yt, nt, bt = split(a.dnatune, a.run, a.task, "test", scratch)
+            yt, nt, bt = split(a.dnatune, a.run, a.task, "test", scratch, a.with_last)
             pt = np.stack([(w * nt + (1 - w) * bt > 0.5).astype(int) for w in WEIGHTS])
             print("test MCC per weight 0, 0.1, ..., 1:", " ".join(f"{v:.3f}" for v in mcc(yt, pt)))
 
