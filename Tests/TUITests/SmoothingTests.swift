@@ -57,6 +57,19 @@ import Testing
         #expect(e.currentStep == 3)
     }
 
+    /// With a time limit the estimate ends where the limit stops training, if that comes first.
+    @Test func aTimeLimitCapsTheEstimate() {
+        var e = ETAEstimator(totalSteps: 100, deadline: 60)
+        for s in 1...3 { e.record(step: s, at: Double(s)) }
+        #expect(e.secondsLeft == 57)
+        var short = ETAEstimator(totalSteps: 10, deadline: 60)
+        for s in 1...3 { short.record(step: s, at: Double(s)) }
+        #expect(short.secondsLeft == 7)
+        var past = ETAEstimator(totalSteps: 100, deadline: 2)
+        for s in 1...3 { past.record(step: s, at: Double(s)) }
+        #expect(past.secondsLeft == 0)
+    }
+
     @Test func windowFollowsAChangeOfSpeed() {
         var e = ETAEstimator(totalSteps: 100, window: 3)
         for s in 1...5 { e.record(step: s, at: Double(s)) }

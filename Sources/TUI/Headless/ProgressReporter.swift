@@ -40,7 +40,7 @@ public struct ProgressReporter {
         history.apply(event)
         switch event {
         case let .started(total, perEpoch, samples, resumedFrom, _):
-            eta = ETAEstimator(totalSteps: total)
+            eta = ETAEstimator(totalSteps: total, deadline: config?.finetune.maxMinutes.map { $0 * 60 })
             if let f = config?.finetune { loggingSteps = f.loggingInterval(stepsPerEpoch: perEpoch) ?? Int.max / 2 }
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
             // A watched Hugging Face run does not say how many samples it trains on.

@@ -362,7 +362,9 @@ public struct DashboardState {
         history.apply(event)
         switch event {
         case let .started(total, _, _, _, _):
-            eta = ETAEstimator(totalSteps: total)
+            // A Hugging Face Trainer run has no time limit (the dashboard's config is not its own).
+            let limit = tail is HFTrainerRun ? nil : config.finetune.maxMinutes
+            eta = ETAEstimator(totalSteps: total, deadline: limit.map { $0 * 60 })
             refreshRuns()   // the new run is listed on Runs while it trains
         case let .step(s):
             eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)

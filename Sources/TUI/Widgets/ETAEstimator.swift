@@ -8,11 +8,14 @@ public struct ETAEstimator: Sendable {
     public var totalSteps: Int
     /// How many recent steps the rate is measured over.
     public let window: Int
+    /// The run time (seconds, the clock `record` is given) at which a time limit
+    /// (`finetune.max_minutes`) stops training; nil without one.
+    public var deadline: Double?
 
     private var marks: [(step: Int, samples: Int, time: Double)] = []
 
-    public init(totalSteps: Int, window: Int = 50) {
-        self.totalSteps = totalSteps; self.window = max(2, window)
+    public init(totalSteps: Int, window: Int = 50, deadline: Double? = nil) {
+        self.totalSteps = totalSteps; self.window = max(2, window); self.deadline = deadline
     }
 
     /// Records that `step` steps (and `samples` samples in all) were done at time `at` (seconds).
@@ -41,9 +44,12 @@ public struct ETAEstimator: Sendable {
         return Double(b.samples - a.samples) / (b.time - a.time)
     }
 
-    /// Seconds left for the remaining steps, or nil when not yet known.
+    /// Seconds left for the remaining steps — at most until the time limit — or nil when not
+    /// yet known.
     public var secondsLeft: Double? {
         guard let s = secondsPerStep else { return nil }
-        return Double(max(0, totalSteps - currentStep)) * s
+        let steps = Double(max(0, totalSteps - currentStep)) * s
+        guard let deadline, let now = marks.last?.time else { return steps }
+        return min(steps, max(0, deadline - now))
     }
 }
