@@ -32,6 +32,20 @@ public struct ConfigField: Sendable {
         self.assignments = assignments ?? { value, _ in [path + "=" + value] }
     }
 
+    /// Whether the form's 0 stands for the key's `null` (off), one value below the key's range.
+    public private(set) var zeroIsNull = false
+
+    /// A field for a nullable number whose `null` means off (patience, the time limit): the form
+    /// shows and takes 0 for it, within `range` (the key's range widened to 0).
+    static func zeroForNull(_ label: String, _ path: String, range: ConfigRange, help: String) -> ConfigField {
+        let base = ConfigField(label, path)
+        var field = ConfigField(label, path, kind: .range(range), help: help,
+                                read: { config in let text = base.read(config); return text.isEmpty ? "0" : text },
+                                assignments: { v, _ in [path + "=" + (Double(v) == 0 ? "null" : v)] })
+        field.zeroIsNull = true
+        return field
+    }
+
     /// Where the choices depend on the config (balancing: the task type's), the kind for it.
     public var kindFor: (@Sendable (TrainConfig) -> FormField.Kind)?
 
@@ -138,10 +152,8 @@ extension ConfigField {
         ConfigField("eval batch size", "finetune.per_device_eval_batch_size"),
         ConfigField("epochs", "finetune.num_train_epochs"),
         ConfigField("max steps", "finetune.max_steps"),
-        ConfigField("max minutes", "finetune.max_minutes", kind: .range(minutesOrOff),
-                    help: "stop training after this many minutes of the run, then test the best checkpoint; 0 = no limit",
-                    read: { $0.finetune.maxMinutes.map(ConfigValue.numberText) ?? "0" },
-                    assignments: { v, _ in ["finetune.max_minutes=\((Double(v) ?? 0) == 0 ? "null" : v)"] }),
+        .zeroForNull("max minutes", "finetune.max_minutes", range: minutesOrOff,
+                     help: "stop training after this many minutes of the run, then test the best checkpoint; 0 = no limit"),
         ConfigField("weight decay", "finetune.weight_decay"),
         ConfigField("max grad norm", "finetune.max_grad_norm"),
         ConfigField("eval steps", "finetune.eval_steps"),
@@ -161,11 +173,8 @@ extension ConfigField {
             }
             return f
         }(),
-        // The form writes 0 for off (`null` in YAML), so it allows one value below the key's range.
-        ConfigField("patience", "finetune.callbacks.early_stopping.patience", kind: .range(patienceOrOff),
-                    help: "evaluations without improvement before stopping; 0 = off",
-                    read: { String($0.finetune.earlyStopping.patience ?? 0) },
-                    assignments: { v, _ in ["finetune.callbacks.early_stopping.patience=\(v == "0" ? "null" : v)"] }),
+        .zeroForNull("patience", "finetune.callbacks.early_stopping.patience", range: patienceOrOff,
+                     help: "evaluations without improvement before stopping; 0 = off"),
         ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold"),
         ConfigField("best model at end", "finetune.load_best_model_at_end"),
         ConfigField("blend baseline", "finetune.blend_baseline"),
