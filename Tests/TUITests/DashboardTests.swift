@@ -1161,6 +1161,20 @@ import Training
         #expect(ModelScreen().render(s, width: 160, height: 48, unicode: true).text.contains("at most 55 min"))
     }
 
+    /// The Model screen's "weight EMA": 0 is no average (null), a decay below 1 is the average's,
+    /// 1 is refused in the form as the reader refuses it.
+    @Test func weightEMAFieldWritesNullForZero() throws {
+        let field = try #require(ConfigField.model(baseModels: []).first { $0.path == "finetune.ema_decay" })
+        var config = DemoConfig.load()
+        #expect(field.read(config) == "0")
+        #expect(field.assignments("0", config) == ["finetune.ema_decay=null"])
+        config = try TrainConfig.parse(yaml: config.yaml(), overrides: field.assignments("0.999", config)).config
+        #expect(config.finetune.emaDecay == 0.999 && field.read(config) == "0.999")
+        let form = field.formField(config)
+        #expect(form.validate("1") != nil && form.validate("0.5") == nil && form.validate("0") == nil)
+        #expect(throws: ConfigError.self) { try TrainConfig.parse(yaml: config.yaml(), overrides: ["finetune.ema_decay=1"]) }
+    }
+
     /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
     /// and repaints everything after `invalidate`.
     @Test func offscreenTerminalCountsChangedCells() {

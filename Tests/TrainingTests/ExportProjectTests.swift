@@ -73,14 +73,17 @@ import Testing
         #expect(throws: RunError.self) { try ExportProject.write(config: config, name: "tiny", to: out) }
     }
 
-    /// What train.py does not do is named, not dropped silently: the adaptive steps and the blend.
+    /// What train.py does not do is named, not dropped silently: the adaptive steps, the time limit, the weight average and the blend.
     @Test func theExportNamesWhatTrainPyDoesNotCarry() {
         var config = TrainConfig()
         #expect(ExportProject.notCarried(config).isEmpty)
         config.model.adaptiveSteps = 2000
         config.finetune.blendBaseline = true
+        config.finetune.maxMinutes = 55
+        config.finetune.emaDecay = 0.999
         let lines = ExportProject.notCarried(config)
-        #expect(lines.count == 2)
-        #expect(lines[0].hasPrefix("model.adaptive_steps (2000 ") && lines[1].hasPrefix("finetune.blend_baseline"))
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("model.adaptive_steps (2000 ") && lines[1].hasPrefix("finetune.max_minutes (55)")
+                && lines[2].hasPrefix("finetune.ema_decay (0.999)") && lines[3].hasPrefix("finetune.blend_baseline"))
     }
 }

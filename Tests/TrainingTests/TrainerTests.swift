@@ -112,9 +112,10 @@ import Testing
 
     /// Stop a run mid-way (at a step that depends on timing), resume it from its last
     /// checkpoint, and end with the very same losses, metrics and weights as a run that was
-    /// never interrupted.
-    @Test func resumingContinuesExactly() throws {
-        let tweak: (inout TrainConfig) -> Void = { $0.finetune.saveSteps = 1 }
+    /// never interrupted — with a moving average of the weights too (`finetune.ema_decay`: its
+    /// evaluations are the average's, so they match only if the average resumed exactly).
+    @Test(arguments: [nil, 0.8] as [Double?]) func resumingContinuesExactly(emaDecay: Double?) throws {
+        let tweak: (inout TrainConfig) -> Void = { $0.finetune.saveSteps = 1; $0.finetune.emaDecay = emaDecay }
         let a = try Self.setup(tweak)
         defer { try? FileManager.default.removeItem(at: a.dir) }
         let full = try Trainer(a.inputs)

@@ -112,6 +112,8 @@ extension FormField.Kind {
 let patienceOrOff = ConfigRange(0, .infinity, whole: true, requirement: "must be ≥ 0 (0 turns early stopping off)")
 /// `finetune.max_minutes` in the form: minutes, 0 for no limit (`null` in YAML).
 let minutesOrOff = ConfigRange(0, .infinity, requirement: "must be ≥ 0 (0: no time limit)")
+/// `finetune.ema_decay` in the form: 0 is off (null), else below 1.
+let decayOrOff = ConfigRange(0, 1, upperOpen: true, requirement: "must be ≥ 0 and < 1 (0: no average), e.g. 0.999")
 
 extension ConfigField {
     /// The Model screen's fields with the base models of a catalog (`ModelCatalog.list()`
@@ -178,6 +180,8 @@ extension ConfigField {
         ConfigField("ES threshold", "finetune.callbacks.early_stopping.threshold"),
         ConfigField("best model at end", "finetune.load_best_model_at_end"),
         ConfigField("blend baseline", "finetune.blend_baseline"),
+        .zeroForNull("weight EMA", "finetune.ema_decay", range: decayOrOff,
+                     help: "evaluate, keep and test a moving average of the weights with this decay (0.999); 0 = off"),
         ConfigField("LoRA targets", "lora.target_modules",
                     kind: .suggested(["query, value", "query, key, value, dense"], typed: "module names"),
                     assignments: { v, _ in ["lora.target_modules=[\(v)]"] }),

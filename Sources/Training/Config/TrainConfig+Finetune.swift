@@ -111,6 +111,10 @@ extension TrainConfig {
         /// one-standard-error rule (`BaselineBlend`); test metrics, predictions.csv and
         /// `dnatune predict` are the blend's.
         public var blendBaseline = false
+        /// The decay of an exponential moving average of the trained weights (`WeightAverage`):
+        /// validation, the best checkpoint, the test and predictions use the average, training
+        /// continues from the live weights; nil: no average.
+        public var emaDecay: Double?
         public var earlyStopping = EarlyStoppingOptions()
 
         public init() {}
@@ -188,6 +192,8 @@ extension TrainConfig {
             .bool("dataloader_drop_last", \.dataloaderDropLast, "leave out each epoch's last, partial training batch"),
             .bool("blend_baseline", \.blendBaseline,
                   "classification: predict with the network's and the k-mer baseline's probabilities averaged, the weight chosen on the validation split (0.5 unless validation clearly prefers another)"),
+            .number("ema_decay", \.emaDecay, ConfigRange(0, 1, lowerOpen: true, upperOpen: true, requirement: "must be > 0 and < 1, e.g. 0.999 (or null: off)"),
+                    "keep an exponential moving average of the trained weights with this decay (0.999: about the last 1000 steps) and evaluate, checkpoint as best and test the average; null: off"),
         ]
 
         static func read(_ s: ConfigSection, task: Task) -> Finetune {

@@ -40,6 +40,7 @@ extension TrainConfig {
                 ("metric_for_best_model", string(f.metricForBestModel)), ("greater_is_better", bool(f.greaterIsBetter)),
                 ("load_best_model_at_end", bool(f.loadBestModelAtEnd)), ("seed", int(f.seed)),
                 ("dataloader_drop_last", bool(f.dataloaderDropLast)), ("blend_baseline", bool(f.blendBaseline)),
+                ("ema_decay", f.emaDecay.map(number) ?? null),
                 ("callbacks", map([("early_stopping", map([
                     ("patience", f.earlyStopping.patience.map(int) ?? null),
                     ("threshold", number(f.earlyStopping.threshold)),

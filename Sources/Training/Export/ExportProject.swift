@@ -39,6 +39,9 @@ public enum ExportProject {
         if let minutes = config.finetune.maxMinutes {
             lines.append("finetune.max_minutes (\(ConfigValue.numberText(minutes))): train.py trains its steps in full, without a time limit")
         }
+        if let decay = config.finetune.emaDecay {
+            lines.append("finetune.ema_decay (\(ConfigValue.numberText(decay))): train.py evaluates and saves the trained weights themselves, without a moving average")
+        }
         if config.finetune.blendBaseline {
             lines.append("finetune.blend_baseline: train.py's test metrics and predictions are the network's alone, without the k-mer baseline")
         }

@@ -7,11 +7,14 @@ import Foundation
 ///   friends): the weights in Hugging Face's layout, loadable by `from_pretrained`;
 /// - `adapter_config.json` + `adapter_model.safetensors` for LoRA runs (PEFT's layout);
 /// - `optimizer.safetensors`: AdamW's moments (`base.exp_avg`, `base.exp_avg_sq`, `lora.…`);
-/// - `trainer_state.json`: step, data position, schedule, dropout position, early stopping.
+/// - `trainer_state.json`: step, data position, schedule, dropout position, early stopping;
+/// - `weight_average.safetensors` in `last` with `finetune.ema_decay`: the moving average of the
+///   weights (`best` holds the average as its `model.safetensors`).
 extension Trainer {
     static let modelFile = "model.safetensors"
     static let optimizerFile = "optimizer.safetensors"
     static let stateFile = "trainer_state.json"
+    static let averageFile = "weight_average.safetensors"
 
     /// Writes checkpoint `kind` (`best` or `last`) and publishes the event.
     func saveCheckpoint(kind: String) throws {
@@ -39,6 +42,9 @@ extension Trainer {
                 try writeAdapter(to: URL(fileURLWithPath: dir), replacing: false)
             }
             try SafeTensorsWriter.write(optimizer.momentViews(), metadata: ["format": "pt"], to: dir + "/" + Self.optimizerFile)
+            if kind == "last", let weightAverage {
+                try SafeTensorsWriter.write(weightAverage.tensorViews(), metadata: ["format": "pt"], to: dir + "/" + Self.averageFile)
+            }
             try AtomicFile.write(stateJSON, to: dir + "/" + Self.stateFile)
         }
         if kind == "best" { haveBest = true } else { lastSavedStep = state.step }
@@ -74,6 +80,13 @@ extension Trainer {
         }
         try loadWeights(from: inputs.run.lastCheckpoint)
         try optimizer.restore(moments: try SafeTensorsFile(path: dir + "/" + Self.optimizerFile), from: state)
+        if let weightAverage {
+            guard FileManager.default.fileExists(atPath: dir + "/" + Self.averageFile) else {
+                throw RunError("\(dir)/\(Self.averageFile) is missing: the run keeps a weight average (finetune.ema_decay) "
+                               + "and cannot resume exactly without it")
+            }
+            try weightAverage.load(from: try SafeTensorsFile(path: dir + "/" + Self.averageFile))
+        }
         clock = RunClock(elapsed: state.elapsed)
         model.dropoutStep = state.forwardCount
         lastSavedStep = state.step

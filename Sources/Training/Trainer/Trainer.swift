@@ -82,6 +82,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     var state: TrainerState
     /// AdamW over the base and LoRA buffers, clipping and the learning-rate schedule.
     let optimizer: Optimizer
+    /// `finetune.ema_decay`: the moving average of the weights that validation, the best
+    /// checkpoint and the test use; nil without one.
+    let weightAverage: WeightAverage?
     let classWeights: [Float]?
     var clock = RunClock()
     func pauseClock() { clock.pause() }
@@ -118,6 +121,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         state = TrainerState(schedule: schedule, earlyStopping: inputs.config.makeEarlyStopping())
         optimizer = try Optimizer(model: model, hyperparameters: f.adamW, schedule: schedule,
                                   maxGradNorm: f.maxGradNorm)
+        weightAverage = try f.emaDecay.map { [model = inputs.model] in try WeightAverage(buffers: model.trainedBuffers(), decay: $0) }
         if let w = inputs.classWeights {
             guard w.count == model.config.numLabels else {
                 throw RunError("\(w.count) class weights for \(model.config.numLabels) classes")
@@ -189,6 +193,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         } catch let interrupted as AdaptivePretrainingInterrupted {
             return interrupted.reason
         }
+        // The average starts from the weights fine-tuning starts from (after task-adaptive
+        // pretraining); a resumed run read its own from checkpoints/last.
+        if state.step == 0 { weightAverage?.reset() }
         var batches = trainLoader.batches(epoch: state.epoch, startingAt: state.microBatch)
         _ = clock.lap()
         while state.step < plan.totalSteps {
@@ -215,6 +222,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
                 return .diverged(step: state.step + 1, learningRate: takeoff)
             }
             state.step += 1
+            weightAverage?.update(atUpdate: state.step)
             state.forwardCount = model.dropoutStep
             publish(.step(StepRecord(step: state.step, epoch: epochProgress, loss: outcome.loss,
                                      learningRate: outcome.learningRate, gradNorm: outcome.gradientNorm,
@@ -253,6 +261,10 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
     /// Evaluates the validation split, updates early stopping, saves the best checkpoint.
     /// Returns whether to stop early.
     private func evaluateAndTrack() throws -> Bool {
+        // With a weight average, the average is what is evaluated and kept as best; training
+        // goes on from the live weights.
+        weightAverage?.exchange()
+        defer { weightAverage?.exchange() }
         let result = try evaluate(inputs.validation)
         var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed("eval_", loss: result.loss).map { ($0.name, $0.value) })
         metrics["eval_loss"] = result.loss
@@ -288,6 +300,9 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
             if lastSavedStep != state.step { try saveCheckpoint(kind: "last") }
             if haveBest, inputs.config.finetune.loadBestModelAtEnd {
                 try loadWeights(from: inputs.run.bestCheckpoint)
+            } else {
+                // The averaged weights are the run's result; checkpoints/last keeps the live ones to resume from.
+                weightAverage?.exchange()
             }
             if model.lora != nil { try writeAdapter(to: inputs.run.adapter) }
             if let test = inputs.test, test.count > 0 {
