@@ -1146,32 +1146,29 @@ import Training
         #expect(DashboardFixtures.isASCII(text))
     }
 
-    /// The Model screen's "max minutes": 0 in the form is no limit (null), a number is the limit,
-    /// and the summary says it.
-    @Test func maxMinutesFieldWritesNullForZeroAndTheSummaryShowsTheLimit() throws {
-        let field = try #require(ConfigField.model(baseModels: []).first { $0.path == "finetune.max_minutes" })
+    /// The Model screen's fields where 0 stands for null ("max minutes": no limit; "weight EMA": no
+    /// average): 0 reads and writes as null, a number as itself.
+    @Test(arguments: [("finetune.max_minutes", "55"), ("finetune.ema_decay", "0.999")])
+    func zeroInTheFormIsNull(path: String, value: String) throws {
+        let field = try #require(ConfigField.model(baseModels: []).first { $0.path == path })
         var config = DemoConfig.load()
         #expect(field.read(config) == "0")
-        #expect(field.assignments("0", config) == ["finetune.max_minutes=null"])
-        config = try TrainConfig.parse(yaml: config.yaml(), overrides: field.assignments("55", config)).config
-        #expect(config.finetune.maxMinutes == 55 && field.read(config) == "55")
+        #expect(field.assignments("0", config) == ["\(path)=null"])
+        config = try TrainConfig.parse(yaml: config.yaml(), overrides: field.assignments(value, config)).config
+        #expect(field.read(config) == value)
+        #expect(try TrainConfig.parse(yaml: config.yaml()).config.yaml() == config.yaml())
+    }
+
+    /// The summary names the time limit; the weight EMA field refuses a decay of 1 as the reader does.
+    @Test func theSummaryShowsTheTimeLimitAndTheFormRefusesADecayOfOne() throws {
+        var config = DemoConfig.load()
+        config.finetune.maxMinutes = 55
         let dir = try DashboardFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = DashboardState(config: config, workingDirectory: dir.path, catalog: ModelCatalog(directories: []))
         #expect(ModelScreen().render(s, width: 160, height: 48, unicode: true).text.contains("at most 55 min"))
-    }
-
-    /// The Model screen's "weight EMA": 0 is no average (null), a decay below 1 is the average's,
-    /// 1 is refused in the form as the reader refuses it.
-    @Test func weightEMAFieldWritesNullForZero() throws {
-        let field = try #require(ConfigField.model(baseModels: []).first { $0.path == "finetune.ema_decay" })
-        var config = DemoConfig.load()
-        #expect(field.read(config) == "0")
-        #expect(field.assignments("0", config) == ["finetune.ema_decay=null"])
-        config = try TrainConfig.parse(yaml: config.yaml(), overrides: field.assignments("0.999", config)).config
-        #expect(config.finetune.emaDecay == 0.999 && field.read(config) == "0.999")
-        let form = field.formField(config)
-        #expect(form.validate("1") != nil && form.validate("0.5") == nil && form.validate("0") == nil)
+        let ema = try #require(ConfigField.model(baseModels: []).first { $0.path == "finetune.ema_decay" }).formField(config)
+        #expect(ema.validate("1") != nil && ema.validate("0.5") == nil && ema.validate("0") == nil)
         #expect(throws: ConfigError.self) { try TrainConfig.parse(yaml: config.yaml(), overrides: ["finetune.ema_decay=1"]) }
     }
 
