@@ -20,7 +20,7 @@ import Training
     @Test func formsAllowWhatTheConfigReaderAllows() {
         var checked = 0
         for field in ConfigField.model(baseModels: []) + ConfigField.data {
-            // Patience and max minutes take 0 in the form for null (off), one value below the key's range.
+            // Patience, max minutes and weight EMA take 0 in the form for null (off), below the key's range.
             guard case .range(let r) = field.kind, !field.zeroIsNull else { continue }
             #expect(ConfigSchema.declared(field.path).range == r, "\(field.path)")
             let step = r.whole ? 1.0 : max(1e-3, (min(r.upper, r.lower + 1) - r.lower) / 4)

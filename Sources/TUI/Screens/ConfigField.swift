@@ -35,8 +35,8 @@ public struct ConfigField: Sendable {
     /// Whether the form's 0 stands for the key's `null` (off), one value below the key's range.
     public private(set) var zeroIsNull = false
 
-    /// A field for a nullable number whose `null` means off (patience, the time limit): the form
-    /// shows and takes 0 for it, within `range` (the key's range widened to 0).
+    /// A field for a nullable number whose `null` means off (patience, the time limit, the weight
+    /// average): the form shows and takes 0 for it, within `range` (the key's range widened to 0).
     static func zeroForNull(_ label: String, _ path: String, range: ConfigRange, help: String) -> ConfigField {
         let base = ConfigField(label, path)
         var field = ConfigField(label, path, kind: .range(range), help: help,

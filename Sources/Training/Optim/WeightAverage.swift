@@ -51,35 +51,27 @@ public final class WeightAverage {
 
     /// Sets the average to the live weights (the start of fine-tuning: after task-adaptive pretraining).
     public func reset() {
-        for b in buffers {
-            var packed = 0
-            for range in b.segments {
-                (b.average + packed).update(from: b.parameters.pointer + range.lowerBound, count: range.count)
-                packed += range.count
-            }
-        }
+        forEachSegment { a, p, n in a.update(from: p, count: n) }
     }
 
     /// Folds the live weights into the average after optimizer update number `t` (1-based).
     public func update(atUpdate t: Int) {
         let d = Float(decay(atUpdate: t)), w = 1 - d
-        for b in buffers {
-            var packed = 0
-            for range in b.segments {
-                let a = b.average + packed, p = b.parameters.pointer + range.lowerBound
-                for i in 0..<range.count { a[i] = d * a[i] + w * p[i] }
-                packed += range.count
-            }
-        }
+        forEachSegment { a, p, n in for i in 0..<n { a[i] = d * a[i] + w * p[i] } }
     }
 
     /// Swaps the average and the live weights in place; twice restores both.
     public func exchange() {
+        forEachSegment { a, p, n in for i in 0..<n { let t = a[i]; a[i] = p[i]; p[i] = t } }
+    }
+
+    /// Calls `body` with each trained segment's place in the packed average, in the live
+    /// weights, and its length.
+    private func forEachSegment(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
         for b in buffers {
             var packed = 0
             for range in b.segments {
-                let a = b.average + packed, p = b.parameters.pointer + range.lowerBound
-                for i in 0..<range.count { let t = a[i]; a[i] = p[i]; p[i] = t }
+                body(b.average + packed, b.parameters.pointer + range.lowerBound, range.count)
                 packed += range.count
             }
         }
