@@ -63,8 +63,12 @@ public final class CleaningPipeline {
     private static func trimAndFilter(_ r: inout SequenceRecord, _ tally: inout Tally, options: CleaningOptions,
                                       trimmer: AdapterTrimmer?) -> Bool {
         let label = r.label ?? ClassBalance.unlabeledName
-        if options.qualityCutoff != nil || options.qualityCutoffFront != nil, let q = r.quality {
-            let range = QualityTrimmer.trimRange(q, cutoffFront: options.qualityCutoffFront ?? 0, cutoffBack: options.qualityCutoff ?? 0)
+        if options.qualityCutoff != nil || options.qualityCutoffFront != nil, r.quality != nil {
+            // Read through the record, not a local copy: a copy would retain the qualities and
+            // make the trims below copy them.
+            let range = r.quality!.withUnsafeBufferPointer {
+                QualityTrimmer.trimRange($0, cutoffFront: options.qualityCutoffFront ?? 0, cutoffBack: options.qualityCutoff ?? 0)
+            }
             let n = r.sequence.count
             if range.count != n {
                 r.sequence.removeSubrange(range.upperBound...)
@@ -105,7 +109,7 @@ public final class CleaningPipeline {
     private var hasTrimmingWork: Bool { trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
 
     /// The deduplication hash of a record's sequence (0 when not deduplicating).
-    private static func dedupHash(_ r: SequenceRecord, options: CleaningOptions) -> UInt64 {
+    private static func dedupHash(_ r: borrowing SequenceRecord, options: CleaningOptions) -> UInt64 {
         guard options.deduplicate else { return 0 }
         return r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: options.reverseComplementDuplicates) }
     }
@@ -161,7 +165,10 @@ public final class CleaningPipeline {
         var workerTally: Tally?
         func consume(_ result: Result) throws {
             switch result {
-            case .batch(let kept, let hashes): for i in kept.indices { try onSurvivor(kept[i], hashes[i]) }
+            case .batch(let kept, let hashes):
+                // Through a buffer pointer, each record is lent to onSurvivor; `kept[i]` made a
+                // copy (a retain and a release of each of its buffers).
+                try kept.withUnsafeBufferPointer { kept in for i in kept.indices { try onSurvivor(kept[i], hashes[i]) } }
             case .done(let t): workerTally = t
             }
         }

@@ -42,11 +42,9 @@ public final class SequenceReader {
     private var bufferedNext = 0
     private var recordsSeen = 0
 
-    /// A FASTQ record as read, its qualities still characters (the offset may not be known yet).
-    private struct RawFastq {
-        var record: SequenceRecord; var ambiguous: Bool
-        var qualityCharacters: [UInt8] { record.quality ?? [] }
-    }
+    /// The first FASTQ records and whether each held an ambiguity code, read before the quality
+    /// offset is known: their qualities are still characters.
+    private typealias RawFastq = (record: SequenceRecord, ambiguous: Bool)
 
     /// Opens `path`. The format comes from `options.format`, else the extension, else the
     /// content.
@@ -163,23 +161,26 @@ public final class SequenceReader {
     private func nextFastq() throws -> (SequenceRecord?, Bool) {
         if phredOffset == nil {
             // Buffer the first records raw, then choose the offset from their quality range.
-            while buffered.count < max(1, options.phredDetectionRecords), let raw = try nextRawFastq() { buffered.append(raw) }
-            (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map(\.qualityCharacters))
+            while buffered.count < max(1, options.phredDetectionRecords) {
+                let raw = try nextRawFastq()
+                guard let record = raw.0 else { break }
+                buffered.append((record, raw.1))
+            }
+            (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map { $0.record.quality ?? [] })
         }
-        var raw: RawFastq
         if bufferedNext < buffered.count {
-            raw = buffered[bufferedNext]
+            var raw = buffered[bufferedNext]
             buffered[bufferedNext].record.quality = nil  // raw's qualities are then the one reference
             bufferedNext += 1
             if bufferedNext == buffered.count { buffered = []; bufferedNext = 0 }
-        } else {
-            guard let r = try nextRawFastq() else { return (nil, false) }
-            raw = r
+            let offset = UInt8(phredOffset ?? 33)
+            raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
+            return (raw.record, raw.ambiguous)
         }
-        // Decoded in place: the record holds the qualities' only reference.
-        let offset = UInt8(phredOffset ?? 33)
-        raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
-        return (raw.record, raw.ambiguous)
+        // Past the first records the reading function returns the finished record, passed on as
+        // it is: a record returned inside a wrapper and taken out of it here was copied on the
+        // way (a retain and a release of each of its buffers per read).
+        return try nextRawFastq()
     }
 
     /// The quality offset the characters of `qualities` show, decided from all of them, with the
@@ -208,7 +209,9 @@ public final class SequenceReader {
         return (33, "Phred+33: qualities \(range) in \(qualities.count) reads, only \(percent) above 'J'")
     }
 
-    private func nextRawFastq() throws -> RawFastq? {
+    /// The next FASTQ record and whether it held an ambiguity code; (nil, false) at the end. Its
+    /// qualities are decoded when the offset is known, else left as characters.
+    private func nextRawFastq() throws -> (SequenceRecord?, Bool) {
         var headerLine = 0
         var id = "", label: String?
         while try lines.next() {
@@ -222,7 +225,7 @@ public final class SequenceReader {
             headerLine = lines.lineNumber
             break
         }
-        if headerLine == 0 { return nil }
+        if headerLine == 0 { return (nil, false) }
         guard try lines.next() else {
             throw DataError(file: path, line: headerLine, "truncated FASTQ record: the sequence line is missing")
         }
@@ -249,9 +252,13 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
                             "invalid quality character (\(String(format: qline[badQuality])))")
         }
-        return RawFastq(record: SequenceRecord(id: id, sequence: seq, quality: Array(qline), label: label,
-                                               position: SourcePosition(file: path, line: headerLine)),
-                        ambiguous: amb)
+        var qualities = Array(qline)
+        if let phredOffset {
+            let offset = UInt8(phredOffset)
+            qualities.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
+        }
+        return (SequenceRecord(id: id, sequence: seq, quality: qualities, label: label,
+                               position: SourcePosition(file: path, line: headerLine)), amb)
     }
 
     // MARK: - CSV / TSV

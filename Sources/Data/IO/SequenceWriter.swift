@@ -46,15 +46,15 @@ public final class SequenceWriter {
         switch format {
         case .fasta:
             buffer.append(UInt8(ascii: ">")); appendName(record)
-            buffer.append(0x0A); buffer.append(contentsOf: record.sequence); buffer.append(0x0A)
+            buffer.append(0x0A); appendBytes(record.sequence); buffer.append(0x0A)
         case .fastq:
             buffer.append(UInt8(ascii: "@")); appendName(record)
-            buffer.append(0x0A); buffer.append(contentsOf: record.sequence)
+            buffer.append(0x0A); appendBytes(record.sequence)
             buffer.append(0x0A); buffer.append(UInt8(ascii: "+")); buffer.append(0x0A)
             let offset = UInt8(phredOffset)
-            if let q = record.quality, q.count == record.sequence.count {
+            if record.quality?.count == record.sequence.count {
                 let start = buffer.count
-                buffer.append(contentsOf: q)
+                appendBytes(record.quality!)
                 buffer.withUnsafeMutableBufferPointer { b in
                     ByteScan.encodeQualities(UnsafeMutableBufferPointer(rebasing: b[start...]), offset: offset)
                 }
@@ -79,6 +79,12 @@ public final class SequenceWriter {
         }
         count += 1
         if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends `bytes` through a buffer pointer: `append(contentsOf:)` takes its argument owned,
+    /// a retain and a release of the record's buffer per call.
+    private func appendBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
     }
 
     private func appendName(_ record: SequenceRecord) {
