@@ -78,6 +78,37 @@ import Testing
         }
     }
 
+    /// The step split over threads (chunks of whole vectors within each segment) gives the bits of
+    /// the one-thread step: segments large enough to split (≥ 65,536), with boundaries and tails
+    /// that are not multiples of eight, and a frozen range between them.
+    @Test(arguments: [2, 3])
+    func splitOverWorkersGivesTheSameBits(_ workers: Int) throws {
+        let n = 300_001
+        let layout = try OptimizerLayout(count: n, decayRanges: [0..<200_003], frozenRanges: [100_000..<100_005])
+        #expect(layout.segments.map(\.range) == [0..<100_000, 100_005..<200_003, 200_003..<n])
+        var rng = SplitMix(seed: 11)
+        let start = (0..<n).map { _ in rng.nextFloat() }
+        let gradients = (0..<3).map { _ in (0..<n).map { _ in rng.nextFloat() - 0.5 } }
+        func run(_ workers: Int) throws -> ([Float], [Float], [Float]) {
+            var p = start, m = [Float](repeating: 0, count: n), v = m
+            var adam = try AdamW(layout: layout, hyperparameters: AdamWHyperparameters(weightDecay: 0.1))
+            for g in gradients {
+                p.withUnsafeMutableBufferPointer { p in m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
+                    g.withUnsafeBufferPointer { g in
+                        adam.step(parameters: p, gradients: g, firstMoment: m, secondMoment: v, learningRate: 1e-2, workers: workers)
+                    }
+                } } }
+            }
+            return (p, m, v)
+        }
+        let (p1, m1, v1) = try run(1), (pn, mn, vn) = try run(workers)
+        func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
+        #expect(firstDifference(p1, pn) == nil)
+        #expect(firstDifference(m1, mn) == nil)
+        #expect(firstDifference(v1, vn) == nil)
+        #expect(pn[100_000..<100_005].elementsEqual(start[100_000..<100_005]) && pn[0] != start[0] && pn[n - 1] != start[n - 1])
+    }
+
     @Test func frozenWinsOverDecayAndLeavesMomentsAlone() throws {
         let layout = try OptimizerLayout(count: 10, decayRanges: [0..<10], frozenRanges: [2..<4, 3..<6])
         #expect(layout.segments == [.init(range: 0..<2, decay: true), .init(range: 6..<10, decay: true)])

@@ -52,6 +52,34 @@ import Testing
         #expect(throws: OptimizerError.self) { try WeightAverage(buffers: [], decay: 1) }
     }
 
+    /// Split over two threads (segments long enough to split, with a frozen range between them
+    /// and lengths that are not multiples of eight), the average has the one-thread average's bits,
+    /// and the exchange swaps every trained element.
+    @Test func splitOverWorkersGivesTheSameBits() throws {
+        let n = 200_003
+        var rng = SplitMix(seed: 5)
+        let start = (0..<n).map { _ in rng.nextFloat() }
+        let steps = (0..<3).map { _ in (0..<n).map { _ in rng.nextFloat() } }
+        let layout = try OptimizerLayout(count: n, decayRanges: [], frozenRanges: [100_001..<100_004])
+        func run(_ workers: Int) throws -> (average: [Float], live: [Float]) {
+            let p = Self.store(start), g = Self.store([Float](repeating: 0, count: n))
+            let avg = try WeightAverage(buffers: [TrainedBuffer(name: "base", parameters: p, gradients: g, layout: layout)],
+                                        decay: 0.9, workers: workers)
+            for (t, w) in steps.enumerated() {
+                for i in 0..<n { p.pointer[i] = w[i] }
+                avg.update(atUpdate: t + 1)
+            }
+            avg.exchange()
+            return (Self.values(p), Array(UnsafeBufferPointer(start: avg.buffers[0].average, count: avg.buffers[0].count)))
+        }
+        let one = try run(1), two = try run(2)
+        #expect(one.average.indices.first { one.average[$0].bitPattern != two.average[$0].bitPattern } == nil)
+        #expect(one.live == two.live)
+        // After the exchange the packed copy holds the last live weights (frozen range left out).
+        #expect(two.live.count == n - 3 && two.live[0] == steps[2][0] && two.live[n - 4] == steps[2][n - 1])
+        #expect(two.average[100_002] == steps[2][100_002], "a frozen element is neither averaged nor swapped")
+    }
+
     /// Two steps at a constant rate: the run with an average trains exactly as the run without
     /// (its last checkpoint holds the same live weights), and its best checkpoint — the only
     /// evaluation, at the end — holds d₂·(d₁·w₀ + (1−d₁)·w₁) + (1−d₂)·w₂, with w₀ the initial

@@ -309,7 +309,8 @@ public final class BertModel: @unchecked Sendable {
     /// so only the trainable ones are cleared.
     public func zeroGradients() {
         for (view, t) in zip(gradients.views, trainable) where t {
-            gradients.pointer(view).update(repeating: 0, count: view.count)
+            let g = gradients.pointer(view)
+            parallelElementwise(count: view.count, workers: workers) { start, end in (g + start).update(repeating: 0, count: end - start) }
         }
         lora?.gradients.zero()
     }

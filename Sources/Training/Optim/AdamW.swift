@@ -39,9 +39,13 @@ public struct AdamW: Sendable {
 
     /// Takes one step with learning rate `learningRate`, updating `parameters`, `firstMoment` (m)
     /// and `secondMoment` (v) in place. All four buffers hold `layout.count` floats.
+    ///
+    /// `workers` threads share each segment in chunks of whole eight-lane vectors, so every element
+    /// takes the same path and gets the same bits whatever the count: the step is a few passes over
+    /// memory (28 bytes per element), which one core does not saturate.
     public mutating func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
                               firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
-                              learningRate: Double) {
+                              learningRate: Double, workers: Int = 1) {
         stepCount += 1
         let h = hyperparameters, t = Double(stepCount)
         let stepSize = learningRate / (1 - pow(h.beta1, t))
@@ -51,23 +55,26 @@ public struct AdamW: Sendable {
             beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2), bias2Sqrt: Float(bias2Sqrt),
             epsilon: Float(h.epsilon), negativeStepSize: Float(-stepSize))
         for segment in layout.segments {
-            Self.update(parameters + segment.range.lowerBound, gradients + segment.range.lowerBound,
-                        firstMoment + segment.range.lowerBound, secondMoment + segment.range.lowerBound,
-                        count: segment.range.count, decay: segment.decay && h.weightDecay != 0, c)
+            let decay = segment.decay && h.weightDecay != 0
+            parallelElementwise(count: segment.range.count, workers: workers) { start, end in
+                let o = segment.range.lowerBound + start
+                Self.update(parameters + o, gradients + o, firstMoment + o, secondMoment + o, count: end - start, decay: decay, c)
+            }
         }
     }
 
     /// `step` over buffer pointers; each buffer must hold `layout.count` floats.
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
                               firstMoment: UnsafeMutableBufferPointer<Float>,
-                              secondMoment: UnsafeMutableBufferPointer<Float>, learningRate: Double) {
+                              secondMoment: UnsafeMutableBufferPointer<Float>, learningRate: Double,
+                              workers: Int = 1) {
         precondition(parameters.count == layout.count && gradients.count == layout.count
                      && firstMoment.count == layout.count && secondMoment.count == layout.count,
                      "AdamW buffers must hold layout.count (\(layout.count)) floats")
         guard layout.count > 0 else { stepCount += 1; return }
         step(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!,
              firstMoment: firstMoment.baseAddress!, secondMoment: secondMoment.baseAddress!,
-             learningRate: learningRate)
+             learningRate: learningRate, workers: workers)
     }
 
     /// Lane-wise square root within 2 ulp, by three Newton–Raphson steps from the integer-trick

@@ -10,10 +10,12 @@ final class OptimizedBuffer {
     var adam: AdamW
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
+    /// Threads for the elementwise passes (the update, the clipping scale).
+    let workers: Int
 
     init(name: String, parameters: ParameterStore, gradients: ParameterStore, layout: OptimizerLayout,
-         hyperparameters: AdamWHyperparameters) throws {
-        self.name = name
+         hyperparameters: AdamWHyperparameters, workers: Int = 1) throws {
+        self.name = name; self.workers = max(1, workers)
         self.parameters = parameters; self.gradients = gradients; self.layout = layout
         adam = try AdamW(layout: layout, hyperparameters: hyperparameters)
         firstMoment = .allocate(capacity: max(1, parameters.count))
@@ -34,15 +36,18 @@ final class OptimizedBuffer {
     func gradientNorm() -> Double { GradientClipping.globalNorm(gradients.pointer, layout: layout) }
 
     func scaleGradients(by factor: Float) {
+        let g = gradients.pointer
         for segment in layout.segments {
-            GradientClipping.scale(gradients.pointer + segment.range.lowerBound, count: segment.range.count, by: factor)
+            parallelElementwise(count: segment.range.count, workers: workers) { start, end in
+                GradientClipping.scale(g + segment.range.lowerBound + start, count: end - start, by: factor)
+            }
         }
     }
 
     func step(learningRate: Double) {
         guard parameters.count > 0 else { return }
         adam.step(parameters: parameters.pointer, gradients: gradients.pointer, firstMoment: firstMoment,
-                  secondMoment: secondMoment, learningRate: learningRate)
+                  secondMoment: secondMoment, learningRate: learningRate, workers: workers)
     }
 
     /// The moments as tensors named `<prefix>.exp_avg` / `<prefix>.exp_avg_sq` (PyTorch's names).

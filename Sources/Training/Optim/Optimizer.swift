@@ -11,6 +11,8 @@ public protocol OptimizableModel: AnyObject {
     func trainedBuffers() throws -> [TrainedBuffer]
     /// Sets every trained gradient to zero (done before each optimizer step's first micro-batch).
     func zeroGradients()
+    /// The threads the model computes on; the optimizer's elementwise passes use as many.
+    var workers: Int { get }
 }
 
 /// One flat buffer an optimizer trains: parameters and gradients of one layout (owned by the
@@ -85,7 +87,7 @@ public final class Optimizer {
         self.model = model
         buffers = try model.trainedBuffers().map {
             try OptimizedBuffer(name: $0.name, parameters: $0.parameters, gradients: $0.gradients,
-                                layout: $0.layout, hyperparameters: hyperparameters)
+                                layout: $0.layout, hyperparameters: hyperparameters, workers: model.workers)
         }
         self.schedule = schedule
         self.maxGradNorm = maxGradNorm

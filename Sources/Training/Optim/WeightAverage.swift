@@ -27,13 +27,16 @@ public final class WeightAverage {
     /// The decay the average reaches once enough steps are taken (0 < decay < 1).
     public let decay: Double
     let buffers: [Averaged]
+    /// Threads each pass is split over (elementwise: the same bits whatever the count).
+    let workers: Int
 
-    /// An average over the trained elements of `buffers`, initialised to their current values.
+    /// An average over the trained elements of `buffers`, initialised to their current values;
+    /// its passes run on `workers` threads (the model's).
     ///
     /// - Throws: `OptimizerError` for a decay outside (0, 1).
-    public init(buffers: [TrainedBuffer], decay: Double) throws {
+    public init(buffers: [TrainedBuffer], decay: Double, workers: Int = 1) throws {
         guard decay > 0, decay < 1 else { throw OptimizerError("the weight average's decay \(decay) must lie strictly between 0 and 1") }
-        self.decay = decay
+        self.decay = decay; self.workers = max(1, workers)
         self.buffers = buffers.map { b in
             let segments = b.layout.segments.map(\.range)
             let count = segments.reduce(0) { $0 + $1.count }
@@ -71,7 +74,8 @@ public final class WeightAverage {
         for b in buffers {
             var packed = 0
             for range in b.segments {
-                body(b.average + packed, b.parameters.pointer + range.lowerBound, range.count)
+                let a = b.average + packed, p = b.parameters.pointer + range.lowerBound
+                parallelElementwise(count: range.count, workers: workers) { start, end in body(a + start, p + start, end - start) }
                 packed += range.count
             }
         }

@@ -121,7 +121,7 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         state = TrainerState(schedule: schedule, earlyStopping: inputs.config.makeEarlyStopping())
         optimizer = try Optimizer(model: model, hyperparameters: f.adamW, schedule: schedule,
                                   maxGradNorm: f.maxGradNorm)
-        weightAverage = try f.emaDecay.map { [model = inputs.model] in try WeightAverage(buffers: model.trainedBuffers(), decay: $0) }
+        weightAverage = try f.emaDecay.map { [model = inputs.model] in try WeightAverage(buffers: model.trainedBuffers(), decay: $0, workers: model.workers) }
         if let w = inputs.classWeights {
             guard w.count == model.config.numLabels else {
                 throw RunError("\(w.count) class weights for \(model.config.numLabels) classes")
