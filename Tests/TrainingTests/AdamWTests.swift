@@ -174,6 +174,19 @@ import Testing
         #expect(abs(norm - expected) <= 1e-6 * max(1, expected))
     }
 
+    /// Large segments (a tail that is not a whole block, a frozen range between them) summed on two
+    /// and three threads: the bits of the one-thread norm, which is within 1e-7 of a Double sum.
+    @Test func normSplitOverWorkersGivesTheSameBits() throws {
+        let n = 300_001
+        var rng = SplitMix(seed: 3)
+        let g = (0..<n).map { _ in rng.nextFloat() * 4 - 2 }
+        let layout = try OptimizerLayout(count: n, decayRanges: [], frozenRanges: [131_000..<131_077])
+        let one = GradientClipping.globalNorm(g, layout: layout)
+        for workers in [2, 3] { #expect(GradientClipping.globalNorm(g, layout: layout, workers: workers).bitPattern == one.bitPattern) }
+        let expected = g.indices.reduce(0.0) { (131_000..<131_077).contains($1) ? $0 : $0 + Double(g[$1]) * Double(g[$1]) }.squareRoot()
+        #expect(abs(one - expected) <= 1e-7 * expected)
+    }
+
     @Test func clipsToMaxNormLikeTorch() throws {
         var g: [Float] = [3, 4, 100]  // the last element is frozen: not counted, not scaled
         let layout = try OptimizerLayout(count: 3, decayRanges: [], frozenRanges: [2..<3])

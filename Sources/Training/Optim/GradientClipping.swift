@@ -14,11 +14,13 @@ public enum GradientClipping {
 
     /// The L2 norm of the gradient elements the layout marks trainable (frozen ranges are left out,
     /// as PyTorch leaves out parameters without gradients). Sums squares in Double, block by block,
-    /// so large buffers lose no precision. O(trainable elements), allocation-free.
-    public static func globalNorm(_ gradients: UnsafePointer<Float>, layout: OptimizerLayout) -> Double {
+    /// so large buffers lose no precision. O(trainable elements). With `workers` > 1 the blocks of
+    /// a large segment are summed on that many threads and their sums added in order on this one:
+    /// the same bits as one thread.
+    public static func globalNorm(_ gradients: UnsafePointer<Float>, layout: OptimizerLayout, workers: Int = 1) -> Double {
         var total = 0.0
         for segment in layout.segments {
-            total += sumOfSquares(gradients + segment.range.lowerBound, count: segment.range.count)
+            total += sumOfSquares(gradients + segment.range.lowerBound, count: segment.range.count, workers: workers)
         }
         return total.squareRoot()
     }
@@ -54,22 +56,45 @@ public enum GradientClipping {
         while i < count { x[i] *= factor; i += 1 }
     }
 
-    /// The sum of squares of `count` floats: Float SIMD lanes within blocks of 1024, Double across.
-    static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        typealias V = SIMD8<Float>
-        var total = 0.0, i = 0
-        while i < count {
-            let end = min(count, i + 1024)
-            var lanes = V(repeating: 0)
-            while i + V.scalarCount <= end {
-                let a = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-                lanes += a * a
-                i += V.scalarCount
-            }
-            var block = Double(lanes.sum())
-            while i < end { block += Double(x[i]) * Double(x[i]); i += 1 }
-            total += block
+    /// The sum of squares of `count` floats: Float SIMD lanes within blocks of 1024, Double across,
+    /// the blocks' sums added in order. Large counts compute the blocks' sums on `workers` threads
+    /// first (each block the same way), so the result does not depend on `workers`.
+    static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, workers: Int = 1) -> Double {
+        let blocks = (count + blockSize - 1) / blockSize
+        guard workers > 1, count >= 65_536 else {
+            var total = 0.0
+            for b in 0..<blocks { total += blockSumOfSquares(x, count: count, block: b) }
+            return total
         }
-        return total
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: blocks) { sums in
+            let out = sums.baseAddress!
+            parallelFor(count: blocks, workers: workers) { start, end, _ in
+                for b in start..<end { out[b] = blockSumOfSquares(x, count: count, block: b) }
+            }
+            var total = 0.0
+            for b in 0..<blocks { total += out[b] }
+            return total
+        }
+    }
+
+    /// Elements per block of `sumOfSquares`.
+    static let blockSize = 1024
+
+    /// Block `block` of `x[0..<count]`: its squares summed in Float SIMD lanes, the lanes and any
+    /// tail in Double.
+    @inline(__always)
+    static func blockSumOfSquares(_ x: UnsafePointer<Float>, count: Int, block: Int) -> Double {
+        typealias V = SIMD8<Float>
+        var i = block * blockSize
+        let end = min(count, i + blockSize)
+        var lanes = V(repeating: 0)
+        while i + V.scalarCount <= end {
+            let a = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            lanes += a * a
+            i += V.scalarCount
+        }
+        var sum = Double(lanes.sum())
+        while i < end { sum += Double(x[i]) * Double(x[i]); i += 1 }
+        return sum
     }
 }

@@ -33,7 +33,7 @@ final class OptimizedBuffer {
         GradientAccumulation.average(gradients.pointer, layout: layout, microBatches: microBatches)
     }
 
-    func gradientNorm() -> Double { GradientClipping.globalNorm(gradients.pointer, layout: layout) }
+    func gradientNorm() -> Double { GradientClipping.globalNorm(gradients.pointer, layout: layout, workers: workers) }
 
     func scaleGradients(by factor: Float) {
         let g = gradients.pointer
