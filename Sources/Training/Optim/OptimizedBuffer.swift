@@ -10,7 +10,7 @@ final class OptimizedBuffer {
     var adam: AdamW
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
-    /// Threads for the elementwise passes (the update, the clipping scale).
+    /// Threads for the passes over the whole buffer (the norm, the clipping scale, the update).
     let workers: Int
 
     init(name: String, parameters: ParameterStore, gradients: ParameterStore, layout: OptimizerLayout,
