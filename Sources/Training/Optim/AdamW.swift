@@ -54,12 +54,9 @@ public struct AdamW: Sendable {
             decay: Float(1 - learningRate * h.weightDecay), oneMinusBeta1: Float(1 - h.beta1),
             beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2), bias2Sqrt: Float(bias2Sqrt),
             epsilon: Float(h.epsilon), negativeStepSize: Float(-stepSize))
-        for segment in layout.segments {
-            let decay = segment.decay && h.weightDecay != 0
-            parallelElementwise(count: segment.range.count, workers: workers) { start, end in
-                let o = segment.range.lowerBound + start
-                Self.update(parameters + o, gradients + o, firstMoment + o, secondMoment + o, count: end - start, decay: decay, c)
-            }
+        layout.forEachChunk(workers: workers) { segment, start, end in
+            Self.update(parameters + start, gradients + start, firstMoment + start, secondMoment + start,
+                        count: end - start, decay: segment.decay && h.weightDecay != 0, c)
         }
     }
 

@@ -37,11 +37,7 @@ final class OptimizedBuffer {
 
     func scaleGradients(by factor: Float) {
         let g = gradients.pointer
-        for segment in layout.segments {
-            parallelElementwise(count: segment.range.count, workers: workers) { start, end in
-                GradientClipping.scale(g + segment.range.lowerBound + start, count: end - start, by: factor)
-            }
-        }
+        layout.forEachChunk(workers: workers) { _, start, end in GradientClipping.scale(g + start, count: end - start, by: factor) }
     }
 
     func step(learningRate: Double) {

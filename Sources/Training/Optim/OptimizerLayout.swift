@@ -95,3 +95,15 @@ public struct OptimizerLayout: Sendable, Equatable {
         return out
     }
 }
+
+extension OptimizerLayout {
+    /// Calls `body(segment, start, end)` for every trainable element range `start..<end` (absolute
+    /// offsets), each large segment split over `workers` threads in chunks of whole eight-lane
+    /// vectors (`parallelElementwise`): an elementwise pass gets the same bits whatever `workers` is.
+    func forEachChunk(workers: Int, _ body: (_ segment: Segment, _ start: Int, _ end: Int) -> Void) {
+        for segment in segments {
+            let base = segment.range.lowerBound
+            parallelElementwise(count: segment.range.count, workers: workers) { start, end in body(segment, base + start, base + end) }
+        }
+    }
+}
