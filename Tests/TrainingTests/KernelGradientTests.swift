@@ -166,6 +166,61 @@ import Testing
         }
     }
 
+    /// Packed sequences (3 and 5 rows back to back) give the padded layout's context, probabilities
+    /// and gradients on their rows; asking with [CLS] alone too.
+    @Test(arguments: [nil, 1] as [Int?])
+    func packedSequencesMatchThePaddedLayout(queries: Int?) {
+        let heads = 2, headSize = 3, c = heads * headSize, T = 5, lengths = [3, 5]
+        var rng = SplitMix(seed: 21)
+        let padded = random(2 * T * 3 * c, &rng, scale: 1.5)
+        let validPadded: [Float] = [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]
+        // The packed rows: the first sequence's three, then the second's five.
+        let packedQKV = Array(padded[0..<(3 * 3 * c)] + padded[(T * 3 * c)...])
+        let validPacked = [Float](repeating: 1, count: 8)
+        let starts = [0, 3, 8], squares = [0, 9, 34]
+        let Q = queries ?? T
+        var dctxPadded = random(2 * Q * c, &rng)
+        // Padding rows feed nothing in a model: no gradient reaches them.
+        if queries == nil { for i in (3 * c)..<(T * c) { dctxPadded[i] = 0 } }
+        // The same upstream gradient on the rows both layouts have.
+        let dctxPacked = queries == nil ? Array(dctxPadded[0..<(3 * c)] + dctxPadded[(T * c)...]) : dctxPadded
+        let ctxRows = queries == nil ? 8 : 2
+        var ctxA = [Float](repeating: 0, count: 2 * Q * c), probsA = [Float](repeating: 0, count: 2 * heads * T * T)
+        var dropA = probsA, dqkvA = [Float](repeating: 0, count: padded.count), scratch = [Float](repeating: 0, count: T * T)
+        attentionForward(ctx: &ctxA, probs: &probsA, dropped: &dropA, qkv: padded, keyValid: validPadded, batch: 2, length: T,
+                         queries: queries, heads: heads, headSize: headSize, dropoutP: 0, seed: 1, streamBase: 0, workers: 1)
+        attentionBackward(dqkv: &dqkvA, scratch: &scratch, dctx: dctxPadded, qkv: padded, probs: probsA, dropped: dropA,
+                          batch: 2, length: T, queries: queries, heads: heads, headSize: headSize, dropoutP: 0, workers: 1)
+        var ctxB = [Float](repeating: 0, count: ctxRows * c), probsB = [Float](repeating: 0, count: heads * 34)
+        var dropB = probsB, dqkvB = [Float](repeating: 0, count: packedQKV.count)
+        starts.withUnsafeBufferPointer { st in squares.withUnsafeBufferPointer { sq in
+            let packed = PackedSequences(starts: st.baseAddress!, squareStarts: sq.baseAddress!)
+            attentionForward(ctx: &ctxB, probs: &probsB, dropped: &dropB, qkv: packedQKV, keyValid: validPacked, batch: 2, length: T,
+                             queries: queries, packed: packed, heads: heads, headSize: headSize, dropoutP: 0, seed: 1, streamBase: 0, workers: 2)
+            attentionBackward(dqkv: &dqkvB, scratch: &scratch, dctx: dctxPacked, qkv: packedQKV, probs: probsB, dropped: dropB,
+                              batch: 2, length: T, queries: queries, packed: packed, heads: heads, headSize: headSize, dropoutP: 0, workers: 1)
+        } }
+        func close(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>, _ what: String) {
+            #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) }, "\(what)")
+        }
+        for (s, len) in lengths.enumerated() {
+            let askRows = queries ?? len
+            for i in 0..<askRows {
+                let rowA = (queries == nil ? s * T : s * Q) + i, rowB = (queries == nil ? starts[s] : s) + i
+                close(ctxA[(rowA * c)..<((rowA + 1) * c)], ctxB[(rowB * c)..<((rowB + 1) * c)], "ctx of sequence \(s), row \(i)")
+                for h in 0..<heads {
+                    let pA = (s * heads + h) * Q * T + i * T
+                    let pB = (queries == nil ? heads * squares[s] + h * len * len : heads * starts[s] + h * len) + i * len
+                    close(probsA[pA..<(pA + len)], probsB[pB..<(pB + len)], "probabilities of sequence \(s), head \(h), row \(i)")
+                }
+            }
+            for t in 0..<len {
+                let a = (s * T + t) * 3 * c, b = (starts[s] + t) * 3 * c
+                close(dqkvA[a..<(a + 3 * c)], dqkvB[b..<(b + 3 * c)], "dqkv of sequence \(s), position \(t)")
+            }
+        }
+    }
+
     @Test func attentionIsTheSameOnAnyThreadCount() {
         let batch = 3, length = 7, heads = 4, headSize = 2, c = heads * headSize
         var rng = SplitMix(seed: 3)

@@ -1,5 +1,23 @@
 import CKernels
 
+/// Where each sequence's rows lie when a batch's padding is packed out: sequence `b` holds rows
+/// `starts[b]..<starts[b + 1]` (its length `starts[b + 1] − starts[b]` ≥ 1, at most the batch's
+/// length), and its attention probabilities start at `heads · squareStarts[b]` (the sum of the
+/// earlier sequences' squared lengths). Both hold `batch + 1` entries. The pointers belong to the
+/// model that lays its activations out this way.
+struct PackedSequences {
+    let starts: UnsafePointer<Int>
+    let squareStarts: UnsafePointer<Int>
+}
+
+/// Row and probability offsets of one sequence for the attention kernels: packed by `packed`, or
+/// every sequence `length` rows long when it is nil.
+@inline(__always)
+func sequenceLayout(_ packed: PackedSequences?, b: Int, length T: Int) -> (start: Int, length: Int, squareStart: Int) {
+    guard let packed else { return (b * T, T, b * T * T) }
+    return (packed.starts[b], packed.starts[b + 1] - packed.starts[b], packed.squareStarts[b])
+}
+
 /// Multi-head self-attention as Hugging Face's eager BERT attention, for one layer.
 ///
 /// `qkv` is `[batch·length, 3·hidden]` (query | key | value, head `h` at columns `h·headSize`
@@ -16,20 +34,31 @@ import CKernels
 ///
 /// With `alibiSlopes` (one per head, DNABERT-2), the score of query `i` and key `j` gets ALiBi's
 /// bias `−slope·|i − j|` before the softmax; the bias is constant, so the backward pass is the same.
+///
+/// With `packed`, the sequences have their own lengths `T_b` (padding left out): `qkv` and
+/// `keyValid` hold their rows back to back as `packed` says, `ctx` too when every position asks
+/// (with `queries`, `queries` rows per sequence), and each (sequence, head) block of `probs` and
+/// `dropped` is `queries_b × T_b` at `heads·squareStarts[b] + h·T_b²` (`queries`: at
+/// `heads·queries·starts[b] + h·queries·T_b`; `queries` must then be at most every `T_b`, as 1
+/// is). `length` is then the longest `T_b`.
 func attentionForward(
     ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>,
     qkv: UnsafePointer<Float>, keyValid: UnsafePointer<Float>,
-    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int,
+    batch: Int, length: Int, queries: Int? = nil, packed: PackedSequences? = nil, heads: Int, headSize: Int,
     alibiSlopes: UnsafePointer<Float>? = nil,
     dropoutP: Float, seed: UInt64, streamBase: UInt64, workers: Int
 ) {
-    let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
+    let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     parallelFor(count: batch * heads, workers: workers) { start, end, _ in
         for item in start..<end {
             let b = item / heads, h = item % heads
-            let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
-            let p = probs + item * Q * T
+            let s = sequenceLayout(packed, b: b, length: length), T = s.length
+            let Q = min(queries ?? T, T)
+            let q = qkv + s.start * C3 + h * headSize, k = q + C, v = q + 2 * C
+            let pOffset = queries == nil ? heads * s.squareStart + h * T * T : heads * Q * s.start + h * Q * T
+            let ctxRow = queries == nil ? s.start : b * Q
+            let p = probs + pOffset
             BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: scale,
                        a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
             if let alibiSlopes {
@@ -39,17 +68,17 @@ func attentionForward(
                     for j in 0..<T { row[j] -= slope * Float(abs(i - j)) }
                 }
             }
-            let valid = keyValid + b * T
+            let valid = keyValid + s.start
             for i in 0..<Q { softmaxRow(p + i * T, valid: valid, count: T) }
             var pv = UnsafePointer(p)
             if dropoutP > 0 {
-                let d = dropped + item * Q * T
+                let d = dropped + pOffset
                 var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(item))
                 gen.dropout(d, p, count: Q * T, p: dropoutP)
                 pv = UnsafePointer(d)
             }
             BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: 1,
-                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + b * Q * C + h * headSize, ldc: C)
+                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + ctxRow * C + h * headSize, ldc: C)
         }
     }
 }
@@ -64,6 +93,7 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, valid: UnsafePointer<Float>,
 /// The backward pass of `attentionForward` (with the same `queries`): from `dctx`
 /// `[batch·queries, hidden]` writes (overwrites) `dqkv` `[batch·length, 3·hidden]`, whose query
 /// gradient is zero at the positions that did not ask. `scratch` holds `workers · length²` floats.
+/// `packed` lays the rows out as for `attentionForward`.
 ///
 /// `need` names the thirds of `dqkv` wanted; the others are left as they were (in the lowest
 /// layer a LoRA run trains, nothing reads the key gradient when the key projection is frozen).
@@ -71,21 +101,24 @@ func attentionBackward(
     dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     dctx: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
     probs: UnsafePointer<Float>, dropped: UnsafePointer<Float>,
-    batch: Int, length: Int, queries: Int? = nil, heads: Int, headSize: Int, dropoutP: Float,
+    batch: Int, length: Int, queries: Int? = nil, packed: PackedSequences? = nil, heads: Int, headSize: Int, dropoutP: Float,
     need: (query: Bool, key: Bool, value: Bool) = (true, true, true), workers: Int
 ) {
-    let T = length, Q = queries ?? length, C = heads * headSize, C3 = 3 * C
+    let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     let keep = dropoutP > 0 ? 1 / (1 - dropoutP) : 1
     parallelFor(count: batch * heads, workers: workers) { start, end, worker in
-        let dp = scratch + worker * T * T
+        let dp = scratch + worker * length * length
         for item in start..<end {
             let b = item / heads, h = item % heads
-            let q = qkv + b * T * C3 + h * headSize, k = q + C, v = q + 2 * C
-            let dq = dqkv + b * T * C3 + h * headSize, dk = dq + C, dv = dq + 2 * C
-            let dc = dctx + b * Q * C + h * headSize
-            let p = probs + item * Q * T
-            let pd = dropoutP > 0 ? dropped + item * Q * T : p
+            let s = sequenceLayout(packed, b: b, length: length), T = s.length
+            let Q = min(queries ?? T, T)
+            let q = qkv + s.start * C3 + h * headSize, k = q + C, v = q + 2 * C
+            let dq = dqkv + s.start * C3 + h * headSize, dk = dq + C, dv = dq + 2 * C
+            let pOffset = queries == nil ? heads * s.squareStart + h * T * T : heads * Q * s.start + h * Q * T
+            let dc = dctx + (queries == nil ? s.start : b * Q) * C + h * headSize
+            let p = probs + pOffset
+            let pd = dropoutP > 0 ? dropped + pOffset : p
             // dV = Pdᵀ · dctx ; dPd = dctx · Vᵀ
             if need.value {
                 BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: 1,

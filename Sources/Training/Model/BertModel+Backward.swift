@@ -8,7 +8,8 @@ extension BertModel {
         precondition(lossReady, "BertModel.backward() needs loss(labels:) after forward")
         guard let acts, batch > 0, length > 0 else { return }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
-        let n = a.n, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
+        let n = rowCount, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers
+        let packed = packedSequences
         let needTop = lowestTrainable < L
         let dEnc = acts + a.dEnc, bufA = acts + a.bufA, bufB = acts + a.bufB, big = acts + a.bufBig
         let preLN = config.usesPreLayerNorm
@@ -84,7 +85,7 @@ extension BertModel {
         for l in stride(from: L - 1, through: max(lowestTrainable, 0), by: -1) {
             let o = layers[l], base = acts + a.layer(l), x = acts + a.enc(l)
             let ln1 = base + a.ln1, g = base + a.g, ctx = base + a.ctx
-            let q = queries(layer: l), r = batch * q
+            let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
             // Output LayerNorm, dropout, residual.
             layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
                               weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c, workers: workers)
@@ -123,13 +124,13 @@ extension BertModel {
                         key: needInput || weightsTrain || fused || lora?.has(.key(l)) == true,
                         value: needInput || weightsTrain || fused || lora?.has(.value(l)) == true)
             attentionBackward(dqkv: big, scratch: acts + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
-                              probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T, queries: q,
-                              heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP,
+                              probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T,
+                              queries: pruned ? q : nil, packed: packed, heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP,
                               need: need, workers: workers)
-            if q < T {  // the residual's gradient reaches only the rows that went on: spread it out
+            if pruned {  // the residual's gradient reaches only the rows that went on: spread it out
                 bufB.update(from: dEnc, count: r * c)
                 dEnc.update(repeating: 0, count: n * c)
-                for b in 0..<batch { (dEnc + b * T * c).update(from: bufB + b * q * c, count: q * c) }
+                for b in 0..<batch { (dEnc + sequenceStart(b) * c).update(from: bufB + b * q * c, count: q * c) }
             }
             // Query/key/value: input gradient adds to the residual's, already in dEnc.
             linearBackward(dinp: needInput ? dEnc : nil, accumulate: true, dweight: grad(o.qkvW), dbias: grad(o.qkvB),
@@ -148,12 +149,12 @@ extension BertModel {
         if hiddenP > 0 { multiply(dEnc, dEnc, acts + a.embMask, count: n * c, workers: workers) }
         layerNormBackward(dinp: bufA, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts + a.embSum,
                           weight: param(embLnW), mean: acts + a.embMean, rstd: acts + a.embRstd, rows: n, width: c, workers: workers)
-        let tokens = ids!
+        let tokens = ids!, positions = rowPositions!
         let dwte = grad(wte), dwpe = wpe >= 0 ? grad(wpe) : nil, dwtt = grad(wtt)
         for i in 0..<n {
             let d = bufA + i * c
             if let dwte { addInPlace(dwte + Int(tokens[i]) * c, d, count: c) }
-            if let dwpe { addInPlace(dwpe + (i % T) * c, d, count: c) }
+            if let dwpe { addInPlace(dwpe + Int(positions[i]) * c, d, count: c) }
             if let dwtt { addInPlace(dwtt, d, count: c) }
         }
     }

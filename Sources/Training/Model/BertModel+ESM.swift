@@ -8,29 +8,30 @@ import Foundation
 extension BertModel {
     // MARK: Embeddings
 
-    /// The learned position of every token: ESM's `create_position_ids_from_input_ids`, i.e. the
-    /// pad id plus the count of non-pad tokens so far (pads keep the pad id).
+    /// The learned position of a token `id`: ESM's `create_position_ids_from_input_ids`, i.e. the
+    /// pad id plus the count of non-pad tokens so far in its sequence (pads keep the pad id).
     @inline(__always)
-    func esmPosition(_ ids: UnsafePointer<Int32>, row: Int, t: Int, counter: inout Int) -> Int {
+    func esmPosition(_ id: Int32, counter: inout Int) -> Int {
         let pad = Int32(config.padTokenId)
-        if ids[row * length + t] == pad { return config.padTokenId }
+        if id == pad { return config.padTokenId }
         counter += 1
         return config.padTokenId + counter
     }
 
-    /// Word (+ learned position) embeddings, the optional LayerNorm, then zeroed where the
-    /// attention mask is 0 — ESM has no token types and no embedding dropout.
-    func esmEmbeddingsForward(_ a: ActivationOffsets, inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>) throws(ModelError) {
-        let c = a.c, T = length
+    /// Word (+ learned position) embeddings of the rows `layOutRows` laid out, the optional
+    /// LayerNorm, then zeroed where the attention mask is 0 — ESM has no token types and no
+    /// embedding dropout.
+    func esmEmbeddingsForward(_ a: ActivationOffsets) throws(ModelError) {
+        let c = a.c, n = rowCount, tokens = ids!
         let sum = acts! + a.embSum, enc0 = acts! + a.enc(0)
         let positions = optionalParam(wpe)
         for b in 0..<batch {
             var counter = 0
-            for t in 0..<T {
-                let i = b * T + t, row = sum + i * c
-                row.update(from: param(wte) + Int(inputIds[i]) * c, count: c)
+            for i in sequenceStart(b)..<sequenceStart(b + 1) {
+                let row = sum + i * c
+                row.update(from: param(wte) + Int(tokens[i]) * c, count: c)
                 if let positions {
-                    let p = esmPosition(inputIds, row: b, t: t, counter: &counter)
+                    let p = esmPosition(tokens[i], counter: &counter)
                     guard p < config.maxPositionEmbeddings else {
                         throw ModelError("position \(p) of batch row \(b) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
                     }
@@ -40,33 +41,33 @@ extension BertModel {
         }
         if embLnW >= 0 {
             layerNormForward(out: enc0, mean: acts! + a.embMean, rstd: acts! + a.embRstd, inp: sum,
-                             weight: param(embLnW), bias: param(embLnB), rows: a.n, width: c, eps: eps, workers: workers)
+                             weight: param(embLnW), bias: param(embLnB), rows: n, width: c, eps: eps, workers: workers)
         } else {
-            enc0.update(from: sum, count: a.n * c)
+            enc0.update(from: sum, count: n * c)
         }
-        for i in 0..<a.n where attentionMask[i] == 0 { (enc0 + i * c).update(repeating: 0, count: c) }
+        let raw = acts! + a.maskRaw
+        for i in 0..<n where raw[i] == 0 { (enc0 + i * c).update(repeating: 0, count: c) }
     }
 
     /// The backward pass of `esmEmbeddingsForward` from `dEnc` (`∂/∂ enc(0)`), into the word
     /// (and position) tables and the LayerNorm.
     func esmEmbeddingsBackward(_ a: ActivationOffsets, dEnc: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let c = a.c, T = length, tokens = ids!
+        let c = a.c, n = rowCount, tokens = ids!
         let valid = acts! + a.maskRaw
-        for i in 0..<a.n where valid[i] == 0 { (dEnc + i * c).update(repeating: 0, count: c) }
+        for i in 0..<n where valid[i] == 0 { (dEnc + i * c).update(repeating: 0, count: c) }
         var d = dEnc
         if embLnW >= 0 {
             layerNormBackward(dinp: scratch, dweight: grad(embLnW), dbias: grad(embLnB), dout: dEnc, inp: acts! + a.embSum,
-                              weight: param(embLnW), mean: acts! + a.embMean, rstd: acts! + a.embRstd, rows: a.n, width: c, workers: workers)
+                              weight: param(embLnW), mean: acts! + a.embMean, rstd: acts! + a.embRstd, rows: n, width: c, workers: workers)
             d = scratch
         }
         let dwte = grad(wte), dwpe = wpe >= 0 ? grad(wpe) : nil
         for b in 0..<batch {
             var counter = 0
-            for t in 0..<T {
-                let i = b * T + t
+            for i in sequenceStart(b)..<sequenceStart(b + 1) {
                 if let dwte { addInPlace(dwte + Int(tokens[i]) * c, d + i * c, count: c) }
                 if let dwpe {
-                    let p = esmPosition(UnsafePointer(tokens), row: b, t: t, counter: &counter)
+                    let p = esmPosition(tokens[i], counter: &counter)
                     // nn.Embedding(padding_idx=pad): the pad row gets no gradient.
                     if p != config.padTokenId { addInPlace(dwpe + p * c, d + i * c, count: c) }
                 }
@@ -99,10 +100,11 @@ extension BertModel {
         if rotary == nil || rotaryLength != length { rotary = rotaryTables(length: length); rotaryLength = length }
         let (cosT, sinT) = rotary!
         let sign: Float = inverse ? -1 : 1
+        let positions = UnsafePointer(rowPositions!)
         cosT.withUnsafeBufferPointer { cs in sinT.withUnsafeBufferPointer { sn in
             parallelFor(count: n, workers: n * c >= 1 << 14 ? workers : 1) { start, end, _ in
                 for i in start..<end {
-                    let t = i % length
+                    let t = Int(positions[i])
                     for part in 0..<2 {
                         for h in 0..<heads {
                             let x = qkv + i * 3 * c + part * c + h * d
@@ -123,8 +125,8 @@ extension BertModel {
     /// Layer `l` as ESM runs it: `h = x + Attention(LN₁(x))`, `out = h + FFN(LN₂(h))`.
     func preLayerForward(_ l: Int, _ a: ActivationOffsets, keyValid valid: UnsafePointer<Float>) {
         let o = layers[l], base = acts! + a.layer(l), x = acts! + a.enc(l)
-        let n = a.n, c = a.c, inter = a.inter, T = length
-        let q = queries(layer: l), r = batch * q
+        let n = rowCount, c = a.c, inter = a.inter, T = length
+        let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
         let ln1 = base + a.ln1, qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts! + a.bufBig
         layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: x,
                          weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps, workers: workers)
@@ -136,15 +138,15 @@ extension BertModel {
         }
         if config.usesRotary { rotate(qkv, rows: n, inverse: false) }
         attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
-                         batch: batch, length: T, queries: q, heads: config.numAttentionHeads, headSize: config.headSize,
-                         dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
+                         batch: batch, length: T, queries: pruned ? q : nil, packed: packedSequences,
+                         heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
                          workers: workers)
         linearForward(out: tmp, inp: ctx, weight: param(o.aoW), bias: param(o.aoB), rows: r, inFeatures: c, outFeatures: c, workers: workers)
         lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
         let res1 = base + a.res1, ln2 = base + a.res2
         var residual = UnsafePointer(x)
-        if q < T {
-            for b in 0..<batch { (res1 + b * q * c).update(from: x + b * T * c, count: q * c) }
+        if pruned {
+            for b in 0..<batch { (res1 + b * q * c).update(from: x + sequenceStart(b) * c, count: q * c) }
             residual = UnsafePointer(res1)
         }
         residualDropout(out: res1, residual: residual, tmp, mask: hiddenMask(base + a.mask1, count: r * c, stream: 2 + 2 * UInt64(l)), count: r * c, workers: workers)
@@ -170,8 +172,8 @@ extension BertModel {
     /// entry and `∂/∂ x` for all rows on exit (when `needInput`).
     func preLayerBackward(_ l: Int, _ a: ActivationOffsets, dEnc: UnsafeMutablePointer<Float>, needInput: Bool) {
         let o = layers[l], base = acts! + a.layer(l), x = acts! + a.enc(l)
-        let n = a.n, c = a.c, inter = a.inter, T = length
-        let q = queries(layer: l), r = batch * q
+        let n = rowCount, c = a.c, inter = a.inter, T = length
+        let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
         let bufA = acts! + a.bufA, bufB = acts! + a.bufB, big = acts! + a.bufBig
         let res1 = base + a.res1, ln2 = base + a.res2, g = base + a.g, ln1 = base + a.ln1, ctx = base + a.ctx
         // Feed-forward branch.
@@ -203,13 +205,14 @@ extension BertModel {
                        rows: r, inFeatures: c, outFeatures: c, workers: workers)
         lora?.backward(site: .attentionOutput(l), dout: dAO, ldOut: c, inp: ctx, ldInp: c, dinp: bufA, rows: r, training: training)
         attentionBackward(dqkv: big, scratch: acts! + a.attnScratch, dctx: bufA, qkv: base + a.qkv,
-                          probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T, queries: q,
+                          probs: base + a.probs, dropped: base + a.dropped, batch: batch, length: T,
+                          queries: pruned ? q : nil, packed: packedSequences,
                           heads: config.numAttentionHeads, headSize: config.headSize, dropoutP: attnP, workers: workers)
         if config.usesRotary { rotate(big, rows: n, inverse: true) }
-        if q < T {  // the residual's gradient reaches only the rows that went on: spread it out
+        if pruned {  // the residual's gradient reaches only the rows that went on: spread it out
             bufB.update(from: dEnc, count: r * c)
             dEnc.update(repeating: 0, count: n * c)
-            for b in 0..<batch { (dEnc + b * T * c).update(from: bufB + b * q * c, count: q * c) }
+            for b in 0..<batch { (dEnc + sequenceStart(b) * c).update(from: bufB + b * q * c, count: q * c) }
         }
         // Query/key/value, then the first LayerNorm; its input gradient adds to the residual's.
         linearBackward(dinp: bufA, dweight: grad(o.qkvW), dbias: grad(o.qkvB), dout: big, inp: ln1, weight: param(o.qkvW),
@@ -227,7 +230,7 @@ extension BertModel {
     // MARK: Final LayerNorm and head
 
     /// The rows the last layer produced (all positions, or [CLS] only in a pruned last layer).
-    var topRows: Int { batch * (config.numHiddenLayers > 0 ? queries(layer: config.numHiddenLayers - 1) : length) }
+    var topRows: Int { config.numHiddenLayers > 0 && queries(layer: config.numHiddenLayers - 1) < length ? batch : rowCount }
 
     /// ESM's `emb_layer_norm_after` over the encoder's output rows, into `finalOut`.
     func finalLayerNormForward(_ a: ActivationOffsets) {

@@ -44,19 +44,13 @@ extension BertModel {
         }
         guard batch > 0, length > 0, let acts else { return }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
-        let n = a.n, c = a.c, inter = a.inter, T = length
-        (ids! ).update(from: inputIds, count: n)
-
-        // Which keys each row may attend to.
+        let c = a.c, inter = a.inter, T = length
         let valid = acts + a.keyValid, raw = acts + a.maskRaw
-        for b in 0..<batch {
-            var any = false
-            for t in 0..<T { let v: Float = attentionMask[b * T + t] != 0 ? 1 : 0; valid[b * T + t] = v; raw[b * T + t] = v; any = any || v != 0 }
-            if !any { (valid + b * T).update(repeating: 1, count: T) }
-        }
+        let n = layOutRows(inputIds: inputIds, attentionMask: attentionMask, keyValid: valid, maskRaw: raw)
+        let packed = packedSequences
 
         if config.usesPreLayerNorm {
-            try esmEmbeddingsForward(a, inputIds: inputIds, attentionMask: attentionMask)
+            try esmEmbeddingsForward(a)
             for l in 0..<config.numHiddenLayers { preLayerForward(l, a, keyValid: valid) }
             finalLayerNormForward(a)
             try headForward(a, top: acts + a.finalOut)
@@ -64,11 +58,11 @@ extension BertModel {
         }
         // Embeddings: word + position (none with ALiBi) + token type 0, LayerNorm, dropout.
         let sum = acts + a.embSum
-        let positions = optionalParam(wpe)
+        let positions = optionalParam(wpe), tokens = ids!, rowPositions = rowPositions!
         for i in 0..<n {
             let row = sum + i * c
-            row.update(from: param(wte) + Int(inputIds[i]) * c, count: c)
-            if let positions { addInPlace(row, positions + (i % T) * c, count: c) }
+            row.update(from: param(wte) + Int(tokens[i]) * c, count: c)
+            if let positions { addInPlace(row, positions + Int(rowPositions[i]) * c, count: c) }
             addInPlace(row, param(wtt), count: c)
         }
         let enc0 = acts + a.enc(0)
@@ -83,7 +77,7 @@ extension BertModel {
             let o = layers[l], base = acts + a.layer(l)
             let x = acts + a.enc(l)
             // Rows that go on past attention: every position, or only [CLS] in a pruned last layer.
-            let q = queries(layer: l), r = batch * q
+            let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
             let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
             linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
@@ -94,8 +88,8 @@ extension BertModel {
             }
             alibiSlopes.withUnsafeBufferPointer { slopes in
                 attentionForward(ctx: ctx, probs: base + a.probs, dropped: base + a.dropped, qkv: qkv, keyValid: valid,
-                                 batch: batch, length: T, queries: q, heads: config.numAttentionHeads, headSize: config.headSize,
-                                 alibiSlopes: slopes.isEmpty ? nil : slopes.baseAddress,
+                                 batch: batch, length: T, queries: pruned ? q : nil, packed: packed,
+                                 heads: config.numAttentionHeads, headSize: config.headSize, alibiSlopes: slopes.isEmpty ? nil : slopes.baseAddress,
                                  dropoutP: attnP, seed: stepSeed ^ 0xA77E_0000, streamBase: UInt64(l * batch * config.numAttentionHeads),
                                  workers: workers)
             }
@@ -103,8 +97,8 @@ extension BertModel {
             lora?.forward(site: .attentionOutput(l), inp: ctx, ldInp: c, out: tmp, ldOut: c, rows: r, training: training, seed: stepSeed)
             let res1 = base + a.res1, ln1 = base + a.ln1
             var residual = UnsafePointer(x)
-            if q < T {  // the residual's rows that go on, gathered
-                for b in 0..<batch { (res1 + b * q * c).update(from: x + b * T * c, count: q * c) }
+            if pruned {  // the residual's rows that go on, gathered
+                for b in 0..<batch { (res1 + b * q * c).update(from: x + sequenceStart(b) * c, count: q * c) }
                 residual = UnsafePointer(res1)
             }
             residualDropout(out: res1, residual: residual, tmp, mask: hiddenMask(base + a.mask1, count: r * c, stream: 2 + 2 * UInt64(l)), count: r * c, workers: workers)
@@ -184,6 +178,44 @@ extension BertModel {
         head == .classification && l >= 0 && l == config.numHiddenLayers - 1 ? min(1, length) : length
     }
 
+    /// Lays the encoder's rows out for this batch (`batch` and `length` set): copies the token ids
+    /// and each row's position, fills `keyValid` (1 where a key may be attended; every key of a
+    /// sequence with no real token, as HF's mask gives it) and `maskRaw` (the mask itself), and
+    /// returns the number of rows. A classifier packs the padding out (`packsPadding`): each
+    /// sequence keeps its positions up to its last real token (all of them when it has none).
+    func layOutRows(inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>,
+                    keyValid valid: UnsafeMutablePointer<Float>, maskRaw raw: UnsafeMutablePointer<Float>) -> Int {
+        let T = length
+        packsPadding = head == .classification && config.numHiddenLayers > 0
+        let starts = sequenceStarts!, squares = sequenceSquareStarts!, tokens = ids!, positions = rowPositions!
+        var row = 0, square = 0
+        for b in 0..<batch {
+            let mask = attentionMask + b * T
+            var last = -1
+            for t in 0..<T where mask[t] != 0 { last = t }
+            let kept = packsPadding && last >= 0 ? last + 1 : T
+            starts[b] = row; squares[b] = square
+            (tokens + row).update(from: inputIds + b * T, count: kept)
+            for t in 0..<kept {
+                let v: Float = mask[t] != 0 ? 1 : 0
+                valid[row + t] = last >= 0 ? v : 1; raw[row + t] = v; positions[row + t] = Int32(t)
+            }
+            row += kept; square += kept * kept
+        }
+        starts[batch] = row; squares[batch] = square
+        rowCount = row
+        return row
+    }
+
+    /// The packed layout of the last forward pass for the attention kernels, or nil when it kept
+    /// every position (then sequence `b`'s rows start at `b·length`).
+    var packedSequences: PackedSequences? {
+        packsPadding ? PackedSequences(starts: sequenceStarts!, squareStarts: sequenceSquareStarts!) : nil
+    }
+
+    /// The first encoder row of sequence `b` in the last forward pass.
+    @inline(__always) func sequenceStart(_ b: Int) -> Int { sequenceStarts![b] }
+
     /// The row stride of the encoder's output at the [CLS] rows the pooler reads: `hidden` when
     /// the last layer kept only those rows, `length·hidden` when it kept every position.
     var topRowStride: Int {
@@ -216,8 +248,18 @@ extension BertModel {
             actsCapacity = need
         }
         let n = batch * length
+        if batch + 1 > sequenceCapacity || sequenceStarts == nil {
+            for buffer in [sequenceStarts, sequenceSquareStarts] { buffer?.deallocate() }
+            sequenceCapacity = batch + 1
+            sequenceStarts = .allocate(capacity: sequenceCapacity)
+            sequenceStarts!.initialize(repeating: 0, count: sequenceCapacity)
+            sequenceSquareStarts = .allocate(capacity: sequenceCapacity)
+            sequenceSquareStarts!.initialize(repeating: 0, count: sequenceCapacity)
+        }
         if n > idsCapacity || ids == nil {
-            for buffer in [ids, predicted, predictedLabels] { buffer?.deallocate() }
+            for buffer in [ids, predicted, predictedLabels, rowPositions] { buffer?.deallocate() }
+            rowPositions = .allocate(capacity: max(1, n))
+            rowPositions!.initialize(repeating: 0, count: max(1, n))
             ids = .allocate(capacity: max(1, n))
             ids!.initialize(repeating: 0, count: max(1, n))
             predicted = .allocate(capacity: max(1, n))

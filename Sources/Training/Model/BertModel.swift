@@ -69,6 +69,23 @@ public final class BertModel: @unchecked Sendable {
     var predictedCount = 0
     var predictsSelection = false
     var batch = 0, length = 0
+    /// The rows the last forward pass ran the encoder on: `batch·length`, or fewer when it packed
+    /// the padding out (`packsPadding`).
+    var rowCount = 0
+    /// Whether the last forward pass left out each sequence's trailing padding: a classifier's
+    /// encoder rows are then each sequence's positions up to its last real token, back to back
+    /// (`sequenceStarts`), and attention runs per sequence on its own length. Padded positions
+    /// feed nothing the head reads — padding keys get zero probability and only [CLS] is
+    /// classified — so the logits and gradients are those of the padded computation, for the
+    /// products on real tokens only. The masked LM keeps the padded layout (its labels and
+    /// logits are per position).
+    var packsPadding = false
+    /// `batch + 1` row offsets of the sequences in the packed layout, and the running sums of
+    /// their squared lengths (where each sequence's attention probabilities start, per head).
+    var sequenceStarts: UnsafeMutablePointer<Int>?, sequenceSquareStarts: UnsafeMutablePointer<Int>?
+    var sequenceCapacity = 0
+    /// The position within its sequence of every encoder row.
+    var rowPositions: UnsafeMutablePointer<Int32>?
     var hiddenP: Float = 0, attnP: Float = 0
     var training = false
     var forwardCount: UInt64 = 0
@@ -232,6 +249,9 @@ public final class BertModel: @unchecked Sendable {
         ids?.deallocate()
         predicted?.deallocate()
         predictedLabels?.deallocate()
+        rowPositions?.deallocate()
+        sequenceStarts?.deallocate()
+        sequenceSquareStarts?.deallocate()
     }
 
     /// Whether the base parameter `name` trains under `strategy`.

@@ -39,7 +39,7 @@ public enum TrainingBenchmark {
         }
         let model = bench.model
         let train = median(trainTimes), infer = median(inferTimes)
-        let forward = forwardFLOPs(config: config, batch: batch, length: length)
+        let forward = forwardFLOPs(config: config, lengths: bench.realLengths)
         let trainFLOPs = forward * (model.lora == nil && model.strategy == .full ? 3 : 2)
         let loraBytes = (model.lora?.parameters.count ?? 0) * 4 * 4
         let bytes = model.parameters.count * 4 * 4 + model.activationFloats * 4 + loraBytes
@@ -89,6 +89,8 @@ public enum TrainingBenchmark {
         let model: BertModel
         let batch: Int, length: Int
         let ids: [Int32], mask: [Int32], labels: [Int32]
+        /// Each row's positions up to its last real token.
+        let realLengths: [Int]
         let optimizer: Optimizer
         var steps = 0
 
@@ -103,6 +105,7 @@ public enum TrainingBenchmark {
                 if b >= batch / 2 { for t in (length * 3 / 4)..<length { mask[b * length + t] = 0; ids[b * length + t] = 0 } }
             }
             self.ids = ids; self.mask = mask
+            realLengths = (0..<batch).map { b in b >= batch / 2 ? length * 3 / 4 : length }
             labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
             optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
                                       schedule: try LRSchedule(type: .constant, learningRate: 1e-4, totalSteps: 1),
@@ -136,13 +139,21 @@ public enum TrainingBenchmark {
     /// alone and runs its attention output and feed-forward on the [CLS] rows only (see
     /// `BertModel.queries(layer:)`); plus the pooler and classifier.
     public static func forwardFLOPs(config: BertConfig, batch: Int, length: Int) -> Double {
-        let n = Double(batch * length), c = Double(config.hiddenSize), i = Double(config.intermediateSize)
-        let t = Double(length), b = Double(batch), layers = config.numHiddenLayers
+        forwardFLOPs(config: config, lengths: [Int](repeating: length, count: batch))
+    }
+
+    /// `forwardFLOPs(config:batch:length:)` for sequences of their own real lengths: the products
+    /// run on each sequence's positions up to its last real token (`BertModel` packs a
+    /// classifier's padding out), attention on each sequence's own length.
+    public static func forwardFLOPs(config: BertConfig, lengths: [Int]) -> Double {
+        let n = Double(lengths.reduce(0, +)), squares = Double(lengths.reduce(0) { $0 + $1 * $1 })
+        let c = Double(config.hiddenSize), i = Double(config.intermediateSize)
+        let b = Double(lengths.count), layers = config.numHiddenLayers
         guard layers > 0 else { return 2 * b * c * (c + Double(config.numLabels)) }
         // The feed-forward's two products: up (doubled when gated) and down.
         let ffn = (config.usesGatedFeedForward ? 3 : 2) * i
-        let perLayer = 2 * n * c * (4 * c + ffn) + 2 * 2 * b * t * t * c
-        let lastLayer = 2 * n * c * 3 * c + 2 * 2 * b * t * c + 2 * b * c * (c + ffn)
+        let perLayer = 2 * n * c * (4 * c + ffn) + 2 * 2 * squares * c
+        let lastLayer = 2 * n * c * 3 * c + 2 * 2 * n * c + 2 * b * c * (c + ffn)
         return Double(layers - 1) * perLayer + lastLayer + 2 * b * c * (c + Double(config.numLabels))
     }
 
