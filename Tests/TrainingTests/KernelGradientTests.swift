@@ -344,26 +344,30 @@ import Testing
         #expect(one == two)
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 17, 100])
-    func splitProductMatchesOneCall(_ transposes: (Bool, Bool), _ m: Int) {
-        let (ta, tb) = transposes
-        let n = 70, k = 90
+    /// (m, n): 100 × 70 splits the rows; 20 × 400 the columns (unless A is transposed); the
+    /// others are too small to split. C has a wider row stride than n.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(1, 70), (17, 70), (100, 70), (20, 400)])
+    func splitProductMatchesOneCall(_ transposes: (Bool, Bool), _ shape: (Int, Int)) {
+        let (ta, tb) = transposes, (m, n) = shape
+        let k = 90, ldc = n + 3
         var rng = SplitMix(seed: UInt64(m))
         let a = (0..<(m * k)).map { _ in rng.nextFloat() }, b = (0..<(k * n)).map { _ in rng.nextFloat() }
-        let c0 = (0..<(m * n)).map { _ in rng.nextFloat() }
+        let c0 = (0..<(m * ldc)).map { _ in rng.nextFloat() }
         var one = c0, split = c0
         BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
-                   beta: 1, c: &one, ldc: n)
+                   beta: 1, c: &one, ldc: ldc)
         parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
-                      beta: 1, c: &split, ldc: n, workers: 3)
+                      beta: 1, c: &split, ldc: ldc, workers: 3)
         for (x, y) in zip(one, split) { #expect(abs(x - y) <= 1e-5 * max(1, abs(x))) }
+        // The gaps between rows are left alone.
+        for row in 0..<m { #expect(split[(row * ldc + n)..<(row * ldc + ldc)] == c0[(row * ldc + n)..<(row * ldc + ldc)]) }
     }
 
     /// `rowBias` sets every row of C to the bias before the product (any beta is ignored), on
-    /// each worker's own rows; with k = 0 C is the bias alone.
-    @Test(arguments: [1, 2, 3], [0, 90])
-    func rowBiasStartsEveryRow(_ workers: Int, _ k: Int) {
-        let m = 100, n = 70
+    /// each worker's own rows (or columns, at 20 × 400); with k = 0 C is the bias alone.
+    @Test(arguments: [1, 2, 3], [(100, 70, 0), (100, 70, 90), (20, 400, 0), (20, 400, 90)])
+    func rowBiasStartsEveryRow(_ workers: Int, _ shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
         var rng = SplitMix(seed: UInt64(k + workers))
         let a = (0..<(m * max(k, 1))).map { _ in rng.nextFloat() }, b = (0..<(max(k, 1) * n)).map { _ in rng.nextFloat() }
         let bias = (0..<n).map { _ in rng.nextFloat() }
