@@ -35,6 +35,44 @@ import Testing
         }
     }
 
+    /// With costs, every index is still covered once, in contiguous chunks in order; no chunk's
+    /// cost exceeds an even share by more than its largest item (the split is as even as whole
+    /// items allow) — for the attention kernels' sequences of their own lengths.
+    @Test func costWeightedChunksAreEvenAndCoverEveryIndexOnce() {
+        var rng = SplitMix(seed: 5)
+        for trial in 0..<2_000 {
+            let count = Int(rng.next() % 100), workers = 1 + Int(rng.next() % 4)
+            let costs = (0..<count).map { _ in Int(rng.next() % 50) }
+            let seen = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            defer { seen.deallocate() }
+            seen.initialize(repeating: -1, count: max(count, 1))
+            let addresses = Int(bitPattern: seen)
+            parallelFor(count: count, workers: workers, cost: { costs[$0] }) { start, end, worker in
+                let seen = UnsafeMutablePointer<Int>(bitPattern: addresses)!
+                for i in start..<end {
+                    precondition(seen[i] == -1, "index \(i) covered twice")
+                    seen[i] = worker
+                }
+            }
+            let owner = Array(UnsafeBufferPointer(start: seen, count: count))
+            #expect(!owner.contains(-1) && owner == owner.sorted(), "trial \(trial)")
+            let parts = min(workers, max(count, 1)), total = costs.reduce(0, +), largest = costs.max() ?? 0
+            for w in 0..<parts {
+                let share = zip(owner, costs).filter { $0.0 == w }.reduce(0) { $0 + $1.1 }
+                #expect(share * parts <= total + parts * largest, "trial \(trial): worker \(w) has \(share) of \(total)")
+            }
+        }
+        // The bench's batch: 16 sequences of 128 and 16 of 96, 4 heads, cost length²: the first
+        // worker no longer takes the sixteen long ones alone.
+        let lengths = (0..<32).map { $0 < 16 ? 128 : 96 }
+        var split: [Int] = []
+        let lock = NSLock()
+        parallelFor(count: 128, workers: 2, cost: { lengths[$0 / 4] * lengths[$0 / 4] }) { start, _, worker in
+            if worker == 1 { lock.lock(); split.append(start); lock.unlock() }
+        }
+        #expect(split.count == 1 && split[0] < 64 && split[0] > 48, "\(split)")
+    }
+
     @Test func workersRunOnTheirOwnThreadsAndWakeFromSleep() throws {
         let pool = WorkerPool.shared
         try #require(ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two processors")

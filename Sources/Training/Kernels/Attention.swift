@@ -18,6 +18,14 @@ func sequenceLayout(_ packed: PackedSequences?, b: Int, length T: Int) -> (start
     return (packed.starts[b], packed.starts[b + 1] - packed.starts[b], packed.squareStarts[b])
 }
 
+/// The work of one (sequence, head) item of the attention kernels, for splitting them evenly
+/// over the workers: its query count times its length.
+@inline(__always)
+func attentionCost(_ packed: PackedSequences?, item: Int, heads: Int, length: Int, queries: Int?) -> Int {
+    let T = sequenceLayout(packed, b: item / heads, length: length).length
+    return min(queries ?? T, T) * T
+}
+
 /// Multi-head self-attention as Hugging Face's eager BERT attention, for one layer.
 ///
 /// `qkv` is `[batch·length, 3·hidden]` (query | key | value, head `h` at columns `h·headSize`
@@ -50,7 +58,7 @@ func attentionForward(
 ) {
     let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
-    parallelFor(count: batch * heads, workers: workers) { start, end, _ in
+    parallelFor(count: batch * heads, workers: workers, cost: { attentionCost(packed, item: $0, heads: heads, length: length, queries: queries) }) { start, end, _ in
         for item in start..<end {
             let b = item / heads, h = item % heads
             let s = sequenceLayout(packed, b: b, length: length), T = s.length
@@ -107,7 +115,7 @@ func attentionBackward(
     let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     let keep = dropoutP > 0 ? 1 / (1 - dropoutP) : 1
-    parallelFor(count: batch * heads, workers: workers) { start, end, worker in
+    parallelFor(count: batch * heads, workers: workers, cost: { attentionCost(packed, item: $0, heads: heads, length: length, queries: queries) }) { start, end, worker in
         let dp = scratch + worker * length * length
         for item in start..<end {
             let b = item / heads, h = item % heads

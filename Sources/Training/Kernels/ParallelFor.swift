@@ -23,6 +23,33 @@ func parallelFor(count: Int, workers: Int, _ body: (_ start: Int, _ end: Int, _ 
     }
 }
 
+/// `parallelFor` with chunks of about equal total `cost(i)` rather than equal length: for items of
+/// different sizes, such as attention over sequences of their own lengths. `cost` is called twice
+/// per item; chunks may be empty (then `body` is not called for them).
+func parallelFor(count: Int, workers: Int, cost: (Int) -> Int, _ body: (_ start: Int, _ end: Int, _ worker: Int) -> Void) {
+    let n = max(1, min(workers, count))
+    if n == 1 {
+        if count > 0 { body(0, count, 0) }
+        return
+    }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { bounds in
+        var total = 0
+        for i in 0..<count { total += cost(i) }
+        bounds[0] = 0
+        var part = 1, sum = 0
+        for i in 0..<count {
+            sum += cost(i)
+            // Chunk `part` ends at the first item where the running cost reaches part/n of the total.
+            while part < n && sum * n >= total * part { bounds[part] = i + 1; part += 1 }
+        }
+        while part <= n { bounds[part] = count; part += 1 }
+        let b = UnsafeMutableBufferPointer(rebasing: bounds[...])
+        parallelFor(count: n, workers: n) { start, end, _ in
+            for p in start..<end where b[p + 1] > b[p] { body(b[p], b[p + 1], p) }
+        }
+    }
+}
+
 /// Runs `body(start, end)` over `0..<count` split into `workers` chunks whose boundaries are
 /// multiples of eight (whole SIMD vectors), for elementwise kernels; BLAS is left alone.
 /// Small counts run inline.
