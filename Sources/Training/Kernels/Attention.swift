@@ -10,20 +10,27 @@ struct PackedSequences {
     let squareStarts: UnsafePointer<Int>
 }
 
-/// Row and probability offsets of one sequence for the attention kernels: packed by `packed`, or
-/// every sequence `length` rows long when it is nil.
-@inline(__always)
-func sequenceLayout(_ packed: PackedSequences?, b: Int, length T: Int) -> (start: Int, length: Int, squareStart: Int) {
-    guard let packed else { return (b * T, T, b * T * T) }
-    return (packed.starts[b], packed.starts[b + 1] - packed.starts[b], packed.squareStarts[b])
-}
+/// Where one (sequence `item / heads`, head `item % heads`) item of the attention kernels lies:
+/// its first row in `qkv`, its length `T` and query count `Q`, the offset of its `Q × T` block of
+/// probabilities and the first row of its context. Packed by `packed`, or every sequence `length`
+/// rows long when it is nil.
+struct AttentionItem {
+    let start: Int, length: Int, queries: Int, probs: Int, contextRow: Int
 
-/// The work of one (sequence, head) item of the attention kernels, for splitting them evenly
-/// over the workers: its query count times its length.
-@inline(__always)
-func attentionCost(_ packed: PackedSequences?, item: Int, heads: Int, length: Int, queries: Int?) -> Int {
-    let T = sequenceLayout(packed, b: item / heads, length: length).length
-    return min(queries ?? T, T) * T
+    @inline(__always)
+    init(_ item: Int, heads: Int, length maxLength: Int, queries: Int?, packed: PackedSequences?) {
+        let b = item / heads, h = item % heads
+        let squareStart: Int
+        if let packed {
+            start = packed.starts[b]; length = packed.starts[b + 1] - start; squareStart = packed.squareStarts[b]
+        } else {
+            start = b * maxLength; length = maxLength; squareStart = b * maxLength * maxLength
+        }
+        let T = length, Q = min(queries ?? T, T)
+        self.queries = Q
+        probs = queries == nil ? heads * squareStart + h * T * T : heads * Q * start + h * Q * T
+        contextRow = queries == nil ? start : b * Q
+    }
 }
 
 /// Multi-head self-attention as Hugging Face's eager BERT attention, for one layer.
@@ -58,15 +65,13 @@ func attentionForward(
 ) {
     let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
-    parallelFor(count: batch * heads, workers: workers, cost: { attentionCost(packed, item: $0, heads: heads, length: length, queries: queries) }) { start, end, _ in
-        for item in start..<end {
-            let b = item / heads, h = item % heads
-            let s = sequenceLayout(packed, b: b, length: length), T = s.length
-            let Q = min(queries ?? T, T)
+    // Items split by their work (queries × length): packed sequences differ in length.
+    func item(_ i: Int) -> AttentionItem { AttentionItem(i, heads: heads, length: length, queries: queries, packed: packed) }
+    parallelFor(count: batch * heads, workers: workers, cost: { let s = item($0); return s.queries * s.length }) { start, end, _ in
+        for index in start..<end {
+            let s = item(index), T = s.length, Q = s.queries, h = index % heads
             let q = qkv + s.start * C3 + h * headSize, k = q + C, v = q + 2 * C
-            let pOffset = queries == nil ? heads * s.squareStart + h * T * T : heads * Q * s.start + h * Q * T
-            let ctxRow = queries == nil ? s.start : b * Q
-            let p = probs + pOffset
+            let p = probs + s.probs
             BLAS.sgemm(transA: false, transB: true, m: Q, n: T, k: headSize, alpha: scale,
                        a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
             if let alibiSlopes {
@@ -80,13 +85,13 @@ func attentionForward(
             for i in 0..<Q { softmaxRow(p + i * T, valid: valid, count: T) }
             var pv = UnsafePointer(p)
             if dropoutP > 0 {
-                let d = dropped + pOffset
-                var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(item))
+                let d = dropped + s.probs
+                var gen = DropoutGenerator(seed: seed, stream: streamBase &+ UInt64(index))
                 gen.dropout(d, p, count: Q * T, p: dropoutP)
                 pv = UnsafePointer(d)
             }
             BLAS.sgemm(transA: false, transB: false, m: Q, n: headSize, k: T, alpha: 1,
-                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + ctxRow * C + h * headSize, ldc: C)
+                       a: pv, lda: T, b: v, ldb: C3, beta: 0, c: ctx + s.contextRow * C + h * headSize, ldc: C)
         }
     }
 }
@@ -115,18 +120,16 @@ func attentionBackward(
     let C = heads * headSize, C3 = 3 * C
     let scale = 1 / Float(headSize).squareRoot()
     let keep = dropoutP > 0 ? 1 / (1 - dropoutP) : 1
-    parallelFor(count: batch * heads, workers: workers, cost: { attentionCost(packed, item: $0, heads: heads, length: length, queries: queries) }) { start, end, worker in
+    func item(_ i: Int) -> AttentionItem { AttentionItem(i, heads: heads, length: length, queries: queries, packed: packed) }
+    parallelFor(count: batch * heads, workers: workers, cost: { let s = item($0); return s.queries * s.length }) { start, end, worker in
         let dp = scratch + worker * length * length
-        for item in start..<end {
-            let b = item / heads, h = item % heads
-            let s = sequenceLayout(packed, b: b, length: length), T = s.length
-            let Q = min(queries ?? T, T)
+        for index in start..<end {
+            let s = item(index), T = s.length, Q = s.queries, h = index % heads
             let q = qkv + s.start * C3 + h * headSize, k = q + C, v = q + 2 * C
             let dq = dqkv + s.start * C3 + h * headSize, dk = dq + C, dv = dq + 2 * C
-            let pOffset = queries == nil ? heads * s.squareStart + h * T * T : heads * Q * s.start + h * Q * T
-            let dc = dctx + (queries == nil ? s.start : b * Q) * C + h * headSize
-            let p = probs + pOffset
-            let pd = dropoutP > 0 ? dropped + pOffset : p
+            let dc = dctx + s.contextRow * C + h * headSize
+            let p = probs + s.probs
+            let pd = dropoutP > 0 ? dropped + s.probs : p
             // dV = Pdᵀ · dctx ; dPd = dctx · Vᵀ
             if need.value {
                 BLAS.sgemm(transA: true, transB: false, m: T, n: headSize, k: Q, alpha: 1,

@@ -14,9 +14,13 @@ func parallelSgemm(
 ) {
     guard m > 0, n > 0 else { return }
     let beta: Float = rowBias == nil ? beta : 1
-    func fill(_ m0: Int, _ m1: Int) {
-        guard let rowBias else { return }
-        for row in m0..<m1 { (c + row * ldc).update(from: rowBias, count: n) }
+    /// The block of rows `m0..<m1` and columns `n0..<n1` of C: the bias, then the product.
+    func block(_ m0: Int, _ m1: Int, _ n0: Int, _ n1: Int) {
+        if let rowBias { for row in m0..<m1 { (c + row * ldc + n0).update(from: rowBias + n0, count: n1 - n0) } }
+        if k == 0, rowBias != nil { return }
+        BLAS.sgemm(transA: transA, transB: transB, m: m1 - m0, n: n1 - n0, k: k, alpha: alpha,
+                   a: transA ? a + m0 : a + m0 * lda, lda: lda, b: transB ? b + n0 * ldb : b + n0, ldb: ldb,
+                   beta: beta, c: c + m0 * ldc + n0, ldc: ldc)
     }
     // Blocks of whole 16-row panels — or, with fewer rows than columns and A not transposed (a
     // weight at a small batch), 16-column panels, so that each worker packs only its part of B
@@ -26,30 +30,10 @@ func parallelSgemm(
     let byColumns = !transA && n > m
     let panels = ((byColumns ? n : m) + 15) / 16
     let useWorkers = Double(m) * Double(n) * Double(k) >= 262_144 ? min(workers, panels) : 1
-    if useWorkers <= 1 {
-        fill(0, m)
-        if k == 0, rowBias != nil { return }
-        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                   beta: beta, c: c, ldc: ldc)
-        return
-    }
-    if byColumns {
-        parallelFor(count: panels, workers: useWorkers) { start, end, _ in
-            let n0 = start * 16, n1 = min(end * 16, n)
-            guard n1 > n0 else { return }
-            if let rowBias { for row in 0..<m { (c + row * ldc + n0).update(from: rowBias + n0, count: n1 - n0) } }
-            if k == 0, rowBias != nil { return }
-            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n1 - n0, k: k, alpha: alpha,
-                       a: a, lda: lda, b: transB ? b + n0 * ldb : b + n0, ldb: ldb, beta: beta, c: c + n0, ldc: ldc)
-        }
-        return
-    }
+    if useWorkers <= 1 { return block(0, m, 0, n) }
     parallelFor(count: panels, workers: useWorkers) { start, end, _ in
-        let m0 = start * 16, m1 = min(end * 16, m)
-        guard m1 > m0 else { return }
-        fill(m0, m1)
-        if k == 0, rowBias != nil { return }
-        BLAS.sgemm(transA: transA, transB: transB, m: m1 - m0, n: n, k: k, alpha: alpha,
-                   a: transA ? a + m0 : a + m0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + m0 * ldc, ldc: ldc)
+        let p0 = start * 16, p1 = min(end * 16, byColumns ? n : m)
+        guard p1 > p0 else { return }
+        if byColumns { block(0, m, p0, p1) } else { block(p0, p1, 0, n) }
     }
 }

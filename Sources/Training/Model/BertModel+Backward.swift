@@ -85,7 +85,7 @@ extension BertModel {
         for l in stride(from: L - 1, through: max(lowestTrainable, 0), by: -1) {
             let o = layers[l], base = acts + a.layer(l), x = acts + a.enc(l)
             let ln1 = base + a.ln1, g = base + a.g, ctx = base + a.ctx
-            let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
+            let q = queries(layer: l), pruned = prunes(layer: l), r = rowsPastAttention(layer: l)
             // Output LayerNorm, dropout, residual.
             layerNormBackward(dinp: bufA, dweight: grad(o.ln2W), dbias: grad(o.ln2B), dout: dEnc, inp: base + a.res2,
                               weight: param(o.ln2W), mean: base + a.mean2, rstd: base + a.rstd2, rows: r, width: c, workers: workers)

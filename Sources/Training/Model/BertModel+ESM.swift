@@ -126,7 +126,7 @@ extension BertModel {
     func preLayerForward(_ l: Int, _ a: ActivationOffsets, keyValid valid: UnsafePointer<Float>) {
         let o = layers[l], base = acts! + a.layer(l), x = acts! + a.enc(l)
         let n = rowCount, c = a.c, inter = a.inter, T = length
-        let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
+        let q = queries(layer: l), pruned = prunes(layer: l), r = rowsPastAttention(layer: l)
         let ln1 = base + a.ln1, qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts! + a.bufBig
         layerNormForward(out: ln1, mean: base + a.mean1, rstd: base + a.rstd1, inp: x,
                          weight: param(o.ln1W), bias: param(o.ln1B), rows: n, width: c, eps: eps, workers: workers)
@@ -173,7 +173,7 @@ extension BertModel {
     func preLayerBackward(_ l: Int, _ a: ActivationOffsets, dEnc: UnsafeMutablePointer<Float>, needInput: Bool) {
         let o = layers[l], base = acts! + a.layer(l), x = acts! + a.enc(l)
         let n = rowCount, c = a.c, inter = a.inter, T = length
-        let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
+        let q = queries(layer: l), pruned = prunes(layer: l), r = rowsPastAttention(layer: l)
         let bufA = acts! + a.bufA, bufB = acts! + a.bufB, big = acts! + a.bufBig
         let res1 = base + a.res1, ln2 = base + a.res2, g = base + a.g, ln1 = base + a.ln1, ctx = base + a.ctx
         // Feed-forward branch.
@@ -230,7 +230,7 @@ extension BertModel {
     // MARK: Final LayerNorm and head
 
     /// The rows the last layer produced (all positions, or [CLS] only in a pruned last layer).
-    var topRows: Int { config.numHiddenLayers > 0 && queries(layer: config.numHiddenLayers - 1) < length ? batch : rowCount }
+    var topRows: Int { config.numHiddenLayers > 0 ? rowsPastAttention(layer: config.numHiddenLayers - 1) : rowCount }
 
     /// ESM's `emb_layer_norm_after` over the encoder's output rows, into `finalOut`.
     func finalLayerNormForward(_ a: ActivationOffsets) {

@@ -77,7 +77,7 @@ extension BertModel {
             let o = layers[l], base = acts + a.layer(l)
             let x = acts + a.enc(l)
             // Rows that go on past attention: every position, or only [CLS] in a pruned last layer.
-            let q = queries(layer: l), pruned = q < T, r = pruned ? batch * q : n
+            let q = queries(layer: l), pruned = prunes(layer: l), r = rowsPastAttention(layer: l)
             let qkv = base + a.qkv, ctx = base + a.ctx, tmp = acts + a.bufBig
             linearForward(out: qkv, inp: x, weight: param(o.qkvW), bias: param(o.qkvB), rows: n, inFeatures: c, outFeatures: 3 * c, workers: workers)
             if let lora {
@@ -178,6 +178,13 @@ extension BertModel {
         head == .classification && l >= 0 && l == config.numHiddenLayers - 1 ? min(1, length) : length
     }
 
+    /// Whether layer `l` carries fewer rows past attention than it read (the pruned last layer).
+    func prunes(layer l: Int) -> Bool { queries(layer: l) < length }
+
+    /// The rows layer `l` carries past attention: `queries(layer:)` per sequence in a pruned
+    /// layer, every encoder row otherwise.
+    func rowsPastAttention(layer l: Int) -> Int { prunes(layer: l) ? batch * queries(layer: l) : rowCount }
+
     /// Lays the encoder's rows out for this batch (`batch` and `length` set): copies the token ids
     /// and each row's position, fills `keyValid` (1 where a key may be attended; every key of a
     /// sequence with no real token, as HF's mask gives it) and `maskRaw` (the mask itself), and
@@ -186,7 +193,6 @@ extension BertModel {
     func layOutRows(inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>,
                     keyValid valid: UnsafeMutablePointer<Float>, maskRaw raw: UnsafeMutablePointer<Float>) -> Int {
         let T = length
-        packsPadding = head == .classification && config.numHiddenLayers > 0
         let starts = sequenceStarts!, squares = sequenceSquareStarts!, tokens = ids!, positions = rowPositions!
         var row = 0, square = 0
         for b in 0..<batch {
@@ -203,7 +209,6 @@ extension BertModel {
             row += kept; square += kept * kept
         }
         starts[batch] = row; squares[batch] = square
-        rowCount = row
         return row
     }
 

@@ -71,15 +71,14 @@ public final class BertModel: @unchecked Sendable {
     var batch = 0, length = 0
     /// The rows the last forward pass ran the encoder on: `batch·length`, or fewer when it packed
     /// the padding out (`packsPadding`).
-    var rowCount = 0
-    /// Whether the last forward pass left out each sequence's trailing padding: a classifier's
-    /// encoder rows are then each sequence's positions up to its last real token, back to back
-    /// (`sequenceStarts`), and attention runs per sequence on its own length. Padded positions
-    /// feed nothing the head reads — padding keys get zero probability and only [CLS] is
-    /// classified — so the logits and gradients are those of the padded computation, for the
-    /// products on real tokens only. The masked LM keeps the padded layout (its labels and
-    /// logits are per position).
-    var packsPadding = false
+    var rowCount: Int { batch > 0 && length > 0 ? sequenceStarts![batch] : 0 }
+    /// Whether the model leaves out each sequence's trailing padding: a classifier's encoder rows
+    /// are each sequence's positions up to its last real token, back to back (`sequenceStarts`),
+    /// and attention runs per sequence on its own length. Padded positions feed nothing the head
+    /// reads — padding keys get zero probability and only [CLS] is classified — so the logits and
+    /// gradients are those of the padded computation, for the products on real tokens only. The
+    /// masked LM keeps the padded layout (its labels and logits are per position).
+    var packsPadding: Bool { head == .classification && config.numHiddenLayers > 0 }
     /// `batch + 1` row offsets of the sequences in the packed layout, and the running sums of
     /// their squared lengths (where each sequence's attention probabilities start, per head).
     var sequenceStarts: UnsafeMutablePointer<Int>?, sequenceSquareStarts: UnsafeMutablePointer<Int>?

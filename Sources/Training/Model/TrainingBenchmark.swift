@@ -89,7 +89,7 @@ public enum TrainingBenchmark {
         let model: BertModel
         let batch: Int, length: Int
         let ids: [Int32], mask: [Int32], labels: [Int32]
-        /// Each row's positions up to its last real token.
+        /// Each row's positions up to its last real token (what the model runs on).
         let realLengths: [Int]
         let optimizer: Optimizer
         var steps = 0
@@ -105,7 +105,7 @@ public enum TrainingBenchmark {
                 if b >= batch / 2 { for t in (length * 3 / 4)..<length { mask[b * length + t] = 0; ids[b * length + t] = 0 } }
             }
             self.ids = ids; self.mask = mask
-            realLengths = (0..<batch).map { b in b >= batch / 2 ? length * 3 / 4 : length }
+            realLengths = (0..<batch).map { b in ((0..<length).last { mask[b * length + $0] != 0 } ?? length - 1) + 1 }
             labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(config.numLabels), using: &rng) }
             optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
                                       schedule: try LRSchedule(type: .constant, learningRate: 1e-4, totalSteps: 1),
