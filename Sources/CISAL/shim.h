@@ -2,7 +2,8 @@
 #define DNATUNE_CISAL_SHIM_H
 // Intel ISA-L's igzip: gzip compression several times zlib's speed (what cutadapt uses too).
 // Small helpers for what Swift cannot reach directly: the level buffer's size (a macro
-// expression), the streams' end states (nested structs and enums), a member restart.
+// expression), the streams' end states (nested structs and enums), a member restart; and the
+// writers' early writeback (a GNU extension of fcntl.h).
 #include <stdint.h>
 #include <isa-l/igzip_lib.h>
 
@@ -28,5 +29,16 @@ static inline void dnt_isal_inflate_next_member(struct inflate_state *state) {
     state->next_in = in;
     state->avail_in = avail;
     state->crc_flag = ISAL_GZIP;
+}
+
+// Linux's sync_file_range(2), declared here because <fcntl.h> declares it only under
+// _GNU_SOURCE. The output writers use it to start writing a file's pages to disk as they go, so
+// that the fsync of a commit waits for the last few megabytes, not the whole file.
+int sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags);
+
+/// Starts writing `length` bytes of `fd` from `offset` to disk without waiting for them
+/// (`SYNC_FILE_RANGE_WRITE`); advisory: an error here shows again at fsync.
+static inline int dnt_start_writeback(int fd, int64_t offset, int64_t length) {
+    return sync_file_range(fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
 }
 #endif

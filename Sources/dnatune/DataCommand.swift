@@ -215,7 +215,7 @@ struct DataClean: ParsableCommand {
     @Flag(help: "Accept a clean that removes every record (by default that is an error: usually a wrong option or quality offset).")
     var allowEmpty = false
 
-    @Option(help: "Threads: 2 trims on a second thread while the first reads, deduplicates and writes.")
+    @Option(help: "Cleaning workers: with 2 or more, batches of reads are trimmed, filtered and laid out for output on that many threads while one reads and deduplicates and one compresses and writes; 1 does it all on the reading thread.")
     var threads: Int = 2
 
     func cleaningOptions(format: SequenceFormat) -> CleaningOptions {

@@ -13,7 +13,6 @@ import Foundation
 /// Not thread-safe: one pipeline per thread.
 public final class CleaningPipeline {
     public let options: CleaningOptions
-    private let trimmer: AdapterTrimmer?
 
     /// Step names, in order.
     public static let stepNames = CleaningStep.allCases.map(\.name)
@@ -35,8 +34,6 @@ public final class CleaningPipeline {
             }
             if a.uppercased().allSatisfy({ $0 == "N" }) { throw DataError("adapter '\(a)' has only N wildcards") }
         }
-        trimmer = options.adapters.isEmpty ? nil
-            : AdapterTrimmer(adapters: options.adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
     }
 
     /// Counters of one run.
@@ -102,11 +99,11 @@ public final class CleaningPipeline {
         return true
     }
 
-    /// Whether a step before deduplication does enough work per record to be worth a
-    /// second thread. (Hashing alone is not: deduplication on one thread measured as fast as on
-    /// two, 1.46-1.58 s against 1.48-2.16 s for 1M reads, the reading and writing thread being
-    /// the bound; with trimming, the second thread hashes too.)
-    private var hasTrimmingWork: Bool { trimmer != nil || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
+    /// Whether a step before deduplication does enough work per record to be worth workers.
+    /// (Hashing and formatting alone are not: deduplication on one thread measured as fast as
+    /// on two, 1.31-1.35 s against 1.42-1.64 s for 1M gzip reads, the reading and compressing
+    /// threads being the bound.)
+    private var hasTrimmingWork: Bool { !options.adapters.isEmpty || options.qualityCutoff != nil || options.qualityCutoffFront != nil }
 
     /// The deduplication hash of a record's sequence (0 when not deduplicating).
     private static func dedupHash(_ r: borrowing SequenceRecord, options: CleaningOptions) -> UInt64 {
@@ -114,93 +111,218 @@ public final class CleaningPipeline {
         return r.sequence.withUnsafeBufferPointer { SequenceHash.hash($0, canonical: options.reverseComplementDuplicates) }
     }
 
-    /// Reads every record of `source`, counts it with `onInput`, trims and filters it, and
-    /// hands the survivors with their deduplication hashes to `onSurvivor` in input order. With
-    /// `threads` ≥ 2 and trimming or hashing to do, that runs on a second thread while this one
-    /// reads and consumes.
-    private func stream(_ source: any SequenceRecordSource, first: SequenceRecord?, tally: inout Tally, threads: Int,
-                        onInput: (SequenceRecord) -> Void, onSurvivor: (SequenceRecord, UInt64) throws -> Void) throws {
-        let options = self.options
-        if threads < 2 || !hasTrimmingWork {
-            var next = first
-            while var r = next.take() {
-                onInput(r)
-                if CleaningPipeline.trimAndFilter(&r, &tally, options: options, trimmer: trimmer) {
-                    try onSurvivor(r, Self.dedupHash(r, options: options))
-                }
-                next = try source.next()
-            }
-            return
+    /// What cleaning one batch of records hands back: its survivors in input order, each with
+    /// its deduplication hash and label, as records or laid out as output bytes.
+    private struct BatchResult: Sendable {
+        /// The batch's place in the input (0, 1, 2, ...).
+        var index = 0
+        /// The survivors, when the output takes records.
+        var records: [SequenceRecord] = []
+        /// The survivors laid out by the formatter, when the output takes bytes, and where each
+        /// one's bytes end.
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var hashes: [UInt64] = []
+        /// Each survivor's label as an index into `labelNames` (−1: unlabeled).
+        var labels: [Int32] = []
+        var labelNames: [String] = []
+        /// Where the batch's first conflicting records start (10 at most).
+        var conflictPositions: [SourcePosition] = []
+    }
+
+    /// Cleans batches of records — counts them, trims, filters, hashes, removes conflicts and
+    /// lays the survivors out — on whichever thread holds it; one per thread (it owns an
+    /// adapter aligner). Deduplication, which needs the input order, is left to the consumer.
+    private struct BatchCleaner {
+        let options: CleaningOptions
+        let trimmer: AdapterTrimmer?
+        let formatter: RecordFormatter?
+        let conflictHashes: HashSet64
+        var counts = Counts()
+        var labelIndex: [String: Int32] = [:]
+        var labelNames: [String] = []
+
+        init(options: CleaningOptions, formatter: RecordFormatter?, conflictHashes: HashSet64, counting: Bool) {
+            self.options = options
+            trimmer = options.adapters.isEmpty ? nil
+                : AdapterTrimmer(adapters: options.adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
+            self.formatter = formatter
+            self.conflictHashes = conflictHashes
+            counts.tally.counting = counting
         }
-        enum Result: Sendable { case batch([SequenceRecord], [UInt64]), done(Tally) }
-        let toWorker = BlockingQueue<[SequenceRecord]?>(capacity: 4)
-        let fromWorker = BlockingQueue<Result>()
-        let counting = tally.counting
-        let adapters = options.adapters
-        let worker = Thread {
-            let trimmer = adapters.isEmpty ? nil
-                : AdapterTrimmer(adapters: adapters, maxErrorRate: options.adapterMaxErrorRate, minOverlap: options.adapterMinOverlap)
-            var local = Tally()
-            local.counting = counting
-            while var batch = toWorker.pop() {
-                // Trimmed in place and compacted by swaps: no record is copied.
-                var hashes: [UInt64] = []
-                hashes.reserveCapacity(batch.count)
-                var kept = 0
-                batch.withUnsafeMutableBufferPointer { records in
-                    for i in records.indices where CleaningPipeline.trimAndFilter(&records[i], &local, options: options, trimmer: trimmer) {
-                        hashes.append(CleaningPipeline.dedupHash(records[i], options: options))
-                        if kept != i { records.swapAt(kept, i) }
+
+        mutating func clean(_ batch: consuming [SequenceRecord], index: Int) -> BatchResult {
+            var records = batch
+            var result = BatchResult(index: index)
+            result.hashes.reserveCapacity(records.count)
+            result.labels.reserveCapacity(records.count)
+            if formatter != nil {
+                result.ends.reserveCapacity(records.count)
+                result.bytes.reserveCapacity(records.count * 2 * (records.first?.sequence.count ?? 0) + 64 * records.count)
+            }
+            var kept = 0
+            // Read once: `self` is inout here, and each use inside the loop would copy them.
+            let options = self.options, trimmer = self.trimmer, formatter = self.formatter, conflictHashes = self.conflictHashes
+            records.withUnsafeMutableBufferPointer { records in
+                for i in records.indices {
+                    // Each record is moved out into a local (an empty one takes its place, which
+                    // allocates nothing) and back: a record borrowed from the buffer by a call is
+                    // copied first, a retain and a release of each of its buffers. Records are freed
+                    // with the batch, not one by one: freeing memory of the reading thread's malloc
+                    // arena takes its lock, and one at a time that measured 8 times the context
+                    // switches (and 8 % more time).
+                    var r = SequenceRecord(id: "", sequence: [], position: SourcePosition(file: "", line: 0))
+                    swap(&r, &records[i])
+                    defer { swap(&r, &records[i]) }
+                    if counts.tally.counting {
+                        if let label = r.label { counts.inputCounts[label, default: 0] += 1 } else { counts.unlabeledIn += 1 }
+                        if r.quality != nil { counts.sawQualities = true }
+                    }
+                    guard CleaningPipeline.trimAndFilter(&r, &counts.tally, options: options, trimmer: trimmer) else { continue }
+                    let hash = CleaningPipeline.dedupHash(r, options: options)
+                    if conflictHashes.count > 0 && conflictHashes.contains(hash) {
+                        counts.tally.remove(.conflicts, r.label ?? ClassBalance.unlabeledName)
+                        if result.conflictPositions.count < 10 { result.conflictPositions.append(r.position) }
+                        continue
+                    }
+                    result.hashes.append(hash)
+                    if let label = r.label { result.labels.append(labelID(label)) } else { result.labels.append(-1) }
+                    if let formatter {
+                        formatter.append(r, to: &result.bytes)
+                        result.ends.append(result.bytes.count)
+                    } else {
+                        // Survivors are moved to the front: no record is copied.
+                        if kept != i { swap(&r, &records[kept]) }
                         kept += 1
                     }
                 }
-                batch.removeLast(batch.count - kept)
-                fromWorker.push(.batch(batch, hashes))
             }
-            fromWorker.push(.done(local))
+            if formatter == nil {
+                records.removeLast(records.count - kept)
+                result.records = records
+            }
+            result.labelNames = labelNames
+            return result
         }
-        worker.stackSize = 1 << 20
-        worker.start()
-        var finished = false
-        var workerTally: Tally?
-        func consume(_ result: Result) throws {
-            switch result {
-            case .batch(let kept, let hashes):
-                // Through a buffer pointer, each record is lent to onSurvivor; `kept[i]` made a
-                // copy (a retain and a release of each of its buffers).
-                try kept.withUnsafeBufferPointer { kept in for i in kept.indices { try onSurvivor(kept[i], hashes[i]) } }
-            case .done(let t): workerTally = t
+
+        private mutating func labelID(_ label: String) -> Int32 {
+            if let known = labelIndex[label] { return known }
+            let id = Int32(labelNames.count)
+            labelIndex[label] = id
+            labelNames.append(label)
+            return id
+        }
+
+    }
+
+    /// What the cleaners counted: every step's tally, the input per label, and whether any
+    /// record had qualities.
+    private struct Counts: Sendable {
+        var tally = Tally()
+        var inputCounts: [String: Int] = [:]
+        var unlabeledIn = 0
+        var sawQualities = false
+
+        /// Adds another cleaner's counts to these.
+        mutating func merge(_ other: Counts) {
+            tally.merge(other.tally)
+            inputCounts.merge(other.inputCounts, uniquingKeysWith: +)
+            unlabeledIn += other.unlabeledIn
+            sawQualities = sawQualities || other.sawQualities
+        }
+    }
+
+    /// Reads every record of `source` into batches, cleans them (`BatchCleaner`) and hands the
+    /// results to `onBatch` in input order; returns the cleaners' merged counts. With `threads`
+    /// ≥ 2 and trimming to do, that many workers clean the batches while this thread reads and
+    /// consumes.
+    private func stream(_ source: any SequenceRecordSource, first: SequenceRecord?, counting: Bool, threads: Int,
+                        formatter: RecordFormatter?, conflictHashes: HashSet64,
+                        onBatch: (inout BatchResult) throws -> Void) throws -> Counts {
+        let options = self.options
+        let batchSize = 2048
+        @Sendable func cleaner() -> BatchCleaner {
+            BatchCleaner(options: options, formatter: formatter, conflictHashes: conflictHashes, counting: counting)
+        }
+        var next = first
+        /// The next batch of the source, or nil at its end.
+        func readBatch() throws -> [SequenceRecord]? {
+            guard next != nil else { return nil }
+            var batch: [SequenceRecord] = []
+            batch.reserveCapacity(batchSize)
+            // Moved into the batch: a copy would retain and later release each of the record's buffers.
+            while batch.count < batchSize, let record = next.take() {
+                batch.append(consume record)
+                next = try source.next()
+            }
+            return batch
+        }
+        if threads < 2 || !hasTrimmingWork {
+            var local = cleaner()
+            var index = 0
+            while let batch = try readBatch() {
+                var result = local.clean(batch, index: index)
+                index += 1
+                try onBatch(&result)
+            }
+            return local.counts
+        }
+        enum Message: Sendable { case batch(BatchResult), done(Counts) }
+        let toWorkers = BlockingQueue<(Int, [SequenceRecord])?>(capacity: 2 * threads + 2)
+        let fromWorkers = BlockingQueue<Message>()
+        for _ in 0..<threads {
+            let worker = Thread {
+                var local = cleaner()
+                while let (index, batch) = toWorkers.pop() { fromWorkers.push(.batch(local.clean(batch, index: index))) }
+                fromWorkers.push(.done(local.counts))
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
+        var pending: [Int: BatchResult] = [:]
+        var nextIndex = 0
+        var finished: [Counts] = []
+        var stopped = false
+        func take(_ message: Message) throws {
+            switch message {
+            case .batch(let result):
+                pending[result.index] = result
+                while var ready = pending.removeValue(forKey: nextIndex) {
+                    nextIndex += 1
+                    try onBatch(&ready)
+                }
+            case .done(let counts): finished.append(counts)
             }
         }
         defer {
-            // On an error, stop the worker and wait for it before unwinding.
-            if !finished {
-                toWorker.push(nil)
-                while workerTally == nil { if case .done(let t) = fromWorker.pop() { workerTally = t } }
+            // On an error, stop the workers and wait for them before unwinding.
+            if !stopped {
+                for _ in 0..<threads { toWorkers.push(nil) }
+                while finished.count < threads { if case .done(let c) = fromWorkers.pop() { finished.append(c) } }
             }
         }
-        let batchSize = 2048
-        var batch: [SequenceRecord] = []
-        batch.reserveCapacity(batchSize)
-        var next = first
-        while let record = next.take() {
-            // Borrowed by onInput, then moved into the batch: a copy would retain and later
-            // release each of the record's buffers.
-            onInput(record)
-            batch.append(consume record)
-            if batch.count == batchSize {
-                toWorker.push(batch)
-                batch = []
-                batch.reserveCapacity(batchSize)
-                while let result = fromWorker.tryPop() { try consume(result) }
-            }
-            next = try source.next()
+        var sent = 0
+        while let batch = try readBatch() {
+            toWorkers.push((sent, batch))
+            sent += 1
+            while let message = fromWorkers.tryPop() { try take(message) }
         }
-        if !batch.isEmpty { toWorker.push(batch) }
-        toWorker.push(nil)
-        finished = true
-        while workerTally == nil { try consume(fromWorker.pop()) }
-        tally.merge(workerTally!)
+        for _ in 0..<threads { toWorkers.push(nil) }
+        stopped = true
+        while finished.count < threads || nextIndex < sent { try take(fromWorkers.pop()) }
+        var total = finished.removeFirst()
+        for other in finished { total.merge(other) }
+        return total
+    }
+
+    /// How a run hands over the records it keeps.
+    enum Output {
+        /// Each kept record, on the calling thread.
+        case records((SequenceRecord) throws -> Void)
+        /// The kept records laid out by the formatter that `makeFormatter` gives once the source
+        /// is open (its first record read), handed to `write` with their count and whether the
+        /// first one has a label.
+        case formatted(makeFormatter: () throws -> RecordFormatter, write: (UnsafeRawBufferPointer, Int, Bool) throws -> Void)
     }
 
     /// Cleans the records of a source, calling `write` for each kept record in input order.
@@ -208,11 +330,18 @@ public final class CleaningPipeline {
     /// - Parameters:
     ///   - open: opens the source; called twice for labeled input when conflicts are removed.
     ///   - sourceName, format, phredOffset: recorded in the report.
-    ///   - threads: 2 runs trimming on a second thread (same output, same report).
+    ///   - threads: 2 or more cleans batches of records on that many workers while the calling
+    ///     thread reads (same output, same report).
     /// - Throws: the source's `DataError`s and `write`'s errors.
     public func run(open: () throws -> any SequenceRecordSource, sourceName: String, format: SequenceFormat,
                     phredOffset: Int? = nil, threads: Int = 1, write: (SequenceRecord) throws -> Void) throws -> CleaningReport {
-        var tally = Tally()
+        try withoutActuallyEscaping(write) { write in
+            try run(open: open, sourceName: sourceName, format: format, phredOffset: phredOffset, threads: threads, output: .records(write))
+        }
+    }
+
+    func run(open: () throws -> any SequenceRecordSource, sourceName: String, format: SequenceFormat,
+             phredOffset: Int? = nil, threads: Int, output: Output) throws -> CleaningReport {
         var source = try open()
         var first = try source.next()
         var conflictHashes = HashSet64(capacity: 64)
@@ -222,54 +351,82 @@ public final class CleaningPipeline {
             source = try open()
             first = try source.next()
         }
+        var formatter: RecordFormatter?
+        if case .formatted(let make, _) = output { formatter = try make() }
 
         var seen = HashSet64()
-        var inputCounts: [String: Int] = [:], outputCounts: [String: Int] = [:]
+        var outputCounts: [String: Int] = [:]
         var conflictExamples: [String] = []
-        var sawQualities = false
-        // Unlabeled records are counted in plain integers: no dictionary work per record.
-        var unlabeledIn = 0, unlabeledOut = 0
+        // Unlabeled records are counted in a plain integer, labeled ones per batch by label index.
+        var unlabeledOut = 0
         var dedupTally = Tally()
-        try stream(source, first: first, tally: &tally, threads: threads, onInput: { r in
-            if let label = r.label { inputCounts[label, default: 0] += 1 } else { unlabeledIn += 1 }
-            if r.quality != nil { sawQualities = true }
-        }) { r, h in
-            if options.deduplicate {
-                if conflictHashes.count > 0 && conflictHashes.contains(h) {
-                    dedupTally.remove(.conflicts, r.label ?? ClassBalance.unlabeledName)
-                    if conflictExamples.count < 10 { conflictExamples.append(r.position.description) }
-                    return
-                } else if !seen.insert(h).inserted {
-                    dedupTally.remove(.duplicates, r.label ?? ClassBalance.unlabeledName)
-                    return
+        var keptLabels: [Int] = []
+        let cleaned = try stream(source, first: first, counting: true, threads: threads, formatter: formatter,
+                                 conflictHashes: conflictHashes) { result in
+            for p in result.conflictPositions where conflictExamples.count < 10 { conflictExamples.append(p.description) }
+            keptLabels.removeAll(keepingCapacity: true)
+            keptLabels.append(contentsOf: repeatElement(0, count: result.labelNames.count))
+            // Kept survivors are compacted to the front: records by swaps, bytes by moves.
+            var kept = 0, keptBytes = 0, firstLabeled = false
+            for i in result.hashes.indices {
+                let label = Int(result.labels[i])
+                if options.deduplicate && !seen.insert(result.hashes[i]).inserted {
+                    dedupTally.remove(.duplicates, label < 0 ? ClassBalance.unlabeledName : result.labelNames[label])
+                    continue
                 }
+                if label < 0 { unlabeledOut += 1 } else { keptLabels[label] += 1 }
+                if kept == 0 { firstLabeled = label >= 0 }
+                if formatter != nil {
+                    let start = i == 0 ? 0 : result.ends[i - 1], end = result.ends[i]
+                    if keptBytes != start {
+                        result.bytes.withUnsafeMutableBytes { b in
+                            (b.baseAddress! + keptBytes).copyMemory(from: b.baseAddress! + start, byteCount: end - start)
+                        }
+                    }
+                    keptBytes += end - start
+                } else if kept != i {
+                    result.records.swapAt(kept, i)
+                }
+                kept += 1
             }
-            if let label = r.label { outputCounts[label, default: 0] += 1 } else { unlabeledOut += 1 }
-            try write(r)
+            for (label, n) in keptLabels.enumerated() where n > 0 { outputCounts[result.labelNames[label], default: 0] += n }
+            switch output {
+            case .records(let write):
+                try result.records.withUnsafeBufferPointer { records in for i in 0..<kept { try write(records[i]) } }
+            case .formatted(_, let write):
+                try result.bytes.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[..<keptBytes]), kept, firstLabeled) }
+            }
         }
+        var tally = cleaned.tally
         tally.merge(dedupTally)
-        if unlabeledIn > 0 { inputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledIn }
+        var inputCounts = cleaned.inputCounts
+        if cleaned.unlabeledIn > 0 { inputCounts[ClassBalance.unlabeledName, default: 0] += cleaned.unlabeledIn }
         if unlabeledOut > 0 { outputCounts[ClassBalance.unlabeledName, default: 0] += unlabeledOut }
         return report(sourceName: sourceName, format: format, phredOffset: phredOffset, tally: tally,
                       ambiguousDropped: source.droppedAmbiguousByLabel, inputCounts: inputCounts, outputCounts: outputCounts,
-                      sawQualities: sawQualities, conflicts: conflictHashes.count, conflictExamples: conflictExamples)
+                      sawQualities: cleaned.sawQualities, conflicts: conflictHashes.count, conflictExamples: conflictExamples)
     }
 
     /// The first pass over labeled input: the hashes of sequences that occur with more than
     /// one label (every copy of them is a conflict). Trimming and filters apply as in the
     /// second pass, without counting.
     private func findConflicts(_ source: any SequenceRecordSource, first: SequenceRecord?, threads: Int) throws -> HashSet64 {
-        var tally = Tally()
-        tally.counting = false
         var conflictHashes = HashSet64(capacity: 64)
         var firstLabel = HashSet64()
         var labelIds: [String: UInt32] = [:]
-        try stream(source, first: first, tally: &tally, threads: threads, onInput: { _ in }) { r, h in
-            let key = r.label ?? ClassBalance.unlabeledName
-            let id: UInt32
-            if let known = labelIds[key] { id = known } else { id = UInt32(labelIds.count); labelIds[key] = id }
-            let (inserted, stored) = firstLabel.insert(h, value: id)
-            if !inserted && stored != id { conflictHashes.insert(h) }
+        var ids: [UInt32] = []
+        _ = try stream(source, first: first, counting: false, threads: threads, formatter: nil,
+                       conflictHashes: HashSet64(capacity: 64)) { result in
+            // The batch's label indices as run-wide ids (unlabeled records under their own name).
+            ids.removeAll(keepingCapacity: true)
+            for name in result.labelNames + [ClassBalance.unlabeledName] {
+                if let known = labelIds[name] { ids.append(known) } else { ids.append(UInt32(labelIds.count)); labelIds[name] = ids.last! }
+            }
+            for (h, label) in zip(result.hashes, result.labels) {
+                let id = ids[label < 0 ? ids.count - 1 : Int(label)]
+                let (inserted, stored) = firstLabel.insert(h, value: id)
+                if !inserted && stored != id { conflictHashes.insert(h) }
+            }
         }
         return conflictHashes
     }
@@ -334,13 +491,11 @@ public final class CleaningPipeline {
             opened = nil
             lastReader = reader
             return reader
-        }, sourceName: input, format: format, phredOffset: nil, threads: threads) { record in
-            if writer == nil {
-                writer = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
-            }
-            try writer!.write(record)
-        }
-        if writer == nil { writer = try SequenceWriter(path: output, format: outputFormat ?? format) }
+        }, sourceName: input, format: format, phredOffset: nil, threads: threads, output: .formatted(makeFormatter: {
+            // The reader knows the quality offset once it has read its first record.
+            writer = try SequenceWriter(path: output, format: outputFormat ?? format, phredOffset: lastReader?.phredOffset ?? 33)
+            return writer!.formatter
+        }, write: { bytes, records, labeled in try writer!.write(formatted: bytes, records: records, labeled: labeled) }))
         try writer!.commit()
         var final = report
         final.phredOffset = lastReader?.phredOffset
