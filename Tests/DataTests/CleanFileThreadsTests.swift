@@ -64,4 +64,25 @@ import Testing
         #expect(report.output == memoryReport.output)
         if format == .csv { #expect(String(decoding: fileBytes.prefix(15), as: UTF8.self) == "sequence,label\n") }
     }
+
+    /// A malformed record past the first batches stops the workers and reports the file and line;
+    /// nothing is written, and the same holds on one thread.
+    @Test(arguments: [1, 2, 3])
+    func aBadRecordMidwayStopsTheWorkersAndNamesItsLine(threads: Int) throws {
+        let records = try DemoDataset.records(count: 9_000)
+        let good = DemoDataset.fastq(records)
+        // Record 8,001 loses its '+' line: the reader fails there, four batches in.
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[8_000 * 4 + 2] = "x"
+        let input = TempFiles.write(lines.joined(separator: "\n"), name: "bad.fastq")
+        let output = TempFiles.directory.appendingPathComponent("\(UUID().uuidString.prefix(6))-bad\(threads).fastq").path
+        var options = CleaningOptions.defaults(for: .fastq)
+        options.removeConflicts = false
+        let error = #expect(throws: DataError.self) {
+            try CleaningPipeline.cleanFile(input: input, output: output, options: options, threads: threads)
+        }
+        #expect(error?.file == input)
+        #expect(error?.line == 8_000 * 4 + 3)  // the line that should be "+"
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
 }

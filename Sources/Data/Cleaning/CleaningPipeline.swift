@@ -296,10 +296,8 @@ public final class CleaningPipeline {
         }
         defer {
             // On an error, stop the workers and wait for them before unwinding.
-            if !stopped {
-                for _ in 0..<threads { toWorkers.push(nil) }
-                while finished.count < threads { if case .done(let c) = fromWorkers.pop() { finished.append(c) } }
-            }
+            if !stopped { for _ in 0..<threads { toWorkers.push(nil) } }
+            while finished.count < threads { if case .done(let c) = fromWorkers.pop() { finished.append(c) } }
         }
         var sent = 0
         while let batch = try readBatch() {
@@ -310,8 +308,9 @@ public final class CleaningPipeline {
         for _ in 0..<threads { toWorkers.push(nil) }
         stopped = true
         while finished.count < threads || nextIndex < sent { try take(fromWorkers.pop()) }
-        var total = finished.removeFirst()
-        for other in finished { total.merge(other) }
+        var total = Counts()
+        total.tally.counting = counting
+        for counts in finished { total.merge(counts) }
         return total
     }
 
