@@ -212,7 +212,6 @@ public final class CleaningPipeline {
             labelNames.append(label)
             return id
         }
-
     }
 
     /// What the cleaners counted: every step's tally, the input per label, and whether any
