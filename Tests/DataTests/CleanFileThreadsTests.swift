@@ -7,15 +7,14 @@ import Testing
 /// report; and what it writes is what `SequenceWriter` writes for the records the in-memory
 /// pipeline keeps.
 @Suite struct CleanFileThreadsTests {
-    /// 12,000 demo reads (adapters, poor qualities, duplicates: six batches), labeled.
-    static func input() throws -> (path: String, records: [SequenceRecord]) {
-        let records = try DemoDataset.records(count: 12_000)
-        return (TempFiles.write(DemoDataset.fastq(records), name: "reads.fastq"), records)
+    /// 12,000 demo reads (adapters, poor qualities, duplicates: six batches), labeled, as FASTQ.
+    static func input() throws -> String {
+        TempFiles.write(DemoDataset.fastq(try DemoDataset.records(count: 12_000)), name: "reads.fastq")
     }
 
     @Test(arguments: [false, true])
     func workersWriteWhatOneThreadWrites(reverseComplement: Bool) throws {
-        let input = try Self.input().path
+        let input = try Self.input()
         var options = CleaningOptions.defaults(for: .fastq)
         options.deduplicate = true
         options.reverseComplementDuplicates = reverseComplement
@@ -39,7 +38,7 @@ import Testing
     /// (whose header the writer adds), and the same report.
     @Test(arguments: [SequenceFormat.fastq, .csv])
     func formattedOutputIsWhatTheWriterWritesForTheKeptRecords(format: SequenceFormat) throws {
-        let input = try Self.input().path
+        let input = try Self.input()
         var options = CleaningOptions.defaults(for: .fastq)
         options.deduplicate = true
         let name = UUID().uuidString.prefix(6)

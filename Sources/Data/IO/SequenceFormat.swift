@@ -13,6 +13,15 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The field delimiter of a table (`,` for CSV, a tab for TSV); nil for the other formats.
+    public var delimiter: UInt8? {
+        switch self {
+        case .csv: UInt8(ascii: ",")
+        case .tsv: UInt8(ascii: "\t")
+        case .fasta, .fastq, .text: nil
+        }
+    }
+
     /// The format implied by a file name's extension, ignoring a `.gz` / `.xz` suffix;
     /// nil when the extension says nothing.
     public static func fromExtension(of path: String) -> SequenceFormat? {

@@ -264,7 +264,7 @@ public final class SequenceReader {
     // MARK: - CSV / TSV
 
     private func nextTable() throws -> (SequenceRecord?, Bool) {
-        let delimiter = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        let delimiter = format.delimiter!
         if !started {
             started = true
             var headerFound = false

@@ -69,9 +69,9 @@ public final class SequenceWriter {
     private func writeHeader(labeled: Bool) {
         guard !wroteHeader else { return }
         wroteHeader = true
-        guard format == .csv || format == .tsv else { return }
+        guard let delimiter = format.delimiter else { return }
         buffer.append(contentsOf: Array("sequence".utf8))
-        if labeled { buffer.append(format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")); buffer.append(contentsOf: Array("label".utf8)) }
+        if labeled { buffer.append(delimiter); buffer.append(contentsOf: Array("label".utf8)) }
         buffer.append(0x0A)
     }
 
@@ -140,7 +140,7 @@ public struct RecordFormatter: Sendable {
             }
             buffer.append(0x0A)
         case .csv, .tsv:
-            let sep = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+            let sep = format.delimiter!
             Self.appendBytes(record.sequence, to: &buffer)
             if let label = record.label { buffer.append(sep); Self.appendField(label, separator: sep, to: &buffer) }
             buffer.append(0x0A)
