@@ -73,8 +73,12 @@ public final class AdapterAligner {
     /// The errors an adapter prefix of length i may have at the read's end, ⌊i · maxErrorRate⌋
     /// (for an integer cost, cost ≤ i · rate ⇔ cost ≤ ⌊i · rate⌋), or −1 below `minOverlap`.
     private let prefixBudget: [Int]
-    /// Whether `locate` may skip the DP when the bit-parallel filter proves no match exists.
+    /// Whether `locate` may skip the DP when the bit-parallel filter proves no match exists, and
+    /// the read's first columns when no acceptable alignment can end there.
     var usePrefilter = true
+    /// How many DP runs started past the read's first column, and how many of those had to align
+    /// the whole read after all (for the tests).
+    private(set) var lateStarts = 0, restartsFromFirstColumn = 0
 
     private static let matchScore: Int32 = 1, mismatchScore: Int32 = -1, indelScore: Int32 = -2
 
@@ -163,59 +167,66 @@ public final class AdapterAligner {
         }
     }
 
-    /// False only when no acceptable alignment can exist, decided bit-parallel (Myers 1999)
-    /// from the true edit distances: a match of the whole adapter needs some read position
-    /// where the full adapter is within `k` errors, and a partial adapter at the read's end
-    /// needs a prefix of length ≥ `minOverlap` within its error budget at the last column.
-    /// Cutadapt's DP accepts only cells whose cost meets those same bounds, and Ukkonen's
-    /// cut-off computes every such cell exactly, so skipping the DP here never changes a result.
+    /// Where the first acceptable alignment can end, or nil when none can exist, decided
+    /// bit-parallel (Myers 1999) from the true edit distances: a match of the whole adapter needs
+    /// some read position where the full adapter is within `k` errors, and a partial adapter at
+    /// the read's end needs a prefix of length ≥ `minOverlap` within its error budget at the last
+    /// column. Cutadapt's DP accepts only cells whose cost meets those same bounds, and Ukkonen's
+    /// cut-off computes every such cell exactly, so skipping the DP on nil never changes a result.
     ///
     /// Two cheaper proofs come first when the adapter splits into pieces (`pieces`): a whole
     /// adapter within `k` errors leaves at least one of its `k + 1` pieces untouched (each edit
-    /// touches one piece at most), so when no piece occurs exactly in the read — one shift-and
-    /// pass for all pieces — only a partial adapter at the read's end can match; and the
-    /// alignment of a prefix of length `i` within its budget (at most `k` errors) spans at most
-    /// `i + k ≤ m + k` read bases, so the bit-parallel pass then needs only the read's last
-    /// `m + k + 1` bases: its distances there are the whole read's wherever one is within budget.
-    private func mayMatch(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Bool {
+    /// touches one piece at most), so it cannot end before the first exact occurrence of a piece
+    /// (one shift-and pass for all pieces), and when there is none only a partial adapter at the
+    /// read's end can match; the alignment of a prefix of length `i` within its budget (at most
+    /// `k` errors) spans at most `i + k ≤ m + k` read bases, so the bit-parallel pass then needs
+    /// only the read's last `m + k + 1` bases: its distances there are the whole read's wherever
+    /// one is within budget.
+    ///
+    /// Returns the read column (1-based: after that many read bases) where the first exact piece
+    /// ends, or without pieces the first column where the whole adapter is within `k`; the read's
+    /// length when only a partial adapter at its end can match.
+    private func firstPossibleEnd(_ query: UnsafeBufferPointer<UInt8>, peq: UnsafeBufferPointer<UInt64>) -> Int? {
         let m = self.m
         let k = self.k
         var text = query
+        var offset = 0
         if let pieces, query.count > m + k + 1 {
-            var d: UInt64 = 0, seen: UInt64 = 0
-            for b in query {
+            var d: UInt64 = 0
+            for (t, b) in query.enumerated() {
                 d = ((d << 1) | pieces.starts) & peq[Int(b)]
-                seen |= d
+                if d & pieces.ends != 0 { return t + 1 }
             }
-            if seen & pieces.ends != 0 { return true }
-            text = UnsafeBufferPointer(rebasing: query[(query.count - (m + k + 1))...])
+            offset = query.count - (m + k + 1)
+            text = UnsafeBufferPointer(rebasing: query[offset...])
         }
         let shift = UInt64(m - 1)
         var pv: UInt64 = m == 64 ? ~0 : (1 << UInt64(m)) - 1
         var mv: UInt64 = 0
-        var score = m, best = m
-        for b in text {
+        var score = m
+        var first: Int? = nil
+        for (t, b) in text.enumerated() {
             let eq = peq[Int(b)]
             let xv = eq | mv
             let xh = (((eq & pv) &+ pv) ^ pv) | eq
             var ph = mv | ~(xh | pv)
             var mh = pv & xh
             score += Int(truncatingIfNeeded: (ph >> shift) & 1) - Int(truncatingIfNeeded: (mh >> shift) & 1)
-            best = min(best, score)
+            if score <= k && first == nil { first = offset + t + 1 }
             ph <<= 1
             mh <<= 1
             pv = mh | ~(xv | ph)
             mv = ph & xv
         }
-        if best <= k { return true }
+        if let first { return first }
         // Distances of every adapter prefix at the read's end, against each prefix's budget.
         var cost = 0
         for i in 1...m {
             let bit: UInt64 = 1 << UInt64(i - 1)
             if pv & bit != 0 { cost += 1 } else if mv & bit != 0 { cost -= 1 }
-            if cost <= prefixBudget[i] { return true }
+            if cost <= prefixBudget[i] { return query.count }
         }
-        return false
+        return nil
     }
 
     deinit { column.deallocate() }
@@ -228,20 +239,42 @@ public final class AdapterAligner {
     /// Locates the adapter in `query` (the read); nil when no acceptable alignment exists.
     public func locate(_ query: UnsafeBufferPointer<UInt8>) -> AdapterAlignment? {
         let n = query.count
+        var start = 0
         if usePrefilter, let peq {
-            let possible = peq.withUnsafeBufferPointer { mayMatch(query, peq: $0) }
-            if !possible { return nil }
+            guard let first = peq.withUnsafeBufferPointer({ firstPossibleEnd(query, peq: $0) }) else { return nil }
+            start = max(0, first - (m + k + 2))
         }
         if scratch.count < n { scratch = [UInt8](repeating: 0, count: max(n, 2 * scratch.count)) }
         return scratch.withUnsafeMutableBufferPointer { s2 -> AdapterAlignment? in
             queryTable.withUnsafeBufferPointer { table in
                 for j in 0..<n { s2[j] = table[Int(query[j])] }
             }
-            return ref.withUnsafeBufferPointer { s1 in run(s1: s1, s2: UnsafeBufferPointer(s2), n: n) }
+            return ref.withUnsafeBufferPointer { s1 in
+                let s2 = UnsafeBufferPointer(s2)
+                // A run that skipped columns says when its answer could depend on them; then
+                // the whole read is aligned.
+                if start == 0 { return run(s1: s1, s2: s2, n: n, from: 0)! }
+                lateStarts += 1
+                if let result = run(s1: s1, s2: s2, n: n, from: start) { return result }
+                restartsFromFirstColumn += 1
+                return run(s1: s1, s2: s2, n: n, from: 0)!
+            }
         }
     }
 
-    private func run(s1: UnsafeBufferPointer<UInt8>, s2: UnsafeBufferPointer<UInt8>, n: Int) -> AdapterAlignment? {
+    /// The DP over read columns `from + 1 ... n` (cutadapt's from column 1), started as cutadapt
+    /// starts at column 0 — a 3' adapter's (`.back`) alignments may begin at any read position.
+    ///
+    /// Skipping the first `from` columns changes nothing when no acceptable alignment ends before
+    /// column `from + m + k + 1` (`locate` starts `m + k + 2` before the first possible end): a
+    /// cell with cost ≤ k is reached by alignments of at most `i + k` read bases, which start at
+    /// row 0 after column `from`, so its cost, score and origin — and Ukkonen's `last`, which
+    /// depends only on those cells — are the full run's. Cells above `k` may differ, and only one
+    /// use reads one: cutadapt's final last-column search compares against the `origin` variable
+    /// the column loop left behind, the origin of the last cell it computed. When that comparison
+    /// decides an outcome and that cell's cost is above `k`, the run returns nil (`.some(nil)`
+    /// stays a result) and `locate` aligns the whole read.
+    private func run(s1: UnsafeBufferPointer<UInt8>, s2: UnsafeBufferPointer<UInt8>, n: Int, from: Int) -> AdapterAlignment?? {
         let m = self.m
         let column = self.column
         let startInReference = flags.contains(.referenceStart), startInQuery = flags.contains(.queryStart)
@@ -251,6 +284,7 @@ public final class AdapterAligner {
         var maxN = n, minN = 0
         if !startInQuery { maxN = min(n, m + k) }
         if !stopInQuery { minN = max(0, n - m - k) }
+        minN = max(minN, from)
 
         for i in 0...m {
             let cost: Int, origin: Int
@@ -280,6 +314,7 @@ public final class AdapterAligner {
             return length < m ? length - (nCounts[refStop] - nCounts[refStart]) : effectiveLength
         }
 
+        var broke = false
         if minN + 1 <= maxN {
             columns: for j in (minN + 1)...maxN {
                 var diag = column[0]
@@ -323,12 +358,14 @@ public final class AdapterAligner {
                                       || (length > bestLength && score > bestScore)) {
                         bestScore = score; bestCost = cost; bestOrigin = origin
                         bestRefStop = m; bestQueryStop = j
-                        if cost == 0 && origin >= 0 { break columns }
+                        if cost == 0 && origin >= 0 { broke = true; break columns }
                     }
                 }
             }
         }
 
+        // Whether `origin` is the full run's (see the doc comment).
+        let originExact = from == 0 || broke || column[lastFilled].cost <= k32
         if maxN == n {
             let firstI = stopInReference ? 0 : m
             if lastFilled >= firstI {
@@ -339,6 +376,7 @@ public final class AdapterAligner {
                     let eff = effective(length: length, refStart: -min(entryOrigin, 0), refStop: i)
                     let acceptable = length >= minOverlap && Double(cost) <= Double(eff) * rate
                     let bestLength = bestRefStop + min(Int(bestOrigin), 0)
+                    if !originExact && acceptable && bestCost != unset && score > bestScore && length <= bestLength { return nil }
                     if acceptable && (bestCost == unset || (origin <= bestOrigin + half && score > bestScore)
                                       || (length > bestLength && score > bestScore)) {
                         bestScore = score; bestCost = cost; bestOrigin = column[i].origin
@@ -347,7 +385,7 @@ public final class AdapterAligner {
                 }
             }
         }
-        if bestCost == unset { return nil }
+        if bestCost == unset { return .some(nil) }
         let refStart = bestOrigin >= 0 ? 0 : Int(-bestOrigin)
         let queryStart = bestOrigin >= 0 ? Int(bestOrigin) : 0
         return AdapterAlignment(referenceStart: refStart, referenceStop: bestRefStop, queryStart: queryStart,
