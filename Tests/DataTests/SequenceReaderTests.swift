@@ -268,3 +268,50 @@ import Testing
         #expect(records[0].sequence.count > 1_000_000)
     }
 }
+
+@Suite struct SequenceReaderRefillTests {
+    /// `next(into:)` — the cleaning pipeline's way to read into recycled records — gives the
+    /// records `next()` gives, field for field, past the records that decide the Phred offset
+    /// and across records of different lengths, labels, ambiguity codes (dropped or turned into
+    /// N) and blank lines; its drop counts and end of file are `next()`'s, and the refilled
+    /// record's buffers are the ones it already had.
+    @Test(arguments: [AmbiguityPolicy.drop, .toN])
+    func refillingGivesTheRecordsNextGives(_ ambiguity: AmbiguityPolicy) throws {
+        var rng = FuzzTests.Generator(state: 7)
+        var text = ""
+        for i in 0..<300 {
+            let n = Int.random(in: 1...40, using: &rng)
+            let seq = String((0..<n).map { _ in Array("ACGTNacgtRY")[Int.random(in: 0..<(i % 7 == 0 ? 11 : 4), using: &rng)] })
+            let qual = String((0..<n).map { _ in Character(UnicodeScalar(UInt8.random(in: 35...74, using: &rng))) })
+            let label = i % 3 == 0 ? "" : "|\(i % 2)"
+            text += "@read\(i) some description\(label)\n\(seq)\n+\n\(qual)\n" + (i % 50 == 0 ? "\n" : "")
+        }
+        let path = TempFiles.write(text, name: "refill.fastq")
+        let options = ReaderOptions(ambiguity: ambiguity, phredDetectionRecords: 20)
+        let plain = try SequenceReader(path: path, options: options)
+        var expected: [SequenceRecord] = []
+        while let r = try plain.next() { expected.append(r) }
+
+        let refilling = try SequenceReader(path: path, options: options)
+        var record = SequenceRecord(id: "", sequence: [], position: SourcePosition(file: "", line: 0))
+        var got: [SequenceRecord] = []
+        var refilledInPlace = 0
+        while true {
+            let buffers = (record.sequence.withUnsafeBufferPointer { $0.baseAddress }, record.quality?.withUnsafeBufferPointer { $0.baseAddress })
+            guard try refilling.next(into: &record) else { break }
+            if buffers == (record.sequence.withUnsafeBufferPointer { $0.baseAddress }, record.quality?.withUnsafeBufferPointer { $0.baseAddress }) {
+                refilledInPlace += 1
+            }
+            got.append(record)
+            // `got` now shares the record's buffers; the record gets buffers of its own (as a
+            // recycled batch's records have), large enough for any read here.
+            record.sequence.reserveCapacity(64)
+            record.quality?.reserveCapacity(64)
+        }
+        #expect(got == expected)
+        #expect(got.count > 250 && got.count < 300 || ambiguity == .toN && got.count == 300)
+        #expect(refilling.droppedAmbiguousByLabel == plain.droppedAmbiguousByLabel)
+        #expect(try refilling.next(into: &record) == false)
+        #expect(refilledInPlace > 200)  // all but the first 20 (read before the offset was decided)
+    }
+}

@@ -128,6 +128,9 @@ public final class CleaningPipeline {
         var labelNames: [String] = []
         /// Where the batch's first conflicting records start (10 at most).
         var conflictPositions: [SourcePosition] = []
+        /// Every record of the batch after cleaning, when the output takes bytes: the reader
+        /// fills them again with later records, in the buffers they already own.
+        var spent: [SequenceRecord] = []
     }
 
     /// Cleans batches of records — counts them, trims, filters, hashes, removes conflicts and
@@ -200,6 +203,8 @@ public final class CleaningPipeline {
             if formatter == nil {
                 records.removeLast(records.count - kept)
                 result.records = records
+            } else {
+                result.spent = records
             }
             result.labelNames = labelNames
             return result
@@ -244,17 +249,39 @@ public final class CleaningPipeline {
             BatchCleaner(options: options, formatter: formatter, conflictHashes: conflictHashes, counting: counting)
         }
         var next = first
+        var ended = first == nil
+        /// Spent batches (`BatchResult.spent`) whose records the reader fills again: a FASTQ
+        /// record then costs no allocation for its sequence and qualities, and none is freed.
+        var spares: [[SequenceRecord]] = []
         /// The next batch of the source, or nil at its end.
         func readBatch() throws -> [SequenceRecord]? {
-            guard next != nil else { return nil }
-            var batch: [SequenceRecord] = []
-            batch.reserveCapacity(batchSize)
+            guard !ended else { return nil }
+            var batch = spares.popLast() ?? []
+            if batch.isEmpty { batch.reserveCapacity(batchSize) }
+            var filled = 0
             // Moved into the batch: a copy would retain and later release each of the record's buffers.
-            while batch.count < batchSize, let record = next.take() {
-                batch.append(consume record)
-                next = try source.next()
+            if let record = next.take() {
+                if batch.isEmpty { batch.append(consume record) } else { batch[0] = consume record }
+                filled = 1
             }
-            return batch
+            while filled < batchSize {
+                if filled < batch.count {
+                    guard try source.next(into: &batch[filled]) else { ended = true; break }
+                } else {
+                    guard let record = try source.next() else { ended = true; break }
+                    batch.append(consume record)
+                }
+                filled += 1
+            }
+            batch.removeLast(batch.count - filled)
+            return filled > 0 ? batch : nil
+        }
+        /// Keeps a spent batch's records for `readBatch` (a few batches: as many as are in flight).
+        func recycle(_ result: inout BatchResult) {
+            guard !result.spent.isEmpty, spares.count < 4 * threads + 4 else { return }
+            var spent: [SequenceRecord] = []
+            swap(&spent, &result.spent)
+            spares.append(spent)
         }
         if threads < 2 || !hasTrimmingWork {
             var local = cleaner()
@@ -263,6 +290,7 @@ public final class CleaningPipeline {
                 var result = local.clean(batch, index: index)
                 index += 1
                 try onBatch(&result)
+                recycle(&result)
             }
             return local.counts
         }
@@ -289,6 +317,7 @@ public final class CleaningPipeline {
                 while var ready = pending.removeValue(forKey: nextIndex) {
                     nextIndex += 1
                     try onBatch(&ready)
+                    recycle(&ready)
                 }
             case .done(let counts): finished.append(counts)
             }

@@ -85,24 +85,54 @@ public final class SequenceReader {
             case .text: (record, ambiguous) = try nextText()
             }
             guard let record else {
-                finished = true
-                if recordsSeen == 0 && droppedAmbiguous == 0 {
-                    throw DataError(file: path, line: max(1, lines.lineNumber), "empty file: no \(format.rawValue.uppercased()) records")
-                }
+                try end()
                 return nil
             }
-            recordsSeen += 1
-            if ambiguous {
-                if options.ambiguity == .drop {
-                    droppedAmbiguous += 1
-                    droppedAmbiguousByLabel[record.label ?? ClassBalance.unlabeledName, default: 0] += 1
-                    recordsSeen -= 1
-                    continue
-                }
-                ambiguousReplaced += 1
-            }
-            return record
+            if admits(ambiguous: ambiguous, label: record.label) { return record }
         }
+    }
+
+    /// `next()` into `record`: past the records that decide the Phred offset, a FASTQ record is
+    /// read into the sequence and quality buffers `record` already owns (no allocation when it
+    /// holds their only reference, as a recycled batch of records does).
+    /// - Throws: as `next()`.
+    public func next(into record: inout SequenceRecord) throws -> Bool {
+        guard format == .fastq, phredOffset != nil, bufferedNext >= buffered.count else {
+            guard let next = try next() else { return false }
+            record = next
+            return true
+        }
+        if finished { return false }
+        while true {
+            guard let ambiguous = try nextRawFastq(into: &record) else {
+                try end()
+                return false
+            }
+            if admits(ambiguous: ambiguous, label: record.label) { return true }
+        }
+    }
+
+    /// Marks the end of the file; throws when it held no record at all.
+    private func end() throws {
+        finished = true
+        if recordsSeen == 0 && droppedAmbiguous == 0 {
+            throw DataError(file: path, line: max(1, lines.lineNumber), "empty file: no \(format.rawValue.uppercased()) records")
+        }
+    }
+
+    /// Counts a record just read and says whether it is handed out: one with ambiguity codes
+    /// is dropped (and counted per label) or kept with them replaced by N, as the options say.
+    private func admits(ambiguous: Bool, label: String?) -> Bool {
+        recordsSeen += 1
+        guard ambiguous else { return true }
+        if options.ambiguity == .drop {
+            droppedAmbiguous += 1
+            droppedAmbiguousByLabel[label ?? ClassBalance.unlabeledName, default: 0] += 1
+            recordsSeen -= 1
+            return false
+        }
+        ambiguousReplaced += 1
+        return true
     }
 
     // MARK: - Plain text
@@ -212,6 +242,16 @@ public final class SequenceReader {
     /// The next FASTQ record and whether it held an ambiguity code; (nil, false) at the end. Its
     /// qualities are decoded when the offset is known, else left as characters.
     private func nextRawFastq() throws -> (SequenceRecord?, Bool) {
+        var record = SequenceRecord(id: "", sequence: [], position: SourcePosition(file: path, line: 0))
+        guard let ambiguous = try nextRawFastq(into: &record) else { return (nil, false) }
+        return (record, ambiguous)
+    }
+
+    /// Reads the next FASTQ record into `record`, filling its sequence and quality buffers in
+    /// place; returns whether the sequence had ambiguity codes, or nil at the end of the file
+    /// (`record` then unchanged; after a throw it may hold part of the bad record). Qualities
+    /// are decoded when the offset is known.
+    private func nextRawFastq(into record: inout SequenceRecord) throws -> Bool? {
         var headerLine = 0
         var id = "", label: String?
         while try lines.next() {
@@ -225,12 +265,12 @@ public final class SequenceReader {
             headerLine = lines.lineNumber
             break
         }
-        if headerLine == 0 { return (nil, false) }
+        if headerLine == 0 { return nil }
         guard try lines.next() else {
             throw DataError(file: path, line: headerLine, "truncated FASTQ record: the sequence line is missing")
         }
-        var seq: [UInt8] = []
-        let amb = try SequenceNormalizer.append(lines.line, to: &seq, file: path, line: lines.lineNumber)
+        record.sequence.removeAll(keepingCapacity: true)
+        let amb = try SequenceNormalizer.append(lines.line, to: &record.sequence, file: path, line: lines.lineNumber)
         guard try lines.next() else {
             throw DataError(file: path, line: headerLine, "truncated FASTQ record: the '+' line is missing")
         }
@@ -241,9 +281,9 @@ public final class SequenceReader {
             throw DataError(file: path, line: headerLine, "truncated FASTQ record: the quality line is missing")
         }
         let qline = lines.line
-        if qline.count != seq.count {
+        if qline.count != record.sequence.count {
             throw DataError(file: path, line: lines.lineNumber,
-                            "quality length \(qline.count) differs from sequence length \(seq.count)")
+                            "quality length \(qline.count) differs from sequence length \(record.sequence.count)")
         }
         // One vectorised pass tells whether any character is outside '!'...'~'; only then is
         // the first one looked for.
@@ -252,13 +292,20 @@ public final class SequenceReader {
             throw DataError(file: path, line: lines.lineNumber, column: badQuality + 1,
                             "invalid quality character (\(String(format: qline[badQuality])))")
         }
-        var qualities = Array(qline)
+        if record.quality == nil {
+            record.quality = Array(qline)
+        } else {
+            record.quality!.removeAll(keepingCapacity: true)
+            record.quality!.append(contentsOf: qline)
+        }
         if let phredOffset {
             let offset = UInt8(phredOffset)
-            qualities.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
+            record.quality!.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
         }
-        return (SequenceRecord(id: id, sequence: seq, quality: qualities, label: label,
-                               position: SourcePosition(file: path, line: headerLine)), amb)
+        record.id = id
+        record.label = label
+        record.position = SourcePosition(file: path, line: headerLine)
+        return amb
     }
 
     // MARK: - CSV / TSV

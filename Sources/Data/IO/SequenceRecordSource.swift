@@ -3,8 +3,20 @@
 public protocol SequenceRecordSource: AnyObject {
     /// The next record, or nil at the end.
     func next() throws -> SequenceRecord?
+    /// Reads the next record into `record` and returns true, or returns false at the end
+    /// (`record` then unchanged). A source may fill the buffers `record` already owns (when it
+    /// holds their only reference) instead of allocating new ones; the default assigns `next()`.
+    func next(into record: inout SequenceRecord) throws -> Bool
     /// Records the source itself dropped for ambiguity codes, per label.
     var droppedAmbiguousByLabel: [String: Int] { get }
+}
+
+extension SequenceRecordSource {
+    public func next(into record: inout SequenceRecord) throws -> Bool {
+        guard let next = try next() else { return false }
+        record = next
+        return true
+    }
 }
 
 extension SequenceReader: SequenceRecordSource {}
