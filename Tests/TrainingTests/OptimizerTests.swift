@@ -44,7 +44,7 @@ import Testing
     }
 
     /// Two micro-batches of one row each give the step of the two rows in one batch: the
-    /// averaged (and clipped) gradients equal the mean loss's gradient (no dropout, same length).
+    /// averaged gradients equal the mean loss's gradient (no dropout, same length).
     /// Gradients are compared rather than weights after AdamW, which turns rounding-level
     /// differences in near-zero gradients into steps of ±lr.
     @Test(arguments: [TrainingStrategy.full, lora])
@@ -75,24 +75,44 @@ import Testing
     }
 
     /// Base and LoRA gradients are clipped by one global norm, with one coefficient, as
-    /// `clip_grad_norm_` over all parameters — not each buffer to the limit on its own.
+    /// `clip_grad_norm_` over all parameters — not each buffer to the limit on its own — and the
+    /// step, which multiplies each gradient by it as AdamW reads it, gives the same bits as
+    /// scaling the gradients first (what PyTorch does) and stepping with them.
     @Test func clipsBaseAndLoRATogether() throws {
-        let model = try Self.model(Self.lora)
+        let model = try Self.model(Self.lora), reference = try Self.model(Self.lora)
         let optimizer = try Self.optimizer(model, maxGradNorm: 0.5)
         model.zeroGradients()
         _ = try Self.microBatch(model, rows: 0..<2)
         let base = try model.optimizerLayout(), loraLayout = try model.lora!.optimizerLayout()
-        let baseBefore = GradientClipping.globalNorm(model.gradients.pointer, layout: base)
-        let loraBefore = GradientClipping.globalNorm(model.lora!.gradients.pointer, layout: loraLayout)
-        let total = (baseBefore * baseBefore + loraBefore * loraBefore).squareRoot()
-        #expect(total > 0.5 && loraBefore > 0 && baseBefore > 0)
-        let reported = optimizer.clipGradients()
+        func norms(_ m: BertModel) -> (base: Double, lora: Double) {
+            (GradientClipping.globalNorm(m.gradients.pointer, layout: base),
+             GradientClipping.globalNorm(m.lora!.gradients.pointer, layout: loraLayout))
+        }
+        let before = norms(model)
+        let total = (before.base * before.base + before.lora * before.lora).squareRoot()
+        #expect(total > 0.5 && before.lora > 0 && before.base > 0)
+        let (reported, coefficient) = optimizer.clipping()
         #expect(abs(reported - total) <= 1e-9 * total)
-        let baseAfter = GradientClipping.globalNorm(model.gradients.pointer, layout: base)
-        let loraAfter = GradientClipping.globalNorm(model.lora!.gradients.pointer, layout: loraLayout)
-        #expect(abs((baseAfter * baseAfter + loraAfter * loraAfter).squareRoot() - 0.5) <= 1e-5)
+        #expect(coefficient == Float(0.5 / (reported + 1e-6)))
+
+        // The reference clips by hand: its optimizer does not clip, its gradients are scaled by
+        // the coefficient before the step.
+        let unclipped = try Self.optimizer(reference, maxGradNorm: 0)
+        var after = (base: 0.0, lora: 0.0)
+        let b = try unclipped.step(0, microBatches: 1) { _ in
+            let m = try Self.microBatch(reference, rows: 0..<2)
+            GradientClipping.scale(reference.gradients.pointer, count: reference.gradients.count, by: coefficient)
+            GradientClipping.scale(reference.lora!.gradients.pointer, count: reference.lora!.gradients.count, by: coefficient)
+            after = norms(reference)
+            return m
+        }
+        #expect(abs((after.base * after.base + after.lora * after.lora).squareRoot() - 0.5) <= 1e-5)
         // One coefficient for both buffers.
-        #expect(abs(baseAfter / baseBefore - loraAfter / loraBefore) <= 1e-6)
+        #expect(abs(after.base / before.base - after.lora / before.lora) <= 1e-6)
+        let a = try optimizer.step(0, microBatches: 1) { _ in try Self.microBatch(model, rows: 0..<2) }
+        #expect(a.gradientNorm == reported && b.gradientNorm < reported)
+        #expect(Self.weights(model) == Self.weights(reference))
+        #expect(Self.weights(model) != Self.weights(try Self.model(Self.lora)))
     }
 
     /// A NaN loss (or gradient) changes no weight and no moment, and says so.

@@ -38,14 +38,16 @@ public struct AdamW: Sendable {
     }
 
     /// Takes one step with learning rate `learningRate`, updating `parameters`, `firstMoment` (m)
-    /// and `secondMoment` (v) in place. All four buffers hold `layout.count` floats.
+    /// and `secondMoment` (v) in place. All four buffers hold `layout.count` floats. Each gradient
+    /// is multiplied by `gradientScale` as it is read (gradient clipping's factor: the same bits
+    /// as scaling the gradients in place first, without the pass over them).
     ///
     /// `workers` threads share each segment in chunks of whole eight-lane vectors, so every element
     /// takes the same path and gets the same bits whatever the count: the step is a few passes over
     /// memory (28 bytes per element), which one core does not saturate.
     public mutating func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
                               firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
-                              learningRate: Double, workers: Int = 1) {
+                              learningRate: Double, gradientScale: Float = 1, workers: Int = 1) {
         stepCount += 1
         let h = hyperparameters, t = Double(stepCount)
         let stepSize = learningRate / (1 - pow(h.beta1, t))
@@ -53,7 +55,7 @@ public struct AdamW: Sendable {
         let c = Constants(
             decay: Float(1 - learningRate * h.weightDecay), oneMinusBeta1: Float(1 - h.beta1),
             beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2), bias2Sqrt: Float(bias2Sqrt),
-            epsilon: Float(h.epsilon), negativeStepSize: Float(-stepSize))
+            epsilon: Float(h.epsilon), negativeStepSize: Float(-stepSize), gradientScale: gradientScale)
         layout.forEachChunk(workers: workers) { segment, start, end in
             Self.update(parameters + start, gradients + start, firstMoment + start, secondMoment + start,
                         count: end - start, decay: segment.decay && h.weightDecay != 0, c)
@@ -92,7 +94,7 @@ public struct AdamW: Sendable {
     }
 
     struct Constants {
-        var decay, oneMinusBeta1, beta2, oneMinusBeta2, bias2Sqrt, epsilon, negativeStepSize: Float
+        var decay, oneMinusBeta1, beta2, oneMinusBeta2, bias2Sqrt, epsilon, negativeStepSize, gradientScale: Float
     }
 
     /// The update of one contiguous segment, eight lanes at a time, then a scalar tail computing
@@ -105,12 +107,12 @@ public struct AdamW: Sendable {
         var i = 0
         let vDecay = V(repeating: c.decay), vB1 = V(repeating: c.oneMinusBeta1), vB2 = V(repeating: c.beta2)
         let vOneB2 = V(repeating: c.oneMinusBeta2), vBias2 = V(repeating: c.bias2Sqrt)
-        let vEps = V(repeating: c.epsilon), vStep = V(repeating: c.negativeStepSize)
+        let vEps = V(repeating: c.epsilon), vStep = V(repeating: c.negativeStepSize), vScale = V(repeating: c.gradientScale)
         while i + lanes <= count {
             let rp = UnsafeMutableRawPointer(p + i), rm = UnsafeMutableRawPointer(m + i)
             let rv = UnsafeMutableRawPointer(v + i)
             var pp = rp.loadUnaligned(as: V.self)
-            let gg = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+            let gg = UnsafeRawPointer(g + i).loadUnaligned(as: V.self) * vScale
             var mm = rm.loadUnaligned(as: V.self), vv = rv.loadUnaligned(as: V.self)
             if decay { pp = pp * vDecay }
             mm = mm + vB1 * (gg - mm)
@@ -122,7 +124,7 @@ public struct AdamW: Sendable {
         }
         while i < count {
             var pp = p[i]
-            let gg = g[i]
+            let gg = g[i] * c.gradientScale
             if decay { pp = pp * c.decay }
             let mm = m[i] + c.oneMinusBeta1 * (gg - m[i])
             let vv = v[i] * c.beta2 + c.oneMinusBeta2 * (gg * gg)

@@ -10,7 +10,7 @@ final class OptimizedBuffer {
     var adam: AdamW
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
-    /// Threads for the passes over the whole buffer (the norm, the clipping scale, the update).
+    /// Threads for the passes over the whole buffer (the norm, the update).
     let workers: Int
 
     init(name: String, parameters: ParameterStore, gradients: ParameterStore, layout: OptimizerLayout,
@@ -35,15 +35,12 @@ final class OptimizedBuffer {
 
     func gradientNorm() -> Double { GradientClipping.globalNorm(gradients.pointer, layout: layout, workers: workers) }
 
-    func scaleGradients(by factor: Float) {
-        let g = gradients.pointer
-        layout.forEachChunk(workers: workers) { _, start, end in GradientClipping.scale(g + start, count: end - start, by: factor) }
-    }
-
-    func step(learningRate: Double) {
+    /// AdamW's update, with each gradient multiplied by `gradientScale` (clipping's factor) as it
+    /// is read; the gradients themselves are left as they are.
+    func step(learningRate: Double, gradientScale: Float = 1) {
         guard parameters.count > 0 else { return }
         adam.step(parameters: parameters.pointer, gradients: gradients.pointer, firstMoment: firstMoment,
-                  secondMoment: secondMoment, learningRate: learningRate, workers: workers)
+                  secondMoment: secondMoment, learningRate: learningRate, gradientScale: gradientScale, workers: workers)
     }
 
     /// The moments as tensors named `<prefix>.exp_avg` / `<prefix>.exp_avg_sq` (PyTorch's names).

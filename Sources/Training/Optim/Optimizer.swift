@@ -121,27 +121,27 @@ public final class Optimizer {
         if done > 1 {
             for b in buffers { b.averageGradients(over: done) }
         }
-        let norm = clipGradients()
+        let (norm, scale) = clipping()
         let lr = learningRate ?? schedule.learningRate(at: step)
         let outcome = StepOutcome(loss: lossSum / Double(max(1, done)), gradientNorm: norm, learningRate: lr,
                                   samples: samples, microBatches: done)
         if outcome.isFinite {
-            for b in buffers { b.step(learningRate: lr) }
+            for b in buffers { b.step(learningRate: lr, gradientScale: scale) }
         }
         return outcome
     }
 
-    /// Clips the gradients of every trained buffer together by their global norm, as
-    /// `torch.nn.utils.clip_grad_norm_` over all parameters (coefficient `maxNorm / (norm + 1e-6)`
-    /// when below 1); returns the norm before clipping. A non-finite norm clips nothing.
-    func clipGradients() -> Double {
+    /// Clipping of the gradients of every trained buffer together by their global norm, as
+    /// `torch.nn.utils.clip_grad_norm_` over all parameters: the norm, and the factor the
+    /// gradients are multiplied by — `maxNorm / (norm + 1e-6)` when below 1, else 1 (also for a
+    /// non-finite norm, or clipping off). The update multiplies each gradient as it reads it (the
+    /// same Float product PyTorch stores), so no pass over the gradients scales them first: at
+    /// the published sizes that pass read and wrote every gradient once more per step.
+    func clipping() -> (norm: Double, coefficient: Float) {
         let norm = buffers.reduce(0.0) { sum, b in let n = b.gradientNorm(); return sum + n * n }.squareRoot()
-        guard norm.isFinite, maxGradNorm > 0, maxGradNorm.isFinite else { return norm }
+        guard norm.isFinite, maxGradNorm > 0, maxGradNorm.isFinite else { return (norm, 1) }
         let coefficient = maxGradNorm / (norm + 1e-6)
-        if coefficient < 1 {
-            for b in buffers { b.scaleGradients(by: Float(coefficient)) }
-        }
-        return norm
+        return (norm, coefficient < 1 ? Float(coefficient) : 1)
     }
 
     /// Sets the learning rate from optimizer step `step` on (the schedule's shape continues,
