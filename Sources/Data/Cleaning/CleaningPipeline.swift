@@ -116,7 +116,9 @@ public final class CleaningPipeline {
     private struct BatchResult: Sendable {
         /// The batch's place in the input (0, 1, 2, ...).
         var index = 0
-        /// The survivors, when the output takes records.
+        /// The batch's records: the survivors in input order when the output takes records, every
+        /// record after cleaning when it takes bytes. Either way the reader then fills them again
+        /// with later records, in the buffers they own.
         var records: [SequenceRecord] = []
         /// The survivors laid out by the formatter, when the output takes bytes, and where each
         /// one's bytes end.
@@ -128,9 +130,6 @@ public final class CleaningPipeline {
         var labelNames: [String] = []
         /// Where the batch's first conflicting records start (10 at most).
         var conflictPositions: [SourcePosition] = []
-        /// Every record of the batch after cleaning, when the output takes bytes: the reader
-        /// fills them again with later records, in the buffers they already own.
-        var spent: [SequenceRecord] = []
     }
 
     /// Cleans batches of records — counts them, trims, filters, hashes, removes conflicts and
@@ -200,12 +199,8 @@ public final class CleaningPipeline {
                     }
                 }
             }
-            if formatter == nil {
-                records.removeLast(records.count - kept)
-                result.records = records
-            } else {
-                result.spent = records
-            }
+            if formatter == nil { records.removeLast(records.count - kept) }
+            result.records = records
             result.labelNames = labelNames
             return result
         }
@@ -250,8 +245,9 @@ public final class CleaningPipeline {
         }
         var next = first
         var ended = first == nil
-        /// Spent batches (`BatchResult.spent`) whose records the reader fills again: a FASTQ
-        /// record then costs no allocation for its sequence and qualities, and none is freed.
+        /// Spent batches (`BatchResult.records`, once consumed) whose records the reader fills
+        /// again: a FASTQ record then costs no allocation for its sequence and qualities, and none
+        /// is freed.
         var spares: [[SequenceRecord]] = []
         /// The next batch of the source, or nil at its end.
         func readBatch() throws -> [SequenceRecord]? {
@@ -278,9 +274,9 @@ public final class CleaningPipeline {
         }
         /// Keeps a spent batch's records for `readBatch` (a few batches: as many as are in flight).
         func recycle(_ result: inout BatchResult) {
-            guard !result.spent.isEmpty, spares.count < 4 * threads + 4 else { return }
+            guard !result.records.isEmpty, spares.count < 4 * threads + 4 else { return }
             var spent: [SequenceRecord] = []
-            swap(&spent, &result.spent)
+            swap(&spent, &result.records)
             spares.append(spent)
         }
         if threads < 2 || !hasTrimmingWork {

@@ -74,65 +74,50 @@ public final class SequenceReader {
     /// The next record, or nil at the end of the file.
     /// - Throws: `DataError` for malformed input; an empty file is an error too.
     public func next() throws -> SequenceRecord? {
-        if finished { return nil }
-        while true {
-            let record: SequenceRecord?
-            let ambiguous: Bool
-            switch format {
-            case .fasta: (record, ambiguous) = try nextFasta()
-            case .fastq: (record, ambiguous) = try nextFastq()
-            case .csv, .tsv: (record, ambiguous) = try nextTable()
-            case .text: (record, ambiguous) = try nextText()
-            }
-            guard let record else {
-                try end()
-                return nil
-            }
-            if admits(ambiguous: ambiguous, label: record.label) { return record }
-        }
+        var record = SequenceRecord(id: "", sequence: [], position: SourcePosition(file: path, line: 0))
+        return try next(into: &record) ? record : nil
     }
 
-    /// `next()` into `record`: past the records that decide the Phred offset, a FASTQ record is
-    /// read into the sequence and quality buffers `record` already owns (no allocation when it
-    /// holds their only reference, as a recycled batch of records does).
+    /// Reads the next record into `record` and returns true, or returns false at the end of the
+    /// file. Past the records that decide the Phred offset, a FASTQ record is read into the
+    /// sequence and quality buffers `record` already owns (no allocation when it holds their only
+    /// reference, as the cleaning pipeline's recycled batches do).
     /// - Throws: as `next()`.
     public func next(into record: inout SequenceRecord) throws -> Bool {
-        guard format == .fastq, phredOffset != nil, bufferedNext >= buffered.count else {
-            guard let next = try next() else { return false }
-            record = next
-            return true
-        }
         if finished { return false }
         while true {
-            guard let ambiguous = try nextRawFastq(into: &record) else {
-                try end()
+            var ambiguous: Bool?
+            if format == .fastq, phredOffset != nil, bufferedNext >= buffered.count {
+                ambiguous = try nextRawFastq(into: &record)
+            } else {
+                let read: SequenceRecord?, readAmbiguous: Bool
+                switch format {
+                case .fasta: (read, readAmbiguous) = try nextFasta()
+                case .fastq: (read, readAmbiguous) = try nextBufferedFastq()
+                case .csv, .tsv: (read, readAmbiguous) = try nextTable()
+                case .text: (read, readAmbiguous) = try nextText()
+                }
+                if let read { record = read; ambiguous = readAmbiguous }
+            }
+            guard let ambiguous else {
+                finished = true
+                if recordsSeen == 0 && droppedAmbiguous == 0 {
+                    throw DataError(file: path, line: max(1, lines.lineNumber), "empty file: no \(format.rawValue.uppercased()) records")
+                }
                 return false
             }
-            if admits(ambiguous: ambiguous, label: record.label) { return true }
+            recordsSeen += 1
+            if ambiguous {
+                if options.ambiguity == .drop {
+                    droppedAmbiguous += 1
+                    droppedAmbiguousByLabel[record.label ?? ClassBalance.unlabeledName, default: 0] += 1
+                    recordsSeen -= 1
+                    continue
+                }
+                ambiguousReplaced += 1
+            }
+            return true
         }
-    }
-
-    /// Marks the end of the file; throws when it held no record at all.
-    private func end() throws {
-        finished = true
-        if recordsSeen == 0 && droppedAmbiguous == 0 {
-            throw DataError(file: path, line: max(1, lines.lineNumber), "empty file: no \(format.rawValue.uppercased()) records")
-        }
-    }
-
-    /// Counts a record just read and says whether it is handed out: one with ambiguity codes
-    /// is dropped (and counted per label) or kept with them replaced by N, as the options say.
-    private func admits(ambiguous: Bool, label: String?) -> Bool {
-        recordsSeen += 1
-        guard ambiguous else { return true }
-        if options.ambiguity == .drop {
-            droppedAmbiguous += 1
-            droppedAmbiguousByLabel[label ?? ClassBalance.unlabeledName, default: 0] += 1
-            recordsSeen -= 1
-            return false
-        }
-        ambiguousReplaced += 1
-        return true
     }
 
     // MARK: - Plain text
@@ -188,7 +173,10 @@ public final class SequenceReader {
 
     // MARK: - FASTQ
 
-    private func nextFastq() throws -> (SequenceRecord?, Bool) {
+    /// The first FASTQ records, read raw and held until the Phred offset is decided from their
+    /// qualities, then handed out one by one with their qualities decoded; (nil, false) when the
+    /// file ends within them. `next(into:)` reads the records after them in place.
+    private func nextBufferedFastq() throws -> (SequenceRecord?, Bool) {
         if phredOffset == nil {
             // Buffer the first records raw, then choose the offset from their quality range.
             while buffered.count < max(1, options.phredDetectionRecords) {
@@ -198,19 +186,14 @@ public final class SequenceReader {
             }
             (phredOffset, phredEvidence) = Self.detectPhredOffset(buffered.map { $0.record.quality ?? [] })
         }
-        if bufferedNext < buffered.count {
-            var raw = buffered[bufferedNext]
-            buffered[bufferedNext].record.quality = nil  // raw's qualities are then the one reference
-            bufferedNext += 1
-            if bufferedNext == buffered.count { buffered = []; bufferedNext = 0 }
-            let offset = UInt8(phredOffset ?? 33)
-            raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
-            return (raw.record, raw.ambiguous)
-        }
-        // Past the first records the reading function returns the finished record, passed on as
-        // it is: a record returned inside a wrapper and taken out of it here was copied on the
-        // way (a retain and a release of each of its buffers per read).
-        return try nextRawFastq()
+        guard bufferedNext < buffered.count else { return (nil, false) }
+        var raw = buffered[bufferedNext]
+        buffered[bufferedNext].record.quality = nil  // raw's qualities are then the one reference
+        bufferedNext += 1
+        if bufferedNext == buffered.count { buffered = []; bufferedNext = 0 }
+        let offset = UInt8(phredOffset ?? 33)
+        raw.record.quality?.withUnsafeMutableBufferPointer { ByteScan.decodeQualities($0, offset: offset) }
+        return (raw.record, raw.ambiguous)
     }
 
     /// The quality offset the characters of `qualities` show, decided from all of them, with the
