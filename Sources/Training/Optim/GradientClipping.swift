@@ -33,13 +33,19 @@ public enum GradientClipping {
     public static func clip(_ gradients: UnsafeMutablePointer<Float>, layout: OptimizerLayout,
                             maxNorm: Double) -> Result {
         let norm = globalNorm(gradients, layout: layout)
-        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return Result(norm: norm, scale: 1) }
-        let coefficient = maxNorm / (norm + 1e-6)
+        let coefficient = coefficient(norm: norm, maxNorm: maxNorm)
         guard coefficient < 1 else { return Result(norm: norm, scale: 1) }
         for segment in layout.segments {
             scale(gradients + segment.range.lowerBound, count: segment.range.count, by: Float(coefficient))
         }
         return Result(norm: norm, scale: coefficient)
+    }
+
+    /// The factor clipping multiplies the gradients by: `min(1, maxNorm / (norm + 1e-6))`, and 1
+    /// for a non-finite norm or a `maxNorm` that disables clipping (zero, negative, not finite).
+    public static func coefficient(norm: Double, maxNorm: Double) -> Double {
+        guard norm.isFinite, maxNorm > 0, maxNorm.isFinite else { return 1 }
+        return min(1, maxNorm / (norm + 1e-6))
     }
 
     /// Multiplies `count` floats by `factor` in SIMD lanes.

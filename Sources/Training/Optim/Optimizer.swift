@@ -139,9 +139,7 @@ public final class Optimizer {
     /// the published sizes that pass read and wrote every gradient once more per step.
     func clipping() -> (norm: Double, coefficient: Float) {
         let norm = buffers.reduce(0.0) { sum, b in let n = b.gradientNorm(); return sum + n * n }.squareRoot()
-        guard norm.isFinite, maxGradNorm > 0, maxGradNorm.isFinite else { return (norm, 1) }
-        let coefficient = maxGradNorm / (norm + 1e-6)
-        return (norm, coefficient < 1 ? Float(coefficient) : 1)
+        return (norm, Float(GradientClipping.coefficient(norm: norm, maxNorm: maxGradNorm)))
     }
 
     /// Sets the learning rate from optimizer step `step` on (the schedule's shape continues,
