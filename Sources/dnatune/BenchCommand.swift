@@ -112,12 +112,16 @@ struct BenchTrain: ParsableCommand {
         // The machine's matrix-product rate (doctor's 512³ sgemm) just before each measurement: the
         // floor the step's products run against, which moves with the machine's load.
         var sgemmRates: [String: [Double]] = [:]
+        // Each case's peak resident memory, whole process, from a reset just before it (PeakMemory).
+        var peakMegabytes: [String: [Double]] = [:]
         for round in 1...max(1, rounds) {
             for c in cases {
                 sgemmRates[c.name, default: []].append(BLAS.measureGFLOPs())
+                PeakMemory.reset()
                 let r = try TrainingBenchmark.run(config: c.config, strategy: c.strategy, batch: batch, length: length,
                                                   steps: steps, threads: threads)
                 swiftResults[c.name, default: []].append(r)
+                peakMegabytes[c.name, default: []].append(PeakMemory.megabytes())
                 var line = String(format: "round %d %@  dnatune train %.1f/s infer %.1f/s (sgemm %.0f GFLOP/s)", round, c.name,
                                   r.trainSamplesPerSecond, r.inferSamplesPerSecond, sgemmRates[c.name]?.last ?? 0)
                 if let py, c.family != .dnabert2 || dnabert2Code != nil {
@@ -130,7 +134,8 @@ struct BenchTrain: ParsableCommand {
         }
         say("")
         say("GFLOP/s: the matrix products' rate in dnatune's median step and inference pass, and (%) that rate over doctor's 512³ sgemm measured just before")
-        say("case        dnatune train/s  infer/s  GFLOP/s train (%)  infer (%)  model MB | torch train/s  infer/s  RSS MB | ratio train  infer | paired train  infer")
+        say("peak MB: each process's peak resident memory during the case (largest over the rounds)")
+        say("case        dnatune train/s  infer/s  GFLOP/s train (%)  infer (%)  peak MB | torch train/s  infer/s  peak MB | ratio train  infer | paired train  infer")
         defer {
             if published {
                 say("")
@@ -148,13 +153,13 @@ struct BenchTrain: ParsableCommand {
             let gflops = TrainingBenchmark.median(s.map(\.trainGFLOPs))
             let inferGflops = TrainingBenchmark.median(s.map(\.inferGFLOPs))
             let sgemm = TrainingBenchmark.median(sgemmRates[c.name] ?? [])
-            let mb = Double(s.first?.modelBytes ?? 0) / 1_048_576
-            var line = String(format: "%-11@ %15.1f %8.1f %9.1f (%3.0f%%) %5.1f (%3.0f%%) %9.0f", c.name, train, infer,
+            let mb = peakMegabytes[c.name]?.max() ?? .nan
+            var line = String(format: "%-11@ %15.1f %8.1f %9.1f (%3.0f%%) %5.1f (%3.0f%%) %8.0f", c.name, train, infer,
                               gflops, 100 * gflops / sgemm, inferGflops, 100 * inferGflops / sgemm, mb)
             if let t = torchResults[c.name] {
                 let tt = TrainingBenchmark.median(t.compactMap { $0["train_sps"] })
                 let ti = TrainingBenchmark.median(t.compactMap { $0["infer_sps"] })
-                let rss = TrainingBenchmark.median(t.compactMap { $0["peak_rss_mb"] })
+                let rss = t.compactMap { $0["peak_rss_mb"] }.max() ?? .nan
                 line += String(format: " | %13.1f %8.1f %7.0f | %10.2fx %6.2fx", tt, ti, rss, train / tt, infer / ti)
                 // The median of each round's own ratio: robust when the machine's load shifts between rounds.
                 let pairedTrain = TrainingBenchmark.median(zip(s, t).map { $0.trainSamplesPerSecond / ($1["train_sps"] ?? .nan) })
@@ -163,13 +168,6 @@ struct BenchTrain: ParsableCommand {
             }
             say(line)
         }
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        say(String(format: "dnatune peak RSS %.0f MB (whole process, all cases, one model at a time)", Double(usage.ru_maxrss) / 1024))
         // LoRA against full steps: the two models train in alternating blocks of 4 steps, so the
         // machine's slow and fast phases fall on both alike; median of the per-pair ratios.
         let pairs = max(3, steps * rounds / 3)

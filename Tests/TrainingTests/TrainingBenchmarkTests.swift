@@ -14,9 +14,6 @@ import Testing
         let factor: Double = strategy == .full ? 3 : 2
         #expect(abs(r.trainGFLOPs - factor * forward / 3 * r.trainSamplesPerSecond / 1e9) <= 1e-9 * r.trainGFLOPs)
         #expect(abs(r.inferGFLOPs - forward / 3 * r.inferSamplesPerSecond / 1e9) <= 1e-9 * r.inferGFLOPs)
-        // Memory: at least the parameters, their gradients and AdamW's two moments.
-        let model = try BertModel(config: TinyModel.config, head: .classification, strategy: strategy, workers: 2)
-        #expect(r.modelBytes >= 16 * model.parameters.count)
     }
 
     /// The alternating-blocks comparison returns one finite, positive ratio per block pair and

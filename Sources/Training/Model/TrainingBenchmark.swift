@@ -14,8 +14,6 @@ public enum TrainingBenchmark {
         public var trainGFLOPs: Double
         /// Matrix-product GFLOP/s achieved by the median inference pass.
         public var inferGFLOPs: Double
-        /// Bytes held by the model: parameters, gradients, AdamW moments, activations, LoRA.
-        public var modelBytes: Int
     }
 
     /// Trains `steps` steps (after `warmup` untimed ones) and runs as many inference passes on a
@@ -41,10 +39,8 @@ public enum TrainingBenchmark {
         let train = median(trainTimes), infer = median(inferTimes)
         let forward = forwardFLOPs(config: config, lengths: bench.realLengths)
         let trainFLOPs = forward * (model.lora == nil && model.strategy == .full ? 3 : 2)
-        let loraBytes = (model.lora?.parameters.count ?? 0) * 4 * 4
-        let bytes = model.parameters.count * 4 * 4 + model.activationFloats * 4 + loraBytes
         return Result(trainSamplesPerSecond: Double(batch) / train, inferSamplesPerSecond: Double(batch) / infer,
-                      trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9, modelBytes: bytes)
+                      trainGFLOPs: trainFLOPs / train / 1e9, inferGFLOPs: forward / infer / 1e9)
     }
 
     /// How many times faster a training step of `strategy` is than one of `baseline` on the same
