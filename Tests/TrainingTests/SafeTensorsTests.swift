@@ -84,6 +84,38 @@ import Testing
         #expect(throws: CheckpointError.self) { try file.tensor("missing") }
     }
 
+    /// A range of a tensor's elements, as the optimizer restores the moments of trained ranges:
+    /// the same values as the whole tensor's, in any dtype; a range past the end or holding a
+    /// non-finite value is an error naming the element.
+    @Test func readsARangeOfElements() throws {
+        let file = try SafeTensorsFile(path: OptimFixture.url("safetensors/mixed.safetensors").path)
+        for name in ["half", "brain", "double", "dense.weight", "z.last"] {
+            let whole = try file.tensor(name).values
+            // From the second element up to the first non-finite one (the 16-bit tensors hold infinities) or the last.
+            let range = 1..<(whole.indices.dropFirst().first { !whole[$0].isFinite } ?? whole.count - 1)
+            #expect(range.count >= 1, "\(name)")
+            var out = [Float](repeating: .nan, count: range.count)
+            try out.withUnsafeMutableBufferPointer { try file.readFinite(name, elements: range, into: $0) }
+            #expect(out.map(\.bitPattern) == whole[range].map(\.bitPattern), "\(name)")
+            #expect(throws: CheckpointError.self) {
+                try out.withUnsafeMutableBufferPointer { try file.readFinite(name, elements: 2..<(whole.count + 1), into: $0) }
+            }
+        }
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SafeTensorsWriter.write([NamedTensor(name: "m", shape: [6], values: [0, 1, 2, .nan, 4, 5])], to: dir + "/m.safetensors")
+        let m = try SafeTensorsFile(path: dir + "/m.safetensors")
+        var two = [Float](repeating: 0, count: 2)
+        try two.withUnsafeMutableBufferPointer { try m.readFinite("m", elements: 4..<6, into: $0) }
+        #expect(two == [4, 5])
+        do {
+            try two.withUnsafeMutableBufferPointer { try m.readFinite("m", elements: 2..<4, into: $0) }
+            Issue.record("a NaN was read without an error")
+        } catch let error as CheckpointError {
+            #expect(error.description.contains("element 3"), "\(error)")
+        }
+    }
+
     @Test func writerRejectsBadTensors() throws {
         #expect(throws: CheckpointError.self) { try SafeTensorsWriter.serialize([NamedTensor(name: "a", shape: [2, 2], values: [1])]) }
         #expect(throws: CheckpointError.self) {

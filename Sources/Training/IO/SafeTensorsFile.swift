@@ -92,6 +92,26 @@ public final class SafeTensorsFile {
         e.dtype.convert(mapping + dataStart + e.dataOffsets.lowerBound, count: e.elementCount, into: out)
     }
 
+    /// Converts elements `elements` of tensor `name` (in its flat row-major order) into
+    /// `destination`, which must hold exactly that many, and checks that every one is finite.
+    ///
+    /// - Throws: `CheckpointError` when the tensor is missing, the range runs past its end, or a
+    ///   value is not finite.
+    public func readFinite(_ name: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        let e = try entry(name)
+        guard elements.lowerBound >= 0, elements.upperBound <= e.elementCount, destination.count == elements.count else {
+            throw CheckpointError(file: path, tensor: name,
+                                  "holds \(e.elementCount) values (shape \(e.shape)); elements \(elements) into \(destination.count) cannot be read")
+        }
+        guard let out = destination.baseAddress, let mapping = file.base else { return }
+        e.dtype.convert(mapping + dataStart + e.dataOffsets.lowerBound + elements.lowerBound * e.dtype.size,
+                        count: elements.count, into: out)
+        if let bad = destination.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError(file: path, tensor: name,
+                                  "holds a non-finite value (\(destination[bad]) at element \(elements.lowerBound + bad)); the checkpoint is corrupt or was saved from a diverged run")
+        }
+    }
+
     /// Reads tensor `name` into `destination` after checking its shape equals `shape`.
     public func read(_ name: String, shape: [Int], into destination: UnsafeMutableBufferPointer<Float>) throws {
         let e = try entry(name)

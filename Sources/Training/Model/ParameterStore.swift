@@ -1,3 +1,5 @@
+import Foundation
+
 /// One named tensor inside a flat `Float` buffer: its Hugging Face state-dict key, its shape
 /// (PyTorch order, so `nn.Linear` weights are `[out, in]`) and where it starts.
 public struct ParameterView: Sendable, Equatable {
@@ -51,17 +53,20 @@ public final class ParameterStore: @unchecked Sendable {
     private let indexByName: [String: Int]
 
     /// Allocates a zeroed buffer for `layout`.
+    ///
+    /// The zeros come from the system (`ZeroedFloats`), not from writing them: the pages of a
+    /// large buffer stay unmapped until written, so the gradients of frozen tensors — never
+    /// written under LoRA or freezing — take no memory.
     public init(layout: ParameterLayout) {
         views = layout.views
         count = layout.count
-        pointer = .allocate(capacity: max(1, count))
-        pointer.initialize(repeating: 0, count: max(1, count))
+        pointer = ZeroedFloats.allocate(count)
         var index: [String: Int] = [:]
         for (i, view) in views.enumerated() { index[view.name] = i }
         indexByName = index
     }
 
-    deinit { pointer.deallocate() }
+    deinit { ZeroedFloats.release(pointer) }
 
     /// The layout this store was made from.
     public var layout: ParameterLayout {
@@ -93,4 +98,22 @@ public final class ParameterStore: @unchecked Sendable {
         precondition(other.count == count, "ParameterStore.copy: sizes differ")
         pointer.update(from: other.pointer, count: count)
     }
+}
+
+/// Zero-filled float buffers obtained zeroed from the system (`calloc`, which maps fresh pages for
+/// large sizes): a page costs memory only once something is written to it. Parameter-sized
+/// buffers of which a strategy trains a small part (gradients and AdamW moments under LoRA or
+/// freezing) then hold only the part that trains.
+enum ZeroedFloats {
+    /// `count` zeroed floats (at least one); given back with `release`.
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let n = max(1, count)
+        guard let raw = calloc(n, MemoryLayout<Float>.stride) else {
+            fatalError("out of memory allocating \(n) floats (\(n * MemoryLayout<Float>.stride / 1_048_576) MB)")
+        }
+        return raw.bindMemory(to: Float.self, capacity: n)
+    }
+
+    /// Gives back a buffer from `allocate`.
+    static func release(_ pointer: UnsafeMutablePointer<Float>) { free(pointer) }
 }

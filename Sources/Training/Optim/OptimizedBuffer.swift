@@ -18,15 +18,15 @@ final class OptimizedBuffer {
         self.name = name; self.workers = max(1, workers)
         self.parameters = parameters; self.gradients = gradients; self.layout = layout
         adam = try AdamW(layout: layout, hyperparameters: hyperparameters)
-        firstMoment = .allocate(capacity: max(1, parameters.count))
-        secondMoment = .allocate(capacity: max(1, parameters.count))
-        firstMoment.initialize(repeating: 0, count: max(1, parameters.count))
-        secondMoment.initialize(repeating: 0, count: max(1, parameters.count))
+        // Zeroed by the system: the moments of ranges that do not train are never written and
+        // take no memory (under LoRA, all of the base model but the modules it saves).
+        firstMoment = ZeroedFloats.allocate(parameters.count)
+        secondMoment = ZeroedFloats.allocate(parameters.count)
     }
 
     deinit {
-        firstMoment.deallocate()
-        secondMoment.deallocate()
+        ZeroedFloats.release(firstMoment)
+        ZeroedFloats.release(secondMoment)
     }
 
     func averageGradients(over microBatches: Int) {
@@ -49,9 +49,19 @@ final class OptimizedBuffer {
          TensorView(name: "\(prefix).exp_avg_sq", shape: [parameters.count], values: UnsafeBufferPointer(start: secondMoment, count: parameters.count))]
     }
 
+    /// Reads the moments of the trained ranges (`layout`'s segments) from `file`; the rest stay
+    /// zero and unwritten, as the update never reads them.
     func loadMoments(from file: SafeTensorsFile, prefix: String) throws {
-        try file.readFinite("\(prefix).exp_avg", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: firstMoment, count: parameters.count))
-        try file.readFinite("\(prefix).exp_avg_sq", shape: [parameters.count], into: UnsafeMutableBufferPointer(start: secondMoment, count: parameters.count))
+        for (name, moment) in [("\(prefix).exp_avg", firstMoment), ("\(prefix).exp_avg_sq", secondMoment)] {
+            let e = try file.entry(name)
+            guard e.shape == [parameters.count] else {
+                throw CheckpointError(file: file.path, tensor: name, "has shape \(e.shape) but \([parameters.count]) is expected")
+            }
+            for segment in layout.segments {
+                try file.readFinite(name, elements: segment.range,
+                                    into: UnsafeMutableBufferPointer(start: moment + segment.range.lowerBound, count: segment.range.count))
+            }
+        }
     }
 }
 
