@@ -121,7 +121,7 @@ import Testing
         let optimizer = try Self.optimizer(model)
         _ = try optimizer.step(0, microBatches: 1) { _ in try Self.microBatch(model, rows: 0..<2) }
         let before = Self.weights(model)
-        let moments = optimizer.momentViews().map { Array($0.values) }
+        let moments = optimizer.momentViews().map(\.values)
         let outcome = try optimizer.step(1, microBatches: 1) { _ in
             _ = try Self.microBatch(model, rows: 0..<2)
             model.lora!.gradients.pointer[0] = .nan
@@ -129,7 +129,7 @@ import Testing
         }
         #expect(!outcome.isFinite && outcome.gradientNorm.isNaN)
         #expect(Self.weights(model) == before, "the weights changed")
-        #expect(optimizer.momentViews().map { Array($0.values) } == moments, "the moments changed")
+        #expect(optimizer.momentViews().map(\.values) == moments, "the moments changed")
         #expect(optimizer.stepCount == 1)
         let nanLoss = try optimizer.step(1, microBatches: 1) { _ in
             var m = try Self.microBatch(model, rows: 0..<2)
@@ -173,6 +173,56 @@ import Testing
         let y = try restored.step(2, microBatches: 1) { _ in try Self.microBatch(twin, rows: 0..<2) }
         #expect(x == y && x.learningRate == 3e-3)
         #expect(Self.weights(model) == Self.weights(twin), "the restored optimizer stepped differently")
+    }
+
+    /// The saved moments hold the trained elements only (under LoRA the base model's classifier,
+    /// not the whole frozen model), and a checkpoint from before that, holding the whole buffer,
+    /// restores to the same step; a moment of another size is an error naming it.
+    @Test func momentsHoldTheTrainedElementsAndOldCheckpointsRestore() throws {
+        let model = try Self.model(Self.lora)
+        let optimizer = try Self.optimizer(model)
+        for step in 0..<2 { _ = try optimizer.step(step, microBatches: 1) { _ in try Self.microBatch(model, rows: 0..<2) } }
+        let trainedBase = zip(model.parameters.views, model.trainable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
+        #expect(trainedBase > 0 && trainedBase < model.parameters.count / 10)
+        let views = optimizer.momentViews()
+        for view in views where view.name.hasPrefix("base.") {
+            #expect(view.shape == [trainedBase] && view.count == trainedBase, "\(view.name)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("moments-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try SafeTensorsWriter.write(views, to: dir.path + "/new.safetensors")
+        // The format before: every element of every buffer.
+        try SafeTensorsWriter.write(optimizer.buffers.flatMap { b in
+            [TensorView(name: "\(b.name).exp_avg", shape: [b.parameters.count], values: UnsafeBufferPointer(start: b.firstMoment, count: b.parameters.count)),
+             TensorView(name: "\(b.name).exp_avg_sq", shape: [b.parameters.count], values: UnsafeBufferPointer(start: b.secondMoment, count: b.parameters.count))]
+        }, to: dir.path + "/old.safetensors")
+        var state = TrainerState(schedule: try LRSchedule(type: .constant, learningRate: 1, totalSteps: 1),
+                                 earlyStopping: EarlyStopping(metric: "eval_loss", greaterIsBetter: false, patience: nil))
+        optimizer.record(into: &state)
+        let weightsBefore = Array(UnsafeBufferPointer(start: model.parameters.pointer, count: model.parameters.count))
+        let adapterBefore = Array(UnsafeBufferPointer(start: model.lora!.parameters.pointer, count: model.lora!.parameters.count))
+        let next = try optimizer.step(2, microBatches: 1) { _ in try Self.microBatch(model, rows: 0..<2) }
+        for file in ["new", "old"] {
+            // The weights before step 2 and the restored optimizer take the same step.
+            let twin = try Self.model(Self.lora)
+            twin.parameters.pointer.update(from: weightsBefore, count: weightsBefore.count)
+            twin.lora!.parameters.pointer.update(from: adapterBefore, count: adapterBefore.count)
+            let restored = try Self.optimizer(twin)
+            try restored.restore(moments: try SafeTensorsFile(path: dir.path + "/\(file).safetensors"), from: state)
+            let y = try restored.step(2, microBatches: 1) { _ in try Self.microBatch(twin, rows: 0..<2) }
+            #expect(y == next, "\(file)")
+            #expect(Self.weights(twin) == Self.weights(model), "restored from the \(file) format, the step differs")
+        }
+        // A moment of a size that is neither is refused, naming the tensor.
+        var wrong = views.map { NamedTensor(name: $0.name, shape: $0.shape, values: $0.values) }
+        wrong[0].values.removeLast()
+        wrong[0].shape = [wrong[0].values.count]
+        try SafeTensorsWriter.write(wrong, to: dir.path + "/wrong.safetensors")
+        let fresh = try Self.optimizer(try Self.model(Self.lora))
+        #expect { try fresh.restore(moments: try SafeTensorsFile(path: dir.path + "/wrong.safetensors"), from: state) } throws: { error in
+            "\(error)".contains(wrong[0].name) && "\(error)".contains("trained elements")
+        }
     }
 
     /// A frozen backbone leaves its tensors untouched; the head still trains.

@@ -71,7 +71,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     ///
     /// - Throws: `CheckpointError` when the tensors do not form a valid adapter for `config`.
     public static func write(to directory: String, config: PEFTAdapterConfig, tensors: [TensorView]) throws {
-        let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, values: $0.values) }
+        let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, pieces: $0.pieces) }
         _ = try validate(named.map { ($0.name, $0.shape) }, config: config, file: directory + "/" + weightsFile)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -85,7 +85,7 @@ public struct PEFTAdapter: Sendable, Equatable {
     /// Writes the adapter's two files into the existing folder `directory`, leaving its other
     /// files alone (a checkpoint folder that also holds the base weights and optimizer state).
     public static func writeFiles(into directory: String, config: PEFTAdapterConfig, tensors: [TensorView]) throws {
-        let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, values: $0.values) }
+        let named = tensors.map { TensorView(name: PEFTNames.normalised($0.name), shape: $0.shape, pieces: $0.pieces) }
         _ = try validate(named.map { ($0.name, $0.shape) }, config: config, file: directory + "/" + weightsFile)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

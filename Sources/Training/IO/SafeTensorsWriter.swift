@@ -11,18 +11,20 @@ public enum SafeTensorsWriter {
     /// - Throws: `CheckpointError` naming the tensor for a shape that does not match the value
     ///   count, a duplicate or reserved name; `DataError` from the file system.
     public static func write(_ tensors: [TensorView], metadata: [String: String] = [:], to path: String) throws {
-        let header = try self.header(for: tensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata, path: path)
+        let header = try self.header(for: tensors.map { ($0.name, $0.shape, $0.count) }, metadata: metadata, path: path)
         let order = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         try AtomicFile.write(to: path) { writer in
             var length = UInt64(header.count).littleEndian
             try withUnsafeBytes(of: &length) { try writer.write($0) }
             try writer.write(header)
             for tensor in order {
-                #if _endian(big)
-                try writer.write(tensor.values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
-                #else
-                try writer.write(contentsOf: tensor.values)
-                #endif
+                for piece in tensor.pieces {
+                    #if _endian(big)
+                    try writer.write(piece.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+                    #else
+                    try writer.write(contentsOf: piece)
+                    #endif
+                }
             }
         }
     }

@@ -43,23 +43,43 @@ final class OptimizedBuffer {
                   secondMoment: secondMoment, learningRate: learningRate, gradientScale: gradientScale, workers: workers)
     }
 
-    /// The moments as tensors named `<prefix>.exp_avg` / `<prefix>.exp_avg_sq` (PyTorch's names).
+    /// The number of elements that train (the layout's segments).
+    var trainedCount: Int { layout.segments.reduce(0) { $0 + $1.range.count } }
+
+    /// The moments as tensors named `<prefix>.exp_avg` / `<prefix>.exp_avg_sq` (PyTorch's names),
+    /// of the trained elements only — the layout's segments one after the other, as PyTorch's
+    /// optimizer state holds the parameters that train: the whole buffer under full fine-tuning,
+    /// the few trained tensors of the base model under LoRA (not hundreds of MB of zeros).
     func momentViews(prefix: String) -> [TensorView] {
-        [TensorView(name: "\(prefix).exp_avg", shape: [parameters.count], values: UnsafeBufferPointer(start: firstMoment, count: parameters.count)),
-         TensorView(name: "\(prefix).exp_avg_sq", shape: [parameters.count], values: UnsafeBufferPointer(start: secondMoment, count: parameters.count))]
+        let shape = [trainedCount]
+        return [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)].map { name, moment in
+            TensorView(name: "\(prefix).\(name)", shape: shape,
+                       pieces: layout.segments.map { UnsafeBufferPointer(start: moment + $0.range.lowerBound, count: $0.range.count) })
+        }
     }
 
-    /// Reads the moments of the trained ranges (`layout`'s segments) from `file`; the rest stay
-    /// zero and unwritten, as the update never reads them.
+    /// Reads the moments of the trained ranges from `file`: tensors of the trained elements in
+    /// segment order (`momentViews`), or of the whole buffer (checkpoints written before
+    /// 2026-12-07, which held every element). The rest stay zero and unwritten, as the update
+    /// never reads them.
     func loadMoments(from file: SafeTensorsFile, prefix: String) throws {
+        let trained = trainedCount
         for (name, moment) in [("\(prefix).exp_avg", firstMoment), ("\(prefix).exp_avg_sq", secondMoment)] {
             let e = try file.entry(name)
-            guard e.shape == [parameters.count] else {
-                throw CheckpointError(file: file.path, tensor: name, "has shape \(e.shape) but \([parameters.count]) is expected")
+            let whole: Bool
+            switch e.shape {
+            case [trained]: whole = false
+            case [parameters.count]: whole = true
+            default:
+                throw CheckpointError(file: file.path, tensor: name,
+                                      "has shape \(e.shape) but [\(trained)] (the trained elements) is expected: the checkpoint belongs to another model or strategy")
             }
+            var offset = 0
             for segment in layout.segments {
-                try file.readFinite(name, elements: segment.range,
+                let source = whole ? segment.range : offset..<(offset + segment.range.count)
+                try file.readFinite(name, elements: source,
                                     into: UnsafeMutableBufferPointer(start: moment + segment.range.lowerBound, count: segment.range.count))
+                offset += segment.range.count
             }
         }
     }
