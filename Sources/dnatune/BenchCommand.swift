@@ -117,7 +117,9 @@ struct BenchTrain: ParsableCommand {
         for round in 1...max(1, rounds) {
             for c in cases {
                 sgemmRates[c.name, default: []].append(BLAS.measureGFLOPs())
-                PeakMemory.reset()
+                if !PeakMemory.reset(), round == 1, c.name == cases.first?.name {
+                    say("(this system cannot reset a process's peak memory: dnatune's peak MB is the process's so far)")
+                }
                 let r = try TrainingBenchmark.run(config: c.config, strategy: c.strategy, batch: batch, length: length,
                                                   steps: steps, threads: threads)
                 swiftResults[c.name, default: []].append(r)
