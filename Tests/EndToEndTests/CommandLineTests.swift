@@ -53,6 +53,22 @@ import Testing
     }
     #endif
 
+    /// `bench train` reports each case's own peak memory: the peak is reset before every case, so
+    /// the smaller model measured again after the larger one (second round) does not report the
+    /// larger one's peak, as a process-wide high-water mark would.
+    @Test func benchTrainReportsEachCasesOwnPeakMemory() throws {
+        let r = try runProcess(Binary.url, ["bench", "train", "--no-torch", "--only", "full", "--rounds", "2",
+                                            "--steps", "1", "--batch", "2", "--length", "8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Summary rows: name, train/s, infer/s, GFLOP/s (%), GFLOP/s (%), peak MB.
+        func peak(_ name: String) -> Double? {
+            r.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+        }
+        let small = try #require(peak("h128 full"), "\(r.stdout)"), large = try #require(peak("h256 full"), "\(r.stdout)")
+        #expect(small > 0 && small < large, "\(r.stdout)")
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let r = try runProcess(Binary.url, ["--version"])
         #expect(r.status == 0)
