@@ -1,7 +1,13 @@
 /// Where each activation lives in a `BertModel`'s activation buffer for one batch shape.
 /// Plain integers only, so computing it allocates nothing.
+///
+/// A pass that backpropagates keeps every layer's activations (`retainsLayers`); an inference pass
+/// does not need them, so its layers share one block and its encoder outputs alternate between
+/// two buffers: the memory no longer grows with depth.
 struct ActivationOffsets {
     let n: Int, c: Int, inter: Int, heads: Int, t: Int, b: Int
+    /// Every layer has its own block and output (for backward), or all share one (inference).
+    let retainsLayers: Bool
     var keyValid = 0, maskRaw = 0, embSum = 0, embMean = 0, embRstd = 0, embMask = 0, enc = 0
     var layerBase = 0, layerSize = 0
     // Within a layer block.
@@ -19,20 +25,26 @@ struct ActivationOffsets {
     var dEnc = 0, bufA = 0, bufB = 0, bufBig = 0, attnScratch = 0
     var total = 0
 
+    /// The layout of `model`'s last (or next) forward pass: `model.retainsLayers` says which.
     init(model: BertModel, batch: Int, length: Int) {
-        self.init(config: model.config, head: model.head, workers: model.workers, batch: batch, length: length)
+        self.init(config: model.config, head: model.head, workers: model.workers, batch: batch, length: length,
+                  retainsLayers: model.retainsLayers)
     }
 
     /// The layout a model of `config` with `head` and `workers` uses (no model needed).
-    init(config cfg: BertConfig, head: ModelHead, workers: Int, batch: Int, length: Int) {
+    init(config cfg: BertConfig, head: ModelHead, workers: Int, batch: Int, length: Int, retainsLayers: Bool = true) {
         b = batch; t = length; n = batch * length; c = cfg.hiddenSize; inter = cfg.intermediateSize
         heads = cfg.numAttentionHeads
+        self.retainsLayers = retainsLayers
         let layersCount = cfg.numHiddenLayers
+        // Without backward, layer l reads output l and writes output l + 1: two buffers suffice.
+        let outputs = retainsLayers ? layersCount + 1 : min(2, layersCount + 1)
+        let blocks = retainsLayers ? layersCount : min(1, layersCount)
         var o = 0
         func take(_ count: Int) -> Int { defer { o += count }; return o }
         keyValid = take(n); maskRaw = take(n)
         embSum = take(n * c); embMean = take(n); embRstd = take(n); embMask = take(n * c)
-        enc = take((layersCount + 1) * n * c)
+        enc = take(outputs * n * c)
         // Layer-relative offsets.
         var l = 0
         func lt(_ count: Int) -> Int { defer { l += count }; return l }
@@ -42,7 +54,7 @@ struct ActivationOffsets {
         h1 = lt(n * inter * (gated ? 2 : 1)); g = lt(n * inter); res2 = lt(n * c); mean2 = lt(n); rstd2 = lt(n); mask2 = lt(n * c)
         gateGelu = lt(gated ? n * inter : 0); gateDerivative = lt(gated ? n * inter : 0); dGated = lt(gated ? n * inter : 0)
         layerSize = l
-        layerBase = take(layersCount * layerSize)
+        layerBase = take(blocks * layerSize)
         let preLN = cfg.usesPreLayerNorm
         finalOut = take(preLN ? n * c : 0); finalMean = take(preLN ? n : 0); finalRstd = take(preLN ? n : 0)
         clsMask = take(preLN ? b * c : 0); clsDrop = take(preLN ? b * c : 0)
@@ -64,7 +76,7 @@ struct ActivationOffsets {
     }
 
     /// The offset of encoder output `l` (0 = embeddings' output).
-    @inline(__always) func enc(_ l: Int) -> Int { enc + l * n * c }
+    @inline(__always) func enc(_ l: Int) -> Int { enc + (retainsLayers ? l : l % 2) * n * c }
     /// The offset of the start of layer `l`'s block.
-    @inline(__always) func layer(_ l: Int) -> Int { layerBase + l * layerSize }
+    @inline(__always) func layer(_ l: Int) -> Int { layerBase + (retainsLayers ? l : 0) * layerSize }
 }

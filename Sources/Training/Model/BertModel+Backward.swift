@@ -6,6 +6,7 @@ extension BertModel {
     /// the lowest trainable part, and frozen weights get no weight-gradient products.
     public func backward() {
         precondition(lossReady, "BertModel.backward() needs loss(labels:) after forward")
+        precondition(retainsLayers, "BertModel.backward() after a forward pass with retainActivations: false")
         guard let acts, batch > 0, length > 0 else { return }
         let a = ActivationOffsets(model: self, batch: batch, length: length)
         let n = rowCount, c = a.c, inter = a.inter, T = length, L = config.numHiddenLayers

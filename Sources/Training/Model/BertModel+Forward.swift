@@ -8,6 +8,10 @@ extension BertModel {
     ///   - attentionMask: `[batch, length]`, 1 for real tokens and 0 for padding (padding keys get
     ///     no attention; a row with no real token attends uniformly, as HF does).
     ///   - training: dropout on (fresh masks from the model's seeded generator) or off.
+    ///   - retainActivations: keep every layer's activations for `backward()` (the default). An
+    ///     inference pass (evaluation, prediction) passes false: its layers then share one block of
+    ///     activation memory, which stops growing with the number of layers, and `backward()`
+    ///     cannot follow it.
     ///   - labels: masked LM only, optional: `[batch, length]` labels with -100 on positions that
     ///     are not scored. The head then predicts the labelled positions alone (the only rows the
     ///     loss reads): `logits` has one row per `predictedPositions` entry. Hugging Face computes
@@ -15,7 +19,7 @@ extension BertModel {
     /// - Throws: `ModelError` naming the batch row and position of a token id outside the
     ///   vocabulary, or when `length` exceeds `max_position_embeddings`.
     public func forward(inputIds: UnsafePointer<Int32>, attentionMask: UnsafePointer<Int32>,
-                        batch: Int, length: Int, training: Bool,
+                        batch: Int, length: Int, training: Bool, retainActivations: Bool = true,
                         predictLabelled labels: UnsafePointer<Int32>? = nil) throws(ModelError) {
         guard batch >= 0, length >= 0 else { throw ModelError("negative batch (\(batch)) or length (\(length))") }
         guard config.usesALiBi || length <= config.maxPositionEmbeddings else {
@@ -24,6 +28,7 @@ extension BertModel {
         for i in 0..<(batch * length) where inputIds[i] < 0 || Int(inputIds[i]) >= config.vocabSize {
             throw ModelError("token id \(inputIds[i]) at batch row \(i / length), position \(i % length) is outside the vocabulary of \(config.vocabSize)")
         }
+        retainsLayers = retainActivations
         reserve(batch: batch, length: length)
         self.batch = batch; self.length = length; self.training = training
         predictsSelection = head == .maskedLM && labels != nil
@@ -243,7 +248,8 @@ extension BertModel {
         return mask
     }
 
-    /// Grows the activation buffers to fit `batch × length` (never shrinks).
+    /// Grows the activation buffers to fit `batch × length` in the layout of the next forward pass
+    /// (`retainsLayers`; never shrinks).
     public func reserve(batch: Int, length: Int) {
         let need = ActivationOffsets(model: self, batch: batch, length: length).total
         if need > actsCapacity {

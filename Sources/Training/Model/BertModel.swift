@@ -87,6 +87,9 @@ public final class BertModel: @unchecked Sendable {
     var rowPositions: UnsafeMutablePointer<Int32>?
     var hiddenP: Float = 0, attnP: Float = 0
     var training = false
+    /// Whether the last forward pass kept every layer's activations for `backward()` (false after
+    /// an inference pass with `retainActivations: false`, whose layers shared one block).
+    var retainsLayers = true
     var forwardCount: UInt64 = 0
     var stepSeed: UInt64 = 0
     var lossReady = false

@@ -124,7 +124,8 @@ public enum TrainingBenchmark {
         /// One inference pass (forward without dropout); returns its wall time in seconds.
         func inferStep() throws -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
-            try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: false)
+            try model.forward(inputIds: ids, attentionMask: mask, batch: batch, length: length, training: false,
+                              retainActivations: false)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
     }

@@ -9,7 +9,8 @@ extension Pretrainer {
         let b = validation.batchSize, t = validation.sequenceLength, v = model.config.vocabSize
         while try validation.next() {
             try model.forward(inputIds: validation.inputIDs.baseAddress!, attentionMask: validation.attentionMask.baseAddress!,
-                              batch: b, length: t, training: false, predictLabelled: validation.labels.baseAddress!)
+                              batch: b, length: t, training: false, retainActivations: false,
+                              predictLabelled: validation.labels.baseAddress!)
             let labels = model.predictedPositions.map { validation.labels[Int($0)] }
             guard !labels.isEmpty else { continue }
             scores.add(logits: model.logits.baseAddress!, labels: labels, rows: labels.count, classes: v)

@@ -14,7 +14,7 @@ extension BertModel {
             try batch.tokenIDs.withUnsafeBufferPointer { ids in
                 try batch.attentionMask.withUnsafeBufferPointer { mask in
                     try forward(inputIds: ids.baseAddress!, attentionMask: mask.baseAddress!,
-                                batch: batch.batchSize, length: batch.length, training: false)
+                                batch: batch.batchSize, length: batch.length, training: false, retainActivations: false)
                 }
             }
             try body(batch, logits)
