@@ -56,4 +56,12 @@ import Testing
             }
         }
     }
+
+    /// A buffer the system cannot give is an error with its size, not a crash: calloc refuses
+    /// a count whose bytes overflow.
+    @Test func anImpossibleBufferIsAnError() {
+        #expect { _ = try ZeroedFloats.allocate(Int.max / 2) } throws: { error in
+            "\(error)".contains("not enough memory") && "\(error)".contains("MB")
+        }
+    }
 }

@@ -6,10 +6,10 @@ import Testing
 /// frozen ranges, and what a run does with it — the live training unchanged, the average
 /// evaluated, kept as best and tested, and carried across a resume.
 @Suite(.serialized) struct WeightAverageTests {
-    static func store(_ values: [Float]) -> ParameterStore {
+    static func store(_ values: [Float]) throws -> ParameterStore {
         var layout = ParameterLayout()
         _ = layout.append("w", [values.count])
-        let s = ParameterStore(layout: layout)
+        let s = try ParameterStore(layout: layout)
         for (i, v) in values.enumerated() { s.pointer[i] = v }
         return s
     }
@@ -19,7 +19,7 @@ import Testing
     /// Elements 2..<4 frozen: they are neither averaged nor swapped; the others follow
     /// a ← d·a + (1−d)·w with d = min(decay, (1+t)/(10+t)), computed here in Double.
     @Test func averagesTheTrainedElementsOnly() throws {
-        let p = Self.store([1, 2, 3, 4, 5, 6]), g = Self.store([0, 0, 0, 0, 0, 0])
+        let p = try Self.store([1, 2, 3, 4, 5, 6]), g = try Self.store([0, 0, 0, 0, 0, 0])
         let layout = try OptimizerLayout(count: 6, decayRanges: [], frozenRanges: [2..<4])
         let avg = try WeightAverage(buffers: [TrainedBuffer(name: "base", parameters: p, gradients: g, layout: layout)], decay: 0.5)
         #expect(avg.decay(atUpdate: 1) == 2.0 / 11)
@@ -62,7 +62,7 @@ import Testing
         let steps = (0..<3).map { _ in (0..<n).map { _ in rng.nextFloat() } }
         let layout = try OptimizerLayout(count: n, decayRanges: [], frozenRanges: [100_001..<100_004])
         func run(_ workers: Int) throws -> (average: [Float], live: [Float]) {
-            let p = Self.store(start), g = Self.store([Float](repeating: 0, count: n))
+            let p = try Self.store(start), g = try Self.store([Float](repeating: 0, count: n))
             let avg = try WeightAverage(buffers: [TrainedBuffer(name: "base", parameters: p, gradients: g, layout: layout)],
                                         decay: 0.9, workers: workers)
             for (t, w) in steps.enumerated() {

@@ -106,10 +106,7 @@ public final class SafeTensorsFile {
         guard let out = destination.baseAddress, let mapping = file.base else { return }
         e.dtype.convert(mapping + dataStart + e.dataOffsets.lowerBound + elements.lowerBound * e.dtype.size,
                         count: elements.count, into: out)
-        if let bad = destination.firstIndex(where: { !$0.isFinite }) {
-            throw CheckpointError(file: path, tensor: name,
-                                  "holds a non-finite value (\(destination[bad]) at element \(elements.lowerBound + bad)); the checkpoint is corrupt or was saved from a diverged run")
-        }
+        try requireFinite(name, destination, from: elements.lowerBound)
     }
 
     /// Reads tensor `name` into `destination` after checking its shape equals `shape`.

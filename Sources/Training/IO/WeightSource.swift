@@ -25,9 +25,15 @@ extension WeightSource {
     /// and the first bad element, never weights that train to nothing.
     public func readFinite(_ name: String, shape: [Int], into destination: UnsafeMutableBufferPointer<Float>) throws {
         try read(name, shape: shape, into: destination)
-        if let bad = destination.firstIndex(where: { !$0.isFinite }) {
+        try requireFinite(name, destination, from: 0)
+    }
+
+    /// Throws the error `readFinite` names when `values`, tensor `name`'s elements from element
+    /// `first` on, hold a NaN or an infinity.
+    func requireFinite(_ name: String, _ values: UnsafeMutableBufferPointer<Float>, from first: Int) throws {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw CheckpointError(file: path, tensor: name,
-                                  "holds a non-finite value (\(destination[bad]) at element \(bad)); the checkpoint is corrupt or was saved from a diverged run")
+                                  "holds a non-finite value (\(values[bad]) at element \(first + bad)); the checkpoint is corrupt or was saved from a diverged run")
         }
     }
 

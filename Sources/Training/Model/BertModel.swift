@@ -213,8 +213,8 @@ public final class BertModel: @unchecked Sendable {
             mlmLnB = layout.append("cls.predictions.transform.LayerNorm.bias", [c])
             mlmBias = layout.append("cls.predictions.bias", [config.vocabSize])
         }
-        parameters = ParameterStore(layout: layout)
-        gradients = ParameterStore(layout: layout)
+        parameters = try ParameterStore(layout: layout)
+        gradients = try ParameterStore(layout: layout)
 
         if case .lora(let loraConfig) = strategy {
             lora = try LoRAAdapter(config: loraConfig, sites: LinearSite.all(config: config, head: head),

@@ -74,8 +74,8 @@ public final class LoRAAdapter: @unchecked Sendable {
         self.modules = modules
         forwardSeed = Array(repeating: 0, count: modules.count)
         indexBySite = index
-        parameters = ParameterStore(layout: layout)
-        gradients = ParameterStore(layout: layout)
+        parameters = try ParameterStore(layout: layout)
+        gradients = try ParameterStore(layout: layout)
         var gen = DropoutGenerator(seed: seed, stream: 0x10A)
         for m in modules {
             let bound = 1 / Float(m.inFeatures).squareRoot()

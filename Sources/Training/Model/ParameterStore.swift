@@ -57,10 +57,12 @@ public final class ParameterStore: @unchecked Sendable {
     /// The zeros come from the system (`ZeroedFloats`), not from writing them: the pages of a
     /// large buffer stay unmapped until written, so the gradients of frozen tensors — never
     /// written under LoRA or freezing — take no memory.
-    public init(layout: ParameterLayout) {
+    ///
+    /// - Throws: `ModelError` with the size when the system cannot give the memory.
+    public init(layout: ParameterLayout) throws(ModelError) {
         views = layout.views
         count = layout.count
-        pointer = ZeroedFloats.allocate(count)
+        pointer = try ZeroedFloats.allocate(count)
         var index: [String: Int] = [:]
         for (i, view) in views.enumerated() { index[view.name] = i }
         indexByName = index
@@ -106,10 +108,13 @@ public final class ParameterStore: @unchecked Sendable {
 /// freezing) then hold only the part that trains.
 enum ZeroedFloats {
     /// `count` zeroed floats (at least one); given back with `release`.
-    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+    ///
+    /// - Throws: `ModelError` with the size when the system cannot give the memory.
+    static func allocate(_ count: Int) throws(ModelError) -> UnsafeMutablePointer<Float> {
         let n = max(1, count)
         guard let raw = calloc(n, MemoryLayout<Float>.stride) else {
-            fatalError("out of memory allocating \(n) floats (\(n * MemoryLayout<Float>.stride / 1_048_576) MB)")
+            throw ModelError("not enough memory for \(n) floats (\(n / (1_048_576 / MemoryLayout<Float>.stride)) MB); "
+                             + "a smaller model, batch or strategy (LoRA, freezing) needs less")
         }
         return raw.bindMemory(to: Float.self, capacity: n)
     }

@@ -20,8 +20,11 @@ final class OptimizedBuffer {
         adam = try AdamW(layout: layout, hyperparameters: hyperparameters)
         // Zeroed by the system: the moments of ranges that do not train are never written and
         // take no memory (under LoRA, all of the base model but the modules it saves).
-        firstMoment = ZeroedFloats.allocate(parameters.count)
-        secondMoment = ZeroedFloats.allocate(parameters.count)
+        firstMoment = try ZeroedFloats.allocate(parameters.count)
+        do { secondMoment = try ZeroedFloats.allocate(parameters.count) } catch {
+            ZeroedFloats.release(firstMoment)
+            throw error
+        }
     }
 
     deinit {
