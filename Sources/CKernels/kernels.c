@@ -101,6 +101,32 @@ DNT_INLINE void gelu_backward_body(float *dinp, const float *inp, const float *d
     }
 }
 
+// SiLU, x·σ(x) with σ(x) = 1/(1 + e^-x), as the Nucleotide Transformer v2's SwiGLU applies it
+// to the gate half; its derivative σ(x)·(1 + x·(1 - σ(x))). Same aliasing rules as GELU's.
+DNT_INLINE float sigmoid_poly(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
+
+DNT_INLINE void silu_forward_body(float *out, float *derivative, const float *inp, long count) {
+    if (derivative) {
+#pragma clang loop vectorize(assume_safety)
+        for (long i = 0; i < count; i++) {
+            float x = inp[i], s = sigmoid_poly(x);
+            out[i] = x * s;
+            derivative[i] = s * (1.0f + x * (1.0f - s));
+        }
+    } else {
+#pragma clang loop vectorize(assume_safety)
+        for (long i = 0; i < count; i++) out[i] = inp[i] * sigmoid_poly(inp[i]);
+    }
+}
+
+DNT_INLINE void silu_backward_body(float *dinp, const float *inp, const float *dout, long count) {
+#pragma clang loop vectorize(assume_safety)
+    for (long i = 0; i < count; i++) {
+        float x = inp[i], s = sigmoid_poly(x);
+        dinp[i] = dout[i] * (s * (1.0f + x * (1.0f - s)));
+    }
+}
+
 // Dropout masks: eight xoshiro128+ streams side by side (the state is s0[8], s1[8], s2[8], s3[8]),
 // one uniform float in [0, 1) per lane and step from the top 23 bits of s0 + s3. Written with
 // vector types so that each step is a handful of vector instructions on any target.
@@ -348,6 +374,8 @@ dnt_isa dnt_kernels_isa(void) {
 
 DNT_KERNEL(gelu_forward, (float *out, float *derivative, const float *inp, long count), (out, derivative, inp, count))
 DNT_KERNEL(gelu_backward, (float *dinp, const float *inp, const float *dout, long count), (dinp, inp, dout, count))
+DNT_KERNEL(silu_forward, (float *out, float *derivative, const float *inp, long count), (out, derivative, inp, count))
+DNT_KERNEL(silu_backward, (float *dinp, const float *inp, const float *dout, long count), (dinp, inp, dout, count))
 DNT_KERNEL(softmax_row, (float *row, const float *valid, long count), (row, valid, count))
 DNT_KERNEL(uniform, (uint32_t *state, float *out, long count), (state, out, count))
 DNT_KERNEL(dropout, (uint32_t *state, float *out, const float *x, long count, float p), (state, out, x, count, p))

@@ -61,6 +61,33 @@ import Testing
         }
     }
 
+    /// SiLU (NT v2's SwiGLU gate) and its derivative against the definition in Double, in place
+    /// as the model runs it, over a range that reaches the saturated tails and leaves a vector tail.
+    @Test(arguments: isas)
+    func siluMatchesTheDefinition(_ isa: dnt_isa) {
+        var rng = SplitMix(seed: 5)
+        let x = (0..<1_003).map { _ in rng.nextFloat() * 12 } + [-100, -88, -20, -0.0, 0, 20, 88, 100]
+        var inPlace = x, out = [Float](repeating: 0, count: x.count)
+        inPlace.withUnsafeMutableBufferPointer { d in
+            out.withUnsafeMutableBufferPointer { o in
+                dnt_silu_forward_isa(isa, o.baseAddress, d.baseAddress, d.baseAddress, x.count)
+            }
+        }
+        var backward = [Float](repeating: 0, count: x.count)
+        let ones = [Float](repeating: 1, count: x.count)
+        dnt_silu_backward_isa(isa, &backward, x, ones, x.count)
+        var plain = [Float](repeating: 0, count: x.count)
+        dnt_silu_forward_isa(isa, &plain, nil, x, x.count)
+        for i in x.indices {
+            let v = Double(x[i]), s = 1 / (1 + exp(-v))
+            let silu = v * s, derivative = s * (1 + v * (1 - s))
+            #expect(abs(Double(out[i]) - silu) <= 2e-6 * max(1, abs(silu)), "\(Self.name(isa)) silu(\(v))")
+            #expect(abs(Double(inPlace[i]) - derivative) <= 2e-6 * max(1, abs(derivative)), "\(Self.name(isa)) silu'(\(v))")
+            #expect(backward[i] == inPlace[i])
+            #expect(plain[i] == out[i])
+        }
+    }
+
     @Test(arguments: isas)
     func softmaxRowOverValidKeys(_ isa: dnt_isa) {
         var rng = SplitMix(seed: 5)

@@ -48,6 +48,16 @@ void dnt_gelu_forward_isa(dnt_isa isa, float *out, float *derivative, const floa
 void dnt_gelu_backward(float *dinp, const float *inp, const float *dout, long count);
 void dnt_gelu_backward_isa(dnt_isa isa, float *dinp, const float *inp, const float *dout, long count);
 
+/// `out = x·σ(x)`, SiLU (Swish) with `σ(x) = 1/(1 + e^-x)`, for `count` floats. With `derivative`
+/// (may be NULL) also writes `SiLU'(x) = σ(x)·(1 + x·(1 - σ(x)))` there. `out` and `derivative` may
+/// each alias `inp` but not each other.
+void dnt_silu_forward(float *out, float *derivative, const float *inp, long count);
+void dnt_silu_forward_isa(dnt_isa isa, float *out, float *derivative, const float *inp, long count);
+
+/// `dinp = dout · SiLU'(x)` with `x = inp`, recomputing the derivative; `dinp` may alias `dout` or `inp`.
+void dnt_silu_backward(float *dinp, const float *inp, const float *dout, long count);
+void dnt_silu_backward_isa(dnt_isa isa, float *dinp, const float *inp, const float *dout, long count);
+
 /// In-place softmax of one row of `count` scores over the keys whose `valid` is nonzero;
 /// the others get exactly 0. A row with no valid key becomes all 0.
 void dnt_softmax_row(float *row, const float *valid, long count);

@@ -43,11 +43,7 @@ func gatedForward(out: UnsafeMutablePointer<Float>, activated: UnsafeMutablePoin
         for r in start..<end {
             let u = inp + r * 2 * width, v = u + width, act = activated + r * width
             if silu {
-                for j in 0..<width {
-                    let x = u[j], s = 1 / (1 + expf(-x))
-                    act[j] = x * s
-                    derivative?[r * width + j] = s * (1 + x * (1 - s))
-                }
+                dnt_silu_forward(act, derivative.map { $0 + r * width }, u, width)
             } else {
                 dnt_gelu_forward(act, derivative.map { $0 + r * width }, u, width)
             }
@@ -71,10 +67,7 @@ func gatedBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>
             if let derivative {
                 multiply(du, du, derivative + r * width, count: width)
             } else if silu {
-                for j in 0..<width {
-                    let x = u[j], s = 1 / (1 + expf(-x))
-                    du[j] *= s * (1 + x * (1 - s))
-                }
+                dnt_silu_backward(du, u, du, width)
             } else {
                 dnt_gelu_backward(du, u, du, width)
             }
