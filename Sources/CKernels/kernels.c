@@ -319,6 +319,25 @@ DNT_INLINE void erf_body(float *out, const float *inp, long count) {
     for (long i = 0; i < count; i++) out[i] = erf_poly(inp[i]);
 }
 
+// AdamW's update: a stream over four arrays (28 bytes per element), which the vector square root
+// and the two divisions keep up with. Multiply-adds stay separate (contraction off), so the vector
+// body and the scalar remainder round alike and a split of the array anywhere changes no bit.
+DNT_INLINE void adamw_body(float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                           long count, int decays, const dnt_adamw_constants *constants) {
+#pragma clang fp contract(off)
+    const dnt_adamw_constants c = *constants;
+    const float decay = decays ? c.decay : 1.0f;  // x·1 is x, NaN and -0 included
+    for (long i = 0; i < count; i++) {
+        float gg = g[i] * c.gradient_scale, pp = p[i] * decay;
+        float mm = m[i] + c.one_minus_beta1 * (gg - m[i]);
+        float vv = v[i] * c.beta2 + c.one_minus_beta2 * (gg * gg);
+        float denominator = __builtin_elementwise_sqrt(vv) / c.bias2_sqrt + c.epsilon;
+        p[i] = pp + c.negative_step_size * (mm / denominator);
+        m[i] = mm;
+        v[i] = vv;
+    }
+}
+
 // ---- Dispatch ----
 
 static dnt_isa best_isa(void) {
@@ -400,3 +419,6 @@ DNT_KERNEL_WIDTHS(lora_backward, lora_backward_body_v8, lora_backward_body_v16, 
            (dout, ldout, rows, outFeatures, bt, r, scaling, u, x, ldx, in, a, state, p, scratch, dinp, ldinp, du, dbt, da))
 DNT_KERNEL(exp, (float *out, const float *inp, long count), (out, inp, count))
 DNT_KERNEL(erf, (float *out, const float *inp, long count), (out, inp, count))
+DNT_KERNEL(adamw, (float *params, const float *gradients, float *first_moment, float *second_moment, long count,
+                   int decays, const dnt_adamw_constants *constants),
+           (params, gradients, first_moment, second_moment, count, decays, constants))

@@ -237,26 +237,3 @@ import Testing
         #expect(TrainingPlan(config: config, trainSamples: 10).stepsPerEpoch == windows.count)
     }
 }
-
-/// The SIMD square root AdamW uses: within 2 ulp of the exact one over the whole Float range,
-/// exact for the awkward values.
-@Suite struct AdamWSquareRootTests {
-    @Test func withinTwoUlpEverywhere() {
-        var x = Float.leastNormalMagnitude, worst: Float = 0
-        while x < Float.greatestFiniteMagnitude / 2 {
-            let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) / 8) })
-            let got = AdamW.squareRoot(lanes)
-            for i in 0..<8 { worst = max(worst, abs(got[i] - lanes[i].squareRoot()) / lanes[i].squareRoot().ulp) }
-            x *= 1.9
-        }
-        #expect(worst <= 2)
-    }
-
-    @Test func awkwardValues() {
-        let subnormal = Float.leastNormalMagnitude / 128   // about 9e-41
-        let got = AdamW.squareRoot(SIMD8<Float>(0, subnormal, Float.leastNonzeroMagnitude, .infinity, 4, 2, 1, 0))
-        #expect(got[0] == 0 && got[1] == subnormal.squareRoot() && got[3] == .infinity && got[4] == 2)
-        #expect(AdamW.squareRoot(SIMD8<Float>(repeating: .nan))[0].isNaN)
-        #expect(AdamW.squareRoot(SIMD8<Float>(repeating: 0)) == SIMD8<Float>(repeating: 0))
-    }
-}

@@ -88,6 +88,39 @@ import Testing
         }
     }
 
+    /// AdamW's update on every instruction set gives the bits of the formula written out in
+    /// scalar Swift Float operations (no fused multiply-adds, exact square root), in vector bodies
+    /// and tails alike, with and without decay, for values that reach zero, subnormal and large
+    /// second moments.
+    @Test(arguments: isas)
+    func adamwIsTheScalarFormulaBitForBit(_ isa: dnt_isa) {
+        var rng = SplitMix(seed: 13)
+        let c = dnt_adamw_constants(decay: 0.999, one_minus_beta1: 0.1, beta2: 0.999, one_minus_beta2: 0.001,
+                                    bias2_sqrt: 0.0447, epsilon: 1e-8, negative_step_size: -3e-4, gradient_scale: 0.37)
+        for count in [0, 1, 7, 15, 16, 17, 33, 1_003] {
+            for decays in [false, true] {
+                var p = (0..<count).map { _ in rng.nextFloat() }
+                let g = (0..<count).map { i in i % 11 == 3 ? 0 : rng.nextFloat() * (i % 5 == 0 ? 1e-20 : 1) }
+                var m = (0..<count).map { _ in rng.nextFloat() * 1e-2 }
+                var v = (0..<count).map { i in i % 7 == 2 ? 0 : abs(rng.nextFloat()) * (i % 3 == 0 ? 1e-30 : 1e4) }
+                var want = (p, m, v)
+                for i in 0..<count {
+                    let gg = g[i] * c.gradient_scale, pp = decays ? p[i] * c.decay : p[i]
+                    let mm = m[i] + c.one_minus_beta1 * (gg - m[i])
+                    let vv = v[i] * c.beta2 + c.one_minus_beta2 * (gg * gg)
+                    let denominator = vv.squareRoot() / c.bias2_sqrt + c.epsilon
+                    want.0[i] = pp + c.negative_step_size * (mm / denominator); want.1[i] = mm; want.2[i] = vv
+                }
+                withUnsafePointer(to: c) { constants in
+                    dnt_adamw_isa(isa, &p, g, &m, &v, count, decays ? 1 : 0, constants)
+                }
+                #expect(p.map(\.bitPattern) == want.0.map(\.bitPattern), "\(Self.name(isa)) params, count \(count), decay \(decays)")
+                #expect(m.map(\.bitPattern) == want.1.map(\.bitPattern), "\(Self.name(isa)) m, count \(count)")
+                #expect(v.map(\.bitPattern) == want.2.map(\.bitPattern), "\(Self.name(isa)) v, count \(count)")
+            }
+        }
+    }
+
     @Test(arguments: isas)
     func softmaxRowOverValidKeys(_ isa: dnt_isa) {
         var rng = SplitMix(seed: 5)

@@ -138,6 +138,37 @@ void dnt_exp_isa(dnt_isa isa, float *out, const float *inp, long count);
 void dnt_erf(float *out, const float *inp, long count);
 void dnt_erf_isa(dnt_isa isa, float *out, const float *inp, long count);
 
+/// The per-step constants of one AdamW update (see `dnt_adamw`).
+typedef struct {
+    /// `1 - lr·weight_decay`: what a decayed parameter is multiplied by.
+    float decay;
+    /// `1 - β1`.
+    float one_minus_beta1;
+    /// `β2`.
+    float beta2;
+    /// `1 - β2`.
+    float one_minus_beta2;
+    /// `sqrt(1 - β2^t)`, the second moment's bias correction.
+    float bias2_sqrt;
+    /// `ε`, added to the corrected `sqrt(v)`.
+    float epsilon;
+    /// `-lr / (1 - β1^t)`.
+    float negative_step_size;
+    /// What each gradient is multiplied by as it is read (gradient clipping's factor).
+    float gradient_scale;
+} dnt_adamw_constants;
+
+/// One AdamW update of `count` elements, as `torch.optim.AdamW`, in this order of Float operations
+/// and without fused multiply-adds: `g ← g·gradient_scale`; `p ← p·decay` (only when `decays` is
+/// nonzero); `m ← m + (1-β1)·(g - m)`; `v ← v·β2 + (1-β2)·(g·g)`;
+/// `p ← p + negative_step_size · (m / (sqrt(v)/bias2_sqrt + ε))`, with a correctly rounded square
+/// root, so every element gets the same bits whether it falls in a vector or the scalar tail.
+/// The four arrays must not overlap.
+void dnt_adamw(float *params, const float *gradients, float *first_moment, float *second_moment, long count,
+               int decays, const dnt_adamw_constants *constants);
+void dnt_adamw_isa(dnt_isa isa, float *params, const float *gradients, float *first_moment, float *second_moment,
+                   long count, int decays, const dnt_adamw_constants *constants);
+
 #ifdef __cplusplus
 }
 #endif
