@@ -30,6 +30,13 @@ import Testing
         #expect(model.parameters.count > 32 << 20 / 4)
         let optimizer = try Optimizer(model: model, hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
                                       schedule: try LRSchedule(type: .constant, learningRate: 1e-3, totalSteps: 2), maxGradNorm: 1)
+        // The moments of the trained ranges are written (mapped) before the first step, so that
+        // AdamW's first read does not map the shared zero page; the frozen ones are not.
+        let fresh = try #require(optimizer.buffers.first { $0.name == "base" })
+        for moment in [fresh.firstMoment, fresh.secondMoment] {
+            let fraction = Self.residentFraction(moment, count: model.parameters.count)
+            #expect(strategy == .full ? fraction > 0.99 : fraction < 0.02, "moment before the first step: \(fraction)")
+        }
         let batch = 2, length = 16
         let ids = (0..<(batch * length)).map { Int32(($0 * 7919) % config.vocabSize) }
         let mask = [Int32](repeating: 1, count: batch * length)

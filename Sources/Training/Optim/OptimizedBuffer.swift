@@ -25,6 +25,16 @@ final class OptimizedBuffer {
             ZeroedFloats.release(firstMoment)
             throw error
         }
+        // The trained ranges' zeros written now, once: AdamW reads each moment before it writes
+        // it, and a page first read maps the system's shared zero page, which the write after it
+        // must then replace on every core (a TLB shootdown per page — seconds of system time at
+        // the first step of a 100M-parameter model on a virtual machine). Written first, a page
+        // is simply mapped.
+        let first = firstMoment, second = secondMoment
+        layout.forEachChunk(workers: self.workers) { _, start, end in
+            (first + start).update(repeating: 0, count: end - start)
+            (second + start).update(repeating: 0, count: end - start)
+        }
     }
 
     deinit {
