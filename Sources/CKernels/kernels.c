@@ -319,6 +319,14 @@ DNT_INLINE void erf_body(float *out, const float *inp, long count) {
     for (long i = 0; i < count; i++) out[i] = erf_poly(inp[i]);
 }
 
+// A correctly rounded square root that vectorises: the elementwise builtin is llvm.sqrt without
+// errno (sqrtf's errno keeps a loop scalar unless built with -fno-math-errno).
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define DNT_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define DNT_SQRT(x) __builtin_sqrtf(x)
+#endif
+
 // AdamW's update: a stream over four arrays (28 bytes per element), which the vector square root
 // and the two divisions keep up with. Multiply-adds stay separate (contraction off), so the vector
 // body and the scalar remainder round alike and a split of the array anywhere changes no bit.
@@ -331,7 +339,7 @@ DNT_INLINE void adamw_body(float *restrict p, const float *restrict g, float *re
         float gg = g[i] * c.gradient_scale, pp = p[i] * decay;
         float mm = m[i] + c.one_minus_beta1 * (gg - m[i]);
         float vv = v[i] * c.beta2 + c.one_minus_beta2 * (gg * gg);
-        float denominator = __builtin_elementwise_sqrt(vv) / c.bias2_sqrt + c.epsilon;
+        float denominator = DNT_SQRT(vv) / c.bias2_sqrt + c.epsilon;
         p[i] = pp + c.negative_step_size * (mm / denominator);
         m[i] = mm;
         v[i] = vv;
