@@ -34,57 +34,50 @@ import Testing
         #expect(out == [1, -1])
     }
 
-    /// GELU and its derivative against the erf definition in Double, in place as the model runs
-    /// it (the derivative overwrites the input) and with a count that leaves a vector tail.
-    @Test(arguments: isas)
-    func geluMatchesTheErfDefinition(_ isa: dnt_isa) {
-        var rng = SplitMix(seed: 3)
-        let x = (0..<1_003).map { _ in rng.nextFloat() * 8 }
+    /// An activation kernel pair against its definition in Double: the forward pass in place as
+    /// the model runs it (the derivative overwrites the input) and without a derivative, the
+    /// backward pass recomputing the derivative, on `x` (a count that leaves a vector tail).
+    static func checkActivation(_ isa: dnt_isa, _ name: String, _ x: [Float],
+                                forward: (dnt_isa, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int) -> Void,
+                                backward: (dnt_isa, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, Int) -> Void,
+                                reference: (Double) -> (value: Double, derivative: Double)) {
         var inPlace = x, out = [Float](repeating: 0, count: x.count)
         inPlace.withUnsafeMutableBufferPointer { d in
-            out.withUnsafeMutableBufferPointer { o in
-                dnt_gelu_forward_isa(isa, o.baseAddress, d.baseAddress, d.baseAddress, x.count)
-            }
+            out.withUnsafeMutableBufferPointer { o in forward(isa, o.baseAddress, d.baseAddress, d.baseAddress, x.count) }
         }
-        var backward = [Float](repeating: 0, count: x.count)
+        var gradient = [Float](repeating: 0, count: x.count), plain = gradient
         let ones = [Float](repeating: 1, count: x.count)
-        dnt_gelu_backward_isa(isa, &backward, x, ones, x.count)
-        var plain = [Float](repeating: 0, count: x.count)
-        dnt_gelu_forward_isa(isa, &plain, nil, x, x.count)
+        backward(isa, &gradient, x, ones, x.count)
+        forward(isa, &plain, nil, x, x.count)
         for i in x.indices {
-            let v = Double(x[i]), cdf = 0.5 * (1 + erf(v / 2.0.squareRoot()))
-            let gelu = v * cdf, derivative = cdf + v * exp(-v * v / 2) / (2 * Double.pi).squareRoot()
-            #expect(abs(Double(out[i]) - gelu) <= 2e-6 * max(1, abs(gelu)), "\(Self.name(isa)) gelu(\(v))")
-            #expect(abs(Double(inPlace[i]) - derivative) <= 2e-6 * max(1, abs(derivative)), "\(Self.name(isa)) gelu'(\(v))")
-            #expect(backward[i] == inPlace[i])
+            let v = Double(x[i]), (value, derivative) = reference(v)
+            #expect(abs(Double(out[i]) - value) <= 2e-6 * max(1, abs(value)), "\(Self.name(isa)) \(name)(\(v))")
+            #expect(abs(Double(inPlace[i]) - derivative) <= 2e-6 * max(1, abs(derivative)), "\(Self.name(isa)) \(name)'(\(v))")
+            #expect(gradient[i] == inPlace[i])
             #expect(plain[i] == out[i])
         }
     }
 
-    /// SiLU (NT v2's SwiGLU gate) and its derivative against the definition in Double, in place
-    /// as the model runs it, over a range that reaches the saturated tails and leaves a vector tail.
+    /// GELU and its derivative against the erf definition.
+    @Test(arguments: isas)
+    func geluMatchesTheErfDefinition(_ isa: dnt_isa) {
+        var rng = SplitMix(seed: 3)
+        Self.checkActivation(isa, "gelu", (0..<1_003).map { _ in rng.nextFloat() * 8 },
+                             forward: dnt_gelu_forward_isa, backward: dnt_gelu_backward_isa) { v in
+            let cdf = 0.5 * (1 + erf(v / 2.0.squareRoot()))
+            return (v * cdf, cdf + v * exp(-v * v / 2) / (2 * Double.pi).squareRoot())
+        }
+    }
+
+    /// SiLU (NT v2's SwiGLU gate) and its derivative against the definition, over a range that
+    /// reaches the saturated tails.
     @Test(arguments: isas)
     func siluMatchesTheDefinition(_ isa: dnt_isa) {
         var rng = SplitMix(seed: 5)
-        let x = (0..<1_003).map { _ in rng.nextFloat() * 12 } + [-100, -88, -20, -0.0, 0, 20, 88, 100]
-        var inPlace = x, out = [Float](repeating: 0, count: x.count)
-        inPlace.withUnsafeMutableBufferPointer { d in
-            out.withUnsafeMutableBufferPointer { o in
-                dnt_silu_forward_isa(isa, o.baseAddress, d.baseAddress, d.baseAddress, x.count)
-            }
-        }
-        var backward = [Float](repeating: 0, count: x.count)
-        let ones = [Float](repeating: 1, count: x.count)
-        dnt_silu_backward_isa(isa, &backward, x, ones, x.count)
-        var plain = [Float](repeating: 0, count: x.count)
-        dnt_silu_forward_isa(isa, &plain, nil, x, x.count)
-        for i in x.indices {
-            let v = Double(x[i]), s = 1 / (1 + exp(-v))
-            let silu = v * s, derivative = s * (1 + v * (1 - s))
-            #expect(abs(Double(out[i]) - silu) <= 2e-6 * max(1, abs(silu)), "\(Self.name(isa)) silu(\(v))")
-            #expect(abs(Double(inPlace[i]) - derivative) <= 2e-6 * max(1, abs(derivative)), "\(Self.name(isa)) silu'(\(v))")
-            #expect(backward[i] == inPlace[i])
-            #expect(plain[i] == out[i])
+        Self.checkActivation(isa, "silu", (0..<1_003).map { _ in rng.nextFloat() * 12 } + [-100, -88, -20, -0.0, 0, 20, 88, 100],
+                             forward: dnt_silu_forward_isa, backward: dnt_silu_backward_isa) { v in
+            let s = 1 / (1 + exp(-v))
+            return (v * s, s * (1 + v * (1 - s)))
         }
     }
 
