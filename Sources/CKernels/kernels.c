@@ -76,56 +76,53 @@ DNT_INLINE float erf_poly(float input) {
 DNT_INLINE float normal_cdf(float x) { return 0.5f * (1.0f + erf_poly(x * 0.70710678118654752f)); }
 DNT_INLINE float normal_pdf(float x) { return exp_poly(-0.5f * x * x) * 0.39894228040143268f; }
 
-// The GELU loops run in place (an output at the same address as its input) as well as on
-// separate arrays: element i is read before element i is written, and nothing else overlaps, so
-// the vectoriser may ignore the possible aliasing.
-DNT_INLINE void gelu_forward_body(float *out, float *derivative, const float *inp, long count) {
-    if (derivative) {
-#pragma clang loop vectorize(assume_safety)
-        for (long i = 0; i < count; i++) {
-            float x = inp[i], cdf = normal_cdf(x), pdf = normal_pdf(x);
-            out[i] = x * cdf;
-            derivative[i] = cdf + x * pdf;
-        }
-    } else {
-#pragma clang loop vectorize(assume_safety)
-        for (long i = 0; i < count; i++) out[i] = inp[i] * normal_cdf(inp[i]);
-    }
+// The activations of the feed-forward layers, each as `NAME_value(x)` and `NAME_both(x, &derivative)`
+// (the value, and the derivative from the same intermediates); DNT_ACTIVATION(NAME) makes their
+// forward and backward loops. The loops run in place (an output at the same address as its input)
+// as well as on separate arrays: element i is read before element i is written, and nothing else
+// overlaps, so the vectoriser may ignore the possible aliasing.
+
+// GELU, exact (erf): x·Φ(x), its derivative Φ(x) + x·φ(x).
+DNT_INLINE float gelu_value(float x) { return x * normal_cdf(x); }
+DNT_INLINE float gelu_both(float x, float *derivative) {
+    float cdf = normal_cdf(x), pdf = normal_pdf(x);
+    *derivative = cdf + x * pdf;
+    return x * cdf;
 }
 
-DNT_INLINE void gelu_backward_body(float *dinp, const float *inp, const float *dout, long count) {
-#pragma clang loop vectorize(assume_safety)
-    for (long i = 0; i < count; i++) {
-        float x = inp[i];
-        dinp[i] = dout[i] * (normal_cdf(x) + x * normal_pdf(x));
-    }
-}
-
-// SiLU, x·σ(x) with σ(x) = 1/(1 + e^-x), as the Nucleotide Transformer v2's SwiGLU applies it
-// to the gate half; its derivative σ(x)·(1 + x·(1 - σ(x))). Same aliasing rules as GELU's.
+// SiLU, x·σ(x) with σ(x) = 1/(1 + e^-x), as the Nucleotide Transformer v2's SwiGLU applies it to
+// the gate half; its derivative σ(x)·(1 + x·(1 - σ(x))).
 DNT_INLINE float sigmoid_poly(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
-
-DNT_INLINE void silu_forward_body(float *out, float *derivative, const float *inp, long count) {
-    if (derivative) {
-#pragma clang loop vectorize(assume_safety)
-        for (long i = 0; i < count; i++) {
-            float x = inp[i], s = sigmoid_poly(x);
-            out[i] = x * s;
-            derivative[i] = s * (1.0f + x * (1.0f - s));
-        }
-    } else {
-#pragma clang loop vectorize(assume_safety)
-        for (long i = 0; i < count; i++) out[i] = inp[i] * sigmoid_poly(inp[i]);
-    }
+DNT_INLINE float silu_value(float x) { return x * sigmoid_poly(x); }
+DNT_INLINE float silu_both(float x, float *derivative) {
+    float s = sigmoid_poly(x);
+    *derivative = s * (1.0f + x * (1.0f - s));
+    return x * s;
 }
 
-DNT_INLINE void silu_backward_body(float *dinp, const float *inp, const float *dout, long count) {
-#pragma clang loop vectorize(assume_safety)
-    for (long i = 0; i < count; i++) {
-        float x = inp[i], s = sigmoid_poly(x);
-        dinp[i] = dout[i] * (s * (1.0f + x * (1.0f - s)));
+#define DNT_ACTIVATION(name)                                                                          \
+    DNT_INLINE void name##_forward_body(float *out, float *derivative, const float *inp, long count) { \
+        if (derivative) {                                                                             \
+            _Pragma("clang loop vectorize(assume_safety)") for (long i = 0; i < count; i++) {         \
+                float d, value = name##_both(inp[i], &d);                                             \
+                out[i] = value;                                                                       \
+                derivative[i] = d;                                                                    \
+            }                                                                                         \
+        } else {                                                                                      \
+            _Pragma("clang loop vectorize(assume_safety)") for (long i = 0; i < count; i++)           \
+                out[i] = name##_value(inp[i]);                                                        \
+        }                                                                                             \
+    }                                                                                                 \
+    DNT_INLINE void name##_backward_body(float *dinp, const float *inp, const float *dout, long count) { \
+        _Pragma("clang loop vectorize(assume_safety)") for (long i = 0; i < count; i++) {             \
+            float d;                                                                                  \
+            (void)name##_both(inp[i], &d);                                                            \
+            dinp[i] = dout[i] * d;                                                                    \
+        }                                                                                             \
     }
-}
+
+DNT_ACTIVATION(gelu)
+DNT_ACTIVATION(silu)
 
 // Dropout masks: eight xoshiro128+ streams side by side (the state is s0[8], s1[8], s2[8], s3[8]),
 // one uniform float in [0, 1) per lane and step from the top 23 bits of s0 + s3. Written with
