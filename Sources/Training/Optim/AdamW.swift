@@ -38,9 +38,9 @@ public struct AdamW: Sendable {
     }
 
     /// Takes one step with learning rate `learningRate`, updating `parameters`, `firstMoment` (m)
-    /// and `secondMoment` (v) in place. All four buffers hold `layout.count` floats. Each gradient
-    /// is multiplied by `gradientScale` as it is read (gradient clipping's factor: the same bits
-    /// as scaling the gradients in place first, without the pass over them).
+    /// and `secondMoment` (v) in place. All four buffers hold `layout.count` floats and must not
+    /// overlap. Each gradient is multiplied by `gradientScale` as it is read (gradient clipping's
+    /// factor: the same bits as scaling the gradients in place first, without the pass over them).
     ///
     /// `workers` threads share each segment in chunks; every element gets the same bits whatever
     /// the split: the step is a few passes over memory (28 bytes per element), which one core does
