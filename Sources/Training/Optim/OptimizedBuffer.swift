@@ -56,15 +56,12 @@ final class OptimizedBuffer {
                   secondMoment: secondMoment, learningRate: learningRate, gradientScale: gradientScale, workers: workers)
     }
 
-    /// The number of elements that train (the layout's segments).
-    var trainedCount: Int { layout.segments.reduce(0) { $0 + $1.range.count } }
-
     /// The moments as tensors named `<prefix>.exp_avg` / `<prefix>.exp_avg_sq` (PyTorch's names),
     /// of the trained elements only — the layout's segments one after the other, as PyTorch's
     /// optimizer state holds the parameters that train: the whole buffer under full fine-tuning,
     /// the few trained tensors of the base model under LoRA (not hundreds of MB of zeros).
     func momentViews(prefix: String) -> [TensorView] {
-        let shape = [trainedCount]
+        let shape = [layout.trainableCount]
         return [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)].map { name, moment in
             TensorView(name: "\(prefix).\(name)", shape: shape,
                        pieces: layout.segments.map { UnsafeBufferPointer(start: moment + $0.range.lowerBound, count: $0.range.count) })
@@ -76,7 +73,7 @@ final class OptimizedBuffer {
     /// 2026-12-07, which held every element). The rest stay zero and unwritten, as the update
     /// never reads them.
     func loadMoments(from file: SafeTensorsFile, prefix: String) throws {
-        let trained = trainedCount
+        let trained = layout.trainableCount
         for (name, moment) in [("\(prefix).exp_avg", firstMoment), ("\(prefix).exp_avg_sq", secondMoment)] {
             let e = try file.entry(name)
             let whole: Bool
