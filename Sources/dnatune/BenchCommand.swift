@@ -37,6 +37,9 @@ struct BenchTrain: ParsableCommand {
     @Flag(help: "Measure dnatune only.")
     var noTorch = false
 
+    @Flag(help: "Multiply the linear layers' activations by their weights with OpenBLAS, as on CPUs without AVX-512, instead of dnatune's AVX-512 kernel (to measure the kernel).")
+    var openblasProducts = false
+
     @Option(help: "Only the cases whose name contains this text (e.g. 128, lora).")
     var only: String?
 
@@ -106,7 +109,8 @@ struct BenchTrain: ParsableCommand {
         let py = noTorch ? nil : try python ?? Self.defaultPython()
         say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, "
             + (published ? "published sizes (12 layers), random weights" : "4 layers, vocab 4101") + ", dropout 0.1")
-        say("\(BLAS.configuration); elementwise kernels: \(Kernels.instructionSet)")
+        if openblasProducts { WeightProducts.useKernel = false }
+        say("\(BLAS.configuration); elementwise kernels: \(Kernels.instructionSet); weight products: \(WeightProducts.engine)")
         var swiftResults: [String: [TrainingBenchmark.Result]] = [:]
         var torchResults: [String: [[String: Double]]] = [:]
         // The machine's matrix-product rate (doctor's 512³ sgemm) just before each measurement: the

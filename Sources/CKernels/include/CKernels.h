@@ -169,6 +169,25 @@ void dnt_adamw(float *params, const float *gradients, float *first_moment, float
 void dnt_adamw_isa(dnt_isa isa, float *params, const float *gradients, float *first_moment, float *second_moment,
                    long count, int decays, const dnt_adamw_constants *constants);
 
+/// Whether `dnt_gemm_xwt` and `dnt_gemm_xw` run their AVX-512 kernel on this CPU (elsewhere they
+/// compute the same products with plain loops, slowly: callers use OpenBLAS there).
+int dnt_gemm_available(void);
+
+/// A linear layer's forward product for the outputs `n0..<n1`: `out[r, n] = Σ_i x[r, i]·w[n, i]`
+/// (`X·Wᵀ`, the weight `[outputs, k]` as `nn.Linear` stores it) for `rows` rows, plus `bias[n]`
+/// when `bias` is not NULL, plus the old `out[r, n]` when `accumulate` is nonzero. Row strides:
+/// `ldx`, `ldw`, `ldout`. Each output's sum runs over `i` in the same order whatever `n0..<n1`, so
+/// threads that split the outputs between them get the bits one thread would. Uses a per-thread
+/// scratch buffer of 1.8 MB, made on the thread's first call.
+void dnt_gemm_xwt(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, const float *bias,
+                  long rows, long k, long n0, long n1, int accumulate);
+
+/// A linear layer's input-gradient product for the columns `n0..<n1`: `out[r, n] = Σ_i x[r, i]·w[i, n]`
+/// (`dY·W`, the weight `[k, columns]`), plus the old `out[r, n]` when `accumulate` is nonzero; as
+/// `dnt_gemm_xwt` otherwise.
+void dnt_gemm_xw(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, long rows, long k,
+                 long n0, long n1, int accumulate);
+
 #ifdef __cplusplus
 }
 #endif
