@@ -40,12 +40,13 @@ enum {
 
 // ---- Portable reference, for CPUs without AVX-512 (the Swift side uses OpenBLAS there) ----
 
-static void gemm_reference(const float *x, long ldx, const float *w, long ldw, int transposed, float *out,
-                           long ldout, const float *bias, long rows, long k, long n0, long n1, int accumulate) {
+static void gemm_reference(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed,
+                           float *out, long ldout, const float *bias, long rows, long k, long n0, long n1, int accumulate) {
     for (long r = 0; r < rows; r++)
         for (long n = n0; n < n1; n++) {
             float sum = 0;
-            for (long i = 0; i < k; i++) sum += x[r * ldx + i] * (transposed ? w[n * ldw + i] : w[i * ldw + n]);
+            for (long i = 0; i < k; i++)
+                sum += (x_transposed ? x[i * ldx + r] : x[r * ldx + i]) * (transposed ? w[n * ldw + i] : w[i * ldw + n]);
             float base = accumulate ? out[r * ldout + n] : 0;
             if (bias) base += bias[n];
             out[r * ldout + n] = base + sum;
@@ -107,8 +108,21 @@ DNT_GEMM_AVX512 static inline void transpose16_store(__m512 r[16], float *dst, l
     }
 }
 
-// Rows 0..<rb of x (ldx apart), inner indices k0..<k0+kc, into panels `[k][12]`, zero past the last row.
-DNT_GEMM_AVX512 static void pack_rows(const float *x, long ldx, long rb, long k0, long kc, float *xp) {
+// Rows 0..<rb of x (ldx apart), inner indices k0..<k0+kc, into panels `[k][12]`, zero past the last
+// row. `x_transposed`: x is stored `[inner][rows]` instead, so each panel's 12 values of an inner
+// index are already side by side.
+DNT_GEMM_AVX512 static void pack_rows(const float *x, long ldx, int x_transposed, long rb, long k0, long kc, float *xp) {
+    if (x_transposed) {
+        for (long p = 0; p * DNT_GEMM_NR < rb; p++) {
+            float *dst = xp + p * kc * DNT_GEMM_NR;
+            long valid = rb - p * DNT_GEMM_NR < DNT_GEMM_NR ? rb - p * DNT_GEMM_NR : DNT_GEMM_NR;
+            __mmask16 mask = (__mmask16)((1u << valid) - 1);
+            for (long k = 0; k < kc; k++)
+                _mm512_mask_storeu_ps(dst + k * DNT_GEMM_NR, 0x0FFF,
+                                      _mm512_maskz_loadu_ps(mask, x + (k0 + k) * ldx + p * DNT_GEMM_NR));
+        }
+        return;
+    }
     for (long p = 0; p * DNT_GEMM_NR < rb; p++) {
         float *dst = xp + p * kc * DNT_GEMM_NR;
         const float *src = x + p * DNT_GEMM_NR * ldx + k0;
@@ -228,7 +242,7 @@ static prefetch_plan next_block_plan(const float *w, long ldw, int transposed, l
     return plan;
 }
 
-DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, const float *w, long ldw, int transposed, float *out,
+DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed, float *out,
                                        long ldout, const float *bias, long rows, long k, long n0, long n1,
                                        int accumulate) {
     float *scratch = thread_scratch();
@@ -241,7 +255,7 @@ DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, const float *w,
         for (long k0 = 0; k0 < k; k0 += DNT_GEMM_KC) {
             long kc = k - k0 < DNT_GEMM_KC ? k - k0 : DNT_GEMM_KC;
             int first_block = k0 == 0;
-            pack_rows(x + r0 * ldx, ldx, rb, k0, kc, xp);
+            pack_rows(x_transposed ? x + r0 : x + r0 * ldx, ldx, x_transposed, rb, k0, kc, xp);
             for (long ic = 0; ic < panels; ic += DNT_GEMM_MC) {
                 long ie = ic + DNT_GEMM_MC < panels ? ic + DNT_GEMM_MC : panels;
                 pack_weight(w, ldw, transposed, n0 + ic * DNT_GEMM_MR, n1, ie - ic, k0, kc, ap);
@@ -278,22 +292,28 @@ int dnt_gemm_available(void) {
 #endif
 }
 
-static void gemm(const float *x, long ldx, const float *w, long ldw, int transposed, float *out, long ldout,
-                 const float *bias, long rows, long k, long n0, long n1, int accumulate) {
+static void gemm(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed, float *out,
+                 long ldout, const float *bias, long rows, long k, long n0, long n1, int accumulate) {
     if (rows <= 0 || n1 <= n0) return;
 #if DNT_GEMM_X86
-    if (k > 0 && dnt_gemm_available() && gemm_avx512(x, ldx, w, ldw, transposed, out, ldout, bias, rows, k, n0, n1, accumulate))
+    if (k > 0 && dnt_gemm_available() &&
+        gemm_avx512(x, ldx, x_transposed, w, ldw, transposed, out, ldout, bias, rows, k, n0, n1, accumulate))
         return;
 #endif
-    gemm_reference(x, ldx, w, ldw, transposed, out, ldout, bias, rows, k, n0, n1, accumulate);
+    gemm_reference(x, ldx, x_transposed, w, ldw, transposed, out, ldout, bias, rows, k, n0, n1, accumulate);
 }
 
 void dnt_gemm_xwt(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, const float *bias,
                   long rows, long k, long n0, long n1, int accumulate) {
-    gemm(x, ldx, w, ldw, 1, out, ldout, bias, rows, k, n0, n1, accumulate);
+    gemm(x, ldx, 0, w, ldw, 1, out, ldout, bias, rows, k, n0, n1, accumulate);
 }
 
 void dnt_gemm_xw(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, long rows, long k,
                  long n0, long n1, int accumulate) {
-    gemm(x, ldx, w, ldw, 0, out, ldout, NULL, rows, k, n0, n1, accumulate);
+    gemm(x, ldx, 0, w, ldw, 0, out, ldout, NULL, rows, k, n0, n1, accumulate);
+}
+
+void dnt_gemm_xtw(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, long rows, long k,
+                  long n0, long n1, int accumulate) {
+    gemm(x, ldx, 1, w, ldw, 0, out, ldout, NULL, rows, k, n0, n1, accumulate);
 }

@@ -37,7 +37,7 @@ struct BenchTrain: ParsableCommand {
     @Flag(help: "Measure dnatune only.")
     var noTorch = false
 
-    @Flag(help: "Multiply the linear layers' activations by their weights with OpenBLAS, as on CPUs without AVX-512, instead of dnatune's AVX-512 kernel (to measure the kernel).")
+    @Flag(help: "Run the linear layers' matrix products on OpenBLAS, as on CPUs without AVX-512, instead of dnatune's AVX-512 kernel (to measure the kernel).")
     var openblasProducts = false
 
     @Option(help: "Only the cases whose name contains this text (e.g. 128, lora).")

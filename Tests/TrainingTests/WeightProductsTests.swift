@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import Training
 
-/// The linear layers' products with a weight (`dnt_gemm_xwt`, `dnt_gemm_xw`; the AVX-512 kernel
+/// The linear layers' products (`dnt_gemm_xwt`, `dnt_gemm_xw`, `dnt_gemm_xtw`; the AVX-512 kernel
 /// where this CPU has it, plain loops elsewhere) against Double references, on shapes that leave
 /// partial panels, blocks and tails everywhere.
 @Suite struct WeightProductsTests {
@@ -36,22 +36,26 @@ import Testing
         }
     }
 
-    @Test(arguments: shapes, [true, false])
-    func productsMatchDouble(_ s: Shape, _ transposed: Bool) throws {
+    /// The three products: `X·Wᵀ` (`dnt_gemm_xwt`), `dY·W` (`dnt_gemm_xw`), `dYᵀ·X` (`dnt_gemm_xtw`).
+    enum Product: String, CaseIterable, Sendable { case xwt, xw, xtw }
+
+    @Test(arguments: shapes, Product.allCases)
+    func productsMatchDouble(_ s: Shape, _ product: Product) throws {
         let n1 = s.n1 ?? s.outputs
-        let ldx = s.k + s.pad, ldo = s.outputs + s.pad
+        let transposed = product == .xwt, xTransposed = product == .xtw
+        let ldx = (xTransposed ? s.rows : s.k) + s.pad, ldo = s.outputs + s.pad
         let ldw = transposed ? s.k + s.pad : s.outputs + s.pad
-        let x = Self.values(s.rows * ldx, seed: 1)
+        let x = Self.values((xTransposed ? s.k : s.rows) * ldx, seed: 1)
         let w = Self.values((transposed ? s.outputs : s.k) * ldw, seed: 2)
         let bias = Self.values(s.outputs, seed: 3)
         let before = Self.values(s.rows * ldo, seed: 4)
         for accumulate in [false, true] {
             for withBias in transposed ? [false, true] : [false] {
                 var out = before
-                if transposed {
-                    dnt_gemm_xwt(x, ldx, w, ldw, &out, ldo, withBias ? bias : nil, s.rows, s.k, s.n0, n1, accumulate ? 1 : 0)
-                } else {
-                    dnt_gemm_xw(x, ldx, w, ldw, &out, ldo, s.rows, s.k, s.n0, n1, accumulate ? 1 : 0)
+                switch product {
+                case .xwt: dnt_gemm_xwt(x, ldx, w, ldw, &out, ldo, withBias ? bias : nil, s.rows, s.k, s.n0, n1, accumulate ? 1 : 0)
+                case .xw: dnt_gemm_xw(x, ldx, w, ldw, &out, ldo, s.rows, s.k, s.n0, n1, accumulate ? 1 : 0)
+                case .xtw: dnt_gemm_xtw(x, ldx, w, ldw, &out, ldo, s.rows, s.k, s.n0, n1, accumulate ? 1 : 0)
                 }
                 var worst: Float = 0
                 for r in 0..<s.rows {
@@ -65,7 +69,8 @@ import Testing
                         var sum = accumulate ? Double(before[r * ldo + n]) : 0, size = abs(sum)
                         if withBias { sum += Double(bias[n]); size += abs(Double(bias[n])) }
                         for i in 0..<s.k {
-                            let term = Double(x[r * ldx + i]) * Double(transposed ? w[n * ldw + i] : w[i * ldw + n])
+                            let xi = xTransposed ? x[i * ldx + r] : x[r * ldx + i]
+                            let term = Double(xi) * Double(transposed ? w[n * ldw + i] : w[i * ldw + n])
                             sum += term
                             size += abs(term)
                         }
@@ -74,7 +79,7 @@ import Testing
                         worst = max(worst, abs(got - Float(sum)) / max(bound, .leastNormalMagnitude))
                     }
                 }
-                #expect(worst <= 1, "\(s) transposed \(transposed) accumulate \(accumulate) bias \(withBias): \(worst) of the bound")
+                #expect(worst <= 1, "\(s) \(product) accumulate \(accumulate) bias \(withBias): \(worst) of the bound")
             }
         }
     }
@@ -100,11 +105,13 @@ import Testing
         linearForward(out: &two, inp: x, weight: w, bias: bias, rows: rows, inFeatures: k, outFeatures: outputs, workers: 2)
         #expect(one == two)
         var dOne = [Float](repeating: 0, count: rows * k), dTwo = dOne
-        linearBackward(dinp: &dOne, dweight: nil, dbias: nil, dout: one, inp: x, weight: w, rows: rows, inFeatures: k,
+        var dwOne = [Float](repeating: 0.5, count: outputs * k), dwTwo = dwOne
+        linearBackward(dinp: &dOne, dweight: &dwOne, dbias: nil, dout: one, inp: x, weight: w, rows: rows, inFeatures: k,
                        outFeatures: outputs, workers: 1)
-        linearBackward(dinp: &dTwo, dweight: nil, dbias: nil, dout: one, inp: x, weight: w, rows: rows, inFeatures: k,
+        linearBackward(dinp: &dTwo, dweight: &dwTwo, dbias: nil, dout: one, inp: x, weight: w, rows: rows, inFeatures: k,
                        outFeatures: outputs, workers: 2)
         #expect(dOne == dTwo)
+        #expect(dwOne == dwTwo)
     }
 
     /// Threads calling at once each pack into their own scratch: eight concurrent products of

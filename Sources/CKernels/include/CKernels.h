@@ -188,6 +188,12 @@ void dnt_gemm_xwt(const float *x, long ldx, const float *w, long ldw, float *out
 void dnt_gemm_xw(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, long rows, long k,
                  long n0, long n1, int accumulate);
 
+/// A linear layer's weight-gradient product for the columns `n0..<n1`: `out[r, n] = Σ_i x[i, r]·w[i, n]`
+/// (`dYᵀ·X`: `x` is `[k, rows]`, `w` is `[k, columns]`), plus the old `out[r, n]` when `accumulate`
+/// is nonzero; as `dnt_gemm_xwt` otherwise.
+void dnt_gemm_xtw(const float *x, long ldx, const float *w, long ldw, float *out, long ldout, long rows, long k,
+                  long n0, long n1, int accumulate);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,9 +27,9 @@ func linearForward(
                   beta: 0, c: out, ldc: ldo, rowBias: bias, workers: workers)
 }
 
-/// How the linear layers multiply activations by a weight (`linearForward`'s `X·Wᵀ` and
-/// `linearBackward`'s `dY·W`; weight gradients and attention stay on OpenBLAS): with CKernels'
-/// AVX-512 kernel (`dnt_gemm_xwt`, `dnt_gemm_xw`) where this CPU has AVX-512, which prefetches the
+/// How the linear layers compute their products (`linearForward`'s `X·Wᵀ`, `linearBackward`'s
+/// `dY·W` and weight gradient `dYᵀ·X`; attention stays on OpenBLAS): with CKernels' AVX-512 kernel
+/// (`dnt_gemm_xwt`, `dnt_gemm_xw`, `dnt_gemm_xtw`) where this CPU has AVX-512, which prefetches the
 /// weight that OpenBLAS's packing waits for, and with OpenBLAS (`parallelSgemm`) elsewhere.
 public enum WeightProducts {
     /// Whether this CPU runs the kernel (AVX-512).
@@ -84,7 +84,11 @@ func linearBackward(
             for r in 0..<rows { (dinp + r * ldi).update(repeating: 0, count: inFeatures) }
         }
     }
-    if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {
+    if let dweight, rows > 0, inFeatures > 0, outFeatures > 0, WeightProducts.useKernel {
+        WeightProducts.split(outputs: inFeatures, rows: outFeatures, inner: rows, workers: workers) { n0, n1 in
+            dnt_gemm_xtw(dout, ldo, inp, ldi, dweight, inFeatures, outFeatures, rows, n0, n1, 1)
+        }
+    } else if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {
         parallelSgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
                       a: dout, lda: ldo, b: inp, ldb: ldi, beta: 1, c: dweight, ldc: inFeatures, workers: workers)
     }
