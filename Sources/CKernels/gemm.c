@@ -1,17 +1,19 @@
-// The linear layers' two products against a weight, `X·Wᵀ` (forward) and `dY·W` (the input
-// gradient), as an AVX-512 outer-product kernel; see include/CKernels.h.
+// The linear layers' three products, `X·Wᵀ` (forward), `dY·W` (the input gradient) and `dYᵀ·X` (the
+// weight gradient), as an AVX-512 outer-product kernel; see include/CKernels.h.
 //
-// The layout is the usual one of packed matrix products (Goto; BLIS): the weight is the "A" side,
-// packed in blocks of DNT_GEMM_MC panels of 32 outputs by DNT_GEMM_KC inner indices, each panel
-// `[k][32]`; the rows of X are the "B" side, packed 12 rows at a time as `[k][12]`; a 12 × 32
-// micro-kernel keeps 24 accumulators in registers, loads two vectors of the weight panel and
-// broadcasts 12 row values per inner index. What differs from OpenBLAS's own calls is where the
-// weight comes from: each call reads it from memory once, and packing stalls on that read. Here
-// the micro-kernel prefetches the next block's weight lines (a few per call, spread through its
-// inner loop) while it computes on this one, so the packing reads them from cache. On the step
-// shapes of the published models (256 and 792 rows, two threads, weights cold from memory) that
-// runs 3–15 % faster than OpenBLAS 0.3.21's sgemm called as the engine called it before, one
-// single-threaded call per thread on its half of the outputs (docs/results.md).
+// The layout is the usual one of packed matrix products (Goto; BLIS): the weight (for the weight
+// gradient, X) is the "A" side, packed in blocks of DNT_GEMM_MC panels of 32 outputs by
+// DNT_GEMM_KC inner indices, each panel `[k][32]`; the rows of X (of dYᵀ) are the "B" side,
+// packed 12 rows at a time as `[k][12]`; a 12 × 32 micro-kernel keeps 24 accumulators in
+// registers, loads two vectors of the weight panel and broadcasts 12 row values per inner index.
+// What differs from OpenBLAS's own calls is where the weight comes from: each call reads it from
+// memory once, and packing stalls on that read. Here the micro-kernel prefetches the next block's
+// weight lines (a few per call, spread through its inner loop) while it computes on this one, so
+// the packing reads them from cache; and the rows of the output it adds to, for the same reason.
+// On the step shapes of the published models (256 and 792 rows, two threads, weights and
+// gradients cold from memory) that runs 1–15 % faster than OpenBLAS 0.3.21's sgemm called as the
+// engine called it before, one single-threaded call per thread on its half of the outputs
+// (docs/results.md).
 //
 // Every output element is the sum over the inner index in the same order whatever the split of the
 // outputs across threads, so results do not depend on the number of workers.

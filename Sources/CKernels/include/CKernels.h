@@ -1,7 +1,9 @@
 // The training engine's elementwise kernels (GELU, SiLU, softmax, LayerNorm, dropout, AdamW's
 // update) and LoRA's row work, in C so that the compiler vectorises them and each has an AVX2 +
 // FMA and an AVX-512 build chosen at run time (the baseline x86-64 or arm64 build runs everywhere
-// else). The Swift side (Sources/Training) splits the work across threads.
+// else); and the linear layers' three matrix products as an AVX-512 kernel (gemm.c), which the
+// engine uses only where the CPU has AVX-512. The Swift side (Sources/Training) splits the work
+// across threads.
 #ifndef DNATUNE_CKERNELS_H
 #define DNATUNE_CKERNELS_H
 
