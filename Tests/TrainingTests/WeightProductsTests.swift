@@ -87,11 +87,12 @@ import Testing
     /// Each output is summed in one order whatever the range of outputs a call computes, so
     /// threads that split a product get one call's bits; so do the linear layers at any worker count.
     @Test func splittingTheOutputsChangesNoBit() {
-        let rows = 40, k = 600, outputs = 160
+        // Layers at least 512 wide, as the linear layers give the kernel (`WeightProducts.useKernel`).
+        let rows = 40, k = 600, outputs = 544
         let x = Self.values(rows * k, seed: 5), w = Self.values(outputs * k, seed: 6), bias = Self.values(outputs, seed: 7)
         var whole = [Float](repeating: 0, count: rows * outputs), parts = whole
         dnt_gemm_xwt(x, k, w, k, &whole, outputs, bias, rows, k, 0, outputs, 0)
-        for (n0, n1) in [(0, 64), (64, 96), (96, 160)] {
+        for (n0, n1) in [(0, 64), (64, 96), (96, 544)] {
             dnt_gemm_xwt(x, k, w, k, &parts, outputs, bias, rows, k, n0, n1, 0)
         }
         #expect(whole == parts)
@@ -137,9 +138,10 @@ import Testing
         }
     }
 
-    /// The linear layers use the kernel exactly where this CPU has AVX-512.
+    /// The linear layers use the kernel exactly where this CPU has AVX-512, for layers 512 wide and wider.
     @Test func kernelRunsWhereTheCPUHasAVX512() {
         #expect(WeightProducts.kernelAvailable == (dnt_kernels_isa() == DNT_ISA_AVX512))
-        #expect(WeightProducts.engine == (WeightProducts.kernelAvailable ? "AVX-512 kernel" : "OpenBLAS"))
+        #expect(WeightProducts.useKernel(inFeatures: 768, outFeatures: 3072) == WeightProducts.kernelAvailable)
+        #expect(!WeightProducts.useKernel(inFeatures: 256, outFeatures: 1024))
     }
 }
