@@ -75,7 +75,7 @@ static float *thread_scratch(void) {
 }
 
 // The lines of the next block's weight, prefetched a few per micro-kernel call: `rows` rows of
-// `lines` cache lines each, `stride` floats apart, from `base`.
+// `lines` cache lines each, `stride_bytes` apart, from `base`.
 typedef struct {
     const char *base;
     long stride_bytes, rows, lines, row, line;
