@@ -22,12 +22,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define DNT_GEMM_X86 1
+#include "targets.h"
+#if DNT_X86
 #include <immintrin.h>
-#define DNT_GEMM_AVX512 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512bw,avx512dq")))
-#else
-#define DNT_GEMM_X86 0
 #endif
 
 // The block sizes, from a sweep on the AMD EPYC (Zen 4: 32 KB L1, 1 MB L2 per core) at 256 and 792
@@ -55,7 +52,7 @@ static void gemm_reference(const float *x, long ldx, int x_transposed, const flo
         }
 }
 
-#if DNT_GEMM_X86
+#if DNT_X86
 
 // Each thread's packing buffers (1.8 MB), made on its first call and freed when the thread ends.
 static pthread_key_t scratch_key;
@@ -81,7 +78,16 @@ typedef struct {
     long stride_bytes, rows, lines, row, line;
 } prefetch_plan;
 
-DNT_GEMM_AVX512 static inline void prefetch_next(prefetch_plan *plan) {
+// The lanes of a 32-float panel that hold one of its first `valid` (1...32) columns: `lo` for
+// floats 0..<16, `hi` for 16..<32.
+typedef struct { __mmask16 lo, hi; } lane_masks;
+static inline lane_masks panel_masks(long valid) {
+    lane_masks m = {(__mmask16)(valid >= 16 ? 0xFFFF : (1u << valid) - 1),
+                    (__mmask16)(valid >= 32 ? 0xFFFF : valid > 16 ? (1u << (valid - 16)) - 1 : 0)};
+    return m;
+}
+
+DNT_AVX512 static inline void prefetch_next(prefetch_plan *plan) {
     if (plan->row >= plan->rows) return;
     _mm_prefetch(plan->base + plan->row * plan->stride_bytes + plan->line * 64, _MM_HINT_T1);
     if (++plan->line == plan->lines) { plan->line = 0; plan->row++; }
@@ -89,7 +95,7 @@ DNT_GEMM_AVX512 static inline void prefetch_next(prefetch_plan *plan) {
 
 // The transpose of the 16 × 16 block in r: dst row j (ldd floats apart) gets element j of every
 // r[i], in the lanes of `mask` (the rest of each dst row is left alone).
-DNT_GEMM_AVX512 static inline void transpose16_store(__m512 r[16], float *dst, long ldd, __mmask16 mask) {
+DNT_AVX512 static inline void transpose16_store(__m512 r[16], float *dst, long ldd, __mmask16 mask) {
     __m512 g[4][4];
     for (int q = 0; q < 4; q++) {
         __m512 t0 = _mm512_unpacklo_ps(r[4 * q], r[4 * q + 1]), t1 = _mm512_unpackhi_ps(r[4 * q], r[4 * q + 1]);
@@ -113,12 +119,12 @@ DNT_GEMM_AVX512 static inline void transpose16_store(__m512 r[16], float *dst, l
 // Rows 0..<rb of x (ldx apart), inner indices k0..<k0+kc, into panels `[k][12]`, zero past the last
 // row. `x_transposed`: x is stored `[inner][rows]` instead, so each panel's 12 values of an inner
 // index are already side by side.
-DNT_GEMM_AVX512 static void pack_rows(const float *x, long ldx, int x_transposed, long rb, long k0, long kc, float *xp) {
+DNT_AVX512 static void pack_rows(const float *x, long ldx, int x_transposed, long rb, long k0, long kc, float *xp) {
     if (x_transposed) {
         for (long p = 0; p * DNT_GEMM_NR < rb; p++) {
             float *dst = xp + p * kc * DNT_GEMM_NR;
             long valid = rb - p * DNT_GEMM_NR < DNT_GEMM_NR ? rb - p * DNT_GEMM_NR : DNT_GEMM_NR;
-            __mmask16 mask = (__mmask16)((1u << valid) - 1);
+            __mmask16 mask = panel_masks(valid).lo;
             for (long k = 0; k < kc; k++)
                 _mm512_mask_storeu_ps(dst + k * DNT_GEMM_NR, 0x0FFF,
                                       _mm512_maskz_loadu_ps(mask, x + (k0 + k) * ldx + p * DNT_GEMM_NR));
@@ -143,7 +149,7 @@ DNT_GEMM_AVX512 static void pack_rows(const float *x, long ldx, int x_transposed
 // Weight panels [n0 + 32p, …) for p in 0..<panels (outputs below n1), inner indices k0..<k0+kc,
 // into `[p][k][32]`, zero past n1. `transposed`: the weight is `[outputs][inner]` (X·Wᵀ);
 // otherwise `[inner][outputs]` (dY·W).
-DNT_GEMM_AVX512 static void pack_weight(const float *w, long ldw, int transposed, long n0, long n1, long panels,
+DNT_AVX512 static void pack_weight(const float *w, long ldw, int transposed, long n0, long n1, long panels,
                                         long k0, long kc, float *ap) {
     for (long p = 0; p < panels; p++) {
         float *dst = ap + p * kc * DNT_GEMM_MR;
@@ -162,12 +168,11 @@ DNT_GEMM_AVX512 static void pack_weight(const float *w, long ldw, int transposed
             for (; k < kc; k++)
                 for (long i = 0; i < DNT_GEMM_MR; i++) dst[k * DNT_GEMM_MR + i] = i < valid ? src[i * ldw + k] : 0;
         } else {
-            __mmask16 m0 = (__mmask16)(valid >= 16 ? 0xFFFF : (1u << valid) - 1);
-            __mmask16 m1 = (__mmask16)(valid >= 32 ? 0xFFFF : valid > 16 ? (1u << (valid - 16)) - 1 : 0);
+            lane_masks m = panel_masks(valid);
             for (long k = 0; k < kc; k++) {
                 const float *src = w + (k0 + k) * ldw + first;
-                _mm512_store_ps(dst + k * DNT_GEMM_MR, _mm512_maskz_loadu_ps(m0, src));
-                _mm512_store_ps(dst + k * DNT_GEMM_MR + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+                _mm512_store_ps(dst + k * DNT_GEMM_MR, _mm512_maskz_loadu_ps(m.lo, src));
+                _mm512_store_ps(dst + k * DNT_GEMM_MR + 16, _mm512_maskz_loadu_ps(m.hi, src + 16));
             }
         }
     }
@@ -176,7 +181,7 @@ DNT_GEMM_AVX512 static void pack_weight(const float *w, long ldw, int transposed
 // out rows 0..<rows (ldc apart), 32 columns masked by m0/m1: the panel product over kc inner
 // indices, added to `out` when `load_c`, plus `bias` (32 floats, masked) when not NULL. Issues up
 // to `quota` prefetches of the plan, one every eight inner indices.
-DNT_GEMM_AVX512 static inline void micro_kernel(long kc, const float *restrict a, const float *restrict b,
+DNT_AVX512 static inline void micro_kernel(long kc, const float *restrict a, const float *restrict b,
                                                 float *restrict c, long ldc, long rows, __mmask16 m0, __mmask16 m1,
                                                 int load_c, const float *bias, prefetch_plan *plan, long quota) {
     __m512 c0a = _mm512_setzero_ps(), c0b = c0a, c1a = c0a, c1b = c0a, c2a = c0a, c2b = c0a, c3a = c0a, c3b = c0a,
@@ -244,7 +249,7 @@ static prefetch_plan next_block_plan(const float *w, long ldw, int transposed, l
     return plan;
 }
 
-DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed, float *out,
+DNT_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed, float *out,
                                        long ldout, const float *bias, long rows, long k, long n0, long n1,
                                        int accumulate) {
     float *scratch = thread_scratch();
@@ -272,10 +277,9 @@ DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transpose
                     for (long p = ic; p < ie; p++) {
                         long first = n0 + p * DNT_GEMM_MR;
                         long valid = n1 - first < DNT_GEMM_MR ? n1 - first : DNT_GEMM_MR;
-                        __mmask16 m0 = (__mmask16)(valid >= 16 ? 0xFFFF : (1u << valid) - 1);
-                        __mmask16 m1 = (__mmask16)(valid >= 32 ? 0xFFFF : valid > 16 ? (1u << (valid - 16)) - 1 : 0);
+                        lane_masks m = panel_masks(valid);
                         micro_kernel(kc, ap + (p - ic) * kc * DNT_GEMM_MR, xp + jp * kc * DNT_GEMM_NR,
-                                     out + (r0 + jp * DNT_GEMM_NR) * ldout + first, ldout, valid_rows, m0, m1,
+                                     out + (r0 + jp * DNT_GEMM_NR) * ldout + first, ldout, valid_rows, m.lo, m.hi,
                                      first_block ? accumulate : 1, first_block && bias ? bias + first : NULL, &plan, quota);
                     }
                 }
@@ -287,7 +291,7 @@ DNT_GEMM_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transpose
 #endif
 
 int dnt_gemm_available(void) {
-#if DNT_GEMM_X86
+#if DNT_X86
     return dnt_kernels_isa() == DNT_ISA_AVX512;
 #else
     return 0;
@@ -297,7 +301,7 @@ int dnt_gemm_available(void) {
 static void gemm(const float *x, long ldx, int x_transposed, const float *w, long ldw, int transposed, float *out,
                  long ldout, const float *bias, long rows, long k, long n0, long n1, int accumulate) {
     if (rows <= 0 || n1 <= n0) return;
-#if DNT_GEMM_X86
+#if DNT_X86
     if (k > 0 && dnt_gemm_available() &&
         gemm_avx512(x, ldx, x_transposed, w, ldw, transposed, out, ldout, bias, rows, k, n0, n1, accumulate))
         return;

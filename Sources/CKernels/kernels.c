@@ -12,13 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define DNT_X86 1
-#define DNT_AVX2 __attribute__((target("avx2,fma")))
-#define DNT_AVX512 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512bw,avx512dq")))
-#else
-#define DNT_X86 0
-#endif
+#include "targets.h"
 
 #define DNT_INLINE static inline __attribute__((always_inline))
 

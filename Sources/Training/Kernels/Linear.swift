@@ -92,14 +92,15 @@ func linearBackward(
             for r in 0..<rows { (dinp + r * ldi).update(repeating: 0, count: inFeatures) }
         }
     }
-    if let dweight, rows > 0, inFeatures > 0, outFeatures > 0,
-       WeightProducts.useKernel(inFeatures: inFeatures, outFeatures: outFeatures) {
-        WeightProducts.split(outputs: inFeatures, rows: outFeatures, inner: rows, workers: workers) { n0, n1 in
-            dnt_gemm_xtw(dout, ldo, inp, ldi, dweight, inFeatures, outFeatures, rows, n0, n1, 1)
+    if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {
+        if WeightProducts.useKernel(inFeatures: inFeatures, outFeatures: outFeatures) {
+            WeightProducts.split(outputs: inFeatures, rows: outFeatures, inner: rows, workers: workers) { n0, n1 in
+                dnt_gemm_xtw(dout, ldo, inp, ldi, dweight, inFeatures, outFeatures, rows, n0, n1, 1)
+            }
+        } else {
+            parallelSgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
+                          a: dout, lda: ldo, b: inp, ldb: ldi, beta: 1, c: dweight, ldc: inFeatures, workers: workers)
         }
-    } else if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {
-        parallelSgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
-                      a: dout, lda: ldo, b: inp, ldb: ldi, beta: 1, c: dweight, ldc: inFeatures, workers: workers)
     }
     if let dbias {
         for r in 0..<rows { addInPlace(dbias, dout + r * ldo, count: outFeatures) }
