@@ -5,7 +5,8 @@
 // gradient, X) is the "A" side, packed in blocks of DNT_GEMM_MC panels of 32 outputs by
 // DNT_GEMM_KC inner indices, each panel `[k][32]`; the rows of X (of dYᵀ) are the "B" side,
 // packed 12 rows at a time as `[k][12]`; a 12 × 32 micro-kernel keeps 24 accumulators in
-// registers, loads two vectors of the weight panel and broadcasts 12 row values per inner index.
+// registers, loads two vectors of the weight panel and broadcasts 12 row values per inner index
+// (a last row panel of at most 8 or 4 rows runs the same kernel cut to 8 or 4 rows).
 // What differs from OpenBLAS's own calls is where the weight comes from: each call reads it from
 // memory once, and packing stalls on that read. Here the micro-kernel prefetches the next block's
 // weight lines (a few per call, spread through its inner loop) while it computes on this one, so
@@ -180,8 +181,10 @@ DNT_AVX512 static void pack_weight(const float *w, long ldw, int transposed, lon
 
 // out rows 0..<rows (ldc apart), 32 columns masked by m0/m1: the panel product over kc inner
 // indices, added to `out` when `load_c`, plus `bias` (32 floats, masked) when not NULL. Issues up
-// to `quota` prefetches of the plan, one every eight inner indices.
-DNT_AVX512 static inline void micro_kernel(long kc, const float *restrict a, const float *restrict b,
+// to `quota` prefetches of the plan, one every eight inner indices. `nr` (4, 8 or 12, a constant
+// where it is inlined) is how many of the panel's rows it computes: rows ≤ nr ≤ 12, so a short
+// last row panel (the 4 rows left of 256) costs a third of a full one, not all of it.
+DNT_AVX512 __attribute__((always_inline)) static inline void micro_kernel(const int nr, long kc, const float *restrict a, const float *restrict b,
                                                 float *restrict c, long ldc, long rows, __mmask16 m0, __mmask16 m1,
                                                 int load_c, const float *bias, prefetch_plan *plan, long quota) {
     __m512 c0a = _mm512_setzero_ps(), c0b = c0a, c1a = c0a, c1b = c0a, c2a = c0a, c2b = c0a, c3a = c0a, c3b = c0a,
@@ -197,9 +200,11 @@ DNT_AVX512 static inline void micro_kernel(long kc, const float *restrict a, con
         __m512 a0 = _mm512_load_ps(a), a1 = _mm512_load_ps(a + 16), bb;
         if ((k & 7) == 0 && quota > 0) { prefetch_next(plan); quota--; }
 #define DNT_GEMM_STEP(j)                                                                                   \
-    bb = _mm512_set1_ps(b[j]);                                                                             \
-    c##j##a = _mm512_fmadd_ps(a0, bb, c##j##a);                                                            \
-    c##j##b = _mm512_fmadd_ps(a1, bb, c##j##b);
+    if (j < nr) {                                                                                          \
+        bb = _mm512_set1_ps(b[j]);                                                                         \
+        c##j##a = _mm512_fmadd_ps(a0, bb, c##j##a);                                                        \
+        c##j##b = _mm512_fmadd_ps(a1, bb, c##j##b);                                                        \
+    }
         DNT_GEMM_STEP(0) DNT_GEMM_STEP(1) DNT_GEMM_STEP(2) DNT_GEMM_STEP(3) DNT_GEMM_STEP(4) DNT_GEMM_STEP(5)
         DNT_GEMM_STEP(6) DNT_GEMM_STEP(7) DNT_GEMM_STEP(8) DNT_GEMM_STEP(9) DNT_GEMM_STEP(10) DNT_GEMM_STEP(11)
 #undef DNT_GEMM_STEP
@@ -209,7 +214,7 @@ DNT_AVX512 static inline void micro_kernel(long kc, const float *restrict a, con
     __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
     __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
 #define DNT_GEMM_STORE(j)                                                                                  \
-    if (j < rows) {                                                                                        \
+    if (j < nr && j < rows) {                                                                                        \
         float *row = c + (long)j * ldc;                                                                    \
         __m512 lo = c##j##a, hi = c##j##b;                                                                 \
         if (load_c) {                                                                                      \
@@ -278,9 +283,16 @@ DNT_AVX512 static int gemm_avx512(const float *x, long ldx, int x_transposed, co
                         long first = n0 + p * DNT_GEMM_MR;
                         long valid = n1 - first < DNT_GEMM_MR ? n1 - first : DNT_GEMM_MR;
                         lane_masks m = panel_masks(valid);
-                        micro_kernel(kc, ap + (p - ic) * kc * DNT_GEMM_MR, xp + jp * kc * DNT_GEMM_NR,
-                                     out + (r0 + jp * DNT_GEMM_NR) * ldout + first, ldout, valid_rows, m.lo, m.hi,
-                                     first_block ? accumulate : 1, first_block && bias ? bias + first : NULL, &plan, quota);
+                        const float *pa = ap + (p - ic) * kc * DNT_GEMM_MR, *pb = xp + jp * kc * DNT_GEMM_NR;
+                        float *pc = out + (r0 + jp * DNT_GEMM_NR) * ldout + first;
+                        int load_c = first_block ? accumulate : 1;
+                        const float *pbias = first_block && bias ? bias + first : NULL;
+                        if (valid_rows > 8)
+                            micro_kernel(12, kc, pa, pb, pc, ldout, valid_rows, m.lo, m.hi, load_c, pbias, &plan, quota);
+                        else if (valid_rows > 4)
+                            micro_kernel(8, kc, pa, pb, pc, ldout, valid_rows, m.lo, m.hi, load_c, pbias, &plan, quota);
+                        else
+                            micro_kernel(4, kc, pa, pb, pc, ldout, valid_rows, m.lo, m.hi, load_c, pbias, &plan, quota);
                     }
                 }
             }

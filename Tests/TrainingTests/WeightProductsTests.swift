@@ -15,8 +15,11 @@ import Testing
         var description: String { "\(rows)×\(k)→\(outputs) [\(n0)..<\(n1 ?? outputs)] pad \(pad)" }
     }
 
+    // The last row panel of each shape has 1–4, 5–8 or 9–12 rows, so each of the kernel's three
+    // row counts (4, 8, 12) is checked, at both ends of its range (1, 4; 5, 8; 11, 12).
     static let shapes: [Shape] = [
         Shape(rows: 1, k: 1, outputs: 1),
+        Shape(rows: 5, k: 9, outputs: 40),
         Shape(rows: 12, k: 16, outputs: 32),
         Shape(rows: 13, k: 17, outputs: 33, pad: 3),
         Shape(rows: 11, k: 15, outputs: 31, pad: 1),
