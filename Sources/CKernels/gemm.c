@@ -184,9 +184,9 @@ DNT_AVX512 static void pack_weight(const float *w, long ldw, int transposed, lon
 // to `quota` prefetches of the plan, one every eight inner indices. `nr` (4, 8 or 12, a constant
 // where it is inlined) is how many of the panel's rows it computes: rows ≤ nr ≤ 12, so a short
 // last row panel (the 4 rows left of 256) costs a third of a full one, not all of it.
-DNT_AVX512 __attribute__((always_inline)) static inline void micro_kernel(const int nr, long kc, const float *restrict a, const float *restrict b,
-                                                float *restrict c, long ldc, long rows, __mmask16 m0, __mmask16 m1,
-                                                int load_c, const float *bias, prefetch_plan *plan, long quota) {
+DNT_AVX512 __attribute__((always_inline)) static inline void micro_kernel(
+    const int nr, long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc, long rows,
+    __mmask16 m0, __mmask16 m1, int load_c, const float *bias, prefetch_plan *plan, long quota) {
     __m512 c0a = _mm512_setzero_ps(), c0b = c0a, c1a = c0a, c1b = c0a, c2a = c0a, c2b = c0a, c3a = c0a, c3b = c0a,
            c4a = c0a, c4b = c0a, c5a = c0a, c5b = c0a, c6a = c0a, c6b = c0a, c7a = c0a, c7b = c0a, c8a = c0a,
            c8b = c0a, c9a = c0a, c9b = c0a, c10a = c0a, c10b = c0a, c11a = c0a, c11b = c0a;
@@ -214,7 +214,7 @@ DNT_AVX512 __attribute__((always_inline)) static inline void micro_kernel(const 
     __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
     __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
 #define DNT_GEMM_STORE(j)                                                                                  \
-    if (j < nr && j < rows) {                                                                                        \
+    if (j < nr && j < rows) {                                                                              \
         float *row = c + (long)j * ldc;                                                                    \
         __m512 lo = c##j##a, hi = c##j##b;                                                                 \
         if (load_c) {                                                                                      \
