@@ -171,7 +171,7 @@ void dnt_adamw(float *params, const float *gradients, float *first_moment, float
 void dnt_adamw_isa(dnt_isa isa, float *params, const float *gradients, float *first_moment, float *second_moment,
                    long count, int decays, const dnt_adamw_constants *constants);
 
-/// Whether `dnt_gemm_xwt` and `dnt_gemm_xw` run their AVX-512 kernel on this CPU (elsewhere they
+/// Whether `dnt_gemm_xwt`, `dnt_gemm_xw` and `dnt_gemm_xtw` run their AVX-512 kernel on this CPU (elsewhere they
 /// compute the same products with plain loops, slowly: callers use OpenBLAS there).
 int dnt_gemm_available(void);
 

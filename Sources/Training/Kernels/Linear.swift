@@ -45,7 +45,7 @@ public enum WeightProducts {
         set { kernelChosen.store(newValue && kernelAvailable, ordering: .relaxed) }
     }
 
-    /// Who computes the products, for reports: "AVX-512 kernel" or "OpenBLAS".
+    /// Who computes the products, for reports: the kernel (for layers 512 wide and wider) or OpenBLAS.
     public static var engine: String { useKernel ? "AVX-512 kernel (layers 512 wide and wider)" : "OpenBLAS" }
 
     /// Whether a layer of these widths uses the kernel: both at least 512. Whole training steps
@@ -58,11 +58,11 @@ public enum WeightProducts {
 
     /// Runs `body(n0, n1)` for each worker's range of whole 32-output panels of `0..<outputs`
     /// (the kernel's panel width, so that no panel is split between two threads); a product of
-    /// fewer than 2¹⁸ multiply-adds (`rows · outputs · inner`) runs on the calling thread alone,
-    /// as `parallelSgemm`'s do.
+    /// fewer than `parallelProductMinimum` multiply-adds (`rows · outputs · inner`) runs on the
+    /// calling thread alone, as `parallelSgemm`'s do.
     static func split(outputs: Int, rows: Int, inner: Int, workers: Int, _ body: (_ n0: Int, _ n1: Int) -> Void) {
         let panels = (outputs + 31) / 32
-        let useWorkers = Double(rows) * Double(outputs) * Double(inner) >= 262_144 ? min(workers, panels) : 1
+        let useWorkers = Double(rows) * Double(outputs) * Double(inner) >= parallelProductMinimum ? min(workers, panels) : 1
         parallelFor(count: panels, workers: useWorkers) { start, end, _ in
             body(start * 32, min(end * 32, outputs))
         }
@@ -80,16 +80,16 @@ func linearBackward(
 ) {
     let ldo = ldOut ?? outFeatures, ldi = ldInp ?? inFeatures
     if let dinp, rows > 0, inFeatures > 0 {
-        if outFeatures > 0, WeightProducts.useKernel(inFeatures: inFeatures, outFeatures: outFeatures) {
+        if outFeatures == 0 {
+            if !accumulate { for r in 0..<rows { (dinp + r * ldi).update(repeating: 0, count: inFeatures) } }
+        } else if WeightProducts.useKernel(inFeatures: inFeatures, outFeatures: outFeatures) {
             WeightProducts.split(outputs: inFeatures, rows: rows, inner: outFeatures, workers: workers) { n0, n1 in
                 dnt_gemm_xw(dout, ldo, weight, inFeatures, dinp, ldi, rows, outFeatures, n0, n1, accumulate ? 1 : 0)
             }
-        } else if outFeatures > 0 {
+        } else {
             parallelSgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
                           a: dout, lda: ldo, b: weight, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dinp, ldc: ldi,
                           workers: workers)
-        } else if !accumulate {
-            for r in 0..<rows { (dinp + r * ldi).update(repeating: 0, count: inFeatures) }
         }
     }
     if let dweight, rows > 0, inFeatures > 0, outFeatures > 0 {

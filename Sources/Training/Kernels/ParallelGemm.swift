@@ -7,6 +7,10 @@
 ///
 /// With `rowBias` (`n` floats), every row of `C` is first set to it, by the worker that then
 /// computes that row (or those columns), and `beta` is taken as 1: `C = alpha · op(A) · op(B) + rowBias`.
+/// The fewest multiply-adds (`m · n · k`) for which a product is split across threads; smaller ones
+/// run on the calling thread, where handing them out would cost more than it saves.
+let parallelProductMinimum = 262_144.0
+
 func parallelSgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -29,7 +33,7 @@ func parallelSgemm(
     // products stay on one thread.
     let byColumns = !transA && n > m
     let panels = ((byColumns ? n : m) + 15) / 16
-    let useWorkers = Double(m) * Double(n) * Double(k) >= 262_144 ? min(workers, panels) : 1
+    let useWorkers = Double(m) * Double(n) * Double(k) >= parallelProductMinimum ? min(workers, panels) : 1
     if useWorkers <= 1 { return block(0, m, 0, n) }
     parallelFor(count: panels, workers: useWorkers) { start, end, _ in
         let p0 = start * 16, p1 = min(end * 16, byColumns ? n : m)
