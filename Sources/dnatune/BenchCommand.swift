@@ -141,7 +141,10 @@ struct BenchTrain: ParsableCommand {
         say("")
         say("GFLOP/s: the matrix products' rate in dnatune's median step and inference pass, and (%) that rate over doctor's 512³ sgemm measured just before")
         say("peak MB: each process's peak resident memory during the case (largest over the rounds)")
-        say("case        dnatune train/s  infer/s  GFLOP/s train (%)  infer (%)  peak MB | torch train/s  infer/s  peak MB | ratio train  infer | paired train  infer")
+        if !torchResults.isEmpty {
+            say("torch GFLOP/s: PyTorch's training rate in the same products (dnatune's count of them: PyTorch computes more, the padding for BERT and ESM and the last layer's other positions)")
+        }
+        say("case        dnatune train/s  infer/s  GFLOP/s train (%)  infer (%)  peak MB | torch train/s  infer/s  GFLOP/s  peak MB | ratio train  infer | paired train  infer")
         defer {
             if published {
                 say("")
@@ -166,7 +169,8 @@ struct BenchTrain: ParsableCommand {
                 let tt = TrainingBenchmark.median(t.compactMap { $0["train_sps"] })
                 let ti = TrainingBenchmark.median(t.compactMap { $0["infer_sps"] })
                 let rss = t.compactMap { $0["peak_rss_mb"] }.max() ?? .nan
-                line += String(format: " | %13.1f %8.1f %7.0f | %10.2fx %6.2fx", tt, ti, rss, train / tt, infer / ti)
+                let torchGflops = TrainingBenchmark.median(zip(s, t).map { $0.trainGFLOPs(atSamplesPerSecond: $1["train_sps"] ?? .nan) })
+                line += String(format: " | %13.1f %8.1f %8.1f %7.0f | %10.2fx %6.2fx", tt, ti, torchGflops, rss, train / tt, infer / ti)
                 // The median of each round's own ratio: robust when the machine's load shifts between rounds.
                 let pairedTrain = TrainingBenchmark.median(zip(s, t).map { $0.trainSamplesPerSecond / ($1["train_sps"] ?? .nan) })
                 let pairedInfer = TrainingBenchmark.median(zip(s, t).map { $0.inferSamplesPerSecond / ($1["infer_sps"] ?? .nan) })

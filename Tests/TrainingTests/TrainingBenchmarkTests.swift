@@ -43,6 +43,15 @@ import Testing
                 == TrainingBenchmark.forwardFLOPs(config: c, batch: 1, length: 3) + TrainingBenchmark.forwardFLOPs(config: c, batch: 1, length: 1))
     }
 
+    /// Another implementation's rate in the same units: the same products per sample at its own
+    /// samples per second (the bench's PyTorch column).
+    @Test func sameWorkAtAnotherRate() {
+        let r = TrainingBenchmark.Result(trainSamplesPerSecond: 8, inferSamplesPerSecond: 20, trainGFLOPs: 184, inferGFLOPs: 190)
+        #expect(r.trainGFLOPs(atSamplesPerSecond: 5) == 115)  // 23 GFLOP a sample, 5 samples a second
+        #expect(r.trainGFLOPs(atSamplesPerSecond: 8) == 184)
+        #expect(r.trainGFLOPs(atSamplesPerSecond: 0) == 0)
+    }
+
     @Test func median() {
         #expect(TrainingBenchmark.median([3, 1, 2]) == 2)
         #expect(TrainingBenchmark.median([4, 1, 2, 3]) == 2.5)

@@ -14,6 +14,14 @@ public enum TrainingBenchmark {
         public var trainGFLOPs: Double
         /// Matrix-product GFLOP/s achieved by the median inference pass.
         public var inferGFLOPs: Double
+
+        /// The GFLOP/s of the same training work (this step's products per sample, as dnatune
+        /// counts them) done at `samplesPerSecond`: another implementation's rate in the same
+        /// units, such as PyTorch's in the bench. PyTorch computes more than that count (padding
+        /// for BERT and ESM, every position of the last layer), so its own rate is higher.
+        public func trainGFLOPs(atSamplesPerSecond samplesPerSecond: Double) -> Double {
+            trainGFLOPs / trainSamplesPerSecond * samplesPerSecond
+        }
     }
 
     /// Trains `steps` steps (after `warmup` untimed ones) and runs as many inference passes on a
