@@ -1,3 +1,7 @@
+/// The fewest multiply-adds (`m · n · k`) for which a product is split across threads; smaller ones
+/// run on the calling thread, where handing them out would cost more than it saves.
+let parallelProductMinimum = 262_144.0
+
 /// `C = alpha · op(A) · op(B) + beta · C` (row-major, as `BLAS.sgemm`) with the rows of `C` (or its
 /// columns, when it has more columns than rows and `A` is not transposed) split across `workers`
 /// threads, each calling single-threaded OpenBLAS on its block.
@@ -7,10 +11,6 @@
 ///
 /// With `rowBias` (`n` floats), every row of `C` is first set to it, by the worker that then
 /// computes that row (or those columns), and `beta` is taken as 1: `C = alpha · op(A) · op(B) + rowBias`.
-/// The fewest multiply-adds (`m · n · k`) for which a product is split across threads; smaller ones
-/// run on the calling thread, where handing them out would cost more than it saves.
-let parallelProductMinimum = 262_144.0
-
 func parallelSgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
