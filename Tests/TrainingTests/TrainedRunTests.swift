@@ -83,6 +83,50 @@ import Testing
         #expect { try TrainedRun(modelFolder: run.adapter, config: full) } throws: { error in "\(error)".contains("is a LoRA adapter") }
     }
 
+    /// An adapter is rebuilt from its own `adapter_config.json`, as PEFT rebuilds it: a config
+    /// whose lora section says otherwise scores as the run did. The pooler that the base lacks,
+    /// drawn from the seed when the run started, travels in the adapter (its module named in
+    /// `modules_to_save`), so that a loader drawing another (here: another seed) scores the same.
+    /// A tensor the model has no place for is refused, not dropped.
+    @Test func anAdapterCarriesItsOwnSettingsAndWhatItsBaseLacks() throws {
+        let (dir, base) = try TinyRun.make(strategy: "lora")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = base
+        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
+        config.data.tokenizer.kind = .vocab
+        let session = try TrainingSession(config: config, name: "drawn")
+        #expect(session.initialisedTensors.contains("bert.pooler.dense.weight"))
+        #expect(session.trainer.run().isSuccess)
+        let run = session.run
+        let adapter = try PEFTAdapter.read(directory: run.adapter.path)
+        #expect(adapter.config.modulesToSave == ["classifier", "bert.pooler.dense"])
+        #expect(adapter.savedParameters.map(\.name) == ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"])
+        let byRun = try TrainedRun(run: run)
+        let a = try byRun.evaluate(byRun.testSplit())
+        var other = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        other.finetune.seed += 1
+        other.lora.r = 4; other.lora.loraAlpha = 64; other.lora.targetModules = ["query"]
+        let byAdapter = try TrainedRun(modelFolder: run.adapter, config: other)
+        let b = try byAdapter.evaluate(byAdapter.testSplit())
+        #expect(abs(a.loss - b.loss) < 1e-9 && a.metrics.confusion == b.metrics.confusion, "\(a.loss) \(b.loss)")
+        // Without the saved pooler the other seed's draw shows.
+        var bare = adapter
+        bare.savedParameters.removeAll { $0.name.hasPrefix("bert.pooler.") }
+        bare.config.modulesToSave = ["classifier"]
+        let bareDir = dir.appendingPathComponent("bare")
+        try bare.write(to: bareDir.path)
+        let byBare = try TrainedRun(modelFolder: bareDir, config: other)
+        #expect(abs(try byBare.evaluate(byBare.testSplit()).loss - a.loss) > 1e-6)
+        // A tensor of a saved module that the model does not have.
+        var extra = adapter
+        extra.savedParameters.append(NamedTensor(name: "classifier.extra", shape: [1], values: [0]))
+        let extraDir = dir.appendingPathComponent("extra")
+        try extra.write(to: extraDir.path)
+        #expect { try TrainedRun(modelFolder: extraDir, config: other) } throws: { error in
+            "\(error)".contains("base_model.model.classifier.extra") && "\(error)".contains("is not a parameter of the model")
+        }
+    }
+
     @Test func theLastCheckpointDiffersFromTheBestWhenTheyWereSavedAtDifferentSteps() throws {
         let (dir, run) = try Self.trainedRun(strategy: "full")
         defer { try? FileManager.default.removeItem(at: dir) }

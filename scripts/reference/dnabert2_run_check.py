@@ -8,8 +8,11 @@ tokenizer from the checkpoint's own tokenizer.json. From the repository root:
     dnatune predict $RUN seqs.csv --out pred.csv
     PY=$(scripts/python-env); $PY scripts/reference/dnabert2_run_check.py CODE_DIR $RUN seqs.csv pred.csv [BASE_DIR]
 
-BASE_DIR, for LoRA runs: the base model folder the run started from. Exits non-zero when a
-probability differs by 1e-4 or more."""
+BASE_DIR, for LoRA runs: the base model folder the run started from. The run's adapter folder is
+then loaded over that folder's weights, as a user loads it over the published checkpoint (whose
+masked-LM weights have no pooler: transformers draws one, and the adapter must carry dnatune's);
+without BASE_DIR, over the run's saved checkpoint. Exits non-zero when a probability differs by
+1e-4 or more."""
 import json
 import os
 import sys
@@ -36,14 +39,25 @@ for key in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_hea
 for key, value in dict(hidden_act="gelu", classifier_dropout=None, problem_type=None, num_labels=len(saved["id2label"]),
                        is_decoder=False).items():
     setattr(config, key, value)
+torch.manual_seed(12345)  # what the loader draws for weights the base lacks: not dnatune's draw
 model = layers_module.BertForSequenceClassification(config)
-missing, unexpected = model.load_state_dict(load_file(os.path.join(checkpoint, "model.safetensors")), strict=False)
-assert not unexpected, unexpected
-if os.path.exists(os.path.join(checkpoint, "adapter_config.json")):
+if base_dir and os.path.exists(os.path.join(run, "adapter", "adapter_config.json")):
     from peft import PeftModel
-    model = PeftModel.from_pretrained(model, checkpoint)
+    safetensors = os.path.join(base_dir, "model.safetensors")
+    weights = load_file(safetensors) if os.path.exists(safetensors) else torch.load(
+        os.path.join(base_dir, "pytorch_model.bin"), weights_only=True)
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    assert all(n.startswith("cls.") for n in unexpected), unexpected  # the base's masked-LM head
+    print("not in the base, drawn by the loader:", ", ".join(missing))
+    model = PeftModel.from_pretrained(model, os.path.join(run, "adapter"))
 else:
-    assert not missing, missing
+    missing, unexpected = model.load_state_dict(load_file(os.path.join(checkpoint, "model.safetensors")), strict=False)
+    assert not unexpected, unexpected
+    if os.path.exists(os.path.join(checkpoint, "adapter_config.json")):
+        from peft import PeftModel
+        model = PeftModel.from_pretrained(model, checkpoint)
+    else:
+        assert not missing, missing
 model.eval()
 tokenizer = PreTrainedTokenizerFast.from_pretrained(checkpoint)  # tokenizer.json + tokenizer_config.json
 compare_predictions(model, lambda seqs: tokenizer(seqs, padding=True, return_tensors="pt"), seqs, pred)

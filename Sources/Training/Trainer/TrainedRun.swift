@@ -73,8 +73,10 @@ public final class TrainedRun {
     /// adapter folder alone over its base, with the data and tokenizer settings of `config`
     /// (the exported `config.yaml`, or any dnatune config): its test split, class weights
     /// (`data.class_weights`) and batch size are the config's. An adapter's base is the config's
-    /// `model.base`, else the adapter's `base_model_name_or_path`; its LoRA settings the config's;
-    /// its classes the config's `label_names`, else those of the config's data.
+    /// `model.base`, else the adapter's `base_model_name_or_path`; its LoRA settings (rank, alpha,
+    /// adapted and saved modules) its own `adapter_config.json`'s, as PEFT loads it, whatever the
+    /// config's lora section says; its classes the config's `label_names`, else those of the
+    /// config's data.
     /// - Throws: `RunError` when the folder holds neither a model nor an adapter, or an adapter
     ///   without a base or a LoRA config; `CheckpointError` for damaged files.
     public convenience init(modelFolder folder: URL, config: TrainConfig, catalog: ModelCatalog = .standard(),
@@ -96,6 +98,13 @@ public final class TrainedRun {
             }
             let baseFolder = URL(fileURLWithPath: try catalog.resolve(base))
             config = TrainingSession.withVocabulary(config, of: baseFolder.path)
+            // PEFT rebuilds an adapter from its own settings: rank, alpha, scaling, adapters on
+            // exactly the modules it has factors for (by full path), its saved modules.
+            config.lora.r = adapter.config.r
+            config.lora.loraAlpha = adapter.config.loraAlpha
+            config.lora.useRslora = adapter.config.useRslora
+            config.lora.targetModules = adapter.pairs.map(\.module)
+            config.lora.modulesToSave = (adapter.config.modulesToSave ?? []).filter { $0 != "classifier" && $0 != "score" }
             try self.init(folder: baseFolder, config: config, run: RunDirectory(url: folder), checkpoint: .best, workers: workers,
                           classWeights: { _ in weights }, adapter: adapter)
             return
@@ -191,13 +200,19 @@ public final class TrainedRun {
             guard let tensor = byName[name] else { throw CheckpointError(file: file, tensor: name, "is missing: the adapter does not fit the config's lora section") }
             try copy(tensor, to: lora.parameters.pointer(view), count: view.count, name: view.name)
         }
-        var head = 0
+        var head = 0, used = Set(lora.parameters.views.map { PEFTNames.normalised($0.name) })
         for view in model.parameters.views {
-            guard let tensor = byName[PEFTNames.saved(parameter: view.name)] else { continue }
+            let name = PEFTNames.saved(parameter: view.name)
+            guard let tensor = byName[name] else { continue }
             try copy(tensor, to: model.parameters.pointer(view), count: view.count, name: view.name)
+            used.insert(name)
             if view.name.hasPrefix("classifier.") { head += 1 }
         }
         guard head > 0 else { throw CheckpointError(file: file, tensor: PEFTNames.saved(parameter: "classifier.weight"), "is missing: the adapter carries no classifier") }
+        // A tensor the model has no place for would be dropped silently, and the predictions with it.
+        if let unused = adapter.tensors.map(\.name).sorted().first(where: { !used.contains($0) }) {
+            throw CheckpointError(file: file, tensor: unused, "is not a parameter of the model the adapter's settings build over its base")
+        }
     }
 
     static func manifestClassWeights(_ run: RunDirectory) -> (Int) throws -> [Float]? {

@@ -100,16 +100,25 @@ extension Trainer {
 
     /// Writes the LoRA factors, the classifier and the other `modules_to_save` as a PEFT adapter:
     /// a folder of its own (`replacing`, atomically), or two files added to an existing folder.
+    /// Frozen parameters that the base checkpoint lacked (`Inputs.initialisedTensors`, outside
+    /// the adapted modules) are saved too, their modules named in `modules_to_save`: the base's
+    /// loader would draw them anew, and the adapter's outputs with them.
     func writeAdapter(to url: URL, replacing: Bool = true) throws {
         guard let lora = model.lora else { return }
         let c = lora.config
         let saved = c.modulePathsToSave(parameters: model.parameters.views.map(\.name))
+        let names = Set(model.parameters.views.map(\.name))
+        var drawn: [String] = []
+        for name in inputs.initialisedTensors where names.contains(name) && !name.hasPrefix("classifier.") && !c.savesInFull(parameter: name) {
+            let module = PEFTNames.module(ofParameter: name)
+            if !c.matches(module), !drawn.contains(module) { drawn.append(module) }
+        }
         let config = PEFTAdapterConfig(r: c.r, loraAlpha: c.alpha, loraDropout: c.dropout,
                                        targetModules: .modules(c.targetModules), useRslora: c.useRSLoRA,
-                                       modulesToSave: ["classifier"] + saved.filter { $0 != "classifier" }, taskType: "SEQ_CLS",
+                                       modulesToSave: ["classifier"] + saved.filter { $0 != "classifier" } + drawn, taskType: "SEQ_CLS",
                                        baseModelNameOrPath: inputs.config.model.isScratch ? nil : inputs.config.model.base)
         let head = model.parameters.tensorViews().filter {
-            $0.name.hasPrefix("classifier.") || c.savesInFull(parameter: $0.name)
+            $0.name.hasPrefix("classifier.") || c.savesInFull(parameter: $0.name) || drawn.contains(PEFTNames.module(ofParameter: $0.name))
         }
         if replacing {
             try PEFTAdapter.write(to: url.path, config: config, tensors: lora.parameters.tensorViews() + head)

@@ -38,6 +38,11 @@ public final class Trainer: @unchecked Sendable, CommandDriven {
         public var objective: TargetObjective?
         /// Task-adaptive pretraining's data (`model.adaptive_steps` > 0); nil skips it.
         public var adaptive: AdaptivePretrainingInputs?
+        /// The model's parameters that its base checkpoint lacked and that were initialised from
+        /// the seed (DNABERT-2's pooler: its masked-LM checkpoint has none). A LoRA adapter saves
+        /// the frozen ones with the classifier, so that it loads over the published base — whose
+        /// loader draws them anew — with the same outputs.
+        public var initialisedTensors: [String] = []
 
         public init(config: TrainConfig, model: BertModel, train: EncodedDataset, validation: EncodedDataset,
                     test: EncodedDataset?, classWeights: [Double]?, labelNames: [String], vocabulary: Vocabulary?,

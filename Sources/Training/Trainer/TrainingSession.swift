@@ -30,7 +30,7 @@ public final class TrainingSession {
         // Absolute input paths: the run's config works from any directory, as a config file should.
         try AtomicFile.write(text: config.rebasingPaths(from: FileManager.default.currentDirectoryPath, to: nil).yaml(), to: run.config.path)
         try Self.writeManifest(data: data, config: config, model: model, to: run.manifest)
-        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run))
+        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run, initialised: initialisedTensors))
     }
 
     /// Reopens an interrupted run (killed, stopped, or its SSH session dropped) to continue
@@ -51,10 +51,12 @@ public final class TrainingSession {
             throw RunError("\(run.config.path): \(mismatch)")
         }
         (model, initialisedTensors) = try Self.makeModel(config: config, data: data, catalog: catalog)
-        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run), resume: true)
+        trainer = try Trainer(try Self.inputs(config: config, data: data, model: model, run: run, initialised: initialisedTensors),
+                              resume: true)
     }
 
-    static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory) throws -> Trainer.Inputs {
+    static func inputs(config: TrainConfig, data: PreparedData, model: BertModel, run: RunDirectory,
+                       initialised: [String] = []) throws -> Trainer.Inputs {
         // Class weights and the k-mer baseline are for classes; regression and multi-label
         // tasks have their objective (with a multi-label task's positive weights) instead.
         let classification = config.task.kind == .classification
@@ -71,6 +73,7 @@ public final class TrainingSession {
         inputs.objective = objective(config: config, train: data.dataset.train)
         inputs.tokenizerFiles = tokenizerFiles(config: config, tokenizer: data.tokenizer)
         inputs.adaptive = try adaptiveInputs(config: config, data: data)
+        inputs.initialisedTensors = initialised
         return inputs
     }
 
