@@ -35,6 +35,23 @@ public struct PreparedDataset: Sendable, Equatable {
     /// The class names, indexed by id.
     public var labelNames: [String] { train.labelNames }
 
+    /// The same dataset with its classes named `names` (one per class, in id order), in every
+    /// part and in the report's class counts.
+    public func renamingClasses(to names: [String]) -> PreparedDataset {
+        var out = self
+        let rename = Dictionary(zip(labelNames, names), uniquingKeysWith: { a, _ in a })
+        out.train = train.renamingClasses(to: names)
+        out.validation = validation.renamingClasses(to: names)
+        out.test = test.renamingClasses(to: names)
+        out.trainWithoutAugmentation = trainWithoutAugmentation.renamingClasses(to: names)
+        for i in out.report.stages.indices where out.report.stages[i].targetKind == nil {
+            out.report.stages[i].balance = ClassBalance(orderedEntries: out.report.stages[i].balance.entries.map {
+                ClassBalance.Entry(label: rename[$0.label] ?? $0.label, count: $0.count)
+            })
+        }
+        return out
+    }
+
     /// The parts with their file names (`train`, `dev`, `test`).
     public var namedParts: [(name: String, data: LabeledSequences)] {
         [("train", train), ("dev", validation), ("test", test)]

@@ -76,6 +76,15 @@ public struct LabeledSequences: Sendable, Equatable {
         return groups
     }
 
+    /// The same sequences and class ids under other class names (`names` has one per class),
+    /// e.g. for integer labels that a task names.
+    public func renamingClasses(to names: [String]) -> LabeledSequences {
+        precondition(kind == .classification && names.count == labelNames.count, "one name per class")
+        var out = LabeledSequences(labelNames: names)
+        out.sequences = sequences; out.labels = labels
+        return out
+    }
+
     /// The sequences at `indices` (in that order, repeats allowed), with the same classes.
     public func subset(_ indices: [Int]) -> LabeledSequences {
         var out = LabeledSequences(labelNames: labelNames, kind: kind)

@@ -127,6 +127,40 @@ import Testing
         }
     }
 
+    /// Integer labels (GUE's 0 and 1) named by `label_names` are those names everywhere: the
+    /// model's classes, the run's and its adapter's evaluation, and a labelled file that gives
+    /// the ids.
+    @Test func labelNamesNameIntegerLabels() throws {
+        let (dir, base) = try TinyRun.make(strategy: "lora")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("data.csv")
+        try String(contentsOf: csv, encoding: .utf8).replacingOccurrences(of: ",neg\n", with: ",0\n")
+            .replacingOccurrences(of: ",pos\n", with: ",1\n").write(to: csv, atomically: true, encoding: .utf8)
+        var config = base
+        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
+        config.data.tokenizer.kind = .vocab
+        config.task.labelNames = ["unbound", "bound"]
+        let session = try TrainingSession(config: config, name: "named")
+        #expect(session.data.labelNames == ["unbound", "bound"])
+        #expect(session.data.dataset.report.stages.allSatisfy { $0.balance.entries.map(\.label) == ["unbound", "bound"] })
+        #expect(session.trainer.run().isSuccess)
+        let run = session.run
+        let runConfig = try TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config
+        let byRun = try TrainedRun(run: run)
+        #expect(byRun.labelNames == ["unbound", "bound"])
+        let a = try byRun.evaluate(byRun.testSplit())
+        let byAdapter = try TrainedRun(modelFolder: run.adapter, config: runConfig)
+        #expect(byAdapter.labelNames == ["unbound", "bound"])
+        let b = try byAdapter.evaluate(byAdapter.testSplit())
+        #expect(abs(a.loss - b.loss) < 1e-9, "\(a.loss) \(b.loss)")
+        let file = dir.appendingPathComponent("more.csv")
+        try "sequence,label\nACGTACGTTATAAAACGTACGTAC,1\nCCCCGGGGAAAATTTTCCCCGGGG,0\nCCCCGGGGAAAATTTTACGTAAAA,bound\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try byAdapter.labelledData(path: file.path).encoded.labels == [1, 0, 1])
+        try "sequence,label\nACGTACGTTATAAAACGTACGTAC,2\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: DataError.self) { try byRun.labelledData(path: file.path) }
+    }
+
     @Test func theLastCheckpointDiffersFromTheBestWhenTheyWereSavedAtDifferentSteps() throws {
         let (dir, run) = try Self.trainedRun(strategy: "full")
         defer { try? FileManager.default.removeItem(at: dir) }

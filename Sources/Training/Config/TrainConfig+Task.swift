@@ -84,6 +84,25 @@ extension TrainConfig {
             return nil
         }
 
+        /// The class names for data whose classes are `labels`: `label_names` where the labels
+        /// are the ids 0…n−1 (GUE's, DNALLM's) and the config names them otherwise; nil where
+        /// the data's own names stand.
+        public func names(forIDs labels: [String]) -> [String]? {
+            guard kind == .classification, labelNamesGiven, labelNames.count == labels.count, labelNames != labels,
+                  labels == (0..<labels.count).map(String.init) else { return nil }
+            return labelNames
+        }
+
+        /// The class id of `label`, a label of a file read for a model whose classes are `names`:
+        /// its position among them, else, where `label_names` named integer labels (see
+        /// `names(forIDs:)`), the integer itself.
+        public func classID(of label: String, names: [String]) -> Int? {
+            if let id = names.firstIndex(of: label) { return id }
+            guard kind == .classification, labelNamesGiven, names == labelNames, !names.contains(where: { Int($0) != nil }),
+                  let id = Int(label), names.indices.contains(id), String(id) == label else { return nil }
+            return id
+        }
+
         /// This task set to the data's classes: binary or multiclass, their count and names.
         public mutating func adopt(labels: [String]) {
             if kind == .classification { taskType = labels.count == 2 ? .binary : .multiclass }

@@ -41,10 +41,12 @@ public struct PreparedData: Sendable {
         case .upsample: strategy = .upsample
         case .weights, .posWeight: strategy = .weights
         }
-        let dataset = try sources.prepare(options: PreparationOptions(
+        var dataset = try sources.prepare(options: PreparationOptions(
             ratios: try SplitRatios(train: options.split.train, validation: options.split.validation, test: options.split.test),
             seed: UInt64(options.split.seed), balance: strategy, classWeights: options.classWeights,
             reverseComplementAugmentation: options.reverseComplementAugmentation))
+        // Integer labels are ids: `label_names` names them, in the model, its predictions and reports.
+        if let names = task.names(forIDs: dataset.labelNames) { dataset = dataset.renamingClasses(to: names) }
         let tokenizer = try makeTokenizer(options.tokenizer)
         let maxLength = options.tokenizer.maxLength
         var prepared = PreparedData(

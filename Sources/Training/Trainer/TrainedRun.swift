@@ -234,7 +234,9 @@ public final class TrainedRun {
     /// - Throws: `RunError` when the run has no test split.
     public func testSplit() throws -> LabelledSplit {
         let data = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
-        guard data.labelNames == labelNames else {
+        // A model trained before `label_names` named integer labels has the ids for names.
+        let idNamed = labelNames == (0..<labelNames.count).map(String.init) && config.task.names(forIDs: labelNames) == data.labelNames
+        guard data.labelNames == labelNames || idNamed else {
             throw RunError("the run's data now has classes \(data.labelNames.joined(separator: ", ")), its model \(labelNames.joined(separator: ", ")): the sources changed since training")
         }
         guard data.encodedTest.count > 0 else {
@@ -268,7 +270,7 @@ public final class TrainedRun {
         for part in sources.parts {
             for r in part.records {
                 let name = r.label ?? ""
-                guard let id = labelNames.firstIndex(of: name) else {
+                guard let id = config.task.classID(of: name, names: labelNames) else {
                     throw DataError(file: r.position.file, line: r.position.line,
                                     "label '\(name)' of record '\(r.id)' is not a class of run \(run.name) "
                                     + "(its classes: \(labelNames.joined(separator: ", ")))")
