@@ -39,9 +39,8 @@ public final class BPEModel: Sendable {
         do { data = try Foundation.Data(contentsOf: url) } catch {
             throw fail("cannot read the tokenizer: \(error.localizedDescription)")
         }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw fail("not a JSON object: not a Hugging Face tokenizer.json")
-        }
+        let root: [String: Any]
+        do { root = try JSONObjectReader.object(data) } catch { throw fail("\(error.description): not a Hugging Face tokenizer.json") }
         guard let model = root["model"] as? [String: Any] else { throw fail("no \"model\" section") }
         guard (model["type"] as? String ?? "BPE") == "BPE", model["merges"] != nil else {
             throw fail("model.type \"\(model["type"] ?? "?")\" is not BPE; dnatune reads BPE tokenizer.json files (other kinds: use vocab.txt)")

@@ -46,6 +46,12 @@ public struct EncodedDataset: Sendable, Equatable {
     /// Values per sequence in `targets` (0 for classification).
     public var targetWidth: Int { kind == .classification ? 0 : labelNames.count }
 
+    /// The most ids any sequence has on either strand, `[CLS]` and `[SEP]` included (0 when empty).
+    public var longestEncoding: Int {
+        func longest(_ offsets: [Int]) -> Int { zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0 }
+        return max(longest(offsets), reverse.map { longest($0.offsets) } ?? 0)
+    }
+
     /// The targets of sequence `i` (empty for classification).
     public func targets(of i: Int) -> ArraySlice<Float> {
         let w = targetWidth

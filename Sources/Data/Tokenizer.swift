@@ -129,7 +129,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Whether a `tokenizer.json` holds a BPE model.
-    static func isBPE(_ url: URL) -> Bool {
+    public static func isBPE(_ url: URL) -> Bool {
         guard let data = try? Foundation.Data(contentsOf: url),
               let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let model = root["model"] as? [String: Any] else { return false }

@@ -42,7 +42,7 @@ extension BertConfig {
         let autoMapValues = Array(((try? c.decodeIfPresent([String: String].self, forKey: key("auto_map"))) ?? nil ?? [:]).values)
         // Nucleotide Transformer: native ESM (v1, model_type "esm") or NT v2's own modeling code
         // (no model_type, auto_map to modeling_esm).
-        let ntCode = autoMapValues.contains { $0.contains("modeling_esm.") }
+        let ntCode = autoMapValues.contains { $0.contains("modeling_esm.") || $0.contains("esm_config.") }
         if modelType == "esm" || ntCode || (modelType == nil && (architectures ?? []).contains { $0.hasPrefix("Esm") }) {
             self = try Self.decodeESM(c, remoteCode: ntCode)
             return

@@ -77,6 +77,15 @@ public struct BertConfig: Codable, Sendable, Equatable {
     public var usesALiBi: Bool { family == .dnabert2 }
     /// Whether queries and keys are rotated by position (RoPE) instead of adding position embeddings.
     public var usesRotary: Bool { family == .nucleotideTransformer && esm.rotary }
+
+    /// The most tokens a sequence may have, special tokens included: `max_position_embeddings`,
+    /// less the offset past the padding id at which ESM's learned positions start; nil where
+    /// lengths are unbounded (DNABERT-2's ALiBi).
+    public var maxSequenceTokens: Int? {
+        if usesALiBi { return nil }
+        if family == .nucleotideTransformer && !usesRotary { return maxPositionEmbeddings - padTokenId - 1 }
+        return maxPositionEmbeddings
+    }
     /// Whether layers normalise before attention and feed-forward (ESM) rather than after (BERT).
     public var usesPreLayerNorm: Bool { family == .nucleotideTransformer }
     /// Whether the feed-forward is gated (`act(x·W₁) ⊙ (x·W₂)`, one fused `[2I, C]` projection):

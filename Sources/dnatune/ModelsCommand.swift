@@ -8,8 +8,11 @@ struct Models: ParsableCommand {
         abstract: "List the base models found by name.",
         discussion: """
             Searches models/ in the working directory, models/ of the package dnatune was built in, and \
-            $DNATUNE_MODELS (default ~/.local/share/dnatune/models). A config's model.base may name any of \
-            them; with data.tokenizer.kind vocab and no vocab path, the model's own vocab.txt is used.
+            $DNATUNE_MODELS (default ~/.local/share/dnatune/models) for model folders (config.json beside \
+            the weights) and lists each with its family (BERT, DNABERT-2, Nucleotide Transformer), size, \
+            parameter count, tokenizer and weight file; folders it cannot use are listed under "not usable" \
+            with the reason. A config's model.base may name any of them; with data.tokenizer.kind vocab and \
+            no vocab path, the model's own tokenizer is used (a BPE tokenizer.json, else vocab.txt).
             """)
 
     func run() throws {

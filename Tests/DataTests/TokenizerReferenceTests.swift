@@ -78,7 +78,7 @@ import Testing
         (#"{"normalizer": {"type": "Replace"}, "model": {"type": "BPE", "vocab": {"A": 0}, "merges": []}}"#, "normalizer \"Replace\""),
         (#"{"pre_tokenizer": {"type": "Split"}, "model": {"type": "BPE", "vocab": {"A": 0}, "merges": []}}"#, "pre_tokenizer \"Split\""),
         (#"{"model": {"type": "BPE", "dropout": 0.1, "vocab": {"A": 0}, "merges": []}}"#, "dropout"),
-        ("not json", "not a JSON object"),
+        ("not json", "is not valid JSON: unexpected text near line 1, column 2"),
     ])
     func unsupportedFilesAreErrorsNamingTheKey(_ json: String, _ message: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-bpe-\(UUID().uuidString)")

@@ -50,7 +50,7 @@ import Testing
         #expect(!alpha.hasVocabulary && models[1].hasVocabulary)
         let expectedCount = try BertModel(config: alpha.config, head: .maskedLM).parameters.count
         #expect(alpha.parameterCount == expectedCount)
-        #expect(alpha.summary.contains("hidden 4, 1 layers, 2 heads") && alpha.summary.contains("(no vocab.txt)"))
+        #expect(alpha.summary.contains("hidden 4, 1 layers, 2 heads") && alpha.summary.contains("(no tokenizer: vocab.txt or tokenizer.json)"))
         #expect(ModelCatalog(directories: []).list().isEmpty)
     }
 

@@ -15,6 +15,10 @@ import Testing
         // DNABERT-2-117M: model_type bert, with its own modeling code and ALiBi.
         (#"{"model_type": "bert", "alibi_starting_size": 512, "auto_map": {"AutoModel": "bert_layers.BertModel"}}"#, .dnabert2),
         (#"{"model_type": "bert", "auto_map": {"AutoModelForSequenceClassification": "bert_layers.BertForSequenceClassification"}}"#, .dnabert2),
+        // A checkpoint dnatune saved points auto_map at the published code ("repo--bert_layers.…").
+        (#"{"model_type": "bert", "auto_map": {"AutoModel": "zhihan1996/DNABERT-2-117M--bert_layers.BertModel"}}"#, .dnabert2),
+        // model_type "dnabert", which BertConfig reads as BERT.
+        (#"{"model_type": "dnabert", "architectures": ["BertForMaskedLM"]}"#, .bert),
         // zhihan1996/DNABERT-2-117M's own config.json has no model_type at all.
         (#"{"alibi_starting_size": 512, "architectures": ["BertForMaskedLM"], "auto_map": {"AutoModel": "bert_layers.BertModel"}}"#, .dnabert2),
         // Nucleotide Transformer v1 and v2.

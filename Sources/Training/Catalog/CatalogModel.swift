@@ -27,7 +27,7 @@ public struct CatalogModel: Sendable, Equatable {
         let params = parameterCount >= 1_000_000 ? String(format: "%.1fM", Double(parameterCount) / 1e6)
             : String(format: "%.0fk", Double(parameterCount) / 1e3)
         return "\(family == .bert ? (architecture ?? "BERT") : family.displayName): vocabulary \(c.vocabSize), hidden \(c.hiddenSize), \(c.numHiddenLayers) layers, "
-            + "\(c.numAttentionHeads) heads, \(c.maxPositionEmbeddings) positions, \(params) parameters"
-            + (hasVocabulary || tokenizer.hasPrefix("tokenizer.json") ? "" : " (no vocab.txt)")
+            + "\(c.numAttentionHeads) heads, \(c.maxPositionEmbeddings) positions, \(params) parameters in the checkpoint"
+            + (hasVocabulary || !tokenizer.hasPrefix("none") ? "" : " (no tokenizer: vocab.txt or tokenizer.json)")
     }
 }

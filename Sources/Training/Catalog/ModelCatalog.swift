@@ -109,16 +109,27 @@ public struct ModelCatalog: Sendable, Equatable {
         }
     }
 
-    /// Folders of the search path that look like models (they hold `config.json`) but cannot be
-    /// used, each with the reason — what `dnatune models` shows so a download that does not
-    /// appear in the list is explained.
+    /// Folders of the search path that look like models (they hold `config.json` or weights) but
+    /// cannot be used, each with the reason — what `dnatune models` shows so a download that does
+    /// not appear in the list is explained; and a search folder that is itself a model folder
+    /// (the models are looked for inside it).
     public func unusable() -> [(path: String, reason: String)] {
         var out: [(path: String, reason: String)] = []
+        let fm = FileManager.default
         for dir in directories {
-            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+            if fm.fileExists(atPath: dir.path + "/" + HFCheckpoint.configFile) {
+                out.append((dir.path, "\(dir.path) is itself a model folder, but models are looked for inside the searched folders: "
+                            + "name it by its path in model.base, or search its parent folder ($DNATUNE_MODELS)"))
+            }
+            let entries = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
             for name in entries where !name.hasPrefix(".") {
                 let path = dir.appendingPathComponent(name).path
-                guard FileManager.default.fileExists(atPath: path + "/" + HFCheckpoint.configFile) else { continue }
+                guard fm.fileExists(atPath: path + "/" + HFCheckpoint.configFile) else {
+                    if HFCheckpoint.hasWeights(in: path) {
+                        out.append((path, "\(path): weights but no \(HFCheckpoint.configFile) (save_pretrained and the Hub's downloads put one beside them)"))
+                    }
+                    continue
+                }
                 do {
                     _ = try HFCheckpoint.open(directory: path)
                 } catch {

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// The architecture family of a pre-trained checkpoint, decided from its `config.json`
@@ -41,12 +42,12 @@ public enum ModelFamily: String, Sendable, CaseIterable {
         let supported = allCases.map(\.displayName).joined(separator: "; ")
         // DNABERT-2's config.json has no model_type (its own configuration class declares none);
         // its ALiBi size and bert_layers modeling code tell it apart from BERT.
-        let mosaic = config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.hasPrefix("bert_layers.") })
+        let mosaic = config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.contains("bert_layers.") })
         if mosaic, type == nil || type == "bert" { return .dnabert2 }
         // NT v2's config.json has no model_type either: its auto_map names its modeling_esm code.
         if type == nil, autoMap.contains(where: { $0.contains("modeling_esm.") || $0.contains("esm_config.") }) { return .nucleotideTransformer }
         switch type {
-        case "bert"?:
+        case "bert"?, "dnabert"?:
             return .bert
         case "esm"?:
             return .nucleotideTransformer
@@ -70,9 +71,8 @@ public enum ModelFamily: String, Sendable, CaseIterable {
             throw CheckpointError(file: path, FileManager.default.fileExists(atPath: directory)
                                   ? "is missing: a model folder holds config.json beside its weights" : "cannot read: the folder does not exist")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw CheckpointError(file: path, "is not a JSON object")
-        }
+        let object: [String: Any]
+        do { object = try JSONObjectReader.object(data) } catch { throw CheckpointError(file: path, error.description) }
         return try detect(config: object, path: path)
     }
 }

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// Named tensors read from a checkpoint, whatever its format: one safetensors file, a sharded set
@@ -76,9 +77,8 @@ public final class ShardedWeights: WeightSource {
         do { data = try Foundation.Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw CheckpointError(file: path, "cannot read: \(error.localizedDescription)")
         }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw CheckpointError(file: path, "is not a JSON object")
-        }
+        let root: [String: Any]
+        do { root = try JSONObjectReader.object(data) } catch { throw CheckpointError(file: path, error.description) }
         guard let map = root["weight_map"] as? [String: Any], !map.isEmpty else {
             throw CheckpointError(file: path, "has no \"weight_map\" object naming each tensor's file")
         }

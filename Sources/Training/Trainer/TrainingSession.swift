@@ -132,23 +132,32 @@ public final class TrainingSession {
     }
 
     /// `config` with what its base model implies filled in: `data.tokenizer.vocab` of kind
-    /// `vocab` defaults to the base model's `vocab.txt`, or its `tokenizer.json` when it ships
-    /// no `vocab.txt` (the base may be a catalog name).
-    /// - Throws: `RunError` for a base that is neither a folder nor a catalog name.
+    /// `vocab` defaults to the base model's tokenizer (`withVocabulary`; the base may be a
+    /// catalog name).
+    /// The base model folder is opened first, so that a folder that holds no usable model (an
+    /// unsupported family, missing or damaged weights) says so rather than that it has no tokenizer.
+    /// - Throws: `RunError` for a base that is neither a folder nor a catalog name;
+    ///   `CheckpointError` for a folder that is not a model dnatune trains.
     public static func resolvingBase(_ config: TrainConfig, catalog: ModelCatalog) throws -> TrainConfig {
-        guard !config.model.isScratch, config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil else { return config }
-        return withVocabulary(config, of: try catalog.resolve(config.model.base))
+        guard !config.model.isScratch else { return config }
+        let folder = try catalog.resolve(config.model.base)
+        _ = try HFCheckpoint.open(directory: folder)
+        guard config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil else { return config }
+        return withVocabulary(config, of: folder)
     }
 
     /// `config` with the vocabulary of the model folder `folder` where its tokenizer of kind
-    /// `vocab` names none: the folder's `vocab.txt`, or its `tokenizer.json` when it ships no
-    /// `vocab.txt` (a missing file is then reported by name when the tokenizer is made).
+    /// `vocab` names none: the folder's `tokenizer.json` when it holds a BPE model (what
+    /// transformers' `AutoTokenizer` loads, even beside a `vocab.txt` that a slow tokenizer's
+    /// `save_pretrained` wrote), else its `vocab.txt`, else its `tokenizer.json` (a missing or
+    /// unusable file is then reported by name when the tokenizer is made).
     static func withVocabulary(_ config: TrainConfig, of folder: String) -> TrainConfig {
         guard config.data.tokenizer.kind == .vocab, config.data.tokenizer.vocab == nil else { return config }
         var config = config
-        let json = folder + "/tokenizer.json"
-        config.data.tokenizer.vocab = !FileManager.default.fileExists(atPath: folder + "/vocab.txt")
-            && FileManager.default.fileExists(atPath: json) ? json : folder + "/vocab.txt"
+        let json = folder + "/tokenizer.json", vocab = folder + "/vocab.txt"
+        let fm = FileManager.default
+        config.data.tokenizer.vocab = fm.fileExists(atPath: json)
+            && (!fm.fileExists(atPath: vocab) || Tokenizer.isBPE(URL(fileURLWithPath: json))) ? json : vocab
         return config
     }
 
@@ -169,7 +178,18 @@ public final class TrainingSession {
             checkpoint = opened.weights
             guard bert.vocabSize == data.tokenizer.vocabulary.count else {
                 throw RunError("\(m.base): the model's vocabulary has \(bert.vocabSize) tokens but the tokenizer has "
-                               + "\(data.tokenizer.vocabulary.count); set data.tokenizer to the model's (kind: vocab, vocab: \(m.base)/vocab.txt)")
+                               + "\(data.tokenizer.vocabulary.count); use the model's own tokenizer (data.tokenizer: {kind: vocab}, with no vocab file named)")
+            }
+            if let limit = bert.maxSequenceTokens {
+                let longest = [data.encodedTrain, data.encodedValidation, data.encodedTest].map(\.longestEncoding).max() ?? 0
+                guard longest <= limit else {
+                    throw RunError("data.tokenizer.max_length is \(config.data.tokenizer.maxLength) and the data has sequences of \(longest) tokens, "
+                                   + "but \(m.base) takes at most \(limit) (max_position_embeddings \(bert.maxPositionEmbeddings)); "
+                                   + "set data.tokenizer.max_length to \(limit) or less")
+                }
+            }
+            if case .freezeFirstLayers(let n) = config.trainingStrategy, n > bert.numHiddenLayers {
+                throw RunError("model.freeze_layers is \(n) but \(m.base) has \(bert.numHiddenLayers) layers; set it to 0…\(bert.numHiddenLayers)")
             }
         }
         bert.numLabels = data.labelNames.count
