@@ -1146,6 +1146,25 @@ import Training
         #expect(DashboardFixtures.isASCII(text))
     }
 
+    /// A base given as a model folder's path, not found by name, still gets its summary and
+    /// estimate on the Model screen — relative paths from the working directory.
+    @Test func aModelFolderPathGetsItsEstimate() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: DashboardFixtures.repositoryModels.appendingPathComponent("dnabert-tiny-3mer"),
+                                         to: dir.appendingPathComponent("DNA_bert_3"))
+        var config = try DashboardFixtures.tinyConfig(outputDir: dir.path)
+        config.model.base = "./DNA_bert_3"
+        var state = DashboardState(config: config, workingDirectory: dir.path, catalog: ModelCatalog(directories: []))
+        let architecture = try #require(state.chosenArchitecture)
+        #expect(architecture.hiddenSize == 128 && architecture.numHiddenLayers == 4)
+        #expect(state.chosenBase?.summary.contains("hidden 128, 4 layers") == true)
+        let text = ModelScreen().estimateLines(state, unicode: true).map(\.0).joined(separator: "\n")
+        #expect(text.contains("parameters") && text.contains("trained"), "\(text)")
+        state.config.model.base = dir.appendingPathComponent("missing").path
+        #expect(state.chosenArchitecture == nil)
+    }
+
     /// The Model screen's fields where 0 stands for null ("max minutes": no limit; "weight EMA": no
     /// average): 0 reads and writes as null, a number as itself.
     @Test(arguments: [("finetune.max_minutes", "55"), ("finetune.ema_decay", "0.999")])

@@ -1,6 +1,7 @@
 import Foundation
 import Data
 import Training
+import Synchronization
 
 /// Everything the five dashboard screens show and edit: the config being prepared, the
 /// dataset and its reports, the run being trained or watched with its curves, the runs on
@@ -117,6 +118,8 @@ public struct DashboardState {
     /// The base models found at start (`./models`, the install's `models/`, `$DNATUNE_MODELS`),
     /// offered on the Model screen.
     public var baseModels: [CatalogModel] = []
+    /// The model folder last named by its path in `model.base`, read once when it is chosen.
+    private let folderBase = FolderModelCache()
     /// This machine's matrix-product rate (GFLOP/s), for the Model screen's step-time estimate;
     /// nil until measured (the dashboard command measures it at start).
     public var machineGFLOPs: Double?
@@ -140,9 +143,18 @@ public struct DashboardState {
         dataScreen.cursor = datasets.firstIndex { config.data.sources == [$0.source] } ?? 0
     }
 
+    /// The chosen base model: one of `baseModels` (by name or path), else the model folder the
+    /// base names by its path; nil for scratch or a base that is neither.
+    public var chosenBase: CatalogModel? {
+        let base = config.model.base
+        if let found = baseModels.first(where: { $0.name == base || $0.path == base }) { return found }
+        guard !config.model.isScratch, base.contains("/") else { return nil }
+        return folderBase.model(at: base.hasPrefix("/") ? base : workingDirectory + "/" + base)
+    }
+
     /// The architecture the Model screen's choices describe: the chosen base model's config (its
     /// classes set to the task's), or the scratch model of the configured size; nil for a base
-    /// that is not in the catalog.
+    /// that is neither in the catalog nor a model folder.
     public var chosenArchitecture: BertConfig? {
         let m = config.model
         if m.isScratch {
@@ -151,7 +163,7 @@ public struct DashboardState {
                               numAttentionHeads: m.numAttentionHeads, intermediateSize: m.intermediateSize,
                               maxPositionEmbeddings: max(512, config.data.tokenizer.maxLength), numLabels: config.task.numLabels)
         }
-        guard var base = baseModels.first(where: { $0.name == m.base || $0.path == m.base })?.config else { return nil }
+        guard var base = chosenBase?.config else { return nil }
         base.numLabels = config.task.numLabels
         return base
     }
@@ -519,5 +531,20 @@ extension DashboardState {
         config.finetune.learningRate = rate
         modelForm.reload(from: config)
         message = "learning rate set to \(formatLR(rate))"
+    }
+}
+
+/// The model folder last asked for, read once (the Model screen asks on every frame).
+final class FolderModelCache: Sendable {
+    private let last = Mutex<(path: String, model: CatalogModel?)?>(nil)
+
+    /// The model in the folder `path`, or nil when it is not a readable model folder.
+    func model(at path: String) -> CatalogModel? {
+        last.withLock { last in
+            if let last, last.path == path { return last.model }
+            let model = ModelCatalog.model(at: URL(fileURLWithPath: path))
+            last = (path, model)
+            return model
+        }
     }
 }

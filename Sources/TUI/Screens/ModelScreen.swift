@@ -145,7 +145,7 @@ public final class ModelScreen: Screen {
             lines.append(("  \(c.model.numHiddenLayers) layers, \(c.model.numAttentionHeads) heads", .plain))
         } else {
             lines.append(("  " + c.model.base, .plain))
-            if let found = s.baseModels.first(where: { $0.name == c.model.base || $0.path == c.model.base }) {
+            if let found = s.chosenBase {
                 lines.append(("  " + found.summary, Style(fg: .muted)))
             }
         }
