@@ -75,7 +75,10 @@ struct Train: ParsableCommand {
             let counts = stage.balance.entries.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
             switch stage.targetKind {
             case nil:
-                let ratio = stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
+                // A class absent from a split is said, not hidden in a ratio over the others.
+                let missing = stage.balance.total > 0 ? stage.balance.entries.filter { $0.count == 0 }.map(\.label) : []
+                let ratio = !missing.isEmpty ? " (no \(missing.joined(separator: ", ")))"
+                    : stage.balance.imbalanceRatio.map { String(format: " (imbalance %.2f)", $0) } ?? ""
                 print("  \(stage.name): \(counts)\(ratio)")
             case .regression?, .classification?:
                 print("  \(stage.name): \(counts)")
