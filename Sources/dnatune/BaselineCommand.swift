@@ -34,7 +34,8 @@ struct BaselineCommand: ParsableCommand {
             let loaded = try TrainConfig.load(file: config, overrides: overrides)
             for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
             try loaded.checkSources(file: config)
-            let c = loaded.config
+            // A base model's own tokenizer, as `train` takes it.
+            let c = try TrainingSession.resolvingBase(loaded.config, catalog: .standard())
             guard c.task.kind == .classification else {
                 throw RunError("\(config): the k-mer baseline is a classifier (logistic regression); a \(c.task.taskType.rawValue) task has none")
             }

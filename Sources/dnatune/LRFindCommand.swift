@@ -47,14 +47,16 @@ struct LRFind: ParsableCommand {
             let loaded = try TrainConfig.load(file: config, overrides: overrides)
             for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
             try loaded.checkSources(file: config)
-            let data = try PreparedData.prepare(loaded.config.data, seed: loaded.config.finetune.seed, task: loaded.config.task)
-            if let mismatch = loaded.config.task.mismatch(with: data.labelNames, sources: loaded.config.data.sources) {
+            // A base model's own tokenizer, as `train` takes it.
+            let resolved = try TrainingSession.resolvingBase(loaded.config, catalog: .standard())
+            let data = try PreparedData.prepare(resolved.data, seed: resolved.finetune.seed, task: resolved.task)
+            if let mismatch = resolved.task.mismatch(with: data.labelNames, sources: resolved.data.sources) {
                 throw RunError("\(config): \(mismatch)")
             }
             print("lr-find: \(steps) steps from \(formatLR(minLR)) to \(formatLR(maxLR)), batch "
                   + "\(loaded.config.finetune.perDeviceTrainBatchSize), \(data.encodedTrain.count) training sequences")
             let every = max(1, steps / 20)
-            result = try LRRangeTest.run(config: loaded.config, data: data, options: options) { p in
+            result = try LRRangeTest.run(config: resolved, data: data, options: options) { p in
                 guard p.step % every == 0 else { return }
                 let lr = formatLR(p.learningRate).padding(toLength: 9, withPad: " ", startingAt: 0)
                 print(String(format: "step %4d  lr ", p.step) + lr + String(format: "  loss %.4f  smoothed %.4f", p.loss, p.smoothedLoss))

@@ -88,6 +88,13 @@ import Testing
         // The published MLM checkpoint has no pooler: it and the classifier start fresh.
         #expect(train.stdout.contains("newly initialised: bert.pooler.dense.weight, bert.pooler.dense.bias, classifier.weight, classifier.bias"),
                 "\(train.stdout)")
+        if strategy == "full" {
+            // The baseline and the LR range test take the base's tokenizer, as training does.
+            let baseline = try runProcess(Binary.url, ["baseline", dir.appendingPathComponent("ft.yaml").path], environment: env)
+            #expect(baseline.status == 0 && baseline.stdout.contains("baseline: "), "\(baseline.stdout)\n\(baseline.stderr)")
+            let finder = try runProcess(Binary.url, ["lr-find", dir.appendingPathComponent("ft.yaml").path, "--steps", "10"], environment: env)
+            #expect(finder.status == 0 && finder.stdout.contains("lr-find: 10 steps"), "\(finder.stdout)\n\(finder.stderr)")
+        }
         let runs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("runs").path)
         let run = try #require(runs.first.map { dir.appendingPathComponent("runs").appendingPathComponent($0) })
         let config = try String(contentsOf: run.appendingPathComponent("checkpoints/last/config.json"), encoding: .utf8)
