@@ -204,6 +204,11 @@ import Testing
         let events = try ExportCommandTests.events(hfRun)
         #expect(events.filter { $0["event"] as? String == "step" }.count == 8)
         #expect(events.last?["event"] as? String == "finished")
+        // A second run into the same directory is refused: it would mix its events with the first's.
+        let again = try runProcess(URL(fileURLWithPath: ExportCommandTests.python!),
+                                   [out.appendingPathComponent("train.py").path, "--out", hfRun.path], currentDirectory: out)
+        #expect(again.status != 0 && again.stderr.contains("already holds a run"), "\(again.stderr.suffix(2000))")
+        #expect(try ExportCommandTests.events(hfRun).count == events.count)
 
         // The saved model is laid out as the published one: dnatune's config.json, the published names.
         let best = hfRun.appendingPathComponent("checkpoints/best")

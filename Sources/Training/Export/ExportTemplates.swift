@@ -12,8 +12,8 @@ extension ExportProject {
     torchrun --nproc_per_node 4 train.py              # the same with torchrun
     torchrun --nnodes 2 --node_rank R --master_addr HOST --nproc_per_node 4 train.py
 
-The run directory (default runs/<timestamp>-<name>, or --out) is one dnatune reads like its
-own: `dnatune watch RUN` follows it live (metrics.jsonl and status.json, written by the
+The run directory (default runs/<name>, or --out; not one that holds a run already) is one
+dnatune reads like its own: `dnatune watch RUN` follows it live (metrics.jsonl and status.json, written by the
 process of rank 0 only), `dnatune eval RUN` scores its model. The data in data/ are exactly the
 rows dnatune trains on (cleaned, split, balanced, tokenized: the input_ids column); config.yaml
 holds the run's settings (DNALLM's task / finetune / lora sections); model/ holds the initial
@@ -436,7 +436,7 @@ class DnatuneEvents(TrainerCallback):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", help="the run directory (default runs/<timestamp>-<name>)")
+    parser.add_argument("--out", help="the run directory (default runs/<name>; not one that holds a run already)")
     parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps (a short check)")
     a = parser.parse_args()
     with open(os.path.join(HERE, "config.yaml")) as f:
@@ -449,6 +449,10 @@ def main():
     train, dev, test = (read_split(n, label_ids) for n in ("train", "dev", "test"))
     rank = int(os.environ.get("RANK", "0"))
     run = a.out or os.path.join(ft["output_dir"], export["run_name"])
+    # A second run into the same directory would mix its events and checkpoints with the first's.
+    if os.path.exists(os.path.join(run, "metrics.jsonl")):
+        raise SystemExit("train.py: %s already holds a run (metrics.jsonl); give another directory with --out, "
+                         "or move that one away" % run)
     if rank == 0:
         os.makedirs(run, exist_ok=True)
         # The run's own config, with absolute paths (as dnatune's runs have): `dnatune eval RUN`
