@@ -78,6 +78,17 @@ import Testing
         }
     }
 
+    /// In warmup a new rate is the peak: the rate climbs to it and never above it (scaling the
+    /// rate of step 2 of 10 to 5e-4 would have made the peak 2.5e-3).
+    @Test(arguments: LRSchedulerType.allCases.filter { $0 != .constant })
+    func changingTheRateDuringWarmupSetsThePeak(_ type: LRSchedulerType) throws {
+        var schedule = try LRSchedule(type: type, learningRate: 1e-3, totalSteps: 40, warmup: .steps(10))
+        try schedule.setLearningRate(5e-4, at: 2)
+        #expect(abs(schedule.learningRate(at: 2) - 1e-4) < 1e-15)
+        #expect(abs(schedule.learningRate(at: 10) - 5e-4) < 1e-15)
+        #expect((0...40).allSatisfy { schedule.learningRate(at: $0) <= 5e-4 * (1 + 1e-12) })
+    }
+
     @Test func changingTheRateWhereItIsZeroSetsThePeak() throws {
         var schedule = try LRSchedule(type: .linear, learningRate: 1e-3, totalSteps: 10, warmup: .steps(4))
         try schedule.setLearningRate(5e-4, at: 0)

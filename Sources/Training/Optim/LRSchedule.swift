@@ -10,9 +10,11 @@ import Foundation
 /// Changing the learning rate: `setLearningRate(_:at:)` multiplies the whole schedule by one
 /// factor chosen so that the rate at that step equals the new value. Warmup, decay shape and the
 /// end of the schedule stay where they were; every later rate is scaled proportionally (so halving
-/// the rate now halves it for the rest of the run). Where the schedule is zero at that step (step 0
-/// of warmup, past the end of a linear or cosine decay) no factor can reach the new value; the
-/// factor is then set so that the schedule's peak (`baseLearningRate`) becomes the new value.
+/// the rate now halves it for the rest of the run). During warmup the new value is the peak the
+/// rate climbs to (`baseLearningRate` scaled to it): scaling the climbing rate instead would raise
+/// the peak above what was asked for (a tenth of the way up, to ten times it). Where the schedule
+/// is zero past warmup (the end of a linear or cosine decay) no factor can reach the new value; the
+/// peak then becomes it too.
 public struct LRSchedule: Sendable, Equatable, Codable {
     public var type: LRSchedulerType
     /// The peak learning rate the schedule was built for (HF's `learning_rate`).
@@ -88,7 +90,7 @@ public struct LRSchedule: Sendable, Equatable, Codable {
     }
 
     /// Makes the learning rate at `step` equal `newRate` and scales the rest of the schedule by the
-    /// same factor (see the type's documentation for the zero-rate case).
+    /// same factor; during warmup, makes `newRate` the peak (see the type's documentation).
     ///
     /// - Throws: `OptimizerError` for a negative or non-finite rate.
     public mutating func setLearningRate(_ newRate: Double, at step: Int) throws {
@@ -96,7 +98,9 @@ public struct LRSchedule: Sendable, Equatable, Codable {
             throw OptimizerError("learning rate \(newRate) must be a finite value ≥ 0")
         }
         let scheduled = baseLearningRate * multiplier(at: step)
-        if scheduled > 0, scheduled.isFinite {
+        if step < warmupSteps, baseLearningRate > 0 {
+            scale = newRate / baseLearningRate
+        } else if scheduled > 0, scheduled.isFinite {
             scale = newRate / scheduled
         } else if baseLearningRate > 0 {
             scale = newRate / baseLearningRate
