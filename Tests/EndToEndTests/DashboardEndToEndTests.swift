@@ -401,8 +401,17 @@ import Testing
         func changed() -> Bool { log().split(separator: "\n").contains { $0.contains("\"lr_changed\"") && $0.contains("\"to\":0.0002") } }
         while !changed() && Date() < deadline2 { Thread.sleep(forTimeInterval: 0.05) }
         #expect(changed(), "\(log().suffix(600))")
+        // r here would leave the attached run for a new one: refused, and no second run appears.
+        try tmux.type("r")
+        try tmux.waitFor(timeout: 30) { $0.contains("which is training") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runs.path).count == 1)
         try tmux.type("s")
         #expect(train.wait() == 1)   // stopped by the user: exit 1, as after Ctrl-C
+        try tmux.waitFor(timeout: 30) { $0.contains("stopped") }
+        // The run has ended: the learning rate cannot be set, and the screen says so.
+        try tmux.type("l")
+        let ended = try tmux.waitFor(timeout: 30) { $0.contains("has ended (") }
+        #expect(!ended.contains("from the next step"))
         let status = try JSONSerialization.jsonObject(with: Foundation.Data(contentsOf: run.appendingPathComponent("status.json"))) as? [String: Any]
         #expect(status?["state"] as? String == "stopped")
         #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("control.sock").path))

@@ -42,7 +42,7 @@ public enum Dashboard {
     /// The index of the Train screen.
     public static let trainScreen = Screens.train.rawValue
 
-    /// The status line: run state, progress, samples/s, ETA, best metric, and the last message.
+    /// The status line: run state, the last message, progress, samples/s, ETA, best metric.
     public static func status(_ s: DashboardState) -> [StatusLine.Segment] {
         let h = s.history
         var out: [StatusLine.Segment] = []
@@ -50,6 +50,8 @@ public enum Dashboard {
         // Which run the line describes (the one training or watched), whatever screen is shown.
         let run = s.currentRun.map { " " + RunSummary(run: $0, config: nil, status: nil, history: RunHistory()).shortName } ?? ""
         out.append(StatusLine.Segment(s.runState + run, role: role))
+        // The message next: the line is cut from the right, and a reason must not be the part cut.
+        if let m = s.message { out.append(StatusLine.Segment(m, role: .warn)) }
         let total = max(h.totalSteps, s.eta.totalSteps)
         if total > 0 || h.lastStep != nil {
             let step = h.lastStep?.step ?? 0
@@ -65,7 +67,6 @@ public enum Dashboard {
         if let t = h.testMetrics, let mcc = t["test_mcc"] {
             out.append(StatusLine.Segment("test mcc \(NumberFormat.compact(mcc, maxWidth: 7, significant: 4))", role: .good))
         }
-        if let m = s.message { out.append(StatusLine.Segment(m, role: .warn)) }
         return out
     }
 

@@ -297,6 +297,8 @@ public struct DashboardState {
             return true
         } catch {
             message = "cannot start: \(error)"
+            // The status line may cut it short: the Train screen's log keeps it whole.
+            log.append(message!)
             return false
         }
     }
@@ -420,24 +422,34 @@ public struct DashboardState {
     public var canControlWatched: Bool { job == nil && attached && watched != nil }
 
     /// Sends a command to the run trained here, or through its control socket to the run
-    /// this dashboard is attached to.
-    public mutating func send(_ command: TrainingCommand) {
+    /// this dashboard is attached to. Returns whether it was delivered; when not, `message` says why.
+    @discardableResult
+    public mutating func send(_ command: TrainingCommand) -> Bool {
         if canControlWatched, let run = watched {
+            if let finished = history.finished {
+                message = "\(run.name) has ended (\(finished.reason.code.replacingOccurrences(of: "_", with: " "))): there is no training to control"
+                return false
+            }
             do {
                 try ControlClient.send(command, to: run.controlSocket)
                 message = "sent to \(run.name): \(ControlClient.line(for: command))"
+                return true
             } catch {
                 message = "\(error)"
+                return false
             }
-            return
         }
         guard let job, job.isRunning else {
             message = watched != nil ? "watching: read-only here (dnatune attach \(watched!.url.path) controls the run)"
                 : "no run is training"
-            return
+            return false
         }
         job.trainer.mailbox.send(command)
+        return true
     }
+
+    /// Whether this dashboard is attached to a run that another process is still training.
+    public var attachedToLiveRun: Bool { canControlWatched && history.finished == nil }
 
     /// The learning rate in force (the last step's, else the config's).
     public var currentLearningRate: Double { history.lastStep?.learningRate ?? config.finetune.learningRate }

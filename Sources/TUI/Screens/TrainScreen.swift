@@ -55,14 +55,22 @@ public final class TrainScreen: Screen {
         guard controls else { return KeyTable("Train", viewKeys) }
         // The commands first (the help lists them before the ways of looking).
         return KeyTable("Train", [
-            KeyBinding(.char("r"), "start", action: { s in s.startTraining(); return .handled }),
+            KeyBinding(.char("r"), "start", action: { s in
+                // Here `r` would leave the attached run for a new one; the Model screen starts runs.
+                if s.attachedToLiveRun, let run = s.watched {
+                    s.message = "attached to \(run.name), which is training: p pauses or resumes it, s stops it; start a new run from the Model screen (2, r)"
+                } else {
+                    s.startTraining()
+                }
+                return .handled
+            }),
             KeyBinding(.char("p"), "pause/resume", action: { s in
                 s.togglePause(); return .handled
             }),
             KeyBinding(.char("s"), "stop", action: { s in s.send(.stop); return .handled }),
             KeyBinding(.char("w"), "save now", action: { s in s.send(.saveNow); return .handled }),
             KeyBinding(.char("l"), "set LR", action: { s in
-                guard s.isTraining || s.canControlWatched else { s.send(.saveNow); return .handled }
+                guard s.isTraining || s.attachedToLiveRun else { s.send(.saveNow); return .handled }
                 s.trainScreen.lrInput = TextInput(formatLR(s.currentLearningRate), selected: true); return .handled
             }),
         ] + viewKeys)
@@ -110,8 +118,15 @@ public final class TrainScreen: Screen {
             let range = ConfigSchema.declared("finetune.learning_rate").range!
             if let lr = Double(text), range.contains(lr) {
                 s.trainScreen.lrInput = nil
-                s.send(.setLearningRate(lr))
-                s.message = "learning rate \(formatLR(lr)) from the next step" + (lr > 1 ? " (above 1: it will likely diverge)" : "")
+                // An undelivered command leaves `send`'s reason in the message.
+                if s.send(.setLearningRate(lr)) {
+                    // In warmup the value becomes the peak the rate climbs to (LRSchedule.setLearningRate).
+                    let warmup = s.config.finetune.warmupSteps(totalSteps: s.history.totalSteps)
+                    let step = s.history.lastStep?.step ?? 0
+                    s.message = (step < warmup ? "peak learning rate \(formatLR(lr)), reached at the end of warmup (step \(warmup))"
+                                                : "learning rate \(formatLR(lr)) from the next step")
+                        + (lr > 1 ? " (above 1: it will likely diverge)" : "")
+                }
             } else {
                 s.message = "'\(text)': the learning rate \(range.requirement)"
             }
