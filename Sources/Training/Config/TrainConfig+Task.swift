@@ -120,7 +120,7 @@ extension TrainConfig {
                 .integer($0.numLabels)
             },
             .byHand("label_names", .texts, nullable: true,
-                    "one name per class in label-id order (regression: per target, multilabel: per label); given, the data's labels must be these names (or the ids 0…n−1)") {
+                    "one name per class in label-id order (regression: per target, multilabel: per label); given, the data's labels must be these names, or the ids 0…n−1, which they then name (the model's classes, predictions, reports; a labelled file for `eval` may give either)") {
                 $0.labelNamesGiven ? .texts($0.labelNames) : .null
             },
             .choice("loss", \.loss, "regression: mean squared error, or Huber (robust to outliers)"),
