@@ -779,6 +779,12 @@ import Training
         #expect(app.state.message == "saved saved.yaml")
         let saved = try TrainConfig.load(file: dir.appendingPathComponent("saved.yaml").path).config
         #expect(saved == app.state.config)
+        // Into a folder that does not exist: said with the folder's name.
+        _ = app.handle(.char("w"))
+        _ = app.handle(.char("\u{15}"))
+        type("sub/saved.yaml")
+        _ = app.handle(.enter)
+        #expect(app.state.message == "cannot save sub/saved.yaml: there is no folder \(dir.appendingPathComponent("sub").path)")
 
         try "finetune:\n  learning_rate: 0.25\n".write(to: dir.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
         _ = app.handle(.char("o"))
@@ -1043,6 +1049,12 @@ import Training
         let rows = RunSummary.comparison(pair)
         #expect(rows.first { $0.label == "test_accuracy" }?.values == ["0.7050", "0.7600"])
         #expect(rows.first { $0.label == "note" }?.values == ["rc aug #keep", "-"])
+        #expect(!rows.contains { $0.label == "LoRA targets" })  // neither is a LoRA run
+        // With a LoRA run among them: each run's rank and targets.
+        var lora = try #require(pair[0].config)
+        lora.model.strategy = .lora; lora.lora.r = 4; lora.lora.targetModules = ["Wqkv"]
+        let mixed = [RunSummary(run: pair[0].run, config: lora, status: nil, history: pair[0].history), pair[1]]
+        #expect(RunSummary.comparison(mixed).first { $0.label == "LoRA targets" }?.values == ["r 4: Wqkv", "-"])
         _ = app.handle(.char("m"))
         // Delete asks; any key but y keeps; y deletes.
         _ = app.handle(.home)
@@ -1147,6 +1159,10 @@ import Training
         text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
         #expect(text.contains("ms a step") && text.contains("will not fit: needs ~"), "\(text)")
         #expect(DashboardFixtures.isASCII(text))
+        // A step too small to count in milliseconds is not "0 ms".
+        state.machineGFLOPs = 1e9
+        text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
+        #expect(text.contains("under 1 ms a step") && !text.contains(" 0 ms"), "\(text)")
     }
 
     /// A base given as a model folder's path, not found by name, still gets its summary and

@@ -84,6 +84,11 @@ public final class ModelScreen: Screen {
                     do {
                         // Paths in a config file are relative to the file, wherever it is saved.
                         let folder = (full as NSString).deletingLastPathComponent
+                        var isDirectory: ObjCBool = false
+                        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                            s.message = "cannot save \(path): there is no folder \(folder)"
+                            return .handled
+                        }
                         let text = s.config.rebasingPaths(from: FileManager.default.currentDirectoryPath, to: folder).yaml()
                         try text.write(toFile: full, atomically: true, encoding: .utf8)
                         s.configPath = path
@@ -221,7 +226,8 @@ public final class ModelScreen: Screen {
         var cost = "  ~\(size(estimate.bytes)) at batch \(batch) \(times) \(length)"
         if let gflops = s.machineGFLOPs, gflops > 0 {
             let seconds = estimate.stepSeconds(gflops: gflops)
-            cost += seconds >= 1 ? String(format: ", %@ %.1f s a step", atLeast, seconds) : String(format: ", %@ %.0f ms a step", atLeast, seconds * 1000)
+            cost += seconds >= 1 ? String(format: ", %@ %.1f s a step", atLeast, seconds)
+                : seconds >= 0.0005 ? String(format: ", %@ %.0f ms a step", atLeast, seconds * 1000) : ", under 1 ms a step"
         }
         out.append((cost, Style(fg: .muted)))
         if estimate.bytes > s.physicalMemory * 9 / 10 {

@@ -164,13 +164,21 @@ public struct RunSummary: Sendable {
     }
 
     /// The rows of the side-by-side view of `runs` (Runs, `m`): the settings that tell runs
-    /// apart, the best validation score, every test metric any of them has (and the
+    /// apart (with LoRA runs among them, each one's rank and targets), the best validation score, every test metric any of them has (and the
     /// baseline's), steps, wall time, how each ended and its note; a value a run lacks is `-`.
     public static func comparison(_ runs: [RunSummary]) -> [(label: String, values: [String])] {
         func number(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         var rows: [(String, [String])] = [
             ("model", runs.map { $0.config.map { $0.model.isScratch ? "scratch h\($0.model.hiddenSize)" : $0.model.base } ?? "?" }),
             ("strategy", runs.map { $0.config?.model.strategy.rawValue ?? "?" }),
+        ]
+        // Where adapters are compared, on which layers each run put them.
+        if runs.contains(where: { $0.config?.model.strategy == .lora }) {
+            rows.append(("LoRA targets", runs.map { r in
+                r.config.map { $0.model.strategy == .lora ? "r \($0.lora.r): " + $0.lora.targetModules.joined(separator: ", ") : "-" } ?? "?"
+            }))
+        }
+        rows += [
             ("learning rate", runs.map { $0.cells[2] }),
             ("batch", runs.map { $0.cells[3] }),
             ("epochs", runs.map { $0.cells[4] }),
