@@ -13,6 +13,16 @@ import Testing
         return (dir, session.run)
     }
 
+    /// A tiny LoRA run's folder and config over the shipped 3-mer base (a masked-LM checkpoint:
+    /// no pooler), with the base's own vocabulary.
+    static func loraOverTinyBase() throws -> (dir: URL, config: TrainConfig) {
+        let (dir, made) = try TinyRun.make(strategy: "lora")
+        var config = made
+        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
+        config.data.tokenizer.kind = .vocab
+        return (dir, config)
+    }
+
     @Test(arguments: ["full", "lora"])
     func evaluatingTheTestSplitReproducesTheRunsTestMetrics(strategy: String) throws {
         let (dir, run) = try Self.trainedRun(strategy: strategy)
@@ -63,11 +73,9 @@ import Testing
     /// with the run's config, scores the test split as the run does; a config that is not LoRA
     /// is refused.
     @Test func anAdapterFolderOverItsBaseScoresAsItsRun() throws {
-        let (dir, base) = try TinyRun.make(strategy: "lora")
+        let (dir, made) = try Self.loraOverTinyBase()
+        var config = made
         defer { try? FileManager.default.removeItem(at: dir) }
-        var config = base
-        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
-        config.data.tokenizer.kind = .vocab
         config.lora.modulesToSave = ["pooler"]
         let session = try TrainingSession(config: config, name: "adapter")
         #expect(session.trainer.run().isSuccess)
@@ -89,11 +97,8 @@ import Testing
     /// `modules_to_save`), so that a loader drawing another (here: another seed) scores the same.
     /// A tensor the model has no place for is refused, not dropped.
     @Test func anAdapterCarriesItsOwnSettingsAndWhatItsBaseLacks() throws {
-        let (dir, base) = try TinyRun.make(strategy: "lora")
+        let (dir, config) = try Self.loraOverTinyBase()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var config = base
-        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
-        config.data.tokenizer.kind = .vocab
         let session = try TrainingSession(config: config, name: "drawn")
         #expect(session.initialisedTensors.contains("bert.pooler.dense.weight"))
         #expect(session.trainer.run().isSuccess)
@@ -131,14 +136,12 @@ import Testing
     /// model's classes, the run's and its adapter's evaluation, and a labelled file that gives
     /// the ids.
     @Test func labelNamesNameIntegerLabels() throws {
-        let (dir, base) = try TinyRun.make(strategy: "lora")
+        let (dir, made) = try Self.loraOverTinyBase()
+        var config = made
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("data.csv")
         try String(contentsOf: csv, encoding: .utf8).replacingOccurrences(of: ",neg\n", with: ",0\n")
             .replacingOccurrences(of: ",pos\n", with: ",1\n").write(to: csv, atomically: true, encoding: .utf8)
-        var config = base
-        config.model.base = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer").path
-        config.data.tokenizer.kind = .vocab
         config.task.labelNames = ["unbound", "bound"]
         let session = try TrainingSession(config: config, name: "named")
         #expect(session.data.labelNames == ["unbound", "bound"])
