@@ -195,6 +195,7 @@ import Testing
         #expect(exported.status == 0, "\(exported.stderr)")
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains(dnabert2 ? "DNABERT-2" : "Nucleotide Transformer"), "\(readme)")
+        #expect(readme.contains("the pre-trained base `\(model.path)` with a new classification head"), "\(readme)")
 
         let hfRun = dir.appendingPathComponent("hf-run")
         let launch = dnabert2 && strategy == "full" ? ["-m", "torch.distributed.run", "--nproc_per_node", "2"] : []

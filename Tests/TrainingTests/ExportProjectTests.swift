@@ -65,6 +65,8 @@ import Testing
         for file in ["train.py", "requirements.txt", "README.md", "export.json", "data/manifest.json", "model/vocab.txt"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
+        // The README says where model/ comes from.
+        #expect(try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8).contains("a model from scratch"))
         let again = dir.appendingPathComponent("again")
         try ExportProject.write(config: config, name: "tiny", to: again)
         for file in ["data/train.csv", "data/dev.csv", "data/test.csv", "config.yaml", "model/model.safetensors", "export.json"] {

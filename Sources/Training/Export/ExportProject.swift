@@ -120,7 +120,8 @@ public enum ExportProject {
         try AtomicFile.write(text: JSONLine.encode(info) + "\n", to: directory.appendingPathComponent("export.json").path)
         try AtomicFile.write(text: trainScript, to: directory.appendingPathComponent("train.py").path)
         try AtomicFile.write(text: requirements, to: directory.appendingPathComponent("requirements.txt").path)
-        try AtomicFile.write(text: readme(name: name, config: exported, family: model.config.family, plan: plan, rows: data.encodedTrain.count),
+        try AtomicFile.write(text: readme(name: name, config: exported, family: model.config.family, plan: plan, rows: data.encodedTrain.count,
+                                          base: config.model.isScratch ? nil : config.model.base),
                              to: directory.appendingPathComponent("README.md").path)
         return Summary(directory: directory, rows: (data.encodedTrain.count, data.dataset.validation.count, data.dataset.test.count),
                        totalSteps: plan.totalSteps, stepsPerEpoch: plan.stepsPerEpoch, notCarried: notCarried(config))
@@ -160,8 +161,12 @@ public enum ExportProject {
         try AtomicFile.write(text: text, to: url.path)
     }
 
-    static func readme(name: String, config: TrainConfig, family: ModelFamily, plan: TrainingPlan, rows: Int) -> String {
+    /// The exported project's README; `base` is the pre-trained base `model/` was made from (nil
+    /// for a model from scratch).
+    static func readme(name: String, config: TrainConfig, family: ModelFamily, plan: TrainingPlan, rows: Int, base: String? = nil) -> String {
         let strategy = config.model.strategy.rawValue
+        let origin = base.map { "`model/` holds the initial weights: the pre-trained base `\($0)` with a new classification head" }
+            ?? "`model/` holds the initial weights: a model from scratch, as dnatune's seed initialises it"
         return """
             # \(name): exported by dnatune
 
@@ -169,7 +174,7 @@ public enum ExportProject {
             \(plan.totalSteps) optimizer steps (\(plan.stepsPerEpoch) per epoch on one process), strategy \(strategy),
             model family \(family.displayName): `train.py` builds it itself under the published parameter names (no
             remote code to download, so compute nodes without internet run it too).
-            `data/` holds exactly the rows dnatune uses (with its token ids), `model/` the initial weights,
+            `data/` holds exactly the rows dnatune uses (with its token ids); \(origin);
             `config.yaml` the settings (DNALLM's sections; `dnatune train config.yaml` trains the same run on a CPU).
 
             ## Set up
