@@ -673,8 +673,8 @@ import Training
         #expect(app.state.runsScreen.table.selected == 1, "below the rows: nothing")
     }
 
-    /// At 80 columns the Runs table leaves out Batch, Epochs and Strategy so that run names
-    /// show whole (they read `12-05 …`); wide terminals keep every column.
+    /// At 80 columns the Runs table leaves out Base, Batch, Epochs and Strategy so that run names
+    /// show whole (they read `12-05 …`); wide terminals keep every column, the base model's last.
     @Test func narrowRunsTablesKeepTheNames() throws {
         #expect(RunsScreen.columnsFitting(width: 158) == Array(RunsScreen.columns.indices))
         #expect(RunsScreen.columnsFitting(width: 78) == [0, 2, 5, 6, 7, 8])
@@ -687,6 +687,10 @@ import Training
             .write(to: run.metrics, atomically: true, encoding: .utf8)
         var s = DashboardState(config: config, workingDirectory: dir.path)
         s.refreshRuns()
+        #expect(RunSummary(run: run, config: config, status: nil, history: RunHistory()).cells.last == "scratch h\(config.model.hiddenSize)")
+        var based = config
+        based.model.base = "/data/models/DNABERT-2-117M"
+        #expect(RunSummary(run: run, config: based, status: nil, history: RunHistory()).cells.last == "DNABERT-2-117M")
         let app = Dashboard.makeApp(state: s, initialScreen: Dashboard.Screens.runs.rawValue)
         let text = app.frame(width: 80, height: 24, unicode: true).text
         let short = try #require(s.runs.first?.shortName)

@@ -147,7 +147,7 @@ public struct RunSummary: Sendable {
     }
 
     /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, Δ against the
-    /// baseline, how it ended.
+    /// baseline, how it ended, and the base model (its folder's name, or `scratch h<hidden>`).
     public var cells: [String] {
         let c = config
         return [
@@ -160,6 +160,8 @@ public struct RunSummary: Sendable {
             testValue.map { NumberFormat.compact($0, maxWidth: 7, significant: 4) } ?? "-",
             deltaVsBaseline.map { ($0.value >= 0 ? "+" : "") + NumberFormat.compact($0.value, maxWidth: 6, significant: 3) } ?? "-",
             ended,
+            c.map { $0.model.isScratch ? "scratch h\($0.model.hiddenSize)" : URL(fileURLWithPath: $0.model.base).lastPathComponent }
+                ?? (isTrainerOutput ? "HF" : "?"),
         ]
     }
 

@@ -22,7 +22,7 @@ public final class RunsScreen: Screen {
         Table.Column("Batch", width: 5, align: .right), Table.Column("Epochs", width: 6, align: .right),
         Table.Column("Best val", width: 8, align: .right), Table.Column("Test", width: 7, align: .right),
         Table.Column("vs base", width: 7, align: .right),
-        Table.Column("Ended", width: 13),
+        Table.Column("Ended", width: 13), Table.Column("Base", width: 14),
     ]
 
     public var keys: KeyTable<ScreenCommand<DashboardState>> {
@@ -324,12 +324,12 @@ public final class RunsScreen: Screen {
             .draw(into: &g, in: inner, state: state, unicode: unicode)
     }
 
-    /// The table's columns that leave the run's name 24 columns in `width`: Batch, then Epochs,
-    /// then Strategy are left out as needed.
+    /// The table's columns that leave the run's name 24 columns in `width`: Base, then Batch, then
+    /// Epochs, then Strategy are left out as needed.
     static func columnsFitting(width: Int) -> [Int] {
         var kept = Array(columns.indices)
         func nameWidth() -> Int { width - kept.dropFirst().reduce(0) { $0 + (columns[$1].width ?? 0) + 1 } }
-        for drop in [3, 4, 1] where nameWidth() < 24 { kept.removeAll { $0 == drop } }
+        for drop in [9, 3, 4, 1] where nameWidth() < 24 { kept.removeAll { $0 == drop } }
         return kept
     }
 
