@@ -166,8 +166,9 @@ public struct RunSummary: Sendable {
     }
 
     /// The rows of the side-by-side view of `runs` (Runs, `m`): the settings that tell runs
-    /// apart (with LoRA runs among them, each one's rank and targets), the best validation score, every test metric any of them has (and the
-    /// baseline's), steps, wall time, how each ended and its note; a value a run lacks is `-`.
+    /// apart (with LoRA runs among them, each one's rank and targets), the best validation
+    /// score, every test metric any of them has (and the baseline's), steps, wall time, how each
+    /// ended and its note; a value a run lacks is `-`.
     public static func comparison(_ runs: [RunSummary]) -> [(label: String, values: [String])] {
         func number(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         var rows: [(String, [String])] = [
