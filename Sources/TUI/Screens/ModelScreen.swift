@@ -131,7 +131,7 @@ public final class ModelScreen: Screen {
                             in: Rect(x: right.x, y: right.y + infoRect.height, width: right.width, height: chartHeight),
                             unicode: unicode)
         }
-        let info = Panel(title: "Run").draw(into: &g, in: infoRect, unicode: unicode)
+        let info = Panel.inner(of: infoRect)
         var lines: [(String, Style)] = []
         let c = s.config
         lines.append(("config", Style(fg: .title, bold: true)))
@@ -176,8 +176,10 @@ public final class ModelScreen: Screen {
         }
         lines.append(("output", Style(fg: .title, bold: true)))
         lines.append(("  " + c.finetune.outputDir, .plain))
-        // Wrapped ("142k parameters, 142k…" was cut at 80 columns), continuation rows indented.
-        ScrollText(lines: lines.map { ($0.0, $0.1) }, indent: 4).draw(into: &g, in: info, unicode: unicode)
+        // Wrapped ("142k parameters, 142k…" was cut at 80 columns), continuation rows indented;
+        // the text first, then the frame, whose footer says how much did not fit (`↓8`).
+        let shown = ScrollText(lines: lines.map { ($0.0, $0.1) }, indent: 4).draw(into: &g, in: info, unicode: unicode)
+        Panel(title: "Run", footer: shown.footer(unicode: unicode)).draw(into: &g, in: infoRect, unicode: unicode)
         return g
     }
 
