@@ -271,7 +271,8 @@ public final class RunsScreen: Screen {
             case .addFolder: ask = ("Hugging Face Trainer output folder: ", input, .accent)
             }
         } else if let input = s.runsScreen.cloneInput {
-            ask = ("clone \(run) and train it (Enter; Esc cancels) with learning rate: ", input, .accent)
+            // What to type first: the prompt is cut from the right on a narrow terminal.
+            ask = ("learning rate for a clone of \(run) (Enter trains it, Esc cancels): ", input, .accent)
         }
         if let ask {
             let (body, bottom) = area.splitTop(area.height - 1)
