@@ -42,7 +42,7 @@ extension BertConfig {
         let autoMapValues = Array(((try? c.decodeIfPresent([String: String].self, forKey: key("auto_map"))) ?? nil ?? [:]).values)
         // Nucleotide Transformer: native ESM (v1, model_type "esm") or NT v2's own modeling code
         // (no model_type, auto_map to modeling_esm).
-        let ntCode = autoMapValues.contains { $0.contains("modeling_esm.") || $0.contains("esm_config.") }
+        let ntCode = ModelFamily.namesESMCode(autoMapValues)
         if modelType == "esm" || ntCode || (modelType == nil && (architectures ?? []).contains { $0.hasPrefix("Esm") }) {
             self = try Self.decodeESM(c, remoteCode: ntCode)
             return
@@ -51,8 +51,7 @@ extension BertConfig {
             throw fail("model_type", "model_type \"\(type)\" is not supported; dnatune runs BERT encoders (model_type: \(Self.supportedModelTypes.joined(separator: ", ")); DNABERT k-mer models use \"bert\")")
         }
         // DNABERT-2 (MosaicBERT) writes model_type "bert" too; its ALiBi size and modeling code tell it apart.
-        let autoMap = (try? c.decodeIfPresent([String: String].self, forKey: key("auto_map"))) ?? nil
-        let mosaic = c.contains(key("alibi_starting_size")) || (autoMap ?? [:]).values.contains { $0.contains("bert_layers.") }
+        let mosaic = c.contains(key("alibi_starting_size")) || ModelFamily.namesMosaicCode(autoMapValues)
         if let act = try c.decodeIfPresent(String.self, forKey: key("hidden_act")), act != "gelu" {
             throw fail("hidden_act", "hidden_act \"\(act)\" is not supported; dnatune implements \"gelu\" (erf GELU) only")
         }

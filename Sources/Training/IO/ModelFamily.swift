@@ -21,6 +21,19 @@ public enum ModelFamily: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether `auto_map` values name DNABERT-2's modeling code (`bert_layers.…`, also behind the
+    /// repository prefix dnatune writes, `repo--bert_layers.…`). The one rule for it: family
+    /// detection and `BertConfig`'s reader both ask here.
+    static func namesMosaicCode(_ autoMap: some Sequence<String>) -> Bool {
+        autoMap.contains { $0.contains("bert_layers.") }
+    }
+
+    /// Whether `auto_map` values name the Nucleotide Transformer v2's own code (`modeling_esm.…`,
+    /// `esm_config.…`).
+    static func namesESMCode(_ autoMap: some Sequence<String>) -> Bool {
+        autoMap.contains { $0.contains("modeling_esm.") || $0.contains("esm_config.") }
+    }
+
     /// The families dnatune's engine trains today.
     public static let trainable: [ModelFamily] = [.bert, .dnabert2, .nucleotideTransformer]
 
@@ -42,12 +55,12 @@ public enum ModelFamily: String, Sendable, CaseIterable {
         let supported = allCases.map(\.displayName).joined(separator: "; ")
         // DNABERT-2's config.json has no model_type (its own configuration class declares none);
         // its ALiBi size and bert_layers modeling code tell it apart from BERT.
-        let mosaic = config["alibi_starting_size"] != nil || autoMap.contains(where: { $0.contains("bert_layers.") })
+        let mosaic = config["alibi_starting_size"] != nil || namesMosaicCode(autoMap)
         if mosaic, type == nil || type == "bert" { return .dnabert2 }
         // NT v2's config.json has no model_type either: its auto_map names its modeling_esm code.
-        if type == nil, autoMap.contains(where: { $0.contains("modeling_esm.") || $0.contains("esm_config.") }) { return .nucleotideTransformer }
+        if type == nil, namesESMCode(autoMap) { return .nucleotideTransformer }
         switch type {
-        case "bert"?, "dnabert"?:
+        case let bert? where BertConfig.supportedModelTypes.contains(bert):
             return .bert
         case "esm"?:
             return .nucleotideTransformer
