@@ -105,7 +105,13 @@ struct BenchTrain: ParsableCommand {
             Case(name: "h256 full", hidden: 256, heads: 8, inter: 1024, lora: false),
             Case(name: "h256 lora", hidden: 256, heads: 8, inter: 1024, lora: true),
         ]
-        if let only { cases = cases.filter { $0.name.contains(only) } }
+        if let only {
+            let all = cases.map(\.name)
+            cases = cases.filter { $0.name.localizedCaseInsensitiveContains(only) }
+            guard !cases.isEmpty else {
+                throw ValidationError("--only \(only): no case's name contains it; the cases are \(all.joined(separator: ", "))")
+            }
+        }
         let py = noTorch ? nil : try python ?? Self.defaultPython()
         say("dnatune bench train: batch \(batch), length \(length), \(threads) threads, \(rounds) rounds × \(steps) steps, "
             + (published ? "published sizes (12 layers), random weights" : "4 layers, vocab 4101") + ", dropout 0.1")

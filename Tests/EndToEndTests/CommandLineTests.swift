@@ -69,6 +69,14 @@ import Testing
         #expect(small > 0 && small < large, "\(r.stdout)")
     }
 
+    /// `--only` that names no case says so and lists the cases, instead of printing empty tables.
+    @Test func benchTrainOnlyWithNoMatchNamesTheCases() throws {
+        let r = try runProcess(Binary.url, ["bench", "train", "--no-torch", "--published", "--only", "DNABERT-2"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--only DNABERT-2: no case's name contains it; the cases are dnabert6 full, dnabert2 full"), "\(r.stderr)")
+        #expect(!r.stdout.contains("GFLOP/s"))
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let r = try runProcess(Binary.url, ["--version"])
         #expect(r.status == 0)
