@@ -39,7 +39,14 @@ struct ExportCommand: ParsableCommand {
             let loaded = try TrainConfig.load(file: configFile, overrides: overrides, pathsRelativeToFile: run == nil)
             for warning in loaded.warnings { printError("\(warning)") }
             try loaded.checkSources(file: configFile)
-            let summary = try ExportProject.write(config: loaded.config, name: runName, to: URL(fileURLWithPath: out)) {
+            var config = loaded.config
+            // A run whose learning rate was changed while it trained is exported with the last rate set.
+            if let run, let history = try? run.readHistory() {
+                let rerun = history.rerun(config)
+                config = rerun.config
+                if let note = rerun.note { printError("note: exported with the \(note)") }
+            }
+            let summary = try ExportProject.write(config: config, name: runName, to: URL(fileURLWithPath: out)) {
                 print($0 + "…")
             }
             print("exported to \(summary.directory.path): train \(summary.rows.train), validation \(summary.rows.validation), "

@@ -148,6 +148,27 @@ import Testing
         .appendingPathComponent("TrainingTests/Fixtures")
     static let repository = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// A run whose learning rate was changed while it trained (`l` on Train) is exported with
+    /// the last rate set, and the command says so; needs no Python.
+    @Test func aRunIsExportedWithTheLearningRateItWasLeftWith() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let trained = try runProcess(Binary.url, ["train", try p.writeConfig(p.config(maxSteps: 4, saveSteps: 2))])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let run = try #require(p.runDirectories().first)
+        let log = try FileHandle(forWritingTo: run.appendingPathComponent("metrics.jsonl"))
+        log.seekToEndOfFile()
+        log.write(Data("{\"event\":\"lr_changed\",\"step\":2,\"from\":0.003,\"to\":0.001,\"time\":1}\n".utf8))
+        try log.close()
+        let out = p.dir.appendingPathComponent("export")
+        let exported = try runProcess(Binary.url, ["export", run.path, "--out", out.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stderr.contains("note: exported with the learning rate 1e-3, set at step 2 while the run trained (its config said 3e-3)"),
+                "\(exported.stderr)")
+        let yaml = try String(contentsOf: out.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(yaml.contains("learning_rate: 0.001") || yaml.contains("learning_rate: 1e-3"), "\(yaml)")
+    }
+
     /// The families train.py builds give the published implementations' logits (the committed
     /// fixtures of DNABERT-2's bert_layers.py and of transformers' ESM): within 1e-5.
     @Test(.enabled(if: ExportCommandTests.python != nil, "needs a Python with torch, transformers and peft (scripts/python-env, or DNATUNE_PYTHON)"))

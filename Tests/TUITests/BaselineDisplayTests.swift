@@ -55,6 +55,38 @@ import Testing
         #expect(es.contains("try reverse-complement augmentation or lr-find") && !es.contains("k=6"), "\(es)")
     }
 
+    /// The Runs table's scores line up (four decimals), and its "vs base" says which split it
+    /// compares: while only validation has a score, the value is marked `v` (and the title says
+    /// so); once tested, it is the test split's, unmarked. The marked value still sorts as a number.
+    @Test func theRunsTableSaysWhichSplitItComparesWithTheBaseline() {
+        var config = DemoConfig.load()
+        config.finetune.metricForBestModel = "eval_mcc"; config.finetune.greaterIsBetter = true
+        func summary(_ name: String, _ h: RunHistory) -> RunSummary {
+            RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: config, status: nil, history: h)
+        }
+        let going = summary("going", Self.history(best: 0.5))
+        #expect(going.deltaVsBaseline?.split == "validation")
+        #expect(Array(going.cells[5...7]) == ["0.5000", "-", "-0.1000v"])
+        var h = Self.history(best: 0.65)
+        h.apply(.test(step: 10, metrics: ["test_mcc": 0.58], wallTime: 2))
+        let tested = summary("tested", h)
+        #expect(Array(tested.cells[5...7]) == ["0.6500", "0.5800", "+0.0300"])
+        #expect(NumberFormat.score(123.456) == "123.456" && NumberFormat.score(-0.00001, sign: true) == "-0.0000")
+        #expect(NumberFormat.score(12_345_678.9) == "1.235e7" && NumberFormat.score(.nan) == "nan")
+        // Sorting by "vs base" (best first) reads the marked value as a number.
+        let order = Table(columns: RunsScreen.columns, rows: [going.cells, tested.cells]).order(by: 7, ascending: false)
+        #expect(order == [1, 0])
+        #expect(Table.number("+0.0300v") == 0.03 && Table.number("5e-4*") == 5e-4 && Table.number("dev") == nil)
+        var s = DashboardState(config: config, workingDirectory: "/nonexistent")
+        s.runs = [going, tested]
+        let app = Dashboard.makeApp(state: s)
+        _ = app.handle(.char("4"))
+        let text = app.frame(width: 120, height: 24, unicode: true).text
+        #expect(text.contains("v: vs base on validation") && text.contains("-0.1000v") && text.contains("+0.0300"), "\(text)")
+        s.runs = [tested]
+        #expect(!Dashboard.makeApp(state: s).frame(width: 120, height: 24, unicode: true).text.contains("on validation"))
+    }
+
     @Test func trainScreenDrawsTheBaselineLineAndVerdict() {
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.history = Self.history(best: 0.5)

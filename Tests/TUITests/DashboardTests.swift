@@ -186,6 +186,58 @@ import Training
         #expect(s.config.data.tokenizer == before.data.tokenizer)
     }
 
+    /// With a pre-trained base, the scratch model's size and k are not editable: the form shows
+    /// where they come from instead of scratch values that would do nothing, takes no edits, and
+    /// gives them back as they were on the way back to scratch.
+    @Test func aBaseModelFixesTheScratchSizeFields() throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: ConfigField.model(baseModels: ["dnabert-tiny-6mer"]), config: config)
+        func field(_ path: String) -> FormField { form.form.fields[form.fields.firstIndex { $0.path == path }!] }
+        let sizes = ["model.hidden_size", "model.num_hidden_layers", "model.num_attention_heads", "model.intermediate_size"]
+        for path in sizes + ["data.tokenizer.k"] { #expect(field(path).fixed == nil, "\(path) is editable on scratch") }
+        #expect(field("model.hidden_size").value == "64")
+        #expect(form.set("model.base", to: "dnabert-tiny-6mer", config: &config))
+        for path in sizes {
+            #expect(field(path).fixed == "set by the base's config.json" && field(path).value == "from base", "\(path)")
+            #expect(field(path).validate(field(path).value) == nil)
+        }
+        #expect(field("data.tokenizer.k").fixed == "the base model's own tokenizer")
+        #expect(field("model.hidden_size").help.hasPrefix("model.hidden_size: set by the base's config.json"))
+        // Enter, typing and set() change nothing.
+        form.state.focused = form.fields.firstIndex { $0.path == "model.hidden_size" }!
+        #expect(form.handle(.enter, config: &config) == (true, false))
+        #expect(!form.isEditing)
+        #expect(form.handle(.char("7"), config: &config, typeToEdit: true) == (false, false))
+        #expect(!form.isEditing)
+        #expect(form.handle(.right, config: &config) == (false, false))
+        #expect(!form.set("model.hidden_size", to: "768", config: &config))
+        #expect(form.issues.first?.message == "not changed: set by the base's config.json")
+        #expect(config.model.hiddenSize == 64)
+        // Back on scratch, editable again with the scratch values.
+        #expect(form.set("model.base", to: "scratch", config: &config))
+        #expect(field("model.hidden_size").fixed == nil && field("model.hidden_size").value == "64")
+        #expect(form.set("model.hidden_size", to: "128", config: &config))
+        #expect(config.model.hiddenSize == 128)
+        // A scratch tokenizer without k says so.
+        #expect(form.set("data.tokenizer.k", to: "4", config: &config))
+        var single = try TrainConfig.parse(yaml: config.yaml(), overrides: ["data.tokenizer.kind=single_nucleotide"]).config
+        form.reload(from: single)
+        #expect(field("data.tokenizer.k").fixed == "the single_nucleotide tokenizer uses no k")
+        #expect(!form.set("data.tokenizer.k", to: "5", config: &single))
+    }
+
+    /// The form's fixed fields draw muted with their reason where the allowed values go.
+    @Test func aFixedFieldDrawsItsReason() {
+        let form = Form(fields: [FormField("hidden size", kind: .integer(8...8192), value: "from base", fixed: "set by the base's config.json"),
+                                 FormField("lr", kind: .number(1e-7...1), value: "0.001")])
+        var grid = CellGrid(width: 60, height: 4)
+        form.draw(into: &grid, in: grid.bounds, state: FormState(focused: 1), unicode: false)
+        let text = grid.text
+        #expect(text.contains("hidden size from base"))
+        #expect(text.contains("set by the base's config.json"))
+        #expect(!text.contains("8 .. 8192"))
+    }
+
     /// Every field shows the value the config holds, and re-applying it changes nothing.
     @Test(arguments: ConfigField.model + ConfigField.data)
     func everyFieldRoundTrips(_ field: ConfigField) throws {
@@ -466,6 +518,12 @@ import Training
         let b = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/20261205-100500-plain")), config: config,
                            status: nil, history: RunHistory())
         #expect(a.cells[2] == "5e-4*" && b.cells[2] == "1e-3")
+        // An export (or another run) starts from the rate the run was left with, and says so.
+        let rerun = a.history.rerun(config)
+        #expect(rerun.config.finetune.learningRate == 0.0005)
+        #expect(rerun.note == "learning rate 5e-4, set at step 120 while the run trained (its config said 1e-3)")
+        #expect(b.history.rerun(config).config == config && b.history.rerun(config).note == nil)
+        #expect(Table(columns: RunsScreen.columns, rows: [a.cells, b.cells]).order(by: 2, ascending: true) == [0, 1], "5e-4* sorts as 5e-4")
         var s = DashboardState(config: DemoConfig.load(), workingDirectory: "/nonexistent")
         s.runs = [a, b]
         let app = Dashboard.makeApp(state: s)
@@ -910,6 +968,9 @@ import Training
         let run = try RunDirectory.create(in: out, name: "demo")
         try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
         try run.writeStatus(RunStatus(state: "completed", message: "", step: 10, pid: 1, updated: Date()))
+        // Its learning rate was changed while it trained: the export starts from the new one.
+        try MetricsLog(path: run.metrics.path).append(.learningRateChanged(step: 4, from: DemoConfig.load().finetune.learningRate,
+                                                                             to: 2.5e-4, wallTime: 1))
         let app = Self.runsApp(workingIn: dir, runs: out)
         _ = app.handle(.char("4"))
         #expect(app.state.selectedRun?.givenName == "demo")
@@ -918,7 +979,8 @@ import Training
         #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("demo for GPUs to folder: demo-gpu"))
         for c in "gpu-demo" { _ = app.handle(.char(c)) }
         _ = app.handle(.enter)
-        #expect(app.state.message?.hasPrefix("exporting demo to \(dir.path)/gpu-demo") == true, "\(app.state.message ?? "")")
+        #expect(app.state.message?.hasPrefix("exporting demo to \(dir.path)/gpu-demo with the learning rate 2.5e-4, set at step 4") == true,
+                "\(app.state.message ?? "")")
         let deadline = Date().addingTimeInterval(60)
         while app.state.exportJob != nil && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
@@ -928,6 +990,8 @@ import Training
         for file in ["train.py", "config.yaml", "data/train.csv", "model/model.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("gpu-demo/" + file).path), "\(file)")
         }
+        let exported = try TrainConfig.load(file: dir.appendingPathComponent("gpu-demo/config.yaml").path).config
+        #expect(exported.finetune.learningRate == 2.5e-4)
         // The same folder again: not empty, so the export says so and writes nothing.
         _ = app.handle(.char("X"))
         for c in "gpu-demo" { _ = app.handle(.char(c)) }

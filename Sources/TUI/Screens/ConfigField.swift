@@ -49,9 +49,23 @@ public struct ConfigField: Sendable {
     /// Where the choices depend on the config (balancing: the task type's), the kind for it.
     public var kindFor: (@Sendable (TrainConfig) -> FormField.Kind)?
 
+    /// Where the config makes the value meaningless (the scratch model's size with a pre-trained
+    /// base), what the form shows instead and why it cannot be edited; nil when it can.
+    public var fixedFor: (@Sendable (TrainConfig) -> (value: String, reason: String)?)?
+
     /// The form field showing this value of `config`.
     public func formField(_ config: TrainConfig) -> FormField {
-        FormField(label, kind: kindFor?(config) ?? kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
+        if let (value, reason) = fixedFor?(config) {
+            return FormField(label, kind: kindFor?(config) ?? kind, value: value, help: "\(path): \(reason); \(help)", fixed: reason)
+        }
+        return FormField(label, kind: kindFor?(config) ?? kind, value: read(config), help: help.isEmpty ? path : "\(path): \(help)")
+    }
+
+    /// This field, shown as `value` and not editable where `reason(config)` gives a reason.
+    func fixed(as value: String, _ reason: @escaping @Sendable (TrainConfig) -> String?) -> ConfigField {
+        var f = self
+        f.fixedFor = { config in reason(config).map { (value, $0) } }
+        return f
     }
 
     /// A value as a form field shows it (and `--set` reads it back).
@@ -108,6 +122,11 @@ extension FormField.Kind {
     }
 }
 
+/// Why a scratch model's size field does not apply: a pre-trained base's config.json sets it.
+private let setByBase: @Sendable (TrainConfig) -> String? = { config in
+    config.model.isScratch ? nil : "set by the base's config.json"
+}
+
 /// Patience as the form edits it: 0 stands for `null`, off (one value below the key's range).
 let patienceOrOff = ConfigRange(0, .infinity, whole: true, requirement: "must be ≥ 0 (0 turns early stopping off)")
 /// `finetune.max_minutes` in the form: minutes, 0 for no limit (`null` in YAML).
@@ -141,10 +160,10 @@ extension ConfigField {
                         return ["model.base=scratch"] + (fromVocab ? ["data.tokenizer.kind=kmer", "data.tokenizer.vocab=null"] : [])
                     }),
         ConfigField("strategy", "model.strategy"),
-        ConfigField("hidden size", "model.hidden_size"),
-        ConfigField("layers", "model.num_hidden_layers"),
-        ConfigField("attention heads", "model.num_attention_heads"),
-        ConfigField("intermediate size", "model.intermediate_size"),
+        ConfigField("hidden size", "model.hidden_size").fixed(as: "from base", setByBase),
+        ConfigField("layers", "model.num_hidden_layers").fixed(as: "from base", setByBase),
+        ConfigField("attention heads", "model.num_attention_heads").fixed(as: "from base", setByBase),
+        ConfigField("intermediate size", "model.intermediate_size").fixed(as: "from base", setByBase),
         ConfigField("learning rate", "finetune.learning_rate"),
         ConfigField("scheduler", "finetune.lr_scheduler_type"),
         ConfigField("warmup ratio", "finetune.warmup_ratio"),
@@ -201,7 +220,10 @@ extension ConfigField {
         ConfigField("adaptive steps", "model.adaptive_steps"),
         ConfigField("adaptive LR", "model.adaptive_learning_rate"),
         ConfigField("rsLoRA", "lora.use_rslora"),
-        ConfigField("k-mer k", "data.tokenizer.k"),
+        ConfigField("k-mer k", "data.tokenizer.k").fixed(as: "-") { config in
+            config.data.tokenizer.usesK ? nil
+                : config.model.isScratch ? "the \(config.data.tokenizer.kind.rawValue) tokenizer uses no k" : "the base model's own tokenizer"
+        },
         ConfigField("max length", "data.tokenizer.max_length"),
         ConfigField("seed", "finetune.seed"),
     ]

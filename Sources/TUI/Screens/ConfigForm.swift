@@ -48,6 +48,10 @@ public struct ConfigForm: Sendable {
     @discardableResult
     public mutating func set(_ path: String, to value: String, config: inout TrainConfig) -> Bool {
         guard let i = fields.firstIndex(where: { $0.path == path }) else { return false }
+        if let reason = form.fields[i].fixed {
+            issues = [ConfigIssue(.error, path: path, "not changed: " + reason)]
+            return false
+        }
         if let m = form.fields[i].validate(value) {
             issues = [ConfigIssue(.error, path: path, m)]
             return false

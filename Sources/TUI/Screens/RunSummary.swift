@@ -147,7 +147,7 @@ public struct RunSummary: Sendable {
     }
 
     /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, Δ against the
-    /// baseline, how it ended, and the base model (its folder's name, or `scratch h<hidden>`).
+    /// baseline (on test, or marked `v` while only validation has it), how it ended, and the base model (its folder's name, or `scratch h<hidden>`).
     public var cells: [String] {
         let c = config
         return [
@@ -156,9 +156,10 @@ public struct RunSummary: Sendable {
             learningRateChange.map { formatLR($0.to) + "*" } ?? c.map { formatLR($0.finetune.learningRate) } ?? "?",
             c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
             c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",
-            bestValidation.map { NumberFormat.compact($0.value, maxWidth: 7, significant: 4) } ?? "-",
-            testValue.map { NumberFormat.compact($0, maxWidth: 7, significant: 4) } ?? "-",
-            deltaVsBaseline.map { ($0.value >= 0 ? "+" : "") + NumberFormat.compact($0.value, maxWidth: 6, significant: 3) } ?? "-",
+            bestValidation.map { NumberFormat.score($0.value) } ?? "-",
+            testValue.map { NumberFormat.score($0) } ?? "-",
+            // On validation (before the test) marked `v`: the two are not the same comparison.
+            deltaVsBaseline.map { NumberFormat.score($0.value, sign: true) + ($0.split == "test" ? "" : "v") } ?? "-",
             ended,
             c.map { $0.model.isScratch ? "scratch h\($0.model.hiddenSize)" : URL(fileURLWithPath: $0.model.base).lastPathComponent }
                 ?? (isTrainerOutput ? "HF" : "?"),

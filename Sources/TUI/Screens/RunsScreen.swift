@@ -21,7 +21,7 @@ public final class RunsScreen: Screen {
         Table.Column("Run"), Table.Column("Strategy", width: 8), Table.Column("LR", width: 7, align: .right),
         Table.Column("Batch", width: 5, align: .right), Table.Column("Epochs", width: 6, align: .right),
         Table.Column("Best val", width: 8, align: .right), Table.Column("Test", width: 7, align: .right),
-        Table.Column("vs base", width: 7, align: .right),
+        Table.Column("vs base", width: 8, align: .right),
         Table.Column("Ended", width: 13), Table.Column("Base", width: 14),
     ]
 
@@ -240,8 +240,9 @@ public final class RunsScreen: Screen {
             let typed = (text.trimmingCharacters(in: .whitespaces) as NSString).expandingTildeInPath
             guard !typed.isEmpty else { s.message = "no folder given; nothing exported"; return }
             let folder = typed.hasPrefix("/") ? typed : (s.workingDirectory as NSString).appendingPathComponent(typed)
-            s.exportJob = ExportJob(config: config, name: r.givenName, folder: folder, catalog: s.catalog, events: s.events)
-            s.message = "exporting \(r.givenName) to \(folder)…"
+            let rerun = r.history.rerun(config)
+            s.exportJob = ExportJob(config: rerun.config, name: r.givenName, folder: folder, catalog: s.catalog, events: s.events)
+            s.message = "exporting \(r.givenName) to \(folder)" + (rerun.note.map { " with the \($0)" } ?? "") + "…"
         case .note:
             guard let r = s.selectedRun else { return }
             do {
@@ -296,13 +297,15 @@ public final class RunsScreen: Screen {
         // The sweeps' key is named here (the key-hint line has no room for it at 80 columns).
         let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
         let changed = s.runs.contains { $0.learningRateChange != nil }
+        let onValidation = s.runs.contains { $0.deltaVsBaseline?.split == "validation" }
         let shown = s.visibleRuns
         let count = s.runsScreen.filter.isEmpty ? "\(s.runs.count)" : "\(shown.count) of \(s.runs.count) match '\(s.runsScreen.filter)'"
         // The selected run's note on the bottom border.
         let note = s.selectedRun.map(\.note).flatMap { $0.isEmpty ? nil : "note: " + $0 } ?? ""
         let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(count))"
                           + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : "")
-                          + (changed ? ", LR* changed while training" : ""), focused: true, footer: note)
+                          + (changed ? ", LR* changed while training" : "")
+                          + (onValidation ? ", v: vs base on validation" : ""), focused: true, footer: note)
             .draw(into: &g, in: rect, unicode: unicode)
         guard !shown.isEmpty else {
             g.put(s.runs.isEmpty ? "No runs yet: start one on Train (r)" : "No run matches '\(s.runsScreen.filter)' (Esc clears the filter)",

@@ -29,9 +29,13 @@ public struct FormField: Equatable, Sendable {
     public var kind: Kind
     public var value: String
     public var help: String
+    /// Why the value cannot be changed here, or nil when it can: a field whose value comes from
+    /// elsewhere (the scratch model's size while a pre-trained base defines it). It is shown
+    /// muted, with this reason in place of the allowed values, and takes no edits.
+    public var fixed: String?
 
-    public init(_ label: String, kind: Kind, value: String, help: String = "") {
-        self.label = label; self.kind = kind; self.value = value; self.help = help
+    public init(_ label: String, kind: Kind, value: String, help: String = "", fixed: String? = nil) {
+        self.label = label; self.kind = kind; self.value = value; self.help = help; self.fixed = fixed
     }
 
     /// The allowed values in words: `1e-07 … 1`, `1 … 512`, `full | lora | frozen`, `on / off`.
@@ -50,6 +54,7 @@ public struct FormField: Equatable, Sendable {
 
     /// Why `text` is not a valid value for this field, or nil when it is.
     public func validate(_ text: String) -> String? {
+        guard fixed == nil else { return nil }
         let t = text.trimmingCharacters(in: .whitespaces)
         switch kind {
         case .number(let r):
@@ -153,6 +158,8 @@ public struct Form: Sendable {
             state.focused = min(fields.count - 1, i + 1)
             return .moved
         case .enter, .char(" "), .left, .right:
+            // A fixed field has nothing to change; its row and help say why.
+            if fields[i].fixed != nil { return key == .enter ? .moved : .ignored }
             switch fields[i].kind {
             case .toggle:
                 guard key == .enter || key == .char(" ") else { return .ignored }
@@ -177,7 +184,7 @@ public struct Form: Sendable {
                 state.message = nil
                 return .moved
             }
-        case .char(let c) where typeToEdit && Self.typed(c, into: fields[i].kind):
+        case .char(let c) where typeToEdit && fields[i].fixed == nil && Self.typed(c, into: fields[i].kind):
             var input = TextInput("")
             _ = input.handle(key)
             state.editing = input
@@ -235,6 +242,14 @@ public struct Form: Sendable {
             let box = Rect(x: vx, y: y, width: min(valueWidth, area.maxX - vx), height: 1)
             if isFocused, let input = state.editing {
                 input.draw(into: &grid, in: box, focused: true, style: Style(fg: .text, underline: true))
+            } else if let reason = f.fixed {
+                // Muted and not underlined: a value to read, not to edit.
+                let st = isFocused ? Style(fg: .muted, bg: .selection) : Style(fg: .muted)
+                grid.fill(x: box.x, y: y, width: box.width, height: 1, with: Cell(" ", st))
+                grid.put(truncate(f.value, to: box.width, unicode: unicode), x: box.x, y: y, style: st, maxWidth: box.width)
+                let nx = box.maxX + 2
+                if nx < area.maxX { grid.put(reason, x: nx, y: y, style: Style(fg: .muted), maxWidth: area.maxX - nx) }
+                continue
             } else {
                 let shown: String
                 switch f.kind {

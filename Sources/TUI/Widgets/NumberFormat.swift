@@ -20,6 +20,18 @@ public enum NumberFormat {
         return e.count <= width ? e : (v > 0 ? "big" : "-big")
     }
 
+    /// A score in a table column of scores: `decimals` fixed decimals (`0.5000`, `-0.0312`,
+    /// `+0.0300` with `sign`) so that a column's values line up and read alike, fewer where
+    /// `maxWidth` is short of them (a loss of `123.45`), `compact` beyond that.
+    public static func score(_ v: Double, maxWidth: Int = 7, decimals: Int = 4, sign: Bool = false) -> String {
+        guard v.isFinite else { return compact(v, maxWidth: maxWidth) }
+        for d in stride(from: decimals, through: 0, by: -1) {
+            let s = String(format: sign ? "%+.\(d)f" : "%.\(d)f", v)
+            if s.count <= maxWidth { return s }
+        }
+        return (sign && v >= 0 ? "+" : "") + compact(v, maxWidth: maxWidth - (sign && v >= 0 ? 1 : 0))
+    }
+
     /// Removes trailing zeros of a `%g` mantissa, and the `+` and leading zeros of its exponent
     /// (`1.50e+05` → `1.5e5`, `1e-07` → `1e-7`): numbers read the same on every screen.
     static func trimmed(_ s: String) -> String {

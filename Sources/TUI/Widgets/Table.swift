@@ -27,7 +27,7 @@ public struct Table: Sendable {
         func value(_ r: Int) -> String { c < rows[r].count ? rows[r][c] : "" }
         let sorted = idx.sorted { a, b in
             let va = value(a), vb = value(b)
-            let na = Double(va.trimmingCharacters(in: .whitespaces)), nb = Double(vb.trimmingCharacters(in: .whitespaces))
+            let na = Self.number(va), nb = Self.number(vb)
             let cmp: Int
             switch (na, nb) {
             case let (x?, y?) where !x.isNaN && !y.isNaN: cmp = x < y ? -1 : (x > y ? 1 : 0)
@@ -41,6 +41,15 @@ public struct Table: Sendable {
             return ascending ? cmp < 0 : cmp > 0
         }
         return sorted
+    }
+
+    /// A cell's number for sorting: the text itself, or without one trailing marker (`5e-4*` for
+    /// a rate changed mid-run, `+0.0300v` for a value on validation).
+    static func number(_ cell: String) -> Double? {
+        let t = cell.trimmingCharacters(in: .whitespaces)
+        if let v = Double(t) { return v }
+        guard let last = t.last, "*v".contains(last) else { return nil }
+        return Double(t.dropLast())
     }
 
     /// Column widths for a total width: fixed ones as given, flexible ones sharing the rest

@@ -27,6 +27,18 @@ public struct RunHistory: Sendable, Equatable {
 
     public init() {}
 
+    /// `config` for another run of this one: with the learning rate last set while it trained
+    /// (`l` on Train) as its rate from the start, and a line saying so; `config` itself and nil
+    /// when the rate was never changed. An export or clone then goes on from the rate the user
+    /// settled on, not the one they abandoned.
+    public func rerun(_ config: TrainConfig) -> (config: TrainConfig, note: String?) {
+        guard let change = learningRateChanges.last, change.value != config.finetune.learningRate else { return (config, nil) }
+        var c = config
+        c.finetune.learningRate = change.value
+        return (c, "learning rate \(formatLR(change.value)), set at step \(change.step) while the run trained "
+                   + "(its config said \(formatLR(config.finetune.learningRate)))")
+    }
+
     /// Folds one event in. O(1) amortised.
     public mutating func apply(_ event: TrainingEvent) {
         eventCount += 1
