@@ -147,7 +147,8 @@ public struct RunSummary: Sendable {
     }
 
     /// The table's cells: name, strategy, LR, batch, epochs, best validation, test, Δ against the
-    /// baseline (on test, or marked `v` while only validation has it), how it ended, and the base model (its folder's name, or `scratch h<hidden>`).
+    /// baseline (on test, or marked `v` while only validation has it), how it ended, and the base
+    /// model (its folder's name, or `scratch h<hidden>`).
     public var cells: [String] {
         let c = config
         return [
