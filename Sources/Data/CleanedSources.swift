@@ -61,8 +61,10 @@ public struct CleanedSources: Sendable {
         var result = CleanedSources(parts: [], labelMap: LabelMap(labels: []), stages: [], cleaning: [], warnings: [])
         result.targets = targets
         var rawRecords: [SequenceRecord] = []
-        func add(_ records: [SequenceRecord], name: String, split: DatasetSplit?, format: SequenceFormat, phredOffset: Int?) throws {
+        func add(_ records: [SequenceRecord], name: String, split: DatasetSplit?, format: SequenceFormat, phredOffset: Int?,
+                 droppedAmbiguous: [String: Int] = [:]) throws {
             census.beginFile(name, split: split)
+            census.add(dropped: droppedAmbiguous)
             var records = records
             for r in records {
                 guard r.label != nil else {
@@ -77,7 +79,8 @@ public struct CleanedSources: Sendable {
                 records = try targetConflicts(records, spec: targets, file: name, warnings: &result.warnings)
             }
             let options = split.map { untouched.contains($0) } == true ? CleaningOptions(removeConflicts: false) : cleaning(format)
-            var (kept, report) = try CleaningPipeline(options: options).clean(records, sourceName: name, format: format)
+            var (kept, report) = try CleaningPipeline(options: options).clean(records, sourceName: name, format: format,
+                                                                             droppedAmbiguous: droppedAmbiguous)
             report.phredOffset = phredOffset
             result.cleaning.append(report)
             result.warnings += report.warnings
@@ -102,10 +105,12 @@ public struct CleanedSources: Sendable {
                 let reader = try SequenceReader(path: file.path, options: readerOptions)
                 var records: [SequenceRecord] = []
                 while let r = try reader.next() { records.append(r) }
-                try add(records, name: file.path, split: file.split, format: reader.format, phredOffset: reader.phredOffset)
+                try add(records, name: file.path, split: file.split, format: reader.format, phredOffset: reader.phredOffset,
+                        droppedAmbiguous: reader.droppedAmbiguousByLabel)
             }
         }
         guard !result.parts.isEmpty else { throw DataError("no data sources given") }
+        try result.cleanAcrossSources(options: cleaning)
         if let targets {
             let names = targets.resolvedNames(from: rawRecords.compactMap(\.label))
             guard !names.isEmpty else {
@@ -171,6 +176,27 @@ public struct CleanedSources: Sendable {
 }
 
 extension CleanedSources {
+    /// Sources read together and split here are one dataset: a sequence in two of them is a
+    /// duplicate, or a label conflict, as much as two copies in one file. Each file was cleaned
+    /// on its own, so with deduplication on, the files' kept records go through duplicate and
+    /// conflict removal once more, together (the first file's copy kept), reported as one more
+    /// cleaning report. A pre-split dataset's files are left alone: copies across its splits
+    /// are leakage, which the split's report counts.
+    mutating func cleanAcrossSources(options optionsFor: (SequenceFormat) -> CleaningOptions) throws {
+        guard parts.count > 1, !isPreSplit, let format = cleaning.first?.format else { return }
+        let options = optionsFor(format)
+        guard options.deduplicate else { return }
+        var records = parts.flatMap(\.records)
+        let name = "across the \(parts.count) sources"
+        if let targets { records = try Self.targetConflicts(records, spec: targets, file: name, warnings: &warnings) }
+        let across = CleaningOptions(deduplicate: true, reverseComplementDuplicates: options.reverseComplementDuplicates,
+                                     removeConflicts: options.removeConflicts)
+        let (kept, report) = try CleaningPipeline(options: across).clean(records, sourceName: name, format: format)
+        cleaning.append(report)
+        warnings += report.warnings
+        parts = [(nil, kept)]
+    }
+
     /// `prepare` for regression and multi-label data.
     private func prepareTargets(_ spec: TargetSpec, options: PreparationOptions) throws -> PreparedDataset {
         func data(_ records: [SequenceRecord]) throws -> LabeledSequences {

@@ -8,7 +8,7 @@ public enum SplitJob {
     /// Runs the job; returns the manifest it wrote.
     /// - Parameter clean: apply the format's default cleaning (`CleaningOptions.defaults`);
     ///   when false, only exact duplicates and label conflicts are removed, since duplicates must
-    ///   go before splitting.
+    ///   go before splitting. The manifest reports what ran either way.
     public static func run(path: String, outputDirectory: String, options: PreparationOptions,
                            clean: Bool = true, readerOptions: ReaderOptions = ReaderOptions()) throws -> SplitManifest {
         let layout = try DatasetLayout.resolve([path])
@@ -32,7 +32,7 @@ public enum SplitJob {
             labels: prepared.labelNames,
             classWeights: Dictionary(uniqueKeysWithValues: zip(prepared.labelNames, prepared.classWeights)),
             counts: counts, stages: prepared.report.stages, leakage: prepared.leakage, files: files,
-            cleaning: clean ? cleaningReports : [], warnings: warnings)
+            cleaning: cleaningReports, warnings: warnings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var json = Array(try encoder.encode(manifest)); json.append(0x0A)

@@ -77,6 +77,7 @@ struct DataSplit: ParsableCommand {
         if m.balance == .weights {
             text += "class weights: " + m.labels.map { "\($0)=\(String(format: "%.4g", m.classWeights[$0] ?? 1))" }.joined(separator: " ") + "\n"
         }
+        for line in m.cleaning.compactMap(\.removalLine) { text += "cleaned \(line)\n" }
         for o in m.leakage.overlaps {
             text += "leakage \(o.first)-\(o.second): \(o.sharedSequences) shared sequence\(o.sharedSequences == 1 ? "" : "s")"
             if o.conflictingLabels > 0 { text += " (\(o.conflictingLabels) with different labels)" }

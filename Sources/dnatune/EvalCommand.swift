@@ -44,6 +44,12 @@ struct Eval: ParsableCommand {
             }
             print("run \(trained.run.url.path), checkpoint \(which.rawValue)")
             print("data: \(source), \(result.count) sequences")
+            // A file is cleaned as the training data was: say what that left out.
+            for line in dataset.cleaning.compactMap(\.removalLine) { print("  cleaned as the run's data: " + line) }
+            let names = trained.labelNames
+            if trained.config.task.kind == .classification, names.count == 2, names != ["0", "1"] {
+                print("positive class (precision, recall, F1): \(names[1])")
+            }
             if let blend = trained.blend {
                 print("predictions: the network (weight \(String(format: "%.1f", blend.weight))) blended with the \(blend.model.description)")
             }

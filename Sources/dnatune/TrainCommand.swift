@@ -69,6 +69,13 @@ struct Train: ParsableCommand {
         }
         print("data: \(d.labelNames.count) \(what) (\(d.labelNames.joined(separator: ", "))); train \(d.encodedTrain.count), "
               + "validation \(d.encodedValidation.count), test \(d.encodedTest.count)")
+        // Which class precision, recall and F1 are about, where the labels do not say it (0/1 do).
+        let names = d.labelNames
+        if s.config.task.kind == .classification, names.count == 2, names != ["0", "1"] {
+            print("  positive class (precision, recall, F1): \(names[1])"
+                  + (s.config.task.labelNamesGiven ? " (task.label_names)"
+                     : " (labels in sorted order; task.label_names: [\(names[1]), \(names[0])] would make it \(names[0]))"))
+        }
         if s.config.task.kind == .regression { print("  histogram of \(d.labelNames[0]) (bin: sequences):") }
         if s.config.task.kind == .multiLabel { print("  sequences carrying each label:") }
         for stage in d.dataset.report.stages {
@@ -87,12 +94,13 @@ struct Train: ParsableCommand {
             }
         }
         if let note = d.testFileNote { print("  \(note)") }
-        for warning in d.warnings { print("  warning: \(warning)") }
+        for line in d.cleaning.compactMap(\.removalLine) { print("  cleaned " + line) }
+        for warning in d.warnings { print("  \(warning)") }  // "file: warning: ..." 
         for overlap in d.dataset.leakage.overlaps where overlap.sharedSequences > 0 {
             print("  warning: \(overlap.sharedSequences) identical sequences shared between \(overlap.first) and \(overlap.second)")
         }
         let c = s.model.config
-        print("model: \(s.config.model.base) hidden \(c.hiddenSize), \(c.numHiddenLayers) layers, \(c.numAttentionHeads) heads; "
+        print("model: \(s.config.model.base) hidden \(c.hiddenSize), \(c.numHiddenLayers) layer\(c.numHiddenLayers == 1 ? "" : "s"), \(c.numAttentionHeads) heads; "
               + "strategy \(s.config.model.strategy.rawValue), \(s.model.trainableParameterCount) trainable parameters")
         if !s.initialisedTensors.isEmpty {
             print("  newly initialised: \(s.initialisedTensors.joined(separator: ", "))")

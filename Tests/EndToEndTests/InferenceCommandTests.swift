@@ -47,6 +47,16 @@ import Testing
         let counts = matrix.dropFirst(2).flatMap { $0.split(separator: " ").dropFirst().compactMap { Int($0) } }
         #expect(counts.reduce(0, +) == 60)
 
+        // Cleaned as the training data was, and said: an all-N row is left out.
+        let withN = p.dir.appendingPathComponent("with-n.csv")
+        try (TinyProject.sequences(count: 60, seed: 99, labelled: true) + String(repeating: "N", count: 30) + ",pos\n")
+            .write(to: withN, atomically: true, encoding: .utf8)
+        let cleaned = try runProcess(Binary.url, ["eval", run.path, "--data", withN.path])
+        #expect(cleaned.status == 0, "\(cleaned.stderr)")
+        #expect(cleaned.stdout.contains("data: \(withN.path), 60 sequences"), "\(cleaned.stdout)")
+        #expect(cleaned.stdout.contains("cleaned as the run's data: \(withN.path): 61 → 60 records (max-n 1)"), "\(cleaned.stdout)")
+        #expect(!r.stdout.contains("cleaned as the run's data"))
+
         let bad = p.dir.appendingPathComponent("bad.csv")
         try "sequence,label\nACGTACGTACGTACGTACGTAAAA,pos\nACGTACGTACGTACGTACGTCCCC,maybe\n".write(to: bad, atomically: true, encoding: .utf8)
         let e = try runProcess(Binary.url, ["eval", run.path, "--data", bad.path])
@@ -100,6 +110,24 @@ import Testing
         let failed = try runProcess(Binary.url, ["predict", run.path, p.dir.appendingPathComponent("absent.fa").path, "--out", missing.path])
         #expect(failed.status == 2 && !FileManager.default.fileExists(atPath: missing.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: p.dir.path).allSatisfy { !$0.contains(".partial") })
+    }
+
+    /// Prediction reads no labels: a blank label cell is no error, and a FASTA header is the
+    /// record's name whole (`chr1:100-170|+` and `|-` stay two names).
+    @Test func predictIgnoresLabelsAndKeepsHeadersWhole() throws {
+        let (p, run) = try Self.trainedRun()
+        defer { p.remove() }
+        let table = p.dir.appendingPathComponent("blank.csv")
+        try "sequence,label\nACGTACGTACTATAAAGTACGTACGTACGT,pos\nCCCCGGGGAAAATTTTCCCCGGGGAAAATT,\n".write(to: table, atomically: true, encoding: .utf8)
+        let r = try runProcess(Binary.url, ["predict", run.path, table.path])
+        #expect(r.status == 0 && r.stdout.split(separator: "\n").count == 3, "\(r.stderr)")
+        let fasta = p.dir.appendingPathComponent("strands.fa")
+        try ">chr1:100-170|+\nACGTACGTACTATAAAGTACGTACGTACGT\n>chr1:100-170|-\nACGTACGTACGTACTTTATAGTACGTACGT\n>sp|P1|G desc\nACGTAC\n"
+            .write(to: fasta, atomically: true, encoding: .utf8)
+        let f = try runProcess(Binary.url, ["predict", run.path, fasta.path])
+        #expect(f.status == 0, "\(f.stderr)")
+        let ids = f.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+        #expect(ids == ["chr1:100-170|+", "chr1:100-170|-", "sp|P1|G desc"])
     }
 
     @Test func lrFindPrintsACurveAndASuggestionAndCreatesNoRun() throws {

@@ -57,6 +57,32 @@ import Testing
         #expect(bad.stderr.contains("finetune.no_such_key"))
     }
 
+    /// What `train` says about the data beyond the counts: what cleaning removed across two
+    /// overlapping sources, which class is positive when the labels are names, sequences too
+    /// short for a k-mer, a warning printed once as such, and a missing source given by --set.
+    @Test func trainSaysWhatBecameOfTheData() throws {
+        let p = try TinyProject()
+        defer { p.remove() }
+        let extra = p.dir.appendingPathComponent("extra.csv")
+        // The first 20 records of data.csv again (duplicates), and one of 2 bp (shorter than k = 3).
+        let rows = try String(contentsOf: p.data, encoding: .utf8).split(separator: "\n").prefix(21).joined(separator: "\n")
+        try (rows + "\nAC,pos\n").write(to: extra, atomically: true, encoding: .utf8)
+        let config = try p.writeConfig(p.config(maxSteps: 2, saveSteps: 2))
+        let r = try runProcess(Binary.url, ["train", config, "--set", "data.sources=[\(p.data.path), \(extra.path)]"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  positive class (precision, recall, F1): pos (labels in sorted order; "
+                                  + "task.label_names: [pos, neg] would make it neg)"), "\(r.stdout)")
+        #expect(r.stdout.contains("  cleaned across the 2 sources: "), "\(r.stdout)")
+        #expect(r.stdout.contains("records (duplicates 20)"), "\(r.stdout)")
+        #expect(r.stdout.contains("  warning: 1 sequence is shorter than k = 3 (the shortest 2 bp)"), "\(r.stdout)")
+        #expect(!r.stdout.contains("warning: warning") && r.stdout.contains("1 layer, "), "\(r.stdout)")
+        let missing = try runProcess(Binary.url, ["train", config, "--set", "data.sources=absent.csv"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("data.sources: absent.csv: no such file or folder (from --set data.sources=absent.csv)"),
+                "\(missing.stderr)")
+        #expect(!missing.stderr.contains("tiny.yaml:"), "\(missing.stderr)")
+    }
+
     @Test func aDivergingRunExitsNonZeroWithAdvice() throws {
         let p = try TinyProject()
         defer { p.remove() }

@@ -480,7 +480,7 @@ public final class CleaningPipeline {
         let labelMap = LabelMap(labels: inputCounts.keys)
         if conflicts > 0 {
             warnings.append(DataWarning(file: sourceName,
-                "\(conflicts) sequence\(conflicts == 1 ? "" : "s") occur with different labels; every copy was removed"))
+                "\(conflicts) \(conflicts == 1 ? "sequence occurs" : "sequences occur") with different labels; every copy was removed"))
         }
         return CleaningReport(source: sourceName, format: format, phredOffset: phredOffset, options: options,
                               input: inputBalance, output: ClassBalance(counts: outputCounts, labelMap: labelMap),
@@ -488,10 +488,13 @@ public final class CleaningPipeline {
     }
 
     /// Cleans records held in memory.
-    public func clean(_ records: [SequenceRecord], sourceName: String = "records",
-                      format: SequenceFormat = .text) throws -> (records: [SequenceRecord], report: CleaningReport) {
+    /// `droppedAmbiguous`: records the reader left out for ambiguity codes, by label, reported as
+    /// the `ambiguous` step's.
+    public func clean(_ records: [SequenceRecord], sourceName: String = "records", format: SequenceFormat = .text,
+                      droppedAmbiguous: [String: Int] = [:]) throws -> (records: [SequenceRecord], report: CleaningReport) {
         var kept: [SequenceRecord] = []
-        let report = try run(open: { ArrayRecordSource(records) }, sourceName: sourceName, format: format) { kept.append($0) }
+        let report = try run(open: { ArrayRecordSource(records, droppedAmbiguousByLabel: droppedAmbiguous) },
+                             sourceName: sourceName, format: format) { kept.append($0) }
         return (kept, report)
     }
 

@@ -45,6 +45,16 @@ public struct CleaningReport: Sendable, Codable, Equatable {
     /// The step named `name`.
     public func step(_ name: String) -> Step? { steps.first { $0.name == name } }
 
+    /// What the steps removed, in one line: `ambiguous 20, duplicates 3`; empty when nothing.
+    public var removedText: String {
+        steps.filter { $0.removedTotal > 0 }.map { "\($0.name) \($0.removedTotal)" }.joined(separator: ", ")
+    }
+
+    /// `source: 200 → 180 records (ambiguous 20)` when cleaning removed records, else nil.
+    public var removalLine: String? {
+        input.total == output.total ? nil : "\(source): \(input.total) → \(output.total) records (\(removedText))"
+    }
+
     /// A short human-readable summary, one line per enabled step.
     public var summary: String {
         var lines = ["\(source) (\(format.rawValue)): \(input.total) records in, \(output.total) out"]

@@ -42,7 +42,14 @@ public struct DatasetLayout: Sendable, Equatable {
     /// The pre-split files of a directory.
     /// - Throws: `DataError` when train or test is missing, or a split has several files.
     public static func preSplit(directory: String) throws -> DatasetLayout {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            // Foundation's own text names no path a user could act on.
+            let reason = (error as NSError).code == NSFileReadNoPermissionError ? "permission denied" : error.localizedDescription
+            throw DataError(file: directory, "cannot list the folder: \(reason)")
+        }
         var found: [DatasetSplit: String] = [:]
         for name in names where !name.hasPrefix(".") {
             let stem = String(name.prefix { $0 != "." }).lowercased()

@@ -96,10 +96,35 @@ public final class LineReader {
         if lineLength > maxLineBytes {
             throw DataError(file: input.path, line: lineNumber, "line is longer than \(maxLineBytes) bytes (the limit for one line)")
         }
-        if let nul = memchr(buffer + start, 0, lineLength) {
-            let column = buffer.distance(to: nul.assumingMemoryBound(to: UInt8.self)) - start + 1
+        if lineNumber == 1 {
+            let first = UnsafeBufferPointer(start: buffer + lineStart, count: min(lineLength, 4))
+            if let kind = Self.unreadableKind(first) { throw DataError(file: input.path, kind) }
+            // A UTF-8 byte order mark (spreadsheets write one) is not part of the text.
+            if lineLength >= 3 && buffer[lineStart] == 0xEF && buffer[lineStart + 1] == 0xBB && buffer[lineStart + 2] == 0xBF {
+                lineStart += 3; lineLength -= 3
+            }
+            if memchr(buffer + lineStart, 0x0D, lineLength) != nil {
+                throw DataError(file: input.path, line: 1, "the lines end in a carriage return alone (classic Mac OS line endings), "
+                                + "so the file reads as one line; convert them: tr '\\r' '\\n' < FILE > NEW")
+            }
+        }
+        if let nul = memchr(buffer + lineStart, 0, lineLength) {
+            let column = buffer.distance(to: nul.assumingMemoryBound(to: UInt8.self)) - lineStart + 1
             throw DataError(file: input.path, line: lineNumber, column: column,
                             "binary data (a NUL byte): not a text sequence file")
         }
+    }
+
+    /// What a file that starts with `bytes` is, when it is a kind read by other tools only
+    /// (a compression dnatune does not read, an archive, UTF-16 text): the error's text.
+    static func unreadableKind(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && zip(bytes, magic).allSatisfy { $0 == $1 } }
+        if starts([0x42, 0x5A, 0x68]), bytes.count > 3, (0x31...0x39).contains(bytes[3]) { return "bzip2-compressed, which dnatune does not read: decompress it (bunzip2), or use gzip or xz" }
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) { return "zstd-compressed, which dnatune does not read: decompress it (zstd -d), or use gzip or xz" }
+        if starts([0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive: unzip it and give the sequence file inside" }
+        if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) {
+            return "UTF-16 text (a spreadsheet's \"Unicode text\"): save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW"
+        }
+        return nil
     }
 }

@@ -14,6 +14,10 @@ public struct ReaderOptions: Sendable, Codable, Equatable {
     /// Whether an empty label cell is a label (a multi-label record with no label) rather than
     /// an error.
     public var allowsEmptyLabel = false
+    /// Whether a FASTA/FASTQ header's `|label` is the record's label (`>id|label`, or
+    /// `>id|label description`); false keeps the whole header as the id (prediction, which
+    /// reads no labels, names each record by all of it).
+    public var headerLabels = true
     /// What to do with IUPAC ambiguity codes other than N.
     public var ambiguity: AmbiguityPolicy
     /// The FASTQ quality offset (33 or 64); nil detects it from the first records.

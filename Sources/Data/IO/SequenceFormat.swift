@@ -38,6 +38,13 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether `path`'s extension is `.txt` or `.text` (after a compression suffix).
+    static func isGenericText(_ path: String) -> Bool {
+        var name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+        for suffix in [".gz", ".xz", ".gzip"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+        return name.hasSuffix(".txt") || name.hasSuffix(".text")
+    }
+
     /// The format guessed from the first non-empty line of a file: `>` is FASTA, `@` FASTQ,
     /// a tab-separated header TSV, a comma-separated one CSV, anything else plain text.
     public static func sniff(firstLine: some Collection<UInt8>) -> SequenceFormat {
@@ -51,12 +58,19 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
 
     /// Detects the format of a file: from its extension, or else from its content.
     /// - Throws: `DataError` when the file cannot be read.
+    /// A `.txt` name says nothing of the content (FASTA, a table and one sequence a line are all
+    /// saved so), so its content decides, as for a name without an extension.
     public static func detect(path: String) throws -> SequenceFormat {
-        if let format = fromExtension(of: path) { return format }
+        if let format = fromExtension(of: path), format != .text || !isGenericText(path) { return format }
         let lines = try LineReader(path: path, maxLineBytes: 1 << 20)
-        while try lines.next() {
-            if lines.line.isEmpty { continue }
-            return sniff(firstLine: lines.line)
+        do {
+            while try lines.next() {
+                if lines.line.isEmpty { continue }
+                return sniff(firstLine: lines.line)
+            }
+        } catch is DataError {
+            // A first line over 1 MiB is sequence (headers are short): plain text. Other problems
+            // of the content (binary data) are the reader's to report, with its own limits.
         }
         return .text
     }

@@ -306,8 +306,8 @@ public final class SequenceReader {
                 fieldCount = fields.count
                 let wantedSequence = options.sequenceColumn ?? "sequence"
                 guard let s = fields.firstIndex(of: wantedSequence) else {
-                    throw DataError(file: path, line: lines.lineNumber,
-                                    "missing column '\(wantedSequence)' (the header has: \(fields.joined(separator: ", ")))")
+                    throw DataError(file: path, line: lines.lineNumber, Self.missingColumn(wantedSequence, in: fields, delimiter: delimiter,
+                                                                                           option: "data.text_column, or --sequence-column"))
                 }
                 sequenceIndex = s
                 if let wanted = options.labelColumns {
@@ -321,8 +321,8 @@ public final class SequenceReader {
                     labelIndex = labelIndices.first
                 } else if let wanted = options.labelColumn {
                     guard let l = fields.firstIndex(of: wanted) else {
-                        throw DataError(file: path, line: lines.lineNumber,
-                                        "missing column '\(wanted)' (the header has: \(fields.joined(separator: ", ")))")
+                        throw DataError(file: path, line: lines.lineNumber, Self.missingColumn(wanted, in: fields, delimiter: delimiter,
+                                                                                               option: "data.label_column, or --label-column"))
                     }
                     labelIndex = l
                 } else {
@@ -330,6 +330,15 @@ public final class SequenceReader {
                 }
                 labelColumnNames = fields
                 columns = (fields[s], labelIndex.map { fields[$0] })
+                // Two columns of the name read would leave the other unread without a word.
+                for i in [s] + (labelIndices.isEmpty ? labelIndex.map { [$0] } ?? [] : labelIndices) {
+                    let same = fields.indices.filter { fields[$0] == fields[i] }
+                    if same.count > 1 {
+                        throw DataError(file: path, line: lines.lineNumber,
+                                        "the header has \(same.count) columns named '\(fields[i])' (columns "
+                                        + same.map { String($0 + 1) }.joined(separator: ", ") + "): rename all but the one to read")
+                    }
+                }
                 break
             }
             if !headerFound { return (nil, false) }
@@ -393,18 +402,44 @@ public final class SequenceReader {
         return UnsafeBufferPointer(rebasing: line[lo..<hi])
     }
 
-    /// `id|label` → (id, label) when the part after the last `|` is a non-empty word.
+    /// The message for a header without the column `name`: what it has, the column that differs
+    /// only in case, a delimiter the header seems to use instead, and the option naming another column.
+    static func missingColumn(_ name: String, in fields: [String], delimiter: UInt8, option: String) -> String {
+        var text = "missing column '\(name)' (the header has: \(fields.joined(separator: ", ")))"
+        if let near = fields.first(where: { $0.lowercased() == name.lowercased() }) {
+            text += "; names are case-sensitive: '\(near)' is read with \(option) \(near)"
+        } else if fields.count == 1, let other = [(";", "semicolons"), ("\t", "tabs"), (",", "commas")].first(where: {
+            $0.0 != String(UnicodeScalar(delimiter)) && fields[0].contains($0.0)
+        }) {
+            text += "; the header seems to be separated by \(other.1): save the file as CSV (commas) or TSV (tabs)"
+        } else {
+            text += "; another column is named with \(option)"
+        }
+        return text
+    }
+
+    /// A header's id and label: `id|label` → (id, label) when the part after the last `|` is a
+    /// non-empty word; else `id|label description` → (`id description`, label) when the header's
+    /// first word (FASTA's identifier) ends in `|label`; else the whole header and no label.
     private func splitLabel(_ header: [UInt8]) -> (String, String?) {
         header.withUnsafeBufferPointer { splitLabel($0) }
     }
 
     private func splitLabel(_ header: UnsafeBufferPointer<UInt8>) -> (String, String?) {
+        let whole = String(decoding: header, as: UTF8.self)
+        guard options.headerLabels else { return (whole, nil) }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
         if let bar = header.lastIndex(of: UInt8(ascii: "|")) {
             let label = header[(bar + 1)...]
-            if !label.isEmpty && !label.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+            if !label.isEmpty && !label.contains(where: isSpace) {
                 return (String(decoding: header[..<bar], as: UTF8.self), String(decoding: label, as: UTF8.self))
             }
         }
-        return (String(decoding: header, as: UTF8.self), nil)
+        if let wordEnd = header.firstIndex(where: isSpace), let bar = header[..<wordEnd].lastIndex(of: UInt8(ascii: "|")),
+           bar + 1 < wordEnd, bar > 0 {
+            let id = String(decoding: header[..<bar], as: UTF8.self) + String(decoding: header[wordEnd...], as: UTF8.self)
+            return (id, String(decoding: header[(bar + 1)..<wordEnd], as: UTF8.self))
+        }
+        return (whole, nil)
     }
 }

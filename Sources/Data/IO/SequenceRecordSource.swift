@@ -25,11 +25,15 @@ extension SequenceReader: SequenceRecordSource {}
 public final class ArrayRecordSource: SequenceRecordSource {
     private let records: [SequenceRecord]
     private var index = 0
-    public init(_ records: [SequenceRecord]) { self.records = records }
+    /// Records the reader of `records` left out for ambiguity codes, by label (reported by the
+    /// cleaning as its `ambiguous` step).
+    public let droppedAmbiguousByLabel: [String: Int]
+    public init(_ records: [SequenceRecord], droppedAmbiguousByLabel: [String: Int] = [:]) {
+        self.records = records; self.droppedAmbiguousByLabel = droppedAmbiguousByLabel
+    }
     public func next() throws -> SequenceRecord? {
         guard index < records.count else { return nil }
         index += 1
         return records[index - 1]
     }
-    public var droppedAmbiguousByLabel: [String: Int] { [:] }
 }

@@ -27,6 +27,13 @@ public struct LabelCensus: Sendable {
         if files[files.count - 1].firstSeen[label] == nil { files[files.count - 1].firstSeen[label] = record.position }
     }
 
+    /// Counts records of the current file that were read but not kept (`data.ambiguity: drop`),
+    /// by label: they are part of what the file held.
+    public mutating func add(dropped counts: [String: Int]) {
+        guard !files.isEmpty else { return }
+        for (label, n) in counts where n > 0 { files[files.count - 1].counts[label, default: 0] += n }
+    }
+
     /// A label map over every label of every file.
     public var labelMap: LabelMap { LabelMap(labels: files.flatMap { $0.counts.keys }) }
 

@@ -76,7 +76,8 @@ extension TrainConfig {
         let errors = reader.errors.sorted(by: byLine)
         // The warnings come along with the errors: an unknown key is often the cause of one.
         if !errors.isEmpty { throw ConfigError(errors + reader.warnings.sorted(by: byLine)) }
-        return LoadedConfig(config: config, warnings: reader.warnings.sorted(by: byLine), lines: reader.lines)
+        return LoadedConfig(config: config, warnings: reader.warnings.sorted(by: byLine), lines: reader.lines,
+                            overridden: reader.overridden)
     }
 
     static func yamlIssue(_ error: YamlError, file: String?) -> ConfigIssue {

@@ -30,12 +30,14 @@ public struct LoadedConfig: Sendable {
     ///
     /// - Throws: `ConfigError` naming `file`, the line of `data.sources` and the missing path.
     public func checkSources(file: String?) throws {
+        // Sources given with --set are named as such, not by the file's line.
+        let set = overridden["data.sources"] ?? overridden["data"]
         let issues = config.data.sources.compactMap { source -> ConfigIssue? in
             if CleanedSources.isBuiltIn(source) || InputSpool.isStream(source) { return nil }
             let path = (source as NSString).expandingTildeInPath
-            return FileManager.default.fileExists(atPath: path) ? nil
-                : ConfigIssue(.error, path: "data.sources", file: file, line: lines["data.sources"],
-                              "\(source): no such file or folder")
+            if FileManager.default.fileExists(atPath: path) { return nil }
+            if let set { return ConfigIssue(.error, path: "data.sources", file: nil, "\(source): no such file or folder (from --set \(set))") }
+            return ConfigIssue(.error, path: "data.sources", file: file, line: lines["data.sources"], "\(source): no such file or folder")
         }
         if !issues.isEmpty { throw ConfigError(issues) }
     }
@@ -45,4 +47,6 @@ public struct LoadedConfig: Sendable {
     public var warnings: [ConfigIssue]
     /// The YAML line of every key path read from the file (for pointing at a value in a form).
     public var lines: [String: Int]
+    /// The key paths `--set` overrides gave, with the override's text.
+    public var overridden: [String: String] = [:]
 }

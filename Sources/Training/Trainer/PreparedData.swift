@@ -59,7 +59,19 @@ public struct PreparedData: Sendable {
             sources: options.sources)
         prepared.isPreSplit = sources.isPreSplit
         prepared.testFileNote = sources.testFileNote
+        if let w = tooShortForTokens([dataset.train, dataset.validation, dataset.test], tokenizer: tokenizer) { prepared.warnings.append(w) }
         return prepared
+    }
+
+    /// A warning when some sequences are too short for the tokenizer to give any token (shorter
+    /// than k in the k-mer modes): the model then sees only the special tokens for them.
+    static func tooShortForTokens(_ parts: [LabeledSequences], tokenizer: Tokenizer) -> DataWarning? {
+        guard tokenizer.hasFixedTokenCount else { return nil }
+        let short = parts.flatMap { $0.sequences.map(\.count) }.filter { tokenizer.tokenCount(forLength: $0) == 0 }
+        guard let shortest = short.min() else { return nil }
+        return DataWarning("\(short.count) sequence\(short.count == 1 ? " is" : "s are") shorter than k = \(tokenizer.k) "
+                           + "(the shortest \(shortest) bp): no k-mer token, so the model sees only the special tokens for "
+                           + "\(short.count == 1 ? "it" : "them"); data.cleaning.min_length: \(tokenizer.k) removes them")
     }
 
     /// How the config's data section reads files: its sequence and label columns and its

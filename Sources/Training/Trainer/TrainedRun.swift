@@ -34,6 +34,8 @@ public final class TrainedRun {
     public struct LabelledSplit: Sendable {
         public let encoded: EncodedDataset
         public let sequences: [[UInt8]]
+        /// What cleaning did to a file read for evaluation (`labelledData(path:)`), one report a file.
+        public var cleaning: [CleaningReport] = []
 
         /// `sequences` (ASCII, normalised as the run's data) and their encoding, in the same order.
         public init(encoded: EncodedDataset, sequences: [[UInt8]]) {
@@ -262,9 +264,11 @@ public final class TrainedRun {
         if let spec {
             let data = try LabeledSequences(records: sources.parts.flatMap(\.records), spec: spec, names: labelNames)
             guard !data.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
-            return LabelledSplit(encoded: try EncodedDataset(data, tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
-                                                             bothStrands: config.data.averageStrands),
-                                 sequences: data.sequences)
+            var split = LabelledSplit(encoded: try EncodedDataset(data, tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                                                  bothStrands: config.data.averageStrands),
+                                      sequences: data.sequences)
+            split.cleaning = sources.cleaning
+            return split
         }
         var sequences: [[UInt8]] = [], labels: [Int] = []
         for part in sources.parts {
@@ -280,10 +284,12 @@ public final class TrainedRun {
             }
         }
         guard !sequences.isEmpty else { throw DataError(file: path, "no records left after cleaning") }
-        return LabelledSplit(encoded: try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
-                                                         tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
-                                                         bothStrands: config.data.averageStrands),
-                             sequences: sequences)
+        var split = LabelledSplit(encoded: try EncodedDataset(LabeledSequences(sequences: sequences, labels: labels, labelNames: labelNames),
+                                                              tokenizer: tokenizer, maxLength: config.data.tokenizer.maxLength,
+                                                              bothStrands: config.data.averageStrands),
+                                  sequences: sequences)
+        split.cleaning = sources.cleaning
+        return split
     }
 
     /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
@@ -335,6 +341,8 @@ public final class TrainedRun {
         var options = PreparedData.readerOptions(config.data, task: config.task)
         options.labelColumn = nil
         options.labelColumns = nil
+        options.allowsEmptyLabel = true  // a label column, if any, is not read: its blanks are no error
+        options.headerLabels = false     // a FASTA header is the record's name, whole (`chr1:100-170|+`)
         options.ambiguity = .toN
         let reader = try SequenceReader(path: path, options: options)
         var total = 0
