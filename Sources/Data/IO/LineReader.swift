@@ -119,8 +119,12 @@ public final class LineReader {
     /// (a compression dnatune does not read, an archive, UTF-16 text): the error's text.
     static func unreadableKind(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && zip(bytes, magic).allSatisfy { $0 == $1 } }
-        if starts([0x42, 0x5A, 0x68]), bytes.count > 3, (0x31...0x39).contains(bytes[3]) { return "bzip2-compressed, which dnatune does not read: decompress it (bunzip2), or use gzip or xz" }
-        if starts([0x28, 0xB5, 0x2F, 0xFD]) { return "zstd-compressed, which dnatune does not read: decompress it (zstd -d), or use gzip or xz" }
+        if starts([0x42, 0x5A, 0x68]), bytes.count > 3, (0x31...0x39).contains(bytes[3]) {  // "BZh1" … "BZh9"
+            return "bzip2-compressed, which dnatune does not read: decompress it (bunzip2), or use gzip or xz"
+        }
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) {
+            return "zstd-compressed, which dnatune does not read: decompress it (zstd -d), or use gzip or xz"
+        }
         if starts([0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive: unzip it and give the sequence file inside" }
         if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) {
             return "UTF-16 text (a spreadsheet's \"Unicode text\"): save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW"

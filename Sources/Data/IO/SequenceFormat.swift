@@ -56,10 +56,10 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
         return .text
     }
 
-    /// Detects the format of a file: from its extension, or else from its content.
-    /// - Throws: `DataError` when the file cannot be read.
-    /// A `.txt` name says nothing of the content (FASTA, a table and one sequence a line are all
-    /// saved so), so its content decides, as for a name without an extension.
+    /// Detects the format of a file: from its extension, or else from its content. A `.txt` name
+    /// says nothing of the content (FASTA, a table and one sequence a line are all saved so), so
+    /// its content decides, as for a name without an extension.
+    /// - Throws: `DataError` when the file cannot be opened.
     public static func detect(path: String) throws -> SequenceFormat {
         if let format = fromExtension(of: path), format != .text || !isGenericText(path) { return format }
         let lines = try LineReader(path: path, maxLineBytes: 1 << 20)
