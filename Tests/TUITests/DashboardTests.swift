@@ -919,7 +919,7 @@ import Training
         #expect(app.state.dataScreen.focus == .cleaning)
         #expect(!frame().contains("duplicates"))
         _ = app.handle(.pageDown); _ = app.handle(.pageDown); _ = app.handle(.pageDown)
-        #expect(frame().contains("duplicates      on  removed 88"))
+        #expect(frame().contains("duplicates   removed 88"))
         // Back to the datasets: the arrows choose a dataset again.
         _ = app.handle(.left); _ = app.handle(.left)
         #expect(app.state.dataScreen.focus == .datasets)

@@ -312,16 +312,18 @@ public final class DataScreen: Screen {
         var out: [String] = []
         for report in d.cleaning {
             out.append("\(report.source): \(report.input.total) -> \(report.output.total)")
-            let nameWidth = (report.steps.map(\.name.count).max() ?? 0) + 1
-            for step in report.steps {
+            // The steps that ran: one that is off has nothing to say (data.cleaning turns them on).
+            let ran = report.steps.filter(\.enabled)
+            let nameWidth = (ran.map(\.name.count).max() ?? 0) + 1
+            for step in ran {
                 var parts: [String] = []
                 if step.removedTotal > 0 { parts.append("removed \(step.removedTotal)") }
                 if step.changedTotal > 0 { parts.append("changed \(step.changedTotal)") }
                 if step.basesTrimmed > 0 { parts.append("\(step.basesTrimmed) bases trimmed") }
-                if step.enabled && parts.isEmpty { parts.append("nothing found") }
-                out.append("  " + step.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + (step.enabled ? "on  " : "off ")
-                           + parts.joined(separator: ", "))
+                if parts.isEmpty { parts.append("nothing found") }
+                out.append("  " + step.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + parts.joined(separator: ", "))
             }
+            if ran.isEmpty { out.append("  no step on") }
         }
         return out
     }
