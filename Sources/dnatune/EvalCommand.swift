@@ -31,14 +31,22 @@ struct Eval: ParsableCommand {
         do {
             let trained = try checkpointOption.open(runPath)
             let dataset = try data.map { try trained.labelledData(path: $0) } ?? trained.testSplit()
-            let result = try trained.evaluate(dataset)
+            let (result, network) = try trained.evaluations(dataset)
             let prefix = data == nil ? "test_" : "eval_"
             var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed(prefix, loss: result.loss).map { ($0.name, $0.value) })
             metrics[prefix + "loss"] = result.loss
             let source = data ?? "test split"
+            // A blending run: the network's own scores beside the blend's.
+            let networkMetrics = network.map { n in
+                var m = Dictionary(uniqueKeysWithValues: n.metrics.prefixed(prefix, loss: n.loss).map { ($0.name, $0.value) })
+                m[prefix + "loss"] = n.loss
+                return m
+            }
             if json {
+                let sections: [String: Any] = networkMetrics.map { ["network": ["metrics": $0.filter { $0.value.isFinite }]] } ?? [:]
                 let bytes = try Trainer.metricsJSON(result, metrics: metrics, labelNames: trained.labelNames,
-                                                    extra: ["run": trained.run.url.path, "checkpoint": which.rawValue, "data": source])
+                                                    extra: ["run": trained.run.url.path, "checkpoint": which.rawValue, "data": source],
+                                                    sections: sections)
                 FileHandle.standardOutput.write(Foundation.Data(bytes))
                 return
             }
@@ -54,6 +62,11 @@ struct Eval: ParsableCommand {
                 print("predictions: the network (weight \(String(format: "%.1f", blend.weight))) blended with the \(blend.model.description)")
             }
             print(MetricsText.table(metrics, prefix: prefix))
+            if let networkMetrics {
+                print("")
+                print("the network alone (without the baseline's share):")
+                print(MetricsText.table(networkMetrics, prefix: prefix))
+            }
             print("")
             print(MetricsText.details(result, labelNames: trained.labelNames))
         } catch {

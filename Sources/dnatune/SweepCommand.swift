@@ -117,6 +117,9 @@ struct SweepCommand: ParsableCommand {
             let mark = i == sweep.picked ? "* " : "  "
             print(mark + g.setting.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(String(format: "%4d", g.runs))  \(v)  \(g.test?.text ?? "-")")
         }
+        if summaries.contains(where: \.blends) {
+            print("(blend_baseline: both columns are the network alone; each run's test_metrics.json has the blend's)")
+        }
         if let p = sweep.picked {
             let g = sweep.groups[p]
             print("picked (best mean \(metric), validation only): \(g.setting); its \(testName) \(g.test?.text ?? "-")")

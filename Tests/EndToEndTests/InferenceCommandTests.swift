@@ -170,6 +170,19 @@ import Testing
         let blended = p.dir.appendingPathComponent("blended.csv"), alone = p.dir.appendingPathComponent("alone.csv")
         let eval = try runProcess(Binary.url, ["eval", run.path])
         #expect(eval.status == 0 && eval.stdout.contains("blended with the "), "\(eval.stdout)\(eval.stderr)")
+        // The network's own scores beside the blend's: in train's output, eval's, and the test event.
+        #expect(trained.stdout.contains("test  blend test_loss") && trained.stdout.contains("test  network alone test_loss"),
+                "\(trained.stdout)")
+        let tested = try #require(try ExportCommandTests.events(run).last { $0["event"] as? String == "test" })
+        let networkMCC = try #require((tested["network"] as? [String: Any])?["test_mcc"] as? Double)
+        let written = try #require((try jsonObject(run.appendingPathComponent("test_metrics.json"))["network"] as? [String: Any])?["metrics"]
+                                   as? [String: Double])
+        #expect(abs(written["test_mcc"]! - networkMCC) < 1e-9)
+        #expect(eval.stdout.contains("the network alone (without the baseline's share):"), "\(eval.stdout)")
+        let evalJSON = try runProcess(Binary.url, ["eval", run.path, "--json"])
+        let evalNetwork = try #require(((try JSONSerialization.jsonObject(with: Foundation.Data(evalJSON.stdout.utf8)) as? [String: Any])?["network"]
+                                        as? [String: Any])?["metrics"] as? [String: Double])
+        #expect(abs(evalNetwork["test_mcc"]! - networkMCC) < 1e-6, "eval of the network alone reproduces the run's")
         #expect(try runProcess(Binary.url, ["predict", run.path, input.path, "--out", blended.path]).status == 0)
         // The same run without the blend: its checkpoint's config.json without the weight.
         let copy = p.dir.appendingPathComponent("copy")

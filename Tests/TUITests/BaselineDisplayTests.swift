@@ -118,6 +118,30 @@ import Testing
         #expect(failed == "baseline: not fitted: no validation split\n")
     }
 
+    /// A run that blends with the baseline: `train` prints the blend's test scores and the
+    /// network's alone, each against the baseline (the blend beat it, the network did not); the
+    /// Runs table shows the network's, as its validation column does; the event round-trips.
+    @Test func aBlendingRunSaysWhatTheNetworkAloneScored() throws {
+        var r = ProgressReporter(interactive: false, loggingSteps: 1)
+        _ = r.output(for: .baseline(Self.baseline))
+        let event = TrainingEvent.test(step: 10, metrics: ["test_mcc": 0.58], network: ["test_mcc": 0.40], wallTime: 2)
+        let lines = r.output(for: event).split(separator: "\n").map(String.init)
+        #expect(lines.contains("test  blend test_mcc 0.5800"))
+        #expect(lines.contains("test  network alone test_mcc 0.4000"))
+        #expect(lines.contains { $0.hasSuffix("+0.0300, better than the baseline (the blend)") })
+        #expect(lines.contains { $0.hasSuffix("-0.1500, WORSE than the baseline (the network alone)") }, "\(lines)")
+        #expect(try TrainingEvent(jsonLine: event.jsonLine) == event)
+        let plain = TrainingEvent.test(step: 10, metrics: ["test_mcc": 0.58], wallTime: 2)
+        #expect(!plain.jsonLine.contains("network"))
+        #expect(try TrainingEvent(jsonLine: plain.jsonLine) == plain)
+        var h = Self.history(best: 0.5)
+        h.apply(event)
+        var config = DemoConfig.load()
+        config.finetune.metricForBestModel = "eval_mcc"
+        let s = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/blend")), config: config, status: nil, history: h)
+        #expect(s.blends && s.testValue == 0.40 && s.cells[6] == "0.4000" && s.cells[7] == "-0.1500")
+    }
+
     /// One formatter for the terminal and the dashboard's event log: the log holds the lines
     /// `dnatune train` prints (spacing collapsed), with no terminal control left to strip.
     @Test func theEventLogShowsWhatTheTerminalPrints() {

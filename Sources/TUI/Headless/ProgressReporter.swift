@@ -73,11 +73,15 @@ public struct ProgressReporter {
         case let .baseline(b):
             if let error = b.error { return ["baseline: not fitted: \(error)"] }
             return ["baseline  \(b.name), chosen by \(b.metric) in \(fmt(b.seconds, 1)) s: \(Self.summary(b.validation, all: true))"]
-        case let .test(_, metrics, _):
-            var out = ["test  \(Self.summary(metrics, all: true))"]
+        case let .test(_, metrics, network, _):
+            // A blending run: the blend's scores (its predictions) and the network's alone, each
+            // against the baseline — the blend can beat it while the network does not.
+            var out = [(network == nil ? "test  " : "test  blend ") + Self.summary(metrics, all: true)]
+            if let network { out.append("test  network alone \(Self.summary(network, all: true))") }
             if let b = history.baseline, b.error == nil, !b.test.isEmpty {
                 out.append("test  baseline \(Self.summary(b.test, all: true))")
-                if let verdict = Self.comparison(model: metrics, baseline: b) { out.append(verdict) }
+                if let verdict = Self.comparison(model: metrics, baseline: b) { out.append(verdict + (network == nil ? "" : " (the blend)")) }
+                if let network, let verdict = Self.comparison(model: network, baseline: b) { out.append(verdict + " (the network alone)") }
             }
             return out
         case let .advice(step, text, _):

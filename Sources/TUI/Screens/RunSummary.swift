@@ -106,11 +106,16 @@ public struct RunSummary: Sendable {
         return (best.value, best.step)
     }
 
-    /// The test value of the same metric (`test_mcc`), once the run has one.
+    /// The test value of the same metric (`test_mcc`), once the run has one: for a run that
+    /// blends its predictions with the baseline, the network's alone, as its validation values
+    /// are (the blend's is on Evaluate and in `test_metrics.json`).
     public var testValue: Double? {
         let name = "test_" + (metric.hasPrefix("eval_") ? String(metric.dropFirst(5)) : metric)
-        return history.testMetrics?[name]
+        return (history.networkTestMetrics ?? history.testMetrics)?[name]
     }
+
+    /// Whether the run's predictions blend the network with the baseline (known at its test).
+    public var blends: Bool { history.networkTestMetrics != nil }
 
     /// How far the run is from its k-mer baseline on its metric: on the test split once both have
     /// test values, before that on the validation split (best so far against the baseline's);

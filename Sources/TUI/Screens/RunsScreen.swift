@@ -298,6 +298,7 @@ public final class RunsScreen: Screen {
         let sweeps = Set(s.runs.compactMap { $0.sweep?.sweep }).count
         let changed = s.runs.contains { $0.learningRateChange != nil }
         let onValidation = s.runs.contains { $0.deltaVsBaseline?.split == "validation" }
+        let blends = s.runs.contains(where: \.blends)
         let shown = s.visibleRuns
         let count = s.runsScreen.filter.isEmpty ? "\(s.runs.count)" : "\(shown.count) of \(s.runs.count) match '\(s.runsScreen.filter)'"
         // The selected run's note on the bottom border.
@@ -305,7 +306,8 @@ public final class RunsScreen: Screen {
         let inner = Panel(title: "Runs in \(s.config.finetune.outputDir) (\(count))"
                           + (sweeps > 0 ? ", \(sweeps) sweep\(sweeps == 1 ? "" : "s"): g" : "")
                           + (changed ? ", LR* changed while training" : "")
-                          + (onValidation ? ", v: vs base on validation" : ""), focused: true, footer: note)
+                          + (onValidation ? ", v: vs base on validation" : "")
+                          + (blends ? ", blends: the network alone (Enter: the blend)" : ""), focused: true, footer: note)
             .draw(into: &g, in: rect, unicode: unicode)
         guard !shown.isEmpty else {
             g.put(s.runs.isEmpty ? "No runs yet: start one on Train (r)" : "No run matches '\(s.runsScreen.filter)' (Esc clears the filter)",

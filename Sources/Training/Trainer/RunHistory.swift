@@ -16,6 +16,8 @@ public struct RunHistory: Sendable, Equatable {
     public var trainSamples: Int = 0
     public var paused = false
     public var testMetrics: [String: Double]?
+    /// A blending run's test metrics of the network alone (`testMetrics` are the blend's).
+    public var networkTestMetrics: [String: Double]?
     /// Advice the trainer gave along the way, by step.
     public var advice: [(step: Int, text: String)] = []
     /// The run's k-mer baseline (fitted before the first step).
@@ -67,7 +69,7 @@ public struct RunHistory: Sendable, Equatable {
         case .paused: paused = true
         case .resumed: paused = false
         case let .baseline(b): baseline = b
-        case let .test(_, metrics, _): testMetrics = metrics
+        case let .test(_, metrics, network, _): testMetrics = metrics; networkTestMetrics = network
         case let .advice(step, text, _): advice.append((step, text))
         case let .finished(step, reason, _): finished = (step, reason); paused = false
         }
@@ -81,7 +83,7 @@ public struct RunHistory: Sendable, Equatable {
             && a.evalMetrics.keys.sorted() == b.evalMetrics.keys.sorted()
             && a.evalMetrics.allSatisfy { same($0.value, b.evalMetrics[$0.key] ?? []) }
             && same(a.learningRateChanges, b.learningRateChanges) && a.earlyStopping == b.earlyStopping
-            && a.testMetrics == b.testMetrics && a.baseline == b.baseline && a.finished?.step == b.finished?.step
+            && a.testMetrics == b.testMetrics && a.networkTestMetrics == b.networkTestMetrics && a.baseline == b.baseline && a.finished?.step == b.finished?.step
             && a.finished?.reason == b.finished?.reason && a.totalSteps == b.totalSteps
     }
 }

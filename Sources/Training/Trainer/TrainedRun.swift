@@ -295,7 +295,11 @@ public final class TrainedRun {
     /// Evaluates the model on `dataset` in the run's evaluation batch size, with the run's
     /// class weights in the loss (a multi-label run's positive weights; a regression run's
     /// loss), and a multi-label run's thresholds; a blending run's outputs are the blend's.
-    public func evaluate(_ split: LabelledSplit) throws -> EvaluationResult {
+    public func evaluate(_ split: LabelledSplit) throws -> EvaluationResult { try evaluations(split).result }
+
+    /// `evaluate(_:)`, and for a blending run also the network's own result (nil otherwise):
+    /// the blend can beat the baseline while the network alone does not.
+    public func evaluations(_ split: LabelledSplit) throws -> (result: EvaluationResult, network: EvaluationResult?) {
         let dataset = split.encoded
         let objective: TargetObjective?
         switch config.task.kind {
@@ -306,9 +310,9 @@ public final class TrainedRun {
         let network = try Trainer.evaluate(model: model, dataset: dataset, batchSize: config.finetune.perDeviceEvalBatchSize,
                                            padID: tokenizer.padID, classWeights: config.task.kind == .classification ? classWeights : nil,
                                            objective: objective, thresholds: config.task.kind == .multiLabel ? thresholds : nil)
-        guard blend != nil, config.task.kind == .classification else { return network }
-        return try KmerBaseline.scored(blended(network.probabilities, sequences: split.sequences), labels: network.labels,
-                                       classes: labelNames.count, weights: classWeights?.map(Double.init))
+        guard blend != nil, config.task.kind == .classification else { return (network, nil) }
+        return (try KmerBaseline.scored(blended(network.probabilities, sequences: split.sequences), labels: network.labels,
+                                        classes: labelNames.count, weights: classWeights?.map(Double.init)), network)
     }
 
     /// Multi-label: each label's decision threshold — tuned on the validation split when the

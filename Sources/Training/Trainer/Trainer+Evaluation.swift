@@ -84,16 +84,18 @@ extension Trainer {
         }
         var result = try evaluate(test, thresholds: thresholds)
         var sections: [String: Any] = baselineTestSection.map { ["baseline": $0] } ?? [:]
+        var network: [String: Double]?
         if inputs.config.finetune.blendBaseline, test.kind == .classification {
             if let blend = try blendWithBaseline(networkTest: result) {
-                sections["network"] = ["metrics": Self.testMetrics(result).filter { $0.value.isFinite },
+                network = Self.testMetrics(result)
+                sections["network"] = ["metrics": network!.filter { $0.value.isFinite },
                                        "confusion_matrix": result.metrics.confusion?.rows ?? []] as [String: Any]
                 sections["blend"] = blend.section
                 result = blend.test
             }
         }
         let metrics = Self.testMetrics(result)
-        publish(.test(step: state.step, metrics: metrics, wallTime: wallTime))
+        publish(.test(step: state.step, metrics: metrics, network: network, wallTime: wallTime))
         try AtomicFile.write(try Self.metricsJSON(result, metrics: metrics, labelNames: inputs.labelNames, sections: sections),
                              to: inputs.run.testMetrics.path)
         try Self.writePredictions(result, labelNames: inputs.labelNames, to: inputs.run.predictions)

@@ -42,8 +42,10 @@ extension TrainingEvent {
                                     "seconds": num(b.seconds), "time": num(b.wallTime)]
             if let e = b.error { o["error"] = e }
             return o
-        case let .test(step, metrics, t):
-            return ["event": "test", "step": step, "metrics": metrics.mapValues(num), "time": num(t)]
+        case let .test(step, metrics, network, t):
+            var o: [String: Any] = ["event": "test", "step": step, "metrics": metrics.mapValues(num), "time": num(t)]
+            if let network { o["network"] = network.mapValues(num) }
+            return o
         case let .advice(step, text, t):
             return ["event": "advice", "step": step, "text": text, "time": num(t)]
         case let .finished(step, reason, t):
@@ -104,7 +106,9 @@ extension TrainingEvent {
                 features: o["features"] as? String ?? "", c: o["c"].flatMap(parseNum) ?? .nan, metric: o["metric"] as? String ?? "",
                 validation: try metrics("validation"), test: try metrics("test"), seconds: o["seconds"].flatMap(parseNum) ?? 0,
                 error: o["error"] as? String, wallTime: t))
-        case "test": self = .test(step: try int("step"), metrics: try metrics("metrics"), wallTime: t)
+        case "test":
+            self = .test(step: try int("step"), metrics: try metrics("metrics"), network: o["network"] == nil ? nil : try metrics("network"),
+                         wallTime: t)
         case "advice": self = .advice(step: try int("step"), text: o["text"] as? String ?? "", wallTime: t)
         case "finished":
             let reason: FinishReason

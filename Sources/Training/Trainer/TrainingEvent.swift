@@ -90,7 +90,9 @@ public enum TrainingEvent: Sendable, Equatable {
     /// before the first step (its test metrics are scored then too, and shown at the end).
     case baseline(BaselineRecord)
     /// The test split, evaluated once with the best checkpoint; metrics are `test_`-prefixed.
-    case test(step: Int, metrics: [String: Double], wallTime: Double)
+    /// With `finetune.blend_baseline`, `metrics` are the blend's (the predictions the run
+    /// makes) and `network` the network's alone.
+    case test(step: Int, metrics: [String: Double], network: [String: Double]? = nil, wallTime: Double)
     /// Something worth acting on while the run goes on (predictions collapsed to one class).
     case advice(step: Int, text: String, wallTime: Double)
     /// The run ended.

@@ -26,7 +26,7 @@ public enum TensorBoardScalars {
         case let .evaluation(step, epoch, metrics, _):
             return metrics.sorted { $0.key < $1.key }.map { ("eval/" + unprefixed($0.key, "eval_"), step, $0.value) }
                 + [("train/epoch", step, epoch)]
-        case let .test(step, metrics, _):
+        case let .test(step, metrics, _, _):
             return metrics.sorted { $0.key < $1.key }.map { ("test/" + unprefixed($0.key, "test_"), step, $0.value) }
         case .baseline(let b):
             return b.validation.sorted { $0.key < $1.key }.map { ("baseline/" + unprefixed($0.key, "eval_"), 0, $0.value) }
