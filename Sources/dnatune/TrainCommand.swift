@@ -34,14 +34,17 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let session: TrainingSession
+        var earlier: RunHistory?
         let preparing = Date()
         do {
             if let resume {
-                session = try TrainingSession(resuming: RunDirectory(url: URL(fileURLWithPath: resume)))
+                let run = RunDirectory(url: URL(fileURLWithPath: resume))
+                earlier = try? run.readHistory()
+                session = try TrainingSession(resuming: run)
             } else {
                 let loaded = try TrainConfig.load(file: config!, overrides: overrides)
                 for warning in loaded.warnings { printError("\(warning)") }  // "file:line: warning: ..."
-            try loaded.checkSources(file: config!)
+                try loaded.checkSources(file: config!)
                 let runName = name ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
                 session = try TrainingSession(config: loaded.config, name: runName)
             }
@@ -54,7 +57,8 @@ struct Train: ParsableCommand {
         print(String(format: "prepared in %.1f s (read, clean, split, tokenize, model)", Date().timeIntervalSince(preparing)))
         // The events are written unbuffered; the description must come out first.
         fflush(nil)
-        let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps, config: session.config)
+        let reason = HeadlessRun.run(session.trainer, loggingSteps: session.config.finetune.loggingSteps, config: session.config,
+                                     earlier: earlier)
         try Self.exit(for: reason)
     }
 
@@ -121,12 +125,14 @@ extension Train {
 /// Drives a trainer from the command line: prints its events, turns Ctrl-C into a clean
 /// stop, and survives a hang-up.
 enum HeadlessRun {
-    static func run(_ trainer: some TrainingRunner, loggingSteps: Int, config: TrainConfig? = nil) -> FinishReason {
+    /// `earlier`: a resumed run's history before this process (the baseline, undone changes).
+    static func run(_ trainer: some TrainingRunner, loggingSteps: Int, config: TrainConfig? = nil, earlier: RunHistory? = nil) -> FinishReason {
         let signals = routeSignals(to: trainer.mailbox)
         defer { signals.forEach { $0.cancel() } }
         let interactive = isatty(STDOUT_FILENO) != 0
         var reporter = ProgressReporter(interactive: interactive, loggingSteps: loggingSteps, width: terminalWidth())
         reporter.config = config
+        if let earlier { reporter.continuing(earlier) }
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<FinishReason?>(nil)
         trainer.start { r in outcome.withLock { $0 = r }; done.signal() }

@@ -209,6 +209,12 @@ import Testing
         let killed = try #require(run, "the run finished before every kill")
         #expect((try jsonObject(killed.appendingPathComponent("status.json")))["state"] as? String == "running")
 
+        // A learning-rate change the killed process logged after its last checkpoint is undone by
+        // the resume, which says so.
+        let log = try FileHandle(forWritingTo: killed.appendingPathComponent("metrics.jsonl"))
+        log.seekToEndOfFile()
+        log.write(Foundation.Data("{\"event\":\"lr_changed\",\"step\":41,\"from\":0.003,\"to\":1e-05,\"time\":1}\n".utf8))
+        try log.close()
         let resumed = try runProcess(Binary.url, ["train", "--resume", killed.path])
         if case .beforeFirstCheckpoint = point {
             #expect(resumed.status != 0)
@@ -217,6 +223,10 @@ import Testing
         }
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming at step"))
+        #expect(resumed.stdout.contains("note: the learning rate set to 1e-5 at step 41 came after the checkpoint"), "\(resumed.stdout)")
+        // The baseline the first process fitted is compared at the end, as in an uninterrupted run.
+        #expect(resumed.stdout.contains("test  baseline ") && resumed.stdout.contains(" vs baseline "), "\(resumed.stdout)")
+        #expect(reference.stdout.contains("test  baseline ") && reference.stdout.contains(" vs baseline "))
         let file = { (r: URL, kind: String) in try Foundation.Data(contentsOf: r.appendingPathComponent("checkpoints/\(kind)/model.safetensors")) }
         #expect(try file(killed, "last") == file(referenceRun, "last"), "final weights differ")
         #expect(try file(killed, "best") == file(referenceRun, "best"), "best weights differ")

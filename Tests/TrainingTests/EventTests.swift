@@ -160,8 +160,12 @@ import Testing
             h.apply(.step(StepRecord(step: s, epoch: 0, loss: 1, learningRate: 1, gradNorm: 1, samplesPerSecond: 1, wallTime: 0)))
         }
         h.apply(.evaluation(step: 5, epoch: 1, metrics: ["eval_loss": 1], wallTime: 0))
+        h.apply(.learningRateChanged(step: 3, from: 1, to: 0.5, wallTime: 0))
+        h.apply(.learningRateChanged(step: 6, from: 0.5, to: 0.1, wallTime: 0))
         h.apply(.started(totalSteps: 10, stepsPerEpoch: 5, trainSamples: 10, resumedFrom: 4, wallTime: 0))
         #expect(h.trainLoss.map(\.step) == [1, 2, 3, 4])
         #expect(h.evalMetrics["eval_loss"]?.isEmpty == true)
+        // The change after the checkpoint was undone with its steps; the one before it holds.
+        #expect(h.learningRateChanges.map(\.step) == [3])
     }
 }

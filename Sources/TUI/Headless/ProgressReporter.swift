@@ -21,6 +21,11 @@ public struct ProgressReporter {
         eta = ETAEstimator(totalSteps: totalSteps)
     }
 
+    /// A resumed run: what its earlier processes recorded (`metrics.jsonl`), so that the
+    /// baseline fitted before the first step is compared at the end, and a learning-rate change
+    /// the resume undid is said.
+    public mutating func continuing(_ earlier: RunHistory) { history = earlier }
+
     /// The output for one event: text to print (ending in a newline), or — on a terminal —
     /// a `\r`-prefixed line that replaces the progress line. Empty when nothing shows.
     public mutating func output(for event: TrainingEvent) -> String {
@@ -37,6 +42,8 @@ public struct ProgressReporter {
     /// dashboard's event log shows and what `output(for:)` prints. A step gives its line at
     /// logging steps (and the last) only.
     public mutating func lines(for event: TrainingEvent) -> [String] {
+        var undone: (step: Int, value: Double)?
+        if case let .started(_, _, _, from?, _) = event { undone = history.learningRateChanges.last { $0.step > from } }
         history.apply(event)
         switch event {
         case let .started(total, perEpoch, samples, resumedFrom, _):
@@ -45,7 +52,12 @@ public struct ProgressReporter {
             let what = resumedFrom.map { "resuming at step \($0) of \(total)" } ?? "training \(total) steps"
             // A watched Hugging Face run does not say how many samples it trains on.
             let limit = config?.finetune.maxMinutes.map { ", at most \(ConfigValue.numberText($0)) min" } ?? ""
-            return ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples" : "") + limit + ")"]
+            var out = ["\(what) (\(perEpoch) per epoch" + (samples > 0 ? ", \(samples) training samples" : "") + limit + ")"]
+            if let undone, let from = resumedFrom {
+                out.append("note: the learning rate set to \(formatLR(undone.value)) at step \(undone.step) came after the checkpoint "
+                           + "(step \(from)): the run goes on with the rate it had there; set it again with l (dnatune attach)")
+            }
+            return out
         case let .step(s):
             eta.record(step: s.step, samples: 0, at: s.wallTime)
             guard s.step % loggingSteps == 0 || s.step == history.totalSteps else { return [] }

@@ -51,6 +51,7 @@ public struct RunHistory: Sendable, Equatable {
                 // A resumed run replays from its checkpoint: drop points past it.
                 trainLoss.removeAll { $0.step > from }
                 learningRate.removeAll { $0.step > from }
+                learningRateChanges.removeAll { $0.step > from }  // undone with the steps: the checkpoint's rate goes on
                 for key in evalMetrics.keys { evalMetrics[key]?.removeAll { $0.step > from } }
                 finished = nil
             }
