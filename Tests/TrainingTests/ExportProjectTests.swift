@@ -21,6 +21,8 @@ import Testing
         let summary = try ExportProject.write(config: config, name: "tiny", to: out)
         let original = try PreparedData.prepare(config.data, seed: config.finetune.seed, task: config.task)
         #expect(summary.notCarried.isEmpty)
+        let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("`dnatune train config.yaml` trains the same run on a CPU") && !readme.contains("does not do"))
 
         // The CSVs hold the original's rows in order, with its token ids (both strands where
         // predictions average them).
@@ -85,6 +87,11 @@ import Testing
         config.finetune.emaDecay = 0.999
         let lines = ExportProject.notCarried(config)
         #expect(lines.count == 4)
+        // The exported README lists them instead of promising the same run.
+        let plan = TrainingPlan(config: config, trainSamples: 80)
+        let readme = ExportProject.readme(name: "x", config: config, family: .bert, plan: plan, rows: 80)
+        #expect(!readme.contains("trains the same run") && readme.contains("What `train.py` does not do, though `config.yaml` asks for it"))
+        #expect(lines.allSatisfy { readme.contains("- " + $0) })
         #expect(lines[0].hasPrefix("model.adaptive_steps (2000 ") && lines[1].hasPrefix("finetune.max_minutes (55)")
                 && lines[2].hasPrefix("finetune.ema_decay (0.999)") && lines[3].hasPrefix("finetune.blend_baseline"))
     }

@@ -167,6 +167,12 @@ public enum ExportProject {
         let strategy = config.model.strategy.rawValue
         let origin = base.map { "`model/` holds the initial weights: the pre-trained base `\($0)` with a new classification head" }
             ?? "`model/` holds the initial weights: a model from scratch, as dnatune's seed initialises it"
+        // What dnatune does that train.py does not: the config keeps it, so the two runs differ there.
+        let skipped = notCarried(config)
+        let same = skipped.isEmpty ? "`dnatune train config.yaml` trains the same run on a CPU"
+            : "`dnatune train config.yaml` trains it on a CPU with what train.py leaves out, listed below"
+        let differences = skipped.isEmpty ? "" : "\n\nWhat `train.py` does not do, though `config.yaml` asks for it (dnatune does):\n\n"
+            + skipped.map { "- " + $0 }.joined(separator: "\n")
         return """
             # \(name): exported by dnatune
 
@@ -175,7 +181,7 @@ public enum ExportProject {
             model family \(family.displayName): `train.py` builds it itself under the published parameter names (no
             remote code to download, so compute nodes without internet run it too).
             `data/` holds exactly the rows dnatune uses (with its token ids); \(origin);
-            `config.yaml` the settings (DNALLM's sections; `dnatune train config.yaml` trains the same run on a CPU).
+            `config.yaml` the settings (DNALLM's sections; \(same)).\(differences)
 
             ## Set up
 
