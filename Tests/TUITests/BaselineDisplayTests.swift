@@ -67,6 +67,14 @@ import Testing
         let going = summary("going", Self.history(best: 0.5))
         #expect(going.deltaVsBaseline?.split == "validation")
         #expect(Array(going.cells[5...7]) == ["0.5000", "-", "-0.1000v"])
+        // Epochs: the plan's (10 steps of 5 an epoch), not the config's; before the start the config's, or - where max_steps decides.
+        #expect(going.epochs == "2" && going.cells[4] == "2")
+        var capped = config
+        capped.finetune.maxSteps = 7
+        #expect(RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/new")), config: capped, status: nil, history: RunHistory()).epochs == "-")
+        var odd = RunHistory()
+        odd.apply(.started(totalSteps: 61, stepsPerEpoch: 20, trainSamples: 640, resumedFrom: nil, wallTime: 0))
+        #expect(summary("odd", odd).epochs == "3.05")
         var h = Self.history(best: 0.65)
         h.apply(.test(step: 10, metrics: ["test_mcc": 0.58], wallTime: 2))
         let tested = summary("tested", h)

@@ -114,6 +114,17 @@ public struct RunSummary: Sendable {
         return (history.networkTestMetrics ?? history.testMetrics)?[name]
     }
 
+    /// The epochs the run was set to train: its plan's (steps over steps per epoch: `max_steps`
+    /// decides them when set), else, before it starts, the config's (`-` when `max_steps` will).
+    public var epochs: String {
+        if history.totalSteps > 0, history.stepsPerEpoch > 0 {
+            let e = Double(history.totalSteps) / Double(history.stepsPerEpoch)
+            return e == e.rounded() ? String(Int(e)) : String(format: "%.2f", e)
+        }
+        guard let c = config else { return "?" }
+        return c.finetune.maxSteps > 0 ? "-" : fieldNumber(c.finetune.numTrainEpochs)
+    }
+
     /// Whether the run's predictions blend the network with the baseline (known at its test).
     public var blends: Bool { history.networkTestMetrics != nil }
 
@@ -161,7 +172,7 @@ public struct RunSummary: Sendable {
             c?.model.strategy.rawValue ?? (isTrainerOutput ? "HF" : "?"),
             learningRateChange.map { formatLR($0.to) + "*" } ?? c.map { formatLR($0.finetune.learningRate) } ?? "?",
             c.map { String($0.finetune.perDeviceTrainBatchSize) } ?? "?",
-            c.map { fieldNumber($0.finetune.numTrainEpochs) } ?? "?",
+            epochs,
             bestValidation.map { NumberFormat.score($0.value) } ?? "-",
             testValue.map { NumberFormat.score($0) } ?? "-",
             // On validation (before the test) marked `v`: the two are not the same comparison.
