@@ -1233,6 +1233,17 @@ import Training
         state.machineGFLOPs = 1e9
         text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
         #expect(text.contains("under 1 ms a step") && !text.contains(" 0 ms"), "\(text)")
+        // With data loaded whose sequences are shorter than max_length, the estimate is for
+        // their tokens (a classifier's batch packs the padding out), and says so.
+        state.config.data.tokenizer.maxLength = 512
+        #expect(screen.estimateLines(state, unicode: false).map(\.0).joined().contains("batch 16 x 512"))
+        let long = text
+        state.loadData()
+        let longest = try #require(state.data?.encodedTrain.longestEncoding)
+        #expect(longest > 0 && longest < 512)
+        text = screen.estimateLines(state, unicode: false).map(\.0).joined(separator: "\n")
+        #expect(text.contains("batch 16 x \(longest) tokens (the data's longest)"), "\(text)")
+        #expect(text != long)
     }
 
     /// A base given as a model folder's path, not found by name, still gets its summary and

@@ -215,7 +215,11 @@ public final class ModelScreen: Screen {
     func estimateLines(_ s: DashboardState, unicode: Bool) -> [(String, Style)] {
         guard let architecture = s.chosenArchitecture else { return [] }
         let c = s.config
-        let batch = c.finetune.perDeviceTrainBatchSize, length = c.data.tokenizer.maxLength
+        // The loaded data's longest encoding where it is shorter than max_length: a classifier's
+        // batch runs on its sequences' own tokens (the padding packed out), not on max_length.
+        let batch = c.finetune.perDeviceTrainBatchSize, maxLength = c.data.tokenizer.maxLength
+        let longest = s.data.map { $0.encodedTrain.longestEncoding }.flatMap { $0 > 0 && $0 < maxLength ? $0 : nil }
+        let length = longest ?? maxLength
         let estimate = ModelEstimate(config: architecture, strategy: c.trainingStrategy, batch: batch, length: length)
         func count(_ n: Int) -> String {
             n >= 1_000_000 ? String(format: "%.1fM", Double(n) / 1e6) : n >= 1_000 ? String(format: "%.0fk", Double(n) / 1e3) : "\(n)"
@@ -225,7 +229,7 @@ public final class ModelScreen: Screen {
         }
         var out: [(String, Style)] = [("  \(count(estimate.parameters)) parameters, \(count(estimate.trainedParameters)) trained", .plain)]
         let times = unicode ? "×" : "x", atLeast = unicode ? "≥" : ">="
-        var cost = "  ~\(size(estimate.bytes)) at batch \(batch) \(times) \(length)"
+        var cost = "  ~\(size(estimate.bytes)) at batch \(batch) \(times) \(length)" + (longest == nil ? "" : " tokens (the data's longest)")
         if let gflops = s.machineGFLOPs, gflops > 0 {
             let seconds = estimate.stepSeconds(gflops: gflops)
             cost += seconds >= 1 ? String(format: ", %@ %.1f s a step", atLeast, seconds)
