@@ -226,6 +226,23 @@ import Training
         #expect(!form.set("data.tokenizer.k", to: "5", config: &single))
     }
 
+    /// The strategies are on the form; the step counts they leave unused are fixed, with why.
+    @Test func evalAndSaveStepsFollowTheirStrategies() throws {
+        var config = DemoConfig.load()
+        var form = ConfigForm(fields: ConfigField.model, config: config)
+        func field(_ path: String) -> FormField { form.form.fields[form.fields.firstIndex { $0.path == path }!] }
+        #expect(field("finetune.eval_steps").fixed == nil && field("finetune.save_steps").fixed == nil)
+        // With load_best_model_at_end the two must agree: the first waits, pending, for the second.
+        #expect(!form.set("finetune.eval_strategy", to: "epoch", config: &config))
+        #expect(form.issues.contains { $0.message.contains("load_best_model_at_end needs both the same") }, "\(form.issues)")
+        #expect(form.set("finetune.save_strategy", to: "epoch", config: &config))
+        #expect(config.finetune.evalStrategy == .epoch && config.finetune.saveStrategy == .epoch)
+        #expect(field("finetune.eval_steps").fixed == "not used: eval_strategy is epoch" && field("finetune.eval_steps").value == "-")
+        #expect(field("finetune.save_steps").fixed == "not used: save_strategy is epoch")
+        #expect(form.set("data.augmentation.reverse_complement", to: "true", config: &config) && config.data.reverseComplementAugmentation)
+        #expect(form.set("data.augmentation.average_strands", to: "true", config: &config) && config.data.averageStrands)
+    }
+
     /// The form's fixed fields draw muted with their reason where the allowed values go.
     @Test func aFixedFieldDrawsItsReason() {
         let form = Form(fields: [FormField("hidden size", kind: .integer(8...8192), value: "from base", fixed: "set by the base's config.json"),

@@ -177,8 +177,14 @@ extension ConfigField {
                      help: "stop training after this many minutes of the run, then test the best checkpoint; 0 = no limit"),
         ConfigField("weight decay", "finetune.weight_decay"),
         ConfigField("max grad norm", "finetune.max_grad_norm"),
-        ConfigField("eval steps", "finetune.eval_steps"),
-        ConfigField("save steps", "finetune.save_steps"),
+        ConfigField("eval strategy", "finetune.eval_strategy"),
+        ConfigField("eval steps", "finetune.eval_steps").fixed(as: "-") { config in
+            config.finetune.evalStrategy == .steps ? nil : "not used: eval_strategy is \(config.finetune.evalStrategy.rawValue)"
+        },
+        ConfigField("save strategy", "finetune.save_strategy"),
+        ConfigField("save steps", "finetune.save_steps").fixed(as: "-") { config in
+            config.finetune.saveStrategy == .steps ? nil : "not used: save_strategy is \(config.finetune.saveStrategy.rawValue)"
+        },
         ConfigField("logging steps", "finetune.logging_steps"),
         {
             // The headline metrics of the task type, each with its direction.
@@ -220,6 +226,8 @@ extension ConfigField {
         ConfigField("adaptive steps", "model.adaptive_steps"),
         ConfigField("adaptive LR", "model.adaptive_learning_rate"),
         ConfigField("rsLoRA", "lora.use_rslora"),
+        ConfigField("RC augmentation", "data.augmentation.reverse_complement"),
+        ConfigField("average strands", "data.augmentation.average_strands"),
         ConfigField("k-mer k", "data.tokenizer.k").fixed(as: "-") { config in
             config.data.tokenizer.usesK ? nil
                 : config.model.isScratch ? "the \(config.data.tokenizer.kind.rawValue) tokenizer uses no k" : "the base model's own tokenizer"
