@@ -253,7 +253,9 @@ import Testing
         for (width, height, unicode) in [(120, 40, true), (80, 24, false)] {
             let text = EvaluateScreen().render(s, width: width, height: height, unicode: unicode).text
             #expect(text.contains("0.5774") && text.contains("0.4321") && text.contains("0.1234"), "\(text)")
-            #expect(text.contains("blend 0.3") || text.contains("Test: blend, baseline, network"), "\(text)")
+            #expect((text.contains("Test vs baseline (blend w 0.3)") && (text.contains("blend    baseline network") || text.contains("blend    baseline net ")))
+                    || text.contains("Test: blend, baseline, network"), "\(text)")
+            #expect(!text.contains("baselinenetwork") && !text.contains("0.3baseline"))
             if !unicode { #expect(DashboardFixtures.isASCII(text)) }
         }
     }

@@ -71,10 +71,11 @@ public final class EvaluateScreen: Screen {
 
         // A blending run: its metrics are the blend's; the network's own go in a third column.
         let network = baseline == nil ? nil : e.network
-        let blendHead = network.map { "blend \(String(format: "%.1f", $0.weight))" } ?? "model"
+        // The heads are 9 columns apart: the blend's weight goes in the title, not beside "blend".
+        let blendHead = network == nil ? "model" : "blend"
         let mi = Panel(title: baseline == nil ? "Test metrics"
                        : compactHeads ? (network == nil ? "Test: model, baseline" : "Test: blend, baseline, network")
-                       : "Test metrics vs baseline")
+                       : network.map { String(format: "Test vs baseline (blend w %.1f)", $0.weight) } ?? "Test metrics vs baseline")
             .draw(into: &g, in: metricsRect, unicode: unicode)
         if let baseline {
             let head = compactHeads ? 0 : 1
@@ -82,7 +83,8 @@ public final class EvaluateScreen: Screen {
                 g.put(blendHead, x: mi.x + 10, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: min(9, mi.width - 10))
                 g.put("baseline", x: mi.x + 19, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: max(0, mi.width - 19))
                 if network != nil, mi.width > 28 {
-                    g.put("network", x: mi.x + 28, y: mi.y, style: Style(fg: .title, bold: true), maxWidth: mi.width - 28)
+                    g.put(mi.width - 28 >= 7 ? "network" : "net", x: mi.x + 28, y: mi.y, style: Style(fg: .title, bold: true),
+                          maxWidth: mi.width - 28)
                 }
             }
             for (i, name) in names.enumerated() where i + head < mi.height {
