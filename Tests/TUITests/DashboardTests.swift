@@ -1308,6 +1308,39 @@ import Training
         #expect(throws: ConfigError.self) { try TrainConfig.parse(yaml: config.yaml(), overrides: ["finetune.ema_decay=1"]) }
     }
 
+    /// Attached to a run whose process is killed: no event says so, so the dashboard's tick
+    /// looks at the run's status once a second, and says the process is gone (once) and how to
+    /// resume; the status line and the attach controls follow, painted without a key.
+    @Test func anAttachedRunWhoseProcessDiesIsNoticedWithoutAKey() throws {
+        let dir = try DashboardFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try RunDirectory.create(in: dir.appendingPathComponent("runs"), name: "killed")
+        try DemoConfig.load().yaml().write(to: run.config, atomically: true, encoding: .utf8)
+        try (TrainingEvent.started(totalSteps: 100, stepsPerEpoch: 10, trainSamples: 320, resumedFrom: nil, wallTime: 0).jsonLine + "\n")
+            .write(to: run.metrics, atomically: true, encoding: .utf8)
+        // A pid that is no process: kill(pid, 0) fails.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run(); dead.waitUntilExit()
+        try run.writeStatus(RunStatus(state: "running", message: "", step: 7, pid: dead.processIdentifier, updated: Date()))
+        var s = DashboardState(config: DemoConfig.load(), workingDirectory: dir.path)
+        s.watch(run, attach: true)
+        #expect(s.attachedToLiveRun)
+        let app = Dashboard.makeApp(state: s, initialScreen: 2)
+        app.tickInterval = 0
+        let terminal = OffscreenTerminal(width: 100, height: 30)
+        _ = app.step(on: terminal)
+        #expect(!app.state.attachedToLiveRun && app.state.watchedProcessGone)
+        #expect(app.state.message?.contains("is gone without finishing (killed?): dnatune train --resume \(run.url.path)") == true,
+                "\(app.state.message ?? "")")
+        #expect(app.state.log.filter { $0.contains("is gone without finishing") }.count == 1)
+        #expect(app.frame(width: 100, height: 30, unicode: true).text.contains("watching (ended)"))
+        // Said once.
+        var again = app.state
+        let changed = again.checkWatchedProcess()
+        #expect(!changed)
+    }
+
     /// The offscreen terminal counts the cells each frame changes, answers queued keys first,
     /// and repaints everything after `invalidate`.
     @Test func offscreenTerminalCountsChangedCells() {

@@ -57,6 +57,12 @@ public final class App<State> {
     public var frameInterval: Double = 0.1
     /// How long one key wait lasts when nothing needs painting, in milliseconds.
     public var keyTimeoutMs: Int = 50
+    /// Called every `tickInterval` seconds: a look at what sends no event (a process that
+    /// died); true when the state changed and the screen must be painted again.
+    public var tick: (inout State) -> Bool = { _ in false }
+    /// Seconds between two `tick`s.
+    public var tickInterval: Double = 1
+    private var lastTick: Double = 0
     /// Seconds on a monotonic clock.
     public var clock: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     /// Sleeps for the given seconds (used only when the terminal returns from a key wait early).
@@ -133,6 +139,10 @@ public final class App<State> {
     public func step(on terminal: TerminalDevice) -> AppExit? {
         pollEvents()
         let now = clock()
+        if now - lastTick >= tickInterval {
+            lastTick = now
+            if tick(&state) { dirty = true }
+        }
         if dirty && (keyDirty || now - lastPaint >= frameInterval) {
             if invalidateNext { terminal.invalidate(); invalidateNext = false }
             let size = terminal.size

@@ -82,6 +82,7 @@ public enum Dashboard {
             return s.bellPending
         }
         app.isWorkRunning = { $0.isTraining }
+        app.tick = { $0.checkWatchedProcess() }
         app.status = status
         app.themeChanged = { s, theme in s.message = "theme \(theme.name) (t for the next of \(themes.count))" }
         return app

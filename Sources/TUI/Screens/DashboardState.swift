@@ -72,6 +72,8 @@ public struct DashboardState {
     /// Whether commands (pause, stop, save, LR) go to the watched run through its control
     /// socket (`dnatune attach`, or a live run opened from Runs); `dnatune watch` is read-only.
     public var attached = false
+    /// Whether the watched run's process was found gone without finishing (`checkWatchedProcess`).
+    public private(set) var watchedProcessGone = false
     private var tail: (any RunEventSource)?
     /// The folder of event files followed for redraws while watching a Hugging Face run.
     private var followedFolder: String?
@@ -308,6 +310,7 @@ public struct DashboardState {
         job = nil
         watched = run
         attached = attach
+        watchedProcessGone = false
         tail = MetricsTail(path: run.metrics.path)
         resetRun(totalSteps: 0)
         if let c = try? TrainConfig.load(file: run.config.path, pathsRelativeToFile: false).config {
@@ -379,7 +382,10 @@ public struct DashboardState {
             // A Hugging Face Trainer run has no time limit (the dashboard's config is not its own).
             let limit = tail is HFTrainerRun ? nil : config.finetune.maxMinutes
             eta = ETAEstimator(totalSteps: total, deadline: limit.map { $0 * 60 })
+            watchedProcessGone = false  // resumed: a process trains it again
             refreshRuns()   // the new run is listed on Runs while it trains
+        case .evaluation:
+            refreshCurrentRun()   // its best validation value on Runs as it goes
         case let .step(s):
             eta.record(step: s.step, samples: Int(Double(s.step) * Double(config.finetune.perDeviceTrainBatchSize)), at: s.wallTime)
         case .paused: pauseRequested = true
@@ -449,7 +455,25 @@ public struct DashboardState {
     }
 
     /// Whether this dashboard is attached to a run that another process is still training.
-    public var attachedToLiveRun: Bool { canControlWatched && history.finished == nil }
+    public var attachedToLiveRun: Bool { canControlWatched && history.finished == nil && !watchedProcessGone }
+
+    /// While a run another process trains is watched: notices that process end without a
+    /// `finished` event (killed: none can come), once, and says how to go on. Returns whether
+    /// the state changed (the App's tick paints again).
+    public mutating func checkWatchedProcess() -> Bool {
+        guard job == nil, let run = watched, !(tail is HFTrainerRun), history.finished == nil, !watchedProcessGone,
+              history.eventCount > 0, let status = try? run.readStatus(), status.state == "running", !status.processAlive else {
+            return false
+        }
+        watchedProcessGone = true
+        usage = nil
+        let line = "the training process (pid \(status.pid)) is gone without finishing (killed?): "
+            + "dnatune train --resume \(run.url.path) continues it from its last checkpoint"
+        message = line
+        log.append(line)
+        refreshCurrentRun()
+        return true
+    }
 
     /// The learning rate in force (the last step's, else the config's).
     public var currentLearningRate: Double { history.lastStep?.learningRate ?? config.finetune.learningRate }
@@ -469,6 +493,12 @@ public struct DashboardState {
     // MARK: Runs
 
     /// Reads the runs under the output directory again.
+    /// Reloads the current run's row of the Runs table alone (one file read, not every run's).
+    public mutating func refreshCurrentRun() {
+        guard let run = currentRun, let i = runs.firstIndex(where: { $0.run == run }) else { return }
+        runs[i] = RunSummary.load(run)
+    }
+
     public mutating func refreshRuns() {
         runs = RunSummary.list(in: outputRoot) + trainerOutputs.map { RunSummary.loadTrainerOutput(URL(fileURLWithPath: $0)) }
         runsScreen.table.selected = max(0, min(runsScreen.table.selected, runs.count - 1))
