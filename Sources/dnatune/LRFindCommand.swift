@@ -55,6 +55,10 @@ struct LRFind: ParsableCommand {
             }
             print("lr-find: \(steps) steps from \(formatLR(minLR)) to \(formatLR(maxLR)), batch "
                   + "\(loaded.config.finetune.perDeviceTrainBatchSize), \(data.encodedTrain.count) training sequences")
+            if resolved.model.adaptiveSteps > 0 {
+                print("note: without the config's \(resolved.model.adaptiveSteps) task-adaptive pretraining steps (model.adaptive_steps): "
+                      + "the test starts from the base as it is, so its suggestion is for that model")
+            }
             let every = max(1, steps / 20)
             result = try LRRangeTest.run(config: resolved, data: data, options: options) { p in
                 guard p.step % every == 0 else { return }

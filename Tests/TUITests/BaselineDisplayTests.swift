@@ -148,6 +148,15 @@ import Testing
         config.finetune.metricForBestModel = "eval_mcc"
         let s = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/blend")), config: config, status: nil, history: h)
         #expect(s.blends && s.testValue == 0.40 && s.cells[6] == "0.4000" && s.cells[7] == "-0.1500")
+        // How it ended reads as train and the status line say it; the filter takes either spelling.
+        h.apply(.finished(step: 10, reason: .earlyStopped, wallTime: 3))
+        let ended = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/blend")), config: config, status: nil, history: h)
+        #expect(ended.ended == "early-stopped" && ended.matches("early_stopped") && ended.matches("early-stopped"))
+        // Advice before the first step names no step.
+        var printer = ProgressReporter(interactive: false, loggingSteps: 1)
+        #expect(printer.lines(for: .advice(step: 0, text: "task-adaptive pretraining, step 20 of 200", wallTime: 0))
+                == ["task-adaptive pretraining, step 20 of 200"])
+        #expect(printer.lines(for: .advice(step: 5, text: "x", wallTime: 0)) == ["advice at step 5: x"])
     }
 
     /// One formatter for the terminal and the dashboard's event log: the log holds the lines

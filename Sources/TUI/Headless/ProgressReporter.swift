@@ -97,7 +97,8 @@ public struct ProgressReporter {
             }
             return out
         case let .advice(step, text, _):
-            return ["advice at step \(step): \(text)"]
+            // Before the first step (task-adaptive pretraining's progress) there is no step to name.
+            return [step == 0 ? text : "advice at step \(step): \(text)"]
         case let .finished(step, reason, wall):
             return ["finished at step \(step) after \(NumberFormat.duration(wall)): \(reason.message)"]
         }

@@ -25,7 +25,7 @@ public struct RunSummary: Sendable {
     public func matches(_ filter: String) -> Bool {
         let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
         guard !words.isEmpty else { return true }
-        let text = ([name, shortName, ended, note] + (config.map { [$0.model.strategy.rawValue, $0.model.base] } ?? [])).joined(separator: " ")
+        let text = ([name, shortName, ended, history.finished?.reason.code ?? "", note] + (config.map { [$0.model.strategy.rawValue, $0.model.base] } ?? [])).joined(separator: " ")
             .lowercased()
         return words.allSatisfy { text.contains($0) }
     }
@@ -155,7 +155,8 @@ public struct RunSummary: Sendable {
 
     /// How the run ended (`completed`, `early_stopped`, `running`, `killed` ...).
     public var ended: String {
-        if let f = history.finished { return f.reason.code }
+        // As the status line and `dnatune train` say it (`early-stopped`); the filter takes either.
+        if let f = history.finished { return f.reason.code.replacingOccurrences(of: "_", with: "-") }
         if isTrainerOutput { return history.eventCount > 0 ? "HF, going" : "HF, no data" }
         guard let s = status else { return history.eventCount > 0 ? "killed" : "new" }
         if s.state == "running" && !s.processAlive { return "killed" }
