@@ -86,8 +86,13 @@ import Testing
             """)
         #expect(g[59, 0].style.reverse)
         #expect(g[1, 0].style.fg == .good)
+        // A segment that does not fit whole is left out, and ~ (… in Unicode) says so; a message is cut.
         expectSnapshot(render(20, 1) { s.draw(into: &$0, in: $0.bounds, unicode: false) }, """
-            | training | step 120
+            | training ~
+            """)
+        let m = StatusLine(segments: [.init("idle"), .init("cannot start: no data loaded yet", role: .warn, cuttable: true), .init("step 1/4")])
+        expectSnapshot(render(24, 1) { m.draw(into: &$0, in: $0.bounds, unicode: false) }, """
+            | idle | cannot start: n~
             """)
     }
 

@@ -50,8 +50,9 @@ public enum Dashboard {
         // Which run the line describes (the one training or watched), whatever screen is shown.
         let run = s.currentRun.map { " " + RunSummary(run: $0, config: nil, status: nil, history: RunHistory()).shortName } ?? ""
         out.append(StatusLine.Segment(s.runState + run, role: role))
-        // The message next: the line is cut from the right, and a reason must not be the part cut.
-        if let m = s.message { out.append(StatusLine.Segment(m, role: .warn)) }
+        // The message next: the line is cut from the right, and a reason must not be the part cut
+        // (a long one is cut, the event log keeps it whole; the numbers after it go whole or not at all).
+        if let m = s.message { out.append(StatusLine.Segment(m, role: .warn, cuttable: true)) }
         let total = max(h.totalSteps, s.eta.totalSteps)
         if total > 0 || h.lastStep != nil {
             let step = h.lastStep?.step ?? 0
