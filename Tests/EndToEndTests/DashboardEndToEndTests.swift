@@ -117,7 +117,7 @@ import Testing
         // Runs: the run with its learning rate and how it ended.
         try tmux.type("4")
         let runs = try tmux.waitFor("Runs in runs (1)")
-        #expect(runs.contains("2e-3") && runs.contains("early_stopped"))
+        #expect(runs.contains("2e-3") && runs.contains("early-stopped"))
 
         try tmux.type("q")
         try tmux.waitForPrompt()

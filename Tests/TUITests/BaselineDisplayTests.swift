@@ -159,6 +159,16 @@ import Testing
         #expect(printer.lines(for: .advice(step: 5, text: "x", wallTime: 0)) == ["advice at step 5: x"])
     }
 
+    /// The threshold panel keeps the MCC in sight at any width, naming the scores shorter.
+    @Test(arguments: [(70, "precision "), (50, "prec "), (38, "P ")])
+    func theThresholdPanelNeverCutsTheMCC(width: Int, names: String) {
+        let t = ThresholdScores(probabilities: [0.1, 0.9, 0.8, 0.2, 0.6, 0.4], labels: [1, 0, 1], numClasses: 2, classIndex: 1, threshold: 0.5)
+        var g = CellGrid(width: width, height: 6)
+        EvaluateScreen.drawThreshold(t, name: "pos", footer: "", into: &g, in: g.bounds, unicode: true)
+        let row = g.text.split(separator: "\n")[1]
+        #expect(row.contains("MCC ") && row.contains("│" + names), "\(g.text)")
+    }
+
     /// One formatter for the terminal and the dashboard's event log: the log holds the lines
     /// `dnatune train` prints (spacing collapsed), with no terminal control left to strip.
     @Test func theEventLogShowsWhatTheTerminalPrints() {

@@ -199,8 +199,14 @@ public final class EvaluateScreen: Screen {
         let inner = Panel(title: "Threshold " + String(format: "%.2f", t.threshold) + (unicode ? " · " : " | ") + "\(name) vs rest  [ ] move",
                           footer: footer).draw(into: &g, in: rect, unicode: unicode)
         let f = { (v: Double) in String(format: "%.3f", v) }
-        let lines = [
+        // Shorter names where the panel is narrow, so that the MCC is never the part cut off.
+        let scores = [
             "precision \(f(t.precision))  recall \(f(t.recall))  F1 \(f(t.f1))  MCC \(f(t.mcc))",
+            "prec \(f(t.precision))  rec \(f(t.recall))  F1 \(f(t.f1))  MCC \(f(t.mcc))",
+            "P \(f(t.precision)) R \(f(t.recall)) F1 \(f(t.f1)) MCC \(f(t.mcc))",
+        ]
+        let lines = [
+            scores.first { DisplayWidth.of($0) <= inner.width } ?? scores[2],
             "TP \(t.truePositives)  FP \(t.falsePositives)  FN \(t.falseNegatives)  TN \(t.trueNegatives)",
             "called \(name): p(\(name)) ≥ " + String(format: "%.2f", t.threshold),
         ]
