@@ -33,15 +33,15 @@ struct Eval: ParsableCommand {
             let dataset = try data.map { try trained.labelledData(path: $0) } ?? trained.testSplit()
             let (result, network) = try trained.evaluations(dataset)
             let prefix = data == nil ? "test_" : "eval_"
-            var metrics = Dictionary(uniqueKeysWithValues: result.metrics.prefixed(prefix, loss: result.loss).map { ($0.name, $0.value) })
-            metrics[prefix + "loss"] = result.loss
-            let source = data ?? "test split"
-            // A blending run: the network's own scores beside the blend's.
-            let networkMetrics = network.map { n in
-                var m = Dictionary(uniqueKeysWithValues: n.metrics.prefixed(prefix, loss: n.loss).map { ($0.name, $0.value) })
-                m[prefix + "loss"] = n.loss
+            func named(_ r: EvaluationResult) -> [String: Double] {
+                var m = Dictionary(uniqueKeysWithValues: r.metrics.prefixed(prefix, loss: r.loss).map { ($0.name, $0.value) })
+                m[prefix + "loss"] = r.loss
                 return m
             }
+            let metrics = named(result)
+            let source = data ?? "test split"
+            // A blending run: the network's own scores beside the blend's.
+            let networkMetrics = network.map(named)
             if json {
                 let sections: [String: Any] = networkMetrics.map { ["network": ["metrics": $0.filter { $0.value.isFinite }]] } ?? [:]
                 let bytes = try Trainer.metricsJSON(result, metrics: metrics, labelNames: trained.labelNames,

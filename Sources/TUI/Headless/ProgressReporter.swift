@@ -92,8 +92,12 @@ public struct ProgressReporter {
             if let network { out.append("test  network alone \(Self.summary(network, all: true))") }
             if let b = history.baseline, b.error == nil, !b.test.isEmpty {
                 out.append("test  baseline \(Self.summary(b.test, all: true))")
-                if let verdict = Self.comparison(model: metrics, baseline: b) { out.append(verdict + (network == nil ? "" : " (the blend)")) }
-                if let network, let verdict = Self.comparison(model: network, baseline: b) { out.append(verdict + " (the network alone)") }
+                if let verdict = Self.comparison(model: metrics, baseline: b) {
+                    out.append(verdict + (network == nil ? "" : " (the blend)"))
+                }
+                if let network, let verdict = Self.comparison(model: network, baseline: b) {
+                    out.append(verdict + " (the network alone)")
+                }
             }
             return out
         case let .advice(step, text, _):

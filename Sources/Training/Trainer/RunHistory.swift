@@ -84,7 +84,8 @@ public struct RunHistory: Sendable, Equatable {
             && a.evalMetrics.keys.sorted() == b.evalMetrics.keys.sorted()
             && a.evalMetrics.allSatisfy { same($0.value, b.evalMetrics[$0.key] ?? []) }
             && same(a.learningRateChanges, b.learningRateChanges) && a.earlyStopping == b.earlyStopping
-            && a.testMetrics == b.testMetrics && a.networkTestMetrics == b.networkTestMetrics && a.baseline == b.baseline && a.finished?.step == b.finished?.step
+            && a.testMetrics == b.testMetrics && a.networkTestMetrics == b.networkTestMetrics
+            && a.baseline == b.baseline && a.finished?.step == b.finished?.step
             && a.finished?.reason == b.finished?.reason && a.totalSteps == b.totalSteps
     }
 }
