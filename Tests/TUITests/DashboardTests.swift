@@ -470,6 +470,8 @@ import Training
     }
 
     @Test(arguments: [("20261129-162334-lr0.001", "11-29 16:23:34 lr0.001"), ("20261129-162334-lr0.001-2", "11-29 16:23:34 lr0.001-2"),
+                      ("20261207-174204-lrsw-learning_rate_3e-4-seed42", "12-07 17:42:04 lrsw-lr_3e-4-seed42"),
+                      ("20261207-174204-s-per_device_train_batch_size_16-seed1", "12-07 17:42:04 s-batch_16-seed1"),
                       ("my-run", "my-run"), ("2026112-1-x", "2026112-1-x"), ("20261129-1623-x", "20261129-1623-x"), ("x", "x")])
     func runTableShowsTheDateReadably(name: String, short: String) {
         let r = RunSummary(run: RunDirectory(url: URL(fileURLWithPath: "/tmp/runs/" + name)), config: nil, status: nil,

@@ -83,7 +83,18 @@ public struct RunSummary: Sendable {
         guard parts.count == 3, parts[0].count == 8, parts[0].allSatisfy(\.isNumber),
               parts[1].count == 6, parts[1].allSatisfy(\.isNumber) else { return name }
         let d = Array(parts[0]), t = Array(parts[1])
-        return "\(String(d[4...5]))-\(String(d[6...7])) \(String(t[0...1])):\(String(t[2...3])):\(String(t[4...5])) \(parts[2])"
+        return "\(String(d[4...5]))-\(String(d[6...7])) \(String(t[0...1])):\(String(t[2...3])):\(String(t[4...5])) "
+            + Self.abbreviatingKeys(String(parts[2]))
+    }
+
+    /// A sweep member's name with its setting's long key names short (`lrsw-lr_3e-4-seed42` for
+    /// `lrsw-learning_rate_3e-4-seed42`), so that the values and the seed that tell the runs
+    /// apart stay in a narrow column.
+    static func abbreviatingKeys(_ name: String) -> String {
+        let short = [("per_device_train_batch_size", "batch"), ("gradient_accumulation_steps", "accum"),
+                     ("learning_rate", "lr"), ("weight_decay", "wd"), ("warmup_ratio", "warmup"), ("num_train_epochs", "epochs"),
+                     ("lr_scheduler_type", "sched"), ("lora_alpha", "alpha"), ("lora_dropout", "ldrop")]
+        return short.reduce(name) { $0.replacingOccurrences(of: $1.0 + "_", with: $1.1 + "_") }
     }
 
     /// The name the run was given, without its timestamp: `lr0.001` for `20261129-162334-lr0.001`.
