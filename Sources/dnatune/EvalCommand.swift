@@ -45,12 +45,15 @@ struct Eval: ParsableCommand {
             if json {
                 let sections: [String: Any] = networkMetrics.map { ["network": ["metrics": $0.filter { $0.value.isFinite }]] } ?? [:]
                 let bytes = try Trainer.metricsJSON(result, metrics: metrics, labelNames: trained.labelNames,
-                                                    extra: ["run": trained.run.url.path, "checkpoint": which.rawValue, "data": source],
+                                                    extra: ["run": trained.run.url.path, "data": source,
+                                                            "checkpoint": checkpointOption.config == nil ? which.rawValue : "model folder"],
                                                     sections: sections)
                 FileHandle.standardOutput.write(Foundation.Data(bytes))
                 return
             }
-            print("run \(trained.run.url.path), checkpoint \(which.rawValue)")
+            // A model folder opened with --config has no best or last to name.
+            print(checkpointOption.config == nil ? "run \(trained.run.url.path), checkpoint \(which.rawValue)"
+                  : "model folder \(runPath), with the data and tokenizer of \(checkpointOption.config!)")
             print("data: \(source), \(result.count) sequences")
             // A file is cleaned as the training data was: say what that left out.
             for line in dataset.cleaning.compactMap(\.removalLine) { print("  cleaned as the run's data: " + line) }

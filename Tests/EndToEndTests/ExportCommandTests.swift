@@ -131,6 +131,10 @@ import Testing
         let model = gpuRun.appendingPathComponent("checkpoints/best").path, exportedConfig = out.appendingPathComponent("config.yaml").path
         let predicted = try runProcess(Binary.url, ["predict", model, out.appendingPathComponent("data/test.csv").path, "--config", exportedConfig])
         #expect(predicted.status == 0, "\(predicted.stderr)")
+        // eval of the folder names it as such (it has no best or last checkpoint).
+        let folderEval = try runProcess(Binary.url, ["eval", model, "--config", exportedConfig])
+        #expect(folderEval.status == 0 && folderEval.stdout.hasPrefix("model folder \(model), with the data and tokenizer of \(exportedConfig)"),
+                "\(folderEval.stdout)\(folderEval.stderr)")
         let ours3 = Self.probabilities(predicted.stdout, skipping: 1)
         let theirs3 = Self.probabilities(try String(contentsOf: gpuRun.appendingPathComponent("predictions.csv"), encoding: .utf8), skipping: 3)
         #expect(ours3.count == theirs3.count && !ours3.isEmpty && (ours3 + theirs3).allSatisfy { $0.count == 2 })
