@@ -25,10 +25,8 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
     /// The format implied by a file name's extension, ignoring a `.gz` / `.xz` suffix;
     /// nil when the extension says nothing.
     public static func fromExtension(of path: String) -> SequenceFormat? {
-        var name = Substring(path.split(separator: "/").last ?? Substring(path)).lowercased()
-        for suffix in [".gz", ".xz", ".gzip"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
-        guard let dot = name.lastIndex(of: ".") else { return nil }
-        switch name[name.index(after: dot)...] {
+        guard let ext = fileExtension(of: path) else { return nil }
+        switch ext {
         case "fa", "fasta", "fna", "ffn", "fas", "fsa", "seq.fa": return .fasta
         case "fq", "fastq": return .fastq
         case "csv": return .csv
@@ -38,11 +36,12 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Whether `path`'s extension is `.txt` or `.text` (after a compression suffix).
-    static func isGenericText(_ path: String) -> Bool {
-        var name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+    /// The lower-cased extension of `path`'s file name after a `.gz` / `.xz` / `.gzip` suffix
+    /// (`fa` for `reads.fa.gz`); nil without one.
+    static func fileExtension(of path: String) -> String? {
+        var name = Substring(path.split(separator: "/").last ?? Substring(path)).lowercased()
         for suffix in [".gz", ".xz", ".gzip"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
-        return name.hasSuffix(".txt") || name.hasSuffix(".text")
+        return name.lastIndex(of: ".").map { String(name[name.index(after: $0)...]) }
     }
 
     /// The format guessed from the first non-empty line of a file: `>` is FASTA, `@` FASTQ,
@@ -61,7 +60,7 @@ public enum SequenceFormat: String, Sendable, Codable, CaseIterable {
     /// its content decides, as for a name without an extension.
     /// - Throws: `DataError` when the file cannot be opened.
     public static func detect(path: String) throws -> SequenceFormat {
-        if let format = fromExtension(of: path), format != .text || !isGenericText(path) { return format }
+        if let format = fromExtension(of: path), !["txt", "text"].contains(fileExtension(of: path)) { return format }
         let lines = try LineReader(path: path, maxLineBytes: 1 << 20)
         do {
             while try lines.next() {

@@ -218,7 +218,7 @@ public final class ModelScreen: Screen {
         // The loaded data's longest encoding where it is shorter than max_length: a classifier's
         // batch runs on its sequences' own tokens (the padding packed out), not on max_length.
         let batch = c.finetune.perDeviceTrainBatchSize, maxLength = c.data.tokenizer.maxLength
-        let longest = s.data.map { $0.encodedTrain.longestEncoding }.flatMap { $0 > 0 && $0 < maxLength ? $0 : nil }
+        let longest = s.data.map(\.longestTrainEncoding).flatMap { $0 > 0 && $0 < maxLength ? $0 : nil }
         let length = longest ?? maxLength
         let estimate = ModelEstimate(config: architecture, strategy: c.trainingStrategy, batch: batch, length: length)
         func count(_ n: Int) -> String {

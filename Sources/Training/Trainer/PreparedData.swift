@@ -23,6 +23,9 @@ public struct PreparedData: Sendable {
     public var isPreSplit = false
     /// What became of a pre-split source's test file (`CleanedSources.testFileNote`).
     public var testFileNote: String?
+    /// The most ids a training sequence has (`encodedTrain.longestEncoding`), taken once here:
+    /// the Model screen's estimate reads it on every frame.
+    public private(set) var longestTrainEncoding = 0
 
     public var labelNames: [String] { dataset.labelNames }
 
@@ -59,6 +62,7 @@ public struct PreparedData: Sendable {
             sources: options.sources)
         prepared.isPreSplit = sources.isPreSplit
         prepared.testFileNote = sources.testFileNote
+        prepared.longestTrainEncoding = prepared.encodedTrain.longestEncoding
         if let w = tooShortForTokens([dataset.train, dataset.validation, dataset.test], tokenizer: tokenizer) { prepared.warnings.append(w) }
         return prepared
     }
