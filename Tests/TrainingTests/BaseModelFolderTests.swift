@@ -7,11 +7,8 @@ import Testing
 /// used, the folder's own errors before its tokenizer's, limits the data or the config exceed,
 /// JSON errors with their place, and the folders `dnatune models` cannot use.
 @Suite struct BaseModelFolderTests {
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnatune-base-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    /// A fresh folder, as the catalog's tests make them.
+    static func tempDir() throws -> URL { try ModelCatalogTests.tempDir() }
 
     static let tinyBase = TrainConfigTests.packageRoot.appendingPathComponent("models/dnabert-tiny-3mer")
 
